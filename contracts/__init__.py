@@ -1,0 +1,1 @@
+"""Delivery after the award: contracts, staffing, assessments, payments."""

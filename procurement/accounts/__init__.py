@@ -1,0 +1,1 @@
+"""Organizations, users, roles, sessions and (later) eligibility profiles."""

@@ -1,0 +1,234 @@
+"""Web pages of accounts: home, login, registration, dashboards, administration.
+
+Thin like the API: each handler parses the form, calls one service and
+renders; ``form_action`` shows the same form again when a service refuses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Response
+
+from procurement.accounts import services
+from procurement.accounts.schemas import CreateOrganizationIn, CreateUserIn, RegisterOrganizationIn
+from procurement.accounts.states import ORG_KIND_LABELS, ROLE_LABELS, OrgStatus, Role
+from procurement.core.errors import ValidationFailed
+from procurement.core.strings import t
+from procurement.core.web import (
+    SESSION_COOKIE,
+    client_ip,
+    current_user,
+    form_action,
+    page,
+    parse_form,
+    redirect,
+    require_user,
+)
+from procurement.settings import get_settings
+from procurement.system import services as system
+
+Form = URLEncodedBody[dict[str, Any]]
+
+
+def _safe_next(value: str | None) -> str:
+    """Only local paths, so a login link cannot send anyone to another site."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/dashboard"
+
+
+class PublicPages(Controller):
+    include_in_schema = False
+
+    @get("/")
+    async def home(self, request: Request) -> Response:
+        return page(request, "portal/home.html", {"notices": []})
+
+    @get("/login")
+    async def login_form(self, request: Request, next: FromQuery[str | None] = None) -> Response:
+        if current_user(request):
+            return redirect(_safe_next(next))
+        return page(request, "procurement/accounts/login.html", {"next": _safe_next(next), "demo_password": get_settings().demo_password})
+
+    @post("/login")
+    async def login(self, request: Request, data: Form) -> Response:
+        target = _safe_next(data.get("next"))
+
+        async def action() -> Response:
+            token, _, _ = await services.login(
+                str(data.get("username", "")), str(data.get("password", "")),
+                ip=client_ip(request.scope), user_agent=request.headers.get("user-agent", ""),
+            )
+            response = redirect(target)
+            settings = get_settings()
+            response.set_cookie(Cookie(
+                key=SESSION_COOKIE, value=token, path="/", httponly=True, samesite="lax",
+                secure=settings.cookie_secure, max_age=settings.session_hours * 3600,
+            ))
+            return response
+
+        return await form_action(request, "procurement/accounts/login.html", data, action,
+                                 {"next": target, "demo_password": get_settings().demo_password})
+
+    @post("/logout")
+    async def logout(self, request: Request) -> Response:
+        user = current_user(request)
+        if user:
+            await services.logout(user)
+        response = redirect("/", t("logout.done"))
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @get("/register")
+    async def register_form(self, request: Request) -> Response:
+        return page(request, "procurement/accounts/register.html", {"min_length": get_settings().password_min_length})
+
+    @post("/register")
+    async def register(self, request: Request, data: Form) -> Response:
+        async def action() -> Response:
+            if data.get("password") != data.get("password2"):
+                raise ValidationFailed(field_errors={"password2": "两次输入的密码不一致。"})
+            form = {k: v for k, v in data.items() if k != "password2"}
+            await services.register_organization(parse_form(RegisterOrganizationIn, form), ip=client_ip(request.scope))
+            return redirect("/login", t("register.done"))
+
+        return await form_action(request, "procurement/accounts/register.html", data, action,
+                                 {"min_length": get_settings().password_min_length})
+
+
+class DashboardPages(Controller):
+    include_in_schema = False
+
+    @get("/dashboard")
+    async def dashboard(self, request: Request) -> Response:
+        user = require_user(request)
+        inbox = await system.list_inbox(user, limit=5)
+        ctx: dict[str, Any] = {"inbox": inbox, "role_label": ROLE_LABELS[Role(user.role)]}
+        if user.role in (Role.OFFICER, Role.ADMIN):
+            ctx["pending"] = (await services.list_organizations(user, status=OrgStatus.PENDING, limit=20)).items
+        if user.role == Role.ADMIN:
+            ctx["calendar_warning"] = await system.calendar_warning_years()
+            ctx["audit"] = await system.verify_audit(user)
+        return page(request, "procurement/accounts/dashboard.html", ctx)
+
+    @get("/inbox")
+    async def inbox(self, request: Request) -> Response:
+        user = require_user(request)
+        return page(request, "procurement/accounts/inbox.html", {"inbox": await system.list_inbox(user, limit=100)})
+
+    @post("/inbox/{item_id:int}/read")
+    async def mark_read(self, request: Request, item_id: FromPath[int]) -> Response:
+        await system.mark_inbox_read(require_user(request), item_id)
+        return redirect("/inbox")
+
+
+class AdminPages(Controller):
+    path = "/admin"
+    include_in_schema = False
+
+    async def _orgs_context(self, request: Request, status: str | None) -> dict[str, Any]:
+        user = require_user(request)
+        orgs = await services.list_organizations(user, status=status or None, limit=200)
+        return {
+            "orgs": orgs, "status_filter": status or "", "kinds": ORG_KIND_LABELS,
+            "parents": await services.organization_choices(),
+        }
+
+    @get("/organizations")
+    async def organizations(self, request: Request, status: FromQuery[str | None] = None) -> Response:
+        return page(request, "procurement/accounts/admin_organizations.html", await self._orgs_context(request, status))
+
+    @post("/organizations")
+    async def create_organization(self, request: Request, data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            org = await services.create_organization(user, parse_form(CreateOrganizationIn, data))
+            return redirect("/admin/organizations", t("orgs.created", name=org.name))
+
+        return await form_action(request, "procurement/accounts/admin_organizations.html", data, action,
+                                 await self._orgs_context(request, None))
+
+    @post("/organizations/{org_id:int}/approve")
+    async def approve(self, request: Request, org_id: FromPath[int]) -> Response:
+        org = await services.approve_organization(require_user(request), org_id)
+        return redirect("/admin/organizations?status=pending", t("orgs.approved", name=org.name))
+
+    @post("/organizations/{org_id:int}/reject")
+    async def reject(self, request: Request, org_id: FromPath[int], data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            org = await services.reject_organization(user, org_id, str(data.get("reason", "")))
+            return redirect("/admin/organizations?status=pending", t("orgs.rejected", name=org.name))
+
+        return await form_action(request, "procurement/accounts/admin_organizations.html", data, action,
+                                 await self._orgs_context(request, "pending"))
+
+    async def _users_context(self, request: Request) -> dict[str, Any]:
+        user = require_user(request)
+        return {
+            "users": await services.list_users(user, limit=500), "roles": ROLE_LABELS,
+            "orgs": await services.organization_choices(), "min_length": get_settings().password_min_length,
+        }
+
+    @get("/users")
+    async def users(self, request: Request) -> Response:
+        return page(request, "procurement/accounts/admin_users.html", await self._users_context(request))
+
+    @post("/users")
+    async def create_user(self, request: Request, data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            created = await services.create_user(user, parse_form(CreateUserIn, data))
+            return redirect("/admin/users", t("users.created", name=created.display_name))
+
+        return await form_action(request, "procurement/accounts/admin_users.html", data, action, await self._users_context(request))
+
+    @post("/users/{user_id:int}/active")
+    async def set_active(self, request: Request, user_id: FromPath[int], data: Form) -> Response:
+        changed = await services.set_user_active(require_user(request), user_id, data.get("active") == "1")
+        return redirect("/admin/users", t("users.updated", name=changed.display_name))
+
+    async def _calendar_context(self, request: Request) -> dict[str, Any]:
+        from procurement.core.calendar import PACKAGE_YEARS
+
+        require_user(request, Role.ADMIN)
+        return {
+            "entries": await system.list_calendar_entries(), "years": await system.calendar_years(),
+            "first": PACKAGE_YEARS.start, "last": PACKAGE_YEARS.stop - 1,
+        }
+
+    @get("/calendar")
+    async def calendar(self, request: Request) -> Response:
+        return page(request, "procurement/accounts/admin_calendar.html", await self._calendar_context(request))
+
+    @post("/calendar")
+    async def add_calendar_entry(self, request: Request, data: Form) -> Response:
+        from procurement.system.schemas import CalendarEntryIn
+
+        user = require_user(request)
+
+        async def action() -> Response:
+            entry = await system.add_calendar_entry(user, parse_form(CalendarEntryIn, data))
+            kind = t("calendar.workday") if entry.is_working_day else t("calendar.holiday")
+            return redirect("/admin/calendar", t("calendar.added", day=entry.day, kind=kind))
+
+        return await form_action(request, "procurement/accounts/admin_calendar.html", data, action,
+                                 await self._calendar_context(request))
+
+    @post("/calendar/{entry_id:int}/delete")
+    async def delete_calendar_entry(self, request: Request, entry_id: FromPath[int]) -> Response:
+        day = await system.delete_calendar_entry(require_user(request), entry_id)
+        return redirect("/admin/calendar", t("calendar.deleted", day=day))
+
+    @get("/audit")
+    async def audit(self, request: Request, before_id: FromQuery[int | None] = None) -> Response:
+        user = require_user(request)
+        events = await system.list_audit_events(user, before_id=before_id, limit=50)
+        return page(request, "procurement/accounts/admin_audit.html", {"events": events, "report": await system.verify_audit(user)})

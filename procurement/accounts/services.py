@@ -1,0 +1,481 @@
+"""Use cases of accounts: registration and approval of organizations, users,
+login and logout. One transaction each; every change writes its audit row."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from procurement.accounts import policies, rules
+from procurement.accounts.schemas import (
+    CreateOrganizationIn,
+    CreateUserIn,
+    MeOut,
+    OrganizationList,
+    OrganizationOut,
+    OrganizationRef,
+    RegisterOrganizationIn,
+    UserOut,
+)
+from procurement.accounts.states import (
+    ORG_KIND_LABELS,
+    ORG_STATUS_TABLE,
+    ROLE_LABELS,
+    ROLE_ORG_KIND,
+    OrgKind,
+    OrgStatus,
+    Role,
+)
+from procurement.core import audit, auth, clock, db
+from procurement.core.auth import CurrentUser
+from procurement.core.errors import NotAuthenticated, NotFound, RateLimited, ValidationFailed
+from procurement.core.notify import notify
+from procurement.core.strings import t
+from procurement.settings import get_settings
+from procurement.tables import LoginAttempt, Organization, User, UserSession
+
+
+def actor_of(user: CurrentUser | None) -> audit.Actor:
+    if user is None:
+        return audit.SYSTEM
+    return audit.Actor(user.id, f"{user.display_name}（{user.username}）", user.ip)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _org_out(row: dict[str, Any]) -> OrganizationOut:
+    return OrganizationOut(
+        id=row["id"],
+        name=row["name"],
+        kind=row["kind"],
+        kind_label=ORG_KIND_LABELS[OrgKind(row["kind"])],
+        status=row["status"],
+        status_label=ORG_STATUS_TABLE.staff_label(row["status"]),
+        credit_code=row["credit_code"],
+        parent_id=row["parent"],
+        legal_representative=row["legal_representative"],
+        contact_name=row["contact_name"],
+        contact_phone=row["contact_phone"],
+        address=row["address"],
+        created_at=row["created_at"],
+        approved_at=row["approved_at"],
+    )
+
+
+def me_out(user: CurrentUser) -> MeOut:
+    org = None
+    if user.organization_id is not None:
+        org = OrganizationRef(id=user.organization_id, name=user.organization_name, kind=user.organization_kind)
+    return MeOut(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        role_label=ROLE_LABELS[Role(user.role)],
+        organization=org,
+    )
+
+
+# --------------------------------------------------------------------------- organizations
+
+
+async def _check_new_account(username: str, password: str, errors: dict[str, str]) -> str:
+    username = username.strip().lower()
+    problem = rules.username_problem(username)
+    if problem:
+        errors["username"] = problem
+    elif await User.exists().where(User.username == username):
+        errors["username"] = "该用户名已被使用，请换一个。"
+    problem = rules.password_problem(password, username, get_settings().password_min_length)
+    if problem:
+        errors["password"] = problem
+    return username
+
+
+async def _check_credit_code(raw: str, errors: dict[str, str]) -> str | None:
+    try:
+        code = rules.normalize_credit_code(raw)
+    except ValueError as exc:
+        errors["credit_code"] = str(exc)
+        return None
+    if await Organization.exists().where(Organization.credit_code == code):
+        errors["credit_code"] = "该统一社会信用代码已注册。如需找回账号，请联系民政局。"
+    return code
+
+
+def _duplicate(exc: BaseException) -> ValidationFailed:
+    return ValidationFailed("名称、信用代码或用户名已被占用，请检查后重试。", field_errors={"name": "可能已存在同名机构"})
+
+
+async def register_organization(data: RegisterOrganizationIn, ip: str = "") -> OrganizationOut:
+    """A social organization registers itself; it stays pending until approved (rule 5)."""
+    errors: dict[str, str] = {}
+    code = await _check_credit_code(data.credit_code, errors)
+    if await Organization.exists().where(Organization.name == data.name):
+        errors["name"] = "已有同名机构注册。"
+    username = await _check_new_account(data.username, data.password, errors)
+    if errors:
+        raise ValidationFailed(field_errors=errors)
+    now = clock.now()
+    try:
+        async with db.transaction():
+            org = await Organization.insert(
+                Organization(
+                    name=data.name, kind=OrgKind.SOCIAL_ORG, status=OrgStatus.PENDING, credit_code=code,
+                    legal_representative=data.legal_representative, contact_name=data.contact_name,
+                    contact_phone=data.contact_phone, address=data.address, description=data.description,
+                    created_at=now,
+                )
+            ).returning(*Organization.all_columns())
+            org_row = org[0]
+            user = await User.insert(
+                User(
+                    username=username, display_name=data.display_name,
+                    password_hash=auth.hash_password(data.password), role=Role.ORG_MEMBER,
+                    organization=org_row["id"], phone=data.contact_phone, created_at=now,
+                )
+            ).returning(User.id)
+            actor = audit.Actor(user[0]["id"], f"{data.display_name}（{username}）", ip)
+            await audit.record(
+                "organization.registered", "organization", org_row["id"], actor=actor,
+                after={"name": data.name, "credit_code": code, "status": OrgStatus.PENDING},
+            )
+            reviewers = await User.select(User.id).where(
+                User.role.is_in([Role.OFFICER, Role.ADMIN]) & (User.is_active == True)  # noqa: E712
+            )
+            await notify(
+                "organization.registered", [r["id"] for r in reviewers],
+                {"org_name": data.name, "credit_code": code, "link": "/admin/organizations?status=pending"},
+            )
+    except Exception as exc:
+        if db.is_unique_violation(exc):
+            raise _duplicate(exc) from None
+        raise
+    return _org_out(org_row)
+
+
+async def create_organization(actor: CurrentUser, data: CreateOrganizationIn) -> OrganizationOut:
+    """An administrator adds an organization (a bureau, an agency...), active at once."""
+    policies.can_manage_accounts(actor).require()
+    errors: dict[str, str] = {}
+    code = None
+    if data.credit_code:
+        code = await _check_credit_code(data.credit_code, errors)
+    elif data.kind == OrgKind.SOCIAL_ORG:
+        errors["credit_code"] = "社会组织必须填写统一社会信用代码。"
+    if await Organization.exists().where(Organization.name == data.name):
+        errors["name"] = "已有同名机构。"
+    if data.parent_id is not None and not await Organization.exists().where(Organization.id == data.parent_id):
+        errors["parent_id"] = "上级单位不存在。"
+    if errors:
+        raise ValidationFailed(field_errors=errors)
+    now = clock.now()
+    try:
+        async with db.transaction():
+            rows = await Organization.insert(
+                Organization(
+                    name=data.name, kind=data.kind, status=OrgStatus.ACTIVE, credit_code=code,
+                    parent=data.parent_id, legal_representative=data.legal_representative,
+                    contact_name=data.contact_name, contact_phone=data.contact_phone,
+                    address=data.address, description=data.description, created_at=now, approved_at=now,
+                )
+            ).returning(*Organization.all_columns())
+            await audit.record(
+                "organization.created", "organization", rows[0]["id"], actor=actor_of(actor),
+                after={"name": data.name, "kind": data.kind, "credit_code": code},
+            )
+    except Exception as exc:
+        if db.is_unique_violation(exc):
+            raise _duplicate(exc) from None
+        raise
+    return _org_out(rows[0])
+
+
+async def _change_org_status(
+    actor: CurrentUser, org_id: int, action: str, extra: dict[Any, Any], noted: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Apply one transition of the organization table with a conditional UPDATE."""
+    async with db.transaction():
+        current = await db.for_update(Organization.select().where(Organization.id == org_id)).first()
+        if current is None:
+            raise NotFound("找不到该机构。")
+        target = ORG_STATUS_TABLE.target(current["status"], action, role=actor.role)
+        changed = await Organization.update({Organization.status: target, **extra}).where(
+            (Organization.id == org_id) & (Organization.status == current["status"])
+        ).returning(*Organization.all_columns())
+        if not changed:  # someone else moved it first; report against the fresh state
+            fresh = await Organization.select(Organization.status).where(Organization.id == org_id).first()
+            ORG_STATUS_TABLE.target(fresh["status"], action, role=actor.role)
+            raise ValidationFailed("该机构的状态刚被他人修改，请刷新后重试。")
+        await audit.record(
+            f"organization.{action}", "organization", org_id, actor=actor_of(actor),
+            before={"status": current["status"]}, after={"status": target, **(noted or {})},
+        )
+        return changed[0]
+
+
+async def _org_members(org_id: int) -> list[int]:
+    rows = await User.select(User.id).where(User.organization == org_id)
+    return [r["id"] for r in rows]
+
+
+async def approve_organization(actor: CurrentUser, org_id: int) -> OrganizationOut:
+    """A bureau officer approves a registration; its users may then sign in."""
+    policies.can_review_registrations(actor).require()
+    async with db.transaction():
+        row = await _change_org_status(actor, org_id, "approve", {Organization.approved_at: clock.now()})
+        await notify("organization.approved", await _org_members(org_id),
+                     {"org_name": row["name"], "by": actor.display_name, "link": "/dashboard"})
+    return _org_out(row)
+
+
+async def reject_organization(actor: CurrentUser, org_id: int, reason: str) -> OrganizationOut:
+    policies.can_review_registrations(actor).require()
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationFailed(field_errors={"reason": "请填写驳回理由，机构会看到它。"})
+    async with db.transaction():
+        row = await _change_org_status(
+            actor, org_id, "reject", {Organization.rejection_reason: reason}, {"reason": reason}
+        )
+        await notify("organization.rejected", await _org_members(org_id),
+                     {"org_name": row["name"], "reason": reason})
+    return _org_out(row)
+
+
+async def list_organizations(
+    actor: CurrentUser, *, status: str | None = None, kind: str | None = None, limit: int = 50, offset: int = 0
+) -> OrganizationList:
+    policies.can_list_organizations(actor).require()
+    query = Organization.select()
+    count = Organization.count()
+    if status:
+        query, count = query.where(Organization.status == status), count.where(Organization.status == status)
+    if kind:
+        query, count = query.where(Organization.kind == kind), count.where(Organization.kind == kind)
+    rows = await query.order_by(Organization.id).limit(max(1, min(limit, 200))).offset(max(0, offset))
+    return OrganizationList(items=[_org_out(r) for r in rows], total=await count)
+
+
+async def get_organization(actor: CurrentUser, org_id: int) -> OrganizationOut:
+    if actor.organization_id != org_id:
+        policies.can_list_organizations(actor).require()
+    row = await Organization.select().where(Organization.id == org_id).first()
+    if row is None:
+        raise NotFound("找不到该机构。")
+    return _org_out(row)
+
+
+async def organization_choices() -> list[dict[str, Any]]:
+    return await Organization.select(Organization.id, Organization.name, Organization.kind).order_by(Organization.id)
+
+
+# --------------------------------------------------------------------------- users
+
+
+def _user_out(row: dict[str, Any]) -> UserOut:
+    return UserOut(
+        id=row["id"], username=row["username"], display_name=row["display_name"], role=row["role"],
+        role_label=ROLE_LABELS[Role(row["role"])], organization_id=row["organization"],
+        organization_name=row.get("organization.name") or "", is_active=row["is_active"],
+        last_login_at=row["last_login_at"],
+    )
+
+
+async def create_user(actor: CurrentUser, data: CreateUserIn) -> UserOut:
+    """An administrator creates an account; its role must fit its organization's kind."""
+    policies.can_manage_accounts(actor).require()
+    errors: dict[str, str] = {}
+    username = await _check_new_account(data.username, data.password, errors)
+    expected_kind = ROLE_ORG_KIND[data.role]
+    org = None
+    if data.organization_id is not None:
+        org = await Organization.select().where(Organization.id == data.organization_id).first()
+        if org is None:
+            errors["organization_id"] = "所属机构不存在。"
+    if expected_kind is not None:
+        if org is None and "organization_id" not in errors:
+            errors["organization_id"] = f"「{ROLE_LABELS[data.role]}」必须属于一个{ORG_KIND_LABELS[expected_kind]}。"
+        elif org is not None and org["kind"] != expected_kind:
+            errors["organization_id"] = f"「{ROLE_LABELS[data.role]}」只能属于{ORG_KIND_LABELS[expected_kind]}，所选机构是{ORG_KIND_LABELS[OrgKind(org['kind'])]}。"
+    if errors:
+        raise ValidationFailed(field_errors=errors)
+    try:
+        async with db.transaction():
+            rows = await User.insert(
+                User(
+                    username=username, display_name=data.display_name,
+                    password_hash=auth.hash_password(data.password), role=data.role,
+                    organization=data.organization_id, phone=data.phone, email=data.email,
+                    created_at=clock.now(),
+                )
+            ).returning(User.id)
+            await audit.record(
+                "user.created", "user", rows[0]["id"], actor=actor_of(actor),
+                after={"username": username, "role": data.role, "organization_id": data.organization_id},
+            )
+            await notify("system.welcome", [rows[0]["id"]], {"name": data.display_name, "link": "/dashboard"})
+    except Exception as exc:
+        if db.is_unique_violation(exc):
+            raise ValidationFailed(field_errors={"username": "该用户名已被使用，请换一个。"}) from None
+        raise
+    return await get_user(actor, rows[0]["id"])
+
+
+async def get_user(actor: CurrentUser, user_id: int) -> UserOut:
+    policies.can_manage_accounts(actor).require()
+    row = await User.select(*User.all_columns(exclude=[User.password_hash]), User.organization.name).where(
+        User.id == user_id
+    ).first()
+    if row is None:
+        raise NotFound("找不到该用户。")
+    return _user_out(row)
+
+
+async def list_users(actor: CurrentUser, *, limit: int = 100, offset: int = 0) -> list[UserOut]:
+    policies.can_manage_accounts(actor).require()
+    rows = await User.select(*User.all_columns(exclude=[User.password_hash]), User.organization.name).order_by(
+        User.id
+    ).limit(max(1, min(limit, 500))).offset(max(0, offset))
+    return [_user_out(r) for r in rows]
+
+
+async def set_user_active(actor: CurrentUser, user_id: int, active: bool) -> UserOut:
+    """Deactivating a user also ends all of their sessions at once."""
+    policies.can_manage_accounts(actor).require()
+    if user_id == actor.id and not active:
+        raise ValidationFailed("不能停用自己的账号。")
+    async with db.transaction():
+        changed = await User.update({User.is_active: active}).where(
+            (User.id == user_id) & (User.is_active == (not active))
+        ).returning(User.id)
+        if changed:
+            if not active:
+                await UserSession.update({UserSession.revoked_at: clock.now()}).where(
+                    (UserSession.user == user_id) & UserSession.revoked_at.is_null()
+                )
+            await audit.record(
+                "user.activated" if active else "user.deactivated", "user", user_id, actor=actor_of(actor),
+                before={"is_active": not active}, after={"is_active": active},
+            )
+        elif not await User.exists().where(User.id == user_id):
+            raise NotFound("找不到该用户。")
+    return await get_user(actor, user_id)
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+async def _check_rate_limit(username: str, ip: str) -> None:
+    """Too many failures for an account (or, looser, from one address) lock it a while."""
+    settings = get_settings()
+    since = clock.now() - timedelta(minutes=settings.login_window_minutes)
+    last_ok = await LoginAttempt.select(LoginAttempt.at).where(
+        (LoginAttempt.username == username) & (LoginAttempt.succeeded == True)  # noqa: E712
+    ).order_by(LoginAttempt.at, ascending=False).first()
+    user_since = max(since, last_ok["at"]) if last_ok else since
+    by_user = await LoginAttempt.count().where(
+        (LoginAttempt.username == username) & (LoginAttempt.succeeded == False) & (LoginAttempt.at > user_since)  # noqa: E712
+    )
+    by_ip = await LoginAttempt.count().where(
+        (LoginAttempt.ip == ip) & (LoginAttempt.succeeded == False) & (LoginAttempt.at > since)  # noqa: E712
+    ) if ip else 0
+    if by_user >= settings.login_max_failures or by_ip >= settings.login_max_failures_per_ip:
+        raise RateLimited(t("login.rate_limited", minutes=settings.login_window_minutes))
+
+
+async def login(username: str, password: str, *, ip: str = "", user_agent: str = "") -> tuple[str, CurrentUser, Any]:
+    """Check the password and open a server-side session.
+
+    Returns the raw token (shown once, stored only as its SHA-256), the user and
+    the expiry. The same message answers an unknown user and a wrong password.
+    """
+    username = (username or "").strip().lower()[:50]
+    await _check_rate_limit(username, ip)
+    row = await User.select(
+        User.id, User.username, User.display_name, User.password_hash, User.role, User.is_active,
+        User.organization, User.organization.name, User.organization.kind, User.organization.status,
+        User.organization.rejection_reason,
+    ).where(User.username == username).first()
+    now = clock.now()
+    if row is None or not auth.verify_password(row["password_hash"] if row else None, password):
+        async with db.transaction():
+            await LoginAttempt.insert(LoginAttempt(username=username, ip=ip[:64], at=now, succeeded=False))
+            await audit.record("auth.login_failed", "user", row["id"] if row else "", actor=audit.Actor(None, username, ip))
+        raise NotAuthenticated(t("login.failed"), field_errors={"password": t("login.failed")})
+    status = row["organization.status"]
+    if not row["is_active"]:
+        raise NotAuthenticated(t("login.inactive"))
+    if status == OrgStatus.PENDING:
+        raise NotAuthenticated(t("login.pending"))
+    if status == OrgStatus.REJECTED:
+        raise NotAuthenticated(t("login.rejected", reason=row["organization.rejection_reason"] or "见通知"))
+    if status == OrgStatus.SUSPENDED:
+        raise NotAuthenticated(t("login.suspended"))
+    token, csrf = auth.new_token(), auth.new_token()
+    expires = now + timedelta(hours=get_settings().session_hours)
+    async with db.transaction():
+        session = await UserSession.insert(
+            UserSession(
+                token_hash=auth.token_digest(token), user=row["id"], csrf_token=csrf, created_at=now,
+                expires_at=expires, ip=ip[:64], user_agent=user_agent[:200],
+            )
+        ).returning(UserSession.id)
+        await LoginAttempt.insert(LoginAttempt(username=username, ip=ip[:64], at=now, succeeded=True))
+        changes: dict[Any, Any] = {User.last_login_at: now}
+        if auth.needs_rehash(row["password_hash"]):
+            changes[User.password_hash] = auth.hash_password(password)
+        await User.update(changes).where(User.id == row["id"])
+        await audit.record("auth.login", "user", row["id"], actor=audit.Actor(row["id"], row["username"], ip))
+    user = CurrentUser(
+        id=row["id"], username=row["username"], display_name=row["display_name"], role=row["role"],
+        organization_id=row["organization"], organization_name=row["organization.name"] or "",
+        organization_kind=row["organization.kind"], session_id=session[0]["id"], csrf_token=csrf,
+        via="cookie", ip=ip,
+    )
+    return token, user, expires
+
+
+async def logout(user: CurrentUser) -> None:
+    """Revoke the session on the server: the cookie or token stops working everywhere."""
+    async with db.transaction():
+        await UserSession.update({UserSession.revoked_at: clock.now()}).where(
+            (UserSession.id == user.session_id) & UserSession.revoked_at.is_null()
+        )
+        await audit.record("auth.logout", "user", user.id, actor=actor_of(user))
+
+
+async def resolve_session(token: str | None, *, via: str, ip: str = "") -> CurrentUser | None:
+    """The user behind a session token, if the session is live and the account usable."""
+    if not token or len(token) > 200:
+        return None
+    row = await UserSession.select(
+        UserSession.id, UserSession.csrf_token, UserSession.user.id, UserSession.user.username,
+        UserSession.user.display_name, UserSession.user.role, UserSession.user.is_active,
+        UserSession.user.organization.id, UserSession.user.organization.name,
+        UserSession.user.organization.kind, UserSession.user.organization.status,
+    ).where(
+        (UserSession.token_hash == auth.token_digest(token))
+        & UserSession.revoked_at.is_null()
+        & (UserSession.expires_at > clock.now())
+    ).first()
+    if row is None or not row["user.is_active"]:
+        return None
+    if row["user.organization.id"] is not None and row["user.organization.status"] != OrgStatus.ACTIVE:
+        return None
+    return CurrentUser(
+        id=row["user.id"], username=row["user.username"], display_name=row["user.display_name"],
+        role=row["user.role"], organization_id=row["user.organization.id"],
+        organization_name=row["user.organization.name"] or "", organization_kind=row["user.organization.kind"],
+        session_id=row["id"], csrf_token=row["csrf_token"], via=via, ip=ip,
+    )
+
+
+async def purge_expired_sessions() -> int:
+    """Sweep: delete sessions past expiry and login attempts older than a day."""
+    now = clock.now()
+    async with db.transaction():
+        gone = await UserSession.delete().where(UserSession.expires_at < now - timedelta(days=1)).returning(UserSession.id)
+        await LoginAttempt.delete().where(LoginAttempt.at < now - timedelta(days=1))
+    return len(gone)

@@ -1,0 +1,142 @@
+"""The ``procurement`` command: serve, migrate, demo, scheduler, audit verify, check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from procurement.settings import get_settings
+
+
+async def _with_db(coro_factory):
+    from procurement.core import db
+
+    await db.start()
+    try:
+        return await coro_factory()
+    finally:
+        await db.stop()
+
+
+async def migrate() -> None:
+    """Apply every pending migration of both packages, in dependency order."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    response = await run_forwards(app_name="all", migration_id="all", fake=False)
+    if not response.success:
+        raise SystemExit(f"迁移失败 / migration failed: {response.message}")
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    asyncio.run(_with_db(migrate))
+    print("数据库已是最新结构 / database is up to date:", _db_label())
+    return 0
+
+
+def _db_label() -> str:
+    settings = get_settings()
+    if settings.is_postgres:
+        return settings.database_url.split("@")[-1]
+    return str(settings.sqlite_path)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from procurement.demo import load_demo
+
+    async def run():
+        await migrate()
+        return await load_demo(force=args.force)
+
+    loaded = asyncio.run(_with_db(run))
+    print("演示数据已加载 / demo data loaded" if loaded else "演示数据已存在，未重复加载 / demo data already present")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "procurement.app:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
+        workers=args.workers, log_level=settings.log_level.lower(), proxy_headers=True,
+    )
+    return 0
+
+
+def cmd_scheduler(_: argparse.Namespace) -> int:
+    """Run the periodic sweeps in their own process (set PROCUREMENT_SCHEDULER_ENABLED=false on app processes)."""
+    from procurement.app import load_package_jobs
+    from procurement.core import db, scheduler
+    from procurement.core import timetravel
+    from procurement.system.services import load_calendar
+
+    async def run():
+        await db.start()
+        await load_calendar()
+        if get_settings().time_travel:
+            await timetravel.load_offset()
+        load_package_jobs()
+        sched = scheduler.build_scheduler(get_settings().scheduler_interval_seconds)
+        sched.start()
+        print(f"定时扫描已启动（{len(scheduler.registry.jobs())} 个任务），Ctrl+C 退出")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            sched.shutdown(wait=False)
+            await db.stop()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_audit_verify(_: argparse.Namespace) -> int:
+    from procurement.core.audit import verify_chain
+
+    report = asyncio.run(_with_db(verify_chain))
+    if report.ok:
+        print(f"审计日志完整：已校验 {report.checked} 条 / audit chain intact ({report.checked} rows)")
+        return 0
+    print(f"审计日志被破坏：第一处在 id={report.first_broken_id}：{report.reason} / first broken row: {report.first_broken_id}")
+    return 1
+
+
+def cmd_check(_: argparse.Namespace) -> int:
+    """Check the installation: database, CJK font, harfbuzz subsetting."""
+    from procurement.core import db
+    from procurement.core.pdf import ensure_cjk_font
+
+    print("字体 / CJK font:", ensure_cjk_font())
+    asyncio.run(_with_db(db.ping))
+    print("数据库 / database:", _db_label(), "OK")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=get_settings().log_level, format="%(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="procurement", description="政府购买服务管理平台")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="启动 Web 服务")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="应用待执行的数据库迁移").set_defaults(func=cmd_migrate)
+    demo = sub.add_parser("demo", help="加载演示数据（已存在则跳过）")
+    demo.add_argument("--force", action="store_true", help="即使已有数据也加载（仅空库建议使用）")
+    demo.set_defaults(func=cmd_demo)
+    sub.add_parser("scheduler", help="单独运行定时扫描进程").set_defaults(func=cmd_scheduler)
+    audit = sub.add_parser("audit", help="审计日志")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="校验哈希链，指出第一条被破坏的记录").set_defaults(func=cmd_audit_verify)
+    sub.add_parser("check", help="检查安装（数据库、中文字体）").set_defaults(func=cmd_check)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

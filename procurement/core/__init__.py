@@ -1,0 +1,2 @@
+"""Shared machinery with no domain rules: db, fsm, errors, clock, calendar,
+money, storage, pdf, audit, scheduler, notify, auth, web."""

@@ -1,0 +1,44 @@
+"""Shared pieces of the JSON API: the problem+json schema every operation
+documents, and the base controller settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.openapi.datastructures import ResponseSpec
+from pydantic import BaseModel, Field
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; ``detail`` is a Chinese sentence for the user."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: dict[str, str] | None = Field(default=None, description="Field name → what is wrong with it.")
+    state: str | None = None
+    action: str | None = None
+    allowed_actions: list[str] | None = None
+
+
+def _spec(description: str) -> ResponseSpec:
+    return ResponseSpec(data_container=Problem, description=description, media_type="application/problem+json")
+
+
+PROBLEMS: dict[int, ResponseSpec] = {
+    400: _spec("请求格式不正确"),
+    401: _spec("未登录"),
+    403: _spec("没有权限"),
+    404: _spec("不存在"),
+    409: _spec("与当前状态冲突"),
+    413: _spec("请求体过大"),
+    422: _spec("内容校验失败"),
+    429: _spec("尝试过多"),
+}
+
+
+def problems(*codes: int) -> dict[int, Any]:
+    """The documented error responses of an operation (all of them by default)."""
+    return {code: PROBLEMS[code] for code in (codes or PROBLEMS)}

@@ -1,0 +1,217 @@
+"""Database engines and the one way services open a transaction.
+
+SQLite (the default) gets a small pool of long-lived connections with WAL, a
+busy timeout and foreign keys on; Piccolo's own engine opens a new connection
+for every query and leaves the journal in rollback mode. Write transactions on
+SQLite are IMMEDIATE, so two writers queue on the busy timeout instead of
+failing with "database is locked" when a read lock cannot be upgraded.
+
+PostgreSQL gets Piccolo's asyncpg pool, opened and closed in the app lifespan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import AsyncBatch, SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+
+log = logging.getLogger("procurement.db")
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+class _PooledTransaction(SQLiteTransaction):
+    """A Piccolo SQLite transaction that borrows a pooled connection and gives it back."""
+
+    async def get_connection(self):
+        return await self.engine.acquire()
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            await self.engine.release(self.connection)
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    """SQLite with reused connections (WAL, busy timeout, foreign keys)."""
+
+    def __init__(self, path: str, pool_size: int = 4, **kwargs: Any) -> None:
+        super().__init__(path=path, timeout=BUSY_TIMEOUT_MS / 1000, **kwargs)
+        self.pool_size = pool_size
+        self._idle: list[aiosqlite.Connection] = []
+        self._open = 0
+        self._cond: asyncio.Condition | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def _new_connection(self) -> aiosqlite.Connection:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        await connection.execute("PRAGMA journal_mode = WAL")
+        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        await connection.execute("PRAGMA foreign_keys = 1")
+        return connection
+
+    def _condition(self) -> asyncio.Condition:
+        loop = asyncio.get_running_loop()
+        if self._cond is None or self._loop is not loop:
+            # A new event loop (a new CLI command, a test session): start afresh.
+            self._cond, self._loop = asyncio.Condition(), loop
+            self._idle, self._open = [], 0
+        return self._cond
+
+    async def acquire(self) -> aiosqlite.Connection:
+        cond = self._condition()
+        async with cond:
+            while not self._idle and self._open >= self.pool_size:
+                await cond.wait()
+            if self._idle:
+                return self._idle.pop()
+            self._open += 1
+        try:
+            return await self._new_connection()
+        except BaseException:
+            async with cond:
+                self._open -= 1
+                cond.notify()
+            raise
+
+    async def release(self, connection: aiosqlite.Connection) -> None:
+        cond = self._condition()
+        healthy = True
+        try:
+            if connection.in_transaction:
+                await connection.rollback()
+        except Exception:  # a broken connection is dropped, not reused
+            healthy = False
+        async with cond:
+            if healthy:
+                self._idle.append(connection)
+            else:
+                self._open -= 1
+                await _close_quietly(connection)
+            cond.notify()
+
+    async def close_pool(self) -> None:
+        idle, self._idle = self._idle, []
+        self._open -= len(idle)
+        for connection in idle:
+            await _close_quietly(connection)
+
+    async def get_connection(self):  # used by Piccolo's transaction()/batch()
+        return await self.acquire()
+
+    async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
+        connection = await self.acquire()
+        try:
+            async with connection.execute(query, args or []) as cursor:
+                return await cursor.fetchall()
+        finally:
+            await self.release(connection)
+
+    async def batch(self, query, batch_size: int = 100, node=None):
+        # A batch holds its cursor open for a long time and closes the
+        # connection at the end: give it a connection of its own.
+        connection = await SQLiteEngine.get_connection(self)
+        return AsyncBatch(connection=connection, query=query, batch_size=batch_size)
+
+    def transaction(self, transaction_type=TransactionType.deferred, allow_nested=True):
+        return _PooledTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
+
+async def _close_quietly(connection: aiosqlite.Connection) -> None:
+    try:
+        await connection.close()
+    except Exception:  # noqa: BLE001 - closing a dead connection
+        log.debug("closing a SQLite connection failed", exc_info=True)
+
+
+def make_engine(settings) -> Engine:
+    if settings.is_postgres:
+        dsn = settings.database_url.replace("postgres://", "postgresql://", 1)
+        return PostgresEngine(config={"dsn": dsn})
+    return PooledSQLiteEngine(path=str(settings.sqlite_path))
+
+
+def get_engine() -> Engine:
+    from procurement.piccolo_conf import DB
+
+    return DB
+
+
+def is_sqlite() -> bool:
+    return isinstance(get_engine(), SQLiteEngine)
+
+
+def transaction():
+    """Open the one write transaction of a use case (IMMEDIATE on SQLite).
+
+    Nested calls join the outer transaction, so a service may call another.
+    """
+    engine = get_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+def in_transaction() -> bool:
+    return get_engine().current_transaction.get() is not None
+
+
+async def start() -> None:
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=10)
+
+
+async def stop() -> None:
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+    elif isinstance(engine, PooledSQLiteEngine):
+        await engine.close_pool()
+
+
+async def ping() -> None:
+    """Raise if the database cannot answer (used by /healthz)."""
+    from piccolo.querystring import QueryString
+
+    await get_engine().run_querystring(QueryString("SELECT 1"))
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """True for a UNIQUE constraint failure on either database."""
+    import sqlite3
+
+    try:
+        from asyncpg.exceptions import UniqueViolationError
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        UniqueViolationError = ()  # type: ignore[assignment]
+    if isinstance(exc, UniqueViolationError):
+        return True
+    return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
+
+
+def for_update(query):
+    """Lock the selected rows until the transaction ends (PostgreSQL).
+
+    SQLite has no row locks; there the IMMEDIATE write transaction already
+    holds the database's single write lock.
+    """
+    return query.lock_rows() if not is_sqlite() else query

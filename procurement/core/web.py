@@ -1,0 +1,345 @@
+"""The web layer's shared machinery: who is signed in, rendering pages,
+turning errors into problem+json or a Chinese page, and parsing forms.
+
+Routes stay thin: parse, call one service, render. Domain errors raised by
+services arrive here and become, under ``/api``, problem+json; on pages, the
+same form shown again with the message and each field's error beside it
+(``form_action``), or an error page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+from typing import Any, Awaitable, Callable
+from urllib.parse import quote, unquote
+
+from litestar import Request, Response
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
+from litestar.exceptions import (
+    HTTPException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.handlers import BaseRouteHandler
+from litestar.middleware import AbstractMiddleware
+from litestar.response import Redirect, Template
+from litestar.types import Receive, Scope, Send
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from procurement.core import clock, money
+from procurement.core.auth import CurrentUser
+from procurement.core.errors import DomainError, NotAuthenticated, PermissionDenied, ValidationFailed
+from procurement.core.strings import t
+from procurement.settings import get_settings
+
+log = logging.getLogger("procurement.web")
+
+SESSION_COOKIE = "sid"
+FLASH_COOKIE = "flash"
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+# --------------------------------------------------------------------------- who is signed in
+
+
+def client_ip(scope: Scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else ""
+
+
+class SessionMiddleware(AbstractMiddleware):
+    """Puts the signed-in user (or None) in ``scope["user"]`` for every request.
+
+    A bearer token (API clients) or the ``sid`` cookie (browsers) names a
+    server-side session; logout revokes it for every process at once.
+    """
+
+    exclude = ["^/static/"]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        from procurement.accounts.services import resolve_session
+        from procurement.core import timetravel
+
+        headers = dict((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope.get("headers", []))
+        token, via = None, "cookie"
+        authz = headers.get("authorization", "")
+        if authz.lower().startswith("bearer "):
+            token, via = authz[7:].strip(), "bearer"
+        else:
+            token = _cookie(headers.get("cookie", ""), SESSION_COOKIE)
+        if get_settings().time_travel:
+            await timetravel.load_offset()
+        scope["user"] = await resolve_session(token, via=via, ip=client_ip(scope)) if token else None
+        scope["auth"] = via if scope["user"] else None
+        await self.app(scope, receive, send)
+
+
+def _cookie(header: str, name: str) -> str | None:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
+def current_user(request: ASGIConnection) -> CurrentUser | None:
+    return request.scope.get("user")
+
+
+def require_user(request: ASGIConnection, *roles: str) -> CurrentUser:
+    """The signed-in user, or NotAuthenticated / PermissionDenied with a reason."""
+    user = current_user(request)
+    if user is None:
+        raise NotAuthenticated()
+    if roles and user.role not in roles:
+        raise PermissionDenied(t("error.403"))
+    return user
+
+
+def api_csrf_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Cookie sessions must echo their CSRF token on API writes; bearer tokens need not."""
+    if connection.scope.get("method") not in UNSAFE_METHODS:
+        return
+    user = current_user(connection)
+    if user is not None and user.via == "cookie":
+        sent = connection.headers.get("x-csrftoken", "")
+        if not hmac.compare_digest(sent, user.csrf_token):
+            raise PermissionDenied("缺少或错误的 CSRF 令牌：使用 Cookie 会话写入时请在 X-CSRFToken 头中带上登录时返回的 csrf_token。")
+
+
+# --------------------------------------------------------------------------- flash messages
+
+
+def _sign(value: str) -> str:
+    key = get_settings().resolved_secret_key().encode()
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
+
+
+def set_flash(response: Response, message: str, kind: str = "success") -> Response:
+    value = f"{kind}|{message}"
+    response.set_cookie(
+        Cookie(key=FLASH_COOKIE, value=quote(value) + "." + _sign(value), path="/", httponly=True, samesite="lax", max_age=60)
+    )
+    return response
+
+
+def pop_flash(request: Request) -> tuple[str, str] | None:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw or "." not in raw:
+        return None
+    encoded, _, sig = raw.rpartition(".")
+    value = unquote(encoded)
+    if not hmac.compare_digest(sig, _sign(value)):
+        return None
+    request.scope.setdefault("_clear_flash", True)
+    kind, _, message = value.partition("|")
+    return kind, message
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def fmt_time(value) -> str:
+    if value is None:
+        return ""
+    return clock.to_local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def fmt_date(value) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+TEMPLATE_GLOBALS: dict[str, Any] = {
+    "t": t,
+    "yuan": money.format_yuan,
+    "wan": money.format_wan,
+    "capital": money.to_chinese_capital,
+    "fmt_time": fmt_time,
+    "fmt_date": fmt_date,
+}
+
+
+def page(
+    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> Template:
+    """Render a page with what every page needs (the user, the flash, the clock)."""
+    ctx = {
+        "request": request,
+        "user": current_user(request),
+        "flash": pop_flash(request),
+        "now_local": clock.local_now(),
+        "time_travel": get_settings().time_travel,
+        "form": {},
+        "errors": {},
+        "message": None,
+        **(context or {}),
+    }
+    response = Template(template_name=template, context=ctx, status_code=status_code)
+    if request.scope.get("_clear_flash"):
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def redirect(path: str, message: str | None = None, kind: str = "success") -> Redirect:
+    response = Redirect(path=path, status_code=303)
+    if message:
+        set_flash(response, message, kind)
+    return response
+
+
+async def form_action(
+    request: Request,
+    template: str,
+    form: dict[str, Any],
+    action: Callable[[], Awaitable[Response]],
+    context: dict[str, Any] | None = None,
+) -> Response:
+    """Run a page's one service call; on a domain error show the same form again."""
+    try:
+        return await action()
+    except DomainError as exc:
+        safe_form = {k: v for k, v in form.items() if "password" not in k and k != "_csrf_token"}
+        return page(
+            request, template,
+            {**(context or {}), "form": safe_form, "errors": exc.field_errors, "message": exc.message},
+            status_code=exc.status_code,
+        )
+
+
+# --------------------------------------------------------------------------- parsing
+
+_PYDANTIC_MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^Field required"), "必填。"),
+    (re.compile(r"^String should have at least (\d+) characters?"), "至少 {0} 个字。"),
+    (re.compile(r"^String should have at most (\d+) characters?"), "不能超过 {0} 个字。"),
+    (re.compile(r"^Input should be a valid integer"), "请填写整数。"),
+    (re.compile(r"^Input should be a valid number"), "请填写数字。"),
+    (re.compile(r"^Input should be a valid boolean"), "请选择是或否。"),
+    (re.compile(r"^Input should be a valid date"), "日期格式应为 YYYY-MM-DD。"),
+    (re.compile(r"^Input should be a valid datetime"), "时间格式应为 YYYY-MM-DD HH:MM。"),
+    (re.compile(r"^Input should be a valid string"), "请填写文字。"),
+    (re.compile(r"^Input should be a valid (dictionary|object)"), "应为一个对象。"),
+    (re.compile(r"^Input should be a valid (list|array)"), "应为一个列表。"),
+    (re.compile(r"^Input should be greater than or equal to (\S+)"), "不能小于 {0}。"),
+    (re.compile(r"^Input should be less than or equal to (\S+)"), "不能大于 {0}。"),
+    (re.compile(r"^Input should be greater than (\S+)"), "必须大于 {0}。"),
+    (re.compile(r"^Input should be less than (\S+)"), "必须小于 {0}。"),
+    (re.compile(r"^Extra inputs are not permitted"), "不允许的字段。"),
+    (re.compile(r"^(JSON|Invalid JSON)", re.I), "请求体不是有效的 JSON。"),
+    (re.compile(r"^Value error, (.+)$"), "{0}"),
+    (re.compile(r"^Input should be (.+)$"), "请选择有效的选项。"),  # enums, literals: keep last
+]
+
+
+def translate_message(message: str) -> str:
+    """Pydantic's English validation messages, in Chinese."""
+    for pattern, text in _PYDANTIC_MESSAGES:
+        match = pattern.match(message or "")
+        if match:
+            return text.format(*match.groups())
+    return "格式不正确。"
+
+
+def field_errors_from_pydantic(exc: PydanticValidationError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "_"
+        errors.setdefault(loc, translate_message(err.get("msg", "")))
+    return errors
+
+
+def parse_form(model: type[BaseModel], form: dict[str, Any], **extra: Any) -> BaseModel:
+    """Build a schema from submitted form fields; errors come back in Chinese per field."""
+    data = {k: v for k, v in form.items() if k != "_csrf_token" and v != ""}
+    data.update(extra)
+    try:
+        return model.model_validate(data)
+    except PydanticValidationError as exc:
+        raise ValidationFailed(field_errors=field_errors_from_pydantic(exc)) from None
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path in ("/healthz",)
+
+
+def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> Response:
+    body = {"type": f"urn:procurement:problem:{code}", "title": title, "status": status, "detail": detail, "code": code}
+    body.update({k: v for k, v in extra.items() if v})
+    return Response(content=body, status_code=status, media_type="application/problem+json")
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    try:
+        return page(request, "error.html", {"status": status, "message": message}, status_code=status)
+    except Exception:  # noqa: BLE001 - the error page must never itself fail
+        return Response(content=message, status_code=status, media_type="text/plain; charset=utf-8")
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    if _is_api(request):
+        return problem(exc.status_code, exc.title, exc.message, exc.code, errors=exc.field_errors, **exc.extra)
+    if isinstance(exc, NotAuthenticated) and request.method == "GET":
+        return redirect(f"/login?next={quote(request.url.path)}")
+    return _error_page(request, exc.status_code, exc.message)
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    detail = str(exc.detail or "")
+    if isinstance(exc, PermissionDeniedException) and "CSRF" in detail:
+        message, code = t("error.csrf"), "csrf-failed"
+    elif isinstance(exc, NotFoundException) or status == 404:
+        message, code = t("error.404"), "not-found"
+    elif status == 405:
+        message, code = t("error.405"), "method-not-allowed"
+    elif status == 413:
+        message, code = t("error.413", mb=get_settings().max_request_mb), "too-large"
+    elif status == 401:
+        message, code = t("error.401"), "not-authenticated"
+    elif status == 403:
+        message, code = t("error.403"), "permission-denied"
+    elif status >= 500:
+        log.error("HTTP %s on %s: %s", status, request.url.path, detail)
+        message, code = t("error.500"), "server-error"
+    else:
+        message, code = t("error.400"), "bad-request"
+    errors: dict[str, str] = {}
+    if isinstance(exc, ValidationException):
+        code = "validation-failed"
+        if "JSON" in detail or "decode" in detail.lower():
+            message = "请求体不是有效的 JSON。"
+        for item in exc.extra or []:
+            if isinstance(item, dict):
+                key = str(item.get("key") or item.get("source") or "_")
+                errors.setdefault(key, translate_message(str(item.get("message", ""))))
+        if errors:
+            message = "请求内容不符合要求：" + "；".join(f"{k} {v}" for k, v in errors.items())
+    if _is_api(request):
+        headers = getattr(exc, "headers", None) or {}
+        response = problem(status, message, message, code, errors=errors)
+        for k, v in headers.items():
+            response.headers[k] = v
+        return response
+    return _error_page(request, status, message)
+
+
+def server_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    if _is_api(request):
+        return problem(500, t("error.500"), t("error.500"), "server-error")
+    return _error_page(request, 500, t("error.500"))
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    HTTPException: http_error_handler,
+    Exception: server_error_handler,
+}

@@ -1,0 +1,8 @@
+"""Time-driven sweeps of the procurement package (see core/scheduler.py)."""
+
+from __future__ import annotations
+
+from procurement.accounts import services as accounts
+from procurement.core.scheduler import registry
+
+registry.register("accounts.expire_sessions", accounts.purge_expired_sessions, interval_seconds=3600)

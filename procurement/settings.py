@@ -1,0 +1,112 @@
+"""Settings, read from environment variables (prefix ``PROCUREMENT_``, and
+``DATABASE_URL``). Every default works on a laptop. The README's settings table
+lists each one; ``tests/unit/test_settings.py`` checks the table matches."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PROCUREMENT_", extra="ignore")
+
+    database_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("DATABASE_URL", "PROCUREMENT_DATABASE_URL"),
+        description="数据库。空 = 内嵌 SQLite（var/procurement.sqlite3）；"
+        "postgresql://user@host:5432/db 用 PostgreSQL。",
+    )
+    var_dir: Path = Field(default=ROOT / "var", description="数据目录：SQLite 文件、上传文件、密钥。")
+    secret_key: str = Field(
+        default="",
+        description="签名会话与 CSRF 的密钥。为空时首次启动生成并保存在 var/secret_key。",
+    )
+    host: str = Field(default="127.0.0.1", description="服务监听地址。")
+    port: int = Field(default=8000, description="服务监听端口。")
+    base_url: str = Field(default="http://127.0.0.1:8000", description="对外网址，用于通知与 Atom 订阅中的链接。")
+    timezone: str = Field(default="Asia/Shanghai", description="显示与截止时间使用的时区；数据库一律存 UTC。")
+    time_travel: bool = Field(
+        default=False,
+        description="允许管理员通过 AdvanceClock 拨快服务器时钟（仅用于培训沙箱与验收）。",
+    )
+    scheduler_enabled: bool = Field(
+        default=True, description="在应用进程内运行定时扫描任务；多进程部署时关掉，另起 `procurement scheduler`。"
+    )
+    scheduler_interval_seconds: int = Field(default=30, description="定时扫描的间隔（秒）。")
+    session_hours: int = Field(default=12, description="登录会话有效时长（小时）。")
+    cookie_secure: bool = Field(default=False, description="只通过 HTTPS 发送会话 Cookie（生产环境应开启）。")
+    login_max_failures: int = Field(default=5, description="同一账号或同一 IP 在时间窗内允许的登录失败次数。")
+    login_max_failures_per_ip: int = Field(
+        default=50, description="同一 IP 在时间窗内允许的登录失败次数（单位内网常共用出口 IP，故较宽）。"
+    )
+    login_window_minutes: int = Field(default=15, description="登录失败计数的时间窗（分钟），超出后锁定同样时长。")
+    argon2_time_cost: int = Field(default=3, description="argon2 密码哈希的迭代次数（越大越慢越安全）。")
+    argon2_memory_kib: int = Field(default=65536, description="argon2 密码哈希使用的内存（KiB）。测试中调低以加快速度。")
+    password_min_length: int = Field(default=10, description="密码最短长度（还须同时含字母和数字）。")
+    max_request_mb: int = Field(default=60, description="单个请求体上限（MB）。")
+    max_file_mb: int = Field(default=20, description="单个上传文件上限（MB）。")
+    max_bid_total_mb: int = Field(default=100, description="一份投标文件合计上限（MB）。")
+    open_tender_threshold_yuan: int = Field(
+        default=4_000_000, description="服务类公开招标数额标准（元），rule 10，由省级规定。"
+    )
+    demo_password: str = Field(default="Shangcheng2026", description="演示账号的统一密码（仅 `procurement demo` 使用）。")
+    log_level: str = Field(default="INFO", description="日志级别。")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("postgresql://", "postgres://", "sqlite:///")):
+            raise ValueError("DATABASE_URL 只支持 postgresql://… 或 sqlite:///…")
+        return value
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url.removeprefix("sqlite:///"))
+        return self.var_dir / "procurement.sqlite3"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.var_dir / "files"
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once and kept under var/."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(key)
+        tmp.chmod(0o600)
+        try:
+            # Two processes starting together must end with one key: link fails if it exists.
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    get_settings.cache_clear()

@@ -1,0 +1,2 @@
+"""System administration: the working-day calendar, the audit log, the inbox
+and the training clock."""

@@ -1,0 +1,111 @@
+"""Tables of the procurement package: core machinery and accounts.
+
+Only tables here. Money is integer fen; times are UTC (Timestamptz).
+"""
+
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from procurement.accounts.states import OrgKind, OrgStatus, Role
+
+
+class Organization(Table, tablename="organization"):
+    name = Varchar(length=200, unique=True)
+    short_name = Varchar(length=100, default="")
+    kind = Varchar(length=20, choices=OrgKind, index=True)
+    status = Varchar(length=20, choices=OrgStatus, default=OrgStatus.PENDING, index=True)
+    parent = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
+    # 统一社会信用代码 (rule 5); NULLs are distinct, so only real codes must be unique.
+    credit_code = Varchar(length=18, null=True, default=None, unique=True)
+    legal_representative = Varchar(length=50, default="")
+    contact_name = Varchar(length=50, default="")
+    contact_phone = Varchar(length=30, default="")
+    address = Varchar(length=200, default="")
+    description = Text(default="")
+    rejection_reason = Text(default="")
+    created_at = Timestamptz()
+    approved_at = Timestamptz(null=True, default=None)
+
+
+class User(Table, tablename="app_user"):
+    username = Varchar(length=50, unique=True)
+    display_name = Varchar(length=50)
+    password_hash = Varchar(length=200)
+    role = Varchar(length=30, choices=Role, index=True)
+    organization = ForeignKey(Organization, null=True, on_delete=OnDelete.restrict)
+    phone = Varchar(length=30, default="")
+    email = Varchar(length=120, default="")
+    is_active = Boolean(default=True)
+    created_at = Timestamptz()
+    last_login_at = Timestamptz(null=True, default=None)
+
+
+class UserSession(Table, tablename="user_session"):
+    """Server-side sessions, so logout revokes and several processes agree."""
+
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(User, null=False, on_delete=OnDelete.cascade)
+    csrf_token = Varchar(length=64)
+    created_at = Timestamptz()
+    expires_at = Timestamptz(index=True)
+    revoked_at = Timestamptz(null=True, default=None)
+    ip = Varchar(length=64, default="")
+    user_agent = Varchar(length=200, default="")
+
+
+class LoginAttempt(Table, tablename="login_attempt"):
+    username = Varchar(length=50, index=True)
+    ip = Varchar(length=64, index=True)
+    at = Timestamptz(index=True)
+    succeeded = Boolean(default=False)
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    """Append-only, hash-chained (invariant 4). Rows are never updated."""
+
+    at = Timestamptz()
+    actor_id = Integer(null=True, default=None)
+    actor_label = Varchar(length=100, default="")
+    action = Varchar(length=60, index=True)
+    entity_type = Varchar(length=40, index=True)
+    entity_id = Varchar(length=40, default="")
+    before = Text(default="")
+    after = Text(default="")
+    ip = Varchar(length=64, default="")
+    prev_hash = Varchar(length=64)
+    hash = Varchar(length=64)
+
+
+class InboxItem(Table, tablename="inbox_item"):
+    recipient = ForeignKey(User, null=False, on_delete=OnDelete.cascade)
+    event = Varchar(length=60)
+    title = Varchar(length=200)
+    body = Text(default="")
+    link = Varchar(length=300, default="")
+    created_at = Timestamptz()
+    read_at = Timestamptz(null=True, default=None)
+
+
+class CalendarEntry(Table, tablename="calendar_entry"):
+    """Holidays and 调休 working days entered by an administrator."""
+
+    day = Date(unique=True)
+    is_working_day = Boolean()
+    name = Varchar(length=50, default="")
+    created_at = Timestamptz()
+
+
+class SystemValue(Table, tablename="system_value"):
+    """Small process-shared values (the time-travel clock offset)."""
+
+    key = Varchar(length=60, unique=True)
+    value = Text(default="")

@@ -1,0 +1,106 @@
+"""A real server for browser and API-conformance tests: ``procurement serve``
+in a subprocess on a free port, with its own SQLite database and demo data."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, url: str, env: dict[str, str]) -> None:
+        self.url = url
+        self.env = env
+
+    def login_token(self, username: str, password: str = "Shangcheng2026") -> str:
+        response = httpx.post(f"{self.url}/api/v1/auth/login", json={"username": username, "password": password})
+        response.raise_for_status()
+        return response.json()["token"]
+
+
+@pytest.fixture(scope="module")
+def live_server() -> Iterator[LiveServer]:
+    port = _free_port()
+    var = tempfile.mkdtemp(prefix="procurement-e2e-")
+    env = {**os.environ, "PROCUREMENT_VAR_DIR": var, "PROCUREMENT_PORT": str(port),
+           "PROCUREMENT_SCHEDULER_ENABLED": "true", "PROCUREMENT_LOG_LEVEL": "WARNING"}
+    env.pop("DATABASE_URL", None)
+    cli = [sys.executable, "-m", "procurement.cli"]
+    subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True, cwd=ROOT)
+    log_path = Path(var) / "server.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("server did not start:\n" + log_path.read_text(errors="replace"))
+            time.sleep(0.2)
+        yield LiveServer(url, env)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        server_log = log_path.read_text(errors="replace")
+        # A traceback in the server log means some request hit a 500.
+        assert "Traceback" not in server_log, server_log[-5000:]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    yield pg
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

@@ -1,0 +1,154 @@
+"""Integration tests run against a real database: SQLite by default, or
+PostgreSQL when ``DATABASE_URL`` names one. For PostgreSQL a fresh database is
+created for the run and dropped after it; if the server cannot be reached the
+run fails here (it never skips)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+import os
+import re
+import uuid
+from typing import Any, AsyncIterator
+
+import httpx
+import pytest
+
+_PG_URL = os.environ.get("DATABASE_URL", "")
+_TEMP_DB: tuple[str, str] | None = None
+
+if _PG_URL.startswith(("postgresql://", "postgres://")):
+    import asyncpg
+
+    _name = f"procurement_test_{uuid.uuid4().hex[:10]}"
+
+    async def _create() -> None:
+        conn = await asyncpg.connect(_PG_URL)  # raises (fails the run) when the server is missing
+        try:
+            await conn.execute(f'CREATE DATABASE "{_name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(_create())
+    _base, _, _ = _PG_URL.rpartition("/")
+    os.environ["DATABASE_URL"] = f"{_base}/{_name}"
+    _TEMP_DB = (_PG_URL, _name)
+else:
+    os.environ.pop("DATABASE_URL", None)
+
+from procurement.settings import reset_settings_cache  # noqa: E402
+
+reset_settings_cache()
+
+from procurement.accounts.states import Role  # noqa: E402
+from procurement.app import create_app  # noqa: E402
+from procurement.cli import migrate  # noqa: E402
+from procurement.core import clock, db  # noqa: E402
+
+
+def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001
+    if _TEMP_DB is None:
+        return
+    import asyncpg
+
+    url, name = _TEMP_DB
+
+    async def _drop() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(_drop())
+
+
+TABLES_IN_DELETE_ORDER = [
+    "inbox_item", "user_session", "login_attempt", "audit_event", "calendar_entry", "system_value",
+]
+
+
+@pytest.fixture(scope="session")
+async def database() -> AsyncIterator[None]:
+    await db.start()
+    await migrate()
+    yield
+    await db.stop()
+
+
+async def _wipe() -> None:
+    from piccolo.querystring import QueryString
+
+    engine = db.get_engine()
+    for table in TABLES_IN_DELETE_ORDER:
+        await engine.run_querystring(QueryString(f"DELETE FROM {table}"))
+    await engine.run_querystring(QueryString("DELETE FROM app_user"))
+    # Children (with a parent) before parents.
+    await engine.run_querystring(QueryString("DELETE FROM organization WHERE parent IS NOT NULL"))
+    await engine.run_querystring(QueryString("DELETE FROM organization"))
+
+
+@pytest.fixture
+async def clean(database) -> AsyncIterator[None]:
+    """An empty database with the demo loaded, the clock running normally."""
+    from procurement.demo import load_demo
+    from procurement.system.services import load_calendar
+
+    await _wipe()
+    clock.freeze(None)
+    clock.set_offset(timedelta(0))
+    await load_demo()
+    await load_calendar()
+    yield
+    clock.freeze(None)
+
+
+@pytest.fixture(scope="session")
+def app(database):
+    return create_app(run_scheduler=False)
+
+
+@pytest.fixture
+async def client(app, clean) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+DEMO_PASSWORD = "Shangcheng2026"
+
+
+async def api_login(client: httpx.AsyncClient, username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+    """Sign in through the API; returns the Authorization header to use."""
+    response = await client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+_CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = _CSRF_RE.search(html)
+    assert match, "the page has no CSRF field"
+    return match.group(1)
+
+
+async def page_login(client: httpx.AsyncClient, username: str, password: str = DEMO_PASSWORD) -> httpx.Response:
+    """Sign in through the login form, as a browser does."""
+    form_page = await client.get("/login")
+    response = await client.post(
+        "/login", data={"username": username, "password": password, "next": "/dashboard",
+                        "_csrf_token": csrf_from(form_page.text)},
+    )
+    return response
+
+
+async def post_form(client: httpx.AsyncClient, page_url: str, url: str, data: dict[str, Any]) -> httpx.Response:
+    """GET a page for its CSRF token, then POST a form to ``url``."""
+    form_page = await client.get(page_url)
+    return await client.post(url, data={**data, "_csrf_token": csrf_from(form_page.text)})
+
+
+__all__ = ["api_login", "page_login", "post_form", "csrf_from", "DEMO_PASSWORD", "Role"]
