@@ -54,9 +54,9 @@ STREET = "上城区清波街道办事处"
 EXPERT_POOL = "上城区政府购买服务评审专家库"
 AGENCY = "杭州市众合社会组织评估中心"
 SOCIAL_ORGS = [
-    ("杭州市上城区幸福家社会工作服务中心", "MA2H7K1C", "陈晓燕", "社区社会工作服务、家庭综合服务、为老助残、青少年成长陪伴"),
-    ("上城区清波颐乐养老服务社", "MA2H8L3D", "赵丽华", "居家养老上门服务、老年食堂运营、助餐助浴、失能老人照护"),
-    ("上城区阳光青少年成长服务中心", "MA2HA25F", "孙伟", "青少年课后托管、心理辅导、社区矫正对象帮教、禁毒宣传"),
+    ("杭州市上城区幸福家社会工作服务中心", "MA2H7K1C", "陈晓燕", "13757120381", "社区社会工作服务、家庭综合服务、为老助残、青少年成长陪伴"),
+    ("上城区清波颐乐养老服务社", "MA2H8L3D", "赵丽华", "13868051762", "居家养老上门服务、老年食堂运营、助餐助浴、失能老人照护"),
+    ("上城区阳光青少年成长服务中心", "MA2HA25F", "孙伟", "15088673209", "青少年课后托管、心理辅导、社区矫正对象帮教、禁毒宣传"),
 ]
 PENDING_ORG = ("上城区邻里守望社区公益服务社", "MA2HC47G", "钱芳", "社区志愿服务、邻里互助、社区议事协商")
 
@@ -116,9 +116,9 @@ async def _load() -> None:
     await org(AGENCY, OrgKind.AGENCY, make_credit_code("52", "330100", "MA2H3E9B"),
               legal_representative="吴静", contact_name="吴静", contact_phone="0571-86000001",
               description="社会组织等级评估、政府购买服务项目第三方评估")
-    for name, base, head, scope in SOCIAL_ORGS:
+    for name, base, head, phone, scope in SOCIAL_ORGS:
         await org(name, OrgKind.SOCIAL_ORG, make_credit_code("52", "330102", base),
-                  legal_representative=head, contact_name=head, contact_phone="138" + base[-4:].encode().hex()[:8],
+                  legal_representative=head, contact_name=head, contact_phone=phone,
                   address="杭州市上城区", description=scope)
 
     for login in LOGINS[1:]:

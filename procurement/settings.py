@@ -31,8 +31,6 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="服务监听地址。")
     port: int = Field(default=8000, description="服务监听端口。")
-    base_url: str = Field(default="http://127.0.0.1:8000", description="对外网址，用于通知与 Atom 订阅中的链接。")
-    timezone: str = Field(default="Asia/Shanghai", description="显示与截止时间使用的时区；数据库一律存 UTC。")
     time_travel: bool = Field(
         default=False,
         description="允许管理员通过 AdvanceClock 拨快服务器时钟（仅用于培训沙箱与验收）。",
@@ -43,7 +41,7 @@ class Settings(BaseSettings):
     scheduler_interval_seconds: int = Field(default=30, description="定时扫描的间隔（秒）。")
     session_hours: int = Field(default=12, description="登录会话有效时长（小时）。")
     cookie_secure: bool = Field(default=False, description="只通过 HTTPS 发送会话 Cookie（生产环境应开启）。")
-    login_max_failures: int = Field(default=5, description="同一账号或同一 IP 在时间窗内允许的登录失败次数。")
+    login_max_failures: int = Field(default=5, description="同一账号在时间窗内允许的登录失败次数。")
     login_max_failures_per_ip: int = Field(
         default=50, description="同一 IP 在时间窗内允许的登录失败次数（单位内网常共用出口 IP，故较宽）。"
     )
@@ -52,11 +50,6 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=65536, description="argon2 密码哈希使用的内存（KiB）。测试中调低以加快速度。")
     password_min_length: int = Field(default=10, description="密码最短长度（还须同时含字母和数字）。")
     max_request_mb: int = Field(default=60, description="单个请求体上限（MB）。")
-    max_file_mb: int = Field(default=20, description="单个上传文件上限（MB）。")
-    max_bid_total_mb: int = Field(default=100, description="一份投标文件合计上限（MB）。")
-    open_tender_threshold_yuan: int = Field(
-        default=4_000_000, description="服务类公开招标数额标准（元），rule 10，由省级规定。"
-    )
     demo_password: str = Field(default="Shangcheng2026", description="演示账号的统一密码（仅 `procurement demo` 使用）。")
     log_level: str = Field(default="INFO", description="日志级别。")
 

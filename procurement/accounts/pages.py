@@ -16,7 +16,6 @@ from litestar.response import Response
 from procurement.accounts import services
 from procurement.accounts.schemas import CreateOrganizationIn, CreateUserIn, RegisterOrganizationIn
 from procurement.accounts.states import ORG_KIND_LABELS, ROLE_LABELS, OrgStatus, Role
-from procurement.core.errors import ValidationFailed
 from procurement.core.strings import t
 from procurement.core.web import (
     SESSION_COOKIE,
@@ -90,9 +89,8 @@ class PublicPages(Controller):
     @post("/register")
     async def register(self, request: Request, data: Form) -> Response:
         async def action() -> Response:
-            if data.get("password") != data.get("password2"):
-                raise ValidationFailed(field_errors={"password2": "两次输入的密码不一致。"})
             form = {k: v for k, v in data.items() if k != "password2"}
+            form["password_confirm"] = data.get("password2", "")
             await services.register_organization(parse_form(RegisterOrganizationIn, form), ip=client_ip(request.scope))
             return redirect("/login", t("register.done"))
 

@@ -51,6 +51,7 @@ class RegisterOrganizationIn(_In):
     username: str = Field(min_length=1, max_length=50)
     display_name: str = Field(min_length=1, max_length=50)
     password: str = Field(min_length=1, max_length=200)
+    password_confirm: str | None = Field(default=None, max_length=200, description="再次输入的密码（表单使用）。")
 
 
 class CreateOrganizationIn(_In):

@@ -115,6 +115,8 @@ async def register_organization(data: RegisterOrganizationIn, ip: str = "") -> O
     if await Organization.exists().where(Organization.name == data.name):
         errors["name"] = "已有同名机构注册。"
     username = await _check_new_account(data.username, data.password, errors)
+    if data.password_confirm is not None and data.password_confirm != data.password:
+        errors["password2"] = "两次输入的密码不一致。"
     if errors:
         raise ValidationFailed(field_errors=errors)
     now = clock.now()

@@ -1,0 +1,75 @@
+"""Benchmarks run by ``scripts/bench``: median and 95th-percentile latency of
+requests served in-process (no network), and of the core computations."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from datetime import date
+from typing import Awaitable, Callable
+
+import httpx
+
+
+async def _measure(name: str, n: int, call: Callable[[], Awaitable[object]]) -> tuple[str, int, float, float]:
+    await call()  # warm up
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        await call()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return name, n, statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+async def main() -> None:
+    from procurement.app import create_app
+    from procurement.cli import migrate
+    from procurement.core import calendar, db, money, pdf
+    from procurement.demo import load_demo
+    from procurement.settings import get_settings
+    from procurement.system.services import load_calendar
+
+    await db.start()
+    await migrate()
+    await load_demo()
+    await load_calendar()
+    app = create_app(run_scheduler=False)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
+    results = []
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        password = get_settings().demo_password
+        token = (await client.post("/api/v1/auth/login", json={"username": "admin", "password": password})).json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        results.append(await _measure("GET / (public home page)", 200, lambda: client.get("/")))
+        results.append(await _measure("GET /healthz", 300, lambda: client.get("/healthz")))
+        results.append(await _measure("GET /api/v1/auth/me (GetMe)", 300, lambda: client.get("/api/v1/auth/me", headers=auth)))
+        results.append(await _measure("GET /api/v1/organizations/ (ListOrganizations)", 200,
+                                      lambda: client.get("/api/v1/organizations/", headers=auth)))
+        results.append(await _measure("GET /api/v1/audit-events/ (ListAuditEvents)", 200,
+                                      lambda: client.get("/api/v1/audit-events/", headers=auth)))
+        results.append(await _measure("POST /api/v1/auth/login (argon2)", 20, lambda: client.post(
+            "/api/v1/auth/login", json={"username": "officer", "password": password})))
+    await db.stop()
+
+    async def working_days() -> None:
+        calendar.add_working_days(date(2026, 9, 20), 60)
+
+    async def capital() -> None:
+        money.to_chinese_capital(123456789)
+
+    async def render() -> None:
+        pdf.render_template_pdf("pdf/sample.html", {})
+
+    results.append(await _measure("add_working_days(60)", 500, working_days))
+    results.append(await _measure("to_chinese_capital", 2000, capital))
+    results.append(await _measure("PDF render (sample, CJK)", 5, render))
+
+    print(f"{'benchmark':52} {'n':>5} {'median ms':>10} {'p95 ms':>9}")
+    for name, n, median, p95 in results:
+        print(f"{name:52} {n:>5} {median:>10.2f} {p95:>9.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,174 @@
+"""System machinery on a real database: the audit chain under concurrency and
+tampering, the training clock, the working-day calendar entries, the sweep
+scheduler and the SQLite engine's settings."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+
+import pytest
+from piccolo.querystring import QueryString
+
+from procurement.core import audit, clock, db
+from procurement.core.calendar import get_default_calendar
+from procurement.core.scheduler import SweepJob, run_sweep
+from procurement.settings import get_settings
+from procurement.tables import AuditEvent, UserSession
+from tests.integration.conftest import api_login
+
+
+async def test_concurrent_writers_never_fork_the_audit_chain(client):
+    async def write(i: int) -> None:
+        async with db.transaction():
+            await audit.record("test.concurrent", "test", i, after={"i": i})
+
+    await asyncio.gather(*[write(i) for i in range(30)])
+    report = await audit.verify_chain()
+    assert report.ok, report
+    prev_hashes = [r["prev_hash"] for r in await AuditEvent.select(AuditEvent.prev_hash)]
+    assert len(prev_hashes) == len(set(prev_hashes)), "two rows claim the same predecessor: the chain forked"
+
+
+async def test_a_rolled_back_change_leaves_no_audit_row(client):
+    before = await AuditEvent.count()
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await audit.record("test.rolled_back", "test", 1)
+            raise RuntimeError("the change fails after its audit row was written")
+    assert await AuditEvent.count() == before
+    assert (await audit.verify_chain()).ok
+
+
+async def test_tampering_with_a_row_is_found_by_the_verify_command(client):
+    rows = await AuditEvent.select(AuditEvent.id).order_by(AuditEvent.id)
+    victim = rows[len(rows) // 2]["id"]
+    await db.get_engine().run_querystring(
+        QueryString("UPDATE audit_event SET after = {} WHERE id = {}", '{"status":"forged"}', victim)
+    )
+    report = await audit.verify_chain()
+    assert not report.ok and report.first_broken_id == victim
+
+    env = {**os.environ}
+    result = subprocess.run([sys.executable, "-m", "procurement.cli", "audit", "verify"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"id={victim}" in result.stdout
+
+
+async def test_deleting_a_row_is_found_too(client):
+    rows = await AuditEvent.select(AuditEvent.id).order_by(AuditEvent.id)
+    await AuditEvent.delete().where(AuditEvent.id == rows[3]["id"])
+    report = await audit.verify_chain()
+    assert not report.ok and report.first_broken_id == rows[4]["id"]
+
+
+async def test_the_audit_log_is_for_administrators_and_pages_backwards(client):
+    officer = await api_login(client, "officer")
+    assert (await client.get("/api/v1/audit-events/", headers=officer)).status_code == 403
+    admin = await api_login(client, "admin")
+    first = (await client.get("/api/v1/audit-events/?limit=5", headers=admin)).json()
+    assert len(first["items"]) == 5 and first["next_before_id"]
+    second = (await client.get(f"/api/v1/audit-events/?limit=5&before_id={first['next_before_id']}", headers=admin)).json()
+    assert max(i["id"] for i in second["items"]) < min(i["id"] for i in first["items"])
+    verify = (await client.get("/api/v1/audit-events/verify", headers=admin)).json()
+    assert verify["ok"] is True
+
+
+async def test_advance_clock_is_404_unless_time_travel_is_on(client):
+    admin = await api_login(client, "admin")
+    response = await client.post("/api/v1/clock/advance", headers=admin, json={"days": 1})
+    assert response.status_code == 404
+
+
+async def test_an_administrator_moves_the_training_clock_forward(client, monkeypatch):
+    monkeypatch.setattr(get_settings(), "time_travel", True)
+    admin = await api_login(client, "admin")
+    officer = await api_login(client, "officer")
+    assert (await client.post("/api/v1/clock/advance", headers=officer, json={"days": 1})).status_code == 403
+    before = clock.now()
+    moved = await client.post("/api/v1/clock/advance", headers=admin, json={"minutes": 90})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["offset_seconds"] == 90 * 60
+    assert clock.now() - before >= timedelta(minutes=90)
+    assert await AuditEvent.count().where(AuditEvent.action == "clock.advanced") == 1
+    # Only forward: a zero or negative move is refused.
+    assert (await client.post("/api/v1/clock/advance", headers=admin, json={"days": 0})).status_code == 422
+    assert (await client.post("/api/v1/clock/advance", headers=admin, json={"days": -1})).status_code == 400
+    # Sessions (12 hours) expire by the moved clock, the mover's own included.
+    assert (await client.post("/api/v1/clock/advance", headers=admin, json={"days": 1})).status_code == 200
+    assert (await client.get("/api/v1/auth/me", headers=officer)).status_code == 401
+    assert (await client.get("/api/v1/auth/me", headers=admin)).status_code == 401
+
+
+async def test_calendar_entries_fill_a_year_the_package_does_not_cover(client):
+    admin = await api_login(client, "admin")
+    years = {y["year"]: y["source"] for y in (await client.get("/api/v1/calendar/years", headers=admin)).json()}
+    assert years[2027] == "fallback"
+    added = await client.post("/api/v1/calendar/entries", headers=admin,
+                              json={"day": "2027-01-01", "is_working_day": False, "name": "元旦"})
+    assert added.status_code == 201, added.text
+    assert get_default_calendar().is_working_day(date(2027, 1, 1)) is False
+    years = {y["year"]: y["source"] for y in (await client.get("/api/v1/calendar/years", headers=admin)).json()}
+    assert years[2027] == "entered"
+    duplicate = await client.post("/api/v1/calendar/entries", headers=admin,
+                                  json={"day": "2027-01-01", "is_working_day": True})
+    assert duplicate.status_code == 422 and "已录入" in duplicate.json()["errors"]["day"]
+    entry_id = added.json()["id"]
+    assert (await client.delete(f"/api/v1/calendar/entries/{entry_id}", headers=admin)).status_code == 200
+    assert get_default_calendar().is_working_day(date(2027, 1, 1)) is True  # a Friday, weekends-only again
+
+
+async def test_only_administrators_enter_holidays(client):
+    officer = await api_login(client, "officer")
+    response = await client.post("/api/v1/calendar/entries", headers=officer,
+                                 json={"day": "2027-02-06", "is_working_day": False})
+    assert response.status_code == 403
+
+
+async def test_the_session_sweep_is_idempotent(client):
+    await api_login(client, "officer")
+    await UserSession.update({UserSession.expires_at: clock.now() - timedelta(days=2)}, force=True)
+    job = SweepJob("test.sessions", __import__("procurement.accounts.services", fromlist=["x"]).purge_expired_sessions)
+    assert await run_sweep(job) == 1
+    assert await run_sweep(job) == 0
+
+
+@pytest.mark.skipif(db.is_sqlite(), reason="advisory locks exist on PostgreSQL only; SQLite runs one scheduler")
+async def test_a_sweep_held_by_another_process_is_skipped_on_postgresql(client):
+    import asyncpg
+
+    from procurement.core.scheduler import _lock_key
+
+    calls = []
+
+    async def sweep() -> int:
+        calls.append(1)
+        return 1
+
+    job = SweepJob("test.locked", sweep)
+    other = await asyncpg.connect(os.environ["DATABASE_URL"])
+    try:
+        await other.execute("BEGIN")
+        await other.execute("SELECT pg_advisory_xact_lock($1)", _lock_key(job.name))
+        assert await run_sweep(job) is None and calls == []
+        await other.execute("COMMIT")
+        assert await run_sweep(job) == 1 and calls == [1]
+    finally:
+        await other.close()
+
+
+@pytest.mark.skipif(not db.is_sqlite(), reason="SQLite engine settings")
+async def test_sqlite_runs_in_wal_mode_and_reuses_connections(client):
+    engine = db.get_engine()
+    mode = await engine.run_querystring(QueryString("PRAGMA journal_mode"))
+    assert mode[0]["journal_mode"] == "wal"
+    timeout = await engine.run_querystring(QueryString("PRAGMA busy_timeout"))
+    assert list(timeout[0].values())[0] == db.BUSY_TIMEOUT_MS
+    opened_before = engine._open
+    for _ in range(50):
+        await engine.run_querystring(QueryString("SELECT 1"))
+    assert engine._open == opened_before <= engine.pool_size
