@@ -11,7 +11,6 @@ from litestar import Litestar, Router, get
 from litestar.config.csrf import CSRFConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.logging.config import LoggingConfig
-from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.static_files import create_static_files_router
@@ -21,7 +20,8 @@ from procurement.accounts.pages import AdminPages, DashboardPages, PublicPages
 from procurement.accounts.routes import AuthController, OrganizationController, UserController
 from procurement.core import db, scheduler as core_scheduler
 from procurement.core.errors import ConfigurationError
-from procurement.core.web import EXCEPTION_HANDLERS, TEMPLATE_GLOBALS, SessionMiddleware, api_csrf_guard
+from procurement.accounts.middleware import SessionMiddleware
+from procurement.core.web import EXCEPTION_HANDLERS, TEMPLATE_GLOBALS, api_csrf_guard
 from procurement.settings import ROOT, get_settings
 from procurement.system.routes import AuditController, CalendarController, ClockController, InboxController
 
@@ -97,7 +97,7 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         lifespan=[lifespan],
-        middleware=[DefineMiddleware(SessionMiddleware)],
+        middleware=[SessionMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TemplateConfig(
             directory=TEMPLATES_DIR, engine=JinjaTemplateEngine, engine_callback=engine_callback

@@ -26,9 +26,8 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.handlers import BaseRouteHandler
-from litestar.middleware import AbstractMiddleware
 from litestar.response import Redirect, Template
-from litestar.types import Receive, Scope, Send
+from litestar.types import Scope
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
@@ -52,34 +51,7 @@ def client_ip(scope: Scope) -> str:
     return client[0] if client else ""
 
 
-class SessionMiddleware(AbstractMiddleware):
-    """Puts the signed-in user (or None) in ``scope["user"]`` for every request.
-
-    A bearer token (API clients) or the ``sid`` cookie (browsers) names a
-    server-side session; logout revokes it for every process at once.
-    """
-
-    exclude = ["^/static/"]
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        from procurement.accounts.services import resolve_session
-        from procurement.core import timetravel
-
-        headers = dict((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope.get("headers", []))
-        token, via = None, "cookie"
-        authz = headers.get("authorization", "")
-        if authz.lower().startswith("bearer "):
-            token, via = authz[7:].strip(), "bearer"
-        else:
-            token = _cookie(headers.get("cookie", ""), SESSION_COOKIE)
-        if get_settings().time_travel:
-            await timetravel.load_offset()
-        scope["user"] = await resolve_session(token, via=via, ip=client_ip(scope)) if token else None
-        scope["auth"] = via if scope["user"] else None
-        await self.app(scope, receive, send)
-
-
-def _cookie(header: str, name: str) -> str | None:
+def cookie_value(header: str, name: str) -> str | None:
     for part in header.split(";"):
         key, _, value = part.strip().partition("=")
         if key == name:
