@@ -23,7 +23,10 @@ from procurement.core.errors import ConfigurationError
 from procurement.accounts.middleware import SessionMiddleware
 from procurement.core.web import EXCEPTION_HANDLERS, TEMPLATE_GLOBALS, api_csrf_guard
 from procurement.settings import ROOT, get_settings
+from procurement.catalogue.routes import CatalogueController
+from procurement.notices.routes import NoticeController
 from procurement.system.routes import AuditController, CalendarController, ClockController, InboxController
+from procurement.tenders.routes import QuestionController, TenderController
 
 log = logging.getLogger("procurement")
 
@@ -86,6 +89,7 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
         route_handlers=[
             AuthController, OrganizationController, UserController,
             AuditController, InboxController, CalendarController, ClockController,
+            TenderController, QuestionController, CatalogueController, NoticeController,
         ],
         guards=[api_csrf_guard],
     )

@@ -136,3 +136,6 @@ async def _load() -> None:
     assert await Organization.exists().where(
         (Organization.name == name) & (Organization.status == OrgStatus.PENDING)
     )
+    from procurement.demo_tenders import load_demo_tenders
+
+    await load_demo_tenders(admin)

@@ -4,5 +4,7 @@ from __future__ import annotations
 
 from procurement.accounts import services as accounts
 from procurement.core.scheduler import registry
+from procurement.tenders import services as tenders
 
 registry.register("accounts.expire_sessions", accounts.purge_expired_sessions, interval_seconds=3600)
+registry.register("tenders.close_due", tenders.close_due_tenders)

@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=65536, description="argon2 密码哈希使用的内存（KiB）。测试中调低以加快速度。")
     password_min_length: int = Field(default=10, description="密码最短长度（还须同时含字母和数字）。")
     max_request_mb: int = Field(default=60, description="单个请求体上限（MB）。")
+    open_tender_threshold_yuan: int = Field(
+        default=4_000_000, description="服务类公开招标数额标准（元），rule 10；由省级规定，常见 200 万或 400 万。"
+    )
+    venture_min_call_days: int = Field(
+        default=10, description="公益创投征集公告发布至申报截止的最少天数（rule 13，地方规定）。"
+    )
+    question_cutoff_days: int = Field(
+        default=3, description="答疑截止时间默认在投标截止前的天数（可在项目中另行设定，但须早于截止时间）。"
+    )
     demo_password: str = Field(default="Shangcheng2026", description="演示账号的统一密码（仅 `procurement demo` 使用）。")
     log_level: str = Field(default="INFO", description="日志级别。")
 

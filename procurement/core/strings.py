@@ -240,6 +240,22 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
         "title": "机构注册未通过审核",
         "body": "{org_name} 的注册未通过审核。理由：{reason}",
     },
+    "tender.amended": {
+        "title": "项目更正：{title}",
+        "body": "{title} 发布了第 {version} 版（更正公告）。投标截止时间：{deadline}。已提交的投标文件请确认或重新提交。",
+    },
+    "tender.cancelled": {
+        "title": "项目终止：{title}",
+        "body": "{title} 已终止。理由：{reason}",
+    },
+    "tender.question": {
+        "title": "新的澄清问题：{title}",
+        "body": "有社会组织就「{title}」提出了澄清问题，请及时答复（答复将公开，提问人匿名）。",
+    },
+    "tender.answered": {
+        "title": "澄清问题已答复：{title}",
+        "body": "您就「{title}」提出的问题已公开答复。",
+    },
     "system.welcome": {
         "title": "欢迎使用政府购买服务管理平台",
         "body": "{name}，您的账号已开通。",

@@ -1,0 +1,1 @@
+"""The public notice portal: every notice, read without logging in."""

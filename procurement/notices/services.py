@@ -1,0 +1,141 @@
+"""Reading public notices: filtered, searched and keyset-paginated, so the list
+stays fast at 100,000 notices (indexes on every filter column; the cursor is
+the (published_at, id) of the last row shown)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from piccolo.columns.combination import WhereRaw
+
+from procurement.core import clock, db
+from procurement.core.errors import NotFound, ValidationFailed
+from procurement.tables import Notice, Tender
+from procurement.tenders.schemas import NoticeList, NoticeOut
+from procurement.tenders.states import (
+    CATEGORY_LABELS,
+    METHOD_LABELS,
+    NOTICE_TYPE_LABELS,
+    TENDER_TABLE,
+    TenderStatus,
+    effective_status,
+)
+
+PUBLIC_STATUS_FILTERS = {
+    "open": "正在征集",
+    "closed": "已截止",
+    "evaluating": "评审中",
+    "awarded": "已公布结果",
+    "failed": "废标",
+    "cancelled": "已终止",
+}
+
+
+def _out(row: dict[str, Any]) -> NoticeOut:
+    status_label = None
+    if row.get("tender.status"):
+        status_label = TENDER_TABLE.public_label(
+            effective_status(row["tender.status"], row["tender.bid_deadline"], clock.now())
+        )
+    return NoticeOut(
+        id=row["id"], notice_type=row["notice_type"],
+        notice_type_label=NOTICE_TYPE_LABELS.get(row["notice_type"], row["notice_type"]),
+        tender_id=row["tender"], tender_version=row["tender_version"], buyer_id=row["buyer"],
+        buyer_name=row["buyer_name"], method=row["method"], method_label=METHOD_LABELS.get(row["method"], row["method"]),
+        category=row["category"], category_label=CATEGORY_LABELS.get(row["category"], row["category"]),
+        title=row["title"], content=row["content"], published_at=row["published_at"], tender_status_label=status_label,
+    )
+
+
+def encode_cursor(published_at: datetime, notice_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{published_at.isoformat()}|{notice_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _, ident = raw.partition("|")
+        return datetime.fromisoformat(stamp), int(ident)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed(field_errors={"cursor": "翻页参数无效，请从第一页重新浏览。"}) from None
+
+
+def _contains(q: str) -> WhereRaw:
+    """Substring search over title and content, the same on both databases
+    (no LIKE wildcards to escape; lower() for Latin letters)."""
+    find = "instr" if db.is_sqlite() else "strpos"
+    return WhereRaw(f"({find}(lower(\"notice\".\"title\"), lower({{}})) > 0 OR {find}(lower(\"notice\".\"content\"), lower({{}})) > 0)", q, q)
+
+
+def _status_condition(status: str):
+    now = clock.now()
+    published = Tender.status == TenderStatus.PUBLISHED
+    if status == "open":
+        return published & (Tender.bid_deadline > now)
+    if status == "closed":
+        return (Tender.status == TenderStatus.CLOSED) | (published & (Tender.bid_deadline <= now)) \
+            | (Tender.status == TenderStatus.OPENED)
+    if status in PUBLIC_STATUS_FILTERS:
+        return Tender.status == status
+    raise ValidationFailed(field_errors={"status": "无效的状态筛选。"})
+
+
+async def list_notices(
+    *, notice_type: str | None = None, method: str | None = None, buyer_id: int | None = None,
+    category: str | None = None, status: str | None = None, q: str | None = None,
+    date_from: date | None = None, date_to: date | None = None, cursor: str | None = None, limit: int = 20,
+) -> NoticeList:
+    limit = max(1, min(limit, 100))
+    query = Notice.select(*Notice.all_columns(), Notice.tender.status, Notice.tender.bid_deadline)
+    conditions = []
+    if notice_type:
+        conditions.append(Notice.notice_type == notice_type)
+    if method:
+        conditions.append(Notice.method == method)
+    if buyer_id:
+        conditions.append(Notice.buyer == buyer_id)
+    if category:
+        conditions.append(Notice.category == category)
+    if status:
+        ids = Tender.select(Tender.id).where(_status_condition(status))
+        conditions.append(Notice.tender.is_in(ids))
+    if date_from:
+        conditions.append(Notice.published_at >= clock.to_utc(datetime.combine(date_from, datetime.min.time())))
+    if date_to:
+        conditions.append(Notice.published_at < clock.to_utc(datetime.combine(date_to + timedelta(days=1), datetime.min.time())))
+    if q and q.strip():
+        conditions.append(_contains(q.strip()[:50]))
+    if cursor:
+        at, last_id = decode_cursor(cursor)
+        conditions.append((Notice.published_at < at) | ((Notice.published_at == at) & (Notice.id < last_id)))
+    for condition in conditions:
+        query = query.where(condition)
+    rows = await query.order_by(Notice.published_at, ascending=False).order_by(Notice.id, ascending=False).limit(limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1]["published_at"], rows[-1]["id"]) if more and rows else None
+    return NoticeList(items=[_out(r) for r in rows], next_cursor=next_cursor)
+
+
+async def get_notice(notice_id: int) -> NoticeOut:
+    row = await Notice.select(*Notice.all_columns(), Notice.tender.status, Notice.tender.bid_deadline).where(
+        Notice.id == notice_id
+    ).first()
+    if row is None:
+        raise NotFound("找不到该公告。")
+    return _out(row)
+
+
+async def notices_for_tender(tender_id: int) -> list[NoticeOut]:
+    rows = await Notice.select(*Notice.all_columns(), Notice.tender.status, Notice.tender.bid_deadline).where(
+        Notice.tender == tender_id
+    ).order_by(Notice.id)
+    return [_out(r) for r in rows]
+
+
+async def buyers() -> list[dict[str, Any]]:
+    """Buyers that have published notices (for the portal's filter)."""
+    rows = await Notice.select(Notice.buyer, Notice.buyer_name).distinct()
+    return sorted(rows, key=lambda r: r["buyer"])

@@ -1,0 +1,75 @@
+"""Context of the tender document PDF (招标文件 / 公益创投征集公告)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from procurement.core import clock, pdf
+from procurement.core.auth import CurrentUser
+from procurement.core.calendar import get_default_calendar
+from procurement.core.errors import NotFound
+from procurement.core.money import format_yuan, to_chinese_capital
+from procurement.settings import get_settings
+from procurement.tenders import content, rules, services
+from procurement.tenders.states import Method, TenderStatus
+
+
+def _t(value) -> str:
+    return f"{clock.to_local(value):%Y年%m月%d日 %H:%M}" if value else "—"
+
+
+async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str, bytes]:
+    """The PDF of a published tender (drafts: the buyer's staff only, marked 草稿)."""
+    tender = await services.get_tender(user, tender_id)
+    row = await services._load(tender_id)  # the stored JSON parts, for the shared text builders
+    if tender.status == TenderStatus.DRAFT and not services._staff_view(user, row):
+        raise NotFound("找不到该项目。")
+    cal = get_default_calendar()
+    publish_day = clock.to_local(tender.published_at or clock.now()).date()
+    method = Method(tender.method)
+    ctx: dict[str, Any] = {
+        "tender": tender,
+        "is_draft": tender.status == TenderStatus.DRAFT,
+        "issuer": tender.buyer_name,
+        "doc_number": f"项目编号：{tender.reference_no}",
+        "issued_on": f"{clock.to_local(tender.published_at):%Y年%m月%d日}" if tender.published_at else "（草稿，未发布）",
+        "lots": [
+            {"number": lot.number, "name": lot.name, "budget": format_yuan(lot.budget_fen),
+             "max_price": format_yuan(lot.max_price_fen) if lot.max_price_fen else "不设", "description": lot.description}
+            for lot in tender.lots
+        ],
+        "total_budget": format_yuan(tender.total_budget_fen),
+        "total_budget_capital": to_chinese_capital(tender.total_budget_fen),
+        "bid_bond": format_yuan(tender.bid_bond_fen) if tender.bid_bond_fen else None,
+        "requirements": content.requirement_lines(row),
+        "scheme": content.scheme_lines(row),
+        "payments": content.payment_lines(row),
+        "venture": tender.venture_terms and {
+            "cap": format_yuan(tender.venture_terms.cap_per_project_fen),
+            "share": tender.venture_terms.max_share_percent,
+            "matching": tender.venture_terms.matching_required,
+        },
+        "timeline": [
+            ("公告发布时间", _t(tender.published_at)),
+            ("文件提供截止", _t(tender.documents_until)),
+            ("答疑截止", _t(tender.clarification_deadline)),
+            ("投标（申报）截止", _t(tender.bid_deadline)),
+            ("开标时间", _t(tender.opening_at)),
+        ],
+        "timeline_rules": [content.public(line) for line in [
+            "招标文件提供期限不少于 5 个工作日（rule 15），最早可截至 "
+            f"{rules.earliest_documents_until(publish_day, cal):%Y年%m月%d日}。",
+            # rules 12–16
+            "投标截止不早于 "
+            f"{rules.earliest_deadline(method, publish_day, cal, get_settings().venture_min_call_days):%Y年%m月%d日}"
+            "（工作日按国家法定节假日与调休计算）。",
+            "开标时间与投标截止时间相同；更正或澄清距截止不足规定时间的，截止时间相应顺延（rule 16）。",
+        ]],
+        "questions": [q for q in tender.questions if q.answered_at],
+        "term": tender.contract_term_months,
+        "versions": tender.versions,
+    }
+    title = "公益创投项目征集公告" if method == Method.VENTURE else "招标（采购）文件"
+    ctx["doc_title"] = f"{tender.title}{title}"
+    data = await pdf.render_pdf("pdf/tender_document.html", ctx)
+    return f"{tender.reference_no}-{title}.pdf", data

@@ -1,0 +1,104 @@
+"""JSON API of tenders and 公益创投 calls. Thin: parse, call one service, return."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, get, post, put
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.response import Response
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from procurement.core.api import problems
+from procurement.core.storage import content_disposition
+from procurement.core.web import current_user, require_user
+from procurement.tenders import documents, services
+from procurement.tenders.schemas import (
+    AmendTenderIn,
+    AnswerIn,
+    CancelTenderIn,
+    QuestionIn,
+    QuestionOut,
+    TenderIn,
+    TenderList,
+    TenderOut,
+)
+from procurement.tenders.states import Method, TenderStatus
+
+
+class TenderController(Controller):
+    path = "/tenders"
+    tags = ["采购项目"]
+
+    @post("/", operation_id="CreateTender", status_code=HTTP_201_CREATED, responses=problems(400, 401, 403, 422))
+    async def create(self, request: Request, data: JSONBody[TenderIn]) -> TenderOut:
+        """A bureau officer drafts a tender or 公益创投 call; every rule is checked and named."""
+        return await services.create_tender(require_user(request), data)
+
+    @get("/", operation_id="ListTenders", responses=problems(400))
+    async def list_tenders(
+        self,
+        request: Request,
+        mine: Annotated[bool, QueryParameter(description="只看本单位的项目（含草稿）")] = False,
+        open_only: Annotated[bool, QueryParameter(description="只看正在接受投标的项目")] = False,
+        status: Annotated[TenderStatus | None, QueryParameter()] = None,
+        method: Annotated[Method | None, QueryParameter()] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
+    ) -> TenderList:
+        """Published tenders, or with mine=true the caller's own bureau's (drafts included)."""
+        return await services.list_tenders(current_user(request), mine=mine, open_only=open_only, status=status,
+                                           method=method, limit=limit, offset=offset)
+
+    @get("/{tender_id:int}", operation_id="GetTender", responses=problems(404))
+    async def get_tender(self, request: Request, tender_id: FromPath[int]) -> TenderOut:
+        """One tender; drafts only for the buyer's own staff."""
+        return await services.get_tender(current_user(request), tender_id)
+
+    @put("/{tender_id:int}", operation_id="UpdateTender", responses=problems(400, 401, 403, 404, 409, 422))
+    async def update(self, request: Request, tender_id: FromPath[int], data: JSONBody[TenderIn]) -> TenderOut:
+        """Change a draft (a published tender changes by AmendTender)."""
+        return await services.update_tender(require_user(request), tender_id, data)
+
+    @post("/{tender_id:int}/publish", operation_id="PublishTender", status_code=HTTP_200_OK,
+          responses=problems(401, 403, 404, 409, 422))
+    async def publish(self, request: Request, tender_id: FromPath[int]) -> TenderOut:
+        """Publish the notice; the timeline is re-checked against now (rules 12–16)."""
+        return await services.publish_tender(require_user(request), tender_id)
+
+    @post("/{tender_id:int}/amend", operation_id="AmendTender", status_code=HTTP_200_OK,
+          responses=problems(400, 401, 403, 404, 409, 422))
+    async def amend(self, request: Request, tender_id: FromPath[int], data: JSONBody[AmendTenderIn]) -> TenderOut:
+        """Publish an 更正公告 with a new version; the deadline moves back if rule 16 requires."""
+        return await services.amend_tender(require_user(request), tender_id, data)
+
+    @post("/{tender_id:int}/cancel", operation_id="CancelTender", status_code=HTTP_200_OK,
+          responses=problems(400, 401, 403, 404, 409, 422))
+    async def cancel(self, request: Request, tender_id: FromPath[int], data: JSONBody[CancelTenderIn]) -> TenderOut:
+        """Terminate with a public reason (终止公告)."""
+        return await services.cancel_tender(require_user(request), tender_id, data.reason)
+
+    @post("/{tender_id:int}/questions", operation_id="AskQuestion", status_code=HTTP_201_CREATED,
+          responses=problems(400, 401, 403, 404, 409, 422))
+    async def ask(self, request: Request, tender_id: FromPath[int], data: JSONBody[QuestionIn]) -> QuestionOut:
+        """A social organization asks privately; the answer will be public and anonymous."""
+        return await services.ask_question(require_user(request), tender_id, data.question)
+
+    @get("/{tender_id:int}/document", operation_id="GetTenderDocument", responses=problems(404),
+         media_type="application/pdf")
+    async def document(self, request: Request, tender_id: FromPath[int]) -> Response[bytes]:
+        """The tender document (招标文件 / 征集公告) as a PDF."""
+        name, pdf = await documents.tender_document(current_user(request), tender_id)
+        return Response(pdf, media_type="application/pdf",
+                        headers={"Content-Disposition": content_disposition(name, inline=True)})
+
+
+class QuestionController(Controller):
+    path = "/questions"
+    tags = ["采购项目"]
+
+    @post("/{question_id:int}/answer", operation_id="AnswerQuestion", status_code=HTTP_200_OK,
+          responses=problems(400, 401, 403, 404, 409, 422))
+    async def answer(self, request: Request, question_id: FromPath[int], data: JSONBody[AnswerIn]) -> TenderOut:
+        """The buyer answers publicly; the asker stays anonymous (rule 16 may move the deadline)."""
+        return await services.answer_question(require_user(request), question_id, data.answer)

@@ -1,0 +1,260 @@
+"""The legal rules of a tender, as pure functions (no I/O).
+
+Each check returns ``{field: message}``; every message names its rule
+(domain-rules.md) so that an officer knows why, and the timeline checks name
+the earliest date that would pass.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from procurement.core.calendar import WorkdayCalendar
+from procurement.core.clock import to_local, to_utc
+from procurement.core.money import format_yuan
+from procurement.tenders.schemas import EvaluationMethod, Gate, TenderIn
+from procurement.tenders.states import METHOD_LABELS, Method
+
+Errors = dict[str, str]
+
+# Rule 14 and 214号: calendar days from publication to the deadline.
+MIN_CALENDAR_DAYS = {Method.OPEN: 20, Method.INVITED: 20, Method.CONSULTATION: 10}
+# Rule 16 (74号令 art. 29): 谈判 (and 询价) count working days.
+MIN_WORKING_DAYS = {Method.NEGOTIATION: 3, Method.INQUIRY: 3, Method.SINGLE_SOURCE: 5}
+DOCUMENT_WORKING_DAYS = 5   # rule 15
+MIN_INVITED = 3             # 87号令 art. 14: at least 3 invited suppliers
+BOND_MAX_BP = 200           # rule 29: 2% of the budget, in basis points
+TERM_MONTHS, TERM_MONTHS_JUSTIFIED = 12, 36  # rule 30
+# Rule 16: a change must leave this much time before the deadline.
+AMEND_MIN_DAYS = {Method.CONSULTATION: 5}
+AMEND_DEFAULT_DAYS = 15
+AMEND_MIN_WORKING_DAYS = {Method.NEGOTIATION: 3, Method.INQUIRY: 3}
+
+
+def _d(value: date) -> str:
+    return f"{value.year} 年 {value.month} 月 {value.day} 日"
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def check_structure(t: TenderIn, *, open_tender_threshold_fen: int) -> Errors:
+    """Lots, bond, term, scheme, payment schedule and method-specific terms."""
+    errors: Errors = {}
+    total = sum(lot.budget_fen for lot in t.lots)
+    for i, lot in enumerate(t.lots):
+        if lot.max_price_fen is not None and lot.max_price_fen > lot.budget_fen:
+            errors[f"lots.{i}.max_price_fen"] = (
+                f"最高限价 {format_yuan(lot.max_price_fen)} 超过了本包预算 {format_yuan(lot.budget_fen)}（rule 17）。"
+            )
+    if t.bid_bond_fen * 10_000 > total * BOND_MAX_BP:
+        errors["bid_bond_fen"] = (
+            f"投标保证金不得超过采购预算的 2%（rule 29）：预算 {format_yuan(total)}，"
+            f"保证金最多 {format_yuan(total * BOND_MAX_BP // 10_000)}。"
+        )
+    if t.contract_term_months > TERM_MONTHS_JUSTIFIED:
+        errors["contract_term_months"] = "合同期限最长 3 年（36 个月）（rule 30）。"
+    elif t.contract_term_months > TERM_MONTHS and not t.term_justification:
+        errors["term_justification"] = "合同期限超过 1 年时，须说明服务稳定持续、预算有保障的理由（rule 30）。"
+    errors.update(_check_method(t, total, open_tender_threshold_fen))
+    errors.update(check_scheme(t))
+    errors.update(check_payment_schedule(t))
+    return errors
+
+
+def _check_method(t: TenderIn, total: int, threshold_fen: int) -> Errors:
+    errors: Errors = {}
+    if t.method == Method.INVITED and len(set(t.invited_org_ids)) < MIN_INVITED:
+        errors["invited_org_ids"] = f"邀请招标须邀请至少 {MIN_INVITED} 家供应商（87号令第十四条）。"
+    if t.method != Method.INVITED and t.invited_org_ids:
+        errors["invited_org_ids"] = "只有邀请招标需要填写受邀机构。"
+    if t.method == Method.SINGLE_SOURCE and t.single_source_provider_id is None:
+        errors["single_source_provider_id"] = "单一来源采购须指定供应商（rule 12）。"
+    if t.method != Method.SINGLE_SOURCE and t.single_source_provider_id is not None:
+        errors["single_source_provider_id"] = "只有单一来源采购需要指定供应商。"
+    if t.method == Method.VENTURE:
+        if t.venture_terms is None:
+            errors["venture_terms"] = "公益创投须设定单个项目资助上限和资助比例（rule 36）。"
+        else:
+            errors.update(venture_cap_errors(t))
+    elif t.venture_terms is not None:
+        errors["venture_terms"] = "只有公益创投征集需要填写资助上限与配套要求。"
+    above = total >= threshold_fen
+    if above and t.method in (Method.CONSULTATION, Method.NEGOTIATION, Method.INQUIRY, Method.INVITED) \
+            and not t.method_justification:
+        errors["method_justification"] = (
+            f"预算 {format_yuan(total)} 达到公开招标数额标准 {format_yuan(threshold_fen)}，"
+            f"采用{METHOD_LABELS[t.method]}须填写经批准变更采购方式的说明（rule 10）。"
+        )
+    return errors
+
+
+def check_scheme(t: TenderIn) -> Errors:
+    """Rules 21–22: two methods only; criteria and price weight sum to 100."""
+    scheme = t.evaluation_scheme
+    if scheme is None:
+        if t.method == Method.SINGLE_SOURCE:
+            return {}
+        return {"evaluation_scheme": "请设定评审办法（rule 21）。"}
+    errors: Errors = {}
+    required = {
+        Method.CONSULTATION: EvaluationMethod.COMPREHENSIVE,  # 214号 art. 23
+        Method.NEGOTIATION: EvaluationMethod.LOWEST_PRICE,    # 74号令: 报价最低
+        Method.INQUIRY: EvaluationMethod.LOWEST_PRICE,
+    }.get(t.method)
+    if required and scheme.method != required:
+        label = "综合评分法" if required == EvaluationMethod.COMPREHENSIVE else "最低评标价法"
+        errors["evaluation_scheme.method"] = f"{METHOD_LABELS[t.method]}应采用{label}（rule 21）。"
+    keys = [c.key for c in scheme.criteria if c.key]
+    if len(keys) != len(set(keys)):
+        errors["evaluation_scheme.criteria"] = "评审因素的编号不能重复。"
+    if scheme.method == EvaluationMethod.LOWEST_PRICE:
+        if scheme.criteria:
+            errors["evaluation_scheme.criteria"] = "最低评标价法只比较价格，不设评分因素（rule 21）。"
+        return errors
+    points = sum(c.max_points for c in scheme.criteria)
+    if scheme.price_fixed:
+        if scheme.price_weight:
+            errors["evaluation_scheme.price_weight"] = "价格由采购人固定时，价格不计分，价格权重应为 0（rule 22）。"
+    elif t.method == Method.CONSULTATION and not 10 <= scheme.price_weight <= 30:
+        errors["evaluation_scheme.price_weight"] = (
+            f"竞争性磋商的服务项目，价格分权重应在 10%–30% 之间（rule 22），现为 {scheme.price_weight}%。"
+        )
+    elif t.method != Method.VENTURE and scheme.price_weight < 10:
+        errors["evaluation_scheme.price_weight"] = (
+            f"服务项目的价格分权重不得低于 10%（rule 22），现为 {scheme.price_weight}%。"
+        )
+    total = points + (0 if scheme.price_fixed else scheme.price_weight)
+    if total != 100 and "evaluation_scheme.price_weight" not in errors:
+        errors["evaluation_scheme.criteria"] = (
+            f"评审因素分值（{points} 分）加价格分（{0 if scheme.price_fixed else scheme.price_weight} 分）"
+            f"应合计 100 分，现为 {total} 分（rule 22）。"
+        )
+    if not scheme.criteria:
+        errors.setdefault("evaluation_scheme.criteria", "综合评分法至少需要一个评审因素（rule 21）。")
+    return errors
+
+
+def check_payment_schedule(t: TenderIn) -> Errors:
+    """Rule 35: installments sum to 100%; evaluation gates name a grade; date gates a date."""
+    if not t.payment_schedule:
+        return {"payment_schedule": "请设定付款计划（rule 35），例如签订后 40%、中期评估合格后 30%、终期评估合格后 30%。"}
+    errors: Errors = {}
+    total = sum(i.percent for i in t.payment_schedule)
+    if total != 100:
+        errors["payment_schedule"] = f"各期付款比例应合计 100%，现为 {total}%（rule 35）。"
+    for n, item in enumerate(t.payment_schedule):
+        if item.gate in (Gate.MIDTERM, Gate.FINAL) and item.min_grade is None:
+            errors[f"payment_schedule.{n}.min_grade"] = "以评估为条件的付款须写明最低评估等级（rule 32、35）。"
+        if item.gate == Gate.DATE and item.due_date is None:
+            errors[f"payment_schedule.{n}.due_date"] = "按日期付款须写明日期。"
+    return errors
+
+
+def venture_cap_errors(t: TenderIn) -> Errors:
+    """Rule 36: the cap per project cannot exceed the call's budget."""
+    if t.method != Method.VENTURE or t.venture_terms is None:
+        return {}
+    total = sum(lot.budget_fen for lot in t.lots)
+    if t.venture_terms.cap_per_project_fen > total:
+        return {"venture_terms.cap_per_project_fen":
+                f"单个项目资助上限 {format_yuan(t.venture_terms.cap_per_project_fen)} 超过了本次征集的总预算 {format_yuan(total)}（rule 36）。"}
+    return {}
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+def earliest_documents_until(publish_day: date, cal: WorkdayCalendar) -> date:
+    """Rule 15: documents available at least 5 working days, the publication day
+    counted when it is a working day."""
+    return cal.add_working_days(publish_day - timedelta(days=1), DOCUMENT_WORKING_DAYS)
+
+
+def earliest_deadline(method: Method, publish_day: date, cal: WorkdayCalendar, venture_min_days: int) -> date:
+    """The first day the bid deadline may fall on (rules 12–16)."""
+    if method in MIN_CALENDAR_DAYS:
+        day = publish_day + timedelta(days=MIN_CALENDAR_DAYS[method])
+    elif method in MIN_WORKING_DAYS:
+        day = cal.add_working_days(publish_day, MIN_WORKING_DAYS[method])
+    else:  # 公益创投 (rule 13, LOCAL)
+        day = publish_day + timedelta(days=venture_min_days)
+    # The documents must still be available until the deadline day.
+    return max(day, earliest_documents_until(publish_day, cal))
+
+
+def _rule_of(method: Method) -> str:
+    return {
+        Method.OPEN: "公开招标自招标文件发出之日起至投标截止不得少于 20 日（rule 14）",
+        Method.INVITED: "邀请招标自招标文件发出之日起至投标截止不得少于 20 日（rule 14）",
+        Method.CONSULTATION: "竞争性磋商自磋商文件发出之日起至首次响应截止不得少于 10 日（rule 16）",
+        Method.NEGOTIATION: "竞争性谈判自谈判文件发出之日起至首次响应截止不得少于 3 个工作日（rule 16）",
+        Method.INQUIRY: "询价自询价通知书发出之日起至响应截止不得少于 3 个工作日（rule 16）",
+        Method.SINGLE_SOURCE: "单一来源采购须公示不少于 5 个工作日后方可进行（rule 12）",
+        Method.VENTURE: "公益创投征集期不得短于本地规定的天数（rule 13）",
+    }[method]
+
+
+def check_timeline(
+    method: Method,
+    publish_at: datetime,
+    bid_deadline: datetime,
+    *,
+    opening_at: datetime | None,
+    clarification_deadline: datetime | None,
+    documents_until: datetime | None,
+    cal: WorkdayCalendar,
+    venture_min_days: int,
+) -> Errors:
+    """Check a timeline as if published at ``publish_at`` (aware datetimes)."""
+    errors: Errors = {}
+    publish_day = to_local(publish_at).date()
+    deadline_day = to_local(bid_deadline).date()
+    if bid_deadline <= publish_at:
+        return {"bid_deadline": "截止时间必须晚于发布时间。"}
+    earliest = earliest_deadline(method, publish_day, cal, venture_min_days)
+    if deadline_day < earliest:
+        errors["bid_deadline"] = f"{_rule_of(method)}；若今天发布，截止日期最早为 {_d(earliest)}。"
+    if opening_at is not None and opening_at != bid_deadline:
+        errors["opening_at"] = "开标时间应与投标截止时间为同一时间（87号令第三十九条）。"
+    if clarification_deadline is not None and clarification_deadline >= bid_deadline:
+        errors["clarification_deadline"] = "答疑截止时间必须早于投标截止时间。"
+    if clarification_deadline is not None and clarification_deadline <= publish_at:
+        errors["clarification_deadline"] = "答疑截止时间必须晚于发布时间。"
+    if documents_until is not None:
+        need = earliest_documents_until(publish_day, cal)
+        if to_local(documents_until).date() < need:
+            errors["documents_until"] = (
+                f"招标文件提供期限不得少于 5 个工作日（rule 15）；若今天发布，最早可截至 {_d(need)}。"
+            )
+    return errors
+
+
+def amended_deadline(
+    method: Method, amend_at: datetime, deadline: datetime, cal: WorkdayCalendar
+) -> datetime | None:
+    """Rule 16: a change published too close to the deadline moves it back.
+
+    Returns the new deadline (same time of day, Asia/Shanghai), or None when
+    enough time remains.
+    """
+    amend_day = to_local(amend_at).date()
+    local_deadline = to_local(deadline)
+    if method in AMEND_MIN_WORKING_DAYS:
+        need = AMEND_MIN_WORKING_DAYS[method]
+        if cal.working_days_between(amend_day, local_deadline.date()) >= need:
+            return None
+        new_day = cal.add_working_days(amend_day, need)
+    else:
+        need = AMEND_MIN_DAYS.get(method, AMEND_DEFAULT_DAYS)
+        if (local_deadline.date() - amend_day).days >= need:
+            return None
+        new_day = amend_day + timedelta(days=need)
+    moved = datetime.combine(new_day, local_deadline.timetz().replace(tzinfo=None))
+    return to_utc(moved)
+
+
+def amendment_rule_text(method: Method) -> str:
+    if method in AMEND_MIN_WORKING_DAYS:
+        return f"更正须在截止前至少 {AMEND_MIN_WORKING_DAYS[method]} 个工作日发布（rule 16）"
+    return f"更正须在截止前至少 {AMEND_MIN_DAYS.get(method, AMEND_DEFAULT_DAYS)} 日发布（rule 16）"

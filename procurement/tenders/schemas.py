@@ -1,0 +1,322 @@
+"""Input and output models of tenders and notices, written by hand.
+
+Shapes only: the legal rules on these values live in ``tenders.rules`` so that
+every violation can name its rule and field together."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from procurement.tenders.states import Method
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+
+class RegistrationType(StrEnum):
+    SOCIAL_GROUP = "social_group"          # 社会团体
+    SOCIAL_SERVICE = "social_service"      # 社会服务机构（民办非企业单位）
+    FOUNDATION = "foundation"              # 基金会
+    ENTERPRISE = "enterprise"              # 企业
+    PUBLIC_INSTITUTION = "public_institution"  # 公益二类事业单位
+    COMMUNITY_COMMITTEE = "community_committee"  # 居（村）民委员会
+
+
+REGISTRATION_TYPE_LABELS = {
+    RegistrationType.SOCIAL_GROUP: "社会团体",
+    RegistrationType.SOCIAL_SERVICE: "社会服务机构（民办非企业单位）",
+    RegistrationType.FOUNDATION: "基金会",
+    RegistrationType.ENTERPRISE: "企业",
+    RegistrationType.PUBLIC_INSTITUTION: "公益二类事业单位",
+    RegistrationType.COMMUNITY_COMMITTEE: "居（村）民委员会",
+}
+
+
+class Grade(StrEnum):
+    A1 = "1A"
+    A2 = "2A"
+    A3 = "3A"
+    A4 = "4A"
+    A5 = "5A"
+
+
+class WorkerLevel(StrEnum):
+    NONE = "none"
+    ASSISTANT = "assistant"        # 助理社会工作师
+    INTERMEDIATE = "intermediate"  # 社会工作师
+    SENIOR = "senior"              # 高级社会工作师
+
+
+WORKER_LEVEL_LABELS = {
+    WorkerLevel.NONE: "不限",
+    WorkerLevel.ASSISTANT: "助理社会工作师",
+    WorkerLevel.INTERMEDIATE: "社会工作师",
+    WorkerLevel.SENIOR: "高级社会工作师",
+}
+
+
+class EvaluationMethod(StrEnum):
+    COMPREHENSIVE = "comprehensive"  # 综合评分法
+    LOWEST_PRICE = "lowest_price"    # 最低评标价法
+
+
+EVALUATION_METHOD_LABELS = {EvaluationMethod.COMPREHENSIVE: "综合评分法", EvaluationMethod.LOWEST_PRICE: "最低评标价法"}
+
+
+class CriterionKind(StrEnum):
+    OBJECTIVE = "objective"
+    SUBJECTIVE = "subjective"
+
+
+class Gate(StrEnum):
+    SIGNING = "signing"
+    MIDTERM = "midterm"
+    FINAL = "final"
+    DATE = "date"
+
+
+GATE_LABELS = {Gate.SIGNING: "合同签订后", Gate.MIDTERM: "中期评估通过后", Gate.FINAL: "终期评估通过后", Gate.DATE: "约定日期"}
+
+
+class EvaluationGrade(StrEnum):
+    """Rule 32: 优秀 ≥ 90, 良好 80–89, 合格 60–79."""
+
+    EXCELLENT = "excellent"
+    GOOD = "good"
+    PASS = "pass"
+
+
+EVALUATION_GRADE_LABELS = {EvaluationGrade.EXCELLENT: "优秀", EvaluationGrade.GOOD: "良好", EvaluationGrade.PASS: "合格"}
+
+
+class LotIn(_In):
+    name: str = Field(min_length=1, max_length=200)
+    budget_fen: int = Field(gt=0, le=10**15, description="预算（分）")
+    max_price_fen: int | None = Field(default=None, gt=0, le=10**15, description="最高限价（分），可选，不得超过预算")
+    description: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_minimum_price(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any("min" in str(k) and "price" in str(k) for k in data):
+            raise ValueError("不得设定最低限价（rule 17）")
+        return data
+
+
+class CriterionIn(_In):
+    key: str = Field(default="", max_length=30, pattern=r"^[a-z0-9_]*$")
+    name: str = Field(min_length=1, max_length=100)
+    max_points: int = Field(ge=1, le=100)
+    kind: CriterionKind
+    description: str = Field(default="", max_length=1000)
+
+
+class EvaluationSchemeIn(_In):
+    method: EvaluationMethod
+    price_weight: int = Field(default=0, ge=0, le=100, description="价格分权重（%），即价格分满分")
+    price_fixed: bool = Field(default=False, description="价格由采购人固定时，价格不计分（rule 22）")
+    criteria: list[CriterionIn] = Field(default_factory=list, max_length=30)
+
+
+class InstallmentIn(_In):
+    label: str = Field(min_length=1, max_length=50)
+    percent: int = Field(ge=1, le=100)
+    gate: Gate
+    min_grade: EvaluationGrade | None = None
+    due_date: date | None = None
+
+
+class EligibilityIn(_In):
+    registration_types: list[RegistrationType] = Field(default_factory=list, description="空 = 不限")
+    no_major_violation_years: int = Field(default=3, ge=0, le=10)
+    abnormal_list_years: int | None = Field(default=1, ge=0, le=10, description="近 N 年未被列入活动异常名录")
+    dishonest_list_years: int | None = Field(default=2, ge=0, le=10, description="近 N 年未被列入严重违法失信名单")
+    annual_report_passed: bool = True
+    min_grade: Grade | None = None
+    scope_keyword: str = Field(default="", max_length=50, description="业务范围或服务领域关键词")
+
+
+class TeamRequirementsIn(_In):
+    min_licensed_workers: int = Field(default=0, ge=0, le=100)
+    lead_min_level: WorkerLevel = WorkerLevel.NONE
+    supervisor_required: bool = False
+
+
+class VentureTermsIn(_In):
+    cap_per_project_fen: int = Field(gt=0, le=10**13)
+    max_share_percent: int = Field(default=60, ge=1, le=100)
+    matching_required: bool = True
+
+
+class TenderIn(_In):
+    title: str = Field(min_length=4, max_length=200)
+    method: Method
+    catalogue_item_id: int
+    description: str = Field(default="", max_length=20000)
+    lots: list[LotIn] = Field(min_length=1, max_length=20)
+    bid_bond_fen: int = Field(default=0, ge=0, le=10**13)
+    contract_term_months: int = Field(default=12, ge=1, le=120)
+    term_justification: str = Field(default="", max_length=2000)
+    method_justification: str = Field(default="", max_length=2000)
+    single_source_provider_id: int | None = None
+    invited_org_ids: list[int] = Field(default_factory=list, max_length=50)
+    eligibility: EligibilityIn = Field(default_factory=EligibilityIn)
+    team_requirements: TeamRequirementsIn = Field(default_factory=TeamRequirementsIn)
+    evaluation_scheme: EvaluationSchemeIn | None = None
+    payment_schedule: list[InstallmentIn] = Field(default_factory=list, max_length=12)
+    venture_terms: VentureTermsIn | None = None
+    bid_deadline: datetime = Field(description="投标（申报）截止时间，即开标时间；不带时区时按北京时间")
+    opening_at: datetime | None = Field(default=None, description="开标时间，必须等于截止时间；留空即取截止时间")
+    clarification_deadline: datetime | None = Field(default=None, description="答疑截止时间，须早于投标截止")
+    documents_until: datetime | None = Field(default=None, description="招标文件提供截止时间，至少 5 个工作日")
+
+
+class AmendTenderIn(TenderIn):
+    change_note: str = Field(min_length=2, max_length=2000, description="更正事项说明，公开发布")
+
+
+class CancelTenderIn(_In):
+    reason: str = Field(min_length=2, max_length=2000)
+
+
+class QuestionIn(_In):
+    question: str = Field(min_length=5, max_length=2000)
+
+
+class AnswerIn(_In):
+    answer: str = Field(min_length=2, max_length=5000)
+
+
+# --------------------------------------------------------------------------- output
+
+
+class LotOut(BaseModel):
+    id: int
+    number: int
+    name: str
+    budget_fen: int
+    max_price_fen: int | None
+    description: str
+
+
+class QuestionOut(BaseModel):
+    id: int
+    question: str
+    asked_at: datetime
+    answer: str
+    answered_at: datetime | None
+    asked_by_my_org: bool = False
+    organization_name: str | None = Field(default=None, description="Only bureau staff see who asked.")
+
+
+class VersionOut(BaseModel):
+    version: int
+    change_summary: str
+    created_at: datetime
+
+
+class TenderOut(BaseModel):
+    id: int
+    reference_no: str
+    title: str
+    method: Method
+    method_label: str
+    buyer_id: int
+    buyer_name: str
+    catalogue_item_id: int
+    catalogue_item_name: str
+    category: str
+    category_label: str
+    description: str
+    status: str
+    status_label: str
+    version: int
+    total_budget_fen: int
+    bid_bond_fen: int
+    contract_term_months: int
+    term_justification: str
+    method_justification: str
+    single_source_provider_id: int | None
+    invited_org_ids: list[int]
+    eligibility: EligibilityIn
+    team_requirements: TeamRequirementsIn
+    evaluation_scheme: EvaluationSchemeIn | None
+    payment_schedule: list[InstallmentIn]
+    venture_terms: VentureTermsIn | None
+    lots: list[LotOut]
+    documents_until: datetime | None
+    clarification_deadline: datetime | None
+    bid_deadline: datetime | None
+    opening_at: datetime | None
+    published_at: datetime | None
+    cancelled_at: datetime | None
+    cancel_reason: str
+    allowed_actions: list[str] = Field(default_factory=list)
+    questions: list[QuestionOut] = Field(default_factory=list)
+    versions: list[VersionOut] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list, description="Staff only: e.g. rule 10 splitting warning.")
+
+
+class TenderSummary(BaseModel):
+    id: int
+    reference_no: str
+    title: str
+    method: Method
+    method_label: str
+    buyer_name: str
+    category_label: str
+    status: str
+    status_label: str
+    total_budget_fen: int
+    bid_deadline: datetime | None
+    published_at: datetime | None
+
+
+class TenderList(BaseModel):
+    items: list[TenderSummary]
+    total: int
+
+
+class NoticeOut(BaseModel):
+    id: int
+    notice_type: str
+    notice_type_label: str
+    tender_id: int | None
+    tender_version: int
+    buyer_id: int
+    buyer_name: str
+    method: str
+    method_label: str
+    category: str
+    category_label: str
+    title: str
+    content: str
+    published_at: datetime
+    tender_status_label: str | None = None
+
+
+class NoticeList(BaseModel):
+    items: list[NoticeOut]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page (keyset pagination).")
+
+
+class CatalogueItemIn(_In):
+    code: str = Field(min_length=2, max_length=20, pattern=r"^[A-Za-z0-9\-]+$")
+    name: str = Field(min_length=2, max_length=100)
+    category: str = Field(max_length=20)
+    description: str = Field(default="", max_length=2000)
+
+
+class CatalogueItemOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    category: str
+    category_label: str
+    description: str
+    is_active: bool

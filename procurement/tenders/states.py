@@ -1,0 +1,132 @@
+"""Tender methods, notice types, and the tender status machine (invariant 3)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from procurement.core.fsm import StateInfo, Transition, TransitionTable
+
+
+class Method(StrEnum):
+    """Procurement methods (rule 9) and the 公益创投 call (rule 13)."""
+
+    OPEN = "open_tender"                      # 公开招标
+    INVITED = "invited_tender"                # 邀请招标
+    CONSULTATION = "competitive_consultation"  # 竞争性磋商
+    NEGOTIATION = "competitive_negotiation"   # 竞争性谈判
+    SINGLE_SOURCE = "single_source"           # 单一来源
+    INQUIRY = "inquiry"                       # 询价
+    VENTURE = "venture_call"                  # 公益创投征集
+
+
+METHOD_LABELS = {
+    Method.OPEN: "公开招标",
+    Method.INVITED: "邀请招标",
+    Method.CONSULTATION: "竞争性磋商",
+    Method.NEGOTIATION: "竞争性谈判",
+    Method.SINGLE_SOURCE: "单一来源",
+    Method.INQUIRY: "询价",
+    Method.VENTURE: "公益创投",
+}
+
+
+class Category(StrEnum):
+    ELDERLY = "elderly"
+    DISABILITY = "disability"
+    YOUTH = "youth"
+    GOVERNANCE = "governance"
+    ASSISTANCE = "assistance"
+    CORRECTION = "correction"
+    FAMILY = "family"
+    OTHER = "other"
+
+
+CATEGORY_LABELS = {
+    Category.ELDERLY: "为老服务",
+    Category.DISABILITY: "助残服务",
+    Category.YOUTH: "青少年服务",
+    Category.GOVERNANCE: "社区治理",
+    Category.ASSISTANCE: "社会救助",
+    Category.CORRECTION: "社区矫正",
+    Category.FAMILY: "婚姻家庭与儿童福利",
+    Category.OTHER: "其他公共服务",
+}
+
+
+class NoticeType(StrEnum):
+    PROCUREMENT = "procurement"    # 采购公告
+    VENTURE_CALL = "venture_call"  # 公益创投征集公告
+    AMENDMENT = "amendment"        # 更正公告
+    RESULT = "result"              # 中标/成交结果公告
+    CONTRACT = "contract"          # 合同公告
+    TERMINATION = "termination"    # 终止公告
+    FAILURE = "failure"            # 废标公告
+
+
+NOTICE_TYPE_LABELS = {
+    NoticeType.PROCUREMENT: "采购公告",
+    NoticeType.VENTURE_CALL: "公益创投征集公告",
+    NoticeType.AMENDMENT: "更正公告",
+    NoticeType.RESULT: "中标/成交结果公告",
+    NoticeType.CONTRACT: "合同公告",
+    NoticeType.TERMINATION: "终止公告",
+    NoticeType.FAILURE: "废标公告",
+}
+
+
+class TenderStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+    OPENED = "opened"
+    EVALUATING = "evaluating"
+    AWARDED = "awarded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+OFFICER = "bureau_officer"
+ADMIN = "admin"
+BUREAU = frozenset({OFFICER})
+SYSTEM_ONLY: frozenset[str] = frozenset()
+
+TENDER_TABLE = TransitionTable(
+    "tender",
+    states={
+        TenderStatus.DRAFT: StateInfo("草稿", "草稿"),
+        TenderStatus.PUBLISHED: StateInfo("已发布（接受投标）", "正在征集"),
+        TenderStatus.CLOSED: StateInfo("投标已截止", "已截止"),
+        TenderStatus.OPENED: StateInfo("已开标", "已开标"),
+        TenderStatus.EVALUATING: StateInfo("评审中", "评审中"),
+        TenderStatus.AWARDED: StateInfo("已定标", "已公布结果"),
+        TenderStatus.FAILED: StateInfo("废标", "废标"),
+        TenderStatus.CANCELLED: StateInfo("已终止", "已终止"),
+    },
+    transitions=[
+        Transition(TenderStatus.DRAFT, "update", TenderStatus.DRAFT, BUREAU, "修改草稿", "修改"),
+        Transition(TenderStatus.DRAFT, "publish", TenderStatus.PUBLISHED, BUREAU, "发布公告", "发布"),
+        Transition(TenderStatus.DRAFT, "cancel", TenderStatus.CANCELLED, BUREAU, "终止项目", "终止"),
+        Transition(TenderStatus.PUBLISHED, "amend", TenderStatus.PUBLISHED, BUREAU, "发布更正公告", "更正"),
+        Transition(TenderStatus.PUBLISHED, "answer", TenderStatus.PUBLISHED, BUREAU, "答复澄清问题", "答疑"),
+        Transition(TenderStatus.PUBLISHED, "close", TenderStatus.CLOSED, SYSTEM_ONLY, "投标截止", "截止"),
+        Transition(TenderStatus.PUBLISHED, "cancel", TenderStatus.CANCELLED, BUREAU, "终止项目", "终止"),
+        Transition(TenderStatus.CLOSED, "open", TenderStatus.OPENED, SYSTEM_ONLY, "开标", "开标"),
+        Transition(TenderStatus.CLOSED, "cancel", TenderStatus.CANCELLED, BUREAU, "终止项目", "终止"),
+        Transition(TenderStatus.OPENED, "start_evaluation", TenderStatus.EVALUATING, BUREAU, "开始评审", "评审"),
+        Transition(TenderStatus.OPENED, "fail", TenderStatus.FAILED, BUREAU, "宣布废标", "废标"),
+        Transition(TenderStatus.EVALUATING, "award", TenderStatus.AWARDED, BUREAU, "确定中标人", "定标"),
+        Transition(TenderStatus.EVALUATING, "fail", TenderStatus.FAILED, BUREAU, "宣布废标", "废标"),
+    ],
+    role_labels={OFFICER: "民政局经办人", ADMIN: "系统管理员"},
+)
+
+# States in which the public may see the tender (drafts never).
+PUBLIC_STATES = frozenset(s for s in TenderStatus if s != TenderStatus.DRAFT)
+
+
+def effective_status(status: str, bid_deadline, now) -> str:
+    """The status as of ``now``, before any job runs: once the deadline has
+    passed a published tender is closed for everyone (design.md, Time-driven work)."""
+    if status == TenderStatus.PUBLISHED and bid_deadline is not None and now >= bid_deadline:
+        return TenderStatus.CLOSED
+    return status
