@@ -30,12 +30,13 @@ def _json(text: str, default: Any) -> Any:
     return json.loads(text) if text else default
 
 
-_RULE_MARK = re.compile(r"[（(]rules? [0-9、，,–\- ]+[）)]")
+_RULE_MARK = re.compile(r"[（(]rules? [0-9、，,– -]+[）)]")
+_RULE_TAIL = re.compile(r"[，,；;] *rules? [0-9、– -]+(?=[）)])")
 
 
 def public(text: str) -> str:
     """Internal rule numbers (domain-rules.md) are for officers, not public notices."""
-    return _RULE_MARK.sub("", text)
+    return _RULE_MARK.sub("", _RULE_TAIL.sub("", text))
 
 
 def publication_title(row: dict[str, Any]) -> str:
