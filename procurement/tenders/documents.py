@@ -57,8 +57,9 @@ async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str
             ("开标时间", _t(tender.opening_at)),
         ],
         "timeline_rules": [content.public(line) for line in [
-            "招标文件提供期限不少于 5 个工作日（rule 15），最早可截至 "
-            f"{rules.earliest_documents_until(publish_day, cal):%Y年%m月%d日}。",
+            *([] if method in rules.NO_DOCUMENT_PERIOD else [
+                "招标文件提供期限不少于 5 个工作日（rule 15），最早可截至 "
+                f"{rules.earliest_documents_until(publish_day, cal):%Y年%m月%d日}。"]),
             # rules 12–16
             "投标截止不早于 "
             f"{rules.earliest_deadline(method, publish_day, cal, get_settings().venture_min_call_days):%Y年%m月%d日}"

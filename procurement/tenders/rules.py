@@ -22,6 +22,9 @@ MIN_CALENDAR_DAYS = {Method.OPEN: 20, Method.INVITED: 20, Method.CONSULTATION: 1
 # Rule 16 (74号令 art. 29): 谈判 (and 询价) count working days.
 MIN_WORKING_DAYS = {Method.NEGOTIATION: 3, Method.INQUIRY: 3, Method.SINGLE_SOURCE: 5}
 DOCUMENT_WORKING_DAYS = 5   # rule 15
+# Rule 15 (87号令 art. 16, 条例 art. 31) and 214号 art. 10 set a documents period
+# for 招标 and 磋商; 谈判 and 询价 (74号令) have only their 3 working days.
+NO_DOCUMENT_PERIOD = frozenset({Method.NEGOTIATION, Method.INQUIRY})
 MIN_INVITED = 3             # 87号令 art. 14: at least 3 invited suppliers
 BOND_MAX_BP = 200           # rule 29: 2% of the budget, in basis points
 TERM_MONTHS, TERM_MONTHS_JUSTIFIED = 12, 36  # rule 30
@@ -80,8 +83,8 @@ def _check_method(t: TenderIn, total: int, threshold_fen: int) -> Errors:
     elif t.venture_terms is not None:
         errors["venture_terms"] = "只有公益创投征集需要填写资助上限与配套要求。"
     above = total >= threshold_fen
-    if above and t.method in (Method.CONSULTATION, Method.NEGOTIATION, Method.INQUIRY, Method.INVITED) \
-            and not t.method_justification:
+    # 采购法 art. 27: above the threshold any method but the open tender needs approval.
+    if above and t.method not in (Method.OPEN, Method.VENTURE) and not t.method_justification:
         errors["method_justification"] = (
             f"预算 {format_yuan(total)} 达到公开招标数额标准 {format_yuan(threshold_fen)}，"
             f"采用{METHOD_LABELS[t.method]}须填写经批准变更采购方式的说明（rule 10）。"
@@ -147,7 +150,7 @@ def check_payment_schedule(t: TenderIn) -> Errors:
         if item.gate in (Gate.MIDTERM, Gate.FINAL) and item.min_grade is None:
             errors[f"payment_schedule.{n}.min_grade"] = "以评估为条件的付款须写明最低评估等级（rule 32、35）。"
         if item.gate == Gate.DATE and item.due_date is None:
-            errors[f"payment_schedule.{n}.due_date"] = "按日期付款须写明日期。"
+            errors[f"payment_schedule.{n}.due_date"] = "按日期付款须写明日期（rule 35）。"
     return errors
 
 
@@ -179,6 +182,8 @@ def earliest_deadline(method: Method, publish_day: date, cal: WorkdayCalendar, v
         day = cal.add_working_days(publish_day, MIN_WORKING_DAYS[method])
     else:  # 公益创投 (rule 13, LOCAL)
         day = publish_day + timedelta(days=venture_min_days)
+    if method in NO_DOCUMENT_PERIOD:
+        return day
     # The documents must still be available until the deadline day.
     return max(day, earliest_documents_until(publish_day, cal))
 
@@ -221,7 +226,7 @@ def check_timeline(
         errors["clarification_deadline"] = "答疑截止时间必须早于投标截止时间。"
     if clarification_deadline is not None and clarification_deadline <= publish_at:
         errors["clarification_deadline"] = "答疑截止时间必须晚于发布时间。"
-    if documents_until is not None:
+    if documents_until is not None and method not in NO_DOCUMENT_PERIOD:
         need = earliest_documents_until(publish_day, cal)
         if to_local(documents_until).date() < need:
             errors["documents_until"] = (
