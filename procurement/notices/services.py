@@ -63,29 +63,35 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise ValidationFailed(field_errors={"cursor": "翻页参数无效，请从第一页重新浏览。"}) from None
 
 
-FTS_CAP = 2000
+SEARCH_CAP = 500
 
 
 async def _contains(q: str) -> WhereRaw:
     """Substring search over title and content.
 
-    SQLite: a rare term (three characters or more) is looked up in the FTS5
-    trigram table and its few matching ids filter the list; a common term has
-    matches everywhere, so scanning newest-first finds a page at once (going
-    through the index would sort tens of thousands of ids first).
-    PostgreSQL: ILIKE on the very expression the pg_trgm index covers; the
-    planner makes the same choice from its statistics.
+    A probe through the trigram index (SQLite FTS5 for three characters or
+    more; PostgreSQL pg_trgm) fetches at most SEARCH_CAP matching ids. A rare
+    term yields a few ids, which then filter the list. A common term matches
+    everywhere, so the list is better read newest-first with a plain substring
+    test that stops after one page: going through the index would sort tens of
+    thousands of matches first.
     """
+    engine = db.get_engine()
     if db.is_sqlite():
+        probe = None
         if len(q) >= 3:
-            phrase = '"' + q.replace('"', '""') + '"'
-            hits = await db.get_engine().run_querystring(QueryString(
-                "SELECT rowid AS id FROM notice_search WHERE notice_search MATCH {} LIMIT {}", phrase, FTS_CAP + 1))
-            if len(hits) <= FTS_CAP:
-                return WhereRaw('"notice"."id" IN (' + ",".join(str(int(h["id"])) for h in hits or [{"id": 0}]) + ")")
-        return WhereRaw('(instr(lower("notice"."title"), lower({})) > 0 OR instr(lower("notice"."content"), lower({})) > 0)', q, q)
-    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return WhereRaw('("notice"."title" || \' \' || "notice"."content") ILIKE {}', pattern)
+            probe = QueryString("SELECT rowid AS id FROM notice_search WHERE notice_search MATCH {} LIMIT {}",
+                                '"' + q.replace('"', '""') + '"', SEARCH_CAP + 1)
+        scan = WhereRaw('(instr(lower("notice"."title"), lower({})) > 0 OR instr(lower("notice"."content"), lower({})) > 0)', q, q)
+    else:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        probe = QueryString("SELECT id FROM notice WHERE (title || ' ' || content) ILIKE {} LIMIT {}", pattern, SEARCH_CAP + 1)
+        scan = WhereRaw("strpos(lower(\"notice\".\"title\" || ' ' || \"notice\".\"content\"), lower({})) > 0", q)
+    if probe is not None:
+        hits = await engine.run_querystring(probe)
+        if len(hits) <= SEARCH_CAP:
+            return WhereRaw('"notice"."id" IN (' + ",".join(str(int(h["id"])) for h in hits or [{"id": 0}]) + ")")
+    return scan
 
 
 def _status_condition(status: str):
@@ -118,8 +124,13 @@ async def list_notices(
     if category:
         conditions.append(Notice.category == category)
     if status:
-        ids = Tender.select(Tender.id).where(_status_condition(status))
-        conditions.append(Notice.tender.is_in(ids))
+        # Few tenders in a status: filter by their ids (uses the notice.tender
+        # index); many: they are everywhere, and reading newest-first stops early.
+        ids = await Tender.select(Tender.id).where(_status_condition(status)).limit(SEARCH_CAP + 1)
+        if len(ids) <= SEARCH_CAP:
+            conditions.append(Notice.tender.is_in([r["id"] for r in ids] or [0]))
+        else:
+            conditions.append(Notice.tender.is_in(Tender.select(Tender.id).where(_status_condition(status))))
     if date_from:
         conditions.append(Notice.published_at >= clock.to_utc(datetime.combine(date_from, datetime.min.time())))
     if date_to:

@@ -288,3 +288,17 @@ async def test_the_tender_document_is_a_pdf_with_a_cjk_font(client):
     assert any("CJK" in f for f in fonts), fonts
     text = reader.pages[0].extract_text()
     assert tenders[0]["title"] in text.replace("\n", "") and "rule" not in text
+
+
+async def test_search_finds_long_and_short_terms_and_follows_edits(client):
+    # Three characters or more go through the trigram index on SQLite; shorter ones scan.
+    for term in ("居家养老上门", "困境儿童", "养老"):
+        found = (await client.get(f"/api/v1/notices/?q={term}")).json()["items"]
+        assert found and all(term in n["title"] + n["content"] for n in found), term
+    officer = await api_login(client, "officer")
+    draft = await create(client, officer, title="紫阳街道独特词汇测试项目")
+    await client.post(f"/api/v1/tenders/{draft['id']}/publish", headers=officer)
+    assert [n["tender_id"] for n in (await client.get("/api/v1/notices/?q=独特词汇测试")).json()["items"]] == [draft["id"]]
+    await Notice.update({Notice.title: "改名后的公告"}, force=True).where(Notice.tender == draft["id"])
+    await Notice.update({Notice.content: "内容已改"}, force=True).where(Notice.tender == draft["id"])
+    assert (await client.get("/api/v1/notices/?q=独特词汇测试")).json()["items"] == []
