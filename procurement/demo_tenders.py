@@ -125,6 +125,8 @@ async def load_demo_tenders(admin: CurrentUser) -> None:
                            evaluation_scheme=scheme, payment_schedule=standard_payments)
     await tenders.cancel_tender(officer, cancelled, "区财政预算调整，本项目并入 2027 年度社会救助综合服务项目统一采购。")
 
+    await load_demo_bids(officer)
+
     with clock.frozen(clock.now()):
         await tenders.create_tender(officer, TenderIn(
             title="清波街道社区议事协商能力建设项目", method="inquiry", catalogue_item_id=items["A0401"],
@@ -133,3 +135,49 @@ async def load_demo_tenders(admin: CurrentUser) -> None:
             payment_schedule=[{"label": "合同款", "percent": 100, "gate": "final", "min_grade": "pass"}],
             bid_deadline=clock.to_local(_at(21, 10, 0)).replace(tzinfo=None),
         ))
+
+
+MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+               b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+PROFILES = {
+    "杭州市上城区幸福家社会工作服务中心": ("2016-05-12", "社区社会工作服务、家庭综合服务、为老助残、青少年成长陪伴、社区矫正帮教", "4A", "2023-09-20"),
+    "上城区清波颐乐养老服务社": ("2014-03-08", "居家养老上门服务、老年食堂运营、助餐助浴、失能老人照护", "3A", "2022-11-15"),
+    "上城区阳光青少年成长服务中心": ("2018-07-01", "青少年课后托管、心理辅导、社区矫正对象帮教、禁毒宣传", "3A", "2024-06-30"),
+}
+
+
+async def load_demo_bids(officer: CurrentUser) -> None:
+    """Confirmed eligibility profiles, and three sealed bids on the tender whose deadline has passed."""
+    from procurement.bids import services as bids
+    from procurement.bids.schemas import BidContentIn, EligibilityProfileIn
+    from procurement.tables import Organization, Tender, TenderLot
+
+    members = {}
+    for username in ("xingfujia", "yile", "yangguang"):
+        row = await User.select(User.id, User.organization, User.organization.name).where(User.username == username).first()
+        members[username] = CurrentUser(row["id"], username, username, Role.ORG_MEMBER, row["organization"],
+                                        row["organization.name"], OrgKind.SOCIAL_ORG, 0, "", "cli")
+        registered, scope, grade, awarded = PROFILES[row["organization.name"]]
+        last_year = str(clock.today_local().year - 1)
+        await bids.update_profile(members[username], EligibilityProfileIn(
+            registration_type="social_service", registration_date=registered, charter_scope=scope, grade=grade,
+            grade_awarded_on=awarded, annual_reports={last_year: "passed"}))
+        org = await Organization.select(Organization.id).where(Organization.name == row["organization.name"]).first()
+        await bids.confirm_profile(officer, org["id"])
+
+    closed = await Tender.select(Tender.id, Tender.published_at).where(Tender.title == "湖滨街道社区矫正对象帮教服务项目").first()
+    lot = await TenderLot.select(TenderLot.id).where(TenderLot.tender == closed["id"]).first()
+    prices = {"xingfujia": 33_800_000, "yile": 34_650_000, "yangguang": 32_900_000}
+    for day, (username, member) in enumerate(members.items(), start=5):
+        with clock.frozen(closed["published_at"] + timedelta(days=day, hours=3)):
+            bid = await bids.create_bid(member, closed["id"], lot["id"])
+            await bids.update_bid(member, bid.id, BidContentIn(
+                price_fen=prices[username],
+                answers={"c1": "围绕心理矫治、就业帮扶与社会融入设计三阶段服务。", "c3": "近三年承接同类项目 3 个。"},
+                team=[{"name": "项目负责人", "level": "intermediate", "role": "lead", "certificate_no": "ZS2019001"},
+                      {"name": "一线社工甲", "level": "assistant", "role": "member", "certificate_no": "ZL2021017"},
+                      {"name": "一线社工乙", "level": "assistant", "role": "member", "certificate_no": "ZL2022033"}],
+            ))
+            await bids.upload_document(member, bid.id, "投标文件.pdf", MINIMAL_PDF + username.encode())
+            await bids.submit_bid(member, bid.id)

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=65536, description="argon2 密码哈希使用的内存（KiB）。测试中调低以加快速度。")
     password_min_length: int = Field(default=10, description="密码最短长度（还须同时含字母和数字）。")
     max_request_mb: int = Field(default=60, description="单个请求体上限（MB）。")
+    max_file_mb: int = Field(default=20, description="投标文件单个上限（MB）。")
+    max_bid_total_mb: int = Field(default=100, description="一份投标全部文件的合计上限（MB）。")
     open_tender_threshold_yuan: int = Field(
         default=4_000_000, description="服务类公开招标数额标准（元），rule 10；由省级规定，常见 200 万或 400 万。"
     )

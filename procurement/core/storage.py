@@ -210,6 +210,27 @@ class FileStore:
         Two uploads of the same bytes race harmlessly: both renames install
         identical content.
         """
+        stored = self.check(data, original_name, allowed_types=allowed_types, max_bytes=max_bytes)
+        self.save_blob(data)
+        return stored
+
+    def save_blob(self, data: bytes) -> str:
+        """Store opaque bytes (e.g. ciphertext of a checked file) by their hash."""
+        digest = hashlib.sha256(data).hexdigest()
+        path = self.path_for(digest)
+        if not (path.is_file() and path.stat().st_size == len(data)):
+            self._write_atomically(path, data)
+        return digest
+
+    def check(
+        self,
+        data: bytes,
+        original_name: str,
+        *,
+        allowed_types: Iterable[str] | None = None,
+        max_bytes: int | None = None,
+    ) -> StoredFile:
+        """The checks of ``save`` without writing: emptiness, size, type by content."""
         name = sanitize_filename(original_name)
         allowed = self.allowed_types if allowed_types is None else _check_types(allowed_types)
         limit = self.max_bytes if max_bytes is None else max_bytes
@@ -226,11 +247,7 @@ class FileStore:
                 f"文件「{name}」的内容不是允许的类型（允许：{shown}）；"
                 "系统按文件内容判断类型，而不是扩展名。"
             )
-        digest = hashlib.sha256(data).hexdigest()
-        path = self.path_for(digest)
-        if not (path.is_file() and path.stat().st_size == len(data)):
-            self._write_atomically(path, data)
-        return StoredFile(digest, len(data), kind, KNOWN_TYPES[kind], name)
+        return StoredFile(hashlib.sha256(data).hexdigest(), len(data), kind, KNOWN_TYPES[kind], name)
 
     @staticmethod
     def _write_atomically(path: Path, data: bytes) -> None:

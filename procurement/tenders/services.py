@@ -20,7 +20,7 @@ from procurement.core.errors import DeadlinePassed, NotFound, ValidationFailed
 from procurement.core.money import format_yuan
 from procurement.core.notify import notify
 from procurement.settings import get_settings
-from procurement.tables import CatalogueItem, Notice, Organization, Tender, TenderLot, TenderQuestion, TenderVersion, User
+from procurement.tables import Bid, BidBond, CatalogueItem, Notice, Organization, Tender, TenderLot, TenderQuestion, TenderVersion, User
 from procurement.tenders import content, policies, rules
 from procurement.tenders.schemas import (
     AmendTenderIn,
@@ -391,9 +391,10 @@ async def _add_notice(row: dict[str, Any], notice_type: str, title: str, text: s
 
 
 async def _interested_users(tender_id: int) -> list[int]:
-    """Users of the organizations that take part in this tender (so far: asked a question)."""
+    """Users of the organizations taking part: with a bid (draft or submitted) or a question."""
     orgs = await TenderQuestion.select(TenderQuestion.organization).where(TenderQuestion.tender == tender_id)
-    ids = {o["organization"] for o in orgs}
+    bidders = await Bid.select(Bid.organization).where(Bid.tender == tender_id)
+    ids = {o["organization"] for o in orgs} | {b["organization"] for b in bidders}
     if not ids:
         return []
     users = await User.select(User.id).where(User.organization.is_in(list(ids)) & (User.is_active == True))  # noqa: E712
@@ -451,6 +452,9 @@ async def amend_tender(user: CurrentUser, tender_id: int, data: AmendTenderIn) -
         amended = await _load(tender_id)
         await _add_notice(amended, NoticeType.AMENDMENT, f"{amended['title']}更正公告（第{version - 1}次）",
                           content.amendment_text(amended, data.change_note, changes, extension))
+        # Bids made on an older version cannot be opened until confirmed or resubmitted (rule 16).
+        await Bid.update({Bid.needs_confirmation: True}).where(
+            (Bid.tender == tender_id) & (Bid.submitted_version > 0) & (Bid.tender_version < version))
         await audit.record("tender.amend", "tender", tender_id, actor=actor_of(user),
                            before={"version": row["version"], "bid_deadline": row["bid_deadline"].isoformat()},
                            after={"version": version, "bid_deadline": checked["bid_deadline"].isoformat(),
@@ -485,6 +489,10 @@ async def cancel_tender(user: CurrentUser, tender_id: int, reason: str) -> Tende
                               content.termination_text(cancelled, reason))
             await notify("tender.cancelled", await _interested_users(tender_id),
                          {"title": row["title"], "reason": reason, "link": f"/tenders/{tender_id}"})
+            # Rule 29: bonds go back within 5 working days of the termination notice.
+            due = get_default_calendar().add_working_days(clock.to_local(now).date(), 5)
+            await BidBond.update({BidBond.refund_due_on: due}).where(
+                (BidBond.tender == tender_id) & BidBond.refunded_at.is_null())
         await audit.record("tender.cancel", "tender", tender_id, actor=actor_of(user),
                            before={"status": row["status"]}, after={"status": target, "reason": reason})
     return await get_tender(user, tender_id)

@@ -1,0 +1,1 @@
+"""Web bidding: eligibility, sealed bids with documents, receipts, opening, bid bonds."""

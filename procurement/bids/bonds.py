@@ -1,0 +1,79 @@
+"""投标保证金 (rule 29): the amount is recorded at submission, the bureau marks
+it paid, and refunds fall due 5 working days after the award notice (losers),
+the signing (the winner), or a failure or termination notice."""
+
+from __future__ import annotations
+
+from procurement.accounts.services import actor_of
+from procurement.accounts.states import Role
+from procurement.bids.schemas import BidBondOut
+from procurement.core import audit, clock, db
+from procurement.core.auth import CurrentUser
+from procurement.core.errors import NotFound, PermissionDenied, ValidationFailed
+from procurement.tables import BidBond
+
+STATE_LABELS = {"unpaid": "待缴纳", "paid": "已缴纳", "due": "待退还", "overdue": "逾期未退", "refunded": "已退还"}
+
+
+def _state(row: dict) -> str:
+    if row["refunded_at"] is not None:
+        return "refunded"
+    if row["paid_at"] is None:
+        return "unpaid"
+    if row["refund_due_on"] is None:
+        return "paid"
+    return "overdue" if clock.today_local() > row["refund_due_on"] else "due"
+
+
+def _out(row: dict) -> BidBondOut:
+    state = _state(row)
+    return BidBondOut(
+        id=row["id"], tender_id=row["tender"], tender_title=row["tender.title"], organization_id=row["organization"],
+        organization_name=row["organization.name"], amount_fen=row["amount_fen"], paid_at=row["paid_at"],
+        refund_due_on=row["refund_due_on"], refunded_at=row["refunded_at"], state=state, state_label=STATE_LABELS[state],
+    )
+
+
+def _columns():
+    return (*BidBond.all_columns(), BidBond.tender.title, BidBond.tender.buyer, BidBond.organization.name)
+
+
+async def list_bonds(user: CurrentUser, *, only_due: bool = False) -> list[BidBondOut]:
+    """The bureau's bonds (or an organization's own), refunds due and overdue first."""
+    query = BidBond.select(*_columns())
+    if user.role in (Role.OFFICER, Role.FINANCE):
+        query = query.where(BidBond.tender.buyer == user.organization_id)
+    elif user.role == Role.ORG_MEMBER:
+        query = query.where(BidBond.organization == user.organization_id)
+    elif user.role != Role.ADMIN:
+        raise PermissionDenied("只有采购人、投标机构和系统管理员可以查看投标保证金。")
+    rows = [_out(r) for r in await query.order_by(BidBond.id)]
+    if only_due:
+        rows = [r for r in rows if r.state in ("due", "overdue")]
+    order = {"overdue": 0, "due": 1, "unpaid": 2, "paid": 3, "refunded": 4}
+    return sorted(rows, key=lambda r: (order[r.state], r.refund_due_on or clock.today_local(), r.id))
+
+
+async def _change(user: CurrentUser, bond_id: int, values: dict, condition, action: str, refusal: str) -> BidBondOut:
+    if user.role not in (Role.OFFICER, Role.FINANCE):
+        raise PermissionDenied("只有采购人的经办人或财务可以登记保证金。")
+    async with db.transaction():
+        row = await BidBond.select(*_columns()).where(BidBond.id == bond_id).first()
+        if row is None or row["tender.buyer"] != user.organization_id:
+            raise NotFound("找不到该保证金记录。")
+        done = await BidBond.update(values).where((BidBond.id == bond_id) & condition).returning(BidBond.id)
+        if not done:
+            raise ValidationFailed(refusal)
+        await audit.record(action, "bid_bond", bond_id, actor=actor_of(user), after={"amount_fen": row["amount_fen"]})
+        return _out(await BidBond.select(*_columns()).where(BidBond.id == bond_id).first())
+
+
+async def mark_paid(user: CurrentUser, bond_id: int) -> BidBondOut:
+    return await _change(user, bond_id, {BidBond.paid_at: clock.now(), BidBond.paid_marked_by: user.id},
+                         BidBond.paid_at.is_null(), "bid_bond.paid", "该保证金已登记为已缴纳。")
+
+
+async def mark_refunded(user: CurrentUser, bond_id: int) -> BidBondOut:
+    return await _change(user, bond_id, {BidBond.refunded_at: clock.now()},
+                         BidBond.paid_at.is_not_null() & BidBond.refunded_at.is_null(), "bid_bond.refunded",
+                         "只有已缴纳且未退还的保证金可以登记退还。")

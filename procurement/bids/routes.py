@@ -1,0 +1,166 @@
+"""JSON API of bidding. Thin: parse, call one service, return."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, get, post, put
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, JSONBody, QueryParameter
+from litestar.response import Response
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from procurement.bids import bonds, documents, opening, services
+from procurement.bids.schemas import (
+    BidBondOut,
+    BidContentIn,
+    BidDocumentOut,
+    BidOut,
+    BidSummary,
+    CreateBidIn,
+    EligibilityOut,
+    EligibilityProfileIn,
+    EligibilityProfileOut,
+    OpeningRecordOut,
+    ReceiptOut,
+    VerifyReceiptIn,
+    VerifyReceiptOut,
+)
+from procurement.core.api import problems
+from procurement.core.storage import content_disposition
+from procurement.core.web import current_user, require_user
+
+
+class EligibilityController(Controller):
+    path = "/eligibility"
+    tags = ["资格"]
+
+    @get("/profile", operation_id="GetEligibilityProfile", responses=problems(401, 403, 404))
+    async def get_profile(self, request: Request) -> EligibilityProfileOut:
+        """The signed-in organization's eligibility profile."""
+        return await services.get_profile(require_user(request))
+
+    @put("/profile", operation_id="UpdateEligibilityProfile", responses=problems(400, 401, 403, 422))
+    async def update_profile(self, request: Request, data: JSONBody[EligibilityProfileIn]) -> EligibilityProfileOut:
+        """Keep the profile; a change waits for the bureau's confirmation again."""
+        return await services.update_profile(require_user(request), data)
+
+    @post("/profile/{org_id:int}/confirm", operation_id="ConfirmEligibilityProfile", status_code=HTTP_200_OK,
+          responses=problems(401, 403, 404))
+    async def confirm(self, request: Request, org_id: FromPath[int]) -> EligibilityProfileOut:
+        """A bureau officer confirms an organization's profile."""
+        return await services.confirm_profile(require_user(request), org_id)
+
+    @get("/tenders/{tender_id:int}", operation_id="GetEligibility", responses=problems(401, 403, 404))
+    async def check(self, request: Request, tender_id: FromPath[int]) -> EligibilityOut:
+        """Every requirement of the tender, passed or failed, with the reason."""
+        return await services.eligibility(require_user(request), tender_id)
+
+
+class BidController(Controller):
+    path = "/bids"
+    tags = ["投标"]
+
+    @post("/", operation_id="CreateBid", status_code=HTTP_201_CREATED, responses=problems(400, 401, 403, 404, 409, 422))
+    async def create(self, request: Request, data: JSONBody[CreateBidIn]) -> BidOut:
+        return await services.create_bid(require_user(request), data.tender_id, data.lot_id)
+
+    @get("/", operation_id="ListMyBids", responses=problems(401, 403))
+    async def mine(self, request: Request) -> list[BidSummary]:
+        """The signed-in organization's bids with their last receipts."""
+        return await services.my_bids(require_user(request))
+
+    @get("/{bid_id:int}", operation_id="GetBid", responses=problems(401, 403, 404))
+    async def get_bid(self, request: Request, bid_id: FromPath[int]) -> BidOut:
+        """A bid with its content: only for its own organization before the opening."""
+        return await services.get_bid(require_user(request), bid_id)
+
+    @put("/{bid_id:int}", operation_id="UpdateBid", responses=problems(400, 401, 403, 404, 409, 422))
+    async def update(self, request: Request, bid_id: FromPath[int], data: JSONBody[BidContentIn]) -> BidOut:
+        """Save the draft (sealed)."""
+        return await services.update_bid(require_user(request), bid_id, data)
+
+    @post("/{bid_id:int}/documents", operation_id="UploadBidDocument", status_code=HTTP_201_CREATED,
+          responses=problems(400, 401, 403, 404, 409, 413, 422))
+    async def upload(
+        self, request: Request, bid_id: FromPath[int],
+        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> BidDocumentOut:
+        """Upload one document (PDF, DOC, DOCX, XLS, XLSX, JPG, PNG; type checked by content)."""
+        content = await data.read()
+        return await services.upload_document(require_user(request), bid_id, data.filename or "file", content)
+
+    @get("/{bid_id:int}/documents/{document_id:int}", operation_id="GetBidDocument", media_type="application/octet-stream",
+         responses=problems(401, 403, 404))
+    async def download(self, request: Request, bid_id: FromPath[int], document_id: FromPath[int]) -> Response[bytes]:
+        """A document of a bid: its own organization, or the buyer after the opening."""
+        name, mime, data = await services.download_document(require_user(request), bid_id, document_id)
+        return Response(data, media_type=mime, headers={"Content-Disposition": content_disposition(name)})
+
+    @post("/{bid_id:int}/documents/{document_id:int}/remove", operation_id="RemoveBidDocument",
+          status_code=HTTP_200_OK, responses=problems(401, 403, 404, 409))
+    async def remove(self, request: Request, bid_id: FromPath[int], document_id: FromPath[int]) -> dict[str, bool]:
+        await services.remove_document(require_user(request), bid_id, document_id)
+        return {"ok": True}
+
+    @post("/{bid_id:int}/submit", operation_id="SubmitBid", status_code=HTTP_200_OK,
+          responses=problems(400, 401, 403, 404, 409, 422))
+    async def submit(self, request: Request, bid_id: FromPath[int]) -> ReceiptOut:
+        """Submit the draft as a new version; returns the receipt (投标回执)."""
+        return await services.submit_bid(require_user(request), bid_id)
+
+    @post("/{bid_id:int}/withdraw", operation_id="WithdrawBid", status_code=HTTP_200_OK,
+          responses=problems(401, 403, 404, 409))
+    async def withdraw(self, request: Request, bid_id: FromPath[int]) -> BidOut:
+        return await services.withdraw_bid(require_user(request), bid_id)
+
+
+class ReceiptController(Controller):
+    path = "/receipts"
+    tags = ["投标"]
+
+    @get("/{receipt_no:str}", operation_id="GetBidReceipt", responses=problems(401, 403, 404))
+    async def get_receipt(self, request: Request, receipt_no: FromPath[str]) -> ReceiptOut:
+        return await services.get_receipt(require_user(request), receipt_no)
+
+    @get("/{receipt_no:str}/pdf", operation_id="GetBidReceiptPdf", media_type="application/pdf",
+         responses=problems(401, 403, 404))
+    async def receipt_pdf(self, request: Request, receipt_no: FromPath[str]) -> Response[bytes]:
+        name, pdf = await documents.receipt_pdf(require_user(request), receipt_no)
+        return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name)})
+
+    @post("/verify", operation_id="VerifyReceipt", status_code=HTTP_200_OK, responses=problems(400))
+    async def verify(self, data: JSONBody[VerifyReceiptIn]) -> VerifyReceiptOut:
+        """Public: does a receipt's hash match what was submitted and opened?"""
+        return await services.verify_receipt(data.receipt_no, data.sha256)
+
+
+class OpeningController(Controller):
+    path = "/tenders/{tender_id:int}/opening"
+    tags = ["开标"]
+
+    @get("/", operation_id="GetOpeningRecord", responses=problems(401, 403, 404))
+    async def record(self, request: Request, tender_id: FromPath[int]) -> OpeningRecordOut:
+        """开标记录表: the bureau and this tender's bidders, once the opening time has come."""
+        return await opening.opening_record(current_user(request), tender_id)
+
+
+class BondController(Controller):
+    path = "/bid-bonds"
+    tags = ["投标保证金"]
+
+    @get("/", operation_id="ListBidBonds", responses=problems(401, 403))
+    async def list_bonds(
+        self, request: Request, only_due: Annotated[bool, QueryParameter(description="只看待退还和逾期的")] = False
+    ) -> list[BidBondOut]:
+        return await bonds.list_bonds(require_user(request), only_due=only_due)
+
+    @post("/{bond_id:int}/paid", operation_id="MarkBidBondPaid", status_code=HTTP_200_OK, responses=problems(401, 403, 404, 422))
+    async def paid(self, request: Request, bond_id: FromPath[int]) -> BidBondOut:
+        return await bonds.mark_paid(require_user(request), bond_id)
+
+    @post("/{bond_id:int}/refunded", operation_id="MarkBidBondRefunded", status_code=HTTP_200_OK,
+          responses=problems(401, 403, 404, 422))
+    async def refunded(self, request: Request, bond_id: FromPath[int]) -> BidBondOut:
+        return await bonds.mark_refunded(require_user(request), bond_id)

@@ -1,0 +1,47 @@
+"""The bid status machine (invariant 3)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from procurement.core.fsm import StateInfo, Transition, TransitionTable
+
+
+class BidStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+    OPENED = "opened"
+    QUALIFIED = "qualified"
+    DISQUALIFIED = "disqualified"
+
+
+MEMBER = frozenset({"org_member"})
+OFFICER = frozenset({"bureau_officer"})
+SYSTEM_ONLY: frozenset[str] = frozenset()
+
+BID_TABLE = TransitionTable(
+    "bid",
+    states={
+        BidStatus.DRAFT: StateInfo("草稿", "草稿"),
+        BidStatus.SUBMITTED: StateInfo("已提交", "已提交"),
+        BidStatus.WITHDRAWN: StateInfo("已撤回", "已撤回"),
+        BidStatus.OPENED: StateInfo("已开标", "已开标"),
+        BidStatus.QUALIFIED: StateInfo("资格审查通过", "通过审查"),
+        BidStatus.DISQUALIFIED: StateInfo("资格审查未通过", "未通过审查"),
+    },
+    transitions=[
+        Transition(BidStatus.DRAFT, "edit", BidStatus.DRAFT, MEMBER, "保存草稿", "保存"),
+        Transition(BidStatus.DRAFT, "submit", BidStatus.SUBMITTED, MEMBER, "提交投标", "提交"),
+        Transition(BidStatus.DRAFT, "withdraw", BidStatus.WITHDRAWN, MEMBER, "放弃投标", "撤回"),
+        Transition(BidStatus.SUBMITTED, "edit", BidStatus.SUBMITTED, MEMBER, "修改（需重新提交）", "修改"),
+        Transition(BidStatus.SUBMITTED, "submit", BidStatus.SUBMITTED, MEMBER, "重新提交", "重新提交"),
+        Transition(BidStatus.SUBMITTED, "withdraw", BidStatus.WITHDRAWN, MEMBER, "撤回投标", "撤回"),
+        Transition(BidStatus.SUBMITTED, "open", BidStatus.OPENED, SYSTEM_ONLY, "开标", "开标"),
+        Transition(BidStatus.WITHDRAWN, "edit", BidStatus.WITHDRAWN, MEMBER, "修改", "修改"),
+        Transition(BidStatus.WITHDRAWN, "submit", BidStatus.SUBMITTED, MEMBER, "重新提交", "重新提交"),
+        Transition(BidStatus.OPENED, "qualify", BidStatus.QUALIFIED, OFFICER, "资格审查通过", "通过"),
+        Transition(BidStatus.OPENED, "disqualify", BidStatus.DISQUALIFIED, OFFICER, "资格审查不通过", "不通过"),
+    ],
+    role_labels={"org_member": "社会组织用户", "bureau_officer": "民政局经办人"},
+)

@@ -1,0 +1,67 @@
+"""Sealing: authenticated encryption (AES-256-GCM) with keys per tender.
+
+Each tender gets a random data key; it is stored wrapped (encrypted) with a
+master key derived from the installation's secret key, bound to the tender's
+id. What this protects and what it cannot is explained in the README
+("Sealed bids"): the services decide when a key may be used; this module only
+encrypts and decrypts.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+NONCE = 12
+
+
+class SealBroken(Exception):
+    """Ciphertext that does not decrypt: tampered with, or the wrong key."""
+
+
+def master_key(secret: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"procurement-seal-v1", info=b"tender-keys").derive(
+        secret.encode("utf-8")
+    )
+
+
+def new_key() -> bytes:
+    return AESGCM.generate_key(bit_length=256)
+
+
+def encrypt(key: bytes, plaintext: bytes, context: bytes) -> bytes:
+    nonce = os.urandom(NONCE)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, context)
+
+
+def decrypt(key: bytes, blob: bytes, context: bytes) -> bytes:
+    try:
+        return AESGCM(key).decrypt(blob[:NONCE], blob[NONCE:], context)
+    except (InvalidTag, ValueError) as exc:
+        raise SealBroken("密文无法解密：数据被篡改或密钥不符。") from exc
+
+
+def wrap_key(master: bytes, key: bytes, context: bytes) -> str:
+    return base64.b64encode(encrypt(master, key, context)).decode("ascii")
+
+
+def unwrap_key(master: bytes, wrapped: str, context: bytes) -> bytes:
+    return decrypt(master, base64.b64decode(wrapped), context)
+
+
+def encrypt_text(key: bytes, text: str, context: bytes) -> str:
+    return base64.b64encode(encrypt(key, text.encode("utf-8"), context)).decode("ascii")
+
+
+def decrypt_text(key: bytes, blob: str, context: bytes) -> str:
+    return decrypt(key, base64.b64decode(blob), context).decode("utf-8")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
