@@ -23,9 +23,12 @@ from procurement.core.errors import ConfigurationError
 from procurement.accounts.middleware import SessionMiddleware
 from procurement.core.web import EXCEPTION_HANDLERS, TEMPLATE_GLOBALS, api_csrf_guard
 from procurement.settings import ROOT, get_settings
+from procurement.bids.routes import BidController, BondController, EligibilityController, OpeningController, ReceiptController
 from procurement.catalogue.routes import CatalogueController
+from procurement.notices.pages import NoticePages, TenderPortalPages
 from procurement.notices.routes import NoticeController
 from procurement.system.routes import AuditController, CalendarController, ClockController, InboxController
+from procurement.tenders.pages import BureauTenderPages, OrgTenderPages
 from procurement.tenders.routes import QuestionController, TenderController
 
 log = logging.getLogger("procurement")
@@ -90,6 +93,7 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
             AuthController, OrganizationController, UserController,
             AuditController, InboxController, CalendarController, ClockController,
             TenderController, QuestionController, CatalogueController, NoticeController,
+            EligibilityController, BidController, ReceiptController, OpeningController, BondController,
         ],
         guards=[api_csrf_guard],
     )
@@ -98,6 +102,7 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             api, healthz, PublicPages, DashboardPages, AdminPages,
+            NoticePages, TenderPortalPages, BureauTenderPages, OrgTenderPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         lifespan=[lifespan],

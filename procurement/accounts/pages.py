@@ -45,7 +45,9 @@ class PublicPages(Controller):
 
     @get("/")
     async def home(self, request: Request) -> Response:
-        return page(request, "portal/home.html", {"notices": []})
+        from procurement.notices.services import list_notices
+
+        return page(request, "portal/home.html", {"notices": (await list_notices(limit=8)).items})
 
     @get("/login")
     async def login_form(self, request: Request, next: FromQuery[str | None] = None) -> Response:

@@ -1,0 +1,189 @@
+"""The public portal (no login): the notice list with filters and search, a
+notice, the Atom feed, and the public page and PDF of a tender, where a signed-in
+social organization may ask a clarification question.
+
+Thin: parse the query or form, call one service, render.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from typing import Any
+from urllib.parse import urlencode
+from xml.etree import ElementTree as ET
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Response
+
+from procurement.accounts.states import Role
+from procurement.core import clock
+from procurement.core.storage import content_disposition
+from procurement.core.strings import t
+from procurement.core.web import current_user, page, parse_form, redirect, require_user
+from procurement.notices import services
+from procurement.tenders import documents
+from procurement.tenders import services as tenders
+from procurement.tenders.pages import LABELS, show_again_when_invalid, tender_page_context
+from procurement.tenders.schemas import NoticeOut, QuestionIn
+from procurement.tenders.states import CATEGORY_LABELS, METHOD_LABELS, NOTICE_TYPE_LABELS, TenderStatus
+
+Form = URLEncodedBody[dict[str, Any]]
+
+FEED_SIZE = 50
+ATOM_NS = "http://www.w3.org/2005/Atom"
+_SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _date(value: str | None, name: str, errors: dict[str, str]) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        errors[name] = "日期格式应为 YYYY-MM-DD。"
+        return None
+
+
+def _paragraphs(text: str) -> list[dict[str, Any]]:
+    """Plain-text notice -> one paragraph per line; 一、二、… lines read as headings."""
+    return [{"text": line, "heading": bool(_SECTION_HEADING.match(line))}
+            for line in (raw.strip() for raw in text.splitlines()) if line]
+
+
+class NoticePages(Controller):
+    include_in_schema = False
+
+    @get("/notices")
+    async def index(
+        self, request: Request,
+        notice_type: FromQuery[str | None] = None, method: FromQuery[str | None] = None,
+        buyer_id: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
+        date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None,
+    ) -> Response:
+        errors: dict[str, str] = {}
+        filters = {
+            "notice_type": notice_type or "", "method": method or "", "buyer_id": buyer_id or "",
+            "category": category or "", "status": status or "", "q": (q or "").strip()[:50],
+            "date_from": date_from or "", "date_to": date_to or "",
+        }
+        buyer = int(buyer_id) if buyer_id and buyer_id.isdigit() else None
+        if status and status not in services.PUBLIC_STATUS_FILTERS:
+            errors["status"] = "无效的状态筛选。"
+            status = None
+        result = await services.list_notices(
+            notice_type=notice_type or None, method=method or None, buyer_id=buyer, category=category or None,
+            status=status or None, q=filters["q"] or None, date_from=_date(date_from, "date_from", errors),
+            date_to=_date(date_to, "date_to", errors), cursor=cursor or None, limit=20,
+        )
+        kept = {k: v for k, v in filters.items() if v}
+        next_url = "/notices?" + urlencode({**kept, "cursor": result.next_cursor}) if result.next_cursor else None
+        first_url = ("/notices?" + urlencode(kept)) if kept else "/notices"
+        return page(request, "portal/notices.html", {
+            "notices": result.items, "filters": filters, "errors": errors, "filtered": bool(kept),
+            "next_url": next_url, "first_url": first_url if cursor else None,
+            "options": {
+                "notice_type": NOTICE_TYPE_LABELS, "method": METHOD_LABELS, "category": CATEGORY_LABELS,
+                "status": services.PUBLIC_STATUS_FILTERS,
+                "buyer": [(b["buyer"], b["buyer_name"]) for b in await services.buyers()],
+            },
+            "page_title": t("portal.notices.title"),
+        })
+
+    @get("/notices/{notice_id:int}")
+    async def detail(self, request: Request, notice_id: FromPath[int]) -> Response:
+        notice = await services.get_notice(notice_id)
+        return page(request, "portal/notice.html", {
+            "notice": notice, "paragraphs": _paragraphs(notice.content), "page_title": notice.title,
+        })
+
+    @get("/notices.atom")
+    async def feed(self, request: Request) -> Response:
+        result = await services.list_notices(limit=FEED_SIZE)
+        base = str(request.base_url).rstrip("/")
+        return Response(atom_feed(result.items, base), media_type="application/atom+xml; charset=utf-8")
+
+
+def _stamp(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def atom_feed(items: list[NoticeOut], base: str) -> bytes:
+    """The newest notices as Atom 1.0 (RFC 4287); ElementTree does the XML escaping."""
+    ET.register_namespace("", ATOM_NS)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        if text is not None:
+            element.text = _NOT_XML.sub("", text)
+        return element
+
+    feed = ET.Element(f"{{{ATOM_NS}}}feed", {"xml:lang": "zh-CN"})
+    sub(feed, "id", "urn:procurement:notices")
+    sub(feed, "title", t("app.buyer") + t("app.name") + " · " + t("portal.notices.title"))
+    sub(feed, "updated", _stamp(items[0].published_at if items else clock.now()))
+    sub(feed, "link", rel="self", type="application/atom+xml", href=f"{base}/notices.atom")
+    sub(feed, "link", rel="alternate", type="text/html", href=f"{base}/notices")
+    author = sub(feed, "author")
+    sub(author, "name", t("app.buyer") + t("app.name"))
+    for notice in items:
+        entry = sub(feed, "entry")
+        sub(entry, "id", f"urn:procurement:notice:{notice.id}")
+        sub(entry, "title", notice.title)
+        sub(entry, "updated", _stamp(notice.published_at))
+        sub(entry, "published", _stamp(notice.published_at))
+        sub(entry, "link", rel="alternate", type="text/html", href=f"{base}/notices/{notice.id}")
+        entry_author = sub(entry, "author")
+        sub(entry_author, "name", notice.buyer_name)
+        sub(entry, "category", term=notice.notice_type, label=notice.notice_type_label)
+        sub(entry, "content", notice.content, type="text")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False)
+
+
+class TenderPortalPages(Controller):
+    path = "/tenders"
+    include_in_schema = False
+
+    async def _context(self, request: Request, tender_id: int) -> dict[str, Any]:
+        user = current_user(request)
+        ctx = await tender_page_context(user, tender_id)
+        tender = ctx["tender"]
+        clarification = tender.clarification_deadline
+        # Whether to offer the question form; ask_question itself decides whether a question is accepted.
+        can_ask = (
+            user is not None and user.role == Role.ORG_MEMBER and tender.status in (TenderStatus.PUBLISHED,)
+            and (clarification is None or clock.now() < clarification)
+        )
+        mine = [q for q in tender.questions if q.asked_by_my_org and not q.answered_at]
+        return {**ctx, "can_ask": can_ask, "my_questions": mine}
+
+    @get("/{tender_id:int}")
+    async def detail(self, request: Request, tender_id: FromPath[int]) -> Response:
+        return page(request, "portal/tender.html", await self._context(request, tender_id))
+
+    @post("/{tender_id:int}/questions")
+    async def ask(self, request: Request, tender_id: FromPath[int], data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            question = parse_form(QuestionIn, data).question  # type: ignore[attr-defined]
+            await tenders.ask_question(user, tender_id, question)
+            return redirect(f"/tenders/{tender_id}#questions", t("portal.tender.asked"))
+
+        return await show_again_when_invalid(request, "portal/tender.html", data, action,
+                                             lambda: self._context(request, tender_id))
+
+    @get("/{tender_id:int}/document.pdf")
+    async def document(self, request: Request, tender_id: FromPath[int]) -> Response:
+        name, pdf = await documents.tender_document(current_user(request), tender_id)
+        return Response(pdf, media_type="application/pdf",
+                        headers={"Content-Disposition": content_disposition(name, inline=True)})
+
+
+__all__ = ["NoticePages", "TenderPortalPages", "atom_feed", "LABELS"]
