@@ -10,13 +10,14 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
-from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Response
 
 from procurement.accounts import services
 from procurement.accounts.schemas import CreateOrganizationIn, CreateUserIn, RegisterOrganizationIn
 from procurement.accounts.states import ORG_KIND_LABELS, ROLE_LABELS, OrgStatus, Role
 from procurement.core.strings import t
+from procurement.core.api import Id
 from procurement.core.web import (
     SESSION_COOKIE,
     client_ip,
@@ -121,7 +122,7 @@ class DashboardPages(Controller):
         return page(request, "procurement/accounts/inbox.html", {"inbox": await system.list_inbox(user, limit=100)})
 
     @post("/inbox/{item_id:int}/read")
-    async def mark_read(self, request: Request, item_id: FromPath[int]) -> Response:
+    async def mark_read(self, request: Request, item_id: Id) -> Response:
         await system.mark_inbox_read(require_user(request), item_id)
         return redirect("/inbox")
 
@@ -154,12 +155,12 @@ class AdminPages(Controller):
                                  await self._orgs_context(request, None))
 
     @post("/organizations/{org_id:int}/approve")
-    async def approve(self, request: Request, org_id: FromPath[int]) -> Response:
+    async def approve(self, request: Request, org_id: Id) -> Response:
         org = await services.approve_organization(require_user(request), org_id)
         return redirect("/admin/organizations?status=pending", t("orgs.approved", name=org.name))
 
     @post("/organizations/{org_id:int}/reject")
-    async def reject(self, request: Request, org_id: FromPath[int], data: Form) -> Response:
+    async def reject(self, request: Request, org_id: Id, data: Form) -> Response:
         user = require_user(request)
 
         async def action() -> Response:
@@ -191,7 +192,7 @@ class AdminPages(Controller):
         return await form_action(request, "procurement/accounts/admin_users.html", data, action, await self._users_context(request))
 
     @post("/users/{user_id:int}/active")
-    async def set_active(self, request: Request, user_id: FromPath[int], data: Form) -> Response:
+    async def set_active(self, request: Request, user_id: Id, data: Form) -> Response:
         changed = await services.set_user_active(require_user(request), user_id, data.get("active") == "1")
         return redirect("/admin/users", t("users.updated", name=changed.display_name))
 
@@ -223,7 +224,7 @@ class AdminPages(Controller):
                                  await self._calendar_context(request))
 
     @post("/calendar/{entry_id:int}/delete")
-    async def delete_calendar_entry(self, request: Request, entry_id: FromPath[int]) -> Response:
+    async def delete_calendar_entry(self, request: Request, entry_id: Id) -> Response:
         day = await system.delete_calendar_entry(require_user(request), entry_id)
         return redirect("/admin/calendar", t("calendar.deleted", day=day))
 

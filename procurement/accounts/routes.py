@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from procurement.accounts import services
@@ -22,7 +22,7 @@ from procurement.accounts.schemas import (
     RejectOrganizationIn,
     UserOut,
 )
-from procurement.core.api import problems
+from procurement.core.api import Id, problems
 from procurement.core.web import client_ip, require_user
 
 
@@ -78,18 +78,18 @@ class OrganizationController(Controller):
         return await services.register_organization(data, ip=client_ip(request.scope))
 
     @get("/{org_id:int}", operation_id="GetOrganization", responses=problems(401, 403, 404))
-    async def get_organization(self, request: Request, org_id: FromPath[int]) -> OrganizationOut:
+    async def get_organization(self, request: Request, org_id: Id) -> OrganizationOut:
         return await services.get_organization(require_user(request), org_id)
 
     @post("/{org_id:int}/approve", operation_id="ApproveOrganization", status_code=HTTP_200_OK,
           responses=problems(401, 403, 404, 409))
-    async def approve(self, request: Request, org_id: FromPath[int]) -> OrganizationOut:
+    async def approve(self, request: Request, org_id: Id) -> OrganizationOut:
         """Approve a pending registration (bureau officer or administrator)."""
         return await services.approve_organization(require_user(request), org_id)
 
     @post("/{org_id:int}/reject", operation_id="RejectOrganization", status_code=HTTP_200_OK,
           responses=problems(400, 401, 403, 404, 409, 422))
-    async def reject(self, request: Request, org_id: FromPath[int], data: JSONBody[RejectOrganizationIn]) -> OrganizationOut:
+    async def reject(self, request: Request, org_id: Id, data: JSONBody[RejectOrganizationIn]) -> OrganizationOut:
         """Reject a pending registration with a reason the organization will see."""
         return await services.reject_organization(require_user(request), org_id, data.reason)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Controller, Request, get, post, put
@@ -27,9 +28,18 @@ from procurement.bids.schemas import (
     VerifyReceiptIn,
     VerifyReceiptOut,
 )
-from procurement.core.api import problems
+from procurement.core.api import Id, problems
+from procurement.core.errors import ValidationFailed
 from procurement.core.storage import content_disposition
 from procurement.core.web import current_user, require_user
+
+
+@dataclass
+class UploadForm:
+    """A multipart body whose file part may be missing: Litestar's bare
+    UploadFile parameter fails with a 500 when a body has no file at all."""
+
+    data: UploadFile | None = None
 
 
 class EligibilityController(Controller):
@@ -48,12 +58,12 @@ class EligibilityController(Controller):
 
     @post("/profile/{org_id:int}/confirm", operation_id="ConfirmEligibilityProfile", status_code=HTTP_200_OK,
           responses=problems(401, 403, 404))
-    async def confirm(self, request: Request, org_id: FromPath[int]) -> EligibilityProfileOut:
+    async def confirm(self, request: Request, org_id: Id) -> EligibilityProfileOut:
         """A bureau officer confirms an organization's profile."""
         return await services.confirm_profile(require_user(request), org_id)
 
     @get("/tenders/{tender_id:int}", operation_id="GetEligibility", responses=problems(401, 403, 404))
-    async def check(self, request: Request, tender_id: FromPath[int]) -> EligibilityOut:
+    async def check(self, request: Request, tender_id: Id) -> EligibilityOut:
         """Every requirement of the tender, passed or failed, with the reason."""
         return await services.eligibility(require_user(request), tender_id)
 
@@ -72,47 +82,49 @@ class BidController(Controller):
         return await services.my_bids(require_user(request))
 
     @get("/{bid_id:int}", operation_id="GetBid", responses=problems(401, 403, 404))
-    async def get_bid(self, request: Request, bid_id: FromPath[int]) -> BidOut:
+    async def get_bid(self, request: Request, bid_id: Id) -> BidOut:
         """A bid with its content: only for its own organization before the opening."""
         return await services.get_bid(require_user(request), bid_id)
 
     @put("/{bid_id:int}", operation_id="UpdateBid", responses=problems(400, 401, 403, 404, 409, 422))
-    async def update(self, request: Request, bid_id: FromPath[int], data: JSONBody[BidContentIn]) -> BidOut:
+    async def update(self, request: Request, bid_id: Id, data: JSONBody[BidContentIn]) -> BidOut:
         """Save the draft (sealed)."""
         return await services.update_bid(require_user(request), bid_id, data)
 
     @post("/{bid_id:int}/documents", operation_id="UploadBidDocument", status_code=HTTP_201_CREATED,
           responses=problems(400, 401, 403, 404, 409, 413, 422))
     async def upload(
-        self, request: Request, bid_id: FromPath[int],
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        self, request: Request, bid_id: Id,
+        data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> BidDocumentOut:
-        """Upload one document (PDF, DOC, DOCX, XLS, XLSX, JPG, PNG; type checked by content)."""
-        content = await data.read()
-        return await services.upload_document(require_user(request), bid_id, data.filename or "file", content)
+        """Upload one document in the multipart field ``data`` (PDF, DOC, DOCX, XLS, XLSX, JPG, PNG; type checked by content)."""
+        if not isinstance(data.data, UploadFile):
+            raise ValidationFailed(field_errors={"data": "请选择要上传的文件（表单字段 data）。"})
+        content = await data.data.read()
+        return await services.upload_document(require_user(request), bid_id, data.data.filename or "file", content)
 
     @get("/{bid_id:int}/documents/{document_id:int}", operation_id="GetBidDocument", media_type="application/octet-stream",
          responses=problems(401, 403, 404))
-    async def download(self, request: Request, bid_id: FromPath[int], document_id: FromPath[int]) -> Response[bytes]:
+    async def download(self, request: Request, bid_id: Id, document_id: Id) -> Response[bytes]:
         """A document of a bid: its own organization, or the buyer after the opening."""
         name, mime, data = await services.download_document(require_user(request), bid_id, document_id)
         return Response(data, media_type=mime, headers={"Content-Disposition": content_disposition(name)})
 
     @post("/{bid_id:int}/documents/{document_id:int}/remove", operation_id="RemoveBidDocument",
           status_code=HTTP_200_OK, responses=problems(401, 403, 404, 409))
-    async def remove(self, request: Request, bid_id: FromPath[int], document_id: FromPath[int]) -> dict[str, bool]:
+    async def remove(self, request: Request, bid_id: Id, document_id: Id) -> dict[str, bool]:
         await services.remove_document(require_user(request), bid_id, document_id)
         return {"ok": True}
 
     @post("/{bid_id:int}/submit", operation_id="SubmitBid", status_code=HTTP_200_OK,
           responses=problems(400, 401, 403, 404, 409, 422))
-    async def submit(self, request: Request, bid_id: FromPath[int]) -> ReceiptOut:
+    async def submit(self, request: Request, bid_id: Id) -> ReceiptOut:
         """Submit the draft as a new version; returns the receipt (投标回执)."""
         return await services.submit_bid(require_user(request), bid_id)
 
     @post("/{bid_id:int}/withdraw", operation_id="WithdrawBid", status_code=HTTP_200_OK,
           responses=problems(401, 403, 404, 409))
-    async def withdraw(self, request: Request, bid_id: FromPath[int]) -> BidOut:
+    async def withdraw(self, request: Request, bid_id: Id) -> BidOut:
         return await services.withdraw_bid(require_user(request), bid_id)
 
 
@@ -141,7 +153,7 @@ class OpeningController(Controller):
     tags = ["开标"]
 
     @get("/", operation_id="GetOpeningRecord", responses=problems(401, 403, 404))
-    async def record(self, request: Request, tender_id: FromPath[int]) -> OpeningRecordOut:
+    async def record(self, request: Request, tender_id: Id) -> OpeningRecordOut:
         """开标记录表: the bureau and this tender's bidders, once the opening time has come."""
         return await opening.opening_record(current_user(request), tender_id)
 
@@ -157,10 +169,10 @@ class BondController(Controller):
         return await bonds.list_bonds(require_user(request), only_due=only_due)
 
     @post("/{bond_id:int}/paid", operation_id="MarkBidBondPaid", status_code=HTTP_200_OK, responses=problems(401, 403, 404, 422))
-    async def paid(self, request: Request, bond_id: FromPath[int]) -> BidBondOut:
+    async def paid(self, request: Request, bond_id: Id) -> BidBondOut:
         return await bonds.mark_paid(require_user(request), bond_id)
 
     @post("/{bond_id:int}/refunded", operation_id="MarkBidBondRefunded", status_code=HTTP_200_OK,
           responses=problems(401, 403, 404, 422))
-    async def refunded(self, request: Request, bond_id: FromPath[int]) -> BidBondOut:
+    async def refunded(self, request: Request, bond_id: Id) -> BidBondOut:
         return await bonds.mark_refunded(require_user(request), bond_id)

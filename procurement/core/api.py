@@ -3,10 +3,14 @@ documents, and the base controller settings."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import PathParameter
 from pydantic import BaseModel, Field
+
+# A row id in a path: bounded, so an absurd number is a 400, not a database overflow.
+Id = Annotated[int, PathParameter(ge=1, le=2_147_483_647)]
 
 
 class Problem(BaseModel):
@@ -40,5 +44,6 @@ PROBLEMS: dict[int, ResponseSpec] = {
 
 
 def problems(*codes: int) -> dict[int, Any]:
-    """The documented error responses of an operation (all of them by default)."""
-    return {code: PROBLEMS[code] for code in (codes or PROBLEMS)}
+    """The documented error responses of an operation (all of them by default);
+    400 always, since any request can be malformed."""
+    return {code: PROBLEMS[code] for code in sorted({400, *(codes or PROBLEMS)})}

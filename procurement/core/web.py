@@ -310,8 +310,17 @@ def server_error_handler(request: Request, exc: Exception) -> Response:
     return _error_page(request, 500, t("error.500"))
 
 
+def encoding_error_handler(request: Request, exc: UnicodeDecodeError) -> Response:
+    """Bytes that are not UTF-8 where text was expected (e.g. a form field)."""
+    message = "请求内容的文字编码不正确（应为 UTF-8）。"
+    if _is_api(request):
+        return problem(400, message, message, "bad-encoding")
+    return _error_page(request, 400, message)
+
+
 EXCEPTION_HANDLERS = {
     DomainError: domain_error_handler,
+    UnicodeDecodeError: encoding_error_handler,
     HTTPException: http_error_handler,
     Exception: server_error_handler,
 }

@@ -14,13 +14,14 @@ from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Response
 
 from procurement.accounts.states import Role
 from procurement.core import clock
 from procurement.core.storage import content_disposition
 from procurement.core.strings import t
+from procurement.core.api import Id
 from procurement.core.web import current_user, page, parse_form, redirect, require_user
 from procurement.notices import services
 from procurement.tenders import documents
@@ -95,7 +96,7 @@ class NoticePages(Controller):
         })
 
     @get("/notices/{notice_id:int}")
-    async def detail(self, request: Request, notice_id: FromPath[int]) -> Response:
+    async def detail(self, request: Request, notice_id: Id) -> Response:
         notice = await services.get_notice(notice_id)
         return page(request, "portal/notice.html", {
             "notice": notice, "paragraphs": _paragraphs(notice.content), "page_title": notice.title,
@@ -164,11 +165,11 @@ class TenderPortalPages(Controller):
         return {**ctx, "can_ask": can_ask, "my_questions": mine}
 
     @get("/{tender_id:int}")
-    async def detail(self, request: Request, tender_id: FromPath[int]) -> Response:
+    async def detail(self, request: Request, tender_id: Id) -> Response:
         return page(request, "portal/tender.html", await self._context(request, tender_id))
 
     @post("/{tender_id:int}/questions")
-    async def ask(self, request: Request, tender_id: FromPath[int], data: Form) -> Response:
+    async def ask(self, request: Request, tender_id: Id, data: Form) -> Response:
         user = require_user(request)
 
         async def action() -> Response:
@@ -180,7 +181,7 @@ class TenderPortalPages(Controller):
                                              lambda: self._context(request, tender_id))
 
     @get("/{tender_id:int}/document.pdf")
-    async def document(self, request: Request, tender_id: FromPath[int]) -> Response:
+    async def document(self, request: Request, tender_id: Id) -> Response:
         name, pdf = await documents.tender_document(current_user(request), tender_id)
         return Response(pdf, media_type="application/pdf",
                         headers={"Content-Disposition": content_disposition(name, inline=True)})

@@ -6,9 +6,9 @@ from datetime import date
 from typing import Annotated
 
 from litestar import Controller, get
-from litestar.params import FromPath, QueryParameter
+from litestar.params import QueryParameter
 
-from procurement.core.api import problems
+from procurement.core.api import Id, problems
 from procurement.notices import services
 from procurement.tenders.schemas import NoticeList, NoticeOut
 from procurement.tenders.states import Category, Method, NoticeType
@@ -39,5 +39,5 @@ class NoticeController(Controller):
         )
 
     @get("/{notice_id:int}", operation_id="GetNotice", responses=problems(404))
-    async def get_notice(self, notice_id: FromPath[int]) -> NoticeOut:
+    async def get_notice(self, notice_id: Id) -> NoticeOut:
         return await services.get_notice(notice_id)

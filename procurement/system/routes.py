@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, delete, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from procurement.core.api import problems
+from procurement.core.api import Id, problems
 from procurement.core.web import require_user
 from procurement.system import services
 from procurement.system.schemas import (
@@ -61,7 +61,7 @@ class InboxController(Controller):
         return await services.list_inbox(require_user(request), limit=limit, unread_only=unread_only)
 
     @post("/{item_id:int}/read", operation_id="MarkInboxItemRead", status_code=HTTP_200_OK, responses=problems(401, 403, 404))
-    async def mark_read(self, request: Request, item_id: FromPath[int]) -> dict[str, bool]:
+    async def mark_read(self, request: Request, item_id: Id) -> dict[str, bool]:
         await services.mark_inbox_read(require_user(request), item_id)
         return {"ok": True}
 
@@ -88,7 +88,7 @@ class CalendarController(Controller):
 
     @delete("/entries/{entry_id:int}", operation_id="DeleteCalendarEntry", status_code=HTTP_200_OK,
             responses=problems(401, 403, 404))
-    async def delete_entry(self, request: Request, entry_id: FromPath[int]) -> dict[str, bool]:
+    async def delete_entry(self, request: Request, entry_id: Id) -> dict[str, bool]:
         await services.delete_calendar_entry(require_user(request), entry_id)
         return {"ok": True}
 

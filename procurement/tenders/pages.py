@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Awaitable, Callable
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import URLEncodedBody
 from litestar.response import Response
 
 from procurement.accounts import services as accounts
@@ -20,6 +20,7 @@ from procurement.catalogue import services as catalogue
 from procurement.core import clock
 from procurement.core.errors import ValidationFailed
 from procurement.core.strings import t
+from procurement.core.api import Id
 from procurement.core.web import page, parse_form, redirect, require_user
 from procurement.notices import services as notices
 from procurement.tenders import forms, services
@@ -163,7 +164,7 @@ class BureauTenderPages(Controller):
         return await show_again_when_invalid(request, "procurement/tenders/form.html", data, action, context)
 
     @get("/{tender_id:int}/edit")
-    async def edit(self, request: Request, tender_id: FromPath[int]) -> Response:
+    async def edit(self, request: Request, tender_id: Id) -> Response:
         user = require_user(request)
         current = await services.tender_input(user, tender_id)
         tender = await services.get_tender(user, tender_id)
@@ -173,7 +174,7 @@ class BureauTenderPages(Controller):
         return self._render_form(request, await self._form_context(mode, tender), forms.input_to_form(current))
 
     @post("/{tender_id:int}/edit")
-    async def update(self, request: Request, tender_id: FromPath[int], data: Form) -> Response:
+    async def update(self, request: Request, tender_id: Id, data: Form) -> Response:
         user = require_user(request)
         tender = await services.get_tender(user, tender_id)
         amending = "amend" in tender.allowed_actions
@@ -201,7 +202,7 @@ class BureauTenderPages(Controller):
         return {**ctx, "org_names": orgs}
 
     @get("/{tender_id:int}")
-    async def detail(self, request: Request, tender_id: FromPath[int]) -> Response:
+    async def detail(self, request: Request, tender_id: Id) -> Response:
         require_user(request, Role.OFFICER, Role.FINANCE, Role.ADMIN)
         return page(request, "procurement/tenders/bureau_detail.html", await self._detail_context(request, tender_id))
 
@@ -212,7 +213,7 @@ class BureauTenderPages(Controller):
         )
 
     @post("/{tender_id:int}/publish")
-    async def publish(self, request: Request, tender_id: FromPath[int]) -> Response:
+    async def publish(self, request: Request, tender_id: Id) -> Response:
         user = require_user(request)
 
         async def action() -> Response:
@@ -222,7 +223,7 @@ class BureauTenderPages(Controller):
         return await self._act(request, tender_id, {}, action)
 
     @post("/{tender_id:int}/cancel")
-    async def cancel(self, request: Request, tender_id: FromPath[int], data: Form) -> Response:
+    async def cancel(self, request: Request, tender_id: Id, data: Form) -> Response:
         user = require_user(request)
 
         async def action() -> Response:
@@ -233,7 +234,7 @@ class BureauTenderPages(Controller):
         return await self._act(request, tender_id, {**data, "_action": "cancel"}, action)
 
     @post("/{tender_id:int}/questions/{question_id:int}/answer")
-    async def answer(self, request: Request, tender_id: FromPath[int], question_id: FromPath[int], data: Form) -> Response:
+    async def answer(self, request: Request, tender_id: Id, question_id: Id, data: Form) -> Response:
         user = require_user(request)
 
         async def action() -> Response:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, get, post, put
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from procurement.core.api import problems
+from procurement.core.api import Id, problems
 from procurement.core.storage import content_disposition
 from procurement.core.web import current_user, require_user
 from procurement.tenders import documents, services
@@ -51,42 +51,42 @@ class TenderController(Controller):
                                            method=method, limit=limit, offset=offset)
 
     @get("/{tender_id:int}", operation_id="GetTender", responses=problems(404))
-    async def get_tender(self, request: Request, tender_id: FromPath[int]) -> TenderOut:
+    async def get_tender(self, request: Request, tender_id: Id) -> TenderOut:
         """One tender; drafts only for the buyer's own staff."""
         return await services.get_tender(current_user(request), tender_id)
 
     @put("/{tender_id:int}", operation_id="UpdateTender", responses=problems(400, 401, 403, 404, 409, 422))
-    async def update(self, request: Request, tender_id: FromPath[int], data: JSONBody[TenderIn]) -> TenderOut:
+    async def update(self, request: Request, tender_id: Id, data: JSONBody[TenderIn]) -> TenderOut:
         """Change a draft (a published tender changes by AmendTender)."""
         return await services.update_tender(require_user(request), tender_id, data)
 
     @post("/{tender_id:int}/publish", operation_id="PublishTender", status_code=HTTP_200_OK,
           responses=problems(401, 403, 404, 409, 422))
-    async def publish(self, request: Request, tender_id: FromPath[int]) -> TenderOut:
+    async def publish(self, request: Request, tender_id: Id) -> TenderOut:
         """Publish the notice; the timeline is re-checked against now (rules 12–16)."""
         return await services.publish_tender(require_user(request), tender_id)
 
     @post("/{tender_id:int}/amend", operation_id="AmendTender", status_code=HTTP_200_OK,
           responses=problems(400, 401, 403, 404, 409, 422))
-    async def amend(self, request: Request, tender_id: FromPath[int], data: JSONBody[AmendTenderIn]) -> TenderOut:
+    async def amend(self, request: Request, tender_id: Id, data: JSONBody[AmendTenderIn]) -> TenderOut:
         """Publish an 更正公告 with a new version; the deadline moves back if rule 16 requires."""
         return await services.amend_tender(require_user(request), tender_id, data)
 
     @post("/{tender_id:int}/cancel", operation_id="CancelTender", status_code=HTTP_200_OK,
           responses=problems(400, 401, 403, 404, 409, 422))
-    async def cancel(self, request: Request, tender_id: FromPath[int], data: JSONBody[CancelTenderIn]) -> TenderOut:
+    async def cancel(self, request: Request, tender_id: Id, data: JSONBody[CancelTenderIn]) -> TenderOut:
         """Terminate with a public reason (终止公告)."""
         return await services.cancel_tender(require_user(request), tender_id, data.reason)
 
     @post("/{tender_id:int}/questions", operation_id="AskQuestion", status_code=HTTP_201_CREATED,
           responses=problems(400, 401, 403, 404, 409, 422))
-    async def ask(self, request: Request, tender_id: FromPath[int], data: JSONBody[QuestionIn]) -> QuestionOut:
+    async def ask(self, request: Request, tender_id: Id, data: JSONBody[QuestionIn]) -> QuestionOut:
         """A social organization asks privately; the answer will be public and anonymous."""
         return await services.ask_question(require_user(request), tender_id, data.question)
 
     @get("/{tender_id:int}/document", operation_id="GetTenderDocument", responses=problems(404),
          media_type="application/pdf")
-    async def document(self, request: Request, tender_id: FromPath[int]) -> Response[bytes]:
+    async def document(self, request: Request, tender_id: Id) -> Response[bytes]:
         """The tender document (招标文件 / 征集公告) as a PDF."""
         name, pdf = await documents.tender_document(current_user(request), tender_id)
         return Response(pdf, media_type="application/pdf",
@@ -99,6 +99,6 @@ class QuestionController(Controller):
 
     @post("/{question_id:int}/answer", operation_id="AnswerQuestion", status_code=HTTP_200_OK,
           responses=problems(400, 401, 403, 404, 409, 422))
-    async def answer(self, request: Request, question_id: FromPath[int], data: JSONBody[AnswerIn]) -> TenderOut:
+    async def answer(self, request: Request, question_id: Id, data: JSONBody[AnswerIn]) -> TenderOut:
         """The buyer answers publicly; the asker stays anonymous (rule 16 may move the deadline)."""
         return await services.answer_question(require_user(request), question_id, data.answer)

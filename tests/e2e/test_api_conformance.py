@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -19,7 +20,7 @@ def _run(live_server, *extra: str) -> subprocess.CompletedProcess:
         [str(st), "run", f"{live_server.url}/schema/openapi.json",
          "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
          "--max-examples", "25", "--seed", "20261123", "--request-timeout", "20", *extra],
-        capture_output=True, text=True, timeout=900,
+        capture_output=True, text=True, timeout=900, cwd=tempfile.gettempdir(),  # its cache stays out of the repo
     )
 
 
