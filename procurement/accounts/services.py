@@ -269,8 +269,14 @@ async def get_organization(actor: CurrentUser, org_id: int) -> OrganizationOut:
     return _org_out(row)
 
 
-async def organization_choices() -> list[dict[str, Any]]:
-    return await Organization.select(Organization.id, Organization.name, Organization.kind).order_by(Organization.id)
+async def organization_choices(*, kind: str | None = None, active_only: bool = False) -> list[dict[str, Any]]:
+    """Organizations for a select box (e.g. the social organizations a tender may invite)."""
+    query = Organization.select(Organization.id, Organization.name, Organization.kind).order_by(Organization.id)
+    if kind:
+        query = query.where(Organization.kind == kind)
+    if active_only:
+        query = query.where(Organization.status == OrgStatus.ACTIVE)
+    return await query
 
 
 # --------------------------------------------------------------------------- users

@@ -114,17 +114,19 @@ def publication_text(row: dict[str, Any], lots: list[dict[str, Any]]) -> str:
     for lot in lots:
         cap = f"，最高限价 {format_yuan(lot['max_price_fen'])}" if lot["max_price_fen"] else ""
         parts.append(f"第{lot['number']}包 {lot['name']}：预算 {format_yuan(lot['budget_fen'])}{cap}")
+    numbers = iter("三四五六七八")
     venture = _json(row["venture_terms"], None)
     if venture:
-        parts += ["", "三、资助标准",
+        parts += ["", f"{next(numbers)}、资助标准",
                   f"单个项目资助上限 {format_yuan(venture['cap_per_project_fen'])}，资助金额不超过项目总预算的 "
                   f"{venture['max_share_percent']}%" + ("，其余由申报机构配套。" if venture.get("matching_required") else "。"),
                   "每家机构限申报一个项目（rule 4）。"]
-    parts += ["", "四、申请人资格要求", *requirement_lines(row), "", "五、评审办法", *scheme_lines(row),
-              "", "六、合同与付款", f"服务期限：{row['contract_term_months']} 个月。", *payment_lines(row)]
+    parts += ["", f"{next(numbers)}、申请人资格要求", *requirement_lines(row), "", f"{next(numbers)}、评审办法",
+              *scheme_lines(row), "", f"{next(numbers)}、合同与付款", f"服务期限：{row['contract_term_months']} 个月。",
+              *payment_lines(row)]
     if row["bid_bond_fen"]:
         parts.append(f"投标保证金：{format_yuan(row['bid_bond_fen'])}（不超过预算的 2%，rule 29）。")
-    parts += ["", "七、时间安排",
+    parts += ["", f"{next(numbers)}、时间安排",
               f"公告发布时间：{_t(row['published_at'])}",
               f"文件提供截止：{_t(row['documents_until'])}",
               f"答疑截止：{_t(row['clarification_deadline'])}",

@@ -123,7 +123,7 @@ class BureauTenderPages(Controller):
     # ------------------------------------------------------------------ the long form
 
     async def _form_context(self, mode: str, tender=None) -> dict[str, Any]:
-        orgs = [o for o in await accounts.organization_choices() if o["kind"] == OrgKind.SOCIAL_ORG]
+        orgs = await accounts.organization_choices(kind=OrgKind.SOCIAL_ORG, active_only=True)
         items = await catalogue.list_items()
         return {
             "mode": mode, "tender": tender, "labels": LABELS, "social_orgs": orgs,

@@ -531,6 +531,9 @@ async def close_due_tenders() -> int:
 async def ask_question(user: CurrentUser, tender_id: int, question: str) -> QuestionOut:
     """A social organization asks privately; the bureau answers publicly (答疑)."""
     policies.can_ask_question(user).require()
+    question = (question or "").strip()
+    if not 5 <= len(question) <= 2000:
+        raise ValidationFailed(field_errors={"question": "问题应为 5–2000 个字。"})
     now = clock.now()
     async with db.transaction():
         row = await _load(tender_id)
@@ -558,6 +561,9 @@ async def ask_question(user: CurrentUser, tender_id: int, question: str) -> Ques
 async def answer_question(user: CurrentUser, question_id: int, answer: str) -> TenderOut:
     """Publish an answer (the asker stays anonymous). A clarification that comes
     too close to the deadline moves the deadline back (rule 16)."""
+    answer = (answer or "").strip()
+    if not 2 <= len(answer) <= 5000:
+        raise ValidationFailed(field_errors={"answer": "答复应为 2–5000 个字。"})
     now = clock.now()
     async with db.transaction():
         question = await TenderQuestion.select().where(TenderQuestion.id == question_id).first()
