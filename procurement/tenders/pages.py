@@ -222,6 +222,16 @@ class BureauTenderPages(Controller):
 
         return await self._act(request, tender_id, {}, action)
 
+    @post("/{tender_id:int}/retender")
+    async def retender(self, request: Request, tender_id: Id) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            draft = await services.retender(user, tender_id)
+            return redirect(f"/bureau/tenders/{draft.id}/edit", t("tenders.retendered"))
+
+        return await self._act(request, tender_id, {}, action)
+
     @post("/{tender_id:int}/cancel")
     async def cancel(self, request: Request, tender_id: Id, data: Form) -> Response:
         user = require_user(request)

@@ -78,6 +78,12 @@ class TenderController(Controller):
         """Terminate with a public reason (终止公告)."""
         return await services.cancel_tender(require_user(request), tender_id, data.reason)
 
+    @post("/{tender_id:int}/retender", operation_id="RetenderTender", status_code=HTTP_201_CREATED,
+          responses=problems(401, 403, 404, 409, 422))
+    async def retender(self, request: Request, tender_id: Id) -> TenderOut:
+        """After 废标 or termination: a new draft with the same content (rule 18)."""
+        return await services.retender(require_user(request), tender_id)
+
     @post("/{tender_id:int}/questions", operation_id="AskQuestion", status_code=HTTP_201_CREATED,
           responses=problems(400, 401, 403, 404, 409, 422))
     async def ask(self, request: Request, tender_id: Id, data: JSONBody[QuestionIn]) -> QuestionOut:

@@ -590,3 +590,18 @@ async def answer_question(user: CurrentUser, question_id: int, answer: str) -> T
         await notify("tender.answered", [a["id"] for a in askers],
                      {"title": row["title"], "link": f"/tenders/{row['id']}#questions"})
     return await get_tender(user, row["id"])
+
+
+async def retender(user: CurrentUser, tender_id: int) -> TenderOut:
+    """After 废标 or termination (rule 18), start again: a new draft with the same
+    content; the officer sets a new timeline (or, with approval, another method)."""
+    row = await _load(tender_id)
+    policies.can_edit_tender(user, row).require()
+    if row["status"] not in (TenderStatus.FAILED, TenderStatus.CANCELLED):
+        raise ValidationFailed("只有废标或已终止的项目可以重新招标。")
+    lots = await TenderLot.select().where(TenderLot.tender == tender_id).order_by(TenderLot.number)
+    data = _as_input(row, lots).model_dump()
+    day = clock.local_now().date() + timedelta(days=30)
+    data.update(title=f"{row['title']}（重新招标）", clarification_deadline=None, documents_until=None,
+                bid_deadline=datetime(day.year, day.month, day.day, 9, 30))
+    return await create_tender(user, TenderIn(**data))

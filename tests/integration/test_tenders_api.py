@@ -302,3 +302,18 @@ async def test_search_finds_long_and_short_terms_and_follows_edits(client):
     await Notice.update({Notice.title: "改名后的公告"}, force=True).where(Notice.tender == draft["id"])
     await Notice.update({Notice.content: "内容已改"}, force=True).where(Notice.tender == draft["id"])
     assert (await client.get("/api/v1/notices/?q=独特词汇测试")).json()["items"] == []
+
+
+async def test_a_failed_or_cancelled_tender_can_be_tendered_again_as_a_new_draft(client):
+    officer = await api_login(client, "officer")
+    original = await create(client, officer)
+    assert (await client.post(f"/api/v1/tenders/{original['id']}/retender", headers=officer)).status_code == 422
+    await client.post(f"/api/v1/tenders/{original['id']}/publish", headers=officer)
+    await client.post(f"/api/v1/tenders/{original['id']}/cancel", headers=officer, json={"reason": "预算调整"})
+    again = await client.post(f"/api/v1/tenders/{original['id']}/retender", headers=officer)
+    assert again.status_code == 201, again.text
+    draft = again.json()
+    assert draft["status"] == "draft" and draft["title"].endswith("（重新招标）")
+    assert [lot["budget_fen"] for lot in draft["lots"]] == [lot["budget_fen"] for lot in original["lots"]]
+    other = await api_login(client, "qingbo")
+    assert (await client.post(f"/api/v1/tenders/{original['id']}/retender", headers=other)).status_code == 403
