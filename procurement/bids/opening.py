@@ -18,7 +18,7 @@ from procurement.bids.states import BID_TABLE, BidStatus
 from procurement.core import audit, clock, crypto, db
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
-from procurement.core.errors import NotFound, PermissionDenied
+from procurement.core.errors import NotAuthenticated, NotFound, PermissionDenied
 from procurement.core.money import format_yuan
 from procurement.tables import Bid, BidBond, BidSubmission, Notice, OpeningRecord, Organization, Tender, TenderLot
 from procurement.tenders.states import METHOD_LABELS, TENDER_TABLE, Method, NoticeType, TenderStatus
@@ -50,7 +50,13 @@ async def open_tender(tender_id: int) -> bool:
                 continue
             sub = await BidSubmission.select().where(
                 (BidSubmission.bid == bid["id"]) & (BidSubmission.version == bid["submitted_version"])).first()
-            sealed = json.loads(crypto.decrypt_text(key, sub["sealed"], sealing.bid_context(bid["id"], f"v{sub['version']}")))
+            try:
+                sealed = json.loads(crypto.decrypt_text(key, sub["sealed"], sealing.bid_context(bid["id"], f"v{sub['version']}")))
+            except crypto.SealBroken:
+                # One damaged submission must not block the opening of the others.
+                notes.append(f"{orgs[bid['organization']]}的投标数据无法解密（已损坏或被改动），未能开启，已记录审计。")
+                await audit.record("bid.seal_broken", "bid", bid["id"], after={"version": sub["version"]})
+                continue
             content = sealed["content"]
             amount = content.get("requested_fen") if tender["method"] == Method.VENTURE else content.get("price_fen")
             lot = lots[bid["lot"]]
@@ -121,10 +127,11 @@ async def opening_record(user: CurrentUser | None, tender_id: int) -> OpeningRec
     if tender is None or tender["status"] == TenderStatus.DRAFT:
         raise NotFound("找不到该项目。")
     if user is None:
-        raise PermissionDenied("请先登录。")
+        raise NotAuthenticated("请先登录。")
     is_staff = user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender["buyer"]
     is_bidder = user.organization_id is not None and await Bid.exists().where(
-        (Bid.tender == tender_id) & (Bid.organization == user.organization_id) & (Bid.submitted_version > 0))
+        (Bid.tender == tender_id) & (Bid.organization == user.organization_id) & (Bid.submitted_version > 0)
+        & (Bid.status != BidStatus.WITHDRAWN))
     if not (is_staff or is_bidder or user.role == Role.ADMIN):
         raise PermissionDenied("开标记录只向采购人和本项目的投标人公开。")
     await open_tender(tender_id)  # reads never wait for the sweep

@@ -104,7 +104,7 @@ class BidController(Controller):
         return await services.upload_document(require_user(request), bid_id, data.data.filename or "file", content)
 
     @get("/{bid_id:int}/documents/{document_id:int}", operation_id="GetBidDocument", media_type="application/octet-stream",
-         responses=problems(401, 403, 404))
+         responses=problems(401, 403, 404, 409))
     async def download(self, request: Request, bid_id: Id, document_id: Id) -> Response[bytes]:
         """A document of a bid: its own organization, or the buyer after the opening."""
         name, mime, data = await services.download_document(require_user(request), bid_id, document_id)

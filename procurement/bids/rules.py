@@ -88,8 +88,13 @@ def check_eligibility(
         grade, awarded = profile.get("grade") or "", profile.get("grade_awarded_on")
         valid = bool(awarded) and date.fromisoformat(awarded) >= _years_ago(today, GRADE_VALID_YEARS)
         ok = GRADE_ORDER.get(grade, 0) >= GRADE_ORDER[req.min_grade] and valid
-        reason = (f"等级 {grade}（{awarded} 评定）" if grade else "未参加等级评估") + (
-            "" if valid or not grade else "，已超过 5 年有效期") + f"；要求 {req.min_grade} 及以上（rule 6）。"
+        if not grade:
+            state = "未参加等级评估"
+        elif not awarded:
+            state = f"等级 {grade}，未填写评定日期"
+        else:
+            state = f"等级 {grade}（{awarded} 评定）" + ("" if valid else "，已超过 5 年有效期")
+        reason = f"{state}；要求 {req.min_grade} 及以上（rule 6）。"
         checks.append(Check(f"等级 {req.min_grade} 及以上", ok, reason))
     if req.scope_keyword:
         ok = req.scope_keyword in (profile.get("charter_scope") or "")

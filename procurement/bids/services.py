@@ -31,7 +31,7 @@ from procurement.bids.schemas import (
 from procurement.bids.states import BID_TABLE, BidStatus
 from procurement.core import audit, clock, crypto, db
 from procurement.core.auth import CurrentUser
-from procurement.core.errors import DeadlinePassed, NotFound, PermissionDenied, ValidationFailed
+from procurement.core.errors import Conflict, DeadlinePassed, NotFound, PermissionDenied, ValidationFailed
 from procurement.core.storage import FileStore
 from procurement.settings import get_settings
 from procurement.tables import (
@@ -494,9 +494,13 @@ async def download_document(user: CurrentUser, bid_id: int, document_id: int) ->
         key = await sealing.key_for_owner(user, bid)
     else:
         key = await sealing.key_after_opening(await Tender.select().where(Tender.id == bid["tender"]).first())
-    data = crypto.decrypt(key, file_store().read(row["blob_sha256"]), sealing.bid_context(bid_id, f"doc:{row['sha256']}"))
+    damaged = Conflict(f"文件「{doc.name}」在服务器上已损坏或被改动，无法解密，未提供下载。请联系系统管理员从备份恢复。")
+    try:
+        data = crypto.decrypt(key, file_store().read(row["blob_sha256"]), sealing.bid_context(bid_id, f"doc:{row['sha256']}"))
+    except crypto.SealBroken:
+        raise damaged from None
     if crypto.sha256_hex(data) != row["sha256"]:
-        raise crypto.SealBroken("文件内容与登记的哈希不符。")
+        raise damaged
     from procurement.core.storage import KNOWN_TYPES
 
     return doc.name, KNOWN_TYPES[row["doc_type"]], data

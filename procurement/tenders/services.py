@@ -268,12 +268,21 @@ def _keyed(scheme: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _replace_lots(tender_id: int, data: TenderIn) -> None:
-    await TenderLot.delete().where(TenderLot.tender == tender_id)
-    await TenderLot.insert(*[
-        TenderLot(tender=tender_id, number=n, name=lot.name, budget_fen=lot.budget_fen,
-                  max_price_fen=lot.max_price_fen, description=lot.description)
-        for n, lot in enumerate(data.lots, start=1)
-    ])
+    """Make the lots match ``data`` by number: update in place (bids refer to
+    lots), add new ones, and remove a lot only when no bid was made on it."""
+    existing = {lot["number"]: lot for lot in await TenderLot.select().where(TenderLot.tender == tender_id)}
+    for n, lot in enumerate(data.lots, start=1):
+        values = {TenderLot.name: lot.name, TenderLot.budget_fen: lot.budget_fen,
+                  TenderLot.max_price_fen: lot.max_price_fen, TenderLot.description: lot.description}
+        if n in existing:
+            await TenderLot.update(values).where(TenderLot.id == existing[n]["id"])
+        else:
+            await TenderLot.insert(TenderLot(tender=tender_id, number=n, **{k._meta.name: v for k, v in values.items()}))
+    for number, lot in existing.items():
+        if number > len(data.lots):
+            if await Bid.exists().where(Bid.lot == lot["id"]):
+                raise ValidationFailed(field_errors={"lots": f"第{number}包已有机构投标，不能删除；如需取消该包，请终止项目后重新招标。"})
+            await TenderLot.delete().where(TenderLot.id == lot["id"])
 
 
 # --------------------------------------------------------------------------- changing
