@@ -4,14 +4,18 @@ the signing (the winner), or a failure or termination notice."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from procurement.accounts.services import actor_of
 from procurement.accounts.states import Role
 from procurement.bids.schemas import BidBondOut
 from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser
+from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import NotFound, PermissionDenied, ValidationFailed
 from procurement.tables import BidBond
 
+REFUND_WORKING_DAYS = 5  # rule 29
 STATE_LABELS = {"unpaid": "待缴纳", "paid": "已缴纳", "due": "待退还", "overdue": "逾期未退", "refunded": "已退还"}
 
 
@@ -77,3 +81,23 @@ async def mark_refunded(user: CurrentUser, bond_id: int) -> BidBondOut:
     return await _change(user, bond_id, {BidBond.refunded_at: clock.now()},
                          BidBond.paid_at.is_not_null() & BidBond.refunded_at.is_null(), "bid_bond.refunded",
                          "只有已缴纳且未退还的保证金可以登记退还。")
+
+
+async def schedule_refunds_after_award(tender_id: int, winner_org_id: int | None, notice_day: date) -> int:
+    """Rule 29: losers' bonds fall due 5 working days after the award notice.
+    Called by the award (evaluation and award issue) in its transaction."""
+    due = get_default_calendar().add_working_days(notice_day, REFUND_WORKING_DAYS)
+    condition = (BidBond.tender == tender_id) & BidBond.refunded_at.is_null()
+    if winner_org_id is not None:
+        condition &= BidBond.organization != winner_org_id
+    done = await BidBond.update({BidBond.refund_due_on: due}).where(condition).returning(BidBond.id)
+    return len(done)
+
+
+async def schedule_refund_after_signing(tender_id: int, winner_org_id: int, signed_day: date) -> int:
+    """Rule 29: the winner's bond falls due 5 working days after the contract is signed."""
+    due = get_default_calendar().add_working_days(signed_day, REFUND_WORKING_DAYS)
+    done = await BidBond.update({BidBond.refund_due_on: due}).where(
+        (BidBond.tender == tender_id) & (BidBond.organization == winner_org_id) & BidBond.refunded_at.is_null()
+    ).returning(BidBond.id)
+    return len(done)
