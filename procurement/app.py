@@ -23,6 +23,7 @@ from procurement.core.errors import ConfigurationError
 from procurement.accounts.middleware import SessionMiddleware
 from procurement.core.web import EXCEPTION_HANDLERS, TEMPLATE_GLOBALS, api_csrf_guard
 from procurement.settings import ROOT, get_settings
+from procurement.bids.pages import BidBondPages, BidPublicPages, OrgBidPages
 from procurement.bids.routes import BidController, BondController, EligibilityController, OpeningController, ReceiptController
 from procurement.catalogue.routes import CatalogueController
 from procurement.notices.pages import NoticePages, TenderPortalPages
@@ -102,7 +103,7 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             api, healthz, PublicPages, DashboardPages, AdminPages,
-            NoticePages, TenderPortalPages, BureauTenderPages, OrgTenderPages,
+            NoticePages, TenderPortalPages, BureauTenderPages, OrgTenderPages, OrgBidPages, BidPublicPages, BidBondPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         lifespan=[lifespan],
