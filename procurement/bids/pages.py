@@ -35,6 +35,7 @@ from procurement.core import clock, money
 from procurement.core.errors import NotFound, ValidationFailed
 from procurement.core.storage import content_disposition
 from procurement.core.strings import t
+from procurement.core.api import Id
 from procurement.core.web import form_action, page, parse_form, redirect, require_user
 from procurement.settings import get_settings
 from procurement.tenders import services as tenders
@@ -169,11 +170,11 @@ class OrgBidPages(Controller):
         return {"tender": tender, "check": check, "mine": mine, "labels": LABELS, "page_title": t("bids.workspace.title")}
 
     @get("/org/tenders/{tender_id:int}/bid")
-    async def workspace(self, request: Request, tender_id: FromPath[int]) -> Response:
+    async def workspace(self, request: Request, tender_id: Id) -> Response:
         return page(request, "procurement/bids/workspace.html", await self._workspace(request, tender_id))
 
     @post("/org/tenders/{tender_id:int}/bid")
-    async def create(self, request: Request, tender_id: FromPath[int], data: Form) -> Response:
+    async def create(self, request: Request, tender_id: Id, data: Form) -> Response:
         user = require_user(request)
         context = await self._workspace(request, tender_id)
 
@@ -220,11 +221,11 @@ class OrgBidPages(Controller):
                                  action, context)
 
     @get("/org/bids/{bid_id:int}")
-    async def detail(self, request: Request, bid_id: FromPath[int]) -> Response:
+    async def detail(self, request: Request, bid_id: Id) -> Response:
         return page(request, "procurement/bids/bid.html", await self._bid(request, bid_id))
 
     @post("/org/bids/{bid_id:int}")
-    async def save(self, request: Request, bid_id: FromPath[int], data: Form) -> Response:
+    async def save(self, request: Request, bid_id: Id, data: Form) -> Response:
         user = require_user(request)
 
         async def action() -> Response:
@@ -234,7 +235,7 @@ class OrgBidPages(Controller):
         return await self._act(request, bid_id, data, action)
 
     @post("/org/bids/{bid_id:int}/documents")
-    async def upload(self, request: Request, bid_id: FromPath[int], data: Multipart) -> Response:
+    async def upload(self, request: Request, bid_id: Id, data: Multipart) -> Response:
         """The upload without JavaScript: one file per submit (upload.js sends each file to the API)."""
         user = require_user(request)
         chosen = data.get("file")
@@ -253,12 +254,12 @@ class OrgBidPages(Controller):
         return await self._act(request, bid_id, None, action)
 
     @get("/org/bids/{bid_id:int}/documents/{document_id:int}")
-    async def download(self, request: Request, bid_id: FromPath[int], document_id: FromPath[int]) -> Response:
+    async def download(self, request: Request, bid_id: Id, document_id: Id) -> Response:
         name, mime, data = await services.download_document(require_user(request), bid_id, document_id)
         return Response(data, media_type=mime, headers={"Content-Disposition": content_disposition(name)})
 
     @post("/org/bids/{bid_id:int}/documents/{document_id:int}/remove")
-    async def remove(self, request: Request, bid_id: FromPath[int], document_id: FromPath[int]) -> Response:
+    async def remove(self, request: Request, bid_id: Id, document_id: Id) -> Response:
         user = require_user(request)
 
         async def action() -> Response:
@@ -268,7 +269,7 @@ class OrgBidPages(Controller):
         return await self._act(request, bid_id, None, action)
 
     @post("/org/bids/{bid_id:int}/submit")
-    async def submit(self, request: Request, bid_id: FromPath[int]) -> Response:
+    async def submit(self, request: Request, bid_id: Id) -> Response:
         user = require_user(request)
 
         async def action() -> Response:
@@ -278,7 +279,7 @@ class OrgBidPages(Controller):
         return await self._act(request, bid_id, None, action)
 
     @post("/org/bids/{bid_id:int}/withdraw")
-    async def withdraw(self, request: Request, bid_id: FromPath[int]) -> Response:
+    async def withdraw(self, request: Request, bid_id: Id) -> Response:
         user = require_user(request)
 
         async def action() -> Response:
@@ -355,10 +356,15 @@ class BidPublicPages(Controller):
         return await form_action(request, "portal/verify.html", data, action, {"page_title": t("verify.title")})
 
     @get("/tenders/{tender_id:int}/opening-record")
-    async def opening_record(self, request: Request, tender_id: FromPath[int]) -> Response:
+    async def opening_record(self, request: Request, tender_id: Id) -> Response:
         """For the buyer's staff and this tender's bidders; everyone else gets the 403 page."""
         record = await opening.opening_record(require_user(request), tender_id)
         return page(request, "procurement/bids/opening_record.html", {"record": record, "page_title": t("opening.title")})
+
+    @get("/tenders/{tender_id:int}/opening-record.pdf")
+    async def opening_record_pdf(self, request: Request, tender_id: Id) -> Response:
+        name, data = await documents.opening_record_pdf(require_user(request), tender_id)
+        return Response(data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=True)})
 
 
 # --------------------------------------------------------------------------- the bureau: bid bonds
@@ -387,9 +393,9 @@ class BidBondPages(Controller):
         return await form_action(request, "procurement/bids/bonds.html", {}, action, await self._context(request, False))
 
     @post("/{bond_id:int}/paid")
-    async def paid(self, request: Request, bond_id: FromPath[int]) -> Response:
+    async def paid(self, request: Request, bond_id: Id) -> Response:
         return await self._mark(request, bond_id, bonds.mark_paid, "bonds.marked_paid")
 
     @post("/{bond_id:int}/refunded")
-    async def refunded(self, request: Request, bond_id: FromPath[int]) -> Response:
+    async def refunded(self, request: Request, bond_id: Id) -> Response:
         return await self._mark(request, bond_id, bonds.mark_refunded, "bonds.marked_refunded")
