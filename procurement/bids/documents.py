@@ -30,6 +30,7 @@ async def opening_record_pdf(user: CurrentUser | None, tender_id: int) -> tuple[
     data = await pdf.render_pdf("pdf/opening_record.html", {
         "record": record, "rows": rows, "issuer": record.tender_title,
         "doc_number": f"项目编号：{record.reference_no}",
-        "issued_on": f"开标时间：{clock.to_local(record.opened_at):%Y-%m-%d %H:%M}",
+        "issued_on": f"开标时间：{clock.to_local(record.scheduled_at):%Y-%m-%d %H:%M}",
+        "unsealed_at": f"{clock.to_local(record.opened_at):%Y-%m-%d %H:%M:%S}",
     })
     return f"开标记录表-{record.reference_no}.pdf", data

@@ -140,7 +140,8 @@ async def opening_record(user: CurrentUser | None, tender_id: int) -> OpeningRec
         raise NotFound(f"尚未开标：开标时间为 {clock.to_local(tender['opening_at']):%Y-%m-%d %H:%M}。")
     record = json.loads(row["record"])
     return OpeningRecordOut(
-        tender_id=tender_id, tender_title=tender["title"], reference_no=tender["reference_no"], opened_at=row["opened_at"],
+        tender_id=tender_id, tender_title=tender["title"], reference_no=tender["reference_no"],
+        scheduled_at=tender["opening_at"], opened_at=row["opened_at"],
         bidders=[OpeningBidder(**b) for b in record["bidders"]], valid_bids=row["valid_bids"],
         minimum=record["minimum"], failed=row["failed"], notes=record["notes"],
     )

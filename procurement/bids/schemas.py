@@ -188,7 +188,8 @@ class OpeningRecordOut(BaseModel):
     tender_id: int
     tender_title: str
     reference_no: str
-    opened_at: datetime
+    scheduled_at: datetime = Field(description="开标时间：与投标截止时间相同")
+    opened_at: datetime = Field(description="系统启封、生成本记录的时间")
     bidders: list[OpeningBidder]
     valid_bids: int
     minimum: int

@@ -150,6 +150,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "error.400": "请求格式不正确。",
         "error.500": "系统内部错误，已记录。请稍后重试或联系管理员。",
         "error.back_home": "返回首页",
+        "opening.unsealed_at": "系统启封于",
         "opening.pdf": "下载开标记录表（PDF）",
         "nav.bureau.bonds": "投标保证金",
         "org_tenders.bid": "检查资格并投标",
