@@ -137,8 +137,9 @@ async def test_the_session_sweep_is_idempotent(client):
     assert await run_sweep(job) == 0
 
 
-@pytest.mark.skipif(db.is_sqlite(), reason="advisory locks exist on PostgreSQL only; SQLite runs one scheduler")
-async def test_a_sweep_held_by_another_process_is_skipped_on_postgresql(client):
+async def test_a_sweep_held_by_another_process_is_skipped(client):
+    """PostgreSQL: an advisory lock per sweep. SQLite has one scheduler process
+    (design.md), so there the sweep simply runs."""
     import asyncpg
 
     from procurement.core.scheduler import _lock_key
@@ -150,6 +151,9 @@ async def test_a_sweep_held_by_another_process_is_skipped_on_postgresql(client):
         return 1
 
     job = SweepJob("test.locked", sweep)
+    if db.is_sqlite():
+        assert await run_sweep(job) == 1 and calls == [1]
+        return
     other = await asyncpg.connect(os.environ["DATABASE_URL"])
     try:
         await other.execute("BEGIN")
@@ -161,9 +165,15 @@ async def test_a_sweep_held_by_another_process_is_skipped_on_postgresql(client):
         await other.close()
 
 
-@pytest.mark.skipif(not db.is_sqlite(), reason="SQLite engine settings")
-async def test_sqlite_runs_in_wal_mode_and_reuses_connections(client):
+async def test_the_engine_reuses_connections_wal_on_sqlite_a_pool_on_postgresql(client):
     engine = db.get_engine()
+    if not db.is_sqlite():
+        assert engine.pool is not None  # opened in the lifespan / by db.start()
+        before = engine.pool.get_size()
+        for _ in range(50):
+            await engine.run_querystring(QueryString("SELECT 1"))
+        assert engine.pool.get_size() == before <= engine.pool.get_max_size()
+        return
     mode = await engine.run_querystring(QueryString("PRAGMA journal_mode"))
     assert mode[0]["journal_mode"] == "wal"
     timeout = await engine.run_querystring(QueryString("PRAGMA busy_timeout"))
