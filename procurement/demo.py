@@ -137,5 +137,7 @@ async def _load() -> None:
         (Organization.name == name) & (Organization.status == OrgStatus.PENDING)
     )
     from procurement.demo_tenders import load_demo_tenders
+    from procurement.evaluation.demo import load_demo_experts
 
     await load_demo_tenders(admin)
+    await load_demo_experts()

@@ -17,6 +17,7 @@ from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from procurement.accounts.states import OrgKind, OrgStatus, Role
+from procurement.evaluation.states import MemberKind, MemberStatus
 
 
 class Organization(Table, tablename="organization"):
@@ -312,3 +313,42 @@ class BidBond(Table, tablename="bid_bond"):
     paid_marked_by = Integer(null=True, default=None)
     refund_due_on = Date(null=True, default=None)
     refunded_at = Timestamptz(null=True, default=None)
+
+
+# --------------------------------------------------------------------------- evaluation: expert pool and panels
+
+
+class ExpertProfile(Table, tablename="expert_profile"):
+    """An expert's entry in the pool. Lists are JSON: fields of expertise
+    (tender categories), employment history and declared relations (rule 20)."""
+
+    user = ForeignKey(User, null=False, on_delete=OnDelete.restrict, unique=True)
+    expertise = Text(default="[]")
+    employer_name = Varchar(length=200, default="")
+    employer_organization = ForeignKey(Organization, null=True, on_delete=OnDelete.restrict)
+    employment_history = Text(default="[]")
+    declared_relations = Text(default="[]")
+    available = Boolean(default=True)
+    updated_at = Timestamptz()
+
+
+class Panel(Table, tablename="panel"):
+    """评标委员会 of a tender: the seed and sorted candidates let anyone re-run the draw."""
+
+    tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, unique=True)
+    seed = Varchar(length=64)
+    candidates = Text(default="[]")
+    created_by = Integer()
+    created_at = Timestamptz()
+
+
+class PanelMember(Table, tablename="panel_member"):
+    """One seat: a drawn expert or the buyer's representative (no user account needed)."""
+
+    panel = ForeignKey(Panel, null=False, on_delete=OnDelete.restrict, index=True)
+    user = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=20, choices=MemberKind)
+    status = Varchar(length=30, choices=MemberStatus, default=MemberStatus.DRAWN, index=True)
+    is_chair = Boolean(default=False)
+    declared_at = Timestamptz(null=True, default=None)
+    removed_reason = Text(default="")

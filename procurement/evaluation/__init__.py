@@ -1,0 +1,1 @@
+"""Evaluation (评审): the expert pool, panels drawn for a tender, conflict declarations."""

@@ -1,0 +1,339 @@
+"""Use cases of evaluation panels: the expert pool, drawing a panel for an
+opened tender (rule 19), replacing a member, and 回避声明 (rule 20, invariant 5).
+
+Every draw stores its seed and its sorted candidates in the audit log, so
+anyone can re-run ``rules.draw`` and get the same members. Each use case is
+one transaction; every member status change goes through ``MEMBER_TABLE`` and
+a conditional UPDATE, and writes its audit row in that transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import date
+from typing import Any
+
+from procurement.accounts.services import actor_of
+from procurement.accounts.states import OrgKind, Role
+from procurement.bids.opening import open_tender
+from procurement.bids.states import BidStatus
+from procurement.core import audit, clock, db
+from procurement.core.auth import CurrentUser
+from procurement.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from procurement.evaluation import rules
+from procurement.evaluation.schemas import (
+    EmploymentIn,
+    ExpertProfileIn,
+    ExpertProfileOut,
+    PanelMemberOut,
+    PanelOut,
+    RelationIn,
+)
+from procurement.evaluation.states import MEMBER_TABLE, MemberKind, MemberStatus
+from procurement.tables import Bid, ExpertProfile, Organization, Panel, PanelMember, Tender, User
+from procurement.tenders.states import CATEGORY_LABELS, TENDER_TABLE, Category, TenderStatus
+
+# Bids that took part in the opening (rule 20 looks at every one of their organizations).
+OPENED_BID_STATES = [BidStatus.OPENED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]
+
+
+# --------------------------------------------------------------------------- expert pool
+
+
+def _require_expert(user: CurrentUser) -> None:
+    if user.role != Role.EXPERT:
+        raise PermissionDenied("只有评审专家本人可以查看和维护专家资料。")
+
+
+def _require_bureau(user: CurrentUser) -> None:
+    if user.role == Role.ADMIN:
+        return
+    if user.role != Role.OFFICER or user.organization_kind != OrgKind.BUREAU:
+        raise PermissionDenied("只有民政部门经办人或系统管理员可以查看评审专家库。")
+
+
+def _profile_out(user_row: dict[str, Any], profile: dict[str, Any] | None) -> ExpertProfileOut:
+    if profile is None:
+        return ExpertProfileOut(
+            user_id=user_row["id"], username=user_row["username"], display_name=user_row["display_name"],
+            has_profile=False, expertise=[], employer_name="", employer_organization_id=None,
+            employment_history=[], declared_relations=[], available=False, updated_at=None)
+    return ExpertProfileOut(
+        user_id=user_row["id"], username=user_row["username"], display_name=user_row["display_name"],
+        has_profile=True, expertise=json.loads(profile["expertise"] or "[]"),
+        employer_name=profile["employer_name"], employer_organization_id=profile["employer_organization"],
+        employment_history=[EmploymentIn(**e).model_dump(mode="json", by_alias=True)
+                            for e in json.loads(profile["employment_history"] or "[]")],
+        declared_relations=[RelationIn(**r) for r in json.loads(profile["declared_relations"] or "[]")],
+        available=profile["available"], updated_at=profile["updated_at"])
+
+
+async def list_experts(user: CurrentUser) -> list[ExpertProfileOut]:
+    """The expert pool with each expert's fields and declared ties (bureau officers and administrators)."""
+    _require_bureau(user)
+    users = await User.select(User.id, User.username, User.display_name).where(
+        User.role == Role.EXPERT).order_by(User.id)
+    profiles = {p["user"]: p for p in await ExpertProfile.select()}
+    return [_profile_out(u, profiles.get(u["id"])) for u in users]
+
+
+async def get_my_expert_profile(user: CurrentUser) -> ExpertProfileOut:
+    _require_expert(user)
+    row = await User.select(User.id, User.username, User.display_name).where(User.id == user.id).first()
+    if row is None:
+        raise NotFound("找不到该专家。")
+    return _profile_out(row, await ExpertProfile.select().where(ExpertProfile.user == user.id).first())
+
+
+async def update_expert_profile(user: CurrentUser, data: ExpertProfileIn) -> ExpertProfileOut:
+    """The expert keeps their own entry: fields, employer, employment in the
+    last years and relations to declare (rule 20 decides conflicts from them)."""
+    _require_expert(user)
+    org_ids = {data.employer_organization_id} | {e.organization_id for e in data.employment_history} | {
+        r.organization_id for r in data.declared_relations}
+    org_ids.discard(None)
+    known = {o["id"] for o in await Organization.select(Organization.id).where(Organization.id.is_in(list(org_ids)))} \
+        if org_ids else set()
+    if org_ids - known:
+        raise ValidationFailed(field_errors={"organization_id": f"找不到编号为 {sorted(org_ids - known)} 的机构。"})
+    dump = data.model_dump(mode="json", by_alias=True)
+    values = {
+        ExpertProfile.expertise: json.dumps(dump["expertise"]),
+        ExpertProfile.employer_name: data.employer_name,
+        ExpertProfile.employer_organization: data.employer_organization_id,
+        ExpertProfile.employment_history: json.dumps(dump["employment_history"], ensure_ascii=False),
+        ExpertProfile.declared_relations: json.dumps(dump["declared_relations"], ensure_ascii=False),
+        ExpertProfile.available: data.available,
+        ExpertProfile.updated_at: clock.now(),
+    }
+    async with db.transaction():
+        if await ExpertProfile.exists().where(ExpertProfile.user == user.id):
+            await ExpertProfile.update(values).where(ExpertProfile.user == user.id)
+        else:
+            await ExpertProfile.insert(ExpertProfile(user=user.id, **{k._meta.name: v for k, v in values.items()}))
+        await audit.record("expert.profile_updated", "app_user", user.id, actor=actor_of(user), after=dump)
+    return await get_my_expert_profile(user)
+
+
+def _parse_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _as_rule_expert(profile: dict[str, Any]) -> rules.Expert:
+    return rules.Expert(
+        user_id=profile["user"],
+        expertise=frozenset(json.loads(profile["expertise"] or "[]")),
+        employer_organization_id=profile["employer_organization"],
+        employment=tuple(
+            rules.Employment(role=e["role"], organization_id=e.get("organization_id"), name=e.get("name") or "",
+                             start=_parse_date(e.get("from")), end=_parse_date(e.get("to")))
+            for e in json.loads(profile["employment_history"] or "[]")),
+        relations=tuple(
+            rules.Relation(kind=r["kind"], organization_id=r["organization_id"], person=r.get("person") or "",
+                           note=r.get("note") or "")
+            for r in json.loads(profile["declared_relations"] or "[]")),
+        available=profile["available"],
+    )
+
+
+async def _pool() -> list[rules.Expert]:
+    """Every active expert account with a profile."""
+    rows = await ExpertProfile.select(*ExpertProfile.all_columns(), ExpertProfile.user.is_active,
+                                      ExpertProfile.user.role)
+    return [_as_rule_expert(r) for r in rows if r["user.is_active"] and r["user.role"] == Role.EXPERT]
+
+
+# --------------------------------------------------------------------------- panels
+
+
+async def _tender(tender_id: int, *, lock: bool = False) -> dict[str, Any]:
+    if lock and not db.is_sqlite():
+        await Tender.select(Tender.id).where(Tender.id == tender_id).lock_rows()
+    row = await Tender.select(*Tender.all_columns(), Tender.buyer.name).where(Tender.id == tender_id).first()
+    if row is None or row["status"] == TenderStatus.DRAFT:
+        raise NotFound("找不到该项目。")
+    return row
+
+
+def _require_buyer_officer(user: CurrentUser, tender: dict[str, Any]) -> None:
+    if user.role != Role.OFFICER or user.organization_id != tender["buyer"]:
+        raise PermissionDenied(f"只有采购人（{tender['buyer.name']}）的经办人可以组建和调整本项目的评标委员会。")
+
+
+async def _bidders(tender_id: int) -> dict[int, str]:
+    rows = await Bid.select(Bid.organization, Bid.organization.name).where(
+        (Bid.tender == tender_id) & Bid.status.is_in(OPENED_BID_STATES))
+    return {r["organization"]: r["organization.name"] for r in rows}
+
+
+async def draw_panel(user: CurrentUser, tender_id: int, size: int, include_buyer_rep: bool) -> PanelOut:
+    """Draw the 评标委员会 of an opened tender at random from the pool (rule 19):
+    experts of the tender's category, available, with no conflict with any
+    bidder whose bid was opened (rule 20). The first expert drawn chairs; the
+    buyer's representative never does. Seed and candidates go to the audit log."""
+    await open_tender(tender_id)  # a tender past its opening time opens now, not at the next sweep
+    try:
+        async with db.transaction():
+            tender = await _tender(tender_id, lock=True)
+            _require_buyer_officer(user, tender)
+            if tender["status"] != TenderStatus.OPENED:
+                raise Conflict(
+                    f"项目当前状态为「{TENDER_TABLE.staff_label(tender['status'])}」：评标委员会只能在开标后、"
+                    "评审开始前抽取（rule 19）。")
+            if await Panel.exists().where(Panel.tender == tender_id):
+                raise Conflict("本项目的评标委员会已经抽取；如有专家回避，请对该成员执行「移出并补抽」。")
+            reps = 1 if include_buyer_rep else 0
+            problems = rules.panel_size_problems(tender["method"], tender["total_budget_fen"], size, reps)
+            if problems:
+                raise ValidationFailed(field_errors={"size": "".join(problems)})
+            bidders = await _bidders(tender_id)
+            pool = rules.eligible_candidates(await _pool(), tender["category"], bidders, tender["buyer"],
+                                             clock.today_local())
+            needed = size - reps
+            if len(pool.candidates) < needed:
+                label = CATEGORY_LABELS.get(Category(tender["category"]), tender["category"])
+                raise Conflict(
+                    f"符合条件的候选专家只有 {len(pool.candidates)} 名（熟悉「{label}」、可参加评审且与投标人无利害关系），"
+                    f"不足以组成 {size} 人、其中专家 {needed} 名的评标委员会（rule 19）。请先扩充专家库。",
+                    extra={"candidates": len(pool.candidates), "needed": needed})
+            seed = secrets.token_hex(16)
+            drawn = rules.draw(pool.candidates, needed, seed)
+            now = clock.now()
+            panel_id = (await Panel.insert(Panel(
+                tender=tender_id, seed=seed, candidates=json.dumps(pool.candidates), created_by=user.id,
+                created_at=now)).returning(Panel.id))[0]["id"]
+            for position, expert_id in enumerate(drawn):
+                await PanelMember.insert(PanelMember(
+                    panel=panel_id, user=expert_id, kind=MemberKind.EXPERT, status=MemberStatus.DRAWN,
+                    is_chair=position == 0 and rules.may_chair(MemberKind.EXPERT)))
+            if include_buyer_rep:
+                await PanelMember.insert(PanelMember(
+                    panel=panel_id, user=None, kind=MemberKind.BUYER_REP, status=MemberStatus.DRAWN,
+                    is_chair=rules.may_chair(MemberKind.BUYER_REP)))
+            await audit.record("panel.drawn", "panel", panel_id, actor=actor_of(user), after={
+                "tender_id": tender_id, "seed": seed, "candidates": pool.candidates, "size": size,
+                "experts": needed, "include_buyer_rep": include_buyer_rep, "drawn": drawn, "chair": drawn[0],
+                "excluded": {str(k): v for k, v in sorted(pool.excluded.items())},
+                "bidders": sorted(bidders)})
+    except Exception as exc:
+        if db.is_unique_violation(exc):  # two officers drew at the same moment: one panel wins
+            raise Conflict("本项目的评标委员会已经抽取，请刷新查看。") from exc
+        raise
+    return await get_panel(user, tender_id)
+
+
+async def _panel_row(panel_id: int, *, lock: bool = False) -> dict[str, Any]:
+    if lock and not db.is_sqlite():
+        await Panel.select(Panel.id).where(Panel.id == panel_id).lock_rows()
+    row = await Panel.select().where(Panel.id == panel_id).first()
+    if row is None:
+        raise NotFound("找不到该评标委员会。")
+    return row
+
+
+async def _change_status(member: dict[str, Any], action: str, role: str, values: dict) -> str:
+    """The one way a member's status changes: the table decides, a conditional UPDATE writes."""
+    target = MEMBER_TABLE.target(member["status"], action, role=role)
+    changed = await PanelMember.update({PanelMember.status: target, **values}).where(
+        (PanelMember.id == member["id"]) & (PanelMember.status == member["status"])).returning(PanelMember.id)
+    if not changed:
+        raise Conflict("该成员的状态刚刚发生了变化，请刷新后重试。")
+    return target
+
+
+async def _replace(panel: dict[str, Any], removed: dict[str, Any], actor: audit.Actor) -> str:
+    """Draw one replacement with a new seed from the candidates who have not yet
+    sat on this panel; the replacement takes the removed member's seat (chair included)."""
+    sat = {m["user"] for m in await PanelMember.select(PanelMember.user).where(PanelMember.panel == panel["id"])}
+    remaining = sorted(set(json.loads(panel["candidates"])) - sat)
+    if not remaining:
+        await audit.record("panel.replacement_unavailable", "panel", panel["id"], actor=actor,
+                           after={"replaces": removed["id"], "candidates": []})
+        return "候选专家已全部抽取，未能补抽；请扩充专家库后重新组建评标委员会（rule 19）。"
+    seed = secrets.token_hex(16)
+    [expert_id] = rules.draw(remaining, 1, seed)
+    new_id = (await PanelMember.insert(PanelMember(
+        panel=panel["id"], user=expert_id, kind=MemberKind.EXPERT, status=MemberStatus.DRAWN,
+        is_chair=removed["is_chair"])).returning(PanelMember.id))[0]["id"]
+    await audit.record("panel.replacement_drawn", "panel", panel["id"], actor=actor, after={
+        "seed": seed, "candidates": remaining, "drawn": [expert_id], "member_id": new_id,
+        "replaces": removed["id"], "chair": removed["is_chair"]})
+    return ""
+
+
+async def replace_panel_member(user: CurrentUser, member_id: int, reason: str) -> PanelOut:
+    """The buyer's officer removes a member who must withdraw (rule 20) and one
+    replacement is drawn at once from the remaining candidates."""
+    async with db.transaction():
+        member = await PanelMember.select().where(PanelMember.id == member_id).first()
+        if member is None:
+            raise NotFound("找不到该评标委员会成员。")
+        panel = await _panel_row(member["panel"], lock=True)
+        tender = await _tender(panel["tender"])
+        _require_buyer_officer(user, tender)
+        member = await PanelMember.select().where(PanelMember.id == member_id).first()  # fresh under the lock
+        if member["kind"] != MemberKind.EXPERT:
+            raise ValidationFailed("采购人代表由采购人指派，不通过抽取产生，不能补抽。")
+        target = await _change_status(member, "remove", user.role, {
+            PanelMember.removed_reason: reason, PanelMember.is_chair: False})
+        actor = actor_of(user)
+        await audit.record("panel.member_removed", "panel_member", member_id, actor=actor,
+                           before={"status": member["status"], "is_chair": member["is_chair"]},
+                           after={"status": target, "reason": reason})
+        note = await _replace(panel, member, actor)
+    return await get_panel(user, panel["tender"], note=note)
+
+
+async def declare(user: CurrentUser, panel_id: int, no_conflict: bool, note: str = "") -> PanelOut:
+    """回避声明 (rule 20, invariant 5): a drawn expert declares no conflict, or a
+    conflict, which removes them from the panel and draws a replacement."""
+    if user.role != Role.EXPERT:
+        raise PermissionDenied("只有被抽取的评审专家本人可以作回避声明。")
+    async with db.transaction():
+        panel = await _panel_row(panel_id, lock=True)
+        member = await PanelMember.select().where(
+            (PanelMember.panel == panel_id) & (PanelMember.user == user.id)).order_by(
+            PanelMember.id, ascending=False).first()
+        if member is None:
+            raise PermissionDenied("您不是该评标委员会的成员。")
+        now = clock.now()
+        actor = actor_of(user)
+        message = ""
+        if no_conflict:
+            target = await _change_status(member, "declare_no_conflict", user.role, {PanelMember.declared_at: now})
+            await audit.record("panel.declared_no_conflict", "panel_member", member["id"], actor=actor,
+                               before={"status": member["status"]}, after={"status": target, "note": note})
+        else:
+            reason = note or "专家声明与投标人存在利害关系，主动回避（rule 20）。"
+            target = await _change_status(member, "declare_conflict", user.role, {
+                PanelMember.declared_at: now, PanelMember.removed_reason: reason, PanelMember.is_chair: False})
+            await audit.record("panel.conflict_declared", "panel_member", member["id"], actor=actor,
+                               before={"status": member["status"], "is_chair": member["is_chair"]},
+                               after={"status": target, "reason": reason})
+            message = await _replace(panel, member, actor)
+    return await get_panel(user, panel["tender"], note=message)
+
+
+async def get_panel(user: CurrentUser, tender_id: int, *, note: str = "") -> PanelOut:
+    """The panel of a tender: for the buyer's staff, administrators and the panel's own experts."""
+    tender = await _tender(tender_id)
+    panel = await Panel.select().where(Panel.tender == tender_id).first()
+    is_staff = user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender["buyer"]
+    is_member = panel is not None and user.role == Role.EXPERT and await PanelMember.exists().where(
+        (PanelMember.panel == panel["id"]) & (PanelMember.user == user.id))
+    if not (is_staff or is_member or user.role == Role.ADMIN):
+        raise PermissionDenied("评标委员会名单只向采购人、系统管理员和委员会成员公开。")
+    if panel is None:
+        raise NotFound("本项目尚未抽取评标委员会。")
+    members = await PanelMember.select(*PanelMember.all_columns(), PanelMember.user.display_name).where(
+        PanelMember.panel == panel["id"]).order_by(PanelMember.id)
+    return PanelOut(
+        id=panel["id"], tender_id=tender_id, tender_title=tender["title"], seed=panel["seed"],
+        candidates=json.loads(panel["candidates"]), created_at=panel["created_at"], note=note,
+        members=[PanelMemberOut(
+            id=m["id"], kind=m["kind"], user_id=m["user"],
+            display_name=m["user.display_name"] or ("采购人代表" if m["kind"] == MemberKind.BUYER_REP else ""),
+            status=m["status"], status_label=MEMBER_TABLE.staff_label(m["status"]), is_chair=m["is_chair"],
+            declared_at=m["declared_at"], removed_reason=m["removed_reason"]) for m in members],
+    )
