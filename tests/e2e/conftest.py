@@ -77,6 +77,16 @@ def live_server() -> Iterator[LiveServer]:
         assert "Traceback" not in server_log, server_log[-5000:]
 
 
+def login(page, url: str, username: str, password: str = "Shangcheng2026", *, wait: bool = True) -> None:
+    """Sign in through the login form, as a person does; by default wait for the dashboard."""
+    page.goto(f"{url}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main form button[type=submit]")
+    if wait:
+        page.wait_for_url("**/dashboard")
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -12,6 +12,8 @@ import zlib
 
 import pytest
 
+from tests.e2e.conftest import login
+
 pytestmark = pytest.mark.e2e
 
 OPEN_TENDER = "清波街道居家养老上门服务项目"
@@ -23,14 +25,6 @@ def tiny_png() -> bytes:
     ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     chunk = struct.pack(">I", len(ihdr)) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
     return b"\x89PNG\r\n\x1a\n" + chunk
-
-
-def login(page, url: str, username: str, password: str = "Shangcheng2026") -> None:
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("main form button[type=submit]")
-    page.wait_for_url("**/dashboard")
 
 
 def test_an_organization_bids_uploads_two_documents_submits_and_downloads_its_receipt(live_server, page, tmp_path):

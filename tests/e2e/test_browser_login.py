@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.conftest import login
+
 pytestmark = pytest.mark.e2e
-
-
-def login(page, url: str, username: str, password: str = "Shangcheng2026") -> None:
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("form button[type=submit]")
 
 
 def test_a_bureau_officer_logs_in_and_reaches_the_dashboard(live_server, page):
@@ -24,7 +19,7 @@ def test_a_bureau_officer_logs_in_and_reaches_the_dashboard(live_server, page):
 
 
 def test_a_wrong_password_shows_the_form_again_with_a_chinese_message(live_server, page):
-    login(page, live_server.url, "officer", "wrong-password-1")
+    login(page, live_server.url, "officer", "wrong-password-1", wait=False)
     assert "用户名或密码不正确" in page.content()
     assert page.input_value("input[name=username]") == "officer"
 

@@ -7,17 +7,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from tests.e2e.conftest import login
+
 pytestmark = pytest.mark.e2e
 
 TITLE = "上城区困难老人助餐服务项目（浏览器测试）"
-
-
-def login(page, url: str, username: str, password: str = "Shangcheng2026") -> None:
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("main form button[type=submit]")
-    page.wait_for_url("**/dashboard")
 
 
 def test_an_officer_publishes_an_open_tender_and_the_public_sees_the_notice(live_server, page, browser):
