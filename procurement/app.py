@@ -26,7 +26,16 @@ from procurement.settings import ROOT, get_settings
 from procurement.bids.pages import BidBondPages, BidPublicPages, OrgBidPages
 from procurement.bids.routes import BidController, BondController, EligibilityController, OpeningController, ReceiptController
 from procurement.catalogue.routes import CatalogueController
-from procurement.evaluation.routes import ExpertController, PanelController, PanelMemberController
+from procurement.evaluation.routes import (
+    AwardController,
+    BidEvaluationController,
+    ChallengeController,
+    EvaluationController,
+    ExpertController,
+    PanelController,
+    PanelMemberController,
+    ScoreSheetController,
+)
 from procurement.notices.pages import NoticePages, TenderPortalPages
 from procurement.notices.routes import NoticeController
 from procurement.system.routes import AuditController, CalendarController, ClockController, InboxController
@@ -96,7 +105,8 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
             AuditController, InboxController, CalendarController, ClockController,
             TenderController, QuestionController, CatalogueController, NoticeController,
             EligibilityController, BidController, ReceiptController, OpeningController, BondController,
-            ExpertController, PanelController, PanelMemberController,
+            ExpertController, PanelController, PanelMemberController, EvaluationController, BidEvaluationController,
+            ScoreSheetController, AwardController, ChallengeController,
         ],
         guards=[api_csrf_guard],
     )

@@ -213,6 +213,7 @@ class TenderQuestion(Table, tablename="tender_question"):
     question = Text()
     asked_at = Timestamptz()
     answer = Text(default="")
+    outcome = Varchar(length=20, default="")
     answered_by = Integer(null=True, default=None)
     answered_at = Timestamptz(null=True, default=None)
 
@@ -340,6 +341,13 @@ class Panel(Table, tablename="panel"):
     candidates = Text(default="[]")
     created_by = Integer()
     created_at = Timestamptz()
+    round = Integer(default=1)
+    scoring_ended_at = Timestamptz(null=True, default=None)
+    report_due_on = Date(null=True, default=None)
+    report_delivered_at = Timestamptz(null=True, default=None)
+    report_delivered_by = Integer(null=True, default=None)
+    award_due_on = Date(null=True, default=None)
+    overdue_notified_at = Timestamptz(null=True, default=None)
 
 
 class PanelMember(Table, tablename="panel_member"):
@@ -352,3 +360,99 @@ class PanelMember(Table, tablename="panel_member"):
     is_chair = Boolean(default=False)
     declared_at = Timestamptz(null=True, default=None)
     removed_reason = Text(default="")
+
+
+class BidReview(Table, tablename="bid_review"):
+    """资格性 / 符合性审查 of one opened bid, and the abnormally-low-price gate (rule 23)."""
+
+    bid = ForeignKey(Bid, null=False, on_delete=OnDelete.restrict, unique=True)
+    tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, index=True)
+    passed = Boolean(null=True, default=None)
+    reason = Text(default="")
+    reviewed_by = Integer(null=True, default=None)
+    reviewed_at = Timestamptz(null=True, default=None)
+    explanation = Text(default="")
+    explained_by = Integer(null=True, default=None)
+    explained_at = Timestamptz(null=True, default=None)
+    explanation_accepted = Boolean(null=True, default=None)
+    explanation_decision = Text(default="")
+    explanation_decided_by = Integer(null=True, default=None)
+    explanation_decided_at = Timestamptz(null=True, default=None)
+
+
+class ScoreSheet(Table, tablename="score_sheet"):
+    """One member's scores for one bid in one evaluation round (unique, raw index).
+    Scores and comments are JSON (criterion key → "7.5" / text); submitted sheets are locked."""
+
+    member = ForeignKey(PanelMember, null=False, on_delete=OnDelete.restrict, index=True)
+    bid = ForeignKey(Bid, null=False, on_delete=OnDelete.restrict, index=True)
+    round = Integer(default=1)
+    status = Varchar(length=20, default="draft", index=True)
+    scores = Text(default="{}")
+    comments = Text(default="{}")
+    recommended_fen = BigInt(null=True, default=None)
+    updated_at = Timestamptz()
+    submitted_at = Timestamptz(null=True, default=None)
+
+
+class ScoreCorrection(Table, tablename="score_correction"):
+    """A change to a submitted score (rule 25, invariant 6): old, new, who and why."""
+
+    sheet = ForeignKey(ScoreSheet, null=False, on_delete=OnDelete.restrict, index=True)
+    criterion_key = Varchar(length=30)
+    old_points = Varchar(length=12)
+    new_points = Varchar(length=12)
+    reason = Varchar(length=30)
+    explanation = Text(default="")
+    corrected_by = Integer()
+    corrected_at = Timestamptz()
+
+
+class Award(Table, tablename="award"):
+    """The buyer's choice for a lot (rule 26), or the deemed choice for 磋商.
+    A revoked award stays, with why; at most one active award per lot."""
+
+    tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, index=True)
+    lot = ForeignKey(TenderLot, null=False, on_delete=OnDelete.restrict)
+    bid = ForeignKey(Bid, null=False, on_delete=OnDelete.restrict)
+    organization = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict)
+    amount_fen = BigInt()
+    rank = Integer()
+    total = Varchar(length=12, default="")
+    reason = Text(default="")
+    status = Varchar(length=20, default="active", index=True)
+    deemed = Boolean(default=False)
+    decided_by = Integer(null=True, default=None)
+    decided_at = Timestamptz()
+    letter_no = Varchar(length=40, unique=True)
+    notice = ForeignKey(Notice, null=True, on_delete=OnDelete.restrict)
+    challenge_until = Date(null=True, default=None)
+    publicity_until = Date(null=True, default=None)
+    publicity_ended_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_reason = Text(default="")
+
+
+class Challenge(Table, tablename="challenge"):
+    """质疑 (rule 27) and, if it goes on, the 投诉 to the finance department."""
+
+    tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, index=True)
+    organization = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict, index=True)
+    filed_by = Integer()
+    grounds = Text()
+    documents = Text(default="[]")
+    affects_result = Boolean(default=True)
+    filed_at = Timestamptz()
+    answer_due_on = Date()
+    status = Varchar(length=20, default="filed", index=True)
+    answer = Text(default="")
+    outcome = Varchar(length=20, default="")
+    answered_by = Integer(null=True, default=None)
+    answered_at = Timestamptz(null=True, default=None)
+    overdue_notified_at = Timestamptz(null=True, default=None)
+    complaint_due_on = Date(null=True, default=None)
+    complaint_authority = Varchar(length=200, default="")
+    complaint_filed_at = Timestamptz(null=True, default=None)
+    complaint_decision_due_on = Date(null=True, default=None)
+    complaint_decision = Text(default="")
+    complaint_decided_at = Timestamptz(null=True, default=None)

@@ -4,6 +4,7 @@ the signing (the winner), or a failure or termination notice."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from procurement.accounts.services import actor_of
@@ -83,13 +84,16 @@ async def mark_refunded(user: CurrentUser, bond_id: int) -> BidBondOut:
                          "只有已缴纳且未退还的保证金可以登记退还。")
 
 
-async def schedule_refunds_after_award(tender_id: int, winner_org_id: int | None, notice_day: date) -> int:
+async def schedule_refunds_after_award(tender_id: int, winner_org_ids: int | Iterable[int] | None,
+                                       notice_day: date) -> int:
     """Rule 29: losers' bonds fall due 5 working days after the award notice.
-    Called by the award (evaluation and award issue) in its transaction."""
+    Called by the award (evaluation.awards) in its transaction; a tender with
+    several lots, or a 公益创投 call, has several winners."""
     due = get_default_calendar().add_working_days(notice_day, REFUND_WORKING_DAYS)
     condition = (BidBond.tender == tender_id) & BidBond.refunded_at.is_null()
-    if winner_org_id is not None:
-        condition &= BidBond.organization != winner_org_id
+    winners = [winner_org_ids] if isinstance(winner_org_ids, int) else list(winner_org_ids or [])
+    if winners:
+        condition &= BidBond.organization.not_in(winners)
     done = await BidBond.update({BidBond.refund_due_on: due}).where(condition).returning(BidBond.id)
     return len(done)
 

@@ -93,14 +93,22 @@ async def open_tender(tender_id: int) -> bool:
 
 
 async def _fail(tender: dict[str, Any], valid: int, minimum: int, now) -> None:
-    """废标 (rule 18): the notice, and the bid bonds fall due for refund."""
-    TENDER_TABLE.target(TenderStatus.OPENED, "fail", role=Role.OFFICER)  # the same edge a person takes
-    await Tender.update({Tender.status: TenderStatus.FAILED, Tender.updated_at: now}).where(
-        (Tender.id == tender["id"]) & (Tender.status == TenderStatus.OPENED))
+    await fail_tender(tender, f"截至投标截止时间，有效投标（申报）{valid} 家，不足 {minimum} 家，依法予以废标。", now,
+                      audit_extra={"valid_bids": valid, "minimum": minimum})
+
+
+async def fail_tender(tender: dict[str, Any], reason: str, now, *, from_status: str = TenderStatus.OPENED,
+                      actor: audit.Actor | None = None, audit_extra: dict[str, Any] | None = None) -> None:
+    """废标 (rule 18): the status, the notice, and the bid bonds fall due for refund.
+    Called at the opening and when the review leaves too few bids."""
+    TENDER_TABLE.target(from_status, "fail", role=Role.OFFICER)  # the same edge a person takes
+    changed = await Tender.update({Tender.status: TenderStatus.FAILED, Tender.updated_at: now}).where(
+        (Tender.id == tender["id"]) & (Tender.status == from_status)).returning(Tender.id)
+    if not changed:
+        return
     text = "\n".join([
         f"项目编号：{tender['reference_no']}", f"采购人：{tender['buyer.name']}",
-        f"采购方式：{METHOD_LABELS[Method(tender['method'])]}", "", "一、废标原因",
-        f"截至投标截止时间，有效投标（申报）{valid} 家，不足 {minimum} 家，依法予以废标。", "",
+        f"采购方式：{METHOD_LABELS[Method(tender['method'])]}", "", "一、废标原因", reason, "",
         "二、后续安排", "采购人将重新组织采购，或经批准后采用其他采购方式。已缴纳的投标保证金将在 5 个工作日内退还。",
     ])
     await Notice.insert(Notice(
@@ -109,8 +117,8 @@ async def _fail(tender: dict[str, Any], valid: int, minimum: int, now) -> None:
         title=f"{tender['title']}废标公告", content=text, published_at=now))
     due = get_default_calendar().add_working_days(clock.to_local(now).date(), REFUND_WORKING_DAYS)
     await BidBond.update({BidBond.refund_due_on: due}).where((BidBond.tender == tender["id"]) & BidBond.refunded_at.is_null())
-    await audit.record("tender.fail", "tender", tender["id"], before={"status": TenderStatus.OPENED},
-                       after={"status": TenderStatus.FAILED, "valid_bids": valid, "minimum": minimum})
+    await audit.record("tender.fail", "tender", tender["id"], actor=actor or audit.SYSTEM, before={"status": from_status},
+                       after={"status": TenderStatus.FAILED, "reason": reason, **(audit_extra or {})})
 
 
 async def open_due_tenders() -> int:

@@ -369,6 +369,19 @@ async def _documents_out(key: bytes, bid_id: int) -> list[BidDocumentOut]:
             for d in docs]
 
 
+async def _declared_panel_member(user: CurrentUser, tender_id: int) -> bool:
+    """Invariant 5: a panel member reads bids only after declaring no conflict."""
+    from procurement.evaluation.states import MemberStatus
+    from procurement.tables import Panel, PanelMember
+
+    panel = await Panel.select(Panel.id).where(Panel.tender == tender_id).first()
+    if panel is None:
+        return False
+    seat = await PanelMember.select(PanelMember.status).where(
+        (PanelMember.panel == panel["id"]) & (PanelMember.user == user.id)).order_by(PanelMember.id, ascending=False).first()
+    return seat is not None and seat["status"] == MemberStatus.DECLARED_NO_CONFLICT
+
+
 async def get_bid(user: CurrentUser, bid_id: int) -> BidOut:
     """The bid with its content: for its own organization; after the opening
     also for the buyer's staff (invariant 2; the panel joins with evaluation)."""
@@ -381,7 +394,8 @@ async def get_bid(user: CurrentUser, bid_id: int) -> BidOut:
 
         opened = await OpeningRecord.exists().where(OpeningRecord.tender == bid["tender"])
         buyer_staff = user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender["buyer"]
-        if not (opened and buyer_staff) or bid["status"] not in (BidStatus.OPENED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED):
+        reader = buyer_staff or await _declared_panel_member(user, bid["tender"])
+        if not (opened and reader) or bid["status"] not in (BidStatus.OPENED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED):
             raise NotFound("找不到该投标。")
         key = await sealing.key_after_opening(tender)
     tender = await Tender.select(Tender.title, Tender.bid_deadline).where(Tender.id == bid["tender"]).first()

@@ -18,6 +18,7 @@ class BidStatus(StrEnum):
 
 MEMBER = frozenset({"org_member"})
 OFFICER = frozenset({"bureau_officer"})
+CHAIR = frozenset({"panel_chair"})
 SYSTEM_ONLY: frozenset[str] = frozenset()
 
 BID_TABLE = TransitionTable(
@@ -42,6 +43,10 @@ BID_TABLE = TransitionTable(
         Transition(BidStatus.WITHDRAWN, "submit", BidStatus.SUBMITTED, MEMBER, "重新提交", "重新提交"),
         Transition(BidStatus.OPENED, "qualify", BidStatus.QUALIFIED, OFFICER, "资格审查通过", "通过"),
         Transition(BidStatus.OPENED, "disqualify", BidStatus.DISQUALIFIED, OFFICER, "资格审查不通过", "不通过"),
+        # Found ineligible later (e.g. an upheld challenge), or an abnormally low price not
+        # justified to the panel's satisfaction (rule 23).
+        Transition(BidStatus.QUALIFIED, "disqualify", BidStatus.DISQUALIFIED, OFFICER, "认定投标无效", "无效"),
+        Transition(BidStatus.QUALIFIED, "reject_low_price", BidStatus.DISQUALIFIED, CHAIR, "异常低价未获认可，投标无效", "无效"),
     ],
-    role_labels={"org_member": "社会组织用户", "bureau_officer": "民政局经办人"},
+    role_labels={"org_member": "社会组织用户", "bureau_officer": "民政局经办人", "panel_chair": "评标委员会组长"},
 )

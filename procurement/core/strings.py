@@ -687,6 +687,53 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
         "title": "澄清问题已答复：{title}",
         "body": "您就「{title}」提出的问题已公开答复。",
     },
+    "panel.drawn": {
+        "title": "评审邀请：{title}",
+        "body": "您被随机抽取为「{title}」评标委员会成员。请先在「我的评审」中作回避声明；声明前看不到任何投标文件。",
+    },
+    "bid.low_price_explanation": {
+        "title": "请书面说明报价：{title}",
+        "body": "您在「{title}」中的报价明显低于其他有效报价的平均水平（低于平均值 {margin}% 以上）。"
+                "请在「我的投标」中提交书面说明，评标委员会认可后投标方有效（rule 23）。",
+    },
+    "evaluation.report_delivered": {
+        "title": "评审报告已提交：{title}",
+        "body": "「{title}」评标委员会已提交评审报告。请在 {due} 前按排名顺序确定中标（成交）供应商（rule 26）。",
+    },
+    "evaluation.report_overdue": {
+        "title": "评审报告逾期：{title}",
+        "body": "「{title}」的评分已于 {ended} 全部提交，评审报告应在 {due} 前送达采购人，目前尚未提交（rule 26）。",
+    },
+    "award.won": {
+        "title": "中标（成交）通知：{title}",
+        "body": "{org_name}：您在「{title}」中被确定为中标（成交）供应商，金额 {amount}。请下载中标通知书，"
+                "并在结果公告之日起 30 日内签订合同（rule 28）。",
+    },
+    "award.result": {
+        "title": "评审结果通知：{title}",
+        "body": "{org_name}：「{title}」的评审结果已公告。您的得分 {total}，排名第 {rank} 名。"
+                "如对结果有异议，可在 {challenge_until} 前提出质疑（rule 27）。",
+    },
+    "award.deemed": {
+        "title": "视为成交：{title}",
+        "body": "「{title}」采购人未在评审报告送达后 5 个工作日内确定成交供应商，依法视为确定排名第一的供应商（rule 26）。",
+    },
+    "challenge.filed": {
+        "title": "收到质疑：{title}",
+        "body": "{org_name}对「{title}」提出质疑，请在 {due} 前书面答复（rule 27）。答复前可能影响结果的，暂停签订合同。",
+    },
+    "challenge.answered": {
+        "title": "质疑已答复：{title}",
+        "body": "您对「{title}」提出的质疑已答复：{outcome}。如不满意，可在 {complaint_due} 前向财政部门投诉（rule 27）。",
+    },
+    "challenge.overdue": {
+        "title": "质疑答复逾期：{title}",
+        "body": "{org_name}对「{title}」的质疑应在 {due} 前答复，目前尚未答复（rule 27）。",
+    },
+    "award.revoked": {
+        "title": "中标结果撤销：{title}",
+        "body": "因质疑成立，「{title}」的中标（成交）结果已撤销：{reason}",
+    },
     "system.welcome": {
         "title": "欢迎使用政府购买服务管理平台",
         "body": "{name}，您的账号已开通。",

@@ -7,7 +7,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from procurement.evaluation.states import EmploymentRole, MemberKind, MemberStatus, RelationKind
+from procurement.evaluation.states import (
+    ChallengeOutcome,
+    CorrectionReason,
+    EmploymentRole,
+    MemberKind,
+    MemberStatus,
+    RelationKind,
+)
 from procurement.tenders.states import Category
 
 
@@ -74,6 +81,8 @@ class ExpertProfileOut(BaseModel):
 class DrawPanelIn(_In):
     size: int = Field(ge=1, le=25, description="评标委员会总人数（含采购人代表），须为单数（rule 19）")
     include_buyer_rep: bool = Field(default=False, description="是否含一名采购人代表（不得担任组长）")
+    buyer_rep_user_id: int | None = Field(default=None, ge=1, le=2_147_483_647,
+                                          description="采购人代表的账号（采购人本单位工作人员），默认为抽取人本人")
 
 
 class ReplaceMemberIn(_In):
@@ -106,3 +115,355 @@ class PanelOut(BaseModel):
     created_at: datetime
     members: list[PanelMemberOut]
     note: str = ""
+
+
+class DeclineIn(_In):
+    reason: str = Field(min_length=2, max_length=500, description="谢绝参加评审的原因")
+
+
+# --------------------------------------------------------------------------- review (资格性 / 符合性审查, rule 23)
+
+
+class QualifyIn(_In):
+    passed: bool = Field(description="true：通过资格性和符合性审查；false：不通过（投标无效）")
+    reason: str = Field(default="", max_length=2000, description="审查意见；不通过时必填")
+
+
+class ExplanationIn(_In):
+    explanation: str = Field(min_length=10, max_length=10000, description="对异常低价的书面说明（rule 23）")
+
+
+class ExplanationDecisionIn(_In):
+    accepted: bool = Field(description="评标委员会是否认可该书面说明")
+    note: str = Field(min_length=2, max_length=2000, description="评标委员会的意见")
+
+
+class BidReviewOut(BaseModel):
+    bid_id: int
+    organization_id: int
+    organization_name: str
+    lot_id: int
+    lot_name: str
+    amount_fen: int
+    amount: str
+    status: str
+    status_label: str
+    passed: bool | None
+    reason: str
+    low_price_flagged: bool
+    explanation: str
+    explanation_accepted: bool | None
+    explanation_decision: str
+
+
+# --------------------------------------------------------------------------- score sheets (rules 21–25)
+
+
+class ScoreSheetIn(_In):
+    scores: dict[str, str] = Field(default_factory=dict, description="评审因素编号 → 分值（最多一位小数）")
+    comments: dict[str, str] = Field(default_factory=dict, description="评审因素编号 → 评分理由；给0分或满分时必填")
+    recommended_fen: int | None = Field(default=None, ge=0, le=10**13, description="公益创投：建议资助金额（分），不超过申请额")
+    submit: bool = Field(default=False, description="false：保存草稿；true：提交并锁定")
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "ScoreSheetIn":
+        if len(self.scores) > 50 or len(self.comments) > 50:
+            raise ValueError("评审因素过多")
+        for value in [*self.scores.values(), *self.comments.values()]:
+            if len(value) > 2000:
+                raise ValueError("单项内容过长（不超过 2000 字）")
+        for key in [*self.scores, *self.comments]:
+            if len(key) > 30:
+                raise ValueError("评审因素编号过长")
+        return self
+
+
+class CorrectionIn(_In):
+    criterion_key: str = Field(min_length=1, max_length=30)
+    new_points: str = Field(min_length=1, max_length=12)
+    reason: CorrectionReason = Field(description="rule 25 的四种情形之一")
+    explanation: str = Field(min_length=2, max_length=2000)
+
+
+class CriterionOut(BaseModel):
+    key: str
+    name: str
+    max_points: int
+    kind: str
+    kind_label: str
+
+
+class CorrectionOut(BaseModel):
+    criterion_key: str
+    old_points: str
+    new_points: str
+    reason: CorrectionReason
+    reason_label: str
+    explanation: str
+    corrected_by: str
+    corrected_at: datetime
+
+
+class ScoreSheetOut(BaseModel):
+    id: int | None
+    member_id: int
+    member_name: str
+    bid_id: int
+    round: int
+    status: str
+    status_label: str
+    scores: dict[str, str]
+    comments: dict[str, str]
+    recommended_fen: int | None
+    submitted_at: datetime | None
+    corrections: list[CorrectionOut]
+
+
+class BidForScoringOut(BaseModel):
+    """What a declared member scores: the bid's opened content and the criteria with their bounds."""
+
+    bid_id: int
+    tender_id: int
+    tender_title: str
+    panel_id: int
+    organization_name: str
+    lot_name: str
+    amount_fen: int
+    amount: str
+    price_scored: bool
+    venture: bool
+    criteria: list[CriterionOut]
+    answers: dict[str, str]
+    note: str
+    team: list[dict[str, Any]]
+    documents: list[dict[str, Any]]
+    low_price_flagged: bool
+    explanation: str
+    mine: ScoreSheetOut
+    others: list[ScoreSheetOut] = Field(description="其他成员已提交的评分；本人提交之前为空（保密）")
+    others_hidden: bool
+
+
+class SheetProgress(BaseModel):
+    member_id: int
+    member_name: str
+    kind: MemberKind
+    is_chair: bool
+    status: MemberStatus
+    status_label: str
+    submitted: int
+    drafts: int
+    total: int
+
+
+# --------------------------------------------------------------------------- ranking and report (rules 22–26)
+
+
+class SpreadOut(BaseModel):
+    criterion_key: str
+    criterion_name: str
+    minimum: str
+    maximum: str
+    mean: str
+    spread: str
+    outliers: list[str] = Field(description="畸高畸低的成员")
+
+
+class RankedBidOut(BaseModel):
+    bid_id: int
+    organization_id: int
+    organization_name: str
+    amount_fen: int
+    amount: str
+    criterion_means: dict[str, str]
+    price_score: str | None
+    total: str | None
+    rank: int | None
+    joint: bool
+    low_price_flagged: bool
+    low_price_status: str = Field(description="none / awaiting_explanation / awaiting_decision / accepted")
+    inconsistent: list[str] = Field(description="客观评审因素评分不一致的因素编号")
+    spreads: list[SpreadOut]
+    sheets_submitted: int
+    passes: bool | None = Field(description="公益创投：是否达到立项分数线")
+    recommended_fen: int | None
+
+
+class LotRankingOut(BaseModel):
+    lot_id: int
+    lot_number: int
+    lot_name: str
+    budget_fen: int
+    base_price_fen: int | None
+    bids: list[RankedBidOut]
+    disqualified: list[BidReviewOut]
+
+
+class RankingOut(BaseModel):
+    tender_id: int
+    tender_title: str
+    reference_no: str
+    method: str
+    method_label: str
+    evaluation_method_label: str
+    status: str
+    status_label: str
+    panel_id: int
+    round: int
+    criteria: list[CriterionOut]
+    price_weight: int
+    price_scored: bool
+    venture_pass_score: int | None
+    lots: list[LotRankingOut]
+    members: list[SheetProgress]
+    complete: bool = Field(description="全部成员已提交全部评分")
+    blockers: list[str] = Field(description="提交评审报告前须解决的事项")
+    scoring_ended_at: datetime | None
+    report_due_on: date | None
+    report_delivered_at: datetime | None
+    report_overdue: bool
+    award_due_on: date | None
+
+
+# --------------------------------------------------------------------------- award (rule 26)
+
+
+class AwardChoiceIn(_In):
+    lot_id: int = Field(ge=1, le=2_147_483_647)
+    bid_id: int = Field(ge=1, le=2_147_483_647)
+    amount_fen: int | None = Field(default=None, ge=1, le=10**13,
+                                   description="公益创投：资助金额（分），不超过评审建议额；其他方式为报价")
+    reason: str = Field(default="", max_length=2000, description="不按排名第一确定时必填的理由")
+
+
+class AwardIn(_In):
+    choices: list[AwardChoiceIn] = Field(min_length=1, max_length=200)
+
+
+class AwardOut(BaseModel):
+    id: int
+    tender_id: int
+    lot_id: int
+    lot_name: str
+    bid_id: int
+    organization_id: int
+    organization_name: str
+    amount_fen: int
+    amount: str
+    rank: int
+    total: str
+    reason: str
+    status: str
+    deemed: bool
+    decided_at: datetime
+    letter_no: str
+    challenge_until: date | None
+    publicity_until: date | None
+    revoked_reason: str
+
+
+class AwardNoticeOut(BaseModel):
+    tender_id: int
+    notice_id: int
+    title: str
+    content: str
+    published_at: datetime
+    awards: list[AwardOut]
+    challenge_until: date | None
+    publicity_until: date | None
+
+
+class MyResultOut(BaseModel):
+    """结果通知书: a bidder's own scores and rank, never the others' details."""
+
+    tender_id: int
+    tender_title: str
+    bid_id: int
+    organization_name: str
+    won: bool
+    rank: int | None
+    joint: bool
+    total: str | None
+    criterion_means: dict[str, str]
+    price_score: str | None
+    criteria: list[CriterionOut]
+    status_label: str
+    reason: str
+    winners: list[str]
+    challenge_until: date | None
+    award_id: int | None
+
+
+# --------------------------------------------------------------------------- challenges (rule 27)
+
+
+class ChallengeDocumentIn(_In):
+    name: str = Field(min_length=1, max_length=200)
+    content_base64: str = Field(min_length=4, max_length=28_000_000)
+
+
+class ChallengeIn(_In):
+    grounds: str = Field(min_length=10, max_length=20000, description="质疑事项、事实依据和法律依据")
+    documents: list[ChallengeDocumentIn] = Field(default_factory=list, max_length=5)
+
+
+class AnswerIn(_In):
+    outcome: ChallengeOutcome
+    answer: str = Field(min_length=10, max_length=20000)
+    affects_result: bool = Field(default=True, description="质疑是否可能影响中标结果（影响时答复前暂停签订合同）")
+
+
+class ComplaintIn(_In):
+    authority: str = Field(default="上城区财政局", min_length=2, max_length=200, description="受理投诉的财政部门")
+
+
+class ComplaintDecisionIn(_In):
+    decision: str = Field(min_length=4, max_length=20000)
+
+
+class ChallengeDocumentOut(BaseModel):
+    name: str
+    sha256: str
+    size: int
+
+
+class ChallengeOut(BaseModel):
+    id: int
+    tender_id: int
+    tender_title: str
+    organization_id: int
+    organization_name: str
+    grounds: str
+    documents: list[ChallengeDocumentOut]
+    affects_result: bool
+    filed_at: datetime
+    answer_due_on: date
+    overdue: bool
+    status: str
+    status_label: str
+    outcome: str
+    outcome_label: str
+    answer: str
+    answered_at: datetime | None
+    complaint_due_on: date | None
+    complaint_authority: str
+    complaint_filed_at: datetime | None
+    complaint_decision_due_on: date | None
+    complaint_decision: str
+    allowed_actions: list[str]
+
+
+class MyPanelOut(BaseModel):
+    panel_id: int
+    tender_id: int
+    tender_title: str
+    reference_no: str
+    tender_status_label: str
+    member_id: int
+    kind: MemberKind
+    status: MemberStatus
+    status_label: str
+    is_chair: bool
+    to_score: int
+    submitted: int
+    report_delivered: bool

@@ -26,11 +26,13 @@ from procurement.evaluation.schemas import (
     EmploymentIn,
     ExpertProfileIn,
     ExpertProfileOut,
+    MyPanelOut,
     PanelMemberOut,
     PanelOut,
     RelationIn,
 )
-from procurement.evaluation.states import MEMBER_TABLE, MemberKind, MemberStatus
+from procurement.core.notify import notify
+from procurement.evaluation.states import MEMBER, MEMBER_TABLE, MemberKind, MemberStatus
 from procurement.tables import Bid, ExpertProfile, Organization, Panel, PanelMember, Tender, User
 from procurement.tenders.states import CATEGORY_LABELS, TENDER_TABLE, Category, TenderStatus
 
@@ -167,11 +169,14 @@ async def _bidders(tender_id: int) -> dict[int, str]:
     return {r["organization"]: r["organization.name"] for r in rows}
 
 
-async def draw_panel(user: CurrentUser, tender_id: int, size: int, include_buyer_rep: bool) -> PanelOut:
+async def draw_panel(user: CurrentUser, tender_id: int, size: int, include_buyer_rep: bool,
+                     buyer_rep_user_id: int | None = None) -> PanelOut:
     """Draw the 评标委员会 of an opened tender at random from the pool (rule 19):
     experts of the tender's category, available, with no conflict with any
     bidder whose bid was opened (rule 20). The first expert drawn chairs; the
-    buyer's representative never does. Seed and candidates go to the audit log."""
+    buyer's representative (a staff member of the buyer, by default the officer
+    drawing) never does. Seed and candidates go to the audit log. The tender
+    moves to 评审中."""
     await open_tender(tender_id)  # a tender past its opening time opens now, not at the next sweep
     try:
         async with db.transaction():
@@ -184,6 +189,14 @@ async def draw_panel(user: CurrentUser, tender_id: int, size: int, include_buyer
             if await Panel.exists().where(Panel.tender == tender_id):
                 raise Conflict("本项目的评标委员会已经抽取；如有专家回避，请对该成员执行「移出并补抽」。")
             reps = 1 if include_buyer_rep else 0
+            rep_id = None
+            if include_buyer_rep:
+                rep_id = buyer_rep_user_id or user.id
+                rep = await User.select(User.organization, User.role, User.is_active).where(User.id == rep_id).first()
+                if rep is None or rep["organization"] != tender["buyer"] or rep["role"] not in (Role.OFFICER, Role.FINANCE) \
+                        or not rep["is_active"]:
+                    raise ValidationFailed(field_errors={
+                        "buyer_rep_user_id": "采购人代表须为采购人本单位在职的工作人员账号。"})
             problems = rules.panel_size_problems(tender["method"], tender["total_budget_fen"], size, reps)
             if problems:
                 raise ValidationFailed(field_errors={"size": "".join(problems)})
@@ -209,11 +222,19 @@ async def draw_panel(user: CurrentUser, tender_id: int, size: int, include_buyer
                     is_chair=position == 0 and rules.may_chair(MemberKind.EXPERT)))
             if include_buyer_rep:
                 await PanelMember.insert(PanelMember(
-                    panel=panel_id, user=None, kind=MemberKind.BUYER_REP, status=MemberStatus.DRAWN,
+                    panel=panel_id, user=rep_id, kind=MemberKind.BUYER_REP, status=MemberStatus.DRAWN,
                     is_chair=rules.may_chair(MemberKind.BUYER_REP)))
+            target = TENDER_TABLE.target(tender["status"], "start_evaluation", role=user.role)
+            await Tender.update({Tender.status: target, Tender.updated_at: now}).where(
+                (Tender.id == tender_id) & (Tender.status == tender["status"]))
+            await audit.record("tender.start_evaluation", "tender", tender_id, actor=actor_of(user),
+                               before={"status": tender["status"]}, after={"status": target, "panel_id": panel_id})
+            await notify("panel.drawn", drawn + ([rep_id] if rep_id else []), {
+                "title": tender["title"], "link": f"/review/panels/{panel_id}"})
             await audit.record("panel.drawn", "panel", panel_id, actor=actor_of(user), after={
                 "tender_id": tender_id, "seed": seed, "candidates": pool.candidates, "size": size,
-                "experts": needed, "include_buyer_rep": include_buyer_rep, "drawn": drawn, "chair": drawn[0],
+                "experts": needed, "include_buyer_rep": include_buyer_rep, "buyer_rep_user_id": rep_id,
+                "drawn": drawn, "chair": drawn[0],
                 "excluded": {str(k): v for k, v in sorted(pool.excluded.items())},
                 "bidders": sorted(bidders)})
     except Exception as exc:
@@ -259,6 +280,8 @@ async def _replace(panel: dict[str, Any], removed: dict[str, Any], actor: audit.
     await audit.record("panel.replacement_drawn", "panel", panel["id"], actor=actor, after={
         "seed": seed, "candidates": remaining, "drawn": [expert_id], "member_id": new_id,
         "replaces": removed["id"], "chair": removed["is_chair"]})
+    title = (await Tender.select(Tender.title).where(Tender.id == panel["tender"]).first())["title"]
+    await notify("panel.drawn", [expert_id], {"title": title, "link": f"/review/panels/{panel['id']}"})
     return ""
 
 
@@ -288,8 +311,6 @@ async def replace_panel_member(user: CurrentUser, member_id: int, reason: str) -
 async def declare(user: CurrentUser, panel_id: int, no_conflict: bool, note: str = "") -> PanelOut:
     """回避声明 (rule 20, invariant 5): a drawn expert declares no conflict, or a
     conflict, which removes them from the panel and draws a replacement."""
-    if user.role != Role.EXPERT:
-        raise PermissionDenied("只有被抽取的评审专家本人可以作回避声明。")
     async with db.transaction():
         panel = await _panel_row(panel_id, lock=True)
         member = await PanelMember.select().where(
@@ -297,21 +318,46 @@ async def declare(user: CurrentUser, panel_id: int, no_conflict: bool, note: str
             PanelMember.id, ascending=False).first()
         if member is None:
             raise PermissionDenied("您不是该评标委员会的成员。")
+        tender = await _tender(panel["tender"])
+        if tender["status"] != TenderStatus.EVALUATING:
+            raise Conflict(f"项目当前状态为「{TENDER_TABLE.staff_label(tender['status'])}」，评审已结束，不能再作回避声明。")
         now = clock.now()
         actor = actor_of(user)
         message = ""
         if no_conflict:
-            target = await _change_status(member, "declare_no_conflict", user.role, {PanelMember.declared_at: now})
+            target = await _change_status(member, "declare_no_conflict", MEMBER, {PanelMember.declared_at: now})
             await audit.record("panel.declared_no_conflict", "panel_member", member["id"], actor=actor,
                                before={"status": member["status"]}, after={"status": target, "note": note})
         else:
             reason = note or "专家声明与投标人存在利害关系，主动回避（rule 20）。"
-            target = await _change_status(member, "declare_conflict", user.role, {
+            target = await _change_status(member, "declare_conflict", MEMBER, {
                 PanelMember.declared_at: now, PanelMember.removed_reason: reason, PanelMember.is_chair: False})
             await audit.record("panel.conflict_declared", "panel_member", member["id"], actor=actor,
                                before={"status": member["status"], "is_chair": member["is_chair"]},
                                after={"status": target, "reason": reason})
-            message = await _replace(panel, member, actor)
+            if member["kind"] == MemberKind.EXPERT:
+                message = await _replace(panel, member, actor)
+            else:
+                message = "采购人代表已回避；请采购人另行指派代表，或在评标委员会中不设采购人代表（rule 19）。"
+    return await get_panel(user, panel["tender"], note=message)
+
+
+async def decline(user: CurrentUser, panel_id: int, reason: str) -> PanelOut:
+    """A drawn expert who cannot attend declines before declaring; a replacement is drawn at once."""
+    async with db.transaction():
+        panel = await _panel_row(panel_id, lock=True)
+        member = await PanelMember.select().where(
+            (PanelMember.panel == panel_id) & (PanelMember.user == user.id)).order_by(
+            PanelMember.id, ascending=False).first()
+        if member is None or member["kind"] != MemberKind.EXPERT:
+            raise PermissionDenied("只有被抽取的评审专家本人可以谢绝参加评审。")
+        target = await _change_status(member, "decline", MEMBER, {
+            PanelMember.removed_reason: reason, PanelMember.is_chair: False, PanelMember.declared_at: clock.now()})
+        actor = actor_of(user)
+        await audit.record("panel.member_declined", "panel_member", member["id"], actor=actor,
+                           before={"status": member["status"], "is_chair": member["is_chair"]},
+                           after={"status": target, "reason": reason})
+        message = await _replace(panel, member, actor)
     return await get_panel(user, panel["tender"], note=message)
 
 
@@ -320,7 +366,7 @@ async def get_panel(user: CurrentUser, tender_id: int, *, note: str = "") -> Pan
     tender = await _tender(tender_id)
     panel = await Panel.select().where(Panel.tender == tender_id).first()
     is_staff = user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender["buyer"]
-    is_member = panel is not None and user.role == Role.EXPERT and await PanelMember.exists().where(
+    is_member = panel is not None and await PanelMember.exists().where(
         (PanelMember.panel == panel["id"]) & (PanelMember.user == user.id))
     if not (is_staff or is_member or user.role == Role.ADMIN):
         raise PermissionDenied("评标委员会名单只向采购人、系统管理员和委员会成员公开。")
@@ -337,3 +383,32 @@ async def get_panel(user: CurrentUser, tender_id: int, *, note: str = "") -> Pan
             status=m["status"], status_label=MEMBER_TABLE.staff_label(m["status"]), is_chair=m["is_chair"],
             declared_at=m["declared_at"], removed_reason=m["removed_reason"]) for m in members],
     )
+
+
+async def my_panels(user: CurrentUser) -> list[MyPanelOut]:
+    """The panels a person sits on (or sat on), newest first, with the work left."""
+    from procurement.evaluation.states import SheetStatus
+    from procurement.tables import ScoreSheet
+
+    seats = await PanelMember.select(*PanelMember.all_columns(), PanelMember.panel.tender, PanelMember.panel.round,
+                                     PanelMember.panel.report_delivered_at).where(
+        PanelMember.user == user.id).order_by(PanelMember.id, ascending=False)
+    out, seen = [], set()
+    for seat in seats:
+        if seat["panel"] in seen:
+            continue  # a replaced and re-drawn seat: the newest one counts
+        seen.add(seat["panel"])
+        tender = await Tender.select(Tender.id, Tender.title, Tender.reference_no, Tender.status).where(
+            Tender.id == seat["panel.tender"]).first()
+        bids = [b["id"] for b in await Bid.select(Bid.id).where(
+            (Bid.tender == tender["id"]) & (Bid.status == BidStatus.QUALIFIED))]
+        submitted = await ScoreSheet.count().where(
+            (ScoreSheet.member == seat["id"]) & ScoreSheet.bid.is_in(bids or [0])
+            & (ScoreSheet.round == seat["panel.round"]) & (ScoreSheet.status == SheetStatus.SUBMITTED))
+        out.append(MyPanelOut(
+            panel_id=seat["panel"], tender_id=tender["id"], tender_title=tender["title"],
+            reference_no=tender["reference_no"], tender_status_label=TENDER_TABLE.staff_label(tender["status"]),
+            member_id=seat["id"], kind=seat["kind"], status=seat["status"],
+            status_label=MEMBER_TABLE.staff_label(seat["status"]), is_chair=seat["is_chair"], to_score=len(bids),
+            submitted=submitted, report_delivered=seat["panel.report_delivered_at"] is not None))
+    return out

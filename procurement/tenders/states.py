@@ -116,6 +116,10 @@ TENDER_TABLE = TransitionTable(
         Transition(TenderStatus.OPENED, "fail", TenderStatus.FAILED, BUREAU, "宣布废标", "废标"),
         Transition(TenderStatus.EVALUATING, "award", TenderStatus.AWARDED, BUREAU, "确定中标人", "定标"),
         Transition(TenderStatus.EVALUATING, "fail", TenderStatus.FAILED, BUREAU, "宣布废标", "废标"),
+        # 磋商: the buyer did not decide within 5 working days, the top-ranked is deemed chosen (rule 26).
+        Transition(TenderStatus.EVALUATING, "deem_award", TenderStatus.AWARDED, SYSTEM_ONLY, "视为确定排名第一的供应商", "定标"),
+        # An upheld challenge (rule 27) takes the award back for re-evaluation or a new choice.
+        Transition(TenderStatus.AWARDED, "revoke_award", TenderStatus.EVALUATING, BUREAU, "撤销中标结果（质疑成立）", "重新评审"),
     ],
     role_labels={OFFICER: "民政局经办人", ADMIN: "系统管理员"},
 )

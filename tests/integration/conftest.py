@@ -65,6 +65,7 @@ def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001
 
 
 TABLES_IN_DELETE_ORDER = [
+    "challenge", "award", "score_correction", "score_sheet", "bid_review",
     "panel_member", "panel", "expert_profile",
     "bid_bond", "opening_record", "bid_submission", "bid_document", "bid", "tender_key", "eligibility_profile",
     "tender_question", "notice", "tender_version", "tender_lot", "tender", "catalogue_item",

@@ -119,7 +119,9 @@ async def test_the_officer_draws_a_conflict_free_panel_that_anyone_can_redraw(cl
     [chair] = [m for m in panel["members"] if m["is_chair"]]
     assert chair == experts[0], "the first drawn expert chairs"
     [rep_member] = [m for m in panel["members"] if m["kind"] == "buyer_rep"]
-    assert rep_member["is_chair"] is False and rep_member["user_id"] is None
+    assert rep_member["is_chair"] is False and rep_member["user_id"] == (await User.select(User.id).where(
+        User.username == "officer").first())["id"], \
+        "the drawing officer represents the buyer unless another staff member is named"
 
     [audited] = await audit_rows("panel.drawn")
     assert audited["candidates"] == candidates == panel["candidates"]

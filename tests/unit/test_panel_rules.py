@@ -166,7 +166,7 @@ def test_drawing_more_than_the_candidates_is_refused():
 @pytest.mark.parametrize(("state", "action"), list(MEMBER_TABLE.pairs()))
 def test_every_member_state_and_action_is_decided_by_the_table(state, action):
     allowed = action in MEMBER_TABLE.allowed_actions(state)
-    role = "bureau_officer" if action == "remove" else "expert"
+    role = "bureau_officer" if action == "remove" else "member"
     if allowed:
         assert MEMBER_TABLE.target(state, action, role=role) in MEMBER_TABLE.states
     else:
@@ -180,9 +180,11 @@ def test_a_removed_member_cannot_come_back():
         assert MEMBER_TABLE.allowed_actions(status) == []
 
 
-def test_only_the_expert_declares_and_only_the_officer_removes():
+def test_only_the_member_declares_and_only_the_officer_removes():
     with pytest.raises(Exception):
         MEMBER_TABLE.target(MemberStatus.DRAWN, "declare_no_conflict", role="bureau_officer")
+    with pytest.raises(Exception):
+        MEMBER_TABLE.target(MemberStatus.DRAWN, "declare_no_conflict", role="expert")
     with pytest.raises(Exception):
         MEMBER_TABLE.target(MemberStatus.DRAWN, "remove", role="expert")
 

@@ -32,19 +32,21 @@ EXPECTED = {
     ("opened", "fail"): "failed",
     ("evaluating", "award"): "awarded",
     ("evaluating", "fail"): "failed",
+    ("evaluating", "deem_award"): "awarded",  # 磋商, rule 26
+    ("awarded", "revoke_award"): "evaluating",  # upheld challenge, rule 27
 }
 ALLOWED_FROM = {
     "draft": ["update", "publish", "cancel"],
     "published": ["amend", "answer", "close", "cancel"],
     "closed": ["open", "cancel"],
     "opened": ["start_evaluation", "fail"],
-    "evaluating": ["award", "fail"],
-    "awarded": [],
+    "evaluating": ["award", "fail", "deem_award"],
+    "awarded": ["revoke_award"],
     "failed": [],
     "cancelled": [],
 }
 # Only the system, at the deadline (close) and at the opening time (open).
-SYSTEM_ONLY_ACTIONS = {("published", "close"), ("closed", "open")}
+SYSTEM_ONLY_ACTIONS = {("published", "close"), ("closed", "open"), ("evaluating", "deem_award")}
 ALLOWED_FOR_OFFICER = {
     state: [a for a in actions if (state, a) not in SYSTEM_ONLY_ACTIONS] for state, actions in ALLOWED_FROM.items()
 }

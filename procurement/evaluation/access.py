@@ -1,0 +1,136 @@
+"""Who may do what during an evaluation, and the tender facts every step needs.
+
+One place decides the evaluation's access rules so that scoring, ranking,
+reports and awards agree: a panel member acts only after declaring no
+conflict (invariant 5); the buyer's staff see the progress; the opening
+record gives each opened bid's price without decrypting anything.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from procurement.accounts.states import Role
+from procurement.core import db
+from procurement.core.auth import CurrentUser
+from procurement.core.errors import Conflict, NotFound, PermissionDenied
+from procurement.evaluation import scoring
+from procurement.evaluation.states import SEATED, MemberStatus
+from procurement.tables import OpeningRecord, Panel, PanelMember, Tender, TenderLot
+from procurement.tenders.states import Method, TenderStatus
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """The tender's evaluation scheme as the scoring rules need it (rule 21)."""
+
+    method: str
+    criteria: tuple[scoring.Criterion, ...]
+    price_weight: int
+    price_fixed: bool
+
+    @property
+    def price_scored(self) -> bool:
+        return self.method == scoring.COMPREHENSIVE and not self.price_fixed and self.price_weight > 0
+
+    @property
+    def uses_sheets(self) -> bool:
+        """The lowest-price method ranks on price alone: no score sheets (rule 24)."""
+        return self.method == scoring.COMPREHENSIVE and bool(self.criteria)
+
+    def criterion(self, key: str) -> scoring.Criterion | None:
+        return next((c for c in self.criteria if c.key == key), None)
+
+
+def scheme_of(tender: dict[str, Any]) -> Scheme:
+    raw = json.loads(tender["evaluation_scheme"] or "{}")
+    criteria = tuple(
+        scoring.Criterion(key=c["key"], name=c["name"], max_points=int(c["max_points"]), kind=c["kind"])
+        for c in raw.get("criteria", []))
+    return Scheme(method=raw.get("method", scoring.COMPREHENSIVE), criteria=criteria,
+                  price_weight=int(raw.get("price_weight", 0)), price_fixed=bool(raw.get("price_fixed", False)))
+
+
+def is_venture(tender: dict[str, Any]) -> bool:
+    return tender["method"] == Method.VENTURE
+
+
+async def tender(tender_id: int, *, lock: bool = False) -> dict[str, Any]:
+    if lock and not db.is_sqlite():
+        await Tender.select(Tender.id).where(Tender.id == tender_id).lock_rows()
+    row = await Tender.select(*Tender.all_columns(), Tender.buyer.name).where(Tender.id == tender_id).first()
+    if row is None or row["status"] == TenderStatus.DRAFT:
+        raise NotFound("找不到该项目。")
+    return row
+
+
+async def lots(tender_id: int) -> dict[int, dict[str, Any]]:
+    return {r["id"]: r for r in await TenderLot.select().where(TenderLot.tender == tender_id).order_by(TenderLot.number)}
+
+
+async def panel(tender_id: int, *, lock: bool = False) -> dict[str, Any]:
+    if lock and not db.is_sqlite():
+        await Panel.select(Panel.id).where(Panel.tender == tender_id).lock_rows()
+    row = await Panel.select().where(Panel.tender == tender_id).first()
+    if row is None:
+        raise NotFound("本项目尚未抽取评标委员会。")
+    return row
+
+
+def is_buyer_staff(user: CurrentUser | None, tender_row: dict[str, Any]) -> bool:
+    return user is not None and user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender_row["buyer"]
+
+
+def require_buyer_officer(user: CurrentUser, tender_row: dict[str, Any], what: str) -> None:
+    if user.role != Role.OFFICER or user.organization_id != tender_row["buyer"]:
+        raise PermissionDenied(f"只有采购人（{tender_row['buyer.name']}）的经办人可以{what}。")
+
+
+async def membership(user: CurrentUser | None, panel_id: int) -> dict[str, Any] | None:
+    """The user's current seat on the panel (a replaced seat does not count)."""
+    if user is None:
+        return None
+    return await PanelMember.select().where(
+        (PanelMember.panel == panel_id) & (PanelMember.user == user.id)).order_by(PanelMember.id, ascending=False).first()
+
+
+async def declared_member(user: CurrentUser, panel_id: int) -> dict[str, Any]:
+    """Invariant 5: a member who has not declared no conflict sees nothing and cannot score."""
+    member = await membership(user, panel_id)
+    if member is None:
+        raise PermissionDenied("您不是该评标委员会的成员。")
+    if member["status"] == MemberStatus.DRAWN:
+        raise PermissionDenied("请先作回避声明：声明与投标人无利害关系后，才能查看投标文件和评分（rule 20）。")
+    if member["status"] not in SEATED:
+        raise PermissionDenied("您已不在该评标委员会（已回避或谢绝），不能查看投标文件或评分。")
+    return member
+
+
+async def seated_members(panel_id: int) -> list[dict[str, Any]]:
+    rows = await PanelMember.select(*PanelMember.all_columns(), PanelMember.user.display_name).where(
+        PanelMember.panel == panel_id).order_by(PanelMember.id)
+    return [r for r in rows if r["status"] in SEATED]
+
+
+async def chair(user: CurrentUser, panel_id: int) -> dict[str, Any]:
+    member = await declared_member(user, panel_id)
+    if not member["is_chair"]:
+        raise PermissionDenied("只有评标委员会组长可以执行此操作。")
+    return member
+
+
+async def opened_prices(tender_id: int) -> dict[int, int]:
+    """bid id → the price (or the 公益创投 request) read out at the opening."""
+    row = await OpeningRecord.select(OpeningRecord.record).where(OpeningRecord.tender == tender_id).first()
+    if row is None:
+        raise Conflict("尚未开标。")
+    return {b["bid_id"]: int(b["amount_fen"] or 0) for b in json.loads(row["record"])["bidders"]}
+
+
+def require_status(tender_row: dict[str, Any], *allowed: str, doing: str) -> None:
+    from procurement.tenders.states import TENDER_TABLE
+
+    if tender_row["status"] not in allowed:
+        raise Conflict(f"项目当前状态为「{TENDER_TABLE.staff_label(tender_row['status'])}」，不能{doing}。")

@@ -1,0 +1,223 @@
+"""资格性 / 符合性审查 and the abnormally-low-price gate (rules 18, 23).
+
+The buyer's officer records each opened bid as passing or failing, with a
+reason; failed bids are out, and when fewer than the minimum remain in every
+lot the tender fails (废标). Once a lot's review is complete, bids more than
+the configured margin below the average price are flagged: the bidder must
+explain in writing and the panel chair decides; a refused explanation makes
+the bid invalid (rule 23).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from procurement.accounts.services import actor_of
+from procurement.accounts.states import Role
+from procurement.bids import rules as bid_rules
+from procurement.bids.opening import fail_tender
+from procurement.bids.states import BID_TABLE, BidStatus
+from procurement.core import audit, clock, db
+from procurement.core.auth import CurrentUser
+from procurement.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from procurement.core.money import format_yuan
+from procurement.core.notify import notify
+from procurement.evaluation import access, scoring
+from procurement.evaluation.schemas import BidReviewOut
+from procurement.settings import get_settings
+from procurement.tables import Bid, BidReview, User
+from procurement.tenders.states import TenderStatus
+
+IN_REVIEW = [BidStatus.OPENED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]
+STILL_IN = [BidStatus.OPENED, BidStatus.QUALIFIED]
+
+
+async def _bid(bid_id: int) -> dict[str, Any]:
+    row = await Bid.select(*Bid.all_columns(exclude=[Bid.draft]), Bid.organization.name, Bid.lot.name).where(
+        Bid.id == bid_id).first()
+    if row is None or row["status"] not in IN_REVIEW:
+        raise NotFound("找不到该投标，或该投标未参加开标。")
+    return row
+
+
+async def _review_row(bid: dict[str, Any]) -> dict[str, Any]:
+    row = await BidReview.select().where(BidReview.bid == bid["id"]).first()
+    if row is None:
+        await BidReview.insert(BidReview(bid=bid["id"], tender=bid["tender"]))
+        row = await BidReview.select().where(BidReview.bid == bid["id"]).first()
+    return row
+
+
+async def low_price_flags(tender_id: int) -> set[int]:
+    """Rule 23: bids (still in) priced more than the margin below their lot's average.
+    Judged once a lot has no bid left awaiting review."""
+    prices = await access.opened_prices(tender_id)
+    bids = await Bid.select(Bid.id, Bid.lot, Bid.status).where(
+        (Bid.tender == tender_id) & Bid.status.is_in(STILL_IN))
+    margin = get_settings().abnormal_low_margin_percent
+    flagged: set[int] = set()
+    for lot in {b["lot"] for b in bids}:
+        in_lot = [b for b in bids if b["lot"] == lot]
+        if any(b["status"] == BidStatus.OPENED for b in in_lot):
+            continue  # review not finished: the average is not known yet
+        flagged |= scoring.abnormally_low({b["id"]: prices.get(b["id"], 0) for b in in_lot}, margin)
+    return flagged
+
+
+def low_price_status(flagged: bool, review: dict[str, Any] | None) -> str:
+    if not flagged:
+        return "none"
+    if review is None or not review["explanation"]:
+        return "awaiting_explanation"
+    if review["explanation_accepted"] is None:
+        return "awaiting_decision"
+    return "accepted" if review["explanation_accepted"] else "rejected"
+
+
+async def list_reviews(user: CurrentUser, tender_id: int) -> list[BidReviewOut]:
+    """Every opened bid with its review result: the buyer's staff and declared panel members."""
+    tender = await access.tender(tender_id)
+    if not access.is_buyer_staff(user, tender) and user.role != Role.ADMIN:
+        panel = await access.panel(tender_id)
+        await access.declared_member(user, panel["id"])
+    return await _reviews(tender_id)
+
+
+async def _reviews(tender_id: int) -> list[BidReviewOut]:
+    prices = await access.opened_prices(tender_id)
+    bids = await Bid.select(Bid.id, Bid.organization, Bid.organization.name, Bid.lot, Bid.lot.name, Bid.status).where(
+        (Bid.tender == tender_id) & Bid.status.is_in(IN_REVIEW)).order_by(Bid.id)
+    reviews = {r["bid"]: r for r in await BidReview.select().where(BidReview.tender == tender_id)}
+    flags = await low_price_flags(tender_id)
+    out = []
+    for b in bids:
+        r = reviews.get(b["id"])
+        out.append(BidReviewOut(
+            bid_id=b["id"], organization_id=b["organization"], organization_name=b["organization.name"],
+            lot_id=b["lot"], lot_name=b["lot.name"], amount_fen=prices.get(b["id"], 0),
+            amount=format_yuan(prices.get(b["id"], 0)), status=b["status"], status_label=BID_TABLE.staff_label(b["status"]),
+            passed=r["passed"] if r else None, reason=r["reason"] if r else "", low_price_flagged=b["id"] in flags,
+            explanation=r["explanation"] if r else "",
+            explanation_accepted=r["explanation_accepted"] if r else None,
+            explanation_decision=r["explanation_decision"] if r else ""))
+    return out
+
+
+async def _fail_if_too_few(tender: dict[str, Any], actor: audit.Actor) -> bool:
+    """Rule 18: fewer than the minimum bids left in every lot → 废标."""
+    minimum = bid_rules.minimum_bids(tender["method"])
+    lots = await access.lots(tender["id"])
+    still = await Bid.select(Bid.lot).where((Bid.tender == tender["id"]) & Bid.status.is_in(STILL_IN))
+    counts = {lot_id: 0 for lot_id in lots}
+    for b in still:
+        counts[b["lot"]] += 1
+    if all(n < minimum for n in counts.values()):
+        left = sum(counts.values())
+        await fail_tender(tender, f"经资格性和符合性审查，有效投标（申报）仅剩 {left} 家，不足 {minimum} 家，依法予以废标（rule 18）。",
+                          clock.now(), from_status=TenderStatus.EVALUATING, actor=actor,
+                          audit_extra={"valid_bids": left, "minimum": minimum})
+        return True
+    return False
+
+
+async def _notify_flagged(tender: dict[str, Any], lot_id: int) -> None:
+    """When a lot's review completes, ask each flagged bidder for a written explanation (rule 23)."""
+    in_lot = await Bid.select(Bid.id, Bid.organization, Bid.status).where(
+        (Bid.tender == tender["id"]) & (Bid.lot == lot_id) & Bid.status.is_in(STILL_IN))
+    if any(b["status"] == BidStatus.OPENED for b in in_lot):
+        return
+    flags = await low_price_flags(tender["id"])
+    for b in in_lot:
+        if b["id"] in flags:
+            members = await User.select(User.id).where(
+                (User.organization == b["organization"]) & (User.role == Role.ORG_MEMBER) & (User.is_active == True))  # noqa: E712
+            await notify("bid.low_price_explanation", [m["id"] for m in members], {
+                "title": tender["title"], "margin": get_settings().abnormal_low_margin_percent,
+                "link": f"/bids/{b['id']}/explanation"})
+
+
+async def qualify_bid(user: CurrentUser, bid_id: int, passed: bool, reason: str) -> list[BidReviewOut]:
+    """Record one bid's 资格性/符合性审查 result (the buyer's officer). A failed bid is
+    out; too few left → 废标 (rule 18). A passed bid may later be found invalid."""
+    reason = reason.strip()
+    if not passed and len(reason) < 2:
+        raise ValidationFailed(field_errors={"reason": "审查不通过时必须写明理由（例如缺少的资格证明文件或未响应的实质性要求）。"})
+    async with db.transaction():
+        bid = await _bid(bid_id)
+        tender = await access.tender(bid["tender"], lock=True)
+        access.require_buyer_officer(user, tender, "记录资格性和符合性审查结果")
+        access.require_status(tender, TenderStatus.EVALUATING, doing="记录审查结果（须在抽取评标委员会后、定标前）")
+        bid = await _bid(bid_id)  # fresh under the lock
+        action = "qualify" if passed else "disqualify"
+        target = BID_TABLE.target(bid["status"], action, role=user.role)
+        changed = await Bid.update({Bid.status: target, Bid.updated_at: clock.now()}).where(
+            (Bid.id == bid_id) & (Bid.status == bid["status"])).returning(Bid.id)
+        if not changed:
+            raise Conflict("该投标的状态刚刚发生了变化，请刷新后重试。")
+        await _review_row(bid)
+        now = clock.now()
+        text = reason or "符合招标文件规定的资格性和符合性要求。"
+        await BidReview.update({BidReview.passed: passed, BidReview.reason: text, BidReview.reviewed_by: user.id,
+                                BidReview.reviewed_at: now}).where(BidReview.bid == bid_id)
+        actor = actor_of(user)
+        await audit.record(f"bid.{action}", "bid", bid_id, actor=actor, before={"status": bid["status"]},
+                           after={"status": target, "reason": text})
+        failed = not passed and await _fail_if_too_few(tender, actor)
+        if not failed:
+            await _notify_flagged(tender, bid["lot"])
+    return await _reviews(bid["tender"])
+
+
+async def explain_low_price(user: CurrentUser, bid_id: int, explanation: str) -> list[BidReviewOut]:
+    """The bidder's written explanation of a flagged price (rule 23); it may be
+    revised until the panel decides."""
+    async with db.transaction():
+        bid = await _bid(bid_id)
+        if user.role != Role.ORG_MEMBER or user.organization_id != bid["organization"]:
+            raise PermissionDenied("只有投标机构本身可以就自己的报价作书面说明。")
+        tender = await access.tender(bid["tender"], lock=True)
+        access.require_status(tender, TenderStatus.EVALUATING, doing="提交报价说明")
+        if bid_id not in await low_price_flags(bid["tender"]):
+            raise Conflict("您的报价未被提示为异常低价，无需说明。")
+        review = await _review_row(bid)
+        if review["explanation_accepted"] is not None:
+            raise Conflict("评标委员会已就您的说明作出决定，不能再修改。")
+        await BidReview.update({BidReview.explanation: explanation, BidReview.explained_by: user.id,
+                                BidReview.explained_at: clock.now()}).where(BidReview.bid == bid_id)
+        await audit.record("bid.low_price_explained", "bid", bid_id, actor=actor_of(user),
+                           after={"explanation": explanation})
+    return [r for r in await _reviews(bid["tender"]) if r.bid_id == bid_id]
+
+
+async def decide_low_price(user: CurrentUser, bid_id: int, accepted: bool, note: str) -> list[BidReviewOut]:
+    """The panel chair accepts the explanation, or the bid is invalid (rule 23)."""
+    async with db.transaction():
+        bid = await _bid(bid_id)
+        tender = await access.tender(bid["tender"], lock=True)
+        panel = await access.panel(bid["tender"])
+        await access.chair(user, panel["id"])
+        access.require_status(tender, TenderStatus.EVALUATING, doing="认定异常低价")
+        if bid_id not in await low_price_flags(bid["tender"]):
+            raise Conflict("该投标未被提示为异常低价。")
+        review = await _review_row(bid)
+        if not review["explanation"]:
+            raise Conflict("投标人尚未提交书面说明；收到说明前评标委员会不能认可该投标（rule 23）。")
+        if review["explanation_accepted"] is not None:
+            raise Conflict("评标委员会已经作出决定。")
+        now = clock.now()
+        await BidReview.update({BidReview.explanation_accepted: accepted, BidReview.explanation_decision: note,
+                                BidReview.explanation_decided_by: user.id, BidReview.explanation_decided_at: now}).where(
+            (BidReview.bid == bid_id) & BidReview.explanation_accepted.is_null())
+        actor = actor_of(user)
+        await audit.record("bid.low_price_decided", "bid", bid_id, actor=actor, after={"accepted": accepted, "note": note})
+        if not accepted:
+            target = BID_TABLE.target(bid["status"], "reject_low_price", role="panel_chair")
+            await Bid.update({Bid.status: target, Bid.updated_at: now}).where(
+                (Bid.id == bid_id) & (Bid.status == bid["status"]))
+            await BidReview.update({BidReview.passed: False, BidReview.reason: f"异常低价未获评标委员会认可：{note}（rule 23）"}).where(
+                BidReview.bid == bid_id)
+            await audit.record("bid.reject_low_price", "bid", bid_id, actor=actor, before={"status": bid["status"]},
+                               after={"status": target})
+            await _fail_if_too_few(tender, actor)
+    return await _reviews(bid["tender"])
+
