@@ -410,7 +410,8 @@ class ScoreCorrection(Table, tablename="score_correction"):
 
 class Award(Table, tablename="award"):
     """The buyer's choice for a lot (rule 26), or the deemed choice for 磋商.
-    A revoked award stays, with why; at most one active award per lot."""
+    A revoked award stays, with why. A lot has one active award (a 公益创投 call
+    funds several projects); the tender's status change makes the choice once."""
 
     tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, index=True)
     lot = ForeignKey(TenderLot, null=False, on_delete=OnDelete.restrict)

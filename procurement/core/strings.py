@@ -655,6 +655,31 @@ STRINGS: dict[str, dict[str, str]] = {
         "bonds.empty": "还没有投标保证金记录。",
         "bonds.empty_due": "没有待退还或逾期的保证金。",
         "bonds.rule": "退还期限：中标通知书发出后（未中标人）、合同签订后（中标人）或废标、终止公告后 5 个工作日内（rule 29）。",
+        "nav.expert.review": "我的评审",
+        "dashboard.expert.review": "我的评审",
+        "dashboard.expert.review_hint": "被抽入的评标委员会、待作的回避声明和待提交的评分表。",
+        "tenders.evaluation": "评审与定标",
+        "tenders.award": "定标与结果",
+        "bids.list.result": "评审结果",
+        "eval.review.title": "我的评审",
+        "eval.panel.declared": "已声明与投标人无利害关系。现在可以查看投标文件并评分。",
+        "eval.panel.conflict": "已声明回避，您已移出「{title}」的评标委员会。",
+        "eval.panel.declined": "已谢绝参加「{title}」的评审。",
+        "eval.panel.replacement": "{note}",
+        "eval.sheet.saved": "评分草稿已保存（尚未提交，其他成员看不到）。",
+        "eval.sheet.submitted": "评分已提交并锁定。如需改动，只能按 rule 25 规定的情形更正。",
+        "eval.sheet.corrected": "已更正「{criterion}」的评分，原分值和更正理由已记录。",
+        "eval.report.delivered": "评审报告已提交采购人。",
+        "eval.low_price.decided": "已就{org}的报价说明作出认定。",
+        "eval.panel.drawn": "已抽取 {n} 人评标委员会，已通知成员作回避声明。",
+        "eval.member.replaced": "已移出该成员并补抽。",
+        "eval.bid.qualified": "已记录{org}的审查结果：{result}。",
+        "eval.award.done": "已确定中标（成交）供应商，结果公告已发布。",
+        "eval.challenge.answered": "已答复{org}的质疑。",
+        "eval.challenge.decided": "已登记投诉处理决定。",
+        "eval.challenge.filed": "质疑已提交，采购人应在 {due} 前书面答复。",
+        "eval.challenge.complained": "已登记向{authority}的投诉，处理决定应在 {due} 前作出。",
+        "eval.explanation.saved": "书面说明已提交，评标委员会将据此作出认定。",
     },
 }
 
@@ -712,6 +737,11 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
     "award.result": {
         "title": "评审结果通知：{title}",
         "body": "{org_name}：「{title}」的评审结果已公告。您的得分 {total}，排名第 {rank} 名。"
+                "如对结果有异议，可在 {challenge_until} 前提出质疑（rule 27）。",
+    },
+    "award.result_out": {
+        "title": "评审结果通知：{title}",
+        "body": "{org_name}：「{title}」的评审结果已公告。您的投标未通过审查：{reason}"
                 "如对结果有异议，可在 {challenge_until} 前提出质疑（rule 27）。",
     },
     "award.deemed": {

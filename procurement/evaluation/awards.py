@@ -193,7 +193,7 @@ async def _tell_bidders(tender: dict[str, Any], board: RankingOut, awards: list[
     """Award notice to winners, result letters to the others (their own score and rank)."""
     won = {a["bid"]: a for a in awards}
     for lot in board.lots:
-        for b in [*lot.bids]:
+        for b in lot.bids:
             users = [u["id"] for u in await User.select(User.id).where(
                 (User.organization == b.organization_id) & (User.role == Role.ORG_MEMBER))]
             if b.bid_id in won:
@@ -204,6 +204,12 @@ async def _tell_bidders(tender: dict[str, Any], board: RankingOut, awards: list[
                 await notify("award.result", users, {
                     "title": tender["title"], "org_name": b.organization_name, "total": b.total or "—",
                     "rank": b.rank, "challenge_until": f"{challenge_until:%Y-%m-%d}", "link": f"/bids/{b.bid_id}/result"})
+        for d in lot.disqualified:
+            users = [u["id"] for u in await User.select(User.id).where(
+                (User.organization == d.organization_id) & (User.role == Role.ORG_MEMBER))]
+            await notify("award.result_out", users, {
+                "title": tender["title"], "org_name": d.organization_name, "reason": d.reason,
+                "challenge_until": f"{challenge_until:%Y-%m-%d}", "link": f"/bids/{d.bid_id}/result"})
 
 
 async def award_tender(user: CurrentUser, tender_id: int, choices: list[AwardChoiceIn]) -> AwardNoticeOut:

@@ -50,7 +50,11 @@ async def _review_row(bid: dict[str, Any]) -> dict[str, Any]:
 
 async def low_price_flags(tender_id: int) -> set[int]:
     """Rule 23: bids (still in) priced more than the margin below their lot's average.
-    Judged once a lot has no bid left awaiting review."""
+    Judged once a lot has no bid left awaiting review. Not for 公益创投 requests
+    or a price fixed by the buyer: there is no price competition there."""
+    tender = await access.tender(tender_id)
+    if access.is_venture(tender) or access.scheme_of(tender).price_fixed:
+        return set()  # a grant request, or a price the buyer fixed, is not a competing price
     prices = await access.opened_prices(tender_id)
     bids = await Bid.select(Bid.id, Bid.lot, Bid.status).where(
         (Bid.tender == tender_id) & Bid.status.is_in(STILL_IN))

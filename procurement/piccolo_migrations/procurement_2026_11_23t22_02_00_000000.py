@@ -1,4 +1,4 @@
-"""One score sheet per member, bid and round; at most one active award per lot
+"""One score sheet per member, bid and round; at most one active award per bid
 (raw indexes: a composite unique constraint breaks on SQLite in Piccolo)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -6,7 +6,7 @@ from piccolo.engine import engine_finder
 
 ID = "2026-11-23T22:02:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "unique score sheet per member, bid and round; one active award per lot"
+DESCRIPTION = "unique score sheet per member, bid and round; one active award per bid"
 
 
 async def forwards():
@@ -17,7 +17,7 @@ async def forwards():
         await engine.run_ddl(
             "CREATE UNIQUE INDEX IF NOT EXISTS score_sheet_member_bid_round ON score_sheet (member, bid, round)")
         await engine.run_ddl(
-            "CREATE UNIQUE INDEX IF NOT EXISTS award_one_active_per_lot ON award (lot) WHERE status = 'active'")
+            "CREATE UNIQUE INDEX IF NOT EXISTS award_active_bid ON award (bid) WHERE status = 'active'")
 
     manager.add_raw(run)
     return manager
