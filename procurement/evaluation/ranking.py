@@ -90,7 +90,7 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
                          for s in spreads if s.bid_id == b["id"]],
                 sheets_submitted=len(bid_sheets),
                 passes=scoring.venture_passes(total, settings.venture_pass_score) if venture and total is not None else None,
-                recommended_fen=recommended)
+                recommended_fen=recommended, recommended=format_yuan(recommended) if recommended is not None else None)
             entries.append(scoring.RankEntry(bid_id=b["id"], total=total, price_fen=prices[b["id"]]))
             if status in ("awaiting_explanation", "awaiting_decision"):
                 blockers.append(f"{b['organization.name']}的报价明显偏低，"
@@ -109,7 +109,7 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
             blockers.append(f"第{lot['number']}包还有 {len(pending)} 份投标未完成资格性和符合性审查。")
         lot_out.append(LotRankingOut(
             lot_id=lot["id"], lot_number=lot["number"], lot_name=lot["name"], budget_fen=lot["budget_fen"],
-            base_price_fen=base, bids=[RankedBidOut(**r) for r in ordered],
+            base_price_fen=base, base_price=format_yuan(base) if base is not None else None, bids=[RankedBidOut(**r) for r in ordered],
             disqualified=[all_reviews[b["id"]] for b in in_lot if b["status"] == BidStatus.DISQUALIFIED]))
     progress = await sheets.progress(panel, tender["id"])
     complete = await sheets.scoring_complete(panel, tender["id"])

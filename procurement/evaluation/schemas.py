@@ -287,6 +287,7 @@ class RankedBidOut(BaseModel):
     sheets_submitted: int
     passes: bool | None = Field(description="公益创投：是否达到立项分数线")
     recommended_fen: int | None
+    recommended: str | None = Field(default=None, description="公益创投：评标委员会建议资助金额")
 
 
 class LotRankingOut(BaseModel):
@@ -295,6 +296,7 @@ class LotRankingOut(BaseModel):
     lot_name: str
     budget_fen: int
     base_price_fen: int | None
+    base_price: str | None = Field(default=None, description="评标基准价（最低有效报价）")
     bids: list[RankedBidOut]
     disqualified: list[BidReviewOut]
 

@@ -21,7 +21,7 @@ from procurement.bids.states import BidStatus
 from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from procurement.evaluation import rules
+from procurement.evaluation import access, rules
 from procurement.evaluation.schemas import (
     EmploymentIn,
     ExpertProfileIn,
@@ -150,12 +150,7 @@ async def _pool() -> list[rules.Expert]:
 
 
 async def _tender(tender_id: int, *, lock: bool = False) -> dict[str, Any]:
-    if lock and not db.is_sqlite():
-        await Tender.select(Tender.id).where(Tender.id == tender_id).lock_rows()
-    row = await Tender.select(*Tender.all_columns(), Tender.buyer.name).where(Tender.id == tender_id).first()
-    if row is None or row["status"] == TenderStatus.DRAFT:
-        raise NotFound("找不到该项目。")
-    return row
+    return await access.tender(tender_id, lock=lock)
 
 
 def _require_buyer_officer(user: CurrentUser, tender: dict[str, Any]) -> None:
