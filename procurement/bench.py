@@ -23,6 +23,45 @@ async def _measure(name: str, n: int, call: Callable[[], Awaitable[object]]) -> 
     return name, n, statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
 
 
+async def _evaluation(client: httpx.AsyncClient, password: str) -> list[tuple[str, int, float, float]]:
+    """The demo tender past its deadline, opened, a panel of 5 drawn, declared, reviewed
+    and scored through the API; then the evaluation reads and the report PDF are timed."""
+    from procurement.tables import Bid, Tender, User
+
+    async def login(username: str) -> dict[str, str]:
+        token = (await client.post("/api/v1/auth/login", json={"username": username, "password": password})).json()["token"]
+        return {"Authorization": f"Bearer {token}"}
+
+    officer = await login("officer")
+    tender = await Tender.select(Tender.id).where(Tender.title == "湖滨街道社区矫正对象帮教服务项目").first()
+    tid = tender["id"]
+    await client.get(f"/api/v1/tenders/{tid}/opening/", headers=officer)
+    panel = (await client.post(f"/api/v1/tenders/{tid}/panel/", headers=officer, json={"size": 5})).json()
+    bids = [b["id"] for b in await Bid.select(Bid.id).where(Bid.tender == tid)]
+    for bid_id in bids:
+        await client.post(f"/api/v1/bids/{bid_id}/qualification", headers=officer, json={"passed": True})
+    members = []
+    for m in panel["members"]:
+        user = await User.select(User.username).where(User.id == m["user_id"]).first()
+        headers = await login(user["username"])
+        await client.post(f"/api/v1/panels/{panel['id']}/declaration", headers=headers, json={"no_conflict": True})
+        members.append(headers)
+    scores = {"c1": "24", "c2": "12", "c3": "10", "c4": "11"}
+    for headers in members:
+        for bid_id in bids:
+            await client.put(f"/api/v1/bids/{bid_id}/score-sheet", headers=headers,
+                             json={"scores": scores, "comments": {}, "submit": True})
+    expert = members[0]
+    return [
+        await _measure("GET ranking (GetRanking, 3 bids × 5 members)", 100,
+                       lambda: client.get(f"/api/v1/tenders/{tid}/ranking", headers=officer)),
+        await _measure("GET bid for scoring (GetBidForScoring, decrypts)", 100,
+                       lambda: client.get(f"/api/v1/bids/{bids[0]}/scoring", headers=expert)),
+        await _measure("GET evaluation report PDF (GetEvaluationReport)", 10,
+                       lambda: client.get(f"/api/v1/tenders/{tid}/evaluation-report", headers=officer)),
+    ]
+
+
 async def main() -> None:
     from procurement.app import create_app
     from procurement.cli import migrate
@@ -51,6 +90,7 @@ async def main() -> None:
                                       lambda: client.get("/api/v1/audit-events/", headers=auth)))
         results.append(await _measure("POST /api/v1/auth/login (argon2)", 20, lambda: client.post(
             "/api/v1/auth/login", json={"username": "officer", "password": password})))
+        results += await _evaluation(client, password)
     await db.stop()
 
     async def working_days() -> None:
