@@ -17,6 +17,7 @@ from typing import Any
 from procurement.accounts.services import actor_of
 from procurement.accounts.states import Role
 from procurement.bids import bonds
+from procurement.bids import rules as bid_rules
 from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
@@ -86,10 +87,18 @@ def _check_choices(tender: dict[str, Any], board: RankingOut, choices: list[Awar
         elif choice.amount_fen is not None and choice.amount_fen != entry.amount_fen:
             errors[f"choices.{n}.amount_fen"] = f"中标金额即其投标报价 {entry.amount}，不能另行设定。"
         chosen.setdefault(lot.lot_id, []).append((choice, entry))
+    minimum = bid_rules.minimum_bids(tender["method"])
     for lot in board.lots:
         ranked = [b for b in lot.bids if b.rank is not None]
         picks = chosen.get(lot.lot_id, [])
-        if ranked and not picks:
+        if len(ranked) < minimum:
+            if picks:
+                errors[f"lot.{lot.lot_id}"] = (f"第{lot.lot_number}包有效投标仅 {len(ranked)} 家，不足 {minimum} 家，"
+                                               "该包废标，不能定标（rule 18）。")
+            continue
+        if not picks and venture and not any(b.passes for b in ranked):
+            continue  # nothing reached the pass line: no project of this lot is funded
+        if not picks:
             errors[f"lot.{lot.lot_id}"] = f"请为第{lot.lot_number}包「{lot.lot_name}」确定中标（成交）供应商。"
             continue
         if not venture and len(picks) > 1:

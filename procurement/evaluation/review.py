@@ -225,3 +225,13 @@ async def decide_low_price(user: CurrentUser, bid_id: int, accepted: bool, note:
             await _fail_if_too_few(tender, actor)
     return await _reviews(bid["tender"])
 
+
+
+async def declare_failure(user: CurrentUser, tender_id: int, reason: str) -> None:
+    """废标 declared by the buyer during the evaluation (rule 18): every bid above the
+    budget, a violation that affects fairness, or no 公益创投 project reaching the pass line."""
+    async with db.transaction():
+        tender = await access.tender(tender_id, lock=True)
+        access.require_buyer_officer(user, tender, "宣布废标")
+        access.require_status(tender, TenderStatus.OPENED, TenderStatus.EVALUATING, doing="宣布废标")
+        await fail_tender(tender, reason, clock.now(), from_status=tender["status"], actor=actor_of(user))

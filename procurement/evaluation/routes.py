@@ -29,6 +29,7 @@ from procurement.evaluation.schemas import (
     ExpertProfileOut,
     ExplanationDecisionIn,
     ExplanationIn,
+    FailureIn,
     MyPanelOut,
     MyResultOut,
     PanelOut,
@@ -136,6 +137,12 @@ class EvaluationController(Controller):
     async def award(self, request: Request, tender_id: Id, data: JSONBody[AwardIn]) -> AwardNoticeOut:
         """定标 in rank order (another choice needs a reason); publishes the result notice (rule 26)."""
         return await awards.award_tender(require_user(request), tender_id, data.choices)
+
+    @post("/failure", operation_id="FailTender", status_code=HTTP_200_OK, responses=problems(401, 403, 404, 409, 422))
+    async def fail(self, request: Request, tender_id: Id, data: JSONBody[FailureIn]) -> dict[str, str]:
+        """废标 during the evaluation (rule 18), with a public notice and bid-bond refunds."""
+        await review.declare_failure(require_user(request), tender_id, data.reason)
+        return {"status": "failed"}
 
     @get("/awards", operation_id="ListAwards", responses=problems(401, 403, 404))
     async def list_awards(self, request: Request, tender_id: Id) -> list[AwardOut]:

@@ -129,6 +129,10 @@ class QualifyIn(_In):
     reason: str = Field(default="", max_length=2000, description="审查意见；不通过时必填")
 
 
+class FailureIn(_In):
+    reason: str = Field(min_length=10, max_length=5000, description="废标理由（rule 18），将在废标公告中公布")
+
+
 class ExplanationIn(_In):
     explanation: str = Field(min_length=10, max_length=10000, description="对异常低价的书面说明（rule 23）")
 

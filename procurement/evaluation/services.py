@@ -290,6 +290,8 @@ async def replace_panel_member(user: CurrentUser, member_id: int, reason: str) -
         panel = await _panel_row(member["panel"], lock=True)
         tender = await _tender(panel["tender"])
         _require_buyer_officer(user, tender)
+        if tender["status"] != TenderStatus.EVALUATING:
+            raise Conflict(f"项目当前状态为「{TENDER_TABLE.staff_label(tender['status'])}」，评审已结束，不能再调整评标委员会。")
         member = await PanelMember.select().where(PanelMember.id == member_id).first()  # fresh under the lock
         if member["kind"] != MemberKind.EXPERT:
             raise ValidationFailed("采购人代表由采购人指派，不通过抽取产生，不能补抽。")

@@ -275,3 +275,23 @@ async def test_the_report_waits_for_every_sheet_and_consistent_objective_scores(
     late = await client.post(url, headers=odd, json={
         "criterion_key": "c2", "new_points": "11", "reason": "summing_error", "explanation": "再改"})
     assert late.status_code == 409
+
+
+async def test_the_buyer_may_declare_failure_during_the_evaluation(client):
+    tender_id, officer = await opened_tender(client)
+    await draw(client, officer, tender_id)
+    member = await api_login(client, "xingfujia")
+    assert (await client.post(f"/api/v1/tenders/{tender_id}/failure", headers=member,
+                              json={"reason": "全部投标报价均超过采购预算，依法废标。"})).status_code == 403
+    short = await client.post(f"/api/v1/tenders/{tender_id}/failure", headers=officer, json={"reason": "废标"})
+    chinese_problem(short, 400, 422)
+    failed = await client.post(f"/api/v1/tenders/{tender_id}/failure", headers=officer,
+                               json={"reason": "发现投标人之间存在串通投标情形，影响采购公正，依法废标。"})
+    assert failed.status_code == 200, failed.text
+    notice = await Notice.select(Notice.content).where(
+        (Notice.tender == tender_id) & (Notice.notice_type == "failure")).first()
+    assert "串通投标" in notice["content"]
+    assert (await BidBond.count().where((BidBond.tender == tender_id) & BidBond.refund_due_on.is_null())) == 0
+    again = await client.post(f"/api/v1/tenders/{tender_id}/failure", headers=officer,
+                              json={"reason": "再次宣布废标应被拒绝，因为已经废标。"})
+    assert again.status_code == 409
