@@ -311,3 +311,27 @@ async def test_sweeps_catch_up_on_overdue_reports(client):
         assert board["report_overdue"] is True
         assert await ranking.flag_overdue_reports() == 1
         assert await ranking.flag_overdue_reports() == 0
+
+
+async def test_simultaneous_corrections_of_one_sheet_are_each_kept_or_refused(client):
+    """Invariant 6: two corrections racing on one sheet never overwrite each other silently."""
+    tender_id, officer, panel, logins, chair = await evaluated(client, deliver=False)
+    bid_id = (await bids_by_org(tender_id))["颐乐"]
+    headers = next(iter(logins.values()))
+    sheet_id = (await client.get(f"/api/v1/bids/{bid_id}/scoring", headers=headers)).json()["mine"]["id"]
+    attempts = await asyncio.gather(*[
+        client.post(f"/api/v1/score-sheets/{sheet_id}/corrections", headers=headers, json={
+            "criterion_key": "c1", "new_points": str(20 + n), "reason": "summing_error",
+            "explanation": f"汇总时抄录错误，第 {n} 次更正。"}) for n in range(4)])
+    ok = [a for a in attempts if a.status_code == 200]
+    assert len(ok) >= 1 and all(a.status_code in (200, 409) for a in attempts), [a.text for a in attempts]
+    from procurement.tables import ScoreCorrection
+
+    history = await ScoreCorrection.select().where(ScoreCorrection.sheet == sheet_id).order_by(ScoreCorrection.id)
+    assert len(history) == len(ok), "every accepted correction is in the history, and only those"
+    # Each correction starts from the value the previous one left: the chain is unbroken.
+    assert history[0]["old_points"] == "24"
+    for before, after in zip(history, history[1:]):
+        assert after["old_points"] == before["new_points"]
+    [row] = await ScoreSheet.select(ScoreSheet.scores).where(ScoreSheet.id == sheet_id)
+    assert f'"c1": "{history[-1]["new_points"]}"' in row["scores"]
