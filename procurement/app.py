@@ -26,6 +26,7 @@ from procurement.settings import ROOT, get_settings
 from procurement.bids.pages import BidBondPages, BidPublicPages, OrgBidPages
 from procurement.bids.routes import BidController, BondController, EligibilityController, OpeningController, ReceiptController
 from procurement.catalogue.routes import CatalogueController
+from procurement.evaluation.pages import EvaluationPages, ResultPages, ReviewPages
 from procurement.evaluation.routes import (
     AwardController,
     BidEvaluationController,
@@ -116,6 +117,7 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
         route_handlers=[
             api, healthz, PublicPages, DashboardPages, AdminPages,
             NoticePages, TenderPortalPages, BureauTenderPages, OrgTenderPages, OrgBidPages, BidPublicPages, BidBondPages,
+            ReviewPages, EvaluationPages, ResultPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         lifespan=[lifespan],

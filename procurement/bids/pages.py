@@ -194,8 +194,13 @@ class OrgBidPages(Controller):
         user = require_user(request, Role.ORG_MEMBER)
         bids = await services.my_bids(user)
         open_tenders = await tenders.list_tenders(user, open_only=True, limit=50)
+        # A result page exists once the tender is awarded; only opened bids have one.
+        reviewed = {b.tender_id for b in bids if b.status in ("opened", "qualified", "disqualified")}
+        states = {tid: (await tenders.get_tender(user, tid)).status for tid in reviewed}
+        awarded = {tid for tid, state in states.items() if state == "awarded"}
         return page(request, "procurement/bids/list.html", {
-            "bids": bids, "open_tenders": open_tenders.items, "page_title": t("bids.list.title")})
+            "bids": bids, "open_tenders": open_tenders.items, "page_title": t("bids.list.title"),
+            "with_result": {b.id for b in bids if b.tender_id in awarded and b.status in ("qualified", "disqualified")}})
 
     # ------------------------------------------------------------------ one bid
 

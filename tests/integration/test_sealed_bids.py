@@ -57,7 +57,7 @@ def fill(path: str, ids: dict) -> str:
     values = {
         "tender_id": ids["tender_id"], "bid_id": ids["bid_id"], "document_id": ids["document_id"],
         "receipt_no": ids["receipt_no"], "org_id": 1, "notice_id": 1, "item_id": 1, "user_id": 1, "entry_id": 1,
-        "question_id": 1, "bond_id": 1, "qid": 1, "id": ids["tender_id"],
+        "question_id": 1, "bond_id": 1, "qid": 1, "id": ids["tender_id"], "panel_id": 1, "award_id": 1,
     }
 
     def one(match: re.Match) -> str:
@@ -118,12 +118,20 @@ async def test_nothing_in_the_database_holds_bid_content_in_plain_text(client, s
 
 
 async def test_files_at_rest_are_ciphertext(client, sealed):
+    from procurement.tables import BidDocument
+
     files = [p for p in Path(get_settings().files_dir).rglob("*") if p.is_file()]
-    assert files
+    # The same store also keeps 质疑 documents, filed after the award and not sealed (rule 27):
+    # the canary must be in no file at all, and every bid document's file must be ciphertext.
+    bid_blobs = {d["blob_sha256"] for d in await BidDocument.select(BidDocument.blob_sha256)}
+    assert files and bid_blobs
     for path in files:
         data = path.read_bytes()
-        assert CANARY_BYTES not in data and not data.startswith(b"%PDF"), path
+        assert CANARY_BYTES not in data, path
         assert CANARY_NAME.encode() not in str(path).encode()
+        if path.name in bid_blobs:
+            assert not data.startswith(b"%PDF"), path
+    assert bid_blobs <= {p.name for p in files}
 
 
 async def test_after_opening_the_bureau_reads_the_bid_and_other_bidders_only_the_record(client, sealed):

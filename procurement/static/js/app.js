@@ -2,10 +2,13 @@
 (function () {
   "use strict";
 
-  // Ask before destructive or important POSTs: <form data-confirm="确认……？">.
+  // Ask before destructive or important POSTs: <form data-confirm="确认……？">, or on the
+  // one button of a form that needs it: <button data-confirm="……">.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form && form.getAttribute && form.getAttribute("data-confirm");
+    var button = event.submitter;
+    var question = (button && button.getAttribute && button.getAttribute("data-confirm")) ||
+      (form && form.getAttribute && form.getAttribute("data-confirm"));
     if (question && !window.confirm(question)) {
       event.preventDefault();
     }

@@ -1,0 +1,587 @@
+"""Web pages of evaluation and award: the expert's panels, 回避声明 and score
+sheets; the bureau's evaluation page (panel, review, ranking) and award page
+(定标, notice, letters, 质疑); the bidder's result and low-price explanation.
+
+Thin: each handler parses the form, calls one service and renders; a refusal
+shows the same page again with the message (``form_action``). The flat form
+fields (``scores.<key>``, yuan amounts, per-lot radios) become the services'
+input models here and nowhere else. Nothing about a bid is fetched for a
+member who has not declared no conflict (invariant 5).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, URLEncodedBody
+from litestar.response import Response
+
+from procurement.accounts.states import Role
+from procurement.bids import services as bids
+from procurement.bids.states import BidStatus
+from procurement.core import clock, money
+from procurement.core.api import Id
+from procurement.core.errors import NotFound, PermissionDenied, ValidationFailed
+from procurement.core.storage import content_disposition
+from procurement.core.strings import t
+from procurement.core.web import form_action, page, parse_form, redirect, require_user
+from procurement.evaluation import awards, challenges, documents, ranking, review, services, sheets
+from procurement.evaluation.schemas import (
+    AnswerIn,
+    AwardChoiceIn,
+    BidForScoringOut,
+    ChallengeIn,
+    ComplaintDecisionIn,
+    ComplaintIn,
+    CorrectionIn,
+    DeclareIn,
+    DeclineIn,
+    DrawPanelIn,
+    ExplanationDecisionIn,
+    ExplanationIn,
+    QualifyIn,
+    RankingOut,
+    ReplaceMemberIn,
+    ScoreSheetIn,
+)
+from procurement.evaluation.states import (
+    CHALLENGE_OUTCOME_LABELS,
+    CORRECTION_REASON_LABELS,
+    MEMBER_KIND_LABELS,
+    MemberStatus,
+    SheetStatus,
+)
+from procurement.tenders import services as tenders
+from procurement.tenders.schemas import WORKER_LEVEL_LABELS
+from procurement.tenders.states import TenderStatus
+
+Form = URLEncodedBody[dict[str, Any]]
+Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+
+LOW_PRICE_LABELS = {
+    "awaiting_explanation": ("异常低价：待投标人书面说明", "warning"),
+    "awaiting_decision": ("异常低价：待评标委员会认定", "warning"),
+    "accepted": ("异常低价：说明已获认可", "info"),
+    "rejected": ("异常低价：说明未获认可", "danger"),
+}
+LABELS: dict[str, Any] = {
+    "member_kind": MEMBER_KIND_LABELS,
+    "correction_reason": CORRECTION_REASON_LABELS,
+    "outcome": CHALLENGE_OUTCOME_LABELS,
+    "low_price": LOW_PRICE_LABELS,
+    "worker_level": {**{k.value: v for k, v in WORKER_LEVEL_LABELS.items()}, "none": "未持证"},
+    "team_role": {"lead": "项目负责人", "member": "成员", "supervisor": "督导"},
+}
+STAFF = (Role.OFFICER, Role.FINANCE, Role.ADMIN)
+AWARDED = (TenderStatus.AWARDED,)
+
+
+def _scored(review_row) -> bool:
+    """Bids that passed the review are the ones the panel scores."""
+    return review_row.status in (BidStatus.QUALIFIED,)
+
+
+def _yuan(fen: int | None) -> str:
+    return "" if fen is None else str(money.fen_to_decimal(fen))
+
+
+def _fen(raw: Any, field: str, errors: dict[str, str]) -> int | None:
+    """A yuan amount typed in a form, as fen (core.money); a bad one is reported under ``field``."""
+    text = str(raw or "").strip()
+    if not text:
+        return None
+    try:
+        return money.to_fen(text)
+    except ValidationFailed as exc:
+        errors[field] = exc.message
+        return None
+
+
+def _pdf(name: str, data: bytes) -> Response:
+    return Response(data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=True)})
+
+
+# --------------------------------------------------------------------------- form <-> input
+
+
+def sheet_to_form(scoring: BidForScoringOut) -> dict[str, Any]:
+    form: dict[str, Any] = {f"scores.{k}": v for k, v in scoring.mine.scores.items()}
+    form.update({f"comments.{k}": v for k, v in scoring.mine.comments.items()})
+    form["recommended_yuan"] = _yuan(scoring.mine.recommended_fen)
+    return form
+
+
+def sheet_form_to_input(form: dict[str, Any], *, venture: bool) -> ScoreSheetIn:
+    """``scores.<key>`` and ``comments.<key>`` become the sheet; the button pressed decides draft or submit."""
+    errors: dict[str, str] = {}
+    data: dict[str, Any] = {
+        "scores": {k.removeprefix("scores."): str(v).strip() for k, v in form.items() if k.startswith("scores.")},
+        "comments": {k.removeprefix("comments."): str(v).strip() for k, v in form.items() if k.startswith("comments.")},
+        "submit": form.get("action") == "submit",
+    }
+    if venture:
+        recommended = _fen(form.get("recommended_yuan"), "recommended_fen", errors)
+        if recommended is not None:
+            data["recommended_fen"] = recommended
+    try:
+        sheet = parse_form(ScoreSheetIn, data)
+    except ValidationFailed as exc:
+        raise ValidationFailed(field_errors={**exc.field_errors, **errors}) from None
+    if errors:
+        raise ValidationFailed(field_errors=errors)
+    return sheet  # type: ignore[return-value]
+
+
+def award_form_to_choices(form: dict[str, Any], board: RankingOut, venture: bool) -> tuple[list[AwardChoiceIn], list[dict]]:
+    """Per lot a radio (``lot.<id>.bid_id``) or, for 公益创投, a checkbox and an amount per
+    project (``bid.<id>.pick``, ``bid.<id>.amount_yuan``); one reason per lot. Returns the
+    choices and, for each, the form fields its errors belong to."""
+    choices, fields, errors = [], [], {}
+    for lot in board.lots:
+        reason = str(form.get(f"lot.{lot.lot_id}.reason", "") or "").strip()
+        reason_field = f"lot.{lot.lot_id}.reason"
+        if venture:
+            picked = [(b.bid_id, f"bid.{b.bid_id}.pick", f"bid.{b.bid_id}.amount_yuan")
+                      for b in lot.bids if form.get(f"bid.{b.bid_id}.pick")]
+        else:
+            chosen = str(form.get(f"lot.{lot.lot_id}.bid_id", "") or "").strip()
+            field = f"lot.{lot.lot_id}.bid_id"
+            picked = [(chosen, field, field)] if chosen else []
+        for bid_id, bid_field, amount_field in picked:
+            data: dict[str, Any] = {"lot_id": lot.lot_id, "bid_id": bid_id, "reason": reason}
+            if venture:
+                amount = _fen(form.get(amount_field), amount_field, errors)
+                if amount is not None:
+                    data["amount_fen"] = amount
+            mapping = {"bid_id": bid_field, "amount_fen": amount_field, "reason": reason_field, "lot_id": bid_field}
+            try:
+                choices.append(parse_form(AwardChoiceIn, data))
+                fields.append(mapping)
+            except ValidationFailed as exc:
+                errors.update({mapping.get(k, bid_field): v for k, v in exc.field_errors.items()})
+    if errors:
+        raise ValidationFailed(field_errors=errors)
+    return choices, fields  # type: ignore[return-value]
+
+
+def award_errors_to_form(exc: ValidationFailed, fields: list[dict]) -> ValidationFailed:
+    """``choices.<n>.<field>`` of the service, named by the form field that holds it."""
+    renamed = {}
+    for key, message in exc.field_errors.items():
+        parts = key.split(".")
+        if parts[0] == "choices" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(fields):
+            key = fields[int(parts[1])].get(parts[2], key)
+        renamed[key] = message
+    return ValidationFailed(exc.message, field_errors=renamed)
+
+
+def _flag(value: Any) -> bool:
+    return str(value or "").strip().lower() in ("1", "true", "on", "yes")
+
+
+# --------------------------------------------------------------------------- the expert
+
+
+class ReviewPages(Controller):
+    """我的评审: panels, 回避声明, score sheets, corrections, the chair's report."""
+
+    path = "/review"
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request) -> Response:
+        user = require_user(request)
+        return page(request, "procurement/evaluation/my_panels.html", {
+            "panels": await services.my_panels(user), "labels": LABELS, "page_title": t("eval.review.title")})
+
+    async def _seat(self, user, panel_id: int):
+        seat = next((p for p in await services.my_panels(user) if p.panel_id == panel_id), None)
+        if seat is None:
+            raise PermissionDenied("您不是该评标委员会的成员。")
+        return seat
+
+    async def _panel(self, request: Request, panel_id: int) -> dict[str, Any]:
+        user = require_user(request)
+        seat = await self._seat(user, panel_id)
+        context: dict[str, Any] = {"seat": seat, "labels": LABELS, "page_title": seat.tender_title}
+        if seat.status != MemberStatus.DECLARED_NO_CONFLICT:
+            return context  # invariant 5: nothing about the bids before the declaration
+        reviews = await review.list_reviews(user, seat.tender_id)
+        mine = {r.bid_id: (await sheets.bid_for_scoring(user, r.bid_id)).mine for r in reviews if _scored(r)}
+        try:
+            board, board_refusal = await ranking.get_ranking(user, seat.tender_id), None
+        except PermissionDenied as exc:
+            board, board_refusal = None, exc.message
+        return {**context, "panel": await services.get_panel(user, seat.tender_id), "reviews": reviews, "mine": mine,
+                "board": board, "board_refusal": board_refusal}
+
+    async def _on_panel(self, request: Request, panel_id: int, form: dict[str, Any], action) -> Response:
+        return await form_action(request, "procurement/evaluation/panel.html", form, action,
+                                 await self._panel(request, panel_id))
+
+    @get("/panels/{panel_id:int}")
+    async def panel(self, request: Request, panel_id: Id) -> Response:
+        return page(request, "procurement/evaluation/panel.html", await self._panel(request, panel_id))
+
+    @post("/panels/{panel_id:int}/declaration")
+    async def declare(self, request: Request, panel_id: Id, data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            choice = parse_form(DeclareIn, {"no_conflict": data.get("no_conflict"), "note": data.get("note", "")})
+            panel = await services.declare(user, panel_id, choice.no_conflict, choice.note)  # type: ignore[attr-defined]
+            if choice.no_conflict:  # type: ignore[attr-defined]
+                return redirect(f"/review/panels/{panel_id}", t("eval.panel.declared"))
+            return redirect("/review", " ".join(filter(None, [t("eval.panel.conflict", title=panel.tender_title), panel.note])))
+
+        return await self._on_panel(request, panel_id, data, action)
+
+    @post("/panels/{panel_id:int}/decline")
+    async def decline(self, request: Request, panel_id: Id, data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            reason = parse_form(DeclineIn, {"reason": data.get("reason", "")}).reason  # type: ignore[attr-defined]
+            panel = await services.decline(user, panel_id, reason)
+            return redirect("/review", " ".join(filter(None, [t("eval.panel.declined", title=panel.tender_title), panel.note])))
+
+        return await self._on_panel(request, panel_id, data, action)
+
+    @post("/panels/{panel_id:int}/report")
+    async def deliver(self, request: Request, panel_id: Id) -> Response:
+        user = require_user(request)
+        seat = await self._seat(user, panel_id)
+
+        async def action() -> Response:
+            await ranking.deliver_report(user, seat.tender_id)
+            return redirect(f"/review/panels/{panel_id}", t("eval.report.delivered"))
+
+        return await self._on_panel(request, panel_id, {"_form": "report"}, action)
+
+    @post("/panels/{panel_id:int}/bids/{bid_id:int}/low-price-decision")
+    async def decide(self, request: Request, panel_id: Id, bid_id: Id, data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            decision = parse_form(ExplanationDecisionIn, {"accepted": data.get("accepted"), "note": data.get("note", "")})
+            done = await review.decide_low_price(user, bid_id, decision.accepted, decision.note)  # type: ignore[attr-defined]
+            org = next((r.organization_name for r in done if r.bid_id == bid_id), "")
+            return redirect(f"/review/panels/{panel_id}", t("eval.low_price.decided", org=org))
+
+        return await self._on_panel(request, panel_id, {**data, "_bid": str(bid_id)}, action)
+
+    @get("/panels/{panel_id:int}/ranking")
+    async def ranking_page(self, request: Request, panel_id: Id) -> Response:
+        user = require_user(request)
+        seat = await self._seat(user, panel_id)
+        board = await ranking.get_ranking(user, seat.tender_id)  # refused until one's own sheets are all in
+        return page(request, "procurement/evaluation/panel_ranking.html", {
+            "seat": seat, "board": board, "labels": LABELS, "page_title": f"{seat.tender_title} · 汇总与排名"})
+
+    # ------------------------------------------------------------------ one bid's score sheet
+
+    async def _bid(self, request: Request, bid_id: int) -> dict[str, Any]:
+        user = require_user(request)
+        scoring = await sheets.bid_for_scoring(user, bid_id)  # refused before the declaration (invariant 5)
+        seat = await self._seat(user, scoring.panel_id)
+        queue = [r for r in await review.list_reviews(user, scoring.tender_id) if _scored(r)]
+        at = next((i for i, r in enumerate(queue) if r.bid_id == bid_id), 0)
+        sheet_status = scoring.mine.status
+        return {
+            "scoring": scoring, "seat": seat, "form": sheet_to_form(scoring), "labels": LABELS,
+            "editable": sheet_status == SheetStatus.DRAFT and not seat.report_delivered,
+            "correctable": sheet_status == SheetStatus.SUBMITTED and scoring.mine.id is not None and not seat.report_delivered,
+            "prev_bid": queue[at - 1] if at > 0 else None, "next_bid": queue[at + 1] if at + 1 < len(queue) else None,
+            "position": at + 1, "count": len(queue), "names": {c.key: c.name for c in scoring.criteria},
+            "criterion_options": [(c.key, c.name) for c in scoring.criteria],
+            "page_title": f"评分：{scoring.organization_name}",
+        }
+
+    @get("/bids/{bid_id:int}")
+    async def sheet(self, request: Request, bid_id: Id) -> Response:
+        return page(request, "procurement/evaluation/score.html", await self._bid(request, bid_id))
+
+    @post("/bids/{bid_id:int}")
+    async def save(self, request: Request, bid_id: Id, data: Form) -> Response:
+        user = require_user(request)
+        context = await self._bid(request, bid_id)
+
+        async def action() -> Response:
+            sheet = sheet_form_to_input(data, venture=context["scoring"].venture)
+            await sheets.save_sheet(user, bid_id, sheet)
+            return redirect(f"/review/bids/{bid_id}", t("eval.sheet.submitted" if sheet.submit else "eval.sheet.saved"))
+
+        return await form_action(request, "procurement/evaluation/score.html", data, action, context)
+
+    @post("/bids/{bid_id:int}/sheets/{sheet_id:int}/corrections")
+    async def correct(self, request: Request, bid_id: Id, sheet_id: Id, data: Form) -> Response:
+        user = require_user(request)
+        context = await self._bid(request, bid_id)
+
+        async def action() -> Response:
+            correction = parse_form(CorrectionIn, {k: data.get(k, "") for k in
+                                                   ("criterion_key", "new_points", "reason", "explanation")})
+            await sheets.correct_score(user, sheet_id, correction)  # type: ignore[arg-type]
+            name = context["names"].get(correction.criterion_key, correction.criterion_key)  # type: ignore[attr-defined]
+            return redirect(f"/review/bids/{bid_id}#corrections", t("eval.sheet.corrected", criterion=name))
+
+        return await form_action(request, "procurement/evaluation/score.html", {**context["form"], **data, "_form": "correction"},
+                                 action, context)
+
+
+# --------------------------------------------------------------------------- the bureau
+
+
+class EvaluationPages(Controller):
+    """The buyer's evaluation page and award page, and the PDFs they link to."""
+
+    include_in_schema = False
+
+    async def _evaluation(self, request: Request, tender_id: int) -> dict[str, Any]:
+        user = require_user(request, *STAFF)
+        tender = await tenders.get_tender(user, tender_id)
+        try:
+            panel = await services.get_panel(user, tender_id)
+        except NotFound:
+            panel = None
+        reviews = await review.list_reviews(user, tender_id) if panel else []
+        board = await ranking.get_ranking(user, tender_id) if panel else None
+        progress = {m.member_id: m for m in board.members} if board else {}
+        return {"tender": tender, "panel": panel, "reviews": reviews, "board": board, "progress": progress,
+                "labels": LABELS, "acting": user.role == Role.OFFICER,
+                "page_title": f"{tender.title} · {t('tenders.evaluation')}"}
+
+    async def _on_evaluation(self, request: Request, tender_id: int, form: dict[str, Any], action) -> Response:
+        return await form_action(request, "procurement/evaluation/bureau.html", form, action,
+                                 await self._evaluation(request, tender_id))
+
+    @get("/tenders/{tender_id:int}/evaluation")
+    async def evaluation(self, request: Request, tender_id: Id) -> Response:
+        return page(request, "procurement/evaluation/bureau.html", await self._evaluation(request, tender_id))
+
+    @post("/tenders/{tender_id:int}/evaluation/panel")
+    async def draw(self, request: Request, tender_id: Id, data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            choice = parse_form(DrawPanelIn, {"size": data.get("size", ""),
+                                              "include_buyer_rep": _flag(data.get("include_buyer_rep"))})
+            panel = await services.draw_panel(user, tender_id, choice.size, choice.include_buyer_rep)  # type: ignore[attr-defined]
+            return redirect(f"/tenders/{tender_id}/evaluation", t("eval.panel.drawn", n=len(panel.members)))
+
+        return await self._on_evaluation(request, tender_id, {**data, "_form": "draw"}, action)
+
+    @post("/tenders/{tender_id:int}/evaluation/members/{member_id:int}/replace")
+    async def replace(self, request: Request, tender_id: Id, member_id: Id, data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            reason = parse_form(ReplaceMemberIn, {"reason": data.get("reason", "")}).reason  # type: ignore[attr-defined]
+            panel = await services.replace_panel_member(user, member_id, reason)
+            message = panel.note or t("eval.member.replaced")
+            return redirect(f"/tenders/{tender_id}/evaluation#members", message, "error" if panel.note else "success")
+
+        return await self._on_evaluation(request, tender_id, {**data, "_member": str(member_id)}, action)
+
+    @post("/tenders/{tender_id:int}/evaluation/bids/{bid_id:int}/qualification")
+    async def qualify(self, request: Request, tender_id: Id, bid_id: Id, data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            result = parse_form(QualifyIn, {"passed": data.get("passed"), "reason": data.get("reason", "")})
+            done = await review.qualify_bid(user, bid_id, result.passed, result.reason)  # type: ignore[attr-defined]
+            org = next((r.organization_name for r in done if r.bid_id == bid_id), "")
+            verdict = "通过" if result.passed else "不通过"  # type: ignore[attr-defined]
+            return redirect(f"/tenders/{tender_id}/evaluation#review", t("eval.bid.qualified", org=org, result=verdict))
+
+        return await self._on_evaluation(request, tender_id, {**data, "_bid": str(bid_id)}, action)
+
+    @get("/tenders/{tender_id:int}/evaluation-report.pdf")
+    async def report_pdf(self, request: Request, tender_id: Id) -> Response:
+        return _pdf(*await documents.report_pdf(require_user(request), tender_id))
+
+    # ------------------------------------------------------------------ 定标
+
+    async def _award(self, request: Request, tender_id: int) -> dict[str, Any]:
+        user = require_user(request, *STAFF)
+        tender = await tenders.get_tender(user, tender_id)
+        try:
+            board = await ranking.get_ranking(user, tender_id)
+        except NotFound:
+            board = None
+        try:
+            notice = await awards.award_notice(tender_id) if tender.status in AWARDED else None
+        except NotFound:
+            notice = None
+        return {
+            "tender": tender, "board": board, "notice": notice, "labels": LABELS,
+            "history": await awards.list_awards(user, tender_id) if board else [],
+            "challenges": await challenges.list_challenges(user, tender_id),
+            "venture": tender.method == "venture_call", "acting": user.role == Role.OFFICER,
+            "default_amounts": {b.bid_id: _yuan(b.recommended_fen) for lot in (board.lots if board else []) for b in lot.bids},
+            "page_title": f"{tender.title} · {t('tenders.award')}",
+        }
+
+    @get("/tenders/{tender_id:int}/award")
+    async def award_page(self, request: Request, tender_id: Id) -> Response:
+        return page(request, "procurement/evaluation/award.html", await self._award(request, tender_id))
+
+    @post("/tenders/{tender_id:int}/award")
+    async def award(self, request: Request, tender_id: Id, data: Form) -> Response:
+        user = require_user(request)
+        context = await self._award(request, tender_id)
+
+        async def action() -> Response:
+            if context["board"] is None:
+                raise NotFound("本项目尚未抽取评标委员会。")
+            choices, fields = award_form_to_choices(data, context["board"], context["venture"])
+            try:
+                await awards.award_tender(user, tender_id, choices)
+            except ValidationFailed as exc:
+                raise award_errors_to_form(exc, fields) from None
+            return redirect(f"/tenders/{tender_id}/award", t("eval.award.done"))
+
+        return await form_action(request, "procurement/evaluation/award.html", {**data, "_form": "award"}, action, context)
+
+    @post("/tenders/{tender_id:int}/challenges/{challenge_id:int}/answer")
+    async def answer(self, request: Request, tender_id: Id, challenge_id: Id, data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            answer = parse_form(AnswerIn, {"outcome": data.get("outcome", ""), "answer": data.get("answer", ""),
+                                           "affects_result": _flag(data.get("affects_result"))})
+            done = await challenges.answer_challenge(user, challenge_id, answer.outcome, answer.answer,  # type: ignore[attr-defined]
+                                                     answer.affects_result)  # type: ignore[attr-defined]
+            return redirect(f"/tenders/{tender_id}/award#challenges", t("eval.challenge.answered", org=done.organization_name))
+
+        return await form_action(request, "procurement/evaluation/award.html", {**data, "_challenge": str(challenge_id)},
+                                 action, await self._award(request, tender_id))
+
+    @post("/tenders/{tender_id:int}/challenges/{challenge_id:int}/complaint-decision")
+    async def complaint_decision(self, request: Request, tender_id: Id, challenge_id: Id, data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            decision = parse_form(ComplaintDecisionIn, {"decision": data.get("decision", "")}).decision  # type: ignore[attr-defined]
+            await challenges.record_complaint_decision(user, challenge_id, decision)
+            return redirect(f"/tenders/{tender_id}/award#challenges", t("eval.challenge.decided"))
+
+        return await form_action(request, "procurement/evaluation/award.html", {**data, "_challenge": str(challenge_id)},
+                                 action, await self._award(request, tender_id))
+
+    @get("/tenders/{tender_id:int}/challenges")
+    async def challenges_page(self, request: Request, tender_id: Id) -> Response:
+        """The link in challenge notifications: the buyer answers on the award page, a bidder
+        follows its challenges on its result page."""
+        user = require_user(request)
+        if user.role in STAFF:
+            return redirect(f"/tenders/{tender_id}/award#challenges")
+        if user.role == Role.ORG_MEMBER:
+            own = next((b for b in await bids.my_bids(user) if b.tender_id == tender_id and b.submitted_at), None)
+            if own is not None:
+                return redirect(f"/bids/{own.id}/result#challenges")
+        raise NotFound("找不到该项目的质疑。")
+
+    @get("/awards/{award_id:int}/letter.pdf")
+    async def letter(self, request: Request, award_id: Id) -> Response:
+        return _pdf(*await documents.award_letter_pdf(require_user(request), award_id))
+
+
+# --------------------------------------------------------------------------- the bidder
+
+
+class ResultPages(Controller):
+    """A bidder's result (own scores, rank, 质疑 and 投诉) and its low-price explanation."""
+
+    path = "/bids/{bid_id:int}"
+    include_in_schema = False
+
+    async def _own_bid(self, request: Request, bid_id: int):
+        user = require_user(request, Role.ORG_MEMBER)
+        bid = next((b for b in await bids.my_bids(user) if b.id == bid_id), None)
+        if bid is None:
+            raise NotFound("找不到该投标。")
+        return user, bid
+
+    async def _result(self, request: Request, bid_id: int) -> dict[str, Any]:
+        user, bid = await self._own_bid(request, bid_id)
+        try:
+            result = await awards.my_result(user, bid_id)
+        except NotFound:  # not published yet: the page says so
+            result = None
+        today = clock.today_local()
+        return {
+            "bid": bid, "result": result, "labels": LABELS, "today": today,
+            "challenges": await challenges.list_challenges(user, bid.tender_id),
+            "challenge_open": bool(result and result.challenge_until and today <= result.challenge_until),
+            "page_title": f"评审结果：{bid.tender_title}",
+        }
+
+    @get("/result")
+    async def result(self, request: Request, bid_id: Id) -> Response:
+        return page(request, "procurement/evaluation/result.html", await self._result(request, bid_id))
+
+    @post("/challenges")
+    async def challenge(self, request: Request, bid_id: Id, data: Multipart) -> Response:
+        """质疑 without JavaScript: the grounds and one optional file in one multipart form."""
+        user = require_user(request)
+        context = await self._result(request, bid_id)
+        chosen = data.get("file")
+        chosen = chosen[0] if isinstance(chosen, list) and chosen else chosen
+        form = {k: v for k, v in data.items() if isinstance(v, str)}
+
+        async def action() -> Response:
+            documents_in = []
+            if isinstance(chosen, UploadFile) and chosen.filename:
+                raw = await chosen.read()
+                if not raw:
+                    raise ValidationFailed(field_errors={"file": "所选文件是空的，请重新选择。"})
+                documents_in.append({"name": chosen.filename[:200], "content_base64": base64.b64encode(raw).decode("ascii")})
+            try:
+                filed = parse_form(ChallengeIn, {"grounds": form.get("grounds", ""), "documents": documents_in})
+                done = await challenges.file_challenge(user, context["bid"].tender_id, filed)  # type: ignore[arg-type]
+            except ValidationFailed as exc:  # a refused file is named beside the upload field
+                errors = {("file" if k.startswith("documents") else k): v for k, v in exc.field_errors.items()}
+                raise ValidationFailed(exc.message, field_errors=errors or {"file": exc.message}) from None
+            return redirect(f"/bids/{bid_id}/result#challenges", t("eval.challenge.filed", due=f"{done.answer_due_on:%Y-%m-%d}"))
+
+        return await form_action(request, "procurement/evaluation/result.html", {**form, "_form": "challenge"}, action, context)
+
+    @post("/challenges/{challenge_id:int}/complaint")
+    async def complain(self, request: Request, bid_id: Id, challenge_id: Id, data: Form) -> Response:
+        user = require_user(request)
+        context = await self._result(request, bid_id)
+
+        async def action() -> Response:
+            authority = parse_form(ComplaintIn, {"authority": data.get("authority", "")}).authority  # type: ignore[attr-defined]
+            done = await challenges.escalate(user, challenge_id, authority)
+            return redirect(f"/bids/{bid_id}/result#challenges", t(
+                "eval.challenge.complained", authority=done.complaint_authority,
+                due=f"{done.complaint_decision_due_on:%Y-%m-%d}" if done.complaint_decision_due_on else "—"))
+
+        return await form_action(request, "procurement/evaluation/result.html", {**data, "_challenge": str(challenge_id)},
+                                 action, context)
+
+    async def _explanation(self, request: Request, bid_id: int) -> dict[str, Any]:
+        _, bid = await self._own_bid(request, bid_id)
+        return {"bid": bid, "page_title": f"报价书面说明：{bid.tender_title}"}
+
+    @get("/explanation")
+    async def explanation(self, request: Request, bid_id: Id) -> Response:
+        return page(request, "procurement/evaluation/explanation.html", await self._explanation(request, bid_id))
+
+    @post("/explanation")
+    async def explain(self, request: Request, bid_id: Id, data: Form) -> Response:
+        user = require_user(request)
+        context = await self._explanation(request, bid_id)
+
+        async def action() -> Response:
+            text = parse_form(ExplanationIn, {"explanation": data.get("explanation", "")}).explanation  # type: ignore[attr-defined]
+            await review.explain_low_price(user, bid_id, text)
+            return redirect(f"/bids/{bid_id}/explanation", t("eval.explanation.saved"))
+
+        return await form_action(request, "procurement/evaluation/explanation.html", data, action, context)
