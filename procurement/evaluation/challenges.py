@@ -47,8 +47,13 @@ COMPLAINT_DECISION_WORKING_DAYS = 30
 
 def _out(row: dict[str, Any], user: CurrentUser | None) -> ChallengeOut:
     today = clock.today_local()
-    role = OFFICER if user is not None and user.role == Role.OFFICER else BIDDER
-    allowed = CHALLENGE_TABLE.allowed_actions(row["status"], role) if user is not None else []
+    allowed: list[str] = []
+    if user is not None and user.role == Role.OFFICER:
+        allowed = CHALLENGE_TABLE.allowed_actions(row["status"], OFFICER)
+    elif user is not None and user.role == Role.ORG_MEMBER and user.organization_id == row["organization"]:
+        allowed = CHALLENGE_TABLE.allowed_actions(row["status"], BIDDER)
+        if row["status"] == ChallengeStatus.FILED and today <= row["answer_due_on"]:
+            allowed = [a for a in allowed if a != "complain"]  # 投诉 only after the answer or its deadline
     return ChallengeOut(
         id=row["id"], tender_id=row["tender"], tender_title=row["tender.title"], organization_id=row["organization"],
         organization_name=row["organization.name"], grounds=row["grounds"],

@@ -43,6 +43,7 @@ from procurement.evaluation.schemas import (
     DrawPanelIn,
     ExplanationDecisionIn,
     ExplanationIn,
+    FailureIn,
     QualifyIn,
     RankingOut,
     ReplaceMemberIn,
@@ -211,7 +212,7 @@ class ReviewPages(Controller):
         if seat.status != MemberStatus.DECLARED_NO_CONFLICT:
             return context  # invariant 5: nothing about the bids before the declaration
         reviews = await review.list_reviews(user, seat.tender_id)
-        mine = {r.bid_id: (await sheets.bid_for_scoring(user, r.bid_id)).mine for r in reviews if _scored(r)}
+        mine = await sheets.my_sheets(user, seat.tender_id)
         try:
             board, board_refusal = await ranking.get_ranking(user, seat.tender_id), None
         except PermissionDenied as exc:
@@ -400,6 +401,17 @@ class EvaluationPages(Controller):
 
         return await self._on_evaluation(request, tender_id, {**data, "_bid": str(bid_id)}, action)
 
+    @post("/tenders/{tender_id:int}/evaluation/failure")
+    async def fail(self, request: Request, tender_id: Id, data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            reason = parse_form(FailureIn, {"reason": data.get("reason", "")}).reason  # type: ignore[attr-defined]
+            await review.declare_failure(user, tender_id, reason)
+            return redirect(f"/bureau/tenders/{tender_id}", "已宣布废标，废标公告已发布。")
+
+        return await self._on_evaluation(request, tender_id, {**data, "_form": "failure"}, action)
+
     @get("/tenders/{tender_id:int}/evaluation-report.pdf")
     async def report_pdf(self, request: Request, tender_id: Id) -> Response:
         return _pdf(*await documents.report_pdf(require_user(request), tender_id))
@@ -567,8 +579,8 @@ class ResultPages(Controller):
                                  action, context)
 
     async def _explanation(self, request: Request, bid_id: int) -> dict[str, Any]:
-        _, bid = await self._own_bid(request, bid_id)
-        return {"bid": bid, "page_title": f"报价书面说明：{bid.tender_title}"}
+        user, bid = await self._own_bid(request, bid_id)
+        return {"bid": bid, "review": await review.own_review(user, bid_id), "page_title": f"报价书面说明：{bid.tender_title}"}
 
     @get("/explanation")
     async def explanation(self, request: Request, bid_id: Id) -> Response:

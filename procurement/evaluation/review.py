@@ -107,6 +107,17 @@ async def _reviews(tender_id: int) -> list[BidReviewOut]:
     return out
 
 
+async def own_review(user: CurrentUser, bid_id: int) -> BidReviewOut | None:
+    """A bidder's own review row: its result and whether its price is flagged (rule 23).
+    None while the bid has not been opened for review."""
+    bid = await Bid.select(Bid.id, Bid.tender, Bid.organization, Bid.status).where(Bid.id == bid_id).first()
+    if bid is None or user.organization_id != bid["organization"]:
+        raise NotFound("找不到该投标。")
+    if bid["status"] not in IN_REVIEW:
+        return None
+    return next((r for r in await _reviews(bid["tender"]) if r.bid_id == bid_id), None)
+
+
 async def _fail_if_too_few(tender: dict[str, Any], actor: audit.Actor) -> bool:
     """Rule 18: fewer than the minimum bids left in every lot → 废标."""
     minimum = bid_rules.minimum_bids(tender["method"])

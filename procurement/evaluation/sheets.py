@@ -87,6 +87,19 @@ def sheet_out(row: dict[str, Any] | None, member: dict[str, Any], bid_id: int, r
         corrections=corrections or [])
 
 
+async def my_sheets(user: CurrentUser, tender_id: int) -> dict[int, ScoreSheetOut]:
+    """The member's own sheets of the current round, by bid (no bid content decrypted)."""
+    panel = await access.panel(tender_id)
+    member = await access.declared_member(user, panel["id"])
+    member = {**member, "user.display_name": user.display_name}
+    rows = await ScoreSheet.select().where((ScoreSheet.member == member["id"]) & (ScoreSheet.round == panel["round"]))
+    corrections = await _corrections([r["id"] for r in rows])
+    bids = await _qualified_bids(tender_id)
+    by_bid = {r["bid"]: r for r in rows}
+    return {b: sheet_out(by_bid.get(b), member, b, panel["round"], corrections.get(by_bid[b]["id"]) if b in by_bid else None)
+            for b in bids}
+
+
 async def _scorable_bid(bid_id: int) -> dict[str, Any]:
     bid = await Bid.select(*Bid.all_columns(exclude=[Bid.draft])).where(Bid.id == bid_id).first()
     if bid is None:

@@ -390,9 +390,7 @@ async def test_a_bidder_whose_price_is_not_flagged_is_told_no_explanation_is_nee
     await _login(client, "yangguang")
     url = f"/bids/{bids['阳光']}/explanation"
     page = await client.get(url)
-    assert page.status_code == 200 and "书面说明" in page.text
-    short = await post_form(client, url, url, {"explanation": "太短"})
-    assert short.status_code == 422 and "至少 10 个字" in short.text and "太短" in short.text
+    assert page.status_code == 200 and "无需说明" in page.text and 'name="explanation"' not in page.text
     refused = await post_form(client, url, url, {"explanation": "我方依托自有场地和志愿者团队，人员成本较低。"})
     assert refused.status_code == 409 and "无需说明" in refused.text
     assert (await client.get(f"/bids/{bids['幸福家']}/explanation")).status_code == 404
@@ -466,9 +464,12 @@ async def test_a_flagged_bidder_explains_and_the_chair_decides_on_the_panel_page
 
     await _login(client, "yangguang")
     url = f"/bids/{bids['阳光']}/explanation"
+    short = await post_form(client, url, url, {"explanation": "太短"})
+    assert short.status_code == 422 and "至少 10 个字" in short.text and "太短" in short.text
     explained = await post_form(client, url, url, {"explanation": "我方依托自有场地和志愿者团队，场地与人员成本较低，报价可以覆盖全部服务成本。"})
     assert explained.status_code == 303, explained.text
-    assert "书面说明已提交" in (await client.get(url)).text
+    shown = (await client.get(url)).text
+    assert "书面说明已提交" in shown and "自有场地和志愿者团队" in shown, "the form keeps the explanation for revision"
 
     usernames = await _usernames(panel)
     chair = await _chair_username(panel)
@@ -488,4 +489,23 @@ async def test_a_flagged_bidder_explains_and_the_chair_decides_on_the_panel_page
     assert decided.status_code == 303, decided.text
     page = await client.get(panel_url)
     assert "已认可" in page.text and "说明可信，成本测算合理。" in page.text
+    await _login(client, "yangguang")
+    after = (await client.get(url)).text
+    assert "已认可您的说明" in after and 'name="explanation"' not in after, "decided: shown, no longer editable"
     assert re.search(r'<button type="submit" class="btn btn-primary">提交评审报告', page.text), "nothing blocks the report now"
+
+
+async def test_the_officer_declares_failure_from_the_evaluation_page(client):
+    tender_id, officer = await opened_tender(client)
+    await draw(client, officer, tender_id)
+    await _login(client, "officer")
+    url = f"/tenders/{tender_id}/evaluation"
+    assert "宣布废标" in (await client.get(url)).text
+    short = await post_form(client, url, f"{url}/failure", {"reason": "太短"})
+    assert short.status_code == 422 and "太短" in short.text
+    done = await post_form(client, url, f"{url}/failure", {"reason": "全部投标报价均超过采购预算，依法予以废标。"})
+    assert done.status_code == 303, done.text
+    notices = (await client.get("/notices")).text
+    assert "湖滨街道社区矫正对象帮教服务项目废标公告" in notices
+    assert "宣布废标" not in (await client.get(url)).text.split("</header>", 1)[1].split("<footer", 1)[0].replace(
+        "废标公告", ""), "no failure form once the tender has failed"
