@@ -130,6 +130,14 @@ def _notice_text(tender: dict[str, Any], board: RankingOut, awards: list[dict[st
         lines.append(f"第{next(lot.lot_number for lot in board.lots if lot.lot_id == a['lot'])}包 {a['lot.name']}："
                      f"{a['organization.name']}，{'资助金额' if venture else '中标（成交）金额'} {format_yuan(a['amount_fen'])}"
                      + (f"，综合得分 {a['total']}" if a["total"] else "") + f"，排名第 {a['rank']} 名。")
+    awarded_lots = {a["lot"] for a in awards}
+    minimum = bid_rules.minimum_bids(tender["method"])
+    for lot in board.lots:
+        if lot.lot_id not in awarded_lots:
+            valid = len([b for b in lot.bids if b.rank is not None])
+            lines.append(f"第{lot.lot_number}包 {lot.lot_name}：" + (
+                f"有效投标 {valid} 家，不足 {minimum} 家，该包废标，将另行组织采购。" if valid < minimum
+                else "无项目达到立项分数线，不予立项。" if venture else "未确定中标（成交）供应商。"))
     if deemed:
         lines.append("采购人未在评审报告送达后 5 个工作日内确定成交供应商，依法视为确定排名第一的供应商。")
     lines += ["", "二、评审得分与排名"]
@@ -262,7 +270,10 @@ async def deem_if_due(tender_id: int) -> bool:
             return False
         board = await ranking.compute(tender, panel)
         picks = []
+        minimum = bid_rules.minimum_bids(tender["method"])
         for lot in board.lots:
+            if len([b for b in lot.bids if b.rank is not None]) < minimum:
+                continue  # a lot with too few valid bids has failed (rule 18): nothing to deem
             top = [b for b in lot.bids if b.rank == 1]
             if len(top) != 1:
                 await audit.record("tender.deem_award_impossible", "tender", tender_id, after={
