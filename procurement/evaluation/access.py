@@ -18,7 +18,7 @@ from procurement.core.auth import CurrentUser
 from procurement.core.errors import Conflict, NotFound, PermissionDenied
 from procurement.evaluation import scoring
 from procurement.evaluation.states import SEATED, MemberStatus
-from procurement.tables import OpeningRecord, Panel, PanelMember, Tender, TenderLot
+from procurement.tables import OpeningRecord, Panel, PanelMember, Tender, TenderLot, User
 from procurement.tenders.states import Method, TenderStatus
 
 
@@ -134,3 +134,14 @@ def require_status(tender_row: dict[str, Any], *allowed: str, doing: str) -> Non
 
     if tender_row["status"] not in allowed:
         raise Conflict(f"项目当前状态为「{TENDER_TABLE.staff_label(tender_row['status'])}」，不能{doing}。")
+
+
+async def officers_of(org_id: int) -> list[int]:
+    """The user ids to tell about an evaluation event on the buyer's side."""
+    return [u["id"] for u in await User.select(User.id).where((User.organization == org_id) & (User.role == Role.OFFICER))]
+
+
+async def members_of(org_id: int) -> list[int]:
+    """The active user ids of a bidding organization, to tell it about its bid."""
+    return [u["id"] for u in await User.select(User.id).where(
+        (User.organization == org_id) & (User.role == Role.ORG_MEMBER) & (User.is_active == True))]  # noqa: E712

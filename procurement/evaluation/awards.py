@@ -35,7 +35,7 @@ from procurement.evaluation.schemas import (
 )
 from procurement.evaluation.states import AwardStatus, ChallengeStatus
 from procurement.settings import get_settings
-from procurement.tables import Award, Bid, Challenge, Notice, Panel, Tender, User
+from procurement.tables import Award, Bid, Challenge, Notice, Panel, Tender
 from procurement.tenders.states import METHOD_LABELS, TENDER_TABLE, Method, NoticeType, TenderStatus
 
 CHALLENGE_WORKING_DAYS = 7  # rule 27
@@ -211,8 +211,7 @@ async def _tell_bidders(tender: dict[str, Any], board: RankingOut, awards: list[
     won = {a["bid"]: a for a in awards}
     for lot in board.lots:
         for b in lot.bids:
-            users = [u["id"] for u in await User.select(User.id).where(
-                (User.organization == b.organization_id) & (User.role == Role.ORG_MEMBER))]
+            users = await access.members_of(b.organization_id)
             if b.bid_id in won:
                 await notify("award.won", users, {
                     "title": tender["title"], "org_name": b.organization_name,
@@ -222,8 +221,7 @@ async def _tell_bidders(tender: dict[str, Any], board: RankingOut, awards: list[
                     "title": tender["title"], "org_name": b.organization_name, "total": b.total or "—",
                     "rank": b.rank, "challenge_until": f"{challenge_until:%Y-%m-%d}", "link": f"/bids/{b.bid_id}/result"})
         for d in lot.disqualified:
-            users = [u["id"] for u in await User.select(User.id).where(
-                (User.organization == d.organization_id) & (User.role == Role.ORG_MEMBER))]
+            users = await access.members_of(d.organization_id)
             await notify("award.result_out", users, {
                 "title": tender["title"], "org_name": d.organization_name, "reason": d.reason,
                 "challenge_until": f"{challenge_until:%Y-%m-%d}", "link": f"/bids/{d.bid_id}/result"})
@@ -285,8 +283,8 @@ async def deem_if_due(tender_id: int) -> bool:
         if not picks:
             return False
         await _apply_award(tender, panel, board, picks, audit.SYSTEM, None, deemed=True)
-        officers = await User.select(User.id).where((User.organization == tender["buyer"]) & (User.role == Role.OFFICER))
-        await notify("award.deemed", [o["id"] for o in officers], {"title": tender["title"],
+        officers = await access.officers_of(tender["buyer"])
+        await notify("award.deemed", officers, {"title": tender["title"],
                                                                    "link": f"/tenders/{tender_id}/award"})
     return True
 
@@ -444,8 +442,7 @@ async def revoke(tender: dict[str, Any], reason: str, actor: audit.Actor, *, re_
                               "revoked": [a["id"] for a in awards],
                               "round": panel["round"] + (1 if re_evaluate else 0)})
     for a in awards:
-        users = [u["id"] for u in await User.select(User.id).where(
-            (User.organization == a["organization"]) & (User.role == Role.ORG_MEMBER))]
+        users = await access.members_of(a["organization"])
         await notify("award.revoked", users, {"title": tender["title"], "reason": reason,
                                               "link": f"/bids/{a['bid']}/result"})
 

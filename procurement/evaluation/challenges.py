@@ -36,7 +36,7 @@ from procurement.evaluation.states import (
     ChallengeOutcome,
     ChallengeStatus,
 )
-from procurement.tables import Award, Bid, Challenge, User
+from procurement.tables import Award, Bid, Challenge
 from procurement.tenders.states import TenderStatus
 
 FILE_WORKING_DAYS = 7       # rule 27: a challenge within 7 working days of the notice
@@ -118,9 +118,9 @@ async def file_challenge(user: CurrentUser, tender_id: int, data: ChallengeIn) -
             answer_due_on=due, status=ChallengeStatus.FILED)).returning(Challenge.id))[0]["id"]
         await audit.record("challenge.filed", "challenge", challenge_id, actor=actor_of(user), after={
             "tender_id": tender_id, "grounds": data.grounds, "documents": docs, "answer_due_on": due.isoformat()})
-        officers = await User.select(User.id).where((User.organization == tender["buyer"]) & (User.role == Role.OFFICER))
+        officers = await access.officers_of(tender["buyer"])
         row = await _row(challenge_id)
-        await notify("challenge.filed", [o["id"] for o in officers], {
+        await notify("challenge.filed", officers, {
             "title": tender["title"], "org_name": row["organization.name"], "due": f"{due:%Y-%m-%d}",
             "link": f"/tenders/{tender_id}/challenges"})
     return _out(await _row(challenge_id), user)
@@ -158,8 +158,7 @@ async def answer_challenge(user: CurrentUser, challenge_id: int, outcome: str, a
                 raise Conflict("项目当前没有有效的中标结果可撤销；请先刷新查看项目状态。")
             await awards.revoke(tender, f"{row['organization.name']}的质疑成立：{answer}", actor,
                                 re_evaluate=outcome == ChallengeOutcome.RE_EVALUATE)
-        users = [u["id"] for u in await User.select(User.id).where(
-            (User.organization == row["organization"]) & (User.role == Role.ORG_MEMBER))]
+        users = await access.members_of(row["organization"])
         await notify("challenge.answered", users, {
             "title": tender["title"], "outcome": CHALLENGE_OUTCOME_LABELS[ChallengeOutcome(outcome)],
             "complaint_due": f"{complaint_due:%Y-%m-%d}", "link": f"/tenders/{row['tender']}/challenges"})
@@ -240,8 +239,8 @@ async def flag_overdue_answers() -> int:
                 continue
             row = await _row(r["id"])
             buyer = (await access.tender(row["tender"]))["buyer"]
-            officers = await User.select(User.id).where((User.organization == buyer) & (User.role == Role.OFFICER))
-            await notify("challenge.overdue", [o["id"] for o in officers], {
+            officers = await access.officers_of(buyer)
+            await notify("challenge.overdue", officers, {
                 "title": row["tender.title"], "org_name": row["organization.name"],
                 "due": f"{row['answer_due_on']:%Y-%m-%d}", "link": f"/tenders/{row['tender']}/challenges"})
             await audit.record("challenge.overdue", "challenge", r["id"], after={"due": row["answer_due_on"].isoformat()})

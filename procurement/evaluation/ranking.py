@@ -26,7 +26,7 @@ from procurement.evaluation import access, review, scoring, sheets
 from procurement.evaluation.schemas import LotRankingOut, RankedBidOut, RankingOut, SpreadOut
 from procurement.evaluation.states import SheetStatus
 from procurement.settings import get_settings
-from procurement.tables import Bid, BidReview, Panel, ScoreSheet, User
+from procurement.tables import Bid, BidReview, Panel, ScoreSheet
 from procurement.tenders.schemas import EVALUATION_METHOD_LABELS, EvaluationMethod
 from procurement.tenders.states import METHOD_LABELS, TENDER_TABLE, Method, TenderStatus
 
@@ -181,8 +181,8 @@ async def deliver_report(user: CurrentUser, tender_id: int) -> RankingOut:
         await audit.record("evaluation.report_delivered", "panel", panel["id"], actor=actor_of(user), after={
             "tender_id": tender_id, "round": panel["round"], "award_due_on": due.isoformat(),
             "ranking": {str(lot.lot_id): [[b.bid_id, b.rank, b.total] for b in lot.bids] for lot in ranking.lots}})
-        officers = await User.select(User.id).where((User.organization == tender["buyer"]) & (User.role == Role.OFFICER))
-        await notify("evaluation.report_delivered", [o["id"] for o in officers], {
+        officers = await access.officers_of(tender["buyer"])
+        await notify("evaluation.report_delivered", officers, {
             "title": tender["title"], "due": f"{due:%Y-%m-%d}", "link": f"/tenders/{tender_id}/evaluation"})
     return await get_ranking(user, tender_id)
 
@@ -201,8 +201,8 @@ async def flag_overdue_reports() -> int:
                 (Panel.id == r["id"]) & Panel.overdue_notified_at.is_null()).returning(Panel.id)
             if not changed:
                 continue
-            officers = await User.select(User.id).where((User.organization == r["tender.buyer"]) & (User.role == Role.OFFICER))
-            await notify("evaluation.report_overdue", [o["id"] for o in officers], {
+            officers = await access.officers_of(r["tender.buyer"])
+            await notify("evaluation.report_overdue", officers, {
                 "title": r["tender.title"], "due": f"{r['report_due_on']:%Y-%m-%d}",
                 "ended": f"{clock.to_local(r['scoring_ended_at']):%Y-%m-%d %H:%M}", "link": f"/tenders/{r['tender']}/evaluation"})
             await audit.record("evaluation.report_overdue", "panel", r["id"], after={"due": r["report_due_on"].isoformat()})

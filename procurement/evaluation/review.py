@@ -25,7 +25,7 @@ from procurement.core.notify import notify
 from procurement.evaluation import access, scoring
 from procurement.evaluation.schemas import BidReviewOut
 from procurement.settings import get_settings
-from procurement.tables import Bid, BidReview, User
+from procurement.tables import Bid, BidReview
 from procurement.tenders.states import TenderStatus
 
 IN_REVIEW = [BidStatus.OPENED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]
@@ -144,9 +144,7 @@ async def _notify_flagged(tender: dict[str, Any], lot_id: int) -> None:
     flags = await low_price_flags(tender["id"])
     for b in in_lot:
         if b["id"] in flags:
-            members = await User.select(User.id).where(
-                (User.organization == b["organization"]) & (User.role == Role.ORG_MEMBER) & (User.is_active == True))  # noqa: E712
-            await notify("bid.low_price_explanation", [m["id"] for m in members], {
+            await notify("bid.low_price_explanation", await access.members_of(b["organization"]), {
                 "title": tender["title"], "margin": get_settings().abnormal_low_margin_percent,
                 "link": f"/bids/{b['id']}/explanation"})
 
