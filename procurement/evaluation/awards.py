@@ -33,9 +33,9 @@ from procurement.evaluation.schemas import (
     RankingOut,
     RankedBidOut,
 )
-from procurement.evaluation.states import AwardStatus, ChallengeStatus
+from procurement.evaluation.states import AwardStatus, ChallengeStatus, SheetStatus
 from procurement.settings import get_settings
-from procurement.tables import Award, Bid, Challenge, Notice, Panel, Tender
+from procurement.tables import Award, Bid, Challenge, Notice, Panel, ScoreSheet, Tender
 from procurement.tenders.states import METHOD_LABELS, TENDER_TABLE, Method, NoticeType, TenderStatus
 
 CHALLENGE_WORKING_DAYS = 7  # rule 27
@@ -420,9 +420,6 @@ async def revoke(tender: dict[str, Any], reason: str, actor: audit.Actor, *, re_
     values: dict = {Panel.award_due_on: get_default_calendar().add_working_days(
         clock.to_local(now).date(), ranking.AWARD_WORKING_DAYS)}
     if re_evaluate:
-        from procurement.evaluation.states import SheetStatus
-        from procurement.tables import ScoreSheet
-
         await ScoreSheet.update({ScoreSheet.status: SheetStatus.SUPERSEDED}).where(
             (ScoreSheet.round == panel["round"]) & ScoreSheet.bid.is_in(
                 [b["id"] for b in await Bid.select(Bid.id).where(Bid.tender == tender["id"])] or [0]))

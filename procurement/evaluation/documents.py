@@ -35,7 +35,7 @@ async def report_context(user: CurrentUser, tender_id: int) -> dict[str, Any]:
     rows = await ScoreSheet.select().where(
         ScoreSheet.member.is_in([m["id"] for m in seated] or [0]) & (ScoreSheet.round == panel["round"])
         & (ScoreSheet.status == SheetStatus.SUBMITTED))
-    corrections = await sheets._corrections([r["id"] for r in rows])
+    corrections = await sheets.corrections([r["id"] for r in rows])
     name = {m["id"]: m["user.display_name"] or "采购人代表" for m in members}
     criteria = board.criteria
     score_tables = []

@@ -56,7 +56,7 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
     spreads = scoring.spreads(scheme.criteria, rule_sheets, settings.score_outlier_percent)
     flags = await review.low_price_flags(tender["id"])
     reviews = {r["bid"]: r for r in await BidReview.select().where(BidReview.tender == tender["id"])}
-    all_reviews = {r.bid_id: r for r in await review._reviews(tender["id"])}
+    all_reviews = {r.bid_id: r for r in await review.reviews(tender["id"], flags=flags)}
     names = {m["id"]: m["user.display_name"] or "采购人代表" for m in members.values()}
     criteria_names = {c.key: c.name for c in scheme.criteria}
     blockers: list[str] = []
@@ -112,7 +112,7 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
             base_price_fen=base, base_price=format_yuan(base) if base is not None else None, bids=[RankedBidOut(**r) for r in ordered],
             disqualified=[all_reviews[b["id"]] for b in in_lot if b["status"] == BidStatus.DISQUALIFIED]))
     progress = await sheets.progress(panel, tender["id"])
-    complete = await sheets.scoring_complete(panel, tender["id"])
+    complete = await sheets.scoring_complete(panel, tender)
     for p in progress:
         if p.status == "drawn":
             blockers.append(f"{p.member_name}尚未作回避声明。")
@@ -142,7 +142,7 @@ async def _may_see(user: CurrentUser, tender: dict[str, Any], panel: dict[str, A
     member = await access.declared_member(user, panel["id"])
     if panel["report_delivered_at"] is not None or not access.scheme_of(tender).uses_sheets:
         return
-    bids = await sheets._qualified_bids(tender["id"])
+    bids = await sheets.qualified_bids(tender["id"])
     mine = await ScoreSheet.count().where((ScoreSheet.member == member["id"]) & ScoreSheet.bid.is_in(bids or [0])
                                           & (ScoreSheet.round == panel["round"]) & (ScoreSheet.status == SheetStatus.SUBMITTED))
     if mine < len(bids):

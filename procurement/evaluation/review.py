@@ -84,18 +84,20 @@ async def list_reviews(user: CurrentUser, tender_id: int) -> list[BidReviewOut]:
     if not access.is_buyer_staff(user, tender) and user.role != Role.ADMIN:
         panel = await access.panel(tender_id)
         await access.declared_member(user, panel["id"])
-    return await _reviews(tender_id)
+    return await reviews(tender_id)
 
 
-async def _reviews(tender_id: int) -> list[BidReviewOut]:
+async def reviews(tender_id: int, *, flags: set[int] | None = None) -> list[BidReviewOut]:
+    """Every opened bid with its review row (no access check: callers check)."""
     prices = await access.opened_prices(tender_id)
     bids = await Bid.select(Bid.id, Bid.organization, Bid.organization.name, Bid.lot, Bid.lot.name, Bid.status).where(
         (Bid.tender == tender_id) & Bid.status.is_in(IN_REVIEW)).order_by(Bid.id)
-    reviews = {r["bid"]: r for r in await BidReview.select().where(BidReview.tender == tender_id)}
-    flags = await low_price_flags(tender_id)
+    rows = {r["bid"]: r for r in await BidReview.select().where(BidReview.tender == tender_id)}
+    if flags is None:
+        flags = await low_price_flags(tender_id)
     out = []
     for b in bids:
-        r = reviews.get(b["id"])
+        r = rows.get(b["id"])
         out.append(BidReviewOut(
             bid_id=b["id"], organization_id=b["organization"], organization_name=b["organization.name"],
             lot_id=b["lot"], lot_name=b["lot.name"], amount_fen=prices.get(b["id"], 0),
@@ -115,7 +117,7 @@ async def own_review(user: CurrentUser, bid_id: int) -> BidReviewOut | None:
         raise NotFound("找不到该投标。")
     if bid["status"] not in IN_REVIEW:
         return None
-    return next((r for r in await _reviews(bid["tender"]) if r.bid_id == bid_id), None)
+    return next((r for r in await reviews(bid["tender"]) if r.bid_id == bid_id), None)
 
 
 async def _fail_if_too_few(tender: dict[str, Any], actor: audit.Actor) -> bool:
@@ -178,7 +180,7 @@ async def qualify_bid(user: CurrentUser, bid_id: int, passed: bool, reason: str)
         failed = not passed and await _fail_if_too_few(tender, actor)
         if not failed:
             await _notify_flagged(tender, bid["lot"])
-    return await _reviews(bid["tender"])
+    return await reviews(bid["tender"])
 
 
 async def explain_low_price(user: CurrentUser, bid_id: int, explanation: str) -> list[BidReviewOut]:
@@ -199,7 +201,7 @@ async def explain_low_price(user: CurrentUser, bid_id: int, explanation: str) ->
                                 BidReview.explained_at: clock.now()}).where(BidReview.bid == bid_id)
         await audit.record("bid.low_price_explained", "bid", bid_id, actor=actor_of(user),
                            after={"explanation": explanation})
-    return [r for r in await _reviews(bid["tender"]) if r.bid_id == bid_id]
+    return [r for r in await reviews(bid["tender"]) if r.bid_id == bid_id]
 
 
 async def decide_low_price(user: CurrentUser, bid_id: int, accepted: bool, note: str) -> list[BidReviewOut]:
@@ -232,7 +234,7 @@ async def decide_low_price(user: CurrentUser, bid_id: int, accepted: bool, note:
             await audit.record("bid.reject_low_price", "bid", bid_id, actor=actor, before={"status": bid["status"]},
                                after={"status": target})
             await _fail_if_too_few(tender, actor)
-    return await _reviews(bid["tender"])
+    return await reviews(bid["tender"])
 
 
 

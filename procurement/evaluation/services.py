@@ -32,8 +32,8 @@ from procurement.evaluation.schemas import (
     RelationIn,
 )
 from procurement.core.notify import notify
-from procurement.evaluation.states import MEMBER, MEMBER_TABLE, MemberKind, MemberStatus
-from procurement.tables import Bid, ExpertProfile, Organization, Panel, PanelMember, Tender, User
+from procurement.evaluation.states import MEMBER, MEMBER_TABLE, MemberKind, MemberStatus, SheetStatus
+from procurement.tables import Bid, ExpertProfile, Organization, Panel, PanelMember, ScoreSheet, Tender, User
 from procurement.tenders.states import CATEGORY_LABELS, TENDER_TABLE, Category, TenderStatus
 
 # Bids that took part in the opening (rule 20 looks at every one of their organizations).
@@ -384,9 +384,6 @@ async def get_panel(user: CurrentUser, tender_id: int, *, note: str = "") -> Pan
 
 async def my_panels(user: CurrentUser) -> list[MyPanelOut]:
     """The panels a person sits on (or sat on), newest first, with the work left."""
-    from procurement.evaluation.states import SheetStatus
-    from procurement.tables import ScoreSheet
-
     seats = await PanelMember.select(*PanelMember.all_columns(), PanelMember.panel.tender, PanelMember.panel.round,
                                      PanelMember.panel.report_delivered_at).where(
         PanelMember.user == user.id).order_by(PanelMember.id, ascending=False)

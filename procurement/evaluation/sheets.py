@@ -38,6 +38,7 @@ from procurement.evaluation.states import (
     MEMBER_TABLE,
     SHEET_TABLE,
     CorrectionReason,
+    MemberStatus,
     SheetStatus,
 )
 from procurement.tables import Bid, BidReview, Panel, PanelMember, ScoreCorrection, ScoreSheet, User
@@ -57,7 +58,7 @@ def as_rule_sheet(row: dict[str, Any]) -> scoring.Sheet:
                          scores={k: Decimal(v) for k, v in json.loads(row["scores"]).items()})
 
 
-async def _corrections(sheet_ids: list[int]) -> dict[int, list[CorrectionOut]]:
+async def corrections(sheet_ids: list[int]) -> dict[int, list[CorrectionOut]]:
     if not sheet_ids:
         return {}
     rows = await ScoreCorrection.select(*ScoreCorrection.all_columns()).where(
@@ -93,10 +94,10 @@ async def my_sheets(user: CurrentUser, tender_id: int) -> dict[int, ScoreSheetOu
     member = await access.declared_member(user, panel["id"])
     member = {**member, "user.display_name": user.display_name}
     rows = await ScoreSheet.select().where((ScoreSheet.member == member["id"]) & (ScoreSheet.round == panel["round"]))
-    corrections = await _corrections([r["id"] for r in rows])
-    bids = await _qualified_bids(tender_id)
+    history = await corrections([r["id"] for r in rows])
+    bids = await qualified_bids(tender_id)
     by_bid = {r["bid"]: r for r in rows}
-    return {b: sheet_out(by_bid.get(b), member, b, panel["round"], corrections.get(by_bid[b]["id"]) if b in by_bid else None)
+    return {b: sheet_out(by_bid.get(b), member, b, panel["round"], history.get(by_bid[b]["id"]) if b in by_bid else None)
             for b in bids}
 
 
@@ -122,13 +123,13 @@ async def bid_for_scoring(user: CurrentUser, bid_id: int) -> BidForScoringOut:
     member = {**member, "user.display_name": user.display_name}
     rows = await ScoreSheet.select().where((ScoreSheet.bid == bid_id) & (ScoreSheet.round == panel["round"]))
     mine_row = next((r for r in rows if r["member"] == member["id"]), None)
-    corrections = await _corrections([r["id"] for r in rows])
-    mine = sheet_out(mine_row, member, bid_id, panel["round"], corrections.get(mine_row["id"]) if mine_row else None)
+    history = await corrections([r["id"] for r in rows])
+    mine = sheet_out(mine_row, member, bid_id, panel["round"], history.get(mine_row["id"]) if mine_row else None)
     hidden = mine.status != SheetStatus.SUBMITTED
     others: list[ScoreSheetOut] = []
     if not hidden:
         seated = {m["id"]: m for m in await access.seated_members(panel["id"])}
-        others = [sheet_out(r, seated[r["member"]], bid_id, panel["round"], corrections.get(r["id"]))
+        others = [sheet_out(r, seated[r["member"]], bid_id, panel["round"], history.get(r["id"]))
                   for r in rows if r["member"] != member["id"] and r["status"] == SheetStatus.SUBMITTED
                   and r["member"] in seated]
     flags = await review.low_price_flags(bid["tender"])
@@ -205,14 +206,14 @@ async def save_sheet(user: CurrentUser, bid_id: int, data: ScoreSheetIn) -> BidF
     return await bid_for_scoring(user, bid_id)
 
 
-async def _qualified_bids(tender_id: int) -> list[int]:
+async def qualified_bids(tender_id: int) -> list[int]:
     return [b["id"] for b in await Bid.select(Bid.id).where((Bid.tender == tender_id) & (Bid.status == BidStatus.QUALIFIED))]
 
 
 async def _mark_scoring_end(panel: dict[str, Any], tender: dict[str, Any]) -> None:
     """When every seated member has submitted every qualified bid, the evaluation has
     ended and the report is due within 2 working days (rule 26)."""
-    if not await scoring_complete(panel, tender["id"]):
+    if not await scoring_complete(panel, tender):
         return
     now = clock.now()
     due = get_default_calendar().add_working_days(clock.to_local(now).date(), REPORT_WORKING_DAYS)
@@ -220,12 +221,11 @@ async def _mark_scoring_end(panel: dict[str, Any], tender: dict[str, Any]) -> No
         (Panel.id == panel["id"]) & Panel.scoring_ended_at.is_null())
 
 
-async def scoring_complete(panel: dict[str, Any], tender_id: int) -> bool:
+async def scoring_complete(panel: dict[str, Any], tender: dict[str, Any]) -> bool:
     members = await access.seated_members(panel["id"])
-    bids = await _qualified_bids(tender_id)
-    if not bids or any(m["status"] != "declared_no_conflict" for m in members):
+    bids = await qualified_bids(tender["id"])
+    if not bids or any(m["status"] != MemberStatus.DECLARED_NO_CONFLICT for m in members):
         return False
-    tender = await access.tender(tender_id)
     if not access.scheme_of(tender).uses_sheets:
         return True
     submitted = await ScoreSheet.count().where(
@@ -291,7 +291,7 @@ async def progress(panel: dict[str, Any], tender_id: int) -> list[SheetProgress]
     """Each member's declaration and how many sheets they submitted (no scores)."""
     members = await PanelMember.select(*PanelMember.all_columns(), PanelMember.user.display_name).where(
         PanelMember.panel == panel["id"]).order_by(PanelMember.id)
-    bids = await _qualified_bids(tender_id)
+    bids = await qualified_bids(tender_id)
     rows = await ScoreSheet.select(ScoreSheet.member, ScoreSheet.status).where(
         ScoreSheet.bid.is_in(bids or [0]) & (ScoreSheet.round == panel["round"]))
     out = []
