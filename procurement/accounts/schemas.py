@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from procurement.core.api import BodyId
 from procurement.accounts.states import OrgKind, Role
 
 
@@ -58,7 +59,7 @@ class CreateOrganizationIn(_In):
     name: str = Field(min_length=2, max_length=200)
     kind: OrgKind
     credit_code: str | None = Field(default=None, max_length=30)
-    parent_id: int | None = None
+    parent_id: BodyId | None = None
     legal_representative: str = Field(default="", max_length=50)
     contact_name: str = Field(default="", max_length=50)
     contact_phone: str = Field(default="", max_length=30)
@@ -97,7 +98,7 @@ class CreateUserIn(_In):
     display_name: str = Field(min_length=1, max_length=50)
     password: str = Field(min_length=1, max_length=200)
     role: Role
-    organization_id: int | None = None
+    organization_id: BodyId | None = None
     phone: str = Field(default="", max_length=30)
     email: str = Field(default="", max_length=120)
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from procurement.core.api import BodyId
 from procurement.tenders.schemas import Grade, RegistrationType, WorkerLevel
 
 
@@ -92,8 +93,8 @@ class BidContentIn(_In):
 
 
 class CreateBidIn(_In):
-    tender_id: int
-    lot_id: int
+    tender_id: BodyId
+    lot_id: BodyId
 
 
 class BidDocumentOut(BaseModel):

@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 
 # A row id in a path: bounded, so an absurd number is a 400, not a database overflow.
 Id = Annotated[int, PathParameter(ge=1, le=2_147_483_647)]
+# A row id in a request body: bounded like a path id, so an absurd number is a 400, not a database overflow.
+BodyId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 
 class Problem(BaseModel):

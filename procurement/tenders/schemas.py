@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from procurement.core.api import BodyId
 from procurement.tenders.states import Method
 
 
@@ -156,15 +157,15 @@ class VentureTermsIn(_In):
 class TenderIn(_In):
     title: str = Field(min_length=4, max_length=200)
     method: Method
-    catalogue_item_id: int
+    catalogue_item_id: BodyId
     description: str = Field(default="", max_length=20000)
     lots: list[LotIn] = Field(min_length=1, max_length=20)
     bid_bond_fen: int = Field(default=0, ge=0, le=10**13)
     contract_term_months: int = Field(default=12, ge=1, le=120)
     term_justification: str = Field(default="", max_length=2000)
     method_justification: str = Field(default="", max_length=2000)
-    single_source_provider_id: int | None = None
-    invited_org_ids: list[int] = Field(default_factory=list, max_length=50)
+    single_source_provider_id: BodyId | None = None
+    invited_org_ids: list[BodyId] = Field(default_factory=list, max_length=50)
     eligibility: EligibilityIn = Field(default_factory=EligibilityIn)
     team_requirements: TeamRequirementsIn = Field(default_factory=TeamRequirementsIn)
     evaluation_scheme: EvaluationSchemeIn | None = None
@@ -228,7 +229,7 @@ class TenderOut(BaseModel):
     method_label: str
     buyer_id: int
     buyer_name: str
-    catalogue_item_id: int
+    catalogue_item_id: BodyId
     catalogue_item_name: str
     category: str
     category_label: str

@@ -202,3 +202,15 @@ async def test_the_openapi_document_names_every_operation_in_pascal_case(client)
                 "ApproveOrganization", "ListAuditEvents", "ListInbox", "AdvanceClock"}
     assert required <= ids
     assert all(i[0].isupper() and "_" not in i for i in ids), ids
+
+
+async def test_an_absurd_id_in_a_request_body_is_a_400_not_a_server_error(client):
+    """Found by schemathesis: ids in bodies are bounded like path ids."""
+    admin = await api_login(client, "admin")
+    before = await client.get("/api/v1/organizations/", headers=admin)
+    response = await client.post("/api/v1/organizations", headers=admin, json={
+        "name": "测试机构", "kind": "bureau", "parent_id": 2985944504981246916855595008})
+    assert response.status_code == 400, response.text
+    assert "parent_id" in response.json()["errors"]
+    after = await client.get("/api/v1/organizations/", headers=admin)
+    assert after.json() == before.json(), "nothing was saved"
