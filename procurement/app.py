@@ -3,29 +3,35 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
 
 from litestar import Litestar, Router, get
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.logging.config import LoggingConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from procurement.accounts.middleware import SessionMiddleware
 from procurement.accounts.pages import AdminPages, DashboardPages, PublicPages
 from procurement.accounts.routes import AuthController, OrganizationController, UserController
-from procurement.core import db, scheduler as core_scheduler
-from procurement.core.errors import ConfigurationError
-from procurement.accounts.middleware import SessionMiddleware
-from procurement.core.web import EXCEPTION_HANDLERS, TEMPLATE_GLOBALS, api_csrf_guard
-from procurement.settings import ROOT, get_settings
 from procurement.bids.pages import BidBondPages, BidPublicPages, OrgBidPages
-from procurement.bids.routes import BidController, BondController, EligibilityController, OpeningController, ReceiptController
+from procurement.bids.routes import (
+    BidController,
+    BondController,
+    EligibilityController,
+    OpeningController,
+    ReceiptController,
+)
 from procurement.catalogue.routes import CatalogueController
+from procurement.core import db
+from procurement.core import scheduler as core_scheduler
+from procurement.core.errors import ConfigurationError
+from procurement.core.web import EXCEPTION_HANDLERS, TEMPLATE_GLOBALS, api_csrf_guard
 from procurement.evaluation.pages import EvaluationPages, ResultPages, ReviewPages
 from procurement.evaluation.routes import (
     AwardController,
@@ -39,6 +45,7 @@ from procurement.evaluation.routes import (
 )
 from procurement.notices.pages import NoticePages, TenderPortalPages
 from procurement.notices.routes import NoticeController
+from procurement.settings import ROOT, get_settings
 from procurement.system.routes import AuditController, CalendarController, ClockController, InboxController
 from procurement.tenders.pages import BureauTenderPages, OrgTenderPages
 from procurement.tenders.routes import QuestionController, TenderController
@@ -67,7 +74,7 @@ async def _check_schema_ready() -> None:
 
     try:
         await SystemValue.count()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise ConfigurationError("数据库尚未初始化：请先运行 `procurement migrate`。 Database not migrated.") from exc
 
 
@@ -102,12 +109,30 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
     api = Router(
         path="/api/v1",
         route_handlers=[
-            AuthController, OrganizationController, UserController,
-            AuditController, InboxController, CalendarController, ClockController,
-            TenderController, QuestionController, CatalogueController, NoticeController,
-            EligibilityController, BidController, ReceiptController, OpeningController, BondController,
-            ExpertController, PanelController, PanelMemberController, EvaluationController, BidEvaluationController,
-            ScoreSheetController, AwardController, ChallengeController,
+            AuthController,
+            OrganizationController,
+            UserController,
+            AuditController,
+            InboxController,
+            CalendarController,
+            ClockController,
+            TenderController,
+            QuestionController,
+            CatalogueController,
+            NoticeController,
+            EligibilityController,
+            BidController,
+            ReceiptController,
+            OpeningController,
+            BondController,
+            ExpertController,
+            PanelController,
+            PanelMemberController,
+            EvaluationController,
+            BidEvaluationController,
+            ScoreSheetController,
+            AwardController,
+            ChallengeController,
         ],
         guards=[api_csrf_guard],
     )
@@ -115,9 +140,21 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            api, healthz, PublicPages, DashboardPages, AdminPages,
-            NoticePages, TenderPortalPages, BureauTenderPages, OrgTenderPages, OrgBidPages, BidPublicPages, BidBondPages,
-            ReviewPages, EvaluationPages, ResultPages,
+            api,
+            healthz,
+            PublicPages,
+            DashboardPages,
+            AdminPages,
+            NoticePages,
+            TenderPortalPages,
+            BureauTenderPages,
+            OrgTenderPages,
+            OrgBidPages,
+            BidPublicPages,
+            BidBondPages,
+            ReviewPages,
+            EvaluationPages,
+            ResultPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         lifespan=[lifespan],
@@ -127,8 +164,11 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
             directory=TEMPLATES_DIR, engine=JinjaTemplateEngine, engine_callback=engine_callback
         ),
         csrf_config=CSRFConfig(
-            secret=secret, cookie_name="csrftoken", cookie_secure=settings.cookie_secure,
-            cookie_samesite="lax", header_name="x-csrftoken",
+            secret=secret,
+            cookie_name="csrftoken",
+            cookie_secure=settings.cookie_secure,
+            cookie_samesite="lax",
+            header_name="x-csrftoken",
             exclude=["/api/", "/healthz", "/static/", "/schema"],
         ),
         openapi_config=OpenAPIConfig(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Awaitable, Callable
 
 import httpx
 
@@ -29,7 +29,9 @@ async def _evaluation(client: httpx.AsyncClient, password: str) -> list[tuple[st
     from procurement.tables import Bid, Tender, User
 
     async def login(username: str) -> dict[str, str]:
-        token = (await client.post("/api/v1/auth/login", json={"username": username, "password": password})).json()["token"]
+        token = (await client.post("/api/v1/auth/login", json={"username": username, "password": password})).json()[
+            "token"
+        ]
         return {"Authorization": f"Bearer {token}"}
 
     officer = await login("officer")
@@ -49,16 +51,28 @@ async def _evaluation(client: httpx.AsyncClient, password: str) -> list[tuple[st
     scores = {"c1": "24", "c2": "12", "c3": "10", "c4": "11"}
     for headers in members:
         for bid_id in bids:
-            await client.put(f"/api/v1/bids/{bid_id}/score-sheet", headers=headers,
-                             json={"scores": scores, "comments": {}, "submit": True})
+            await client.put(
+                f"/api/v1/bids/{bid_id}/score-sheet",
+                headers=headers,
+                json={"scores": scores, "comments": {}, "submit": True},
+            )
     expert = members[0]
     return [
-        await _measure("GET ranking (GetRanking, 3 bids × 5 members)", 100,
-                       lambda: client.get(f"/api/v1/tenders/{tid}/ranking", headers=officer)),
-        await _measure("GET bid for scoring (GetBidForScoring, decrypts)", 100,
-                       lambda: client.get(f"/api/v1/bids/{bids[0]}/scoring", headers=expert)),
-        await _measure("GET evaluation report PDF (GetEvaluationReport)", 10,
-                       lambda: client.get(f"/api/v1/tenders/{tid}/evaluation-report", headers=officer)),
+        await _measure(
+            "GET ranking (GetRanking, 3 bids × 5 members)",
+            100,
+            lambda: client.get(f"/api/v1/tenders/{tid}/ranking", headers=officer),
+        ),
+        await _measure(
+            "GET bid for scoring (GetBidForScoring, decrypts)",
+            100,
+            lambda: client.get(f"/api/v1/bids/{bids[0]}/scoring", headers=expert),
+        ),
+        await _measure(
+            "GET evaluation report PDF (GetEvaluationReport)",
+            10,
+            lambda: client.get(f"/api/v1/tenders/{tid}/evaluation-report", headers=officer),
+        ),
     ]
 
 
@@ -79,17 +93,36 @@ async def main() -> None:
     results = []
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         password = get_settings().demo_password
-        token = (await client.post("/api/v1/auth/login", json={"username": "admin", "password": password})).json()["token"]
+        token = (await client.post("/api/v1/auth/login", json={"username": "admin", "password": password})).json()[
+            "token"
+        ]
         auth = {"Authorization": f"Bearer {token}"}
         results.append(await _measure("GET / (public home page)", 200, lambda: client.get("/")))
         results.append(await _measure("GET /healthz", 300, lambda: client.get("/healthz")))
-        results.append(await _measure("GET /api/v1/auth/me (GetMe)", 300, lambda: client.get("/api/v1/auth/me", headers=auth)))
-        results.append(await _measure("GET /api/v1/organizations/ (ListOrganizations)", 200,
-                                      lambda: client.get("/api/v1/organizations/", headers=auth)))
-        results.append(await _measure("GET /api/v1/audit-events/ (ListAuditEvents)", 200,
-                                      lambda: client.get("/api/v1/audit-events/", headers=auth)))
-        results.append(await _measure("POST /api/v1/auth/login (argon2)", 20, lambda: client.post(
-            "/api/v1/auth/login", json={"username": "officer", "password": password})))
+        results.append(
+            await _measure("GET /api/v1/auth/me (GetMe)", 300, lambda: client.get("/api/v1/auth/me", headers=auth))
+        )
+        results.append(
+            await _measure(
+                "GET /api/v1/organizations/ (ListOrganizations)",
+                200,
+                lambda: client.get("/api/v1/organizations/", headers=auth),
+            )
+        )
+        results.append(
+            await _measure(
+                "GET /api/v1/audit-events/ (ListAuditEvents)",
+                200,
+                lambda: client.get("/api/v1/audit-events/", headers=auth),
+            )
+        )
+        results.append(
+            await _measure(
+                "POST /api/v1/auth/login (argon2)",
+                20,
+                lambda: client.post("/api/v1/auth/login", json={"username": "officer", "password": password}),
+            )
+        )
         results += await _evaluation(client, password)
     await db.stop()
 

@@ -15,8 +15,24 @@ from piccolo.querystring import QueryString
 from procurement.core import clock, db
 from procurement.tenders.states import Category, Method, NoticeType
 
-WORDS = ["居家养老", "助餐服务", "社区治理", "青少年成长", "困境儿童", "社区矫正", "社会救助", "五社联动",
-         "心理辅导", "志愿服务", "议事协商", "助残康复", "家庭教育", "公益创投", "社工站", "老年食堂"]
+WORDS = [
+    "居家养老",
+    "助餐服务",
+    "社区治理",
+    "青少年成长",
+    "困境儿童",
+    "社区矫正",
+    "社会救助",
+    "五社联动",
+    "心理辅导",
+    "志愿服务",
+    "议事协商",
+    "助残康复",
+    "家庭教育",
+    "公益创投",
+    "社工站",
+    "老年食堂",
+]
 
 
 async def fill(n: int) -> None:
@@ -33,16 +49,24 @@ async def fill(n: int) -> None:
     for i in range(existing, n):
         words = rng.sample(WORDS, 3)
         title = f"{words[0]}{words[1]}项目第{i}号公告"
-        body = "\n".join(f"{rng.choice(WORDS)}：为辖区居民提供{rng.choice(WORDS)}等服务，预算 {rng.randint(1, 900)} 万元。"
-                         for _ in range(20))
+        body = "\n".join(
+            f"{rng.choice(WORDS)}：为辖区居民提供{rng.choice(WORDS)}等服务，预算 {rng.randint(1, 900)} 万元。"
+            for _ in range(20)
+        )
         at = start + timedelta(minutes=i * 15 + rng.randint(0, 10))
-        batch.append((rng.choice(types), buyer["id"], buyer["name"], rng.choice(methods), rng.choice(cats), title, body, at))
+        batch.append(
+            (rng.choice(types), buyer["id"], buyer["name"], rng.choice(methods), rng.choice(cats), title, body, at)
+        )
         if len(batch) == 2000 or i == n - 1:
             async with db.transaction():
                 for row in batch:
-                    await db.get_engine().run_querystring(QueryString(
-                        "INSERT INTO notice (notice_type, tender, tender_version, buyer, buyer_name, method, category, "
-                        "title, content, published_at) VALUES ({}, NULL, 1, {}, {}, {}, {}, {}, {}, {})", *row))
+                    await db.get_engine().run_querystring(
+                        QueryString(
+                            "INSERT INTO notice (notice_type, tender, tender_version, buyer, buyer_name, method, category, "
+                            "title, content, published_at) VALUES ({}, NULL, 1, {}, {}, {}, {}, {}, {}, {})",
+                            *row,
+                        )
+                    )
             batch = []
 
 
@@ -76,10 +100,21 @@ async def main(n: int) -> None:
     for _ in range(50):
         deep = await services.list_notices(limit=100, cursor=deep.next_cursor)
     await timed("page after 5,000 rows by cursor", 20, lambda: services.list_notices(limit=20, cursor=deep.next_cursor))
-    await timed("filter: type + method + category", 20, lambda: services.list_notices(
-        notice_type="amendment", method="competitive_consultation", category="youth", limit=20))
-    await timed("filter: date range (one month)", 20, lambda: services.list_notices(
-        date_from=(clock.local_now() - timedelta(days=400)).date(), date_to=(clock.local_now() - timedelta(days=370)).date()))
+    await timed(
+        "filter: type + method + category",
+        20,
+        lambda: services.list_notices(
+            notice_type="amendment", method="competitive_consultation", category="youth", limit=20
+        ),
+    )
+    await timed(
+        "filter: date range (one month)",
+        20,
+        lambda: services.list_notices(
+            date_from=(clock.local_now() - timedelta(days=400)).date(),
+            date_to=(clock.local_now() - timedelta(days=370)).date(),
+        ),
+    )
     await timed("search q=困境儿童 (common)", 10, lambda: services.list_notices(q="困境儿童", limit=20))
     await timed("search q=第99999号 (rare)", 5, lambda: services.list_notices(q="第99999号", limit=20))
     await timed("status=open (join on tenders)", 10, lambda: services.list_notices(status="open", limit=20))

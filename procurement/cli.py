@@ -59,8 +59,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     uvicorn.run(
-        "procurement.app:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
-        workers=args.workers, log_level=settings.log_level.lower(), proxy_headers=True,
+        "procurement.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
     )
     return 0
 
@@ -68,8 +73,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_scheduler(_: argparse.Namespace) -> int:
     """Run the periodic sweeps in their own process (set PROCUREMENT_SCHEDULER_ENABLED=false on app processes)."""
     from procurement.app import load_package_jobs
-    from procurement.core import db, scheduler
-    from procurement.core import timetravel
+    from procurement.core import db, scheduler, timetravel
     from procurement.system.services import load_calendar
 
     async def run():
@@ -101,7 +105,9 @@ def cmd_audit_verify(_: argparse.Namespace) -> int:
     if report.ok:
         print(f"审计日志完整：已校验 {report.checked} 条 / audit chain intact ({report.checked} rows)")
         return 0
-    print(f"审计日志被破坏：第一处在 id={report.first_broken_id}：{report.reason} / first broken row: {report.first_broken_id}")
+    print(
+        f"审计日志被破坏：第一处在 id={report.first_broken_id}：{report.reason} / first broken row: {report.first_broken_id}"
+    )
     return 1
 
 

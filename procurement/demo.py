@@ -31,7 +31,7 @@ def make_credit_code(registration: str, area: str, org_base: str) -> str:
     ``area``: the 6-digit administrative division, e.g. "330102" (上城区);
     ``org_base``: the 8-character organization code body.
     """
-    total = sum(_ORG_CODE_CHARS.index(c) * w for c, w in zip(org_base, _ORG_CODE_WEIGHTS))
+    total = sum(_ORG_CODE_CHARS.index(c) * w for c, w in zip(org_base, _ORG_CODE_WEIGHTS, strict=True))
     check = 11 - total % 11
     org_code = org_base + {10: "X", 11: "0"}.get(check, str(check))
     body = registration + area + org_code
@@ -54,9 +54,27 @@ STREET = "上城区清波街道办事处"
 EXPERT_POOL = "上城区政府购买服务评审专家库"
 AGENCY = "杭州市众合社会组织评估中心"
 SOCIAL_ORGS = [
-    ("杭州市上城区幸福家社会工作服务中心", "MA2H7K1C", "陈晓燕", "13757120381", "社区社会工作服务、家庭综合服务、为老助残、青少年成长陪伴"),
-    ("上城区清波颐乐养老服务社", "MA2H8L3D", "赵丽华", "13868051762", "居家养老上门服务、老年食堂运营、助餐助浴、失能老人照护"),
-    ("上城区阳光青少年成长服务中心", "MA2HA25F", "孙伟", "15088673209", "青少年课后托管、心理辅导、社区矫正对象帮教、禁毒宣传"),
+    (
+        "杭州市上城区幸福家社会工作服务中心",
+        "MA2H7K1C",
+        "陈晓燕",
+        "13757120381",
+        "社区社会工作服务、家庭综合服务、为老助残、青少年成长陪伴",
+    ),
+    (
+        "上城区清波颐乐养老服务社",
+        "MA2H8L3D",
+        "赵丽华",
+        "13868051762",
+        "居家养老上门服务、老年食堂运营、助餐助浴、失能老人照护",
+    ),
+    (
+        "上城区阳光青少年成长服务中心",
+        "MA2HA25F",
+        "孙伟",
+        "15088673209",
+        "青少年课后托管、心理辅导、社区矫正对象帮教、禁毒宣传",
+    ),
 ]
 PENDING_ORG = ("上城区邻里守望社区公益服务社", "MA2HC47G", "钱芳", "社区志愿服务、邻里互助、社区议事协商")
 
@@ -91,8 +109,13 @@ async def _load() -> None:
     now = clock.now()
     admin_id = (
         await User.insert(
-            User(username="admin", display_name="系统管理员", password_hash=auth.hash_password(password),
-                 role=Role.ADMIN, created_at=now)
+            User(
+                username="admin",
+                display_name="系统管理员",
+                password_hash=auth.hash_password(password),
+                role=Role.ADMIN,
+                created_at=now,
+            )
         ).returning(User.id)
     )[0]["id"]
     await audit.record("demo.loaded", "system", "", after={"admin": "admin"})
@@ -102,40 +125,81 @@ async def _load() -> None:
 
     async def org(name: str, kind: OrgKind, code: str | None = None, parent: str | None = None, **more) -> None:
         out = await accounts.create_organization(
-            admin, CreateOrganizationIn(name=name, kind=kind, credit_code=code,
-                                        parent_id=org_ids.get(parent) if parent else None, **more)
+            admin,
+            CreateOrganizationIn(
+                name=name, kind=kind, credit_code=code, parent_id=org_ids.get(parent) if parent else None, **more
+            ),
         )
         org_ids[name] = out.id
 
-    await org(BUREAU, OrgKind.BUREAU, make_credit_code("11", "330102", "00250147"),
-              legal_representative="林卫东", contact_name="王建国", contact_phone="0571-87080000",
-              address="杭州市上城区解放路 200 号")
-    await org(STREET, OrgKind.BUREAU, make_credit_code("11", "330102", "00250263"), parent=BUREAU,
-              contact_name="周敏", contact_phone="0571-87060000", address="杭州市上城区清波街 80 号")
+    await org(
+        BUREAU,
+        OrgKind.BUREAU,
+        make_credit_code("11", "330102", "00250147"),
+        legal_representative="林卫东",
+        contact_name="王建国",
+        contact_phone="0571-87080000",
+        address="杭州市上城区解放路 200 号",
+    )
+    await org(
+        STREET,
+        OrgKind.BUREAU,
+        make_credit_code("11", "330102", "00250263"),
+        parent=BUREAU,
+        contact_name="周敏",
+        contact_phone="0571-87060000",
+        address="杭州市上城区清波街 80 号",
+    )
     await org(EXPERT_POOL, OrgKind.EXPERT_POOL, parent=BUREAU, description="政府购买服务项目评审专家，随机抽取")
-    await org(AGENCY, OrgKind.AGENCY, make_credit_code("52", "330100", "MA2H3E9B"),
-              legal_representative="吴静", contact_name="吴静", contact_phone="0571-86000001",
-              description="社会组织等级评估、政府购买服务项目第三方评估")
+    await org(
+        AGENCY,
+        OrgKind.AGENCY,
+        make_credit_code("52", "330100", "MA2H3E9B"),
+        legal_representative="吴静",
+        contact_name="吴静",
+        contact_phone="0571-86000001",
+        description="社会组织等级评估、政府购买服务项目第三方评估",
+    )
     for name, base, head, phone, scope in SOCIAL_ORGS:
-        await org(name, OrgKind.SOCIAL_ORG, make_credit_code("52", "330102", base),
-                  legal_representative=head, contact_name=head, contact_phone=phone,
-                  address="杭州市上城区", description=scope)
+        await org(
+            name,
+            OrgKind.SOCIAL_ORG,
+            make_credit_code("52", "330102", base),
+            legal_representative=head,
+            contact_name=head,
+            contact_phone=phone,
+            address="杭州市上城区",
+            description=scope,
+        )
 
     for login in LOGINS[1:]:
-        await accounts.create_user(admin, CreateUserIn(
-            username=login.username, display_name=login.name, password=password, role=login.role,
-            organization_id=org_ids[login.org],
-        ))
+        await accounts.create_user(
+            admin,
+            CreateUserIn(
+                username=login.username,
+                display_name=login.name,
+                password=password,
+                role=login.role,
+                organization_id=org_ids[login.org],
+            ),
+        )
 
     name, base, head, scope = PENDING_ORG
-    await accounts.register_organization(RegisterOrganizationIn(
-        name=name, credit_code=make_credit_code("52", "330102", base), legal_representative=head,
-        contact_name=head, contact_phone="13900001234", address="杭州市上城区清波街道", description=scope,
-        username=PENDING_LOGIN.username, display_name=PENDING_LOGIN.name, password=password,
-    ))
-    assert await Organization.exists().where(
-        (Organization.name == name) & (Organization.status == OrgStatus.PENDING)
+    await accounts.register_organization(
+        RegisterOrganizationIn(
+            name=name,
+            credit_code=make_credit_code("52", "330102", base),
+            legal_representative=head,
+            contact_name=head,
+            contact_phone="13900001234",
+            address="杭州市上城区清波街道",
+            description=scope,
+            username=PENDING_LOGIN.username,
+            display_name=PENDING_LOGIN.name,
+            password=password,
+        )
     )
+    assert await Organization.exists().where((Organization.name == name) & (Organization.status == OrgStatus.PENDING))
     from procurement.demo_tenders import load_demo_tenders
     from procurement.evaluation.demo import load_demo_experts
 

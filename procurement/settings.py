@@ -47,7 +47,9 @@ class Settings(BaseSettings):
     )
     login_window_minutes: int = Field(default=15, description="登录失败计数的时间窗（分钟），超出后锁定同样时长。")
     argon2_time_cost: int = Field(default=3, description="argon2 密码哈希的迭代次数（越大越慢越安全）。")
-    argon2_memory_kib: int = Field(default=65536, description="argon2 密码哈希使用的内存（KiB）。测试中调低以加快速度。")
+    argon2_memory_kib: int = Field(
+        default=65536, description="argon2 密码哈希使用的内存（KiB）。测试中调低以加快速度。"
+    )
     password_min_length: int = Field(default=10, description="密码最短长度（还须同时含字母和数字）。")
     max_request_mb: int = Field(default=60, description="单个请求体上限（MB）。")
     max_file_mb: int = Field(default=20, description="投标文件单个上限（MB）。")
@@ -62,17 +64,26 @@ class Settings(BaseSettings):
         default=3, description="答疑截止时间默认在投标截止前的天数（可在项目中另行设定，但须早于截止时间）。"
     )
     abnormal_low_margin_percent: int = Field(
-        default=20, ge=0, le=100, description="报价低于全部有效报价平均值超过该百分比即提示异常低价，须书面说明（rule 23，地方规定）。"
+        default=20,
+        ge=0,
+        le=100,
+        description="报价低于全部有效报价平均值超过该百分比即提示异常低价，须书面说明（rule 23，地方规定）。",
     )
     score_outlier_percent: int = Field(
-        default=30, ge=1, le=100,
+        default=30,
+        ge=1,
+        le=100,
         description="专家某项评分偏离全体成员平均分超过该项满分的此百分比，即标为畸高畸低（rule 25，地方规定）。",
     )
-    venture_pass_score: int = Field(default=60, ge=0, le=100, description="公益创投项目建议立项的最低得分（地方规定）。")
+    venture_pass_score: int = Field(
+        default=60, ge=0, le=100, description="公益创投项目建议立项的最低得分（地方规定）。"
+    )
     venture_publicity_working_days: int = Field(
         default=5, ge=1, le=30, description="公益创投立项公示期（工作日，rule 13，地方规定）。"
     )
-    demo_password: str = Field(default="Shangcheng2026", description="演示账号的统一密码（仅 `procurement demo` 使用）。")
+    demo_password: str = Field(
+        default="Shangcheng2026", description="演示账号的统一密码（仅 `procurement demo` 使用）。"
+    )
     log_level: str = Field(default="INFO", description="日志级别。")
 
     @field_validator("database_url")

@@ -16,8 +16,8 @@ from litestar.response import Response
 from procurement.accounts import services
 from procurement.accounts.schemas import CreateOrganizationIn, CreateUserIn, RegisterOrganizationIn
 from procurement.accounts.states import ORG_KIND_LABELS, ROLE_LABELS, OrgStatus, Role
-from procurement.core.strings import t
 from procurement.core.api import Id
+from procurement.core.strings import t
 from procurement.core.web import (
     SESSION_COOKIE,
     client_ip,
@@ -54,7 +54,11 @@ class PublicPages(Controller):
     async def login_form(self, request: Request, next: FromQuery[str | None] = None) -> Response:
         if current_user(request):
             return redirect(_safe_next(next))
-        return page(request, "procurement/accounts/login.html", {"next": _safe_next(next), "demo_password": get_settings().demo_password})
+        return page(
+            request,
+            "procurement/accounts/login.html",
+            {"next": _safe_next(next), "demo_password": get_settings().demo_password},
+        )
 
     @post("/login")
     async def login(self, request: Request, data: Form) -> Response:
@@ -62,19 +66,33 @@ class PublicPages(Controller):
 
         async def action() -> Response:
             token, _, _ = await services.login(
-                str(data.get("username", "")), str(data.get("password", "")),
-                ip=client_ip(request.scope), user_agent=request.headers.get("user-agent", ""),
+                str(data.get("username", "")),
+                str(data.get("password", "")),
+                ip=client_ip(request.scope),
+                user_agent=request.headers.get("user-agent", ""),
             )
             response = redirect(target)
             settings = get_settings()
-            response.set_cookie(Cookie(
-                key=SESSION_COOKIE, value=token, path="/", httponly=True, samesite="lax",
-                secure=settings.cookie_secure, max_age=settings.session_hours * 3600,
-            ))
+            response.set_cookie(
+                Cookie(
+                    key=SESSION_COOKIE,
+                    value=token,
+                    path="/",
+                    httponly=True,
+                    samesite="lax",
+                    secure=settings.cookie_secure,
+                    max_age=settings.session_hours * 3600,
+                )
+            )
             return response
 
-        return await form_action(request, "procurement/accounts/login.html", data, action,
-                                 {"next": target, "demo_password": get_settings().demo_password})
+        return await form_action(
+            request,
+            "procurement/accounts/login.html",
+            data,
+            action,
+            {"next": target, "demo_password": get_settings().demo_password},
+        )
 
     @post("/logout")
     async def logout(self, request: Request) -> Response:
@@ -97,8 +115,13 @@ class PublicPages(Controller):
             await services.register_organization(parse_form(RegisterOrganizationIn, form), ip=client_ip(request.scope))
             return redirect("/login", t("register.done"))
 
-        return await form_action(request, "procurement/accounts/register.html", data, action,
-                                 {"min_length": get_settings().password_min_length})
+        return await form_action(
+            request,
+            "procurement/accounts/register.html",
+            data,
+            action,
+            {"min_length": get_settings().password_min_length},
+        )
 
 
 class DashboardPages(Controller):
@@ -135,7 +158,9 @@ class AdminPages(Controller):
         user = require_user(request)
         orgs = await services.list_organizations(user, status=status or None, limit=200)
         return {
-            "orgs": orgs, "status_filter": status or "", "kinds": ORG_KIND_LABELS,
+            "orgs": orgs,
+            "status_filter": status or "",
+            "kinds": ORG_KIND_LABELS,
             "parents": await services.organization_choices(),
         }
 
@@ -151,8 +176,13 @@ class AdminPages(Controller):
             org = await services.create_organization(user, parse_form(CreateOrganizationIn, data))
             return redirect("/admin/organizations", t("orgs.created", name=org.name))
 
-        return await form_action(request, "procurement/accounts/admin_organizations.html", data, action,
-                                 await self._orgs_context(request, None))
+        return await form_action(
+            request,
+            "procurement/accounts/admin_organizations.html",
+            data,
+            action,
+            await self._orgs_context(request, None),
+        )
 
     @post("/organizations/{org_id:int}/approve")
     async def approve(self, request: Request, org_id: Id) -> Response:
@@ -167,14 +197,21 @@ class AdminPages(Controller):
             org = await services.reject_organization(user, org_id, str(data.get("reason", "")))
             return redirect("/admin/organizations?status=pending", t("orgs.rejected", name=org.name))
 
-        return await form_action(request, "procurement/accounts/admin_organizations.html", data, action,
-                                 await self._orgs_context(request, "pending"))
+        return await form_action(
+            request,
+            "procurement/accounts/admin_organizations.html",
+            data,
+            action,
+            await self._orgs_context(request, "pending"),
+        )
 
     async def _users_context(self, request: Request) -> dict[str, Any]:
         user = require_user(request)
         return {
-            "users": await services.list_users(user, limit=500), "roles": ROLE_LABELS,
-            "orgs": await services.organization_choices(), "min_length": get_settings().password_min_length,
+            "users": await services.list_users(user, limit=500),
+            "roles": ROLE_LABELS,
+            "orgs": await services.organization_choices(),
+            "min_length": get_settings().password_min_length,
         }
 
     @get("/users")
@@ -189,7 +226,9 @@ class AdminPages(Controller):
             created = await services.create_user(user, parse_form(CreateUserIn, data))
             return redirect("/admin/users", t("users.created", name=created.display_name))
 
-        return await form_action(request, "procurement/accounts/admin_users.html", data, action, await self._users_context(request))
+        return await form_action(
+            request, "procurement/accounts/admin_users.html", data, action, await self._users_context(request)
+        )
 
     @post("/users/{user_id:int}/active")
     async def set_active(self, request: Request, user_id: Id, data: Form) -> Response:
@@ -201,8 +240,10 @@ class AdminPages(Controller):
 
         require_user(request, Role.ADMIN)
         return {
-            "entries": await system.list_calendar_entries(), "years": await system.calendar_years(),
-            "first": PACKAGE_YEARS.start, "last": PACKAGE_YEARS.stop - 1,
+            "entries": await system.list_calendar_entries(),
+            "years": await system.calendar_years(),
+            "first": PACKAGE_YEARS.start,
+            "last": PACKAGE_YEARS.stop - 1,
         }
 
     @get("/calendar")
@@ -220,8 +261,9 @@ class AdminPages(Controller):
             kind = t("calendar.workday") if entry.is_working_day else t("calendar.holiday")
             return redirect("/admin/calendar", t("calendar.added", day=entry.day, kind=kind))
 
-        return await form_action(request, "procurement/accounts/admin_calendar.html", data, action,
-                                 await self._calendar_context(request))
+        return await form_action(
+            request, "procurement/accounts/admin_calendar.html", data, action, await self._calendar_context(request)
+        )
 
     @post("/calendar/{entry_id:int}/delete")
     async def delete_calendar_entry(self, request: Request, entry_id: Id) -> Response:
@@ -232,4 +274,8 @@ class AdminPages(Controller):
     async def audit(self, request: Request, before_id: FromQuery[int | None] = None) -> Response:
         user = require_user(request)
         events = await system.list_audit_events(user, before_id=before_id, limit=50)
-        return page(request, "procurement/accounts/admin_audit.html", {"events": events, "report": await system.verify_audit(user)})
+        return page(
+            request,
+            "procurement/accounts/admin_audit.html",
+            {"events": events, "report": await system.verify_audit(user)},
+        )

@@ -34,7 +34,9 @@ class AuthController(Controller):
     async def login(self, request: Request, data: JSONBody[LoginIn]) -> LoginOut:
         """Sign in with a username and password; returns a bearer token."""
         token, user, expires = await services.login(
-            data.username, data.password, ip=client_ip(request.scope),
+            data.username,
+            data.password,
+            ip=client_ip(request.scope),
             user_agent=request.headers.get("user-agent", ""),
         )
         return LoginOut(token=token, expires_at=expires, csrf_token=user.csrf_token, user=services.me_out(user))
@@ -65,7 +67,9 @@ class OrganizationController(Controller):
         offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
     ) -> OrganizationList:
         """Organizations, for bureau staff and administrators."""
-        return await services.list_organizations(require_user(request), status=status, kind=kind, limit=limit, offset=offset)
+        return await services.list_organizations(
+            require_user(request), status=status, kind=kind, limit=limit, offset=offset
+        )
 
     @post("/", operation_id="CreateOrganization", status_code=HTTP_201_CREATED, responses=problems(400, 401, 403, 422))
     async def create_organization(self, request: Request, data: JSONBody[CreateOrganizationIn]) -> OrganizationOut:
@@ -81,14 +85,22 @@ class OrganizationController(Controller):
     async def get_organization(self, request: Request, org_id: Id) -> OrganizationOut:
         return await services.get_organization(require_user(request), org_id)
 
-    @post("/{org_id:int}/approve", operation_id="ApproveOrganization", status_code=HTTP_200_OK,
-          responses=problems(401, 403, 404, 409))
+    @post(
+        "/{org_id:int}/approve",
+        operation_id="ApproveOrganization",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409),
+    )
     async def approve(self, request: Request, org_id: Id) -> OrganizationOut:
         """Approve a pending registration (bureau officer or administrator)."""
         return await services.approve_organization(require_user(request), org_id)
 
-    @post("/{org_id:int}/reject", operation_id="RejectOrganization", status_code=HTTP_200_OK,
-          responses=problems(400, 401, 403, 404, 409, 422))
+    @post(
+        "/{org_id:int}/reject",
+        operation_id="RejectOrganization",
+        status_code=HTTP_200_OK,
+        responses=problems(400, 401, 403, 404, 409, 422),
+    )
     async def reject(self, request: Request, org_id: Id, data: JSONBody[RejectOrganizationIn]) -> OrganizationOut:
         """Reject a pending registration with a reason the organization will see."""
         return await services.reject_organization(require_user(request), org_id, data.reason)

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from procurement.core.api import BodyId
 from procurement.accounts.states import OrgKind, Role
+from procurement.core.api import BodyId
 
 
 class _In(BaseModel):

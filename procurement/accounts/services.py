@@ -105,7 +105,9 @@ async def _check_credit_code(raw: str, errors: dict[str, str]) -> str | None:
 
 
 def _duplicate(exc: BaseException) -> ValidationFailed:
-    return ValidationFailed("名称、信用代码或用户名已被占用，请检查后重试。", field_errors={"name": "可能已存在同名机构"})
+    return ValidationFailed(
+        "名称、信用代码或用户名已被占用，请检查后重试。", field_errors={"name": "可能已存在同名机构"}
+    )
 
 
 async def register_organization(data: RegisterOrganizationIn, ip: str = "") -> OrganizationOut:
@@ -124,30 +126,44 @@ async def register_organization(data: RegisterOrganizationIn, ip: str = "") -> O
         async with db.transaction():
             org = await Organization.insert(
                 Organization(
-                    name=data.name, kind=OrgKind.SOCIAL_ORG, status=OrgStatus.PENDING, credit_code=code,
-                    legal_representative=data.legal_representative, contact_name=data.contact_name,
-                    contact_phone=data.contact_phone, address=data.address, description=data.description,
+                    name=data.name,
+                    kind=OrgKind.SOCIAL_ORG,
+                    status=OrgStatus.PENDING,
+                    credit_code=code,
+                    legal_representative=data.legal_representative,
+                    contact_name=data.contact_name,
+                    contact_phone=data.contact_phone,
+                    address=data.address,
+                    description=data.description,
                     created_at=now,
                 )
             ).returning(*Organization.all_columns())
             org_row = org[0]
             user = await User.insert(
                 User(
-                    username=username, display_name=data.display_name,
-                    password_hash=auth.hash_password(data.password), role=Role.ORG_MEMBER,
-                    organization=org_row["id"], phone=data.contact_phone, created_at=now,
+                    username=username,
+                    display_name=data.display_name,
+                    password_hash=auth.hash_password(data.password),
+                    role=Role.ORG_MEMBER,
+                    organization=org_row["id"],
+                    phone=data.contact_phone,
+                    created_at=now,
                 )
             ).returning(User.id)
             actor = audit.Actor(user[0]["id"], f"{data.display_name}（{username}）", ip)
             await audit.record(
-                "organization.registered", "organization", org_row["id"], actor=actor,
+                "organization.registered",
+                "organization",
+                org_row["id"],
+                actor=actor,
                 after={"name": data.name, "credit_code": code, "status": OrgStatus.PENDING},
             )
             reviewers = await User.select(User.id).where(
-                User.role.is_in([Role.OFFICER, Role.ADMIN]) & (User.is_active == True)  # noqa: E712
+                User.role.is_in([Role.OFFICER, Role.ADMIN]) & (User.is_active == True)
             )
             await notify(
-                "organization.registered", [r["id"] for r in reviewers],
+                "organization.registered",
+                [r["id"] for r in reviewers],
                 {"org_name": data.name, "credit_code": code, "link": "/admin/organizations?status=pending"},
             )
     except Exception as exc:
@@ -177,14 +193,25 @@ async def create_organization(actor: CurrentUser, data: CreateOrganizationIn) ->
         async with db.transaction():
             rows = await Organization.insert(
                 Organization(
-                    name=data.name, kind=data.kind, status=OrgStatus.ACTIVE, credit_code=code,
-                    parent=data.parent_id, legal_representative=data.legal_representative,
-                    contact_name=data.contact_name, contact_phone=data.contact_phone,
-                    address=data.address, description=data.description, created_at=now, approved_at=now,
+                    name=data.name,
+                    kind=data.kind,
+                    status=OrgStatus.ACTIVE,
+                    credit_code=code,
+                    parent=data.parent_id,
+                    legal_representative=data.legal_representative,
+                    contact_name=data.contact_name,
+                    contact_phone=data.contact_phone,
+                    address=data.address,
+                    description=data.description,
+                    created_at=now,
+                    approved_at=now,
                 )
             ).returning(*Organization.all_columns())
             await audit.record(
-                "organization.created", "organization", rows[0]["id"], actor=actor_of(actor),
+                "organization.created",
+                "organization",
+                rows[0]["id"],
+                actor=actor_of(actor),
                 after={"name": data.name, "kind": data.kind, "credit_code": code},
             )
     except Exception as exc:
@@ -203,16 +230,22 @@ async def _change_org_status(
         if current is None:
             raise NotFound("找不到该机构。")
         target = ORG_STATUS_TABLE.target(current["status"], action, role=actor.role)
-        changed = await Organization.update({Organization.status: target, **extra}).where(
-            (Organization.id == org_id) & (Organization.status == current["status"])
-        ).returning(*Organization.all_columns())
+        changed = (
+            await Organization.update({Organization.status: target, **extra})
+            .where((Organization.id == org_id) & (Organization.status == current["status"]))
+            .returning(*Organization.all_columns())
+        )
         if not changed:  # someone else moved it first; report against the fresh state
             fresh = await Organization.select(Organization.status).where(Organization.id == org_id).first()
             ORG_STATUS_TABLE.target(fresh["status"], action, role=actor.role)
             raise ValidationFailed("该机构的状态刚被他人修改，请刷新后重试。")
         await audit.record(
-            f"organization.{action}", "organization", org_id, actor=actor_of(actor),
-            before={"status": current["status"]}, after={"status": target, **(noted or {})},
+            f"organization.{action}",
+            "organization",
+            org_id,
+            actor=actor_of(actor),
+            before={"status": current["status"]},
+            after={"status": target, **(noted or {})},
         )
         return changed[0]
 
@@ -227,8 +260,11 @@ async def approve_organization(actor: CurrentUser, org_id: int) -> OrganizationO
     policies.can_review_registrations(actor).require()
     async with db.transaction():
         row = await _change_org_status(actor, org_id, "approve", {Organization.approved_at: clock.now()})
-        await notify("organization.approved", await _org_members(org_id),
-                     {"org_name": row["name"], "by": actor.display_name, "link": "/dashboard"})
+        await notify(
+            "organization.approved",
+            await _org_members(org_id),
+            {"org_name": row["name"], "by": actor.display_name, "link": "/dashboard"},
+        )
     return _org_out(row)
 
 
@@ -241,8 +277,7 @@ async def reject_organization(actor: CurrentUser, org_id: int, reason: str) -> O
         row = await _change_org_status(
             actor, org_id, "reject", {Organization.rejection_reason: reason}, {"reason": reason}
         )
-        await notify("organization.rejected", await _org_members(org_id),
-                     {"org_name": row["name"], "reason": reason})
+        await notify("organization.rejected", await _org_members(org_id), {"org_name": row["name"], "reason": reason})
     return _org_out(row)
 
 
@@ -284,9 +319,14 @@ async def organization_choices(*, kind: str | None = None, active_only: bool = F
 
 def _user_out(row: dict[str, Any]) -> UserOut:
     return UserOut(
-        id=row["id"], username=row["username"], display_name=row["display_name"], role=row["role"],
-        role_label=ROLE_LABELS[Role(row["role"])], organization_id=row["organization"],
-        organization_name=row.get("organization.name") or "", is_active=row["is_active"],
+        id=row["id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        role=row["role"],
+        role_label=ROLE_LABELS[Role(row["role"])],
+        organization_id=row["organization"],
+        organization_name=row.get("organization.name") or "",
+        is_active=row["is_active"],
         last_login_at=row["last_login_at"],
     )
 
@@ -306,21 +346,30 @@ async def create_user(actor: CurrentUser, data: CreateUserIn) -> UserOut:
         if org is None and "organization_id" not in errors:
             errors["organization_id"] = f"「{ROLE_LABELS[data.role]}」必须属于一个{ORG_KIND_LABELS[expected_kind]}。"
         elif org is not None and org["kind"] != expected_kind:
-            errors["organization_id"] = f"「{ROLE_LABELS[data.role]}」只能属于{ORG_KIND_LABELS[expected_kind]}，所选机构是{ORG_KIND_LABELS[OrgKind(org['kind'])]}。"
+            errors["organization_id"] = (
+                f"「{ROLE_LABELS[data.role]}」只能属于{ORG_KIND_LABELS[expected_kind]}，所选机构是{ORG_KIND_LABELS[OrgKind(org['kind'])]}。"
+            )
     if errors:
         raise ValidationFailed(field_errors=errors)
     try:
         async with db.transaction():
             rows = await User.insert(
                 User(
-                    username=username, display_name=data.display_name,
-                    password_hash=auth.hash_password(data.password), role=data.role,
-                    organization=data.organization_id, phone=data.phone, email=data.email,
+                    username=username,
+                    display_name=data.display_name,
+                    password_hash=auth.hash_password(data.password),
+                    role=data.role,
+                    organization=data.organization_id,
+                    phone=data.phone,
+                    email=data.email,
                     created_at=clock.now(),
                 )
             ).returning(User.id)
             await audit.record(
-                "user.created", "user", rows[0]["id"], actor=actor_of(actor),
+                "user.created",
+                "user",
+                rows[0]["id"],
+                actor=actor_of(actor),
                 after={"username": username, "role": data.role, "organization_id": data.organization_id},
             )
             await notify("system.welcome", [rows[0]["id"]], {"name": data.display_name, "link": "/dashboard"})
@@ -333,9 +382,11 @@ async def create_user(actor: CurrentUser, data: CreateUserIn) -> UserOut:
 
 async def get_user(actor: CurrentUser, user_id: int) -> UserOut:
     policies.can_manage_accounts(actor).require()
-    row = await User.select(*User.all_columns(exclude=[User.password_hash]), User.organization.name).where(
-        User.id == user_id
-    ).first()
+    row = (
+        await User.select(*User.all_columns(exclude=[User.password_hash]), User.organization.name)
+        .where(User.id == user_id)
+        .first()
+    )
     if row is None:
         raise NotFound("找不到该用户。")
     return _user_out(row)
@@ -343,9 +394,12 @@ async def get_user(actor: CurrentUser, user_id: int) -> UserOut:
 
 async def list_users(actor: CurrentUser, *, limit: int = 100, offset: int = 0) -> list[UserOut]:
     policies.can_manage_accounts(actor).require()
-    rows = await User.select(*User.all_columns(exclude=[User.password_hash]), User.organization.name).order_by(
-        User.id
-    ).limit(max(1, min(limit, 500))).offset(max(0, offset))
+    rows = (
+        await User.select(*User.all_columns(exclude=[User.password_hash]), User.organization.name)
+        .order_by(User.id)
+        .limit(max(1, min(limit, 500)))
+        .offset(max(0, offset))
+    )
     return [_user_out(r) for r in rows]
 
 
@@ -355,17 +409,23 @@ async def set_user_active(actor: CurrentUser, user_id: int, active: bool) -> Use
     if user_id == actor.id and not active:
         raise ValidationFailed("不能停用自己的账号。")
     async with db.transaction():
-        changed = await User.update({User.is_active: active}).where(
-            (User.id == user_id) & (User.is_active == (not active))
-        ).returning(User.id)
+        changed = (
+            await User.update({User.is_active: active})
+            .where((User.id == user_id) & (User.is_active == (not active)))
+            .returning(User.id)
+        )
         if changed:
             if not active:
                 await UserSession.update({UserSession.revoked_at: clock.now()}).where(
                     (UserSession.user == user_id) & UserSession.revoked_at.is_null()
                 )
             await audit.record(
-                "user.activated" if active else "user.deactivated", "user", user_id, actor=actor_of(actor),
-                before={"is_active": not active}, after={"is_active": active},
+                "user.activated" if active else "user.deactivated",
+                "user",
+                user_id,
+                actor=actor_of(actor),
+                before={"is_active": not active},
+                after={"is_active": active},
             )
         elif not await User.exists().where(User.id == user_id):
             raise NotFound("找不到该用户。")
@@ -379,16 +439,23 @@ async def _check_rate_limit(username: str, ip: str) -> None:
     """Too many failures for an account (or, looser, from one address) lock it a while."""
     settings = get_settings()
     since = clock.now() - timedelta(minutes=settings.login_window_minutes)
-    last_ok = await LoginAttempt.select(LoginAttempt.at).where(
-        (LoginAttempt.username == username) & (LoginAttempt.succeeded == True)  # noqa: E712
-    ).order_by(LoginAttempt.at, ascending=False).first()
+    last_ok = (
+        await LoginAttempt.select(LoginAttempt.at)
+        .where((LoginAttempt.username == username) & (LoginAttempt.succeeded == True))
+        .order_by(LoginAttempt.at, ascending=False)
+        .first()
+    )
     user_since = max(since, last_ok["at"]) if last_ok else since
     by_user = await LoginAttempt.count().where(
-        (LoginAttempt.username == username) & (LoginAttempt.succeeded == False) & (LoginAttempt.at > user_since)  # noqa: E712
+        (LoginAttempt.username == username) & (LoginAttempt.succeeded == False) & (LoginAttempt.at > user_since)
     )
-    by_ip = await LoginAttempt.count().where(
-        (LoginAttempt.ip == ip) & (LoginAttempt.succeeded == False) & (LoginAttempt.at > since)  # noqa: E712
-    ) if ip else 0
+    by_ip = (
+        await LoginAttempt.count().where(
+            (LoginAttempt.ip == ip) & (LoginAttempt.succeeded == False) & (LoginAttempt.at > since)
+        )
+        if ip
+        else 0
+    )
     if by_user >= settings.login_max_failures or by_ip >= settings.login_max_failures_per_ip:
         raise RateLimited(t("login.rate_limited", minutes=settings.login_window_minutes))
 
@@ -401,16 +468,30 @@ async def login(username: str, password: str, *, ip: str = "", user_agent: str =
     """
     username = (username or "").strip().lower()[:50]
     await _check_rate_limit(username, ip)
-    row = await User.select(
-        User.id, User.username, User.display_name, User.password_hash, User.role, User.is_active,
-        User.organization, User.organization.name, User.organization.kind, User.organization.status,
-        User.organization.rejection_reason,
-    ).where(User.username == username).first()
+    row = (
+        await User.select(
+            User.id,
+            User.username,
+            User.display_name,
+            User.password_hash,
+            User.role,
+            User.is_active,
+            User.organization,
+            User.organization.name,
+            User.organization.kind,
+            User.organization.status,
+            User.organization.rejection_reason,
+        )
+        .where(User.username == username)
+        .first()
+    )
     now = clock.now()
     if row is None or not auth.verify_password(row["password_hash"] if row else None, password):
         async with db.transaction():
             await LoginAttempt.insert(LoginAttempt(username=username, ip=ip[:64], at=now, succeeded=False))
-            await audit.record("auth.login_failed", "user", row["id"] if row else "", actor=audit.Actor(None, username, ip))
+            await audit.record(
+                "auth.login_failed", "user", row["id"] if row else "", actor=audit.Actor(None, username, ip)
+            )
         raise NotAuthenticated(t("login.failed"), field_errors={"password": t("login.failed")})
     status = row["organization.status"]
     if not row["is_active"]:
@@ -426,8 +507,13 @@ async def login(username: str, password: str, *, ip: str = "", user_agent: str =
     async with db.transaction():
         session = await UserSession.insert(
             UserSession(
-                token_hash=auth.token_digest(token), user=row["id"], csrf_token=csrf, created_at=now,
-                expires_at=expires, ip=ip[:64], user_agent=user_agent[:200],
+                token_hash=auth.token_digest(token),
+                user=row["id"],
+                csrf_token=csrf,
+                created_at=now,
+                expires_at=expires,
+                ip=ip[:64],
+                user_agent=user_agent[:200],
             )
         ).returning(UserSession.id)
         await LoginAttempt.insert(LoginAttempt(username=username, ip=ip[:64], at=now, succeeded=True))
@@ -437,10 +523,17 @@ async def login(username: str, password: str, *, ip: str = "", user_agent: str =
         await User.update(changes).where(User.id == row["id"])
         await audit.record("auth.login", "user", row["id"], actor=audit.Actor(row["id"], row["username"], ip))
     user = CurrentUser(
-        id=row["id"], username=row["username"], display_name=row["display_name"], role=row["role"],
-        organization_id=row["organization"], organization_name=row["organization.name"] or "",
-        organization_kind=row["organization.kind"], session_id=session[0]["id"], csrf_token=csrf,
-        via="cookie", ip=ip,
+        id=row["id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        role=row["role"],
+        organization_id=row["organization"],
+        organization_name=row["organization.name"] or "",
+        organization_kind=row["organization.kind"],
+        session_id=session[0]["id"],
+        csrf_token=csrf,
+        via="cookie",
+        ip=ip,
     )
     return token, user, expires
 
@@ -458,25 +551,43 @@ async def resolve_session(token: str | None, *, via: str, ip: str = "") -> Curre
     """The user behind a session token, if the session is live and the account usable."""
     if not token or len(token) > 200:
         return None
-    row = await UserSession.select(
-        UserSession.id, UserSession.csrf_token, UserSession.user.id, UserSession.user.username,
-        UserSession.user.display_name, UserSession.user.role, UserSession.user.is_active,
-        UserSession.user.organization.id, UserSession.user.organization.name,
-        UserSession.user.organization.kind, UserSession.user.organization.status,
-    ).where(
-        (UserSession.token_hash == auth.token_digest(token))
-        & UserSession.revoked_at.is_null()
-        & (UserSession.expires_at > clock.now())
-    ).first()
+    row = (
+        await UserSession.select(
+            UserSession.id,
+            UserSession.csrf_token,
+            UserSession.user.id,
+            UserSession.user.username,
+            UserSession.user.display_name,
+            UserSession.user.role,
+            UserSession.user.is_active,
+            UserSession.user.organization.id,
+            UserSession.user.organization.name,
+            UserSession.user.organization.kind,
+            UserSession.user.organization.status,
+        )
+        .where(
+            (UserSession.token_hash == auth.token_digest(token))
+            & UserSession.revoked_at.is_null()
+            & (UserSession.expires_at > clock.now())
+        )
+        .first()
+    )
     if row is None or not row["user.is_active"]:
         return None
     if row["user.organization.id"] is not None and row["user.organization.status"] != OrgStatus.ACTIVE:
         return None
     return CurrentUser(
-        id=row["user.id"], username=row["user.username"], display_name=row["user.display_name"],
-        role=row["user.role"], organization_id=row["user.organization.id"],
-        organization_name=row["user.organization.name"] or "", organization_kind=row["user.organization.kind"],
-        session_id=row["id"], csrf_token=row["csrf_token"], via=via, ip=ip,
+        id=row["user.id"],
+        username=row["user.username"],
+        display_name=row["user.display_name"],
+        role=row["user.role"],
+        organization_id=row["user.organization.id"],
+        organization_name=row["user.organization.name"] or "",
+        organization_kind=row["user.organization.kind"],
+        session_id=row["id"],
+        csrf_token=row["csrf_token"],
+        via=via,
+        ip=ip,
     )
 
 
@@ -484,6 +595,8 @@ async def purge_expired_sessions() -> int:
     """Sweep: delete sessions past expiry and login attempts older than a day."""
     now = clock.now()
     async with db.transaction():
-        gone = await UserSession.delete().where(UserSession.expires_at < now - timedelta(days=1)).returning(UserSession.id)
+        gone = (
+            await UserSession.delete().where(UserSession.expires_at < now - timedelta(days=1)).returning(UserSession.id)
+        )
         await LoginAttempt.delete().where(LoginAttempt.at < now - timedelta(days=1))
     return len(gone)

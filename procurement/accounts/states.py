@@ -8,9 +8,9 @@ from procurement.core.fsm import StateInfo, Transition, TransitionTable
 
 
 class OrgKind(StrEnum):
-    BUREAU = "bureau"            # 民政局、街道办事处: buyers
-    SOCIAL_ORG = "social_org"    # 社会组织: providers
-    AGENCY = "agency"            # 第三方评估机构
+    BUREAU = "bureau"  # 民政局、街道办事处: buyers
+    SOCIAL_ORG = "social_org"  # 社会组织: providers
+    AGENCY = "agency"  # 第三方评估机构
     EXPERT_POOL = "expert_pool"  # 评审专家库: the home of expert accounts
 
 
@@ -67,16 +67,27 @@ ORG_STATUS_TABLE = TransitionTable(
         OrgStatus.SUSPENDED: StateInfo("已停用", "已停用"),
     },
     transitions=[
-        Transition(OrgStatus.PENDING, "approve", OrgStatus.ACTIVE,
-                   frozenset({Role.OFFICER, Role.ADMIN}), "审核通过", "审核通过"),
-        Transition(OrgStatus.PENDING, "reject", OrgStatus.REJECTED,
-                   frozenset({Role.OFFICER, Role.ADMIN}), "驳回注册", "未通过审核"),
-        Transition(OrgStatus.REJECTED, "resubmit", OrgStatus.PENDING,
-                   frozenset({Role.ORG_MEMBER}), "重新提交", "重新提交"),
-        Transition(OrgStatus.ACTIVE, "suspend", OrgStatus.SUSPENDED,
-                   frozenset({Role.ADMIN}), "停用机构", "停用"),
-        Transition(OrgStatus.SUSPENDED, "reactivate", OrgStatus.ACTIVE,
-                   frozenset({Role.ADMIN}), "重新启用", "恢复"),
+        Transition(
+            OrgStatus.PENDING,
+            "approve",
+            OrgStatus.ACTIVE,
+            frozenset({Role.OFFICER, Role.ADMIN}),
+            "审核通过",
+            "审核通过",
+        ),
+        Transition(
+            OrgStatus.PENDING,
+            "reject",
+            OrgStatus.REJECTED,
+            frozenset({Role.OFFICER, Role.ADMIN}),
+            "驳回注册",
+            "未通过审核",
+        ),
+        Transition(
+            OrgStatus.REJECTED, "resubmit", OrgStatus.PENDING, frozenset({Role.ORG_MEMBER}), "重新提交", "重新提交"
+        ),
+        Transition(OrgStatus.ACTIVE, "suspend", OrgStatus.SUSPENDED, frozenset({Role.ADMIN}), "停用机构", "停用"),
+        Transition(OrgStatus.SUSPENDED, "reactivate", OrgStatus.ACTIVE, frozenset({Role.ADMIN}), "重新启用", "恢复"),
     ],
     role_labels=ROLE_LABELS,
 )

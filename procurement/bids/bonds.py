@@ -33,9 +33,17 @@ def _state(row: dict) -> str:
 def _out(row: dict) -> BidBondOut:
     state = _state(row)
     return BidBondOut(
-        id=row["id"], tender_id=row["tender"], tender_title=row["tender.title"], organization_id=row["organization"],
-        organization_name=row["organization.name"], amount_fen=row["amount_fen"], paid_at=row["paid_at"],
-        refund_due_on=row["refund_due_on"], refunded_at=row["refunded_at"], state=state, state_label=STATE_LABELS[state],
+        id=row["id"],
+        tender_id=row["tender"],
+        tender_title=row["tender.title"],
+        organization_id=row["organization"],
+        organization_name=row["organization.name"],
+        amount_fen=row["amount_fen"],
+        paid_at=row["paid_at"],
+        refund_due_on=row["refund_due_on"],
+        refunded_at=row["refunded_at"],
+        state=state,
+        state_label=STATE_LABELS[state],
     )
 
 
@@ -74,18 +82,30 @@ async def _change(user: CurrentUser, bond_id: int, values: dict, condition, acti
 
 
 async def mark_paid(user: CurrentUser, bond_id: int) -> BidBondOut:
-    return await _change(user, bond_id, {BidBond.paid_at: clock.now(), BidBond.paid_marked_by: user.id},
-                         BidBond.paid_at.is_null(), "bid_bond.paid", "该保证金已登记为已缴纳。")
+    return await _change(
+        user,
+        bond_id,
+        {BidBond.paid_at: clock.now(), BidBond.paid_marked_by: user.id},
+        BidBond.paid_at.is_null(),
+        "bid_bond.paid",
+        "该保证金已登记为已缴纳。",
+    )
 
 
 async def mark_refunded(user: CurrentUser, bond_id: int) -> BidBondOut:
-    return await _change(user, bond_id, {BidBond.refunded_at: clock.now()},
-                         BidBond.paid_at.is_not_null() & BidBond.refunded_at.is_null(), "bid_bond.refunded",
-                         "只有已缴纳且未退还的保证金可以登记退还。")
+    return await _change(
+        user,
+        bond_id,
+        {BidBond.refunded_at: clock.now()},
+        BidBond.paid_at.is_not_null() & BidBond.refunded_at.is_null(),
+        "bid_bond.refunded",
+        "只有已缴纳且未退还的保证金可以登记退还。",
+    )
 
 
-async def schedule_refunds_after_award(tender_id: int, winner_org_ids: int | Iterable[int] | None,
-                                       notice_day: date) -> int:
+async def schedule_refunds_after_award(
+    tender_id: int, winner_org_ids: int | Iterable[int] | None, notice_day: date
+) -> int:
     """Rule 29: losers' bonds fall due 5 working days after the award notice.
     Called by the award (evaluation.awards) in its transaction; a tender with
     several lots, or a 公益创投 call, has several winners."""
@@ -101,7 +121,9 @@ async def schedule_refunds_after_award(tender_id: int, winner_org_ids: int | Ite
 async def schedule_refund_after_signing(tender_id: int, winner_org_id: int, signed_day: date) -> int:
     """Rule 29: the winner's bond falls due 5 working days after the contract is signed."""
     due = get_default_calendar().add_working_days(signed_day, REFUND_WORKING_DAYS)
-    done = await BidBond.update({BidBond.refund_due_on: due}).where(
-        (BidBond.tender == tender_id) & (BidBond.organization == winner_org_id) & BidBond.refunded_at.is_null()
-    ).returning(BidBond.id)
+    done = (
+        await BidBond.update({BidBond.refund_due_on: due})
+        .where((BidBond.tender == tender_id) & (BidBond.organization == winner_org_id) & BidBond.refunded_at.is_null())
+        .returning(BidBond.id)
+    )
     return len(done)

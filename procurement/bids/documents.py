@@ -9,9 +9,14 @@ from procurement.core.auth import CurrentUser
 
 async def receipt_pdf(user: CurrentUser, receipt_no: str) -> tuple[str, bytes]:
     receipt = await services.get_receipt(user, receipt_no)
-    data = await pdf.render_pdf("pdf/bid_receipt.html", {
-        "receipt": receipt, "issuer": "政府购买服务管理平台", "doc_number": f"回执编号：{receipt.receipt_no}",
-    })
+    data = await pdf.render_pdf(
+        "pdf/bid_receipt.html",
+        {
+            "receipt": receipt,
+            "issuer": "政府购买服务管理平台",
+            "doc_number": f"回执编号：{receipt.receipt_no}",
+        },
+    )
     return f"投标回执-{receipt.receipt_no}.pdf", data
 
 
@@ -22,15 +27,28 @@ async def opening_record_pdf(user: CurrentUser | None, tender_id: int) -> tuple[
     from procurement.core.money import format_yuan
 
     record = await opening.opening_record(user, tender_id)
-    rows = [{
-        "n": n, "org": b.organization_name, "lot": f"第{b.lot_number}包 {b.lot_name}",
-        "amount": format_yuan(b.amount_fen or 0), "time": f"{clock.to_local(b.submitted_at):%Y-%m-%d %H:%M:%S}",
-        "receipt": b.receipt_no, "hash": b.content_sha256, "docs": len(b.documents),
-    } for n, b in enumerate(record.bidders, start=1)]
-    data = await pdf.render_pdf("pdf/opening_record.html", {
-        "record": record, "rows": rows, "issuer": record.tender_title,
-        "doc_number": f"项目编号：{record.reference_no}",
-        "issued_on": f"开标时间：{clock.to_local(record.scheduled_at):%Y-%m-%d %H:%M}",
-        "unsealed_at": f"{clock.to_local(record.opened_at):%Y-%m-%d %H:%M:%S}",
-    })
+    rows = [
+        {
+            "n": n,
+            "org": b.organization_name,
+            "lot": f"第{b.lot_number}包 {b.lot_name}",
+            "amount": format_yuan(b.amount_fen or 0),
+            "time": f"{clock.to_local(b.submitted_at):%Y-%m-%d %H:%M:%S}",
+            "receipt": b.receipt_no,
+            "hash": b.content_sha256,
+            "docs": len(b.documents),
+        }
+        for n, b in enumerate(record.bidders, start=1)
+    ]
+    data = await pdf.render_pdf(
+        "pdf/opening_record.html",
+        {
+            "record": record,
+            "rows": rows,
+            "issuer": record.tender_title,
+            "doc_number": f"项目编号：{record.reference_no}",
+            "issued_on": f"开标时间：{clock.to_local(record.scheduled_at):%Y-%m-%d %H:%M}",
+            "unsealed_at": f"{clock.to_local(record.opened_at):%Y-%m-%d %H:%M:%S}",
+        },
+    )
     return f"开标记录表-{record.reference_no}.pdf", data

@@ -48,10 +48,15 @@ async def open_tender(tender_id: int) -> bool:
             if bid["needs_confirmation"]:
                 notes.append(f"{orgs[bid['organization']]}的投标基于更正前的招标文件，未确认或重新提交，不予开启。")
                 continue
-            sub = await BidSubmission.select().where(
-                (BidSubmission.bid == bid["id"]) & (BidSubmission.version == bid["submitted_version"])).first()
+            sub = (
+                await BidSubmission.select()
+                .where((BidSubmission.bid == bid["id"]) & (BidSubmission.version == bid["submitted_version"]))
+                .first()
+            )
             try:
-                sealed = json.loads(crypto.decrypt_text(key, sub["sealed"], sealing.bid_context(bid["id"], f"v{sub['version']}")))
+                sealed = json.loads(
+                    crypto.decrypt_text(key, sub["sealed"], sealing.bid_context(bid["id"], f"v{sub['version']}"))
+                )
             except crypto.SealBroken:
                 # One damaged submission must not block the opening of the others.
                 notes.append(f"{orgs[bid['organization']]}的投标数据无法解密（已损坏或被改动），未能开启，已记录审计。")
@@ -60,19 +65,30 @@ async def open_tender(tender_id: int) -> bool:
             content = sealed["content"]
             amount = content.get("requested_fen") if tender["method"] == Method.VENTURE else content.get("price_fen")
             lot = lots[bid["lot"]]
-            bidders.append({
-                "bid_id": bid["id"], "organization_name": orgs[bid["organization"]], "lot_number": lot["number"],
-                "lot_name": lot["name"], "amount_fen": amount,
-                "amount_label": ("申请资助 " if tender["method"] == Method.VENTURE else "报价 ") + format_yuan(amount or 0),
-                "submitted_at": sub["submitted_at"].isoformat(), "receipt_no": sub["receipt_no"],
-                "content_sha256": sub["content_sha256"],
-                "documents": [{"sha256": d["sha256"], "type": d["doc_type"], "size": str(d["size"])} for d in sealed["documents"]],
-            })
+            bidders.append(
+                {
+                    "bid_id": bid["id"],
+                    "organization_name": orgs[bid["organization"]],
+                    "lot_number": lot["number"],
+                    "lot_name": lot["name"],
+                    "amount_fen": amount,
+                    "amount_label": ("申请资助 " if tender["method"] == Method.VENTURE else "报价 ")
+                    + format_yuan(amount or 0),
+                    "submitted_at": sub["submitted_at"].isoformat(),
+                    "receipt_no": sub["receipt_no"],
+                    "content_sha256": sub["content_sha256"],
+                    "documents": [
+                        {"sha256": d["sha256"], "type": d["doc_type"], "size": str(d["size"])}
+                        for d in sealed["documents"]
+                    ],
+                }
+            )
             per_lot[bid["lot"]] += 1
             TENDER_TABLE.target(TenderStatus.CLOSED, "open", system=True)
             BID_TABLE.target(BidStatus.SUBMITTED, "open", system=True)
             await Bid.update({Bid.status: BidStatus.OPENED, Bid.updated_at: now}).where(
-                (Bid.id == bid["id"]) & (Bid.status == BidStatus.SUBMITTED))
+                (Bid.id == bid["id"]) & (Bid.status == BidStatus.SUBMITTED)
+            )
         minimum = rules.minimum_bids(tender["method"])
         short = [lots[i]["number"] for i, n in per_lot.items() if n < minimum]
         failed = len(short) == len(lots)
@@ -80,52 +96,106 @@ async def open_tender(tender_id: int) -> bool:
             notes.append(f"第{number}包有效投标不足 {minimum} 家，该包废标（rule 18）。")
         bidders.sort(key=lambda b: (b["lot_number"], b["submitted_at"]))
         record = {"bidders": bidders, "notes": notes, "minimum": minimum}
-        await OpeningRecord.insert(OpeningRecord(tender=tender_id, opened_at=now, record=json.dumps(record, ensure_ascii=False),
-                                                 valid_bids=len(bidders), failed=failed))
+        await OpeningRecord.insert(
+            OpeningRecord(
+                tender=tender_id,
+                opened_at=now,
+                record=json.dumps(record, ensure_ascii=False),
+                valid_bids=len(bidders),
+                failed=failed,
+            )
+        )
         target = TENDER_TABLE.target(TenderStatus.CLOSED, "open", system=True)
         await Tender.update({Tender.status: target, Tender.next_check_at: None, Tender.updated_at: now}).where(
-            (Tender.id == tender_id) & Tender.status.is_in([TenderStatus.PUBLISHED, TenderStatus.CLOSED]))
-        await audit.record("tender.open", "tender", tender_id, before={"status": tender["status"]},
-                           after={"status": target, "valid_bids": len(bidders)})
+            (Tender.id == tender_id) & Tender.status.is_in([TenderStatus.PUBLISHED, TenderStatus.CLOSED])
+        )
+        await audit.record(
+            "tender.open",
+            "tender",
+            tender_id,
+            before={"status": tender["status"]},
+            after={"status": target, "valid_bids": len(bidders)},
+        )
         if failed:
             await _fail(tender, len(bidders), minimum, now)
     return True
 
 
 async def _fail(tender: dict[str, Any], valid: int, minimum: int, now) -> None:
-    await fail_tender(tender, f"截至投标截止时间，有效投标（申报）{valid} 家，不足 {minimum} 家，依法予以废标。", now,
-                      audit_extra={"valid_bids": valid, "minimum": minimum})
+    await fail_tender(
+        tender,
+        f"截至投标截止时间，有效投标（申报）{valid} 家，不足 {minimum} 家，依法予以废标。",
+        now,
+        audit_extra={"valid_bids": valid, "minimum": minimum},
+    )
 
 
-async def fail_tender(tender: dict[str, Any], reason: str, now, *, from_status: str = TenderStatus.OPENED,
-                      actor: audit.Actor | None = None, audit_extra: dict[str, Any] | None = None) -> None:
+async def fail_tender(
+    tender: dict[str, Any],
+    reason: str,
+    now,
+    *,
+    from_status: str = TenderStatus.OPENED,
+    actor: audit.Actor | None = None,
+    audit_extra: dict[str, Any] | None = None,
+) -> None:
     """废标 (rule 18): the status, the notice, and the bid bonds fall due for refund.
     Called at the opening and when the review leaves too few bids."""
     TENDER_TABLE.target(from_status, "fail", role=Role.OFFICER)  # the same edge a person takes
-    changed = await Tender.update({Tender.status: TenderStatus.FAILED, Tender.updated_at: now}).where(
-        (Tender.id == tender["id"]) & (Tender.status == from_status)).returning(Tender.id)
+    changed = (
+        await Tender.update({Tender.status: TenderStatus.FAILED, Tender.updated_at: now})
+        .where((Tender.id == tender["id"]) & (Tender.status == from_status))
+        .returning(Tender.id)
+    )
     if not changed:
         return
-    text = "\n".join([
-        f"项目编号：{tender['reference_no']}", f"采购人：{tender['buyer.name']}",
-        f"采购方式：{METHOD_LABELS[Method(tender['method'])]}", "", "一、废标原因", reason, "",
-        "二、后续安排", "采购人将重新组织采购，或经批准后采用其他采购方式。已缴纳的投标保证金将在 5 个工作日内退还。",
-    ])
-    await Notice.insert(Notice(
-        notice_type=NoticeType.FAILURE, tender=tender["id"], tender_version=tender["version"], buyer=tender["buyer"],
-        buyer_name=tender["buyer.name"], method=tender["method"], category=tender["category"],
-        title=f"{tender['title']}废标公告", content=text, published_at=now))
+    text = "\n".join(
+        [
+            f"项目编号：{tender['reference_no']}",
+            f"采购人：{tender['buyer.name']}",
+            f"采购方式：{METHOD_LABELS[Method(tender['method'])]}",
+            "",
+            "一、废标原因",
+            reason,
+            "",
+            "二、后续安排",
+            "采购人将重新组织采购，或经批准后采用其他采购方式。已缴纳的投标保证金将在 5 个工作日内退还。",
+        ]
+    )
+    await Notice.insert(
+        Notice(
+            notice_type=NoticeType.FAILURE,
+            tender=tender["id"],
+            tender_version=tender["version"],
+            buyer=tender["buyer"],
+            buyer_name=tender["buyer.name"],
+            method=tender["method"],
+            category=tender["category"],
+            title=f"{tender['title']}废标公告",
+            content=text,
+            published_at=now,
+        )
+    )
     due = get_default_calendar().add_working_days(clock.to_local(now).date(), REFUND_WORKING_DAYS)
-    await BidBond.update({BidBond.refund_due_on: due}).where((BidBond.tender == tender["id"]) & BidBond.refunded_at.is_null())
-    await audit.record("tender.fail", "tender", tender["id"], actor=actor or audit.SYSTEM, before={"status": from_status},
-                       after={"status": TenderStatus.FAILED, "reason": reason, **(audit_extra or {})})
+    await BidBond.update({BidBond.refund_due_on: due}).where(
+        (BidBond.tender == tender["id"]) & BidBond.refunded_at.is_null()
+    )
+    await audit.record(
+        "tender.fail",
+        "tender",
+        tender["id"],
+        actor=actor or audit.SYSTEM,
+        before={"status": from_status},
+        after={"status": TenderStatus.FAILED, "reason": reason, **(audit_extra or {})},
+    )
 
 
 async def open_due_tenders() -> int:
     """Sweep: open every tender whose opening time has passed (invariant 10)."""
     now = clock.now()
     due = await Tender.select(Tender.id).where(
-        Tender.status.is_in([TenderStatus.PUBLISHED, TenderStatus.CLOSED]) & (Tender.opening_at <= now))
+        Tender.status.is_in([TenderStatus.PUBLISHED, TenderStatus.CLOSED]) & (Tender.opening_at <= now)
+    )
     return sum([await open_tender(row["id"]) for row in due])
 
 
@@ -138,8 +208,11 @@ async def opening_record(user: CurrentUser | None, tender_id: int) -> OpeningRec
         raise NotAuthenticated("请先登录。")
     is_staff = user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender["buyer"]
     is_bidder = user.organization_id is not None and await Bid.exists().where(
-        (Bid.tender == tender_id) & (Bid.organization == user.organization_id) & (Bid.submitted_version > 0)
-        & (Bid.status != BidStatus.WITHDRAWN))
+        (Bid.tender == tender_id)
+        & (Bid.organization == user.organization_id)
+        & (Bid.submitted_version > 0)
+        & (Bid.status != BidStatus.WITHDRAWN)
+    )
     if not (is_staff or is_bidder or user.role == Role.ADMIN):
         raise PermissionDenied("开标记录只向采购人和本项目的投标人公开。")
     await open_tender(tender_id)  # reads never wait for the sweep
@@ -148,8 +221,14 @@ async def opening_record(user: CurrentUser | None, tender_id: int) -> OpeningRec
         raise NotFound(f"尚未开标：开标时间为 {clock.to_local(tender['opening_at']):%Y-%m-%d %H:%M}。")
     record = json.loads(row["record"])
     return OpeningRecordOut(
-        tender_id=tender_id, tender_title=tender["title"], reference_no=tender["reference_no"],
-        scheduled_at=tender["opening_at"], opened_at=row["opened_at"],
-        bidders=[OpeningBidder(**b) for b in record["bidders"]], valid_bids=row["valid_bids"],
-        minimum=record["minimum"], failed=row["failed"], notes=record["notes"],
+        tender_id=tender_id,
+        tender_title=tender["title"],
+        reference_no=tender["reference_no"],
+        scheduled_at=tender["opening_at"],
+        opened_at=row["opened_at"],
+        bidders=[OpeningBidder(**b) for b in record["bidders"]],
+        valid_bids=row["valid_bids"],
+        minimum=record["minimum"],
+        failed=row["failed"],
+        notes=record["notes"],
     )

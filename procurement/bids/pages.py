@@ -32,10 +32,10 @@ from procurement.bids.schemas import (
     VerifyReceiptIn,
 )
 from procurement.core import clock, money
+from procurement.core.api import Id
 from procurement.core.errors import NotFound, ValidationFailed
 from procurement.core.storage import content_disposition
 from procurement.core.strings import t
-from procurement.core.api import Id
 from procurement.core.web import form_action, page, parse_form, redirect, require_user
 from procurement.settings import get_settings
 from procurement.tenders import services as tenders
@@ -63,8 +63,9 @@ LABELS: dict[str, Any] = {
 # --------------------------------------------------------------------------- form <-> input
 
 
-def _rows(form: dict[str, Any], prefix: str, fields: tuple[str, ...], limit: int,
-          filled_by: tuple[str, ...] | None = None) -> list[tuple[int, dict[str, str]]]:
+def _rows(
+    form: dict[str, Any], prefix: str, fields: tuple[str, ...], limit: int, filled_by: tuple[str, ...] | None = None
+) -> list[tuple[int, dict[str, str]]]:
     """The filled rows of a repeated group (``prefix.<i>.<field>``), with their form index.
     A row counts when one of ``filled_by`` (default: any field) has a value."""
     out = []
@@ -103,8 +104,11 @@ def bid_form_to_input(form: dict[str, Any]) -> BidContentIn:
                 data[f"{name}_fen"] = money.to_fen(raw)
             except ValidationFailed as exc:
                 errors[f"{name}_fen"] = exc.message
-    data["answers"] = {k.removeprefix("answers."): str(v).strip() for k, v in form.items()
-                       if k.startswith("answers.") and str(v).strip()}
+    data["answers"] = {
+        k.removeprefix("answers."): str(v).strip()
+        for k, v in form.items()
+        if k.startswith("answers.") and str(v).strip()
+    }
     rows = _rows(form, "team", TEAM_FIELDS, TEAM_ROWS, filled_by=("name", "certificate_no"))
     data["team"] = [{k: v for k, v in row.items() if v} for _, row in rows]
     return _validated(BidContentIn, data, {"team": [i for i, _ in rows]}, errors)
@@ -124,10 +128,13 @@ def bid_input_to_form(content: BidContentIn) -> dict[str, Any]:
 
 
 def profile_form_to_input(form: dict[str, Any]) -> EligibilityProfileIn:
-    data: dict[str, Any] = {k: form.get(k, "") for k in
-                            ("registration_type", "registration_date", "charter_scope", "grade", "grade_awarded_on")}
-    data["annual_reports"] = {k.removeprefix("annual_reports."): v for k, v in form.items()
-                              if k.startswith("annual_reports.") and v}
+    data: dict[str, Any] = {
+        k: form.get(k, "")
+        for k in ("registration_type", "registration_date", "charter_scope", "grade", "grade_awarded_on")
+    }
+    data["annual_reports"] = {
+        k.removeprefix("annual_reports."): v for k, v in form.items() if k.startswith("annual_reports.") and v
+    }
     groups = {}
     for prefix, fields in PROFILE_ROWS.items():
         rows = _rows(form, prefix, fields, 50)
@@ -140,7 +147,10 @@ def profile_to_form(profile: EligibilityProfileOut | None) -> dict[str, Any]:
     if profile is None:
         return {}
     dump = profile.model_dump(mode="json")
-    form = {k: dump[k] or "" for k in ("registration_type", "registration_date", "charter_scope", "grade", "grade_awarded_on")}
+    form = {
+        k: dump[k] or ""
+        for k in ("registration_type", "registration_date", "charter_scope", "grade", "grade_awarded_on")
+    }
     form.update({f"annual_reports.{year}": status for year, status in dump["annual_reports"].items()})
     for prefix, fields in PROFILE_ROWS.items():
         for i, row in enumerate(dump[prefix]):
@@ -167,7 +177,13 @@ class OrgBidPages(Controller):
         tender = await tenders.get_tender(user, tender_id)
         check = await services.eligibility(user, tender_id)
         mine = {b.lot_name: b for b in await services.my_bids(user) if b.tender_id == tender_id}
-        return {"tender": tender, "check": check, "mine": mine, "labels": LABELS, "page_title": t("bids.workspace.title")}
+        return {
+            "tender": tender,
+            "check": check,
+            "mine": mine,
+            "labels": LABELS,
+            "page_title": t("bids.workspace.title"),
+        }
 
     @get("/org/tenders/{tender_id:int}/bid")
     async def workspace(self, request: Request, tender_id: Id) -> Response:
@@ -198,9 +214,18 @@ class OrgBidPages(Controller):
         reviewed = {b.tender_id for b in bids if b.status in ("opened", "qualified", "disqualified")}
         states = {tid: (await tenders.get_tender(user, tid)).status for tid in reviewed}
         awarded = {tid for tid, state in states.items() if state == "awarded"}
-        return page(request, "procurement/bids/list.html", {
-            "bids": bids, "open_tenders": open_tenders.items, "page_title": t("bids.list.title"),
-            "with_result": {b.id for b in bids if b.tender_id in awarded and b.status in ("qualified", "disqualified")}})
+        return page(
+            request,
+            "procurement/bids/list.html",
+            {
+                "bids": bids,
+                "open_tenders": open_tenders.items,
+                "page_title": t("bids.list.title"),
+                "with_result": {
+                    b.id for b in bids if b.tender_id in awarded and b.status in ("qualified", "disqualified")
+                },
+            },
+        )
 
     # ------------------------------------------------------------------ one bid
 
@@ -211,19 +236,27 @@ class OrgBidPages(Controller):
         check = await services.eligibility(user, bid.tender_id) if "submit" in bid.allowed_actions else None
         settings = get_settings()
         return {
-            "bid": bid, "tender": tender, "check": check, "form": bid_input_to_form(bid.content),
+            "bid": bid,
+            "tender": tender,
+            "check": check,
+            "form": bid_input_to_form(bid.content),
             "lot": next((lot for lot in tender.lots if lot.id == bid.lot_id), None),
-            "venture": tender.method == Method.VENTURE, "editable": "edit" in bid.allowed_actions,
+            "venture": tender.method == Method.VENTURE,
+            "editable": "edit" in bid.allowed_actions,
             "criteria": tender.evaluation_scheme.criteria if tender.evaluation_scheme else [],
-            "labels": LABELS, "team_rows": TEAM_ROWS, "max_file_mb": settings.max_file_mb,
-            "max_total_mb": settings.max_bid_total_mb, "allowed_types": services.ALLOWED_TYPES,
+            "labels": LABELS,
+            "team_rows": TEAM_ROWS,
+            "max_file_mb": settings.max_file_mb,
+            "max_total_mb": settings.max_bid_total_mb,
+            "allowed_types": services.ALLOWED_TYPES,
             "page_title": bid.tender_title,
         }
 
     async def _act(self, request: Request, bid_id: int, form: dict[str, Any] | None, action) -> Response:
         context = await self._bid(request, bid_id)
-        return await form_action(request, "procurement/bids/bid.html", form if form is not None else context["form"],
-                                 action, context)
+        return await form_action(
+            request, "procurement/bids/bid.html", form if form is not None else context["form"], action, context
+        )
 
     @get("/org/bids/{bid_id:int}")
     async def detail(self, request: Request, bid_id: Id) -> Response:
@@ -301,9 +334,13 @@ class OrgBidPages(Controller):
         user = require_user(request)
         if receipt_no.endswith(".pdf"):
             name, pdf = await documents.receipt_pdf(user, receipt_no.removesuffix(".pdf"))
-            return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name)})
+            return Response(
+                pdf, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name)}
+            )
         receipt = await services.get_receipt(user, receipt_no)
-        return page(request, "procurement/bids/receipt.html", {"receipt": receipt, "page_title": t("bids.receipt.title")})
+        return page(
+            request, "procurement/bids/receipt.html", {"receipt": receipt, "page_title": t("bids.receipt.title")}
+        )
 
     # ------------------------------------------------------------------ the eligibility profile
 
@@ -314,9 +351,16 @@ class OrgBidPages(Controller):
         except NotFound:
             profile = None
         this_year = clock.today_local().year
-        years = sorted({str(this_year - n) for n in (1, 2, 3)} | set(profile.annual_reports if profile else ()), reverse=True)
-        return {"profile": profile, "form": profile_to_form(profile), "years": years, "labels": LABELS,
-                "page_title": t("profile.title")}
+        years = sorted(
+            {str(this_year - n) for n in (1, 2, 3)} | set(profile.annual_reports if profile else ()), reverse=True
+        )
+        return {
+            "profile": profile,
+            "form": profile_to_form(profile),
+            "years": years,
+            "labels": LABELS,
+            "page_title": t("profile.title"),
+        }
 
     def _profile_page(self, request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
         form = context["form"]
@@ -347,16 +391,23 @@ class BidPublicPages(Controller):
     include_in_schema = False
 
     @get("/verify")
-    async def verify_form(self, request: Request, receipt_no: FromQuery[str] = "", sha256: FromQuery[str] = "") -> Response:
-        return page(request, "portal/verify.html", {"form": {"receipt_no": receipt_no, "sha256": sha256},
-                                                     "page_title": t("verify.title")})
+    async def verify_form(
+        self, request: Request, receipt_no: FromQuery[str] = "", sha256: FromQuery[str] = ""
+    ) -> Response:
+        return page(
+            request,
+            "portal/verify.html",
+            {"form": {"receipt_no": receipt_no, "sha256": sha256}, "page_title": t("verify.title")},
+        )
 
     @post("/verify")
     async def verify(self, request: Request, data: Form) -> Response:
         async def action() -> Response:
             checked = parse_form(VerifyReceiptIn, data)
             result = await services.verify_receipt(checked.receipt_no, checked.sha256)  # type: ignore[attr-defined]
-            return page(request, "portal/verify.html", {"form": data, "result": result, "page_title": t("verify.title")})
+            return page(
+                request, "portal/verify.html", {"form": data, "result": result, "page_title": t("verify.title")}
+            )
 
         return await form_action(request, "portal/verify.html", data, action, {"page_title": t("verify.title")})
 
@@ -364,12 +415,16 @@ class BidPublicPages(Controller):
     async def opening_record(self, request: Request, tender_id: Id) -> Response:
         """For the buyer's staff and this tender's bidders; everyone else gets the 403 page."""
         record = await opening.opening_record(require_user(request), tender_id)
-        return page(request, "procurement/bids/opening_record.html", {"record": record, "page_title": t("opening.title")})
+        return page(
+            request, "procurement/bids/opening_record.html", {"record": record, "page_title": t("opening.title")}
+        )
 
     @get("/tenders/{tender_id:int}/opening-record.pdf")
     async def opening_record_pdf(self, request: Request, tender_id: Id) -> Response:
         name, data = await documents.opening_record_pdf(require_user(request), tender_id)
-        return Response(data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=True)})
+        return Response(
+            data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=True)}
+        )
 
 
 # --------------------------------------------------------------------------- the bureau: bid bonds
@@ -381,8 +436,11 @@ class BidBondPages(Controller):
 
     async def _context(self, request: Request, only_due: bool) -> dict[str, Any]:
         user = require_user(request, Role.OFFICER, Role.FINANCE, Role.ADMIN)
-        return {"bonds": await bonds.list_bonds(user, only_due=only_due), "only_due": only_due,
-                "page_title": t("bonds.title")}
+        return {
+            "bonds": await bonds.list_bonds(user, only_due=only_due),
+            "only_due": only_due,
+            "page_title": t("bonds.title"),
+        }
 
     @get("/")
     async def index(self, request: Request, only_due: FromQuery[bool] = False) -> Response:
@@ -393,9 +451,13 @@ class BidBondPages(Controller):
 
         async def action() -> Response:
             bond = await change(user, bond_id)
-            return redirect("/bureau/bid-bonds", t(message, org=bond.organization_name, amount=money.format_yuan(bond.amount_fen)))
+            return redirect(
+                "/bureau/bid-bonds", t(message, org=bond.organization_name, amount=money.format_yuan(bond.amount_fen))
+            )
 
-        return await form_action(request, "procurement/bids/bonds.html", {}, action, await self._context(request, False))
+        return await form_action(
+            request, "procurement/bids/bonds.html", {}, action, await self._context(request, False)
+        )
 
     @post("/{bond_id:int}/paid")
     async def paid(self, request: Request, bond_id: Id) -> Response:

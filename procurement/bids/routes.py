@@ -56,8 +56,12 @@ class EligibilityController(Controller):
         """Keep the profile; a change waits for the bureau's confirmation again."""
         return await services.update_profile(require_user(request), data)
 
-    @post("/profile/{org_id:int}/confirm", operation_id="ConfirmEligibilityProfile", status_code=HTTP_200_OK,
-          responses=problems(401, 403, 404))
+    @post(
+        "/profile/{org_id:int}/confirm",
+        operation_id="ConfirmEligibilityProfile",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404),
+    )
     async def confirm(self, request: Request, org_id: Id) -> EligibilityProfileOut:
         """A bureau officer confirms an organization's profile."""
         return await services.confirm_profile(require_user(request), org_id)
@@ -91,10 +95,16 @@ class BidController(Controller):
         """Save the draft (sealed)."""
         return await services.update_bid(require_user(request), bid_id, data)
 
-    @post("/{bid_id:int}/documents", operation_id="UploadBidDocument", status_code=HTTP_201_CREATED,
-          responses=problems(400, 401, 403, 404, 409, 413, 422))
+    @post(
+        "/{bid_id:int}/documents",
+        operation_id="UploadBidDocument",
+        status_code=HTTP_201_CREATED,
+        responses=problems(400, 401, 403, 404, 409, 413, 422),
+    )
     async def upload(
-        self, request: Request, bid_id: Id,
+        self,
+        request: Request,
+        bid_id: Id,
         data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> BidDocumentOut:
         """Upload one document in the multipart field ``data`` (PDF, DOC, DOCX, XLS, XLSX, JPG, PNG; type checked by content)."""
@@ -103,27 +113,43 @@ class BidController(Controller):
         content = await data.data.read()
         return await services.upload_document(require_user(request), bid_id, data.data.filename or "file", content)
 
-    @get("/{bid_id:int}/documents/{document_id:int}", operation_id="GetBidDocument", media_type="application/octet-stream",
-         responses=problems(401, 403, 404, 409))
+    @get(
+        "/{bid_id:int}/documents/{document_id:int}",
+        operation_id="GetBidDocument",
+        media_type="application/octet-stream",
+        responses=problems(401, 403, 404, 409),
+    )
     async def download(self, request: Request, bid_id: Id, document_id: Id) -> Response[bytes]:
         """A document of a bid: its own organization, or the buyer after the opening."""
         name, mime, data = await services.download_document(require_user(request), bid_id, document_id)
         return Response(data, media_type=mime, headers={"Content-Disposition": content_disposition(name)})
 
-    @post("/{bid_id:int}/documents/{document_id:int}/remove", operation_id="RemoveBidDocument",
-          status_code=HTTP_200_OK, responses=problems(401, 403, 404, 409))
+    @post(
+        "/{bid_id:int}/documents/{document_id:int}/remove",
+        operation_id="RemoveBidDocument",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409),
+    )
     async def remove(self, request: Request, bid_id: Id, document_id: Id) -> dict[str, bool]:
         await services.remove_document(require_user(request), bid_id, document_id)
         return {"ok": True}
 
-    @post("/{bid_id:int}/submit", operation_id="SubmitBid", status_code=HTTP_200_OK,
-          responses=problems(400, 401, 403, 404, 409, 422))
+    @post(
+        "/{bid_id:int}/submit",
+        operation_id="SubmitBid",
+        status_code=HTTP_200_OK,
+        responses=problems(400, 401, 403, 404, 409, 422),
+    )
     async def submit(self, request: Request, bid_id: Id) -> ReceiptOut:
         """Submit the draft as a new version; returns the receipt (投标回执)."""
         return await services.submit_bid(require_user(request), bid_id)
 
-    @post("/{bid_id:int}/withdraw", operation_id="WithdrawBid", status_code=HTTP_200_OK,
-          responses=problems(401, 403, 404, 409))
+    @post(
+        "/{bid_id:int}/withdraw",
+        operation_id="WithdrawBid",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409),
+    )
     async def withdraw(self, request: Request, bid_id: Id) -> BidOut:
         return await services.withdraw_bid(require_user(request), bid_id)
 
@@ -136,8 +162,12 @@ class ReceiptController(Controller):
     async def get_receipt(self, request: Request, receipt_no: FromPath[str]) -> ReceiptOut:
         return await services.get_receipt(require_user(request), receipt_no)
 
-    @get("/{receipt_no:str}/pdf", operation_id="GetBidReceiptPdf", media_type="application/pdf",
-         responses=problems(401, 403, 404))
+    @get(
+        "/{receipt_no:str}/pdf",
+        operation_id="GetBidReceiptPdf",
+        media_type="application/pdf",
+        responses=problems(401, 403, 404),
+    )
     async def receipt_pdf(self, request: Request, receipt_no: FromPath[str]) -> Response[bytes]:
         name, pdf = await documents.receipt_pdf(require_user(request), receipt_no)
         return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name)})
@@ -168,11 +198,20 @@ class BondController(Controller):
     ) -> list[BidBondOut]:
         return await bonds.list_bonds(require_user(request), only_due=only_due)
 
-    @post("/{bond_id:int}/paid", operation_id="MarkBidBondPaid", status_code=HTTP_200_OK, responses=problems(401, 403, 404, 422))
+    @post(
+        "/{bond_id:int}/paid",
+        operation_id="MarkBidBondPaid",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 422),
+    )
     async def paid(self, request: Request, bond_id: Id) -> BidBondOut:
         return await bonds.mark_paid(require_user(request), bond_id)
 
-    @post("/{bond_id:int}/refunded", operation_id="MarkBidBondRefunded", status_code=HTTP_200_OK,
-          responses=problems(401, 403, 404, 422))
+    @post(
+        "/{bond_id:int}/refunded",
+        operation_id="MarkBidBondRefunded",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 422),
+    )
     async def refunded(self, request: Request, bond_id: Id) -> BidBondOut:
         return await bonds.mark_refunded(require_user(request), bond_id)

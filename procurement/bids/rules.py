@@ -48,42 +48,77 @@ def _on_list_within(entries: list[dict[str, Any]], kind: str, since: date, today
 
 
 def check_eligibility(
-    profile: dict[str, Any] | None, req: EligibilityIn, today: date, *, method: str, org_id: int,
-    invited: list[int], single_source_provider: int | None,
+    profile: dict[str, Any] | None,
+    req: EligibilityIn,
+    today: date,
+    *,
+    method: str,
+    org_id: int,
+    invited: list[int],
+    single_source_provider: int | None,
 ) -> list[Check]:
     """Every requirement, passed or failed, with the reason."""
     if profile is None:
         return [Check("资格资料", False, "尚未填写机构资格资料：请先在「机构资料」中填写并提交民政局确认。")]
-    checks = [Check(
-        "资格资料经民政局确认", profile.get("confirmed_at") is not None,
-        "资格资料已由民政局确认。" if profile.get("confirmed_at") else "资格资料尚未经民政局确认（修改资料后需重新确认）。",
-    )]
+    checks = [
+        Check(
+            "资格资料经民政局确认",
+            profile.get("confirmed_at") is not None,
+            "资格资料已由民政局确认。"
+            if profile.get("confirmed_at")
+            else "资格资料尚未经民政局确认（修改资料后需重新确认）。",
+        )
+    ]
     reg = profile.get("registration_type") or ""
     if req.registration_types:
         ok = reg in req.registration_types
         allowed = "、".join(REGISTRATION_TYPE_LABELS[t] for t in req.registration_types)
-        checks.append(Check("登记类型", ok, f"本机构为{REGISTRATION_TYPE_LABELS.get(reg, reg or '未填写')}；"
-                                              f"{'符合' if ok else '不符合'}要求（{allowed}）（rule 2）。"))
+        checks.append(
+            Check(
+                "登记类型",
+                ok,
+                f"本机构为{REGISTRATION_TYPE_LABELS.get(reg, reg or '未填写')}；"
+                f"{'符合' if ok else '不符合'}要求（{allowed}）（rule 2）。",
+            )
+        )
     since = _years_ago(today, req.no_major_violation_years)
     recent = [v for v in profile.get("violations", []) if date.fromisoformat(v["date"]) >= since]
-    checks.append(Check(
-        f"近 {req.no_major_violation_years} 年无重大违法记录", not recent,
-        "无记录。" if not recent else f"{recent[0]['date']} 有重大违法记录：{recent[0].get('description', '')}（rule 3）。",
-    ))
-    for kind, years, label in (("abnormal", req.abnormal_list_years, "活动异常名录"),
-                               ("dishonest", req.dishonest_list_years, "严重违法失信名单")):
+    checks.append(
+        Check(
+            f"近 {req.no_major_violation_years} 年无重大违法记录",
+            not recent,
+            "无记录。"
+            if not recent
+            else f"{recent[0]['date']} 有重大违法记录：{recent[0].get('description', '')}（rule 3）。",
+        )
+    )
+    for kind, years, label in (
+        ("abnormal", req.abnormal_list_years, "活动异常名录"),
+        ("dishonest", req.dishonest_list_years, "严重违法失信名单"),
+    ):
         if years:
             hit = _on_list_within(profile.get("list_entries", []), kind, _years_ago(today, years), today)
-            checks.append(Check(
-                f"近 {years} 年未列入{label}", hit is None,
-                "无记录。" if hit is None else f"{hit['entered_on']} 被列入{label}"
-                + (f"，{hit['removed_on']} 移出" if hit.get("removed_on") else "，至今未移出") + "（rule 4）。",
-            ))
+            checks.append(
+                Check(
+                    f"近 {years} 年未列入{label}",
+                    hit is None,
+                    "无记录。"
+                    if hit is None
+                    else f"{hit['entered_on']} 被列入{label}"
+                    + (f"，{hit['removed_on']} 移出" if hit.get("removed_on") else "，至今未移出")
+                    + "（rule 4）。",
+                )
+            )
     if req.annual_report_passed:
         year = str(today.year - 1)
         status = profile.get("annual_reports", {}).get(year)
-        checks.append(Check(f"{year} 年度年报通过", status == "passed",
-                            {"passed": "已报送并通过。", "failed": "年报未通过（rule 4）。"}.get(status, "未报送年报（rule 4）。")))
+        checks.append(
+            Check(
+                f"{year} 年度年报通过",
+                status == "passed",
+                {"passed": "已报送并通过。", "failed": "年报未通过（rule 4）。"}.get(status, "未报送年报（rule 4）。"),
+            )
+        )
     if req.min_grade:
         grade, awarded = profile.get("grade") or "", profile.get("grade_awarded_on")
         valid = bool(awarded) and date.fromisoformat(awarded) >= _years_ago(today, GRADE_VALID_YEARS)
@@ -98,8 +133,13 @@ def check_eligibility(
         checks.append(Check(f"等级 {req.min_grade} 及以上", ok, reason))
     if req.scope_keyword:
         ok = req.scope_keyword in (profile.get("charter_scope") or "")
-        checks.append(Check(f"业务范围含「{req.scope_keyword}」", ok,
-                            "章程业务范围符合。" if ok else f"章程业务范围中没有「{req.scope_keyword}」相关内容（rule 4）。"))
+        checks.append(
+            Check(
+                f"业务范围含「{req.scope_keyword}」",
+                ok,
+                "章程业务范围符合。" if ok else f"章程业务范围中没有「{req.scope_keyword}」相关内容（rule 4）。",
+            )
+        )
     if method == Method.INVITED:
         ok = org_id in invited
         checks.append(Check("受邀参加", ok, "本机构在受邀名单中。" if ok else "邀请招标只接受受邀机构投标。"))
@@ -119,8 +159,10 @@ def check_team(team: list[dict[str, Any]], req: TeamRequirementsIn) -> dict[str,
     if len(leads) != 1:
         errors["team.lead"] = "请指定一名项目负责人。"
     elif LEVEL_ORDER[leads[0].get("level", "none")] < LEVEL_ORDER[req.lead_min_level]:
-        errors["team.lead"] = (f"项目负责人须为{WORKER_LEVEL_LABELS[req.lead_min_level]}及以上，"
-                               f"{leads[0]['name']}为{WORKER_LEVEL_LABELS.get(leads[0].get('level', 'none'))}（rule 40）。")
+        errors["team.lead"] = (
+            f"项目负责人须为{WORKER_LEVEL_LABELS[req.lead_min_level]}及以上，"
+            f"{leads[0]['name']}为{WORKER_LEVEL_LABELS.get(leads[0].get('level', 'none'))}（rule 40）。"
+        )
     if req.supervisor_required and not any(m.get("role") == "supervisor" for m in team):
         errors["team.supervisor"] = "本项目要求配备督导（rule 40）。"
     return errors
@@ -133,13 +175,19 @@ def check_price(price_fen: int | None, budget_fen: int, max_price_fen: int | Non
     if price_fen <= 0:
         return {"price_fen": "投标报价必须大于 0。"}
     if price_fen > budget_fen:
-        return {"price_fen": f"报价 {format_yuan(price_fen)} 超过本包预算 {format_yuan(budget_fen)}，为无效投标（rule 17）。"}
+        return {
+            "price_fen": f"报价 {format_yuan(price_fen)} 超过本包预算 {format_yuan(budget_fen)}，为无效投标（rule 17）。"
+        }
     if max_price_fen is not None and price_fen > max_price_fen:
-        return {"price_fen": f"报价 {format_yuan(price_fen)} 超过最高限价 {format_yuan(max_price_fen)}，为无效投标（rule 17）。"}
+        return {
+            "price_fen": f"报价 {format_yuan(price_fen)} 超过最高限价 {format_yuan(max_price_fen)}，为无效投标（rule 17）。"
+        }
     return {}
 
 
-def check_venture(requested: int | None, matching: int | None, project_budget: int | None, terms: VentureTermsIn) -> dict[str, str]:
+def check_venture(
+    requested: int | None, matching: int | None, project_budget: int | None, terms: VentureTermsIn
+) -> dict[str, str]:
     """Rule 36: the cap per project, the maximum share and the matching funds."""
     errors: dict[str, str] = {}
     if not requested or requested <= 0:
@@ -147,12 +195,18 @@ def check_venture(requested: int | None, matching: int | None, project_budget: i
     if not project_budget or project_budget <= 0:
         return {"project_budget_fen": "请填写项目总预算。"}
     if requested > terms.cap_per_project_fen:
-        errors["requested_fen"] = f"申请金额 {format_yuan(requested)} 超过单个项目资助上限 {format_yuan(terms.cap_per_project_fen)}（rule 36）。"
+        errors["requested_fen"] = (
+            f"申请金额 {format_yuan(requested)} 超过单个项目资助上限 {format_yuan(terms.cap_per_project_fen)}（rule 36）。"
+        )
     elif requested * 100 > project_budget * terms.max_share_percent:
-        errors["requested_fen"] = (f"申请金额不得超过项目总预算的 {terms.max_share_percent}%：总预算 {format_yuan(project_budget)}，"
-                                   f"最多申请 {format_yuan(project_budget * terms.max_share_percent // 100)}（rule 36）。")
+        errors["requested_fen"] = (
+            f"申请金额不得超过项目总预算的 {terms.max_share_percent}%：总预算 {format_yuan(project_budget)}，"
+            f"最多申请 {format_yuan(project_budget * terms.max_share_percent // 100)}（rule 36）。"
+        )
     if terms.matching_required and (matching or 0) < project_budget - requested:
-        errors["matching_fen"] = f"配套资金应不少于 {format_yuan(project_budget - requested)}（项目总预算减申请金额，rule 36）。"
+        errors["matching_fen"] = (
+            f"配套资金应不少于 {format_yuan(project_budget - requested)}（项目总预算减申请金额，rule 36）。"
+        )
     return errors
 
 

@@ -16,7 +16,7 @@ class _In(BaseModel):
 
 
 class ListKind(StrEnum):
-    ABNORMAL = "abnormal"    # 活动异常名录
+    ABNORMAL = "abnormal"  # 活动异常名录
     DISHONEST = "dishonest"  # 严重违法失信名单
 
 

@@ -28,8 +28,9 @@ async def ensure_key(tender_id: int) -> bytes:
     if row is not None:
         return crypto.unwrap_key(master, row["wrapped"], _context(tender_id))
     key = crypto.new_key()
-    await TenderKey.insert(TenderKey(tender=tender_id, wrapped=crypto.wrap_key(master, key, _context(tender_id)),
-                                     created_at=clock.now()))
+    await TenderKey.insert(
+        TenderKey(tender=tender_id, wrapped=crypto.wrap_key(master, key, _context(tender_id)), created_at=clock.now())
+    )
     return key
 
 

@@ -70,10 +70,14 @@ async def _profile(org_id: int) -> dict[str, Any] | None:
     row = await EligibilityProfile.select().where(EligibilityProfile.organization == org_id).first()
     if row is None:
         return None
-    return {**row, "annual_reports": json.loads(row["annual_reports"] or "{}"),
-            "list_entries": json.loads(row["list_entries"] or "[]"), "violations": json.loads(row["violations"] or "[]"),
-            "registration_date": row["registration_date"].isoformat() if row["registration_date"] else None,
-            "grade_awarded_on": row["grade_awarded_on"].isoformat() if row["grade_awarded_on"] else None}
+    return {
+        **row,
+        "annual_reports": json.loads(row["annual_reports"] or "{}"),
+        "list_entries": json.loads(row["list_entries"] or "[]"),
+        "violations": json.loads(row["violations"] or "[]"),
+        "registration_date": row["registration_date"].isoformat() if row["registration_date"] else None,
+        "grade_awarded_on": row["grade_awarded_on"].isoformat() if row["grade_awarded_on"] else None,
+    }
 
 
 async def get_profile(user: CurrentUser, org_id: int | None = None) -> EligibilityProfileOut:
@@ -88,11 +92,19 @@ async def get_profile(user: CurrentUser, org_id: int | None = None) -> Eligibili
         raise NotFound("该机构尚未填写资格资料。")
     p = await _profile(org_id)
     return EligibilityProfileOut(
-        organization_id=org_id, organization_name=org["name"], credit_code=org["credit_code"],
-        registration_type=p["registration_type"], registration_date=row["registration_date"],
-        charter_scope=p["charter_scope"], grade=p["grade"] or None, grade_awarded_on=row["grade_awarded_on"],
-        annual_reports=p["annual_reports"], list_entries=p["list_entries"], violations=p["violations"],
-        updated_at=row["updated_at"], confirmed_at=row["confirmed_at"],
+        organization_id=org_id,
+        organization_name=org["name"],
+        credit_code=org["credit_code"],
+        registration_type=p["registration_type"],
+        registration_date=row["registration_date"],
+        charter_scope=p["charter_scope"],
+        grade=p["grade"] or None,
+        grade_awarded_on=row["grade_awarded_on"],
+        annual_reports=p["annual_reports"],
+        list_entries=p["list_entries"],
+        violations=p["violations"],
+        updated_at=row["updated_at"],
+        confirmed_at=row["confirmed_at"],
     )
 
 
@@ -101,13 +113,16 @@ async def update_profile(user: CurrentUser, data: EligibilityProfileIn) -> Eligi
     _require_member(user)
     dump = data.model_dump(mode="json")
     values = {
-        EligibilityProfile.registration_type: data.registration_type, EligibilityProfile.registration_date: data.registration_date,
-        EligibilityProfile.charter_scope: data.charter_scope, EligibilityProfile.grade: data.grade or "",
+        EligibilityProfile.registration_type: data.registration_type,
+        EligibilityProfile.registration_date: data.registration_date,
+        EligibilityProfile.charter_scope: data.charter_scope,
+        EligibilityProfile.grade: data.grade or "",
         EligibilityProfile.grade_awarded_on: data.grade_awarded_on,
         EligibilityProfile.annual_reports: json.dumps(dump["annual_reports"]),
         EligibilityProfile.list_entries: json.dumps(dump["list_entries"]),
         EligibilityProfile.violations: json.dumps(dump["violations"], ensure_ascii=False),
-        EligibilityProfile.updated_at: clock.now(), EligibilityProfile.confirmed_at: None,
+        EligibilityProfile.updated_at: clock.now(),
+        EligibilityProfile.confirmed_at: None,
         EligibilityProfile.confirmed_by: None,
     }
     async with db.transaction():
@@ -115,9 +130,12 @@ async def update_profile(user: CurrentUser, data: EligibilityProfileIn) -> Eligi
         if exists:
             await EligibilityProfile.update(values).where(EligibilityProfile.organization == user.organization_id)
         else:
-            await EligibilityProfile.insert(EligibilityProfile(
-                organization=user.organization_id, **{k._meta.name: v for k, v in values.items()}))
-        await audit.record("eligibility.updated", "organization", user.organization_id, actor=actor_of(user), after=dump)
+            await EligibilityProfile.insert(
+                EligibilityProfile(organization=user.organization_id, **{k._meta.name: v for k, v in values.items()})
+            )
+        await audit.record(
+            "eligibility.updated", "organization", user.organization_id, actor=actor_of(user), after=dump
+        )
     return await get_profile(user)
 
 
@@ -125,9 +143,16 @@ async def confirm_profile(user: CurrentUser, org_id: int) -> EligibilityProfileO
     if user.role not in (Role.OFFICER, Role.ADMIN):
         raise PermissionDenied("只有民政局经办人可以确认机构资格资料。")
     async with db.transaction():
-        done = await EligibilityProfile.update({
-            EligibilityProfile.confirmed_at: clock.now(), EligibilityProfile.confirmed_by: user.id,
-        }).where(EligibilityProfile.organization == org_id).returning(EligibilityProfile.id)
+        done = (
+            await EligibilityProfile.update(
+                {
+                    EligibilityProfile.confirmed_at: clock.now(),
+                    EligibilityProfile.confirmed_by: user.id,
+                }
+            )
+            .where(EligibilityProfile.organization == org_id)
+            .returning(EligibilityProfile.id)
+        )
         if not done:
             raise NotFound("该机构尚未填写资格资料。")
         await audit.record("eligibility.confirmed", "organization", org_id, actor=actor_of(user))
@@ -146,12 +171,19 @@ async def eligibility(user: CurrentUser, tender_id: int) -> EligibilityOut:
     _require_member(user)
     tender = await _tender(tender_id)
     checks = rules.check_eligibility(
-        await _profile(user.organization_id), EligibilityIn(**json.loads(tender["eligibility"] or "{}")),
-        clock.today_local(), method=tender["method"], org_id=user.organization_id,
-        invited=json.loads(tender["invited_org_ids"] or "[]"), single_source_provider=tender["single_source_provider"],
+        await _profile(user.organization_id),
+        EligibilityIn(**json.loads(tender["eligibility"] or "{}")),
+        clock.today_local(),
+        method=tender["method"],
+        org_id=user.organization_id,
+        invited=json.loads(tender["invited_org_ids"] or "[]"),
+        single_source_provider=tender["single_source_provider"],
     )
-    return EligibilityOut(tender_id=tender_id, eligible=all(c.passed for c in checks),
-                          checks=[CheckOut(requirement=c.requirement, passed=c.passed, reason=c.reason) for c in checks])
+    return EligibilityOut(
+        tender_id=tender_id,
+        eligible=all(c.passed for c in checks),
+        checks=[CheckOut(requirement=c.requirement, passed=c.passed, reason=c.reason) for c in checks],
+    )
 
 
 # --------------------------------------------------------------------------- bids
@@ -164,7 +196,8 @@ def _accepting(tender: dict[str, Any]) -> None:
         if tender["bid_deadline"] is not None and clock.now() >= tender["bid_deadline"]:
             raise DeadlinePassed(
                 f"投标截止时间（{clock.to_local(tender['bid_deadline']):%Y-%m-%d %H:%M:%S}）已过，"
-                "以服务器时间为准，不再接受提交或修改。")
+                "以服务器时间为准，不再接受提交或修改。"
+            )
         raise DeadlinePassed("该项目当前不接受投标。")
 
 
@@ -194,15 +227,25 @@ async def create_bid(user: CurrentUser, tender_id: int, lot_id: int) -> BidOut:
         same = Bid.organization == user.organization_id
         if tender["method"] == Method.VENTURE:
             if await Bid.exists().where(same & (Bid.tender == tender_id)):
-                raise ValidationFailed(field_errors={"lot_id": "每家机构在一次公益创投征集中只能申报一个项目（rule 4）。"})
+                raise ValidationFailed(
+                    field_errors={"lot_id": "每家机构在一次公益创投征集中只能申报一个项目（rule 4）。"}
+                )
         elif await Bid.exists().where(same & (Bid.lot == lot_id)):
             raise ValidationFailed(field_errors={"lot_id": "本机构已在该标段建立投标，请在「我的投标」中继续编辑。"})
         key = await sealing.ensure_key(tender_id)
         now = clock.now()
         try:
-            rows = await Bid.insert(Bid(tender=tender_id, lot=lot_id, organization=user.organization_id,
-                                        status=BidStatus.DRAFT, created_by=user.id, created_at=now, updated_at=now)
-                                    ).returning(Bid.id)
+            rows = await Bid.insert(
+                Bid(
+                    tender=tender_id,
+                    lot=lot_id,
+                    organization=user.organization_id,
+                    status=BidStatus.DRAFT,
+                    created_by=user.id,
+                    created_at=now,
+                    updated_at=now,
+                )
+            ).returning(Bid.id)
         except Exception as exc:
             if db.is_unique_violation(exc):
                 raise ValidationFailed(field_errors={"lot_id": "本机构已在该标段建立投标。"}) from None
@@ -210,7 +253,9 @@ async def create_bid(user: CurrentUser, tender_id: int, lot_id: int) -> BidOut:
         bid_id = rows[0]["id"]
         sealed = crypto.encrypt_text(key, BidContentIn().model_dump_json(), sealing.bid_context(bid_id, "draft"))
         await Bid.update({Bid.draft: sealed}).where(Bid.id == bid_id)
-        await audit.record("bid.created", "bid", bid_id, actor=actor_of(user), after={"tender_id": tender_id, "lot_id": lot_id})
+        await audit.record(
+            "bid.created", "bid", bid_id, actor=actor_of(user), after={"tender_id": tender_id, "lot_id": lot_id}
+        )
     return await get_bid(user, bid_id)
 
 
@@ -241,25 +286,46 @@ async def upload_document(user: CurrentUser, bid_id: int, filename: str, data: b
         _accepting(await _tender(bid["tender"]))
         BID_TABLE.target(bid["status"], "edit", role=user.role)
         docs = await BidDocument.select(BidDocument.size, BidDocument.sha256).where(
-            (BidDocument.bid == bid_id) & BidDocument.removed_at.is_null())
+            (BidDocument.bid == bid_id) & BidDocument.removed_at.is_null()
+        )
         if any(d["sha256"] == stored.sha256 for d in docs):
             raise ValidationFailed(field_errors={"file": f"文件「{stored.original_name}」已经上传过了。"})
         total = sum(d["size"] for d in docs) + stored.size
         if total > settings.max_bid_total_mb * 1024 * 1024:
-            raise ValidationFailed(field_errors={"file": f"一份投标的文件合计不能超过 {settings.max_bid_total_mb} MB。"})
+            raise ValidationFailed(
+                field_errors={"file": f"一份投标的文件合计不能超过 {settings.max_bid_total_mb} MB。"}
+            )
         key = await sealing.key_for_owner(user, bid)
         blob = crypto.encrypt(key, data, sealing.bid_context(bid_id, f"doc:{stored.sha256}"))
         blob_hash = store.save_blob(blob)
         now = clock.now()
-        rows = await BidDocument.insert(BidDocument(
-            bid=bid_id, sha256=stored.sha256, blob_sha256=blob_hash, size=stored.size, doc_type=stored.type,
-            name_sealed=crypto.encrypt_text(key, stored.original_name, sealing.bid_context(bid_id, "name")),
-            uploaded_by=user.id, uploaded_at=now,
-        )).returning(BidDocument.id)
-        await audit.record("bid.document_uploaded", "bid", bid_id, actor=actor_of(user),
-                           after={"document_id": rows[0]["id"], "sha256": stored.sha256, "size": stored.size})
-    return BidDocumentOut(id=rows[0]["id"], name=stored.original_name, sha256=stored.sha256, size=stored.size,
-                          doc_type=stored.type, uploaded_at=now)
+        rows = await BidDocument.insert(
+            BidDocument(
+                bid=bid_id,
+                sha256=stored.sha256,
+                blob_sha256=blob_hash,
+                size=stored.size,
+                doc_type=stored.type,
+                name_sealed=crypto.encrypt_text(key, stored.original_name, sealing.bid_context(bid_id, "name")),
+                uploaded_by=user.id,
+                uploaded_at=now,
+            )
+        ).returning(BidDocument.id)
+        await audit.record(
+            "bid.document_uploaded",
+            "bid",
+            bid_id,
+            actor=actor_of(user),
+            after={"document_id": rows[0]["id"], "sha256": stored.sha256, "size": stored.size},
+        )
+    return BidDocumentOut(
+        id=rows[0]["id"],
+        name=stored.original_name,
+        sha256=stored.sha256,
+        size=stored.size,
+        doc_type=stored.type,
+        uploaded_at=now,
+    )
 
 
 async def remove_document(user: CurrentUser, bid_id: int, document_id: int) -> None:
@@ -269,17 +335,25 @@ async def remove_document(user: CurrentUser, bid_id: int, document_id: int) -> N
         _own(user, bid)
         _accepting(await _tender(bid["tender"]))
         BID_TABLE.target(bid["status"], "edit", role=user.role)
-        done = await BidDocument.update({BidDocument.removed_at: clock.now()}).where(
-            (BidDocument.id == document_id) & (BidDocument.bid == bid_id) & BidDocument.removed_at.is_null()
-        ).returning(BidDocument.id)
+        done = (
+            await BidDocument.update({BidDocument.removed_at: clock.now()})
+            .where((BidDocument.id == document_id) & (BidDocument.bid == bid_id) & BidDocument.removed_at.is_null())
+            .returning(BidDocument.id)
+        )
         if not done:
             raise NotFound("找不到该文件。")
-        await audit.record("bid.document_removed", "bid", bid_id, actor=actor_of(user), after={"document_id": document_id})
+        await audit.record(
+            "bid.document_removed", "bid", bid_id, actor=actor_of(user), after={"document_id": document_id}
+        )
 
 
 def _content_hash(content: dict[str, Any], documents: list[dict[str, Any]], tender_version: int) -> str:
-    canonical = json.dumps({"content": content, "documents": sorted(d["sha256"] for d in documents),
-                            "tender_version": tender_version}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    canonical = json.dumps(
+        {"content": content, "documents": sorted(d["sha256"] for d in documents), "tender_version": tender_version},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
     return crypto.sha256_hex(canonical.encode("utf-8"))
 
 
@@ -300,21 +374,35 @@ async def submit_bid(user: CurrentUser, bid_id: int) -> ReceiptOut:
         report = await eligibility(user, tender["id"])
         failed = [c for c in report.checks if not c.passed]
         if failed:
-            raise ValidationFailed("不符合资格要求，不能提交：" + "；".join(f"{c.requirement}：{c.reason}" for c in failed),
-                                   extra={"failed_requirements": [c.requirement for c in failed]})
+            raise ValidationFailed(
+                "不符合资格要求，不能提交：" + "；".join(f"{c.requirement}：{c.reason}" for c in failed),
+                extra={"failed_requirements": [c.requirement for c in failed]},
+            )
         key = await sealing.key_for_owner(user, bid)
         content = json.loads(crypto.decrypt_text(key, bid["draft"], sealing.bid_context(bid_id, "draft")))
         lot = await TenderLot.select().where(TenderLot.id == bid["lot"]).first()
         errors: dict[str, str] = {}
         if tender["method"] == Method.VENTURE:
-            errors.update(rules.check_venture(content.get("requested_fen"), content.get("matching_fen"),
-                                              content.get("project_budget_fen"),
-                                              VentureTermsIn(**json.loads(tender["venture_terms"]))))
+            errors.update(
+                rules.check_venture(
+                    content.get("requested_fen"),
+                    content.get("matching_fen"),
+                    content.get("project_budget_fen"),
+                    VentureTermsIn(**json.loads(tender["venture_terms"])),
+                )
+            )
         else:
             errors.update(rules.check_price(content.get("price_fen"), lot["budget_fen"], lot["max_price_fen"]))
-        errors.update(rules.check_team(content.get("team", []), TeamRequirementsIn(**json.loads(tender["team_requirements"] or "{}"))))
-        documents = await BidDocument.select(BidDocument.id, BidDocument.sha256, BidDocument.size, BidDocument.doc_type).where(
-            (BidDocument.bid == bid_id) & BidDocument.removed_at.is_null()).order_by(BidDocument.id)
+        errors.update(
+            rules.check_team(
+                content.get("team", []), TeamRequirementsIn(**json.loads(tender["team_requirements"] or "{}"))
+            )
+        )
+        documents = (
+            await BidDocument.select(BidDocument.id, BidDocument.sha256, BidDocument.size, BidDocument.doc_type)
+            .where((BidDocument.bid == bid_id) & BidDocument.removed_at.is_null())
+            .order_by(BidDocument.id)
+        )
         if not documents:
             errors["file"] = "请至少上传一份投标（申报）文件。"
         if errors:
@@ -322,26 +410,56 @@ async def submit_bid(user: CurrentUser, bid_id: int) -> ReceiptOut:
         version = bid["submitted_version"] + 1
         content_hash = _content_hash(content, documents, tender["version"])
         receipt_no = f"HZ{tender['id']:05d}-{bid_id:06d}-{version:02d}-{secrets.token_hex(3).upper()}"
-        sealed = crypto.encrypt_text(key, json.dumps({"content": content, "documents": documents}, ensure_ascii=False),
-                                     sealing.bid_context(bid_id, f"v{version}"))
+        sealed = crypto.encrypt_text(
+            key,
+            json.dumps({"content": content, "documents": documents}, ensure_ascii=False),
+            sealing.bid_context(bid_id, f"v{version}"),
+        )
         # The deadline decides last: everything above rolls back if the clock has passed it (invariant 1).
         _accepting(await _tender(bid["tender"]))
         now = clock.now()
-        await BidSubmission.insert(BidSubmission(
-            bid=bid_id, version=version, sealed=sealed, content_sha256=content_hash, receipt_no=receipt_no,
-            tender_version=tender["version"], submitted_by=user.id, submitted_at=now,
-        ))
-        changed = await Bid.update({
-            Bid.status: target, Bid.submitted_version: version, Bid.tender_version: tender["version"],
-            Bid.needs_confirmation: False, Bid.submitted_at: now, Bid.updated_at: now, Bid.withdrawn_at: None,
-        }).where((Bid.id == bid_id) & (Bid.submitted_version == bid["submitted_version"])).returning(Bid.id)
+        await BidSubmission.insert(
+            BidSubmission(
+                bid=bid_id,
+                version=version,
+                sealed=sealed,
+                content_sha256=content_hash,
+                receipt_no=receipt_no,
+                tender_version=tender["version"],
+                submitted_by=user.id,
+                submitted_at=now,
+            )
+        )
+        changed = (
+            await Bid.update(
+                {
+                    Bid.status: target,
+                    Bid.submitted_version: version,
+                    Bid.tender_version: tender["version"],
+                    Bid.needs_confirmation: False,
+                    Bid.submitted_at: now,
+                    Bid.updated_at: now,
+                    Bid.withdrawn_at: None,
+                }
+            )
+            .where((Bid.id == bid_id) & (Bid.submitted_version == bid["submitted_version"]))
+            .returning(Bid.id)
+        )
         if not changed:
             raise ValidationFailed("该投标刚被同机构的其他人提交，请刷新后重试。")
         if tender["bid_bond_fen"] and not await BidBond.exists().where(
-                (BidBond.tender == tender["id"]) & (BidBond.organization == user.organization_id)):
-            await BidBond.insert(BidBond(tender=tender["id"], organization=user.organization_id, amount_fen=tender["bid_bond_fen"]))
-        await audit.record("bid.submitted", "bid", bid_id, actor=actor_of(user),
-                           after={"version": version, "receipt_no": receipt_no, "content_sha256": content_hash})
+            (BidBond.tender == tender["id"]) & (BidBond.organization == user.organization_id)
+        ):
+            await BidBond.insert(
+                BidBond(tender=tender["id"], organization=user.organization_id, amount_fen=tender["bid_bond_fen"])
+            )
+        await audit.record(
+            "bid.submitted",
+            "bid",
+            bid_id,
+            actor=actor_of(user),
+            after={"version": version, "receipt_no": receipt_no, "content_sha256": content_hash},
+        )
         if clock.now() >= tender["bid_deadline"]:  # the clock moved while we wrote: refuse, roll back everything
             raise DeadlinePassed("提交完成时已超过投标截止时间，本次提交无效（以服务器时间为准）。")
     return await get_receipt(user, receipt_no)
@@ -356,17 +474,36 @@ async def withdraw_bid(user: CurrentUser, bid_id: int) -> BidOut:
         _accepting(await _tender(bid["tender"]))
         target = BID_TABLE.target(bid["status"], "withdraw", role=user.role)
         await Bid.update({Bid.status: target, Bid.withdrawn_at: clock.now(), Bid.updated_at: clock.now()}).where(
-            (Bid.id == bid_id) & (Bid.status == bid["status"]))
-        await audit.record("bid.withdrawn", "bid", bid_id, actor=actor_of(user), before={"status": bid["status"]},
-                           after={"status": target})
+            (Bid.id == bid_id) & (Bid.status == bid["status"])
+        )
+        await audit.record(
+            "bid.withdrawn",
+            "bid",
+            bid_id,
+            actor=actor_of(user),
+            before={"status": bid["status"]},
+            after={"status": target},
+        )
     return await get_bid(user, bid_id)
 
 
 async def _documents_out(key: bytes, bid_id: int) -> list[BidDocumentOut]:
-    docs = await BidDocument.select().where((BidDocument.bid == bid_id) & BidDocument.removed_at.is_null()).order_by(BidDocument.id)
-    return [BidDocumentOut(id=d["id"], name=crypto.decrypt_text(key, d["name_sealed"], sealing.bid_context(bid_id, "name")),
-                           sha256=d["sha256"], size=d["size"], doc_type=d["doc_type"], uploaded_at=d["uploaded_at"])
-            for d in docs]
+    docs = (
+        await BidDocument.select()
+        .where((BidDocument.bid == bid_id) & BidDocument.removed_at.is_null())
+        .order_by(BidDocument.id)
+    )
+    return [
+        BidDocumentOut(
+            id=d["id"],
+            name=crypto.decrypt_text(key, d["name_sealed"], sealing.bid_context(bid_id, "name")),
+            sha256=d["sha256"],
+            size=d["size"],
+            doc_type=d["doc_type"],
+            uploaded_at=d["uploaded_at"],
+        )
+        for d in docs
+    ]
 
 
 async def _declared_panel_member(user: CurrentUser, tender_id: int) -> bool:
@@ -377,8 +514,12 @@ async def _declared_panel_member(user: CurrentUser, tender_id: int) -> bool:
     panel = await Panel.select(Panel.id).where(Panel.tender == tender_id).first()
     if panel is None:
         return False
-    seat = await PanelMember.select(PanelMember.status).where(
-        (PanelMember.panel == panel["id"]) & (PanelMember.user == user.id)).order_by(PanelMember.id, ascending=False).first()
+    seat = (
+        await PanelMember.select(PanelMember.status)
+        .where((PanelMember.panel == panel["id"]) & (PanelMember.user == user.id))
+        .order_by(PanelMember.id, ascending=False)
+        .first()
+    )
     return seat is not None and seat["status"] == MemberStatus.DECLARED_NO_CONFLICT
 
 
@@ -395,49 +536,93 @@ async def get_bid(user: CurrentUser, bid_id: int) -> BidOut:
         opened = await OpeningRecord.exists().where(OpeningRecord.tender == bid["tender"])
         buyer_staff = user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender["buyer"]
         reader = buyer_staff or await _declared_panel_member(user, bid["tender"])
-        if not (opened and reader) or bid["status"] not in (BidStatus.OPENED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED):
+        if not (opened and reader) or bid["status"] not in (
+            BidStatus.OPENED,
+            BidStatus.QUALIFIED,
+            BidStatus.DISQUALIFIED,
+        ):
             raise NotFound("找不到该投标。")
         key = await sealing.key_after_opening(tender)
     tender = await Tender.select(Tender.title, Tender.bid_deadline).where(Tender.id == bid["tender"]).first()
     lot = await TenderLot.select(TenderLot.name).where(TenderLot.id == bid["lot"]).first()
     org = await Organization.select(Organization.name).where(Organization.id == bid["organization"]).first()
-    subs = await BidSubmission.select(BidSubmission.version, BidSubmission.receipt_no, BidSubmission.content_sha256,
-                                      BidSubmission.submitted_at, BidSubmission.tender_version).where(
-        BidSubmission.bid == bid_id).order_by(BidSubmission.version)
+    subs = (
+        await BidSubmission.select(
+            BidSubmission.version,
+            BidSubmission.receipt_no,
+            BidSubmission.content_sha256,
+            BidSubmission.submitted_at,
+            BidSubmission.tender_version,
+        )
+        .where(BidSubmission.bid == bid_id)
+        .order_by(BidSubmission.version)
+    )
     accepting = tender["bid_deadline"] is not None and clock.now() < tender["bid_deadline"]
     documents = await _documents_out(key, bid_id)
     if user.organization_id == bid["organization"]:
         content = json.loads(crypto.decrypt_text(key, bid["draft"], sealing.bid_context(bid_id, "draft")))
     else:  # the bureau reads what was opened: the last submitted version, not a later draft
-        last = await BidSubmission.select().where(
-            (BidSubmission.bid == bid_id) & (BidSubmission.version == bid["submitted_version"])).first()
-        sealed = json.loads(crypto.decrypt_text(key, last["sealed"], sealing.bid_context(bid_id, f"v{last['version']}")))
+        last = (
+            await BidSubmission.select()
+            .where((BidSubmission.bid == bid_id) & (BidSubmission.version == bid["submitted_version"]))
+            .first()
+        )
+        sealed = json.loads(
+            crypto.decrypt_text(key, last["sealed"], sealing.bid_context(bid_id, f"v{last['version']}"))
+        )
         content = sealed["content"]
         opened_docs = {d["id"] for d in sealed["documents"]}
         documents = [d for d in documents if d.id in opened_docs]
     return BidOut(
-        id=bid_id, tender_id=bid["tender"], tender_title=tender["title"], lot_id=bid["lot"], lot_name=lot["name"],
-        organization_id=bid["organization"], organization_name=org["name"], status=bid["status"],
-        status_label=BID_TABLE.staff_label(bid["status"]), content=BidContentIn(**content),
-        documents=documents, submissions=[SubmissionOut(**s) for s in subs],
-        needs_confirmation=bid["needs_confirmation"], bid_deadline=tender["bid_deadline"],
+        id=bid_id,
+        tender_id=bid["tender"],
+        tender_title=tender["title"],
+        lot_id=bid["lot"],
+        lot_name=lot["name"],
+        organization_id=bid["organization"],
+        organization_name=org["name"],
+        status=bid["status"],
+        status_label=BID_TABLE.staff_label(bid["status"]),
+        content=BidContentIn(**content),
+        documents=documents,
+        submissions=[SubmissionOut(**s) for s in subs],
+        needs_confirmation=bid["needs_confirmation"],
+        bid_deadline=tender["bid_deadline"],
         allowed_actions=BID_TABLE.allowed_actions(bid["status"], user.role)
-        if accepting and user.organization_id == bid["organization"] else [],
+        if accepting and user.organization_id == bid["organization"]
+        else [],
     )
 
 
 async def my_bids(user: CurrentUser) -> list[BidSummary]:
     _require_member(user)
-    rows = await Bid.select(*Bid.all_columns(exclude=[Bid.draft]), Bid.tender.title, Bid.tender.bid_deadline, Bid.lot.name).where(
-        Bid.organization == user.organization_id).order_by(Bid.id, ascending=False)
+    rows = (
+        await Bid.select(*Bid.all_columns(exclude=[Bid.draft]), Bid.tender.title, Bid.tender.bid_deadline, Bid.lot.name)
+        .where(Bid.organization == user.organization_id)
+        .order_by(Bid.id, ascending=False)
+    )
     out = []
     for r in rows:
-        last = await BidSubmission.select(BidSubmission.receipt_no).where(BidSubmission.bid == r["id"]).order_by(
-            BidSubmission.version, ascending=False).first()
-        out.append(BidSummary(id=r["id"], tender_id=r["tender"], tender_title=r["tender.title"], lot_name=r["lot.name"],
-                              status=r["status"], status_label=BID_TABLE.staff_label(r["status"]),
-                              submitted_at=r["submitted_at"], needs_confirmation=r["needs_confirmation"],
-                              bid_deadline=r["tender.bid_deadline"], last_receipt_no=last["receipt_no"] if last else None))
+        last = (
+            await BidSubmission.select(BidSubmission.receipt_no)
+            .where(BidSubmission.bid == r["id"])
+            .order_by(BidSubmission.version, ascending=False)
+            .first()
+        )
+        out.append(
+            BidSummary(
+                id=r["id"],
+                tender_id=r["tender"],
+                tender_title=r["tender.title"],
+                lot_name=r["lot.name"],
+                status=r["status"],
+                status_label=BID_TABLE.staff_label(r["status"]),
+                submitted_at=r["submitted_at"],
+                needs_confirmation=r["needs_confirmation"],
+                bid_deadline=r["tender.bid_deadline"],
+                last_receipt_no=last["receipt_no"] if last else None,
+            )
+        )
     return out
 
 
@@ -458,33 +643,61 @@ async def get_receipt(user: CurrentUser, receipt_no: str) -> ReceiptOut:
     documents = []
     for d in sealed["documents"]:
         row = by_id[d["id"]]
-        name = names[d["id"]].name if d["id"] in names else crypto.decrypt_text(key, row["name_sealed"], sealing.bid_context(bid["id"], "name"))
-        documents.append(BidDocumentOut(id=d["id"], name=name, sha256=d["sha256"], size=d["size"], doc_type=d["doc_type"],
-                                        uploaded_at=row["uploaded_at"]))
+        name = (
+            names[d["id"]].name
+            if d["id"] in names
+            else crypto.decrypt_text(key, row["name_sealed"], sealing.bid_context(bid["id"], "name"))
+        )
+        documents.append(
+            BidDocumentOut(
+                id=d["id"],
+                name=name,
+                sha256=d["sha256"],
+                size=d["size"],
+                doc_type=d["doc_type"],
+                uploaded_at=row["uploaded_at"],
+            )
+        )
     return ReceiptOut(
-        receipt_no=receipt_no, bid_id=bid["id"], tender_reference_no=tender["reference_no"], tender_title=tender["title"],
-        lot_name=lot["name"], organization_name=user.organization_name, version=sub["version"],
-        submitted_at=sub["submitted_at"], submitted_at_local=f"{clock.to_local(sub['submitted_at']):%Y-%m-%d %H:%M:%S}",
-        content_sha256=sub["content_sha256"], documents=documents,
+        receipt_no=receipt_no,
+        bid_id=bid["id"],
+        tender_reference_no=tender["reference_no"],
+        tender_title=tender["title"],
+        lot_name=lot["name"],
+        organization_name=user.organization_name,
+        version=sub["version"],
+        submitted_at=sub["submitted_at"],
+        submitted_at_local=f"{clock.to_local(sub['submitted_at']):%Y-%m-%d %H:%M:%S}",
+        content_sha256=sub["content_sha256"],
+        documents=documents,
     )
 
 
 async def verify_receipt(receipt_no: str, sha256: str) -> VerifyReceiptOut:
     """Public: does this receipt's hash match what was submitted, and was that version opened?"""
-    sub = await BidSubmission.select(BidSubmission.bid, BidSubmission.version, BidSubmission.content_sha256).where(
-        BidSubmission.receipt_no == receipt_no.strip().upper()).first()
+    sub = (
+        await BidSubmission.select(BidSubmission.bid, BidSubmission.version, BidSubmission.content_sha256)
+        .where(BidSubmission.receipt_no == receipt_no.strip().upper())
+        .first()
+    )
     if sub is None:
-        return VerifyReceiptOut(receipt_found=False, hash_matches=False, opened=False, counted_at_opening=None,
-                                message="没有这个回执编号。")
+        return VerifyReceiptOut(
+            receipt_found=False, hash_matches=False, opened=False, counted_at_opening=None, message="没有这个回执编号。"
+        )
     matches = sub["content_sha256"] == sha256.lower()
     bid = await Bid.select(Bid.tender, Bid.submitted_version, Bid.status).where(Bid.id == sub["bid"]).first()
     from procurement.tables import OpeningRecord
 
     opening = await OpeningRecord.select(OpeningRecord.record).where(OpeningRecord.tender == bid["tender"]).first()
     if opening is None:
-        return VerifyReceiptOut(receipt_found=True, hash_matches=matches, opened=False, counted_at_opening=None,
-                                message=("哈希值与该回执提交的内容一致。" if matches else "哈希值与该回执提交的内容不一致！")
-                                + "项目尚未开标。")
+        return VerifyReceiptOut(
+            receipt_found=True,
+            hash_matches=matches,
+            opened=False,
+            counted_at_opening=None,
+            message=("哈希值与该回执提交的内容一致。" if matches else "哈希值与该回执提交的内容不一致！")
+            + "项目尚未开标。",
+        )
     counted = any(b["receipt_no"] == receipt_no.strip().upper() for b in json.loads(opening["record"])["bidders"])
     if not matches:
         message = "哈希值与该回执提交时记录的内容不一致！请核对回执上的哈希值。"
@@ -492,7 +705,9 @@ async def verify_receipt(receipt_no: str, sha256: str) -> VerifyReceiptOut:
         message = "哈希值一致，开标时启封的正是该回执对应的版本。"
     else:
         message = "哈希值一致，但开标时启封的不是该回执对应的版本（已被后续提交取代、撤回或未确认）。"
-    return VerifyReceiptOut(receipt_found=True, hash_matches=matches, opened=True, counted_at_opening=counted, message=message)
+    return VerifyReceiptOut(
+        receipt_found=True, hash_matches=matches, opened=True, counted_at_opening=counted, message=message
+    )
 
 
 async def download_document(user: CurrentUser, bid_id: int, document_id: int) -> tuple[str, str, bytes]:
@@ -508,9 +723,13 @@ async def download_document(user: CurrentUser, bid_id: int, document_id: int) ->
         key = await sealing.key_for_owner(user, bid)
     else:
         key = await sealing.key_after_opening(await Tender.select().where(Tender.id == bid["tender"]).first())
-    damaged = Conflict(f"文件「{doc.name}」在服务器上已损坏或被改动，无法解密，未提供下载。请联系系统管理员从备份恢复。")
+    damaged = Conflict(
+        f"文件「{doc.name}」在服务器上已损坏或被改动，无法解密，未提供下载。请联系系统管理员从备份恢复。"
+    )
     try:
-        data = crypto.decrypt(key, file_store().read(row["blob_sha256"]), sealing.bid_context(bid_id, f"doc:{row['sha256']}"))
+        data = crypto.decrypt(
+            key, file_store().read(row["blob_sha256"]), sealing.bid_context(bid_id, f"doc:{row['sha256']}")
+        )
     except crypto.SealBroken:
         raise damaged from None
     if crypto.sha256_hex(data) != row["sha256"]:

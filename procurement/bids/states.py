@@ -46,7 +46,9 @@ BID_TABLE = TransitionTable(
         # Found ineligible later (e.g. an upheld challenge), or an abnormally low price not
         # justified to the panel's satisfaction (rule 23).
         Transition(BidStatus.QUALIFIED, "disqualify", BidStatus.DISQUALIFIED, OFFICER, "认定投标无效", "无效"),
-        Transition(BidStatus.QUALIFIED, "reject_low_price", BidStatus.DISQUALIFIED, CHAIR, "异常低价未获认可，投标无效", "无效"),
+        Transition(
+            BidStatus.QUALIFIED, "reject_low_price", BidStatus.DISQUALIFIED, CHAIR, "异常低价未获认可，投标无效", "无效"
+        ),
     ],
     role_labels={"org_member": "社会组织用户", "bureau_officer": "民政局经办人", "panel_chair": "评标委员会组长"},
 )

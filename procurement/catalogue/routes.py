@@ -20,9 +20,7 @@ class CatalogueController(Controller):
     tags = ["指导性目录"]
 
     @get("/", operation_id="ListCatalogueItems", responses=problems(400))
-    async def list_items(
-        self, category: Annotated[Category | None, QueryParameter()] = None
-    ) -> list[CatalogueItemOut]:
+    async def list_items(self, category: Annotated[Category | None, QueryParameter()] = None) -> list[CatalogueItemOut]:
         """The purchasable service items (rule 7), public."""
         return await services.list_items(category=category)
 

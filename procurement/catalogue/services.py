@@ -14,8 +14,12 @@ from procurement.tenders.states import CATEGORY_LABELS, Category
 
 def _out(row: dict) -> CatalogueItemOut:
     return CatalogueItemOut(
-        id=row["id"], code=row["code"], name=row["name"], category=row["category"],
-        category_label=CATEGORY_LABELS.get(row["category"], row["category"]), description=row["description"],
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        category=row["category"],
+        category_label=CATEGORY_LABELS.get(row["category"], row["category"]),
+        description=row["description"],
         is_active=row["is_active"],
     )
 
@@ -23,7 +27,7 @@ def _out(row: dict) -> CatalogueItemOut:
 async def list_items(*, active_only: bool = True, category: str | None = None) -> list[CatalogueItemOut]:
     query = CatalogueItem.select().order_by(CatalogueItem.code)
     if active_only:
-        query = query.where(CatalogueItem.is_active == True)  # noqa: E712
+        query = query.where(CatalogueItem.is_active == True)
     if category:
         query = query.where(CatalogueItem.category == category)
     return [_out(r) for r in await query]
@@ -41,23 +45,40 @@ async def create_item(user: CurrentUser, data: CatalogueItemIn) -> CatalogueItem
     if errors:
         raise ValidationFailed(field_errors=errors)
     async with db.transaction():
-        rows = await CatalogueItem.insert(CatalogueItem(
-            code=data.code.upper(), name=data.name, category=data.category, description=data.description,
-            created_at=clock.now(),
-        )).returning(*CatalogueItem.all_columns())
-        await audit.record("catalogue.created", "catalogue_item", rows[0]["id"], actor=actor_of(user),
-                           after={"code": data.code.upper(), "name": data.name})
+        rows = await CatalogueItem.insert(
+            CatalogueItem(
+                code=data.code.upper(),
+                name=data.name,
+                category=data.category,
+                description=data.description,
+                created_at=clock.now(),
+            )
+        ).returning(*CatalogueItem.all_columns())
+        await audit.record(
+            "catalogue.created",
+            "catalogue_item",
+            rows[0]["id"],
+            actor=actor_of(user),
+            after={"code": data.code.upper(), "name": data.name},
+        )
     return _out(rows[0])
 
 
 async def set_active(user: CurrentUser, item_id: int, active: bool) -> CatalogueItemOut:
     policies.can_manage_system(user).require()
     async with db.transaction():
-        rows = await CatalogueItem.update({CatalogueItem.is_active: active}).where(
-            CatalogueItem.id == item_id
-        ).returning(*CatalogueItem.all_columns())
+        rows = (
+            await CatalogueItem.update({CatalogueItem.is_active: active})
+            .where(CatalogueItem.id == item_id)
+            .returning(*CatalogueItem.all_columns())
+        )
         if not rows:
             raise NotFound("找不到该目录项目。")
-        await audit.record("catalogue.activated" if active else "catalogue.deactivated", "catalogue_item", item_id,
-                           actor=actor_of(user), after={"is_active": active})
+        await audit.record(
+            "catalogue.activated" if active else "catalogue.deactivated",
+            "catalogue_item",
+            item_id,
+            actor=actor_of(user),
+            after={"is_active": active},
+        )
     return _out(rows[0])

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Iterable
+from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.querystring import QueryString
@@ -84,14 +85,8 @@ async def record(
     async with db.transaction():
         engine = db.get_engine()
         if isinstance(engine, PostgresEngine):
-            await engine.run_querystring(
-                QueryString("SELECT pg_advisory_xact_lock({})", _ADVISORY_KEY)
-            )
-        last = (
-            await AuditEvent.select(AuditEvent.hash)
-            .order_by(AuditEvent.id, ascending=False)
-            .first()
-        )
+            await engine.run_querystring(QueryString("SELECT pg_advisory_xact_lock({})", _ADVISORY_KEY))
+        last = await AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id, ascending=False).first()
         prev = last["hash"] if last else GENESIS_HASH
         row = {
             "at": clock.now(),
@@ -106,9 +101,9 @@ async def record(
         }
         # Store the timestamp as hashed (microseconds, UTC) so it reads back identically.
         row["at"] = datetime.strptime(_timestamp(row["at"]), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-        inserted = await AuditEvent.insert(
-            AuditEvent(**row, prev_hash=prev, hash=row_hash(prev, row))
-        ).returning(AuditEvent.id)
+        inserted = await AuditEvent.insert(AuditEvent(**row, prev_hash=prev, hash=row_hash(prev, row))).returning(
+            AuditEvent.id
+        )
         return inserted[0]["id"]
 
 
@@ -140,12 +135,7 @@ async def verify_chain(batch_size: int = 2000) -> ChainReport:
 
     prev, checked, last_id = GENESIS_HASH, 0, 0
     while True:
-        rows = (
-            await AuditEvent.select()
-            .where(AuditEvent.id > last_id)
-            .order_by(AuditEvent.id)
-            .limit(batch_size)
-        )
+        rows = await AuditEvent.select().where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch_size)
         if not rows:
             return ChainReport(True, checked)
         report = verify_rows(rows, start=prev)

@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from procurement.core.errors import PermissionDenied
 from procurement.settings import get_settings
 
+
 @lru_cache
 def _hasher() -> PasswordHasher:
     settings = get_settings()

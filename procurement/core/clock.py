@@ -9,8 +9,8 @@ process, the scheduler included, sees the same time (see ``core.timetravel``).
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Iterator
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

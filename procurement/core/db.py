@@ -138,7 +138,7 @@ class PooledSQLiteEngine(SQLiteEngine):
 async def _close_quietly(connection: aiosqlite.Connection) -> None:
     try:
         await connection.close()
-    except Exception:  # noqa: BLE001 - closing a dead connection
+    except Exception:
         log.debug("closing a SQLite connection failed", exc_info=True)
 
 

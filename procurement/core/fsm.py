@@ -84,9 +84,7 @@ class TransitionTable:
         for t in transitions:
             for kind, state in (("source", t.source), ("target", t.target)):
                 if state not in self._states:
-                    raise ValueError(
-                        f"{name}: {kind} state {state!r} of action {t.action!r} is not a known state"
-                    )
+                    raise ValueError(f"{name}: {kind} state {state!r} of action {t.action!r} is not a known state")
             key = (t.source, t.action)
             if key in self._transitions:
                 raise ValueError(f"{name}: duplicate action {t.action!r} from state {t.source!r}")

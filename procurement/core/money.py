@@ -24,9 +24,7 @@ _SECTION_UNITS = ("", "万", "亿", "万亿")
 
 # Optional sign, optional ¥ (half- or full-width), digits either plain or in
 # correct groups of three, optional fraction. Exponents ("1e5") are refused.
-_AMOUNT_RE = re.compile(
-    r"^(?P<sign>[-+]?)[¥￥]?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$"
-)
+_AMOUNT_RE = re.compile(r"^(?P<sign>[-+]?)[¥￥]?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
 
 _MSG_FORMAT = "金额格式不正确：请填写数字，例如 1,234.50"
 _MSG_DECIMALS = "金额格式不正确：最多两位小数"

@@ -7,7 +7,8 @@ text lives in one place.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from procurement.core import clock, db
 from procurement.core.strings import NOTIFICATIONS

@@ -136,9 +136,7 @@ def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
         raise ConfigurationError(f"WeasyPrint cannot load its system libraries: {exc}") from exc
     if base_url is None:
         base_url = str(TEMPLATES_DIR) + "/"
-    document = weasyprint.HTML(
-        string=html, base_url=base_url, url_fetcher=_make_url_fetcher(base_url)
-    )
+    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=_make_url_fetcher(base_url))
     return document.write_pdf()
 
 

@@ -188,9 +188,7 @@ def _check_types(types: Iterable[str]) -> tuple[str, ...]:
 class FileStore:
     """Files under ``root`` named by their SHA-256 (see module docstring)."""
 
-    def __init__(
-        self, root: Path, *, max_bytes: int, allowed_types: Iterable[str] | None = None
-    ) -> None:
+    def __init__(self, root: Path, *, max_bytes: int, allowed_types: Iterable[str] | None = None) -> None:
         self.root = Path(root)
         self.max_bytes = max_bytes
         self.allowed_types = _check_types(KNOWN_TYPES if allowed_types is None else allowed_types)
@@ -237,15 +235,12 @@ class FileStore:
         if not data:
             raise ValidationFailed(f"文件「{name}」为空，请重新选择文件。")
         if len(data) > limit:
-            raise ValidationFailed(
-                f"文件「{name}」超过大小上限 {_format_size(limit)}，请压缩或拆分后重新上传。"
-            )
+            raise ValidationFailed(f"文件「{name}」超过大小上限 {_format_size(limit)}，请压缩或拆分后重新上传。")
         kind = detect_type(data)
         if kind is None or kind not in allowed:
             shown = "、".join(t.upper() for t in KNOWN_TYPES if t in allowed)
             raise ValidationFailed(
-                f"文件「{name}」的内容不是允许的类型（允许：{shown}）；"
-                "系统按文件内容判断类型，而不是扩展名。"
+                f"文件「{name}」的内容不是允许的类型（允许：{shown}）；系统按文件内容判断类型，而不是扩展名。"
             )
         return StoredFile(hashlib.sha256(data).hexdigest(), len(data), kind, KNOWN_TYPES[kind], name)
 

@@ -719,7 +719,7 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
     "bid.low_price_explanation": {
         "title": "请书面说明报价：{title}",
         "body": "您在「{title}」中的报价明显低于其他有效报价的平均水平（低于平均值 {margin}% 以上）。"
-                "请在「我的投标」中提交书面说明，评标委员会认可后投标方有效（rule 23）。",
+        "请在「我的投标」中提交书面说明，评标委员会认可后投标方有效（rule 23）。",
     },
     "evaluation.report_delivered": {
         "title": "评审报告已提交：{title}",
@@ -732,17 +732,17 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
     "award.won": {
         "title": "中标（成交）通知：{title}",
         "body": "{org_name}：您在「{title}」中被确定为中标（成交）供应商，金额 {amount}。请下载中标通知书，"
-                "并在结果公告之日起 30 日内签订合同（rule 28）。",
+        "并在结果公告之日起 30 日内签订合同（rule 28）。",
     },
     "award.result": {
         "title": "评审结果通知：{title}",
         "body": "{org_name}：「{title}」的评审结果已公告。您的得分 {total}，排名第 {rank} 名。"
-                "如对结果有异议，可在 {challenge_until} 前提出质疑（rule 27）。",
+        "如对结果有异议，可在 {challenge_until} 前提出质疑（rule 27）。",
     },
     "award.result_out": {
         "title": "评审结果通知：{title}",
         "body": "{org_name}：「{title}」的评审结果已公告。您的投标未通过审查：{reason}"
-                "如对结果有异议，可在 {challenge_until} 前提出质疑（rule 27）。",
+        "如对结果有异议，可在 {challenge_until} 前提出质疑（rule 27）。",
     },
     "award.deemed": {
         "title": "视为成交：{title}",

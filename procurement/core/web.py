@@ -13,7 +13,8 @@ import hashlib
 import hmac
 import logging
 import re
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import quote, unquote
 
 from litestar import Request, Response
@@ -81,7 +82,9 @@ def api_csrf_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if user is not None and user.via == "cookie":
         sent = connection.headers.get("x-csrftoken", "")
         if not hmac.compare_digest(sent, user.csrf_token):
-            raise PermissionDenied("缺少或错误的 CSRF 令牌：使用 Cookie 会话写入时请在 X-CSRFToken 头中带上登录时返回的 csrf_token。")
+            raise PermissionDenied(
+                "缺少或错误的 CSRF 令牌：使用 Cookie 会话写入时请在 X-CSRFToken 头中带上登录时返回的 csrf_token。"
+            )
 
 
 # --------------------------------------------------------------------------- flash messages
@@ -95,7 +98,14 @@ def _sign(value: str) -> str:
 def set_flash(response: Response, message: str, kind: str = "success") -> Response:
     value = f"{kind}|{message}"
     response.set_cookie(
-        Cookie(key=FLASH_COOKIE, value=quote(value) + "." + _sign(value), path="/", httponly=True, samesite="lax", max_age=60)
+        Cookie(
+            key=FLASH_COOKIE,
+            value=quote(value) + "." + _sign(value),
+            path="/",
+            httponly=True,
+            samesite="lax",
+            max_age=60,
+        )
     )
     return response
 
@@ -136,9 +146,7 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
 }
 
 
-def page(
-    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
-) -> Template:
+def page(request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> Template:
     """Render a page with what every page needs (the user, the flash, the clock)."""
     ctx = {
         "request": request,
@@ -177,7 +185,8 @@ async def form_action(
     except DomainError as exc:
         safe_form = {k: v for k, v in form.items() if "password" not in k and k != "_csrf_token"}
         return page(
-            request, template,
+            request,
+            template,
             {**(context or {}), "form": safe_form, "errors": exc.field_errors, "message": exc.message},
             status_code=exc.status_code,
         )
@@ -251,7 +260,7 @@ def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> Re
 def _error_page(request: Request, status: int, message: str) -> Response:
     try:
         return page(request, "error.html", {"status": status, "message": message}, status_code=status)
-    except Exception:  # noqa: BLE001 - the error page must never itself fail
+    except Exception:
         return Response(content=message, status_code=status, media_type="text/plain; charset=utf-8")
 
 

@@ -48,9 +48,14 @@ def scheme_of(tender: dict[str, Any]) -> Scheme:
     raw = json.loads(tender["evaluation_scheme"] or "{}")
     criteria = tuple(
         scoring.Criterion(key=c["key"], name=c["name"], max_points=int(c["max_points"]), kind=c["kind"])
-        for c in raw.get("criteria", []))
-    return Scheme(method=raw.get("method", scoring.COMPREHENSIVE), criteria=criteria,
-                  price_weight=int(raw.get("price_weight", 0)), price_fixed=bool(raw.get("price_fixed", False)))
+        for c in raw.get("criteria", [])
+    )
+    return Scheme(
+        method=raw.get("method", scoring.COMPREHENSIVE),
+        criteria=criteria,
+        price_weight=int(raw.get("price_weight", 0)),
+        price_fixed=bool(raw.get("price_fixed", False)),
+    )
 
 
 def is_venture(tender: dict[str, Any]) -> bool:
@@ -67,7 +72,9 @@ async def tender(tender_id: int, *, lock: bool = False) -> dict[str, Any]:
 
 
 async def lots(tender_id: int) -> dict[int, dict[str, Any]]:
-    return {r["id"]: r for r in await TenderLot.select().where(TenderLot.tender == tender_id).order_by(TenderLot.number)}
+    return {
+        r["id"]: r for r in await TenderLot.select().where(TenderLot.tender == tender_id).order_by(TenderLot.number)
+    }
 
 
 async def panel(tender_id: int, *, lock: bool = False) -> dict[str, Any]:
@@ -80,7 +87,9 @@ async def panel(tender_id: int, *, lock: bool = False) -> dict[str, Any]:
 
 
 def is_buyer_staff(user: CurrentUser | None, tender_row: dict[str, Any]) -> bool:
-    return user is not None and user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender_row["buyer"]
+    return (
+        user is not None and user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender_row["buyer"]
+    )
 
 
 def require_buyer_officer(user: CurrentUser, tender_row: dict[str, Any], what: str) -> None:
@@ -92,8 +101,12 @@ async def membership(user: CurrentUser | None, panel_id: int) -> dict[str, Any] 
     """The user's current seat on the panel (a replaced seat does not count)."""
     if user is None:
         return None
-    return await PanelMember.select().where(
-        (PanelMember.panel == panel_id) & (PanelMember.user == user.id)).order_by(PanelMember.id, ascending=False).first()
+    return (
+        await PanelMember.select()
+        .where((PanelMember.panel == panel_id) & (PanelMember.user == user.id))
+        .order_by(PanelMember.id, ascending=False)
+        .first()
+    )
 
 
 async def declared_member(user: CurrentUser, panel_id: int) -> dict[str, Any]:
@@ -109,8 +122,11 @@ async def declared_member(user: CurrentUser, panel_id: int) -> dict[str, Any]:
 
 
 async def seated_members(panel_id: int) -> list[dict[str, Any]]:
-    rows = await PanelMember.select(*PanelMember.all_columns(), PanelMember.user.display_name).where(
-        PanelMember.panel == panel_id).order_by(PanelMember.id)
+    rows = (
+        await PanelMember.select(*PanelMember.all_columns(), PanelMember.user.display_name)
+        .where(PanelMember.panel == panel_id)
+        .order_by(PanelMember.id)
+    )
     return [r for r in rows if r["status"] in SEATED]
 
 
@@ -138,10 +154,16 @@ def require_status(tender_row: dict[str, Any], *allowed: str, doing: str) -> Non
 
 async def officers_of(org_id: int) -> list[int]:
     """The user ids to tell about an evaluation event on the buyer's side."""
-    return [u["id"] for u in await User.select(User.id).where((User.organization == org_id) & (User.role == Role.OFFICER))]
+    return [
+        u["id"] for u in await User.select(User.id).where((User.organization == org_id) & (User.role == Role.OFFICER))
+    ]
 
 
 async def members_of(org_id: int) -> list[int]:
     """The active user ids of a bidding organization, to tell it about its bid."""
-    return [u["id"] for u in await User.select(User.id).where(
-        (User.organization == org_id) & (User.role == Role.ORG_MEMBER) & (User.is_active == True))]  # noqa: E712
+    return [
+        u["id"]
+        for u in await User.select(User.id).where(
+            (User.organization == org_id) & (User.role == Role.ORG_MEMBER) & (User.is_active == True)
+        )
+    ]

@@ -30,8 +30,8 @@ from procurement.evaluation.schemas import (
     AwardNoticeOut,
     AwardOut,
     MyResultOut,
-    RankingOut,
     RankedBidOut,
+    RankingOut,
 )
 from procurement.evaluation.states import AwardStatus, ChallengeStatus, SheetStatus
 from procurement.settings import get_settings
@@ -43,19 +43,37 @@ CHALLENGE_WORKING_DAYS = 7  # rule 27
 
 def _award_out(row: dict[str, Any]) -> AwardOut:
     return AwardOut(
-        id=row["id"], tender_id=row["tender"], lot_id=row["lot"], lot_name=row["lot.name"], bid_id=row["bid"],
-        organization_id=row["organization"], organization_name=row["organization.name"], amount_fen=row["amount_fen"],
-        amount=format_yuan(row["amount_fen"]), rank=row["rank"], total=row["total"], reason=row["reason"],
-        status=row["status"], deemed=row["deemed"], decided_at=row["decided_at"], letter_no=row["letter_no"],
-        challenge_until=row["challenge_until"], publicity_until=row["publicity_until"], revoked_reason=row["revoked_reason"])
+        id=row["id"],
+        tender_id=row["tender"],
+        lot_id=row["lot"],
+        lot_name=row["lot.name"],
+        bid_id=row["bid"],
+        organization_id=row["organization"],
+        organization_name=row["organization.name"],
+        amount_fen=row["amount_fen"],
+        amount=format_yuan(row["amount_fen"]),
+        rank=row["rank"],
+        total=row["total"],
+        reason=row["reason"],
+        status=row["status"],
+        deemed=row["deemed"],
+        decided_at=row["decided_at"],
+        letter_no=row["letter_no"],
+        challenge_until=row["challenge_until"],
+        publicity_until=row["publicity_until"],
+        revoked_reason=row["revoked_reason"],
+    )
 
 
 async def _awards(tender_id: int, *, active_only: bool = True) -> list[dict[str, Any]]:
     condition = Award.tender == tender_id
     if active_only:
         condition &= Award.status == AwardStatus.ACTIVE
-    return await Award.select(*Award.all_columns(), Award.lot.name, Award.organization.name).where(condition).order_by(
-        Award.lot, Award.rank, Award.id)
+    return (
+        await Award.select(*Award.all_columns(), Award.lot.name, Award.organization.name)
+        .where(condition)
+        .order_by(Award.lot, Award.rank, Award.id)
+    )
 
 
 def _check_choices(tender: dict[str, Any], board: RankingOut, choices: list[AwardChoiceIn]) -> dict[str, str]:
@@ -78,12 +96,16 @@ def _check_choices(tender: dict[str, Any], board: RankingOut, choices: list[Awar
             continue
         if venture:
             if not entry.passes:
-                errors[f"choices.{n}.bid_id"] = (f"{entry.organization_name}得分 {entry.total}，未达到立项分数线 "
-                                                 f"{board.venture_pass_score} 分，不能立项。")
+                errors[f"choices.{n}.bid_id"] = (
+                    f"{entry.organization_name}得分 {entry.total}，未达到立项分数线 "
+                    f"{board.venture_pass_score} 分，不能立项。"
+                )
             amount = choice.amount_fen if choice.amount_fen is not None else entry.recommended_fen
             if amount is None or amount <= 0 or amount > (entry.recommended_fen or 0):
-                errors[f"choices.{n}.amount_fen"] = (f"资助金额不得超过评标委员会建议额 {format_yuan(entry.recommended_fen or 0)}"
-                                                     "（建议额不超过申请额）。")
+                errors[f"choices.{n}.amount_fen"] = (
+                    f"资助金额不得超过评标委员会建议额 {format_yuan(entry.recommended_fen or 0)}"
+                    "（建议额不超过申请额）。"
+                )
         elif choice.amount_fen is not None and choice.amount_fen != entry.amount_fen:
             errors[f"choices.{n}.amount_fen"] = f"中标金额即其投标报价 {entry.amount}，不能另行设定。"
         chosen.setdefault(lot.lot_id, []).append((choice, entry))
@@ -93,8 +115,10 @@ def _check_choices(tender: dict[str, Any], board: RankingOut, choices: list[Awar
         picks = chosen.get(lot.lot_id, [])
         if len(ranked) < minimum:
             if picks:
-                errors[f"lot.{lot.lot_id}"] = (f"第{lot.lot_number}包有效投标仅 {len(ranked)} 家，不足 {minimum} 家，"
-                                               "该包废标，不能定标（rule 18）。")
+                errors[f"lot.{lot.lot_id}"] = (
+                    f"第{lot.lot_number}包有效投标仅 {len(ranked)} 家，不足 {minimum} 家，"
+                    "该包废标，不能定标（rule 18）。"
+                )
             continue
         if not picks and venture and not any(b.passes for b in ranked):
             continue  # nothing reached the pass line: no project of this lot is funded
@@ -111,33 +135,60 @@ def _check_choices(tender: dict[str, Any], board: RankingOut, choices: list[Awar
             if skipped and len(choice.reason.strip()) < 4:
                 names = "、".join(b.organization_name for b in skipped)
                 key = f"choices.{choices.index(choice)}.reason"
-                errors[key] = (f"{entry.organization_name}排名第 {entry.rank} 名，排在其前的{names}未被选择："
-                               "不按排名顺序确定须记录理由（rule 26）。")
+                errors[key] = (
+                    f"{entry.organization_name}排名第 {entry.rank} 名，排在其前的{names}未被选择："
+                    "不按排名顺序确定须记录理由（rule 26）。"
+                )
         if venture:
             total = sum((c.amount_fen if c.amount_fen is not None else e.recommended_fen or 0) for c, e in picks)
             if total > lot.budget_fen:
-                errors[f"lot.{lot.lot_id}"] = f"资助总额 {format_yuan(total)} 超过资金预算 {format_yuan(lot.budget_fen)}。"
+                errors[f"lot.{lot.lot_id}"] = (
+                    f"资助总额 {format_yuan(total)} 超过资金预算 {format_yuan(lot.budget_fen)}。"
+                )
     return errors
 
 
-def _notice_text(tender: dict[str, Any], board: RankingOut, awards: list[dict[str, Any]], panel_names: list[str],
-                 challenge_until: date, publicity_until: date | None, deemed: bool) -> str:
+def _notice_text(
+    tender: dict[str, Any],
+    board: RankingOut,
+    awards: list[dict[str, Any]],
+    panel_names: list[str],
+    challenge_until: date,
+    publicity_until: date | None,
+    deemed: bool,
+) -> str:
     venture = access.is_venture(tender)
-    lines = [f"项目编号：{tender['reference_no']}", f"项目名称：{tender['title']}", f"采购人：{tender['buyer.name']}",
-             f"采购方式：{METHOD_LABELS[Method(tender['method'])]}", f"评审方法：{board.evaluation_method_label}", ""]
+    lines = [
+        f"项目编号：{tender['reference_no']}",
+        f"项目名称：{tender['title']}",
+        f"采购人：{tender['buyer.name']}",
+        f"采购方式：{METHOD_LABELS[Method(tender['method'])]}",
+        f"评审方法：{board.evaluation_method_label}",
+        "",
+    ]
     lines.append("一、立项项目" if venture else "一、中标（成交）结果")
     for a in awards:
-        lines.append(f"第{next(lot.lot_number for lot in board.lots if lot.lot_id == a['lot'])}包 {a['lot.name']}："
-                     f"{a['organization.name']}，{'资助金额' if venture else '中标（成交）金额'} {format_yuan(a['amount_fen'])}"
-                     + (f"，综合得分 {a['total']}" if a["total"] else "") + f"，排名第 {a['rank']} 名。")
+        lines.append(
+            f"第{next(lot.lot_number for lot in board.lots if lot.lot_id == a['lot'])}包 {a['lot.name']}："
+            f"{a['organization.name']}，{'资助金额' if venture else '中标（成交）金额'} {format_yuan(a['amount_fen'])}"
+            + (f"，综合得分 {a['total']}" if a["total"] else "")
+            + f"，排名第 {a['rank']} 名。"
+        )
     awarded_lots = {a["lot"] for a in awards}
     minimum = bid_rules.minimum_bids(tender["method"])
     for lot in board.lots:
         if lot.lot_id not in awarded_lots:
             valid = len([b for b in lot.bids if b.rank is not None])
-            lines.append(f"第{lot.lot_number}包 {lot.lot_name}：" + (
-                f"有效投标 {valid} 家，不足 {minimum} 家，该包废标，将另行组织采购。" if valid < minimum
-                else "无项目达到立项分数线，不予立项。" if venture else "未确定中标（成交）供应商。"))
+            lines.append(
+                f"第{lot.lot_number}包 {lot.lot_name}："
+                + (
+                    f"有效投标 {valid} 家，不足 {minimum} 家，该包废标，将另行组织采购。"
+                    if valid < minimum
+                    else "无项目达到立项分数线，不予立项。"
+                    if venture
+                    else "未确定中标（成交）供应商。"
+                )
+            )
     if deemed:
         lines.append("采购人未在评审报告送达后 5 个工作日内确定成交供应商，依法视为确定排名第一的供应商。")
     lines += ["", "二、评审得分与排名"]
@@ -145,86 +196,181 @@ def _notice_text(tender: dict[str, Any], board: RankingOut, awards: list[dict[st
         for b in lot.bids:
             score = f"得分 {b.total}" if b.total is not None else f"评审价格 {b.amount}"
             joint = "（并列）" if b.joint else ""
-            lines.append(f"第{lot.lot_number}包 第 {b.rank} 名{joint}：{b.organization_name}，{score}，"
-                         + ("申请资助" if venture else "报价") + f" {b.amount}")
+            lines.append(
+                f"第{lot.lot_number}包 第 {b.rank} 名{joint}：{b.organization_name}，{score}，"
+                + ("申请资助" if venture else "报价")
+                + f" {b.amount}"
+            )
         for d in lot.disqualified:
             lines.append(f"第{lot.lot_number}包 未通过审查：{d.organization_name}（{d.reason}）")
     lines += ["", "三、评审委员会成员", "、".join(panel_names), ""]
     if venture and publicity_until is not None:
-        lines += ["四、公示期", f"自公告之日起 5 个工作日，至 {publicity_until:%Y年%m月%d日} 止。公示期内对立项结果有异议的，"
-                  "可通过平台提出质疑。", ""]
-    lines += ["五、质疑" if venture else "四、质疑",
-              f"参加本项目的供应商认为本结果使自己的权益受到损害的，可在 {challenge_until:%Y年%m月%d日} 前"
-              "（公告之日起 7 个工作日内）通过平台以书面形式提出质疑。"]
+        lines += [
+            "四、公示期",
+            f"自公告之日起 5 个工作日，至 {publicity_until:%Y年%m月%d日} 止。公示期内对立项结果有异议的，"
+            "可通过平台提出质疑。",
+            "",
+        ]
+    lines += [
+        "五、质疑" if venture else "四、质疑",
+        f"参加本项目的供应商认为本结果使自己的权益受到损害的，可在 {challenge_until:%Y年%m月%d日} 前"
+        "（公告之日起 7 个工作日内）通过平台以书面形式提出质疑。",
+    ]
     return "\n".join(lines)
 
 
-async def _apply_award(tender: dict[str, Any], panel: dict[str, Any], board: RankingOut, picks: list[dict[str, Any]],
-                       actor: audit.Actor, decided_by: int | None, deemed: bool) -> None:
+async def _apply_award(
+    tender: dict[str, Any],
+    panel: dict[str, Any],
+    board: RankingOut,
+    picks: list[dict[str, Any]],
+    actor: audit.Actor,
+    decided_by: int | None,
+    deemed: bool,
+) -> None:
     """Write the awards, move the tender, publish the notice, schedule refunds, tell everyone."""
     now = clock.now()
     action = "deem_award" if deemed else "award"
-    target = TENDER_TABLE.target(tender["status"], action, system=True) if deemed else \
-        TENDER_TABLE.target(tender["status"], action, role=Role.OFFICER)
-    changed = await Tender.update({Tender.status: target, Tender.updated_at: now}).where(
-        (Tender.id == tender["id"]) & (Tender.status == TenderStatus.EVALUATING)).returning(Tender.id)
+    target = (
+        TENDER_TABLE.target(tender["status"], action, system=True)
+        if deemed
+        else TENDER_TABLE.target(tender["status"], action, role=Role.OFFICER)
+    )
+    changed = (
+        await Tender.update({Tender.status: target, Tender.updated_at: now})
+        .where((Tender.id == tender["id"]) & (Tender.status == TenderStatus.EVALUATING))
+        .returning(Tender.id)
+    )
     if not changed:
         raise Conflict("项目状态刚刚发生了变化（可能已经定标），请刷新后查看。")
     today = clock.to_local(now).date()
     calendar = get_default_calendar()
     challenge_until = calendar.add_working_days(today, CHALLENGE_WORKING_DAYS)
     venture = access.is_venture(tender)
-    publicity_until = calendar.add_working_days(today, get_settings().venture_publicity_working_days) if venture else None
+    publicity_until = (
+        calendar.add_working_days(today, get_settings().venture_publicity_working_days) if venture else None
+    )
     previous = await Award.count().where(Award.tender == tender["id"])
     ids = []
     for n, p in enumerate(picks, start=previous + 1):
-        row = (await Award.insert(Award(
-            tender=tender["id"], lot=p["lot_id"], bid=p["bid_id"], organization=p["organization_id"],
-            amount_fen=p["amount_fen"], rank=p["rank"], total=p["total"] or "", reason=p["reason"],
-            status=AwardStatus.ACTIVE, deemed=deemed, decided_by=decided_by, decided_at=now,
-            letter_no=f"ZB-{tender['reference_no']}-{n:02d}", challenge_until=challenge_until,
-            publicity_until=publicity_until)).returning(Award.id))[0]
+        row = (
+            await Award.insert(
+                Award(
+                    tender=tender["id"],
+                    lot=p["lot_id"],
+                    bid=p["bid_id"],
+                    organization=p["organization_id"],
+                    amount_fen=p["amount_fen"],
+                    rank=p["rank"],
+                    total=p["total"] or "",
+                    reason=p["reason"],
+                    status=AwardStatus.ACTIVE,
+                    deemed=deemed,
+                    decided_by=decided_by,
+                    decided_at=now,
+                    letter_no=f"ZB-{tender['reference_no']}-{n:02d}",
+                    challenge_until=challenge_until,
+                    publicity_until=publicity_until,
+                )
+            ).returning(Award.id)
+        )[0]
         ids.append(row["id"])
-    awards = await Award.select(*Award.all_columns(), Award.lot.name, Award.organization.name).where(Award.id.is_in(ids))
+    awards = await Award.select(*Award.all_columns(), Award.lot.name, Award.organization.name).where(
+        Award.id.is_in(ids)
+    )
     members = await access.seated_members(panel["id"])
     panel_names = [m["user.display_name"] or "采购人代表" for m in members]
     title = f"{tender['title']}{'公益创投立项公示' if venture else '中标（成交）结果公告'}"
     text = _notice_text(tender, board, awards, panel_names, challenge_until, publicity_until, deemed)
-    notice = (await Notice.insert(Notice(
-        notice_type=NoticeType.RESULT, tender=tender["id"], tender_version=tender["version"], buyer=tender["buyer"],
-        buyer_name=tender["buyer.name"], method=tender["method"], category=tender["category"], title=title,
-        content=text, published_at=now)).returning(Notice.id))[0]["id"]
+    notice = (
+        await Notice.insert(
+            Notice(
+                notice_type=NoticeType.RESULT,
+                tender=tender["id"],
+                tender_version=tender["version"],
+                buyer=tender["buyer"],
+                buyer_name=tender["buyer.name"],
+                method=tender["method"],
+                category=tender["category"],
+                title=title,
+                content=text,
+                published_at=now,
+            )
+        ).returning(Notice.id)
+    )[0]["id"]
     await Award.update({Award.notice: notice}).where(Award.id.is_in(ids))
     winners = {a["organization"] for a in awards}
     await bonds.schedule_refunds_after_award(tender["id"], winners, today)
-    await audit.record("tender.deem_award" if deemed else "tender.award", "tender", tender["id"], actor=actor,
-                       before={"status": tender["status"]},
-                       after={"status": target, "awards": [{"bid_id": p["bid_id"], "lot_id": p["lot_id"],
-                                                            "amount_fen": p["amount_fen"], "rank": p["rank"],
-                                                            "reason": p["reason"]} for p in picks],
-                              "notice_id": notice, "challenge_until": challenge_until.isoformat()})
+    await audit.record(
+        "tender.deem_award" if deemed else "tender.award",
+        "tender",
+        tender["id"],
+        actor=actor,
+        before={"status": tender["status"]},
+        after={
+            "status": target,
+            "awards": [
+                {
+                    "bid_id": p["bid_id"],
+                    "lot_id": p["lot_id"],
+                    "amount_fen": p["amount_fen"],
+                    "rank": p["rank"],
+                    "reason": p["reason"],
+                }
+                for p in picks
+            ],
+            "notice_id": notice,
+            "challenge_until": challenge_until.isoformat(),
+        },
+    )
     await _tell_bidders(tender, board, awards, challenge_until)
 
 
-async def _tell_bidders(tender: dict[str, Any], board: RankingOut, awards: list[dict[str, Any]], challenge_until: date) -> None:
+async def _tell_bidders(
+    tender: dict[str, Any], board: RankingOut, awards: list[dict[str, Any]], challenge_until: date
+) -> None:
     """Award notice to winners, result letters to the others (their own score and rank)."""
     won = {a["bid"]: a for a in awards}
     for lot in board.lots:
         for b in lot.bids:
             users = await access.members_of(b.organization_id)
             if b.bid_id in won:
-                await notify("award.won", users, {
-                    "title": tender["title"], "org_name": b.organization_name,
-                    "amount": format_yuan(won[b.bid_id]["amount_fen"]), "link": f"/bids/{b.bid_id}/result"})
+                await notify(
+                    "award.won",
+                    users,
+                    {
+                        "title": tender["title"],
+                        "org_name": b.organization_name,
+                        "amount": format_yuan(won[b.bid_id]["amount_fen"]),
+                        "link": f"/bids/{b.bid_id}/result",
+                    },
+                )
             else:
-                await notify("award.result", users, {
-                    "title": tender["title"], "org_name": b.organization_name, "total": b.total or "—",
-                    "rank": b.rank, "challenge_until": f"{challenge_until:%Y-%m-%d}", "link": f"/bids/{b.bid_id}/result"})
+                await notify(
+                    "award.result",
+                    users,
+                    {
+                        "title": tender["title"],
+                        "org_name": b.organization_name,
+                        "total": b.total or "—",
+                        "rank": b.rank,
+                        "challenge_until": f"{challenge_until:%Y-%m-%d}",
+                        "link": f"/bids/{b.bid_id}/result",
+                    },
+                )
         for d in lot.disqualified:
             users = await access.members_of(d.organization_id)
-            await notify("award.result_out", users, {
-                "title": tender["title"], "org_name": d.organization_name, "reason": d.reason,
-                "challenge_until": f"{challenge_until:%Y-%m-%d}", "link": f"/bids/{d.bid_id}/result"})
+            await notify(
+                "award.result_out",
+                users,
+                {
+                    "title": tender["title"],
+                    "org_name": d.organization_name,
+                    "reason": d.reason,
+                    "challenge_until": f"{challenge_until:%Y-%m-%d}",
+                    "link": f"/bids/{d.bid_id}/result",
+                },
+            )
 
 
 async def award_tender(user: CurrentUser, tender_id: int, choices: list[AwardChoiceIn]) -> AwardNoticeOut:
@@ -248,8 +394,17 @@ async def award_tender(user: CurrentUser, tender_id: int, choices: list[AwardCho
             amount = entry.amount_fen
             if access.is_venture(tender):
                 amount = choice.amount_fen if choice.amount_fen is not None else entry.recommended_fen or 0
-            picks.append({"lot_id": lot.lot_id, "bid_id": entry.bid_id, "organization_id": entry.organization_id,
-                          "amount_fen": amount, "rank": entry.rank, "total": entry.total, "reason": choice.reason.strip()})
+            picks.append(
+                {
+                    "lot_id": lot.lot_id,
+                    "bid_id": entry.bid_id,
+                    "organization_id": entry.organization_id,
+                    "amount_fen": amount,
+                    "rank": entry.rank,
+                    "total": entry.total,
+                    "reason": choice.reason.strip(),
+                }
+            )
         await _apply_award(tender, panel, board, picks, actor_of(user), user.id, deemed=False)
     return await award_notice(tender_id)
 
@@ -263,8 +418,12 @@ async def deem_if_due(tender_id: int) -> bool:
         if tender["method"] != Method.CONSULTATION or tender["status"] != TenderStatus.EVALUATING:
             return False
         panel = await Panel.select().where(Panel.tender == tender_id).first()
-        if panel is None or panel["award_due_on"] is None or panel["report_delivered_at"] is None \
-                or today <= panel["award_due_on"]:
+        if (
+            panel is None
+            or panel["award_due_on"] is None
+            or panel["report_delivered_at"] is None
+            or today <= panel["award_due_on"]
+        ):
             return False
         board = await ranking.compute(tender, panel)
         picks = []
@@ -274,18 +433,30 @@ async def deem_if_due(tender_id: int) -> bool:
                 continue  # a lot with too few valid bids has failed (rule 18): nothing to deem
             top = [b for b in lot.bids if b.rank == 1]
             if len(top) != 1:
-                await audit.record("tender.deem_award_impossible", "tender", tender_id, after={
-                    "lot_id": lot.lot_id, "top": [b.bid_id for b in top]})
+                await audit.record(
+                    "tender.deem_award_impossible",
+                    "tender",
+                    tender_id,
+                    after={"lot_id": lot.lot_id, "top": [b.bid_id for b in top]},
+                )
                 return False
             b = top[0]
-            picks.append({"lot_id": lot.lot_id, "bid_id": b.bid_id, "organization_id": b.organization_id,
-                          "amount_fen": b.amount_fen, "rank": 1, "total": b.total, "reason": ""})
+            picks.append(
+                {
+                    "lot_id": lot.lot_id,
+                    "bid_id": b.bid_id,
+                    "organization_id": b.organization_id,
+                    "amount_fen": b.amount_fen,
+                    "rank": 1,
+                    "total": b.total,
+                    "reason": "",
+                }
+            )
         if not picks:
             return False
         await _apply_award(tender, panel, board, picks, audit.SYSTEM, None, deemed=True)
         officers = await access.officers_of(tender["buyer"])
-        await notify("award.deemed", officers, {"title": tender["title"],
-                                                                   "link": f"/tenders/{tender_id}/award"})
+        await notify("award.deemed", officers, {"title": tender["title"], "link": f"/tenders/{tender_id}/award"})
     return True
 
 
@@ -293,8 +464,11 @@ async def deem_due_awards() -> int:
     """Sweep (invariant 10): deemed 磋商 awards whose time has come."""
     today = clock.today_local()
     rows = await Panel.select(Panel.tender).where(
-        Panel.report_delivered_at.is_not_null() & (Panel.award_due_on < today)
-        & (Panel.tender.status == TenderStatus.EVALUATING) & (Panel.tender.method == Method.CONSULTATION))
+        Panel.report_delivered_at.is_not_null()
+        & (Panel.award_due_on < today)
+        & (Panel.tender.status == TenderStatus.EVALUATING)
+        & (Panel.tender.method == Method.CONSULTATION)
+    )
     return sum([await deem_if_due(r["tender"]) for r in rows])
 
 
@@ -302,17 +476,28 @@ async def end_due_publicity() -> int:
     """Sweep (invariant 10): a 公益创投 公示 ends after its working days, exactly once."""
     today = clock.today_local()
     rows = await Award.select(Award.id, Award.tender, Award.publicity_until).where(
-        (Award.status == AwardStatus.ACTIVE) & Award.publicity_until.is_not_null() & (Award.publicity_until < today)
-        & Award.publicity_ended_at.is_null())
+        (Award.status == AwardStatus.ACTIVE)
+        & Award.publicity_until.is_not_null()
+        & (Award.publicity_until < today)
+        & Award.publicity_ended_at.is_null()
+    )
     count = 0
     for r in rows:
         async with db.transaction():
-            changed = await Award.update({Award.publicity_ended_at: clock.now()}).where(
-                (Award.id == r["id"]) & Award.publicity_ended_at.is_null() & (Award.status == AwardStatus.ACTIVE)
-            ).returning(Award.id)
+            changed = (
+                await Award.update({Award.publicity_ended_at: clock.now()})
+                .where(
+                    (Award.id == r["id"]) & Award.publicity_ended_at.is_null() & (Award.status == AwardStatus.ACTIVE)
+                )
+                .returning(Award.id)
+            )
             if changed:
-                await audit.record("award.publicity_ended", "award", r["id"], after={
-                    "tender_id": r["tender"], "publicity_until": r["publicity_until"].isoformat()})
+                await audit.record(
+                    "award.publicity_ended",
+                    "award",
+                    r["id"],
+                    after={"tender_id": r["tender"], "publicity_until": r["publicity_until"].isoformat()},
+                )
                 count += 1
     return count
 
@@ -326,19 +511,30 @@ async def award_notice(tender_id: int) -> AwardNoticeOut:
         raise NotFound("本项目尚未公布中标（成交）结果。")
     notice = await Notice.select().where(Notice.id == awards[0]["notice"]).first()
     return AwardNoticeOut(
-        tender_id=tender["id"], notice_id=notice["id"], title=notice["title"], content=notice["content"],
-        published_at=notice["published_at"], awards=[_award_out(a) for a in awards],
-        challenge_until=awards[0]["challenge_until"], publicity_until=awards[0]["publicity_until"])
+        tender_id=tender["id"],
+        notice_id=notice["id"],
+        title=notice["title"],
+        content=notice["content"],
+        published_at=notice["published_at"],
+        awards=[_award_out(a) for a in awards],
+        challenge_until=awards[0]["challenge_until"],
+        publicity_until=awards[0]["publicity_until"],
+    )
 
 
 async def award_for_letter(user: CurrentUser, award_id: int) -> tuple[dict[str, Any], AwardOut]:
     """中标通知书: for the winner and the buyer's staff."""
-    row = await Award.select(*Award.all_columns(), Award.lot.name, Award.organization.name).where(
-        Award.id == award_id).first()
+    row = (
+        await Award.select(*Award.all_columns(), Award.lot.name, Award.organization.name)
+        .where(Award.id == award_id)
+        .first()
+    )
     if row is None:
         raise NotFound("找不到该中标记录。")
     tender = await access.tender(row["tender"])
-    if not (access.is_buyer_staff(user, tender) or user.role == Role.ADMIN or user.organization_id == row["organization"]):
+    if not (
+        access.is_buyer_staff(user, tender) or user.role == Role.ADMIN or user.organization_id == row["organization"]
+    ):
         raise PermissionDenied("中标通知书只向中标人和采购人提供。")
     if row["status"] != AwardStatus.ACTIVE:
         raise Conflict(f"该中标结果已撤销：{row['revoked_reason']}")
@@ -347,8 +543,11 @@ async def award_for_letter(user: CurrentUser, award_id: int) -> tuple[dict[str, 
 
 async def my_result(user: CurrentUser, bid_id: int) -> MyResultOut:
     """结果通知: a bidder's own scores and rank once the result is published (never others' details)."""
-    bid = await Bid.select(Bid.id, Bid.tender, Bid.organization, Bid.organization.name, Bid.status).where(
-        Bid.id == bid_id).first()
+    bid = (
+        await Bid.select(Bid.id, Bid.tender, Bid.organization, Bid.organization.name, Bid.status)
+        .where(Bid.id == bid_id)
+        .first()
+    )
     if bid is None or user.organization_id != bid["organization"]:
         raise NotFound("找不到该投标。")
     await deem_if_due(bid["tender"])
@@ -362,13 +561,23 @@ async def my_result(user: CurrentUser, bid_id: int) -> MyResultOut:
     out_review = next((d for lot in board.lots for d in lot.disqualified if d.bid_id == bid_id), None)
     mine = next((a for a in awards if a["bid"] == bid_id), None)
     return MyResultOut(
-        tender_id=tender["id"], tender_title=tender["title"], bid_id=bid_id, organization_name=bid["organization.name"],
-        won=mine is not None, rank=entry.rank if entry else None, joint=entry.joint if entry else False,
-        total=entry.total if entry else None, criterion_means=entry.criterion_means if entry else {},
-        price_score=entry.price_score if entry else None, criteria=board.criteria,
+        tender_id=tender["id"],
+        tender_title=tender["title"],
+        bid_id=bid_id,
+        organization_name=bid["organization.name"],
+        won=mine is not None,
+        rank=entry.rank if entry else None,
+        joint=entry.joint if entry else False,
+        total=entry.total if entry else None,
+        criterion_means=entry.criterion_means if entry else {},
+        price_score=entry.price_score if entry else None,
+        criteria=board.criteria,
         status_label="中标（成交）" if mine else ("未通过审查" if out_review else "未中标（成交）"),
-        reason=out_review.reason if out_review else "", winners=[a["organization.name"] for a in awards],
-        challenge_until=awards[0]["challenge_until"], award_id=mine["id"] if mine else None)
+        reason=out_review.reason if out_review else "",
+        winners=[a["organization.name"] for a in awards],
+        challenge_until=awards[0]["challenge_until"],
+        award_id=mine["id"] if mine else None,
+    )
 
 
 async def list_awards(user: CurrentUser, tender_id: int) -> list[AwardOut]:
@@ -396,9 +605,14 @@ async def signing_blockers(tender_id: int, lot_id: int | None = None) -> list[st
             reasons.append(f"公益创投立项公示期至 {a['publicity_until']:%Y-%m-%d}，公示结束后方可签订协议（rule 13）。")
             break
     open_challenges = await Challenge.select(Challenge.id, Challenge.organization.name).where(
-        (Challenge.tender == tender_id) & (Challenge.status == ChallengeStatus.FILED) & (Challenge.affects_result == True))  # noqa: E712
+        (Challenge.tender == tender_id)
+        & (Challenge.status == ChallengeStatus.FILED)
+        & (Challenge.affects_result == True)
+    )
     for c in open_challenges:
-        reasons.append(f"{c['organization.name']}提出的质疑（编号 {c['id']}）尚未答复，可能影响中标结果，暂停签订合同（rule 27）。")
+        reasons.append(
+            f"{c['organization.name']}提出的质疑（编号 {c['id']}）尚未答复，可能影响中标结果，暂停签订合同（rule 27）。"
+        )
     return reasons
 
 
@@ -408,38 +622,85 @@ async def revoke(tender: dict[str, Any], reason: str, actor: audit.Actor, *, re_
     panel scores again in a new round (the old sheets stay, superseded)."""
     now = clock.now()
     target = TENDER_TABLE.target(tender["status"], "revoke_award", role=Role.OFFICER)
-    changed = await Tender.update({Tender.status: target, Tender.updated_at: now}).where(
-        (Tender.id == tender["id"]) & (Tender.status == TenderStatus.AWARDED)).returning(Tender.id)
+    changed = (
+        await Tender.update({Tender.status: target, Tender.updated_at: now})
+        .where((Tender.id == tender["id"]) & (Tender.status == TenderStatus.AWARDED))
+        .returning(Tender.id)
+    )
     if not changed:
         raise Conflict("项目当前没有可撤销的中标结果。")
     awards = await _awards(tender["id"])
     await Award.update({Award.status: AwardStatus.REVOKED, Award.revoked_at: now, Award.revoked_reason: reason}).where(
-        (Award.tender == tender["id"]) & (Award.status == AwardStatus.ACTIVE))
+        (Award.tender == tender["id"]) & (Award.status == AwardStatus.ACTIVE)
+    )
     panel = await access.panel(tender["id"])
     # A new choice: the buyer has 5 working days again (rule 26); re-evaluation: a new report first.
-    values: dict = {Panel.award_due_on: get_default_calendar().add_working_days(
-        clock.to_local(now).date(), ranking.AWARD_WORKING_DAYS)}
+    values: dict = {
+        Panel.award_due_on: get_default_calendar().add_working_days(
+            clock.to_local(now).date(), ranking.AWARD_WORKING_DAYS
+        )
+    }
     if re_evaluate:
         await ScoreSheet.update({ScoreSheet.status: SheetStatus.SUPERSEDED}).where(
-            (ScoreSheet.round == panel["round"]) & ScoreSheet.bid.is_in(
-                [b["id"] for b in await Bid.select(Bid.id).where(Bid.tender == tender["id"])] or [0]))
-        values.update({Panel.round: panel["round"] + 1, Panel.scoring_ended_at: None, Panel.report_due_on: None,
-                       Panel.report_delivered_at: None, Panel.award_due_on: None, Panel.overdue_notified_at: None})
+            (ScoreSheet.round == panel["round"])
+            & ScoreSheet.bid.is_in([b["id"] for b in await Bid.select(Bid.id).where(Bid.tender == tender["id"])] or [0])
+        )
+        values.update(
+            {
+                Panel.round: panel["round"] + 1,
+                Panel.scoring_ended_at: None,
+                Panel.report_due_on: None,
+                Panel.report_delivered_at: None,
+                Panel.award_due_on: None,
+                Panel.overdue_notified_at: None,
+            }
+        )
     await Panel.update(values).where(Panel.id == panel["id"])
-    text = "\n".join([f"项目编号：{tender['reference_no']}", f"采购人：{tender['buyer.name']}", "",
-                      "原公告的中标（成交）结果撤销。", f"撤销理由：{reason}",
-                      "后续安排：" + ("由原评标委员会重新评审，结果另行公告。" if re_evaluate
-                                      else "采购人依法按评审排名重新确定中标（成交）供应商，结果另行公告。")])
-    await Notice.insert(Notice(
-        notice_type=NoticeType.AMENDMENT, tender=tender["id"], tender_version=tender["version"], buyer=tender["buyer"],
-        buyer_name=tender["buyer.name"], method=tender["method"], category=tender["category"],
-        title=f"{tender['title']}中标结果更正公告", content=text, published_at=now))
-    await audit.record("tender.revoke_award", "tender", tender["id"], actor=actor, before={"status": tender["status"]},
-                       after={"status": target, "reason": reason, "re_evaluate": re_evaluate,
-                              "revoked": [a["id"] for a in awards],
-                              "round": panel["round"] + (1 if re_evaluate else 0)})
+    text = "\n".join(
+        [
+            f"项目编号：{tender['reference_no']}",
+            f"采购人：{tender['buyer.name']}",
+            "",
+            "原公告的中标（成交）结果撤销。",
+            f"撤销理由：{reason}",
+            "后续安排："
+            + (
+                "由原评标委员会重新评审，结果另行公告。"
+                if re_evaluate
+                else "采购人依法按评审排名重新确定中标（成交）供应商，结果另行公告。"
+            ),
+        ]
+    )
+    await Notice.insert(
+        Notice(
+            notice_type=NoticeType.AMENDMENT,
+            tender=tender["id"],
+            tender_version=tender["version"],
+            buyer=tender["buyer"],
+            buyer_name=tender["buyer.name"],
+            method=tender["method"],
+            category=tender["category"],
+            title=f"{tender['title']}中标结果更正公告",
+            content=text,
+            published_at=now,
+        )
+    )
+    await audit.record(
+        "tender.revoke_award",
+        "tender",
+        tender["id"],
+        actor=actor,
+        before={"status": tender["status"]},
+        after={
+            "status": target,
+            "reason": reason,
+            "re_evaluate": re_evaluate,
+            "revoked": [a["id"] for a in awards],
+            "round": panel["round"] + (1 if re_evaluate else 0),
+        },
+    )
     for a in awards:
         users = await access.members_of(a["organization"])
-        await notify("award.revoked", users, {"title": tender["title"], "reason": reason,
-                                              "link": f"/bids/{a['bid']}/result"})
-
+        await notify(
+            "award.revoked", users, {"title": tender["title"], "reason": reason, "link": f"/bids/{a['bid']}/result"}
+        )

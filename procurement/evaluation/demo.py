@@ -31,16 +31,33 @@ def _profiles(org: dict[str, int]) -> dict[str, dict]:
 
     return {
         "expert1": {"expertise": ["correction", "youth"], "employer_name": "浙江工业大学法学院"},
-        "expert2": {"expertise": ["correction", "elderly", "family"], "employer_name": "杭州师范大学公共管理学院",
-                    "employment_history": [{"organization_id": org[XINGFUJIA], "role": "employee",
-                                            "from": ago(6 * 365), "to": ago(550)}]},
-        "expert3": {"expertise": ["correction", "youth"], "employer_name": "上城区青少年宫",
-                    "declared_relations": [{"kind": "close_relative", "organization_id": org[YANGGUANG],
-                                            "person": "孙伟", "note": "胞兄孙伟为该中心负责人"}]},
+        "expert2": {
+            "expertise": ["correction", "elderly", "family"],
+            "employer_name": "杭州师范大学公共管理学院",
+            "employment_history": [
+                {"organization_id": org[XINGFUJIA], "role": "employee", "from": ago(6 * 365), "to": ago(550)}
+            ],
+        },
+        "expert3": {
+            "expertise": ["correction", "youth"],
+            "employer_name": "上城区青少年宫",
+            "declared_relations": [
+                {
+                    "kind": "close_relative",
+                    "organization_id": org[YANGGUANG],
+                    "person": "孙伟",
+                    "note": "胞兄孙伟为该中心负责人",
+                }
+            ],
+        },
         "expert4": {"expertise": ["elderly", "disability", "correction"], "employer_name": "浙江省社会工作协会"},
-        "expert5": {"expertise": ["correction", "assistance", "governance"], "employer_name": "杭州市社会组织促进会",
-                    "employment_history": [{"organization_id": org[YILE], "role": "director",
-                                            "from": ago(9 * 365), "to": ago(5 * 365)}]},
+        "expert5": {
+            "expertise": ["correction", "assistance", "governance"],
+            "employer_name": "杭州市社会组织促进会",
+            "employment_history": [
+                {"organization_id": org[YILE], "role": "director", "from": ago(9 * 365), "to": ago(5 * 365)}
+            ],
+        },
         "expert6": {"expertise": ["correction", "youth", "family"], "employer_name": "浙江大学社会学系"},
         "expert7": {"expertise": ["correction", "governance", "other"], "employer_name": "上城区律师协会"},
     }
@@ -50,10 +67,23 @@ async def load_demo_experts() -> None:
     """Give the demo experts their pool entries (through the same service experts use)."""
     orgs = {o["name"]: o["id"] for o in await Organization.select(Organization.id, Organization.name)}
     for username, profile in _profiles(orgs).items():
-        row = await User.select(User.id, User.display_name, User.organization, User.organization.name).where(
-            User.username == username).first()
+        row = (
+            await User.select(User.id, User.display_name, User.organization, User.organization.name)
+            .where(User.username == username)
+            .first()
+        )
         if row is None:
             continue
-        expert = CurrentUser(row["id"], username, row["display_name"], Role.EXPERT, row["organization"],
-                             row["organization.name"] or "", OrgKind.EXPERT_POOL, 0, "", "cli")
+        expert = CurrentUser(
+            row["id"],
+            username,
+            row["display_name"],
+            Role.EXPERT,
+            row["organization"],
+            row["organization.name"] or "",
+            OrgKind.EXPERT_POOL,
+            0,
+            "",
+            "cli",
+        )
         await update_expert_profile(expert, ExpertProfileIn(**profile))

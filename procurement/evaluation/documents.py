@@ -29,12 +29,17 @@ async def report_context(user: CurrentUser, tender_id: int) -> dict[str, Any]:
         await access.chair(user, panel["id"])  # the chair signs the report off; other members see the ranking
         is_member = True
     board = await ranking.compute(tender, panel)
-    members = await PanelMember.select(*PanelMember.all_columns(), PanelMember.user.display_name).where(
-        PanelMember.panel == panel["id"]).order_by(PanelMember.id)
+    members = (
+        await PanelMember.select(*PanelMember.all_columns(), PanelMember.user.display_name)
+        .where(PanelMember.panel == panel["id"])
+        .order_by(PanelMember.id)
+    )
     seated = [m for m in members if m["status"] == "declared_no_conflict"]
     rows = await ScoreSheet.select().where(
-        ScoreSheet.member.is_in([m["id"] for m in seated] or [0]) & (ScoreSheet.round == panel["round"])
-        & (ScoreSheet.status == SheetStatus.SUBMITTED))
+        ScoreSheet.member.is_in([m["id"] for m in seated] or [0])
+        & (ScoreSheet.round == panel["round"])
+        & (ScoreSheet.status == SheetStatus.SUBMITTED)
+    )
     corrections = await sheets.corrections([r["id"] for r in rows])
     name = {m["id"]: m["user.display_name"] or "采购人代表" for m in members}
     criteria = board.criteria
@@ -46,30 +51,65 @@ async def report_context(user: CurrentUser, tender_id: int) -> dict[str, Any]:
                 sheet = next((r for r in rows if r["member"] == m["id"] and r["bid"] == b.bid_id), None)
                 scores = json.loads(sheet["scores"]) if sheet else {}
                 comments = json.loads(sheet["comments"]) if sheet else {}
-                table.append({"member": name[m["id"]], "scores": [scores.get(c.key, "—") for c in criteria],
-                              "comments": [f"{c.name}：{comments[c.key]}" for c in criteria if comments.get(c.key)],
-                              "recommended": format_yuan(sheet["recommended_fen"]) if sheet and sheet["recommended_fen"] else "",
-                              "status": SHEET_TABLE.staff_label(sheet["status"]) if sheet else "未提交"})
+                table.append(
+                    {
+                        "member": name[m["id"]],
+                        "scores": [scores.get(c.key, "—") for c in criteria],
+                        "comments": [f"{c.name}：{comments[c.key]}" for c in criteria if comments.get(c.key)],
+                        "recommended": format_yuan(sheet["recommended_fen"])
+                        if sheet and sheet["recommended_fen"]
+                        else "",
+                        "status": SHEET_TABLE.staff_label(sheet["status"]) if sheet else "未提交",
+                    }
+                )
             score_tables.append({"lot": lot, "bid": b, "rows": table})
     correction_rows = []
     for r in rows:
         for c in corrections.get(r["id"], []):
             bid = next((b for lot in board.lots for b in lot.bids if b.bid_id == r["bid"]), None)
-            correction_rows.append({"member": name[r["member"]], "org": bid.organization_name if bid else r["bid"],
-                                    "criterion": next((x.name for x in criteria if x.key == c.criterion_key), c.criterion_key),
-                                    "old": c.old_points, "new": c.new_points, "reason": c.reason_label,
-                                    "explanation": c.explanation, "by": c.corrected_by, "at": _local(c.corrected_at)})
-    declarations = [{"name": name[m["id"]], "kind": MEMBER_KIND_LABELS[MemberKind(m["kind"])], "chair": m["is_chair"],
-                     "status": MEMBER_TABLE.staff_label(m["status"]), "at": _local(m["declared_at"]),
-                     "reason": m["removed_reason"]} for m in members]
+            correction_rows.append(
+                {
+                    "member": name[r["member"]],
+                    "org": bid.organization_name if bid else r["bid"],
+                    "criterion": next((x.name for x in criteria if x.key == c.criterion_key), c.criterion_key),
+                    "old": c.old_points,
+                    "new": c.new_points,
+                    "reason": c.reason_label,
+                    "explanation": c.explanation,
+                    "by": c.corrected_by,
+                    "at": _local(c.corrected_at),
+                }
+            )
+    declarations = [
+        {
+            "name": name[m["id"]],
+            "kind": MEMBER_KIND_LABELS[MemberKind(m["kind"])],
+            "chair": m["is_chair"],
+            "status": MEMBER_TABLE.staff_label(m["status"]),
+            "at": _local(m["declared_at"]),
+            "reason": m["removed_reason"],
+        }
+        for m in members
+    ]
     draft = panel["report_delivered_at"] is None
     return {
-        "tender": tender, "board": board, "panel": panel, "declarations": declarations, "score_tables": score_tables,
-        "corrections": correction_rows, "signers": [name[m["id"]] for m in seated], "draft": draft,
-        "is_member": is_member, "issuer": tender["buyer.name"], "doc_number": f"项目编号：{tender['reference_no']}",
-        "issued_on": ("草稿，生成于 " + _local(clock.now())) if draft else "提交于 " + _local(panel["report_delivered_at"]),
+        "tender": tender,
+        "board": board,
+        "panel": panel,
+        "declarations": declarations,
+        "score_tables": score_tables,
+        "corrections": correction_rows,
+        "signers": [name[m["id"]] for m in seated],
+        "draft": draft,
+        "is_member": is_member,
+        "issuer": tender["buyer.name"],
+        "doc_number": f"项目编号：{tender['reference_no']}",
+        "issued_on": ("草稿，生成于 " + _local(clock.now()))
+        if draft
+        else "提交于 " + _local(panel["report_delivered_at"]),
         "report_due": f"{panel['report_due_on']:%Y-%m-%d}" if panel["report_due_on"] else "—",
-        "delivered": _local(panel["report_delivered_at"]), "seed": panel["seed"],
+        "delivered": _local(panel["report_delivered_at"]),
+        "seed": panel["seed"],
     }
 
 
@@ -87,10 +127,18 @@ async def award_letter_pdf(user: CurrentUser, award_id: int) -> tuple[str, bytes
         raise PermissionDenied("中标通知书只向中标人和采购人提供。")
     venture = access.is_venture(tender)
     title = "公益创投项目立项通知书" if venture else "中标（成交）通知书"
-    data = await pdf.render_pdf("pdf/award_letter.html", {
-        "award": award, "tender": tender, "venture": venture, "title": title,
-        "amount": format_yuan(award.amount_fen), "amount_upper": to_chinese_capital(award.amount_fen),
-        "issuer": tender["buyer.name"], "doc_number": f"编号：{award.letter_no}",
-        "issued_on": f"{clock.to_local(award.decided_at):%Y年%m月%d日}",
-    })
+    data = await pdf.render_pdf(
+        "pdf/award_letter.html",
+        {
+            "award": award,
+            "tender": tender,
+            "venture": venture,
+            "title": title,
+            "amount": format_yuan(award.amount_fen),
+            "amount_upper": to_chinese_capital(award.amount_fen),
+            "issuer": tender["buyer.name"],
+            "doc_number": f"编号：{award.letter_no}",
+            "issued_on": f"{clock.to_local(award.decided_at):%Y年%m月%d日}",
+        },
+    )
     return f"{title}-{award.letter_no}.pdf", data

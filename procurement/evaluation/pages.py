@@ -103,7 +103,9 @@ def _fen(raw: Any, field: str, errors: dict[str, str]) -> int | None:
 
 
 def _pdf(name: str, data: bytes) -> Response:
-    return Response(data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=True)})
+    return Response(
+        data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=True)}
+    )
 
 
 # --------------------------------------------------------------------------- form <-> input
@@ -137,7 +139,9 @@ def sheet_form_to_input(form: dict[str, Any], *, venture: bool) -> ScoreSheetIn:
     return sheet  # type: ignore[return-value]
 
 
-def award_form_to_choices(form: dict[str, Any], board: RankingOut, venture: bool) -> tuple[list[AwardChoiceIn], list[dict]]:
+def award_form_to_choices(
+    form: dict[str, Any], board: RankingOut, venture: bool
+) -> tuple[list[AwardChoiceIn], list[dict]]:
     """Per lot a radio (``lot.<id>.bid_id``) or, for 公益创投, a checkbox and an amount per
     project (``bid.<id>.pick``, ``bid.<id>.amount_yuan``); one reason per lot. Returns the
     choices and, for each, the form fields its errors belong to."""
@@ -146,8 +150,11 @@ def award_form_to_choices(form: dict[str, Any], board: RankingOut, venture: bool
         reason = str(form.get(f"lot.{lot.lot_id}.reason", "") or "").strip()
         reason_field = f"lot.{lot.lot_id}.reason"
         if venture:
-            picked = [(b.bid_id, f"bid.{b.bid_id}.pick", f"bid.{b.bid_id}.amount_yuan")
-                      for b in lot.bids if form.get(f"bid.{b.bid_id}.pick")]
+            picked = [
+                (b.bid_id, f"bid.{b.bid_id}.pick", f"bid.{b.bid_id}.amount_yuan")
+                for b in lot.bids
+                if form.get(f"bid.{b.bid_id}.pick")
+            ]
         else:
             chosen = str(form.get(f"lot.{lot.lot_id}.bid_id", "") or "").strip()
             field = f"lot.{lot.lot_id}.bid_id"
@@ -196,8 +203,11 @@ class ReviewPages(Controller):
     @get("/")
     async def index(self, request: Request) -> Response:
         user = require_user(request)
-        return page(request, "procurement/evaluation/my_panels.html", {
-            "panels": await services.my_panels(user), "labels": LABELS, "page_title": t("eval.review.title")})
+        return page(
+            request,
+            "procurement/evaluation/my_panels.html",
+            {"panels": await services.my_panels(user), "labels": LABELS, "page_title": t("eval.review.title")},
+        )
 
     async def _seat(self, user, panel_id: int):
         seat = next((p for p in await services.my_panels(user) if p.panel_id == panel_id), None)
@@ -217,12 +227,19 @@ class ReviewPages(Controller):
             board, board_refusal = await ranking.get_ranking(user, seat.tender_id), None
         except PermissionDenied as exc:
             board, board_refusal = None, exc.message
-        return {**context, "panel": await services.get_panel(user, seat.tender_id), "reviews": reviews, "mine": mine,
-                "board": board, "board_refusal": board_refusal}
+        return {
+            **context,
+            "panel": await services.get_panel(user, seat.tender_id),
+            "reviews": reviews,
+            "mine": mine,
+            "board": board,
+            "board_refusal": board_refusal,
+        }
 
     async def _on_panel(self, request: Request, panel_id: int, form: dict[str, Any], action) -> Response:
-        return await form_action(request, "procurement/evaluation/panel.html", form, action,
-                                 await self._panel(request, panel_id))
+        return await form_action(
+            request, "procurement/evaluation/panel.html", form, action, await self._panel(request, panel_id)
+        )
 
     @get("/panels/{panel_id:int}")
     async def panel(self, request: Request, panel_id: Id) -> Response:
@@ -237,7 +254,9 @@ class ReviewPages(Controller):
             panel = await services.declare(user, panel_id, choice.no_conflict, choice.note)  # type: ignore[attr-defined]
             if choice.no_conflict:  # type: ignore[attr-defined]
                 return redirect(f"/review/panels/{panel_id}", t("eval.panel.declared"))
-            return redirect("/review", " ".join(filter(None, [t("eval.panel.conflict", title=panel.tender_title), panel.note])))
+            return redirect(
+                "/review", " ".join(filter(None, [t("eval.panel.conflict", title=panel.tender_title), panel.note]))
+            )
 
         return await self._on_panel(request, panel_id, data, action)
 
@@ -248,7 +267,9 @@ class ReviewPages(Controller):
         async def action() -> Response:
             reason = parse_form(DeclineIn, {"reason": data.get("reason", "")}).reason  # type: ignore[attr-defined]
             panel = await services.decline(user, panel_id, reason)
-            return redirect("/review", " ".join(filter(None, [t("eval.panel.declined", title=panel.tender_title), panel.note])))
+            return redirect(
+                "/review", " ".join(filter(None, [t("eval.panel.declined", title=panel.tender_title), panel.note]))
+            )
 
         return await self._on_panel(request, panel_id, data, action)
 
@@ -268,7 +289,9 @@ class ReviewPages(Controller):
         user = require_user(request)
 
         async def action() -> Response:
-            decision = parse_form(ExplanationDecisionIn, {"accepted": data.get("accepted"), "note": data.get("note", "")})
+            decision = parse_form(
+                ExplanationDecisionIn, {"accepted": data.get("accepted"), "note": data.get("note", "")}
+            )
             done = await review.decide_low_price(user, bid_id, decision.accepted, decision.note)  # type: ignore[attr-defined]
             org = next((r.organization_name for r in done if r.bid_id == bid_id), "")
             return redirect(f"/review/panels/{panel_id}", t("eval.low_price.decided", org=org))
@@ -280,8 +303,11 @@ class ReviewPages(Controller):
         user = require_user(request)
         seat = await self._seat(user, panel_id)
         board = await ranking.get_ranking(user, seat.tender_id)  # refused until one's own sheets are all in
-        return page(request, "procurement/evaluation/panel_ranking.html", {
-            "seat": seat, "board": board, "labels": LABELS, "page_title": f"{seat.tender_title} · 汇总与排名"})
+        return page(
+            request,
+            "procurement/evaluation/panel_ranking.html",
+            {"seat": seat, "board": board, "labels": LABELS, "page_title": f"{seat.tender_title} · 汇总与排名"},
+        )
 
     # ------------------------------------------------------------------ one bid's score sheet
 
@@ -293,11 +319,19 @@ class ReviewPages(Controller):
         at = next((i for i, r in enumerate(queue) if r.bid_id == bid_id), 0)
         sheet_status = scoring.mine.status
         return {
-            "scoring": scoring, "seat": seat, "form": sheet_to_form(scoring), "labels": LABELS,
+            "scoring": scoring,
+            "seat": seat,
+            "form": sheet_to_form(scoring),
+            "labels": LABELS,
             "editable": sheet_status == SheetStatus.DRAFT and not seat.report_delivered,
-            "correctable": sheet_status == SheetStatus.SUBMITTED and scoring.mine.id is not None and not seat.report_delivered,
-            "prev_bid": queue[at - 1] if at > 0 else None, "next_bid": queue[at + 1] if at + 1 < len(queue) else None,
-            "position": at + 1, "count": len(queue), "names": {c.key: c.name for c in scoring.criteria},
+            "correctable": sheet_status == SheetStatus.SUBMITTED
+            and scoring.mine.id is not None
+            and not seat.report_delivered,
+            "prev_bid": queue[at - 1] if at > 0 else None,
+            "next_bid": queue[at + 1] if at + 1 < len(queue) else None,
+            "position": at + 1,
+            "count": len(queue),
+            "names": {c.key: c.name for c in scoring.criteria},
             "criterion_options": [(c.key, c.name) for c in scoring.criteria],
             "page_title": f"评分：{scoring.organization_name}",
         }
@@ -324,14 +358,20 @@ class ReviewPages(Controller):
         context = await self._bid(request, bid_id)
 
         async def action() -> Response:
-            correction = parse_form(CorrectionIn, {k: data.get(k, "") for k in
-                                                   ("criterion_key", "new_points", "reason", "explanation")})
+            correction = parse_form(
+                CorrectionIn, {k: data.get(k, "") for k in ("criterion_key", "new_points", "reason", "explanation")}
+            )
             await sheets.correct_score(user, sheet_id, correction)  # type: ignore[arg-type]
             name = context["names"].get(correction.criterion_key, correction.criterion_key)  # type: ignore[attr-defined]
             return redirect(f"/review/bids/{bid_id}#corrections", t("eval.sheet.corrected", criterion=name))
 
-        return await form_action(request, "procurement/evaluation/score.html", {**context["form"], **data, "_form": "correction"},
-                                 action, context)
+        return await form_action(
+            request,
+            "procurement/evaluation/score.html",
+            {**context["form"], **data, "_form": "correction"},
+            action,
+            context,
+        )
 
 
 # --------------------------------------------------------------------------- the bureau
@@ -352,13 +392,21 @@ class EvaluationPages(Controller):
         reviews = await review.list_reviews(user, tender_id) if panel else []
         board = await ranking.get_ranking(user, tender_id) if panel else None
         progress = {m.member_id: m for m in board.members} if board else {}
-        return {"tender": tender, "panel": panel, "reviews": reviews, "board": board, "progress": progress,
-                "labels": LABELS, "acting": user.role == Role.OFFICER,
-                "page_title": f"{tender.title} · {t('tenders.evaluation')}"}
+        return {
+            "tender": tender,
+            "panel": panel,
+            "reviews": reviews,
+            "board": board,
+            "progress": progress,
+            "labels": LABELS,
+            "acting": user.role == Role.OFFICER,
+            "page_title": f"{tender.title} · {t('tenders.evaluation')}",
+        }
 
     async def _on_evaluation(self, request: Request, tender_id: int, form: dict[str, Any], action) -> Response:
-        return await form_action(request, "procurement/evaluation/bureau.html", form, action,
-                                 await self._evaluation(request, tender_id))
+        return await form_action(
+            request, "procurement/evaluation/bureau.html", form, action, await self._evaluation(request, tender_id)
+        )
 
     @get("/tenders/{tender_id:int}/evaluation")
     async def evaluation(self, request: Request, tender_id: Id) -> Response:
@@ -369,8 +417,9 @@ class EvaluationPages(Controller):
         user = require_user(request)
 
         async def action() -> Response:
-            choice = parse_form(DrawPanelIn, {"size": data.get("size", ""),
-                                              "include_buyer_rep": _flag(data.get("include_buyer_rep"))})
+            choice = parse_form(
+                DrawPanelIn, {"size": data.get("size", ""), "include_buyer_rep": _flag(data.get("include_buyer_rep"))}
+            )
             panel = await services.draw_panel(user, tender_id, choice.size, choice.include_buyer_rep)  # type: ignore[attr-defined]
             return redirect(f"/tenders/{tender_id}/evaluation", t("eval.panel.drawn", n=len(panel.members)))
 
@@ -430,11 +479,17 @@ class EvaluationPages(Controller):
         except NotFound:
             notice = None
         return {
-            "tender": tender, "board": board, "notice": notice, "labels": LABELS,
+            "tender": tender,
+            "board": board,
+            "notice": notice,
+            "labels": LABELS,
             "history": await awards.list_awards(user, tender_id) if board else [],
             "challenges": await challenges.list_challenges(user, tender_id),
-            "venture": tender.method == "venture_call", "acting": user.role == Role.OFFICER,
-            "default_amounts": {b.bid_id: _yuan(b.recommended_fen) for lot in (board.lots if board else []) for b in lot.bids},
+            "venture": tender.method == "venture_call",
+            "acting": user.role == Role.OFFICER,
+            "default_amounts": {
+                b.bid_id: _yuan(b.recommended_fen) for lot in (board.lots if board else []) for b in lot.bids
+            },
             "page_title": f"{tender.title} · {t('tenders.award')}",
         }
 
@@ -457,21 +512,41 @@ class EvaluationPages(Controller):
                 raise award_errors_to_form(exc, fields) from None
             return redirect(f"/tenders/{tender_id}/award", t("eval.award.done"))
 
-        return await form_action(request, "procurement/evaluation/award.html", {**data, "_form": "award"}, action, context)
+        return await form_action(
+            request, "procurement/evaluation/award.html", {**data, "_form": "award"}, action, context
+        )
 
     @post("/tenders/{tender_id:int}/challenges/{challenge_id:int}/answer")
     async def answer(self, request: Request, tender_id: Id, challenge_id: Id, data: Form) -> Response:
         user = require_user(request)
 
         async def action() -> Response:
-            answer = parse_form(AnswerIn, {"outcome": data.get("outcome", ""), "answer": data.get("answer", ""),
-                                           "affects_result": _flag(data.get("affects_result"))})
-            done = await challenges.answer_challenge(user, challenge_id, answer.outcome, answer.answer,  # type: ignore[attr-defined]
-                                                     answer.affects_result)  # type: ignore[attr-defined]
-            return redirect(f"/tenders/{tender_id}/award#challenges", t("eval.challenge.answered", org=done.organization_name))
+            answer = parse_form(
+                AnswerIn,
+                {
+                    "outcome": data.get("outcome", ""),
+                    "answer": data.get("answer", ""),
+                    "affects_result": _flag(data.get("affects_result")),
+                },
+            )
+            done = await challenges.answer_challenge(
+                user,
+                challenge_id,
+                answer.outcome,
+                answer.answer,  # type: ignore[attr-defined]
+                answer.affects_result,
+            )  # type: ignore[attr-defined]
+            return redirect(
+                f"/tenders/{tender_id}/award#challenges", t("eval.challenge.answered", org=done.organization_name)
+            )
 
-        return await form_action(request, "procurement/evaluation/award.html", {**data, "_challenge": str(challenge_id)},
-                                 action, await self._award(request, tender_id))
+        return await form_action(
+            request,
+            "procurement/evaluation/award.html",
+            {**data, "_challenge": str(challenge_id)},
+            action,
+            await self._award(request, tender_id),
+        )
 
     @post("/tenders/{tender_id:int}/challenges/{challenge_id:int}/complaint-decision")
     async def complaint_decision(self, request: Request, tender_id: Id, challenge_id: Id, data: Form) -> Response:
@@ -482,8 +557,13 @@ class EvaluationPages(Controller):
             await challenges.record_complaint_decision(user, challenge_id, decision)
             return redirect(f"/tenders/{tender_id}/award#challenges", t("eval.challenge.decided"))
 
-        return await form_action(request, "procurement/evaluation/award.html", {**data, "_challenge": str(challenge_id)},
-                                 action, await self._award(request, tender_id))
+        return await form_action(
+            request,
+            "procurement/evaluation/award.html",
+            {**data, "_challenge": str(challenge_id)},
+            action,
+            await self._award(request, tender_id),
+        )
 
     @get("/tenders/{tender_id:int}/challenges")
     async def challenges_page(self, request: Request, tender_id: Id) -> Response:
@@ -527,7 +607,10 @@ class ResultPages(Controller):
             result = None
         today = clock.today_local()
         return {
-            "bid": bid, "result": result, "labels": LABELS, "today": today,
+            "bid": bid,
+            "result": result,
+            "labels": LABELS,
+            "today": today,
             "challenges": await challenges.list_challenges(user, bid.tender_id),
             "challenge_open": bool(result and result.challenge_until and today <= result.challenge_until),
             "page_title": f"评审结果：{bid.tender_title}",
@@ -552,16 +635,22 @@ class ResultPages(Controller):
                 raw = await chosen.read()
                 if not raw:
                     raise ValidationFailed(field_errors={"file": "所选文件是空的，请重新选择。"})
-                documents_in.append({"name": chosen.filename[:200], "content_base64": base64.b64encode(raw).decode("ascii")})
+                documents_in.append(
+                    {"name": chosen.filename[:200], "content_base64": base64.b64encode(raw).decode("ascii")}
+                )
             try:
                 filed = parse_form(ChallengeIn, {"grounds": form.get("grounds", ""), "documents": documents_in})
                 done = await challenges.file_challenge(user, context["bid"].tender_id, filed)  # type: ignore[arg-type]
             except ValidationFailed as exc:  # a refused file is named beside the upload field
                 errors = {("file" if k.startswith("documents") else k): v for k, v in exc.field_errors.items()}
                 raise ValidationFailed(exc.message, field_errors=errors or {"file": exc.message}) from None
-            return redirect(f"/bids/{bid_id}/result#challenges", t("eval.challenge.filed", due=f"{done.answer_due_on:%Y-%m-%d}"))
+            return redirect(
+                f"/bids/{bid_id}/result#challenges", t("eval.challenge.filed", due=f"{done.answer_due_on:%Y-%m-%d}")
+            )
 
-        return await form_action(request, "procurement/evaluation/result.html", {**form, "_form": "challenge"}, action, context)
+        return await form_action(
+            request, "procurement/evaluation/result.html", {**form, "_form": "challenge"}, action, context
+        )
 
     @post("/challenges/{challenge_id:int}/complaint")
     async def complain(self, request: Request, bid_id: Id, challenge_id: Id, data: Form) -> Response:
@@ -571,16 +660,26 @@ class ResultPages(Controller):
         async def action() -> Response:
             authority = parse_form(ComplaintIn, {"authority": data.get("authority", "")}).authority  # type: ignore[attr-defined]
             done = await challenges.escalate(user, challenge_id, authority)
-            return redirect(f"/bids/{bid_id}/result#challenges", t(
-                "eval.challenge.complained", authority=done.complaint_authority,
-                due=f"{done.complaint_decision_due_on:%Y-%m-%d}" if done.complaint_decision_due_on else "—"))
+            return redirect(
+                f"/bids/{bid_id}/result#challenges",
+                t(
+                    "eval.challenge.complained",
+                    authority=done.complaint_authority,
+                    due=f"{done.complaint_decision_due_on:%Y-%m-%d}" if done.complaint_decision_due_on else "—",
+                ),
+            )
 
-        return await form_action(request, "procurement/evaluation/result.html", {**data, "_challenge": str(challenge_id)},
-                                 action, context)
+        return await form_action(
+            request, "procurement/evaluation/result.html", {**data, "_challenge": str(challenge_id)}, action, context
+        )
 
     async def _explanation(self, request: Request, bid_id: int) -> dict[str, Any]:
         user, bid = await self._own_bid(request, bid_id)
-        return {"bid": bid, "review": await review.own_review(user, bid_id), "page_title": f"报价书面说明：{bid.tender_title}"}
+        return {
+            "bid": bid,
+            "review": await review.own_review(user, bid_id),
+            "page_title": f"报价书面说明：{bid.tender_title}",
+        }
 
     @get("/explanation")
     async def explanation(self, request: Request, bid_id: Id) -> Response:

@@ -45,11 +45,20 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
     prices = await access.opened_prices(tender["id"])
     lots = await access.lots(tender["id"])
     members = {m["id"]: m for m in await access.seated_members(panel["id"])}
-    bids = await Bid.select(Bid.id, Bid.lot, Bid.organization, Bid.organization.name, Bid.status).where(
-        (Bid.tender == tender["id"]) & Bid.status.is_in(review.IN_REVIEW)).order_by(Bid.id)
-    sheet_rows = [r for r in await ScoreSheet.select().where(
-        ScoreSheet.bid.is_in([b["id"] for b in bids] or [0]) & (ScoreSheet.round == panel["round"])
-        & (ScoreSheet.status == SheetStatus.SUBMITTED)) if r["member"] in members]
+    bids = (
+        await Bid.select(Bid.id, Bid.lot, Bid.organization, Bid.organization.name, Bid.status)
+        .where((Bid.tender == tender["id"]) & Bid.status.is_in(review.IN_REVIEW))
+        .order_by(Bid.id)
+    )
+    sheet_rows = [
+        r
+        for r in await ScoreSheet.select().where(
+            ScoreSheet.bid.is_in([b["id"] for b in bids] or [0])
+            & (ScoreSheet.round == panel["round"])
+            & (ScoreSheet.status == SheetStatus.SUBMITTED)
+        )
+        if r["member"] in members
+    ]
     rule_sheets = [sheets.as_rule_sheet(r) for r in sheet_rows]
     means = scoring.criterion_means(scheme.criteria, rule_sheets)
     inconsistent = scoring.objective_inconsistencies(scheme.criteria, rule_sheets)
@@ -77,28 +86,54 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
             recommended = None
             if venture:
                 recommended = scoring.venture_recommendation(
-                    [r["recommended_fen"] for r in bid_sheets if r["recommended_fen"] is not None], prices[b["id"]])
+                    [r["recommended_fen"] for r in bid_sheets if r["recommended_fen"] is not None], prices[b["id"]]
+                )
             rows[b["id"]] = dict(
-                bid_id=b["id"], organization_id=b["organization"], organization_name=b["organization.name"],
-                amount_fen=prices[b["id"]], amount=format_yuan(prices[b["id"]]),
-                criterion_means={k: f"{v:.2f}" for k, v in bid_means.items()}, price_score=_fmt(price_points),
-                total=_fmt(total), rank=None, joint=False, low_price_flagged=b["id"] in flags, low_price_status=status,
+                bid_id=b["id"],
+                organization_id=b["organization"],
+                organization_name=b["organization.name"],
+                amount_fen=prices[b["id"]],
+                amount=format_yuan(prices[b["id"]]),
+                criterion_means={k: f"{v:.2f}" for k, v in bid_means.items()},
+                price_score=_fmt(price_points),
+                total=_fmt(total),
+                rank=None,
+                joint=False,
+                low_price_flagged=b["id"] in flags,
+                low_price_status=status,
                 inconsistent=[key for bid_id, key, _ in inconsistent if bid_id == b["id"]],
-                spreads=[SpreadOut(criterion_key=s.key, criterion_name=criteria_names.get(s.key, s.key),
-                                   minimum=f"{s.minimum}", maximum=f"{s.maximum}", mean=f"{s.mean:.2f}",
-                                   spread=f"{s.spread}", outliers=[names.get(m, str(m)) for m in s.outliers])
-                         for s in spreads if s.bid_id == b["id"]],
+                spreads=[
+                    SpreadOut(
+                        criterion_key=s.key,
+                        criterion_name=criteria_names.get(s.key, s.key),
+                        minimum=f"{s.minimum}",
+                        maximum=f"{s.maximum}",
+                        mean=f"{s.mean:.2f}",
+                        spread=f"{s.spread}",
+                        outliers=[names.get(m, str(m)) for m in s.outliers],
+                    )
+                    for s in spreads
+                    if s.bid_id == b["id"]
+                ],
                 sheets_submitted=len(bid_sheets),
-                passes=scoring.venture_passes(total, settings.venture_pass_score) if venture and total is not None else None,
-                recommended_fen=recommended, recommended=format_yuan(recommended) if recommended is not None else None)
+                passes=scoring.venture_passes(total, settings.venture_pass_score)
+                if venture and total is not None
+                else None,
+                recommended_fen=recommended,
+                recommended=format_yuan(recommended) if recommended is not None else None,
+            )
             entries.append(scoring.RankEntry(bid_id=b["id"], total=total, price_fen=prices[b["id"]]))
             if status in ("awaiting_explanation", "awaiting_decision"):
-                blockers.append(f"{b['organization.name']}的报价明显偏低，"
-                                + ("尚待投标人书面说明" if status == "awaiting_explanation" else "尚待评标委员会认定")
-                                + "（rule 23）。")
+                blockers.append(
+                    f"{b['organization.name']}的报价明显偏低，"
+                    + ("尚待投标人书面说明" if status == "awaiting_explanation" else "尚待评标委员会认定")
+                    + "（rule 23）。"
+                )
             for key in rows[b["id"]]["inconsistent"]:
-                blockers.append(f"{b['organization.name']}的客观评审因素「{criteria_names.get(key, key)}」各成员评分不一致，"
-                                "须由相关成员更正（rule 25）。")
+                blockers.append(
+                    f"{b['organization.name']}的客观评审因素「{criteria_names.get(key, key)}」各成员评分不一致，"
+                    "须由相关成员更正（rule 25）。"
+                )
         rankable = [e for e in entries if e.total is not None or scheme.method == scoring.LOWEST_PRICE]
         for ranked in scoring.rank(rankable, scheme.method):
             rows[ranked.bid_id]["rank"] = ranked.rank
@@ -107,10 +142,18 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
         pending = [b for b in in_lot if b["status"] == BidStatus.OPENED]
         if pending:
             blockers.append(f"第{lot['number']}包还有 {len(pending)} 份投标未完成资格性和符合性审查。")
-        lot_out.append(LotRankingOut(
-            lot_id=lot["id"], lot_number=lot["number"], lot_name=lot["name"], budget_fen=lot["budget_fen"],
-            base_price_fen=base, base_price=format_yuan(base) if base is not None else None, bids=[RankedBidOut(**r) for r in ordered],
-            disqualified=[all_reviews[b["id"]] for b in in_lot if b["status"] == BidStatus.DISQUALIFIED]))
+        lot_out.append(
+            LotRankingOut(
+                lot_id=lot["id"],
+                lot_number=lot["number"],
+                lot_name=lot["name"],
+                budget_fen=lot["budget_fen"],
+                base_price_fen=base,
+                base_price=format_yuan(base) if base is not None else None,
+                bids=[RankedBidOut(**r) for r in ordered],
+                disqualified=[all_reviews[b["id"]] for b in in_lot if b["status"] == BidStatus.DISQUALIFIED],
+            )
+        )
     progress = await sheets.progress(panel, tender["id"])
     complete = await sheets.scoring_complete(panel, tender)
     for p in progress:
@@ -121,17 +164,34 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
     if not any(lot.bids for lot in lot_out):
         blockers.append("没有通过审查的投标。")
     today = clock.today_local()
-    overdue = panel["report_delivered_at"] is None and panel["report_due_on"] is not None and today > panel["report_due_on"]
+    overdue = (
+        panel["report_delivered_at"] is None and panel["report_due_on"] is not None and today > panel["report_due_on"]
+    )
     return RankingOut(
-        tender_id=tender["id"], tender_title=tender["title"], reference_no=tender["reference_no"], method=tender["method"],
+        tender_id=tender["id"],
+        tender_title=tender["title"],
+        reference_no=tender["reference_no"],
+        method=tender["method"],
         method_label=METHOD_LABELS[Method(tender["method"])],
         evaluation_method_label=EVALUATION_METHOD_LABELS[EvaluationMethod(scheme.method)],
-        status=tender["status"], status_label=TENDER_TABLE.staff_label(tender["status"]), panel_id=panel["id"],
-        round=panel["round"], criteria=sheets.criteria_out(scheme), price_weight=scheme.price_weight,
-        price_scored=scheme.price_scored, venture_pass_score=settings.venture_pass_score if venture else None,
-        lots=lot_out, members=progress, complete=complete, blockers=blockers,
-        scoring_ended_at=panel["scoring_ended_at"], report_due_on=panel["report_due_on"],
-        report_delivered_at=panel["report_delivered_at"], report_overdue=overdue, award_due_on=panel["award_due_on"])
+        status=tender["status"],
+        status_label=TENDER_TABLE.staff_label(tender["status"]),
+        panel_id=panel["id"],
+        round=panel["round"],
+        criteria=sheets.criteria_out(scheme),
+        price_weight=scheme.price_weight,
+        price_scored=scheme.price_scored,
+        venture_pass_score=settings.venture_pass_score if venture else None,
+        lots=lot_out,
+        members=progress,
+        complete=complete,
+        blockers=blockers,
+        scoring_ended_at=panel["scoring_ended_at"],
+        report_due_on=panel["report_due_on"],
+        report_delivered_at=panel["report_delivered_at"],
+        report_overdue=overdue,
+        award_due_on=panel["award_due_on"],
+    )
 
 
 async def _may_see(user: CurrentUser, tender: dict[str, Any], panel: dict[str, Any]) -> None:
@@ -143,10 +203,16 @@ async def _may_see(user: CurrentUser, tender: dict[str, Any], panel: dict[str, A
     if panel["report_delivered_at"] is not None or not access.scheme_of(tender).uses_sheets:
         return
     bids = await sheets.qualified_bids(tender["id"])
-    mine = await ScoreSheet.count().where((ScoreSheet.member == member["id"]) & ScoreSheet.bid.is_in(bids or [0])
-                                          & (ScoreSheet.round == panel["round"]) & (ScoreSheet.status == SheetStatus.SUBMITTED))
+    mine = await ScoreSheet.count().where(
+        (ScoreSheet.member == member["id"])
+        & ScoreSheet.bid.is_in(bids or [0])
+        & (ScoreSheet.round == panel["round"])
+        & (ScoreSheet.status == SheetStatus.SUBMITTED)
+    )
     if mine < len(bids):
-        raise PermissionDenied(f"请先提交您对全部 {len(bids)} 份投标的评分（已提交 {mine} 份），之后才能查看汇总和排名。")
+        raise PermissionDenied(
+            f"请先提交您对全部 {len(bids)} 份投标的评分（已提交 {mine} 份），之后才能查看汇总和排名。"
+        )
 
 
 async def get_ranking(user: CurrentUser, tender_id: int) -> RankingOut:
@@ -168,44 +234,81 @@ async def deliver_report(user: CurrentUser, tender_id: int) -> RankingOut:
             raise Conflict("评审报告已经提交。")
         ranking = await compute(tender, panel)
         if ranking.blockers or not ranking.complete:
-            raise Conflict("评审尚未完成，不能提交评审报告：" + "；".join(ranking.blockers or ["评分未全部提交。"]),
-                           extra={"blockers": ranking.blockers})
+            raise Conflict(
+                "评审尚未完成，不能提交评审报告：" + "；".join(ranking.blockers or ["评分未全部提交。"]),
+                extra={"blockers": ranking.blockers},
+            )
         now = clock.now()
         due = get_default_calendar().add_working_days(clock.to_local(now).date(), AWARD_WORKING_DAYS)
-        changed = await Panel.update({Panel.report_delivered_at: now, Panel.report_delivered_by: user.id,
-                                      Panel.award_due_on: due,
-                                      Panel.scoring_ended_at: panel["scoring_ended_at"] or now}).where(
-            (Panel.id == panel["id"]) & Panel.report_delivered_at.is_null()).returning(Panel.id)
+        changed = (
+            await Panel.update(
+                {
+                    Panel.report_delivered_at: now,
+                    Panel.report_delivered_by: user.id,
+                    Panel.award_due_on: due,
+                    Panel.scoring_ended_at: panel["scoring_ended_at"] or now,
+                }
+            )
+            .where((Panel.id == panel["id"]) & Panel.report_delivered_at.is_null())
+            .returning(Panel.id)
+        )
         if not changed:
             raise Conflict("评审报告已经提交。")
-        await audit.record("evaluation.report_delivered", "panel", panel["id"], actor=actor_of(user), after={
-            "tender_id": tender_id, "round": panel["round"], "award_due_on": due.isoformat(),
-            "ranking": {str(lot.lot_id): [[b.bid_id, b.rank, b.total] for b in lot.bids] for lot in ranking.lots}})
+        await audit.record(
+            "evaluation.report_delivered",
+            "panel",
+            panel["id"],
+            actor=actor_of(user),
+            after={
+                "tender_id": tender_id,
+                "round": panel["round"],
+                "award_due_on": due.isoformat(),
+                "ranking": {str(lot.lot_id): [[b.bid_id, b.rank, b.total] for b in lot.bids] for lot in ranking.lots},
+            },
+        )
         officers = await access.officers_of(tender["buyer"])
-        await notify("evaluation.report_delivered", officers, {
-            "title": tender["title"], "due": f"{due:%Y-%m-%d}", "link": f"/tenders/{tender_id}/evaluation"})
+        await notify(
+            "evaluation.report_delivered",
+            officers,
+            {"title": tender["title"], "due": f"{due:%Y-%m-%d}", "link": f"/tenders/{tender_id}/evaluation"},
+        )
     return await get_ranking(user, tender_id)
 
 
 async def flag_overdue_reports() -> int:
     """Sweep: tell the buyer once when a report is past its 2-working-day deadline (rule 26)."""
     today = clock.today_local()
-    rows = await Panel.select(Panel.id, Panel.tender, Panel.report_due_on, Panel.scoring_ended_at, Panel.tender.title,
-                              Panel.tender.buyer).where(
-        Panel.report_delivered_at.is_null() & Panel.report_due_on.is_not_null() & (Panel.report_due_on < today)
-        & Panel.overdue_notified_at.is_null())
+    rows = await Panel.select(
+        Panel.id, Panel.tender, Panel.report_due_on, Panel.scoring_ended_at, Panel.tender.title, Panel.tender.buyer
+    ).where(
+        Panel.report_delivered_at.is_null()
+        & Panel.report_due_on.is_not_null()
+        & (Panel.report_due_on < today)
+        & Panel.overdue_notified_at.is_null()
+    )
     count = 0
     for r in rows:
         async with db.transaction():
-            changed = await Panel.update({Panel.overdue_notified_at: clock.now()}).where(
-                (Panel.id == r["id"]) & Panel.overdue_notified_at.is_null()).returning(Panel.id)
+            changed = (
+                await Panel.update({Panel.overdue_notified_at: clock.now()})
+                .where((Panel.id == r["id"]) & Panel.overdue_notified_at.is_null())
+                .returning(Panel.id)
+            )
             if not changed:
                 continue
             officers = await access.officers_of(r["tender.buyer"])
-            await notify("evaluation.report_overdue", officers, {
-                "title": r["tender.title"], "due": f"{r['report_due_on']:%Y-%m-%d}",
-                "ended": f"{clock.to_local(r['scoring_ended_at']):%Y-%m-%d %H:%M}", "link": f"/tenders/{r['tender']}/evaluation"})
-            await audit.record("evaluation.report_overdue", "panel", r["id"], after={"due": r["report_due_on"].isoformat()})
+            await notify(
+                "evaluation.report_overdue",
+                officers,
+                {
+                    "title": r["tender.title"],
+                    "due": f"{r['report_due_on']:%Y-%m-%d}",
+                    "ended": f"{clock.to_local(r['scoring_ended_at']):%Y-%m-%d %H:%M}",
+                    "link": f"/tenders/{r['tender']}/evaluation",
+                },
+            )
+            await audit.record(
+                "evaluation.report_overdue", "panel", r["id"], after={"due": r["report_due_on"].isoformat()}
+            )
             count += 1
     return count
-

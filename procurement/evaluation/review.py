@@ -33,8 +33,11 @@ STILL_IN = [BidStatus.OPENED, BidStatus.QUALIFIED]
 
 
 async def _bid(bid_id: int) -> dict[str, Any]:
-    row = await Bid.select(*Bid.all_columns(exclude=[Bid.draft]), Bid.organization.name, Bid.lot.name).where(
-        Bid.id == bid_id).first()
+    row = (
+        await Bid.select(*Bid.all_columns(exclude=[Bid.draft]), Bid.organization.name, Bid.lot.name)
+        .where(Bid.id == bid_id)
+        .first()
+    )
     if row is None or row["status"] not in IN_REVIEW:
         raise NotFound("找不到该投标，或该投标未参加开标。")
     return row
@@ -56,8 +59,7 @@ async def low_price_flags(tender_id: int) -> set[int]:
     if access.is_venture(tender) or access.scheme_of(tender).price_fixed:
         return set()  # a grant request, or a price the buyer fixed, is not a competing price
     prices = await access.opened_prices(tender_id)
-    bids = await Bid.select(Bid.id, Bid.lot, Bid.status).where(
-        (Bid.tender == tender_id) & Bid.status.is_in(STILL_IN))
+    bids = await Bid.select(Bid.id, Bid.lot, Bid.status).where((Bid.tender == tender_id) & Bid.status.is_in(STILL_IN))
     margin = get_settings().abnormal_low_margin_percent
     flagged: set[int] = set()
     for lot in {b["lot"] for b in bids}:
@@ -90,22 +92,36 @@ async def list_reviews(user: CurrentUser, tender_id: int) -> list[BidReviewOut]:
 async def reviews(tender_id: int, *, flags: set[int] | None = None) -> list[BidReviewOut]:
     """Every opened bid with its review row (no access check: callers check)."""
     prices = await access.opened_prices(tender_id)
-    bids = await Bid.select(Bid.id, Bid.organization, Bid.organization.name, Bid.lot, Bid.lot.name, Bid.status).where(
-        (Bid.tender == tender_id) & Bid.status.is_in(IN_REVIEW)).order_by(Bid.id)
+    bids = (
+        await Bid.select(Bid.id, Bid.organization, Bid.organization.name, Bid.lot, Bid.lot.name, Bid.status)
+        .where((Bid.tender == tender_id) & Bid.status.is_in(IN_REVIEW))
+        .order_by(Bid.id)
+    )
     rows = {r["bid"]: r for r in await BidReview.select().where(BidReview.tender == tender_id)}
     if flags is None:
         flags = await low_price_flags(tender_id)
     out = []
     for b in bids:
         r = rows.get(b["id"])
-        out.append(BidReviewOut(
-            bid_id=b["id"], organization_id=b["organization"], organization_name=b["organization.name"],
-            lot_id=b["lot"], lot_name=b["lot.name"], amount_fen=prices.get(b["id"], 0),
-            amount=format_yuan(prices.get(b["id"], 0)), status=b["status"], status_label=BID_TABLE.staff_label(b["status"]),
-            passed=r["passed"] if r else None, reason=r["reason"] if r else "", low_price_flagged=b["id"] in flags,
-            explanation=r["explanation"] if r else "",
-            explanation_accepted=r["explanation_accepted"] if r else None,
-            explanation_decision=r["explanation_decision"] if r else ""))
+        out.append(
+            BidReviewOut(
+                bid_id=b["id"],
+                organization_id=b["organization"],
+                organization_name=b["organization.name"],
+                lot_id=b["lot"],
+                lot_name=b["lot.name"],
+                amount_fen=prices.get(b["id"], 0),
+                amount=format_yuan(prices.get(b["id"], 0)),
+                status=b["status"],
+                status_label=BID_TABLE.staff_label(b["status"]),
+                passed=r["passed"] if r else None,
+                reason=r["reason"] if r else "",
+                low_price_flagged=b["id"] in flags,
+                explanation=r["explanation"] if r else "",
+                explanation_accepted=r["explanation_accepted"] if r else None,
+                explanation_decision=r["explanation_decision"] if r else "",
+            )
+        )
     return out
 
 
@@ -130,9 +146,14 @@ async def _fail_if_too_few(tender: dict[str, Any], actor: audit.Actor) -> bool:
         counts[b["lot"]] += 1
     if all(n < minimum for n in counts.values()):
         left = sum(counts.values())
-        await fail_tender(tender, f"经资格性和符合性审查，有效投标（申报）仅剩 {left} 家，不足 {minimum} 家，依法予以废标（rule 18）。",
-                          clock.now(), from_status=TenderStatus.EVALUATING, actor=actor,
-                          audit_extra={"valid_bids": left, "minimum": minimum})
+        await fail_tender(
+            tender,
+            f"经资格性和符合性审查，有效投标（申报）仅剩 {left} 家，不足 {minimum} 家，依法予以废标（rule 18）。",
+            clock.now(),
+            from_status=TenderStatus.EVALUATING,
+            actor=actor,
+            audit_extra={"valid_bids": left, "minimum": minimum},
+        )
         return True
     return False
 
@@ -140,15 +161,22 @@ async def _fail_if_too_few(tender: dict[str, Any], actor: audit.Actor) -> bool:
 async def _notify_flagged(tender: dict[str, Any], lot_id: int) -> None:
     """When a lot's review completes, ask each flagged bidder for a written explanation (rule 23)."""
     in_lot = await Bid.select(Bid.id, Bid.organization, Bid.status).where(
-        (Bid.tender == tender["id"]) & (Bid.lot == lot_id) & Bid.status.is_in(STILL_IN))
+        (Bid.tender == tender["id"]) & (Bid.lot == lot_id) & Bid.status.is_in(STILL_IN)
+    )
     if any(b["status"] == BidStatus.OPENED for b in in_lot):
         return
     flags = await low_price_flags(tender["id"])
     for b in in_lot:
         if b["id"] in flags:
-            await notify("bid.low_price_explanation", await access.members_of(b["organization"]), {
-                "title": tender["title"], "margin": get_settings().abnormal_low_margin_percent,
-                "link": f"/bids/{b['id']}/explanation"})
+            await notify(
+                "bid.low_price_explanation",
+                await access.members_of(b["organization"]),
+                {
+                    "title": tender["title"],
+                    "margin": get_settings().abnormal_low_margin_percent,
+                    "link": f"/bids/{b['id']}/explanation",
+                },
+            )
 
 
 async def qualify_bid(user: CurrentUser, bid_id: int, passed: bool, reason: str) -> list[BidReviewOut]:
@@ -156,7 +184,9 @@ async def qualify_bid(user: CurrentUser, bid_id: int, passed: bool, reason: str)
     out; too few left → 废标 (rule 18). A passed bid may later be found invalid."""
     reason = reason.strip()
     if not passed and len(reason) < 2:
-        raise ValidationFailed(field_errors={"reason": "审查不通过时必须写明理由（例如缺少的资格证明文件或未响应的实质性要求）。"})
+        raise ValidationFailed(
+            field_errors={"reason": "审查不通过时必须写明理由（例如缺少的资格证明文件或未响应的实质性要求）。"}
+        )
     async with db.transaction():
         bid = await _bid(bid_id)
         tender = await access.tender(bid["tender"], lock=True)
@@ -165,18 +195,33 @@ async def qualify_bid(user: CurrentUser, bid_id: int, passed: bool, reason: str)
         bid = await _bid(bid_id)  # fresh under the lock
         action = "qualify" if passed else "disqualify"
         target = BID_TABLE.target(bid["status"], action, role=user.role)
-        changed = await Bid.update({Bid.status: target, Bid.updated_at: clock.now()}).where(
-            (Bid.id == bid_id) & (Bid.status == bid["status"])).returning(Bid.id)
+        changed = (
+            await Bid.update({Bid.status: target, Bid.updated_at: clock.now()})
+            .where((Bid.id == bid_id) & (Bid.status == bid["status"]))
+            .returning(Bid.id)
+        )
         if not changed:
             raise Conflict("该投标的状态刚刚发生了变化，请刷新后重试。")
         await _review_row(bid)
         now = clock.now()
         text = reason or "符合招标文件规定的资格性和符合性要求。"
-        await BidReview.update({BidReview.passed: passed, BidReview.reason: text, BidReview.reviewed_by: user.id,
-                                BidReview.reviewed_at: now}).where(BidReview.bid == bid_id)
+        await BidReview.update(
+            {
+                BidReview.passed: passed,
+                BidReview.reason: text,
+                BidReview.reviewed_by: user.id,
+                BidReview.reviewed_at: now,
+            }
+        ).where(BidReview.bid == bid_id)
         actor = actor_of(user)
-        await audit.record(f"bid.{action}", "bid", bid_id, actor=actor, before={"status": bid["status"]},
-                           after={"status": target, "reason": text})
+        await audit.record(
+            f"bid.{action}",
+            "bid",
+            bid_id,
+            actor=actor,
+            before={"status": bid["status"]},
+            after={"status": target, "reason": text},
+        )
         failed = not passed and await _fail_if_too_few(tender, actor)
         if not failed:
             await _notify_flagged(tender, bid["lot"])
@@ -197,10 +242,12 @@ async def explain_low_price(user: CurrentUser, bid_id: int, explanation: str) ->
         review = await _review_row(bid)
         if review["explanation_accepted"] is not None:
             raise Conflict("评标委员会已就您的说明作出决定，不能再修改。")
-        await BidReview.update({BidReview.explanation: explanation, BidReview.explained_by: user.id,
-                                BidReview.explained_at: clock.now()}).where(BidReview.bid == bid_id)
-        await audit.record("bid.low_price_explained", "bid", bid_id, actor=actor_of(user),
-                           after={"explanation": explanation})
+        await BidReview.update(
+            {BidReview.explanation: explanation, BidReview.explained_by: user.id, BidReview.explained_at: clock.now()}
+        ).where(BidReview.bid == bid_id)
+        await audit.record(
+            "bid.low_price_explained", "bid", bid_id, actor=actor_of(user), after={"explanation": explanation}
+        )
     return [r for r in await reviews(bid["tender"]) if r.bid_id == bid_id]
 
 
@@ -220,22 +267,36 @@ async def decide_low_price(user: CurrentUser, bid_id: int, accepted: bool, note:
         if review["explanation_accepted"] is not None:
             raise Conflict("评标委员会已经作出决定。")
         now = clock.now()
-        await BidReview.update({BidReview.explanation_accepted: accepted, BidReview.explanation_decision: note,
-                                BidReview.explanation_decided_by: user.id, BidReview.explanation_decided_at: now}).where(
-            (BidReview.bid == bid_id) & BidReview.explanation_accepted.is_null())
+        await BidReview.update(
+            {
+                BidReview.explanation_accepted: accepted,
+                BidReview.explanation_decision: note,
+                BidReview.explanation_decided_by: user.id,
+                BidReview.explanation_decided_at: now,
+            }
+        ).where((BidReview.bid == bid_id) & BidReview.explanation_accepted.is_null())
         actor = actor_of(user)
-        await audit.record("bid.low_price_decided", "bid", bid_id, actor=actor, after={"accepted": accepted, "note": note})
+        await audit.record(
+            "bid.low_price_decided", "bid", bid_id, actor=actor, after={"accepted": accepted, "note": note}
+        )
         if not accepted:
             target = BID_TABLE.target(bid["status"], "reject_low_price", role="panel_chair")
             await Bid.update({Bid.status: target, Bid.updated_at: now}).where(
-                (Bid.id == bid_id) & (Bid.status == bid["status"]))
-            await BidReview.update({BidReview.passed: False, BidReview.reason: f"异常低价未获评标委员会认可：{note}（rule 23）"}).where(
-                BidReview.bid == bid_id)
-            await audit.record("bid.reject_low_price", "bid", bid_id, actor=actor, before={"status": bid["status"]},
-                               after={"status": target})
+                (Bid.id == bid_id) & (Bid.status == bid["status"])
+            )
+            await BidReview.update(
+                {BidReview.passed: False, BidReview.reason: f"异常低价未获评标委员会认可：{note}（rule 23）"}
+            ).where(BidReview.bid == bid_id)
+            await audit.record(
+                "bid.reject_low_price",
+                "bid",
+                bid_id,
+                actor=actor,
+                before={"status": bid["status"]},
+                after={"status": target},
+            )
             await _fail_if_too_few(tender, actor)
     return await reviews(bid["tender"])
-
 
 
 async def declare_failure(user: CurrentUser, tender_id: int, reason: str) -> None:

@@ -67,8 +67,9 @@ class PanelController(Controller):
     @post("/", operation_id="DrawPanel", status_code=HTTP_201_CREATED, responses=problems(401, 403, 404, 409, 422))
     async def draw(self, request: Request, tender_id: Id, data: JSONBody[DrawPanelIn]) -> PanelOut:
         """Draw the panel of an opened tender at random (rules 19, 20); seed and candidates are audited."""
-        return await services.draw_panel(require_user(request), tender_id, data.size, data.include_buyer_rep,
-                                         data.buyer_rep_user_id)
+        return await services.draw_panel(
+            require_user(request), tender_id, data.size, data.include_buyer_rep, data.buyer_rep_user_id
+        )
 
     @get("/", operation_id="GetPanel", responses=problems(401, 403, 404))
     async def get_panel(self, request: Request, tender_id: Id) -> PanelOut:
@@ -80,20 +81,32 @@ class PanelMemberController(Controller):
     path = "/panels"
     tags = ["评标委员会"]
 
-    @post("/members/{member_id:int}/replace", operation_id="ReplacePanelMember", status_code=HTTP_200_OK,
-          responses=problems(401, 403, 404, 409, 422))
+    @post(
+        "/members/{member_id:int}/replace",
+        operation_id="ReplacePanelMember",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409, 422),
+    )
     async def replace(self, request: Request, member_id: Id, data: JSONBody[ReplaceMemberIn]) -> PanelOut:
         """Remove a member who must withdraw and draw one replacement (rule 20)."""
         return await services.replace_panel_member(require_user(request), member_id, data.reason)
 
-    @post("/{panel_id:int}/declaration", operation_id="DeclareConflict", status_code=HTTP_200_OK,
-          responses=problems(401, 403, 404, 409, 422))
+    @post(
+        "/{panel_id:int}/declaration",
+        operation_id="DeclareConflict",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409, 422),
+    )
     async def declare(self, request: Request, panel_id: Id, data: JSONBody[DeclareIn]) -> PanelOut:
         """回避声明: no conflict, or a conflict that removes the expert and draws a replacement (invariant 5)."""
         return await services.declare(require_user(request), panel_id, data.no_conflict, data.note)
 
-    @post("/{panel_id:int}/decline", operation_id="DeclinePanel", status_code=HTTP_200_OK,
-          responses=problems(401, 403, 404, 409, 422))
+    @post(
+        "/{panel_id:int}/decline",
+        operation_id="DeclinePanel",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409, 422),
+    )
     async def decline(self, request: Request, panel_id: Id, data: JSONBody[DeclineIn]) -> PanelOut:
         """A drawn expert declines before declaring; a replacement is drawn at once."""
         return await services.decline(require_user(request), panel_id, data.reason)
@@ -120,14 +133,22 @@ class EvaluationController(Controller):
         """Totals, ranks (rule 24), spreads, flags and progress; members see it after submitting their own sheets."""
         return await ranking.get_ranking(require_user(request), tender_id)
 
-    @post("/evaluation-report", operation_id="DeliverEvaluationReport", status_code=HTTP_200_OK,
-          responses=problems(401, 403, 404, 409))
+    @post(
+        "/evaluation-report",
+        operation_id="DeliverEvaluationReport",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409),
+    )
     async def deliver(self, request: Request, tender_id: Id) -> RankingOut:
         """The chair delivers the 评审报告 to the buyer (rule 26); refused while anything is open."""
         return await ranking.deliver_report(require_user(request), tender_id)
 
-    @get("/evaluation-report", operation_id="GetEvaluationReport", media_type="application/pdf",
-         responses=problems(401, 403, 404, 409))
+    @get(
+        "/evaluation-report",
+        operation_id="GetEvaluationReport",
+        media_type="application/pdf",
+        responses=problems(401, 403, 404, 409),
+    )
     async def report(self, request: Request, tender_id: Id) -> Response[bytes]:
         """评审报告 as a PDF (marked as a draft until the chair delivers it)."""
         name, data = await documents.report_pdf(require_user(request), tender_id)
@@ -154,8 +175,12 @@ class EvaluationController(Controller):
         """Public: the current result notice (or 公益创投立项公示)."""
         return await awards.award_notice(tender_id)
 
-    @post("/challenges", operation_id="FileChallenge", status_code=HTTP_201_CREATED,
-          responses=problems(401, 403, 404, 409, 422))
+    @post(
+        "/challenges",
+        operation_id="FileChallenge",
+        status_code=HTTP_201_CREATED,
+        responses=problems(401, 403, 404, 409, 422),
+    )
     async def file(self, request: Request, tender_id: Id, data: JSONBody[ChallengeIn]) -> ChallengeOut:
         """质疑 within 7 working days of the result notice, with grounds and documents (rule 27)."""
         return await challenges.file_challenge(require_user(request), tender_id, data)
@@ -170,20 +195,32 @@ class BidEvaluationController(Controller):
     path = "/bids/{bid_id:int}"
     tags = ["评审与定标"]
 
-    @post("/qualification", operation_id="QualifyBid", status_code=HTTP_200_OK,
-          responses=problems(401, 403, 404, 409, 422))
+    @post(
+        "/qualification",
+        operation_id="QualifyBid",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409, 422),
+    )
     async def qualify(self, request: Request, bid_id: Id, data: JSONBody[QualifyIn]) -> list[BidReviewOut]:
         """资格性/符合性审查: pass, or fail with a reason; too few left → 废标 (rule 18)."""
         return await review.qualify_bid(require_user(request), bid_id, data.passed, data.reason)
 
-    @post("/low-price-explanation", operation_id="ExplainLowPrice", status_code=HTTP_200_OK,
-          responses=problems(401, 403, 404, 409, 422))
+    @post(
+        "/low-price-explanation",
+        operation_id="ExplainLowPrice",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409, 422),
+    )
     async def explain(self, request: Request, bid_id: Id, data: JSONBody[ExplanationIn]) -> list[BidReviewOut]:
         """The bidder's written explanation of an abnormally low price (rule 23)."""
         return await review.explain_low_price(require_user(request), bid_id, data.explanation)
 
-    @post("/low-price-decision", operation_id="DecideLowPrice", status_code=HTTP_200_OK,
-          responses=problems(401, 403, 404, 409, 422))
+    @post(
+        "/low-price-decision",
+        operation_id="DecideLowPrice",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409, 422),
+    )
     async def decide(self, request: Request, bid_id: Id, data: JSONBody[ExplanationDecisionIn]) -> list[BidReviewOut]:
         """The panel chair accepts the explanation, or the bid is invalid (rule 23)."""
         return await review.decide_low_price(require_user(request), bid_id, data.accepted, data.note)
@@ -208,8 +245,12 @@ class ScoreSheetController(Controller):
     path = "/score-sheets"
     tags = ["评审与定标"]
 
-    @post("/{sheet_id:int}/corrections", operation_id="CorrectScore", status_code=HTTP_200_OK,
-          responses=problems(401, 403, 404, 409, 422))
+    @post(
+        "/{sheet_id:int}/corrections",
+        operation_id="CorrectScore",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409, 422),
+    )
     async def correct(self, request: Request, sheet_id: Id, data: JSONBody[CorrectionIn]) -> BidForScoringOut:
         """Rule 25: change a submitted score for one of four reasons; old and new value, who and why are kept."""
         return await sheets.correct_score(require_user(request), sheet_id, data)
@@ -219,8 +260,12 @@ class AwardController(Controller):
     path = "/awards"
     tags = ["评审与定标"]
 
-    @get("/{award_id:int}/letter", operation_id="GetAwardLetter", media_type="application/pdf",
-         responses=problems(401, 403, 404, 409))
+    @get(
+        "/{award_id:int}/letter",
+        operation_id="GetAwardLetter",
+        media_type="application/pdf",
+        responses=problems(401, 403, 404, 409),
+    )
     async def letter(self, request: Request, award_id: Id) -> Response[bytes]:
         """中标（成交）通知书 as a PDF, for the winner and the buyer."""
         name, data = await documents.award_letter_pdf(require_user(request), award_id)
@@ -231,21 +276,34 @@ class ChallengeController(Controller):
     path = "/challenges"
     tags = ["评审与定标"]
 
-    @post("/{challenge_id:int}/answer", operation_id="AnswerChallenge", status_code=HTTP_200_OK,
-          responses=problems(401, 403, 404, 409, 422))
+    @post(
+        "/{challenge_id:int}/answer",
+        operation_id="AnswerChallenge",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409, 422),
+    )
     async def answer(self, request: Request, challenge_id: Id, data: JSONBody[AnswerIn]) -> ChallengeOut:
         """The buyer's answer within 7 working days; upheld → re-evaluation or a new award (rule 27)."""
-        return await challenges.answer_challenge(require_user(request), challenge_id, data.outcome, data.answer,
-                                                 data.affects_result)
+        return await challenges.answer_challenge(
+            require_user(request), challenge_id, data.outcome, data.answer, data.affects_result
+        )
 
-    @post("/{challenge_id:int}/complaint", operation_id="EscalateChallenge", status_code=HTTP_200_OK,
-          responses=problems(401, 403, 404, 409, 422))
+    @post(
+        "/{challenge_id:int}/complaint",
+        operation_id="EscalateChallenge",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409, 422),
+    )
     async def complain(self, request: Request, challenge_id: Id, data: JSONBody[ComplaintIn]) -> ChallengeOut:
         """投诉 to the finance department within 15 working days after the answer period (rule 27)."""
         return await challenges.escalate(require_user(request), challenge_id, data.authority)
 
-    @post("/{challenge_id:int}/complaint-decision", operation_id="RecordComplaintDecision", status_code=HTTP_200_OK,
-          responses=problems(401, 403, 404, 409, 422))
+    @post(
+        "/{challenge_id:int}/complaint-decision",
+        operation_id="RecordComplaintDecision",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409, 422),
+    )
     async def decision(self, request: Request, challenge_id: Id, data: JSONBody[ComplaintDecisionIn]) -> ChallengeOut:
         """The buyer records the finance department's decision on the complaint."""
         return await challenges.record_complaint_decision(require_user(request), challenge_id, data.decision)

@@ -12,7 +12,7 @@ from procurement.evaluation.states import EMPLOYMENT_ROLE_LABELS, RELATION_KIND_
 from procurement.tenders.states import METHOD_LABELS, Method
 
 LARGE_BUDGET_FEN = 1_000_000_000  # 1000万元 (rule 19)
-CONFLICT_YEARS = 3                 # rule 20
+CONFLICT_YEARS = 3  # rule 20
 # 谈判/磋商/询价 and 公益创投 panels may be as small as 3 (rule 19).
 SMALL_PANEL_METHODS = frozenset({Method.CONSULTATION, Method.NEGOTIATION, Method.INQUIRY, Method.VENTURE})
 

@@ -25,8 +25,13 @@ class _In(BaseModel):
 class EmploymentIn(_In):
     """A position held: at an organization of the platform (id) or elsewhere (name)."""
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", validate_by_name=True,
-                              validate_by_alias=True, serialize_by_alias=True)
+    model_config = ConfigDict(
+        str_strip_whitespace=True,
+        extra="forbid",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
 
     organization_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
     name: str = Field(default="", max_length=200)
@@ -35,7 +40,7 @@ class EmploymentIn(_In):
     to: date | None = Field(default=None, description="空表示至今")
 
     @model_validator(mode="after")
-    def _org_and_dates(self) -> "EmploymentIn":
+    def _org_and_dates(self) -> EmploymentIn:
         if self.organization_id is None and not self.name:
             raise ValueError("请填写任职单位（平台内机构或单位名称）。")
         if self.from_ and self.to and self.to < self.from_:
@@ -72,7 +77,8 @@ class ExpertProfileOut(BaseModel):
     employer_name: str
     employer_organization_id: int | None
     employment_history: list[dict[str, Any]] = Field(
-        description="[{organization_id 或 name, role: employee|director|supervisor|shareholder, from, to}]")
+        description="[{organization_id 或 name, role: employee|director|supervisor|shareholder, from, to}]"
+    )
     declared_relations: list[RelationIn]
     available: bool
     updated_at: datetime | None
@@ -81,8 +87,9 @@ class ExpertProfileOut(BaseModel):
 class DrawPanelIn(_In):
     size: int = Field(ge=1, le=25, description="评标委员会总人数（含采购人代表），须为单数（rule 19）")
     include_buyer_rep: bool = Field(default=False, description="是否含一名采购人代表（不得担任组长）")
-    buyer_rep_user_id: int | None = Field(default=None, ge=1, le=2_147_483_647,
-                                          description="采购人代表的账号（采购人本单位工作人员），默认为抽取人本人")
+    buyer_rep_user_id: int | None = Field(
+        default=None, ge=1, le=2_147_483_647, description="采购人代表的账号（采购人本单位工作人员），默认为抽取人本人"
+    )
 
 
 class ReplaceMemberIn(_In):
@@ -166,11 +173,13 @@ class BidReviewOut(BaseModel):
 class ScoreSheetIn(_In):
     scores: dict[str, str] = Field(default_factory=dict, description="评审因素编号 → 分值（最多一位小数）")
     comments: dict[str, str] = Field(default_factory=dict, description="评审因素编号 → 评分理由；给0分或满分时必填")
-    recommended_fen: int | None = Field(default=None, ge=0, le=10**13, description="公益创投：建议资助金额（分），不超过申请额")
+    recommended_fen: int | None = Field(
+        default=None, ge=0, le=10**13, description="公益创投：建议资助金额（分），不超过申请额"
+    )
     submit: bool = Field(default=False, description="false：保存草稿；true：提交并锁定")
 
     @model_validator(mode="after")
-    def _bounded(self) -> "ScoreSheetIn":
+    def _bounded(self) -> ScoreSheetIn:
         if len(self.scores) > 50 or len(self.comments) > 50:
             raise ValueError("评审因素过多")
         for value in [*self.scores.values(), *self.comments.values()]:
@@ -337,8 +346,9 @@ class RankingOut(BaseModel):
 class AwardChoiceIn(_In):
     lot_id: int = Field(ge=1, le=2_147_483_647)
     bid_id: int = Field(ge=1, le=2_147_483_647)
-    amount_fen: int | None = Field(default=None, ge=1, le=10**13,
-                                   description="公益创投：资助金额（分），不超过评审建议额；其他方式为报价")
+    amount_fen: int | None = Field(
+        default=None, ge=1, le=10**13, description="公益创投：资助金额（分），不超过评审建议额；其他方式为报价"
+    )
     reason: str = Field(default="", max_length=2000, description="不按排名第一确定时必填的理由")
 
 

@@ -21,6 +21,7 @@ from procurement.bids.states import BidStatus
 from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from procurement.core.notify import notify
 from procurement.evaluation import access, rules
 from procurement.evaluation.schemas import (
     EmploymentIn,
@@ -31,7 +32,6 @@ from procurement.evaluation.schemas import (
     PanelOut,
     RelationIn,
 )
-from procurement.core.notify import notify
 from procurement.evaluation.states import MEMBER, MEMBER_TABLE, MemberKind, MemberStatus, SheetStatus
 from procurement.tables import Bid, ExpertProfile, Organization, Panel, PanelMember, ScoreSheet, Tender, User
 from procurement.tenders.states import CATEGORY_LABELS, TENDER_TABLE, Category, TenderStatus
@@ -58,24 +58,42 @@ def _require_bureau(user: CurrentUser) -> None:
 def _profile_out(user_row: dict[str, Any], profile: dict[str, Any] | None) -> ExpertProfileOut:
     if profile is None:
         return ExpertProfileOut(
-            user_id=user_row["id"], username=user_row["username"], display_name=user_row["display_name"],
-            has_profile=False, expertise=[], employer_name="", employer_organization_id=None,
-            employment_history=[], declared_relations=[], available=False, updated_at=None)
+            user_id=user_row["id"],
+            username=user_row["username"],
+            display_name=user_row["display_name"],
+            has_profile=False,
+            expertise=[],
+            employer_name="",
+            employer_organization_id=None,
+            employment_history=[],
+            declared_relations=[],
+            available=False,
+            updated_at=None,
+        )
     return ExpertProfileOut(
-        user_id=user_row["id"], username=user_row["username"], display_name=user_row["display_name"],
-        has_profile=True, expertise=json.loads(profile["expertise"] or "[]"),
-        employer_name=profile["employer_name"], employer_organization_id=profile["employer_organization"],
-        employment_history=[EmploymentIn(**e).model_dump(mode="json", by_alias=True)
-                            for e in json.loads(profile["employment_history"] or "[]")],
+        user_id=user_row["id"],
+        username=user_row["username"],
+        display_name=user_row["display_name"],
+        has_profile=True,
+        expertise=json.loads(profile["expertise"] or "[]"),
+        employer_name=profile["employer_name"],
+        employer_organization_id=profile["employer_organization"],
+        employment_history=[
+            EmploymentIn(**e).model_dump(mode="json", by_alias=True)
+            for e in json.loads(profile["employment_history"] or "[]")
+        ],
         declared_relations=[RelationIn(**r) for r in json.loads(profile["declared_relations"] or "[]")],
-        available=profile["available"], updated_at=profile["updated_at"])
+        available=profile["available"],
+        updated_at=profile["updated_at"],
+    )
 
 
 async def list_experts(user: CurrentUser) -> list[ExpertProfileOut]:
     """The expert pool with each expert's fields and declared ties (bureau officers and administrators)."""
     _require_bureau(user)
-    users = await User.select(User.id, User.username, User.display_name).where(
-        User.role == Role.EXPERT).order_by(User.id)
+    users = (
+        await User.select(User.id, User.username, User.display_name).where(User.role == Role.EXPERT).order_by(User.id)
+    )
     profiles = {p["user"]: p for p in await ExpertProfile.select()}
     return [_profile_out(u, profiles.get(u["id"])) for u in users]
 
@@ -92,11 +110,17 @@ async def update_expert_profile(user: CurrentUser, data: ExpertProfileIn) -> Exp
     """The expert keeps their own entry: fields, employer, employment in the
     last years and relations to declare (rule 20 decides conflicts from them)."""
     _require_expert(user)
-    org_ids = {data.employer_organization_id} | {e.organization_id for e in data.employment_history} | {
-        r.organization_id for r in data.declared_relations}
+    org_ids = (
+        {data.employer_organization_id}
+        | {e.organization_id for e in data.employment_history}
+        | {r.organization_id for r in data.declared_relations}
+    )
     org_ids.discard(None)
-    known = {o["id"] for o in await Organization.select(Organization.id).where(Organization.id.is_in(list(org_ids)))} \
-        if org_ids else set()
+    known = (
+        {o["id"] for o in await Organization.select(Organization.id).where(Organization.id.is_in(list(org_ids)))}
+        if org_ids
+        else set()
+    )
     if org_ids - known:
         raise ValidationFailed(field_errors={"organization_id": f"找不到编号为 {sorted(org_ids - known)} 的机构。"})
     dump = data.model_dump(mode="json", by_alias=True)
@@ -128,21 +152,33 @@ def _as_rule_expert(profile: dict[str, Any]) -> rules.Expert:
         expertise=frozenset(json.loads(profile["expertise"] or "[]")),
         employer_organization_id=profile["employer_organization"],
         employment=tuple(
-            rules.Employment(role=e["role"], organization_id=e.get("organization_id"), name=e.get("name") or "",
-                             start=_parse_date(e.get("from")), end=_parse_date(e.get("to")))
-            for e in json.loads(profile["employment_history"] or "[]")),
+            rules.Employment(
+                role=e["role"],
+                organization_id=e.get("organization_id"),
+                name=e.get("name") or "",
+                start=_parse_date(e.get("from")),
+                end=_parse_date(e.get("to")),
+            )
+            for e in json.loads(profile["employment_history"] or "[]")
+        ),
         relations=tuple(
-            rules.Relation(kind=r["kind"], organization_id=r["organization_id"], person=r.get("person") or "",
-                           note=r.get("note") or "")
-            for r in json.loads(profile["declared_relations"] or "[]")),
+            rules.Relation(
+                kind=r["kind"],
+                organization_id=r["organization_id"],
+                person=r.get("person") or "",
+                note=r.get("note") or "",
+            )
+            for r in json.loads(profile["declared_relations"] or "[]")
+        ),
         available=profile["available"],
     )
 
 
 async def _pool() -> list[rules.Expert]:
     """Every active expert account with a profile."""
-    rows = await ExpertProfile.select(*ExpertProfile.all_columns(), ExpertProfile.user.is_active,
-                                      ExpertProfile.user.role)
+    rows = await ExpertProfile.select(
+        *ExpertProfile.all_columns(), ExpertProfile.user.is_active, ExpertProfile.user.role
+    )
     return [_as_rule_expert(r) for r in rows if r["user.is_active"] and r["user.role"] == Role.EXPERT]
 
 
@@ -160,12 +196,14 @@ def _require_buyer_officer(user: CurrentUser, tender: dict[str, Any]) -> None:
 
 async def _bidders(tender_id: int) -> dict[int, str]:
     rows = await Bid.select(Bid.organization, Bid.organization.name).where(
-        (Bid.tender == tender_id) & Bid.status.is_in(OPENED_BID_STATES))
+        (Bid.tender == tender_id) & Bid.status.is_in(OPENED_BID_STATES)
+    )
     return {r["organization"]: r["organization.name"] for r in rows}
 
 
-async def draw_panel(user: CurrentUser, tender_id: int, size: int, include_buyer_rep: bool,
-                     buyer_rep_user_id: int | None = None) -> PanelOut:
+async def draw_panel(
+    user: CurrentUser, tender_id: int, size: int, include_buyer_rep: bool, buyer_rep_user_id: int | None = None
+) -> PanelOut:
     """Draw the 评标委员会 of an opened tender at random from the pool (rule 19):
     experts of the tender's category, available, with no conflict with any
     bidder whose bid was opened (rule 20). The first expert drawn chairs; the
@@ -180,7 +218,8 @@ async def draw_panel(user: CurrentUser, tender_id: int, size: int, include_buyer
             if tender["status"] != TenderStatus.OPENED:
                 raise Conflict(
                     f"项目当前状态为「{TENDER_TABLE.staff_label(tender['status'])}」：评标委员会只能在开标后、"
-                    "评审开始前抽取（rule 19）。")
+                    "评审开始前抽取（rule 19）。"
+                )
             if await Panel.exists().where(Panel.tender == tender_id):
                 raise Conflict("本项目的评标委员会已经抽取；如有专家回避，请对该成员执行「移出并补抽」。")
             reps = 1 if include_buyer_rep else 0
@@ -188,50 +227,100 @@ async def draw_panel(user: CurrentUser, tender_id: int, size: int, include_buyer
             if include_buyer_rep:
                 rep_id = buyer_rep_user_id or user.id
                 rep = await User.select(User.organization, User.role, User.is_active).where(User.id == rep_id).first()
-                if rep is None or rep["organization"] != tender["buyer"] or rep["role"] not in (Role.OFFICER, Role.FINANCE) \
-                        or not rep["is_active"]:
-                    raise ValidationFailed(field_errors={
-                        "buyer_rep_user_id": "采购人代表须为采购人本单位在职的工作人员账号。"})
+                if (
+                    rep is None
+                    or rep["organization"] != tender["buyer"]
+                    or rep["role"] not in (Role.OFFICER, Role.FINANCE)
+                    or not rep["is_active"]
+                ):
+                    raise ValidationFailed(
+                        field_errors={"buyer_rep_user_id": "采购人代表须为采购人本单位在职的工作人员账号。"}
+                    )
             problems = rules.panel_size_problems(tender["method"], tender["total_budget_fen"], size, reps)
             if problems:
                 raise ValidationFailed(field_errors={"size": "".join(problems)})
             bidders = await _bidders(tender_id)
-            pool = rules.eligible_candidates(await _pool(), tender["category"], bidders, tender["buyer"],
-                                             clock.today_local())
+            pool = rules.eligible_candidates(
+                await _pool(), tender["category"], bidders, tender["buyer"], clock.today_local()
+            )
             needed = size - reps
             if len(pool.candidates) < needed:
                 label = CATEGORY_LABELS.get(Category(tender["category"]), tender["category"])
                 raise Conflict(
                     f"符合条件的候选专家只有 {len(pool.candidates)} 名（熟悉「{label}」、可参加评审且与投标人无利害关系），"
                     f"不足以组成 {size} 人、其中专家 {needed} 名的评标委员会（rule 19）。请先扩充专家库。",
-                    extra={"candidates": len(pool.candidates), "needed": needed})
+                    extra={"candidates": len(pool.candidates), "needed": needed},
+                )
             seed = secrets.token_hex(16)
             drawn = rules.draw(pool.candidates, needed, seed)
             now = clock.now()
-            panel_id = (await Panel.insert(Panel(
-                tender=tender_id, seed=seed, candidates=json.dumps(pool.candidates), created_by=user.id,
-                created_at=now)).returning(Panel.id))[0]["id"]
+            panel_id = (
+                await Panel.insert(
+                    Panel(
+                        tender=tender_id,
+                        seed=seed,
+                        candidates=json.dumps(pool.candidates),
+                        created_by=user.id,
+                        created_at=now,
+                    )
+                ).returning(Panel.id)
+            )[0]["id"]
             for position, expert_id in enumerate(drawn):
-                await PanelMember.insert(PanelMember(
-                    panel=panel_id, user=expert_id, kind=MemberKind.EXPERT, status=MemberStatus.DRAWN,
-                    is_chair=position == 0 and rules.may_chair(MemberKind.EXPERT)))
+                await PanelMember.insert(
+                    PanelMember(
+                        panel=panel_id,
+                        user=expert_id,
+                        kind=MemberKind.EXPERT,
+                        status=MemberStatus.DRAWN,
+                        is_chair=position == 0 and rules.may_chair(MemberKind.EXPERT),
+                    )
+                )
             if include_buyer_rep:
-                await PanelMember.insert(PanelMember(
-                    panel=panel_id, user=rep_id, kind=MemberKind.BUYER_REP, status=MemberStatus.DRAWN,
-                    is_chair=rules.may_chair(MemberKind.BUYER_REP)))
+                await PanelMember.insert(
+                    PanelMember(
+                        panel=panel_id,
+                        user=rep_id,
+                        kind=MemberKind.BUYER_REP,
+                        status=MemberStatus.DRAWN,
+                        is_chair=rules.may_chair(MemberKind.BUYER_REP),
+                    )
+                )
             target = TENDER_TABLE.target(tender["status"], "start_evaluation", role=user.role)
             await Tender.update({Tender.status: target, Tender.updated_at: now}).where(
-                (Tender.id == tender_id) & (Tender.status == tender["status"]))
-            await audit.record("tender.start_evaluation", "tender", tender_id, actor=actor_of(user),
-                               before={"status": tender["status"]}, after={"status": target, "panel_id": panel_id})
-            await notify("panel.drawn", drawn + ([rep_id] if rep_id else []), {
-                "title": tender["title"], "link": f"/review/panels/{panel_id}"})
-            await audit.record("panel.drawn", "panel", panel_id, actor=actor_of(user), after={
-                "tender_id": tender_id, "seed": seed, "candidates": pool.candidates, "size": size,
-                "experts": needed, "include_buyer_rep": include_buyer_rep, "buyer_rep_user_id": rep_id,
-                "drawn": drawn, "chair": drawn[0],
-                "excluded": {str(k): v for k, v in sorted(pool.excluded.items())},
-                "bidders": sorted(bidders)})
+                (Tender.id == tender_id) & (Tender.status == tender["status"])
+            )
+            await audit.record(
+                "tender.start_evaluation",
+                "tender",
+                tender_id,
+                actor=actor_of(user),
+                before={"status": tender["status"]},
+                after={"status": target, "panel_id": panel_id},
+            )
+            await notify(
+                "panel.drawn",
+                drawn + ([rep_id] if rep_id else []),
+                {"title": tender["title"], "link": f"/review/panels/{panel_id}"},
+            )
+            await audit.record(
+                "panel.drawn",
+                "panel",
+                panel_id,
+                actor=actor_of(user),
+                after={
+                    "tender_id": tender_id,
+                    "seed": seed,
+                    "candidates": pool.candidates,
+                    "size": size,
+                    "experts": needed,
+                    "include_buyer_rep": include_buyer_rep,
+                    "buyer_rep_user_id": rep_id,
+                    "drawn": drawn,
+                    "chair": drawn[0],
+                    "excluded": {str(k): v for k, v in sorted(pool.excluded.items())},
+                    "bidders": sorted(bidders),
+                },
+            )
     except Exception as exc:
         if db.is_unique_violation(exc):  # two officers drew at the same moment: one panel wins
             raise Conflict("本项目的评标委员会已经抽取，请刷新查看。") from exc
@@ -251,8 +340,11 @@ async def _panel_row(panel_id: int, *, lock: bool = False) -> dict[str, Any]:
 async def _change_status(member: dict[str, Any], action: str, role: str, values: dict) -> str:
     """The one way a member's status changes: the table decides, a conditional UPDATE writes."""
     target = MEMBER_TABLE.target(member["status"], action, role=role)
-    changed = await PanelMember.update({PanelMember.status: target, **values}).where(
-        (PanelMember.id == member["id"]) & (PanelMember.status == member["status"])).returning(PanelMember.id)
+    changed = (
+        await PanelMember.update({PanelMember.status: target, **values})
+        .where((PanelMember.id == member["id"]) & (PanelMember.status == member["status"]))
+        .returning(PanelMember.id)
+    )
     if not changed:
         raise Conflict("该成员的状态刚刚发生了变化，请刷新后重试。")
     return target
@@ -264,17 +356,41 @@ async def _replace(panel: dict[str, Any], removed: dict[str, Any], actor: audit.
     sat = {m["user"] for m in await PanelMember.select(PanelMember.user).where(PanelMember.panel == panel["id"])}
     remaining = sorted(set(json.loads(panel["candidates"])) - sat)
     if not remaining:
-        await audit.record("panel.replacement_unavailable", "panel", panel["id"], actor=actor,
-                           after={"replaces": removed["id"], "candidates": []})
+        await audit.record(
+            "panel.replacement_unavailable",
+            "panel",
+            panel["id"],
+            actor=actor,
+            after={"replaces": removed["id"], "candidates": []},
+        )
         return "候选专家已全部抽取，未能补抽；请扩充专家库后重新组建评标委员会（rule 19）。"
     seed = secrets.token_hex(16)
     [expert_id] = rules.draw(remaining, 1, seed)
-    new_id = (await PanelMember.insert(PanelMember(
-        panel=panel["id"], user=expert_id, kind=MemberKind.EXPERT, status=MemberStatus.DRAWN,
-        is_chair=removed["is_chair"])).returning(PanelMember.id))[0]["id"]
-    await audit.record("panel.replacement_drawn", "panel", panel["id"], actor=actor, after={
-        "seed": seed, "candidates": remaining, "drawn": [expert_id], "member_id": new_id,
-        "replaces": removed["id"], "chair": removed["is_chair"]})
+    new_id = (
+        await PanelMember.insert(
+            PanelMember(
+                panel=panel["id"],
+                user=expert_id,
+                kind=MemberKind.EXPERT,
+                status=MemberStatus.DRAWN,
+                is_chair=removed["is_chair"],
+            )
+        ).returning(PanelMember.id)
+    )[0]["id"]
+    await audit.record(
+        "panel.replacement_drawn",
+        "panel",
+        panel["id"],
+        actor=actor,
+        after={
+            "seed": seed,
+            "candidates": remaining,
+            "drawn": [expert_id],
+            "member_id": new_id,
+            "replaces": removed["id"],
+            "chair": removed["is_chair"],
+        },
+    )
     title = (await Tender.select(Tender.title).where(Tender.id == panel["tender"]).first())["title"]
     await notify("panel.drawn", [expert_id], {"title": title, "link": f"/review/panels/{panel['id']}"})
     return ""
@@ -291,16 +407,24 @@ async def replace_panel_member(user: CurrentUser, member_id: int, reason: str) -
         tender = await _tender(panel["tender"])
         _require_buyer_officer(user, tender)
         if tender["status"] != TenderStatus.EVALUATING:
-            raise Conflict(f"项目当前状态为「{TENDER_TABLE.staff_label(tender['status'])}」，评审已结束，不能再调整评标委员会。")
+            raise Conflict(
+                f"项目当前状态为「{TENDER_TABLE.staff_label(tender['status'])}」，评审已结束，不能再调整评标委员会。"
+            )
         member = await PanelMember.select().where(PanelMember.id == member_id).first()  # fresh under the lock
         if member["kind"] != MemberKind.EXPERT:
             raise ValidationFailed("采购人代表由采购人指派，不通过抽取产生，不能补抽。")
-        target = await _change_status(member, "remove", user.role, {
-            PanelMember.removed_reason: reason, PanelMember.is_chair: False})
+        target = await _change_status(
+            member, "remove", user.role, {PanelMember.removed_reason: reason, PanelMember.is_chair: False}
+        )
         actor = actor_of(user)
-        await audit.record("panel.member_removed", "panel_member", member_id, actor=actor,
-                           before={"status": member["status"], "is_chair": member["is_chair"]},
-                           after={"status": target, "reason": reason})
+        await audit.record(
+            "panel.member_removed",
+            "panel_member",
+            member_id,
+            actor=actor,
+            before={"status": member["status"], "is_chair": member["is_chair"]},
+            after={"status": target, "reason": reason},
+        )
         note = await _replace(panel, member, actor)
     return await get_panel(user, panel["tender"], note=note)
 
@@ -310,28 +434,48 @@ async def declare(user: CurrentUser, panel_id: int, no_conflict: bool, note: str
     conflict, which removes them from the panel and draws a replacement."""
     async with db.transaction():
         panel = await _panel_row(panel_id, lock=True)
-        member = await PanelMember.select().where(
-            (PanelMember.panel == panel_id) & (PanelMember.user == user.id)).order_by(
-            PanelMember.id, ascending=False).first()
+        member = (
+            await PanelMember.select()
+            .where((PanelMember.panel == panel_id) & (PanelMember.user == user.id))
+            .order_by(PanelMember.id, ascending=False)
+            .first()
+        )
         if member is None:
             raise PermissionDenied("您不是该评标委员会的成员。")
         tender = await _tender(panel["tender"])
         if tender["status"] != TenderStatus.EVALUATING:
-            raise Conflict(f"项目当前状态为「{TENDER_TABLE.staff_label(tender['status'])}」，评审已结束，不能再作回避声明。")
+            raise Conflict(
+                f"项目当前状态为「{TENDER_TABLE.staff_label(tender['status'])}」，评审已结束，不能再作回避声明。"
+            )
         now = clock.now()
         actor = actor_of(user)
         message = ""
         if no_conflict:
             target = await _change_status(member, "declare_no_conflict", MEMBER, {PanelMember.declared_at: now})
-            await audit.record("panel.declared_no_conflict", "panel_member", member["id"], actor=actor,
-                               before={"status": member["status"]}, after={"status": target, "note": note})
+            await audit.record(
+                "panel.declared_no_conflict",
+                "panel_member",
+                member["id"],
+                actor=actor,
+                before={"status": member["status"]},
+                after={"status": target, "note": note},
+            )
         else:
             reason = note or "专家声明与投标人存在利害关系，主动回避（rule 20）。"
-            target = await _change_status(member, "declare_conflict", MEMBER, {
-                PanelMember.declared_at: now, PanelMember.removed_reason: reason, PanelMember.is_chair: False})
-            await audit.record("panel.conflict_declared", "panel_member", member["id"], actor=actor,
-                               before={"status": member["status"], "is_chair": member["is_chair"]},
-                               after={"status": target, "reason": reason})
+            target = await _change_status(
+                member,
+                "declare_conflict",
+                MEMBER,
+                {PanelMember.declared_at: now, PanelMember.removed_reason: reason, PanelMember.is_chair: False},
+            )
+            await audit.record(
+                "panel.conflict_declared",
+                "panel_member",
+                member["id"],
+                actor=actor,
+                before={"status": member["status"], "is_chair": member["is_chair"]},
+                after={"status": target, "reason": reason},
+            )
             if member["kind"] == MemberKind.EXPERT:
                 message = await _replace(panel, member, actor)
             else:
@@ -343,17 +487,29 @@ async def decline(user: CurrentUser, panel_id: int, reason: str) -> PanelOut:
     """A drawn expert who cannot attend declines before declaring; a replacement is drawn at once."""
     async with db.transaction():
         panel = await _panel_row(panel_id, lock=True)
-        member = await PanelMember.select().where(
-            (PanelMember.panel == panel_id) & (PanelMember.user == user.id)).order_by(
-            PanelMember.id, ascending=False).first()
+        member = (
+            await PanelMember.select()
+            .where((PanelMember.panel == panel_id) & (PanelMember.user == user.id))
+            .order_by(PanelMember.id, ascending=False)
+            .first()
+        )
         if member is None or member["kind"] != MemberKind.EXPERT:
             raise PermissionDenied("只有被抽取的评审专家本人可以谢绝参加评审。")
-        target = await _change_status(member, "decline", MEMBER, {
-            PanelMember.removed_reason: reason, PanelMember.is_chair: False, PanelMember.declared_at: clock.now()})
+        target = await _change_status(
+            member,
+            "decline",
+            MEMBER,
+            {PanelMember.removed_reason: reason, PanelMember.is_chair: False, PanelMember.declared_at: clock.now()},
+        )
         actor = actor_of(user)
-        await audit.record("panel.member_declined", "panel_member", member["id"], actor=actor,
-                           before={"status": member["status"], "is_chair": member["is_chair"]},
-                           after={"status": target, "reason": reason})
+        await audit.record(
+            "panel.member_declined",
+            "panel_member",
+            member["id"],
+            actor=actor,
+            before={"status": member["status"], "is_chair": member["is_chair"]},
+            after={"status": target, "reason": reason},
+        )
         message = await _replace(panel, member, actor)
     return await get_panel(user, panel["tender"], note=message)
 
@@ -364,45 +520,89 @@ async def get_panel(user: CurrentUser, tender_id: int, *, note: str = "") -> Pan
     panel = await Panel.select().where(Panel.tender == tender_id).first()
     is_staff = user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender["buyer"]
     is_member = panel is not None and await PanelMember.exists().where(
-        (PanelMember.panel == panel["id"]) & (PanelMember.user == user.id))
+        (PanelMember.panel == panel["id"]) & (PanelMember.user == user.id)
+    )
     if not (is_staff or is_member or user.role == Role.ADMIN):
         raise PermissionDenied("评标委员会名单只向采购人、系统管理员和委员会成员公开。")
     if panel is None:
         raise NotFound("本项目尚未抽取评标委员会。")
-    members = await PanelMember.select(*PanelMember.all_columns(), PanelMember.user.display_name).where(
-        PanelMember.panel == panel["id"]).order_by(PanelMember.id)
+    members = (
+        await PanelMember.select(*PanelMember.all_columns(), PanelMember.user.display_name)
+        .where(PanelMember.panel == panel["id"])
+        .order_by(PanelMember.id)
+    )
     return PanelOut(
-        id=panel["id"], tender_id=tender_id, tender_title=tender["title"], seed=panel["seed"],
-        candidates=json.loads(panel["candidates"]), created_at=panel["created_at"], note=note,
-        members=[PanelMemberOut(
-            id=m["id"], kind=m["kind"], user_id=m["user"],
-            display_name=m["user.display_name"] or ("采购人代表" if m["kind"] == MemberKind.BUYER_REP else ""),
-            status=m["status"], status_label=MEMBER_TABLE.staff_label(m["status"]), is_chair=m["is_chair"],
-            declared_at=m["declared_at"], removed_reason=m["removed_reason"]) for m in members],
+        id=panel["id"],
+        tender_id=tender_id,
+        tender_title=tender["title"],
+        seed=panel["seed"],
+        candidates=json.loads(panel["candidates"]),
+        created_at=panel["created_at"],
+        note=note,
+        members=[
+            PanelMemberOut(
+                id=m["id"],
+                kind=m["kind"],
+                user_id=m["user"],
+                display_name=m["user.display_name"] or ("采购人代表" if m["kind"] == MemberKind.BUYER_REP else ""),
+                status=m["status"],
+                status_label=MEMBER_TABLE.staff_label(m["status"]),
+                is_chair=m["is_chair"],
+                declared_at=m["declared_at"],
+                removed_reason=m["removed_reason"],
+            )
+            for m in members
+        ],
     )
 
 
 async def my_panels(user: CurrentUser) -> list[MyPanelOut]:
     """The panels a person sits on (or sat on), newest first, with the work left."""
-    seats = await PanelMember.select(*PanelMember.all_columns(), PanelMember.panel.tender, PanelMember.panel.round,
-                                     PanelMember.panel.report_delivered_at).where(
-        PanelMember.user == user.id).order_by(PanelMember.id, ascending=False)
+    seats = (
+        await PanelMember.select(
+            *PanelMember.all_columns(),
+            PanelMember.panel.tender,
+            PanelMember.panel.round,
+            PanelMember.panel.report_delivered_at,
+        )
+        .where(PanelMember.user == user.id)
+        .order_by(PanelMember.id, ascending=False)
+    )
     out, seen = [], set()
     for seat in seats:
         if seat["panel"] in seen:
             continue  # a replaced and re-drawn seat: the newest one counts
         seen.add(seat["panel"])
-        tender = await Tender.select(Tender.id, Tender.title, Tender.reference_no, Tender.status).where(
-            Tender.id == seat["panel.tender"]).first()
-        bids = [b["id"] for b in await Bid.select(Bid.id).where(
-            (Bid.tender == tender["id"]) & (Bid.status == BidStatus.QUALIFIED))]
+        tender = (
+            await Tender.select(Tender.id, Tender.title, Tender.reference_no, Tender.status)
+            .where(Tender.id == seat["panel.tender"])
+            .first()
+        )
+        bids = [
+            b["id"]
+            for b in await Bid.select(Bid.id).where((Bid.tender == tender["id"]) & (Bid.status == BidStatus.QUALIFIED))
+        ]
         submitted = await ScoreSheet.count().where(
-            (ScoreSheet.member == seat["id"]) & ScoreSheet.bid.is_in(bids or [0])
-            & (ScoreSheet.round == seat["panel.round"]) & (ScoreSheet.status == SheetStatus.SUBMITTED))
-        out.append(MyPanelOut(
-            panel_id=seat["panel"], tender_id=tender["id"], tender_title=tender["title"],
-            reference_no=tender["reference_no"], tender_status_label=TENDER_TABLE.staff_label(tender["status"]),
-            member_id=seat["id"], kind=seat["kind"], status=seat["status"],
-            status_label=MEMBER_TABLE.staff_label(seat["status"]), is_chair=seat["is_chair"], to_score=len(bids),
-            submitted=submitted, report_delivered=seat["panel.report_delivered_at"] is not None))
+            (ScoreSheet.member == seat["id"])
+            & ScoreSheet.bid.is_in(bids or [0])
+            & (ScoreSheet.round == seat["panel.round"])
+            & (ScoreSheet.status == SheetStatus.SUBMITTED)
+        )
+        out.append(
+            MyPanelOut(
+                panel_id=seat["panel"],
+                tender_id=tender["id"],
+                tender_title=tender["title"],
+                reference_no=tender["reference_no"],
+                tender_status_label=TENDER_TABLE.staff_label(tender["status"]),
+                member_id=seat["id"],
+                kind=seat["kind"],
+                status=seat["status"],
+                status_label=MEMBER_TABLE.staff_label(seat["status"]),
+                is_chair=seat["is_chair"],
+                to_score=len(bids),
+                submitted=submitted,
+                report_delivered=seat["panel.report_delivered_at"] is not None,
+            )
+        )
     return out

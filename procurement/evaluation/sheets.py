@@ -49,43 +49,88 @@ KIND_LABELS = {scoring.OBJECTIVE: "客观分", scoring.SUBJECTIVE: "主观分"}
 
 
 def criteria_out(scheme: access.Scheme) -> list[CriterionOut]:
-    return [CriterionOut(key=c.key, name=c.name, max_points=c.max_points, kind=c.kind, kind_label=KIND_LABELS.get(c.kind, c.kind))
-            for c in scheme.criteria]
+    return [
+        CriterionOut(
+            key=c.key, name=c.name, max_points=c.max_points, kind=c.kind, kind_label=KIND_LABELS.get(c.kind, c.kind)
+        )
+        for c in scheme.criteria
+    ]
 
 
 def as_rule_sheet(row: dict[str, Any]) -> scoring.Sheet:
-    return scoring.Sheet(member_id=row["member"], bid_id=row["bid"],
-                         scores={k: Decimal(v) for k, v in json.loads(row["scores"]).items()})
+    return scoring.Sheet(
+        member_id=row["member"], bid_id=row["bid"], scores={k: Decimal(v) for k, v in json.loads(row["scores"]).items()}
+    )
 
 
 async def corrections(sheet_ids: list[int]) -> dict[int, list[CorrectionOut]]:
     if not sheet_ids:
         return {}
-    rows = await ScoreCorrection.select(*ScoreCorrection.all_columns()).where(
-        ScoreCorrection.sheet.is_in(sheet_ids)).order_by(ScoreCorrection.id)
-    names = {u["id"]: u["display_name"] for u in await User.select(User.id, User.display_name).where(
-        User.id.is_in(list({r["corrected_by"] for r in rows}) or [0]))}
+    rows = (
+        await ScoreCorrection.select(*ScoreCorrection.all_columns())
+        .where(ScoreCorrection.sheet.is_in(sheet_ids))
+        .order_by(ScoreCorrection.id)
+    )
+    names = {
+        u["id"]: u["display_name"]
+        for u in await User.select(User.id, User.display_name).where(
+            User.id.is_in(list({r["corrected_by"] for r in rows}) or [0])
+        )
+    }
     out: dict[int, list[CorrectionOut]] = {}
     for r in rows:
-        out.setdefault(r["sheet"], []).append(CorrectionOut(
-            criterion_key=r["criterion_key"], old_points=r["old_points"], new_points=r["new_points"],
-            reason=r["reason"], reason_label=CORRECTION_REASON_LABELS[CorrectionReason(r["reason"])],
-            explanation=r["explanation"], corrected_by=names.get(r["corrected_by"], ""), corrected_at=r["corrected_at"]))
+        out.setdefault(r["sheet"], []).append(
+            CorrectionOut(
+                criterion_key=r["criterion_key"],
+                old_points=r["old_points"],
+                new_points=r["new_points"],
+                reason=r["reason"],
+                reason_label=CORRECTION_REASON_LABELS[CorrectionReason(r["reason"])],
+                explanation=r["explanation"],
+                corrected_by=names.get(r["corrected_by"], ""),
+                corrected_at=r["corrected_at"],
+            )
+        )
     return out
 
 
-def sheet_out(row: dict[str, Any] | None, member: dict[str, Any], bid_id: int, round_: int,
-              corrections: list[CorrectionOut] | None = None) -> ScoreSheetOut:
+def sheet_out(
+    row: dict[str, Any] | None,
+    member: dict[str, Any],
+    bid_id: int,
+    round_: int,
+    corrections: list[CorrectionOut] | None = None,
+) -> ScoreSheetOut:
     name = member.get("user.display_name") or ""
     if row is None:
-        return ScoreSheetOut(id=None, member_id=member["id"], member_name=name, bid_id=bid_id, round=round_,
-                             status=SheetStatus.DRAFT, status_label="尚未评分", scores={}, comments={},
-                             recommended_fen=None, submitted_at=None, corrections=[])
+        return ScoreSheetOut(
+            id=None,
+            member_id=member["id"],
+            member_name=name,
+            bid_id=bid_id,
+            round=round_,
+            status=SheetStatus.DRAFT,
+            status_label="尚未评分",
+            scores={},
+            comments={},
+            recommended_fen=None,
+            submitted_at=None,
+            corrections=[],
+        )
     return ScoreSheetOut(
-        id=row["id"], member_id=member["id"], member_name=name, bid_id=bid_id, round=row["round"], status=row["status"],
-        status_label=SHEET_TABLE.staff_label(row["status"]), scores=json.loads(row["scores"]),
-        comments=json.loads(row["comments"]), recommended_fen=row["recommended_fen"], submitted_at=row["submitted_at"],
-        corrections=corrections or [])
+        id=row["id"],
+        member_id=member["id"],
+        member_name=name,
+        bid_id=bid_id,
+        round=row["round"],
+        status=row["status"],
+        status_label=SHEET_TABLE.staff_label(row["status"]),
+        scores=json.loads(row["scores"]),
+        comments=json.loads(row["comments"]),
+        recommended_fen=row["recommended_fen"],
+        submitted_at=row["submitted_at"],
+        corrections=corrections or [],
+    )
 
 
 async def my_sheets(user: CurrentUser, tender_id: int) -> dict[int, ScoreSheetOut]:
@@ -97,8 +142,10 @@ async def my_sheets(user: CurrentUser, tender_id: int) -> dict[int, ScoreSheetOu
     history = await corrections([r["id"] for r in rows])
     bids = await qualified_bids(tender_id)
     by_bid = {r["bid"]: r for r in rows}
-    return {b: sheet_out(by_bid.get(b), member, b, panel["round"], history.get(by_bid[b]["id"]) if b in by_bid else None)
-            for b in bids}
+    return {
+        b: sheet_out(by_bid.get(b), member, b, panel["round"], history.get(by_bid[b]["id"]) if b in by_bid else None)
+        for b in bids
+    }
 
 
 async def _scorable_bid(bid_id: int) -> dict[str, Any]:
@@ -129,21 +176,35 @@ async def bid_for_scoring(user: CurrentUser, bid_id: int) -> BidForScoringOut:
     others: list[ScoreSheetOut] = []
     if not hidden:
         seated = {m["id"]: m for m in await access.seated_members(panel["id"])}
-        others = [sheet_out(r, seated[r["member"]], bid_id, panel["round"], history.get(r["id"]))
-                  for r in rows if r["member"] != member["id"] and r["status"] == SheetStatus.SUBMITTED
-                  and r["member"] in seated]
+        others = [
+            sheet_out(r, seated[r["member"]], bid_id, panel["round"], history.get(r["id"]))
+            for r in rows
+            if r["member"] != member["id"] and r["status"] == SheetStatus.SUBMITTED and r["member"] in seated
+        ]
     flags = await review.low_price_flags(bid["tender"])
     rev = await BidReview.select().where(BidReview.bid == bid_id).first()
     return BidForScoringOut(
-        bid_id=bid_id, tender_id=tender["id"], tender_title=tender["title"], panel_id=panel["id"],
-        organization_name=content.organization_name, lot_name=content.lot_name,
-        amount_fen=prices.get(bid_id, 0), amount=format_yuan(prices.get(bid_id, 0)),
-        price_scored=scheme.price_scored, venture=access.is_venture(tender), criteria=criteria_out(scheme),
-        answers=content.content.answers, note=content.content.note,
+        bid_id=bid_id,
+        tender_id=tender["id"],
+        tender_title=tender["title"],
+        panel_id=panel["id"],
+        organization_name=content.organization_name,
+        lot_name=content.lot_name,
+        amount_fen=prices.get(bid_id, 0),
+        amount=format_yuan(prices.get(bid_id, 0)),
+        price_scored=scheme.price_scored,
+        venture=access.is_venture(tender),
+        criteria=criteria_out(scheme),
+        answers=content.content.answers,
+        note=content.content.note,
         team=[t.model_dump(mode="json") for t in content.content.team],
         documents=[d.model_dump(mode="json") for d in content.documents],
-        low_price_flagged=bid_id in flags, explanation=rev["explanation"] if rev else "",
-        mine=mine, others=others, others_hidden=hidden)
+        low_price_flagged=bid_id in flags,
+        explanation=rev["explanation"] if rev else "",
+        mine=mine,
+        others=others,
+        others_hidden=hidden,
+    )
 
 
 async def save_sheet(user: CurrentUser, bid_id: int, data: ScoreSheetIn) -> BidForScoringOut:
@@ -177,37 +238,68 @@ async def save_sheet(user: CurrentUser, bid_id: int, data: ScoreSheetIn) -> BidF
             raise ValidationFailed(field_errors=errors)
         scores = {k: str(scoring.parse_points(v)) for k, v in data.scores.items() if str(v).strip() != ""}
         comments = {k: v for k, v in data.comments.items() if v.strip()}
-        row = await ScoreSheet.select().where((ScoreSheet.member == member["id"]) & (ScoreSheet.bid == bid_id)
-                                              & (ScoreSheet.round == panel["round"])).first()
+        row = (
+            await ScoreSheet.select()
+            .where(
+                (ScoreSheet.member == member["id"]) & (ScoreSheet.bid == bid_id) & (ScoreSheet.round == panel["round"])
+            )
+            .first()
+        )
         status = row["status"] if row else SheetStatus.DRAFT
         action = "submit" if data.submit else "save"
         target = SHEET_TABLE.target(status, action, role=MEMBER)  # a submitted sheet is locked (409)
         now = clock.now()
-        values = {ScoreSheet.scores: json.dumps(scores), ScoreSheet.comments: json.dumps(comments, ensure_ascii=False),
-                  ScoreSheet.recommended_fen: data.recommended_fen, ScoreSheet.status: target, ScoreSheet.updated_at: now,
-                  ScoreSheet.submitted_at: now if data.submit else None}
+        values = {
+            ScoreSheet.scores: json.dumps(scores),
+            ScoreSheet.comments: json.dumps(comments, ensure_ascii=False),
+            ScoreSheet.recommended_fen: data.recommended_fen,
+            ScoreSheet.status: target,
+            ScoreSheet.updated_at: now,
+            ScoreSheet.submitted_at: now if data.submit else None,
+        }
         if row is None:
             try:
-                await ScoreSheet.insert(ScoreSheet(member=member["id"], bid=bid_id, round=panel["round"],
-                                                   **{k._meta.name: v for k, v in values.items()}))
+                await ScoreSheet.insert(
+                    ScoreSheet(
+                        member=member["id"],
+                        bid=bid_id,
+                        round=panel["round"],
+                        **{k._meta.name: v for k, v in values.items()},
+                    )
+                )
             except Exception as exc:
                 if db.is_unique_violation(exc):
                     raise Conflict("评分表刚刚被保存过，请刷新后重试。") from exc
                 raise
         else:
-            changed = await ScoreSheet.update(values).where(
-                (ScoreSheet.id == row["id"]) & (ScoreSheet.status == SheetStatus.DRAFT)).returning(ScoreSheet.id)
+            changed = (
+                await ScoreSheet.update(values)
+                .where((ScoreSheet.id == row["id"]) & (ScoreSheet.status == SheetStatus.DRAFT))
+                .returning(ScoreSheet.id)
+            )
             if not changed:
                 raise Conflict("评分表已提交并锁定，只能按 rule 25 规定的情形更正。")
         if data.submit:
-            await audit.record("score_sheet.submitted", "bid", bid_id, actor=actor_of(user), after={
-                "member_id": member["id"], "round": panel["round"], "scores": scores, "recommended_fen": data.recommended_fen})
+            await audit.record(
+                "score_sheet.submitted",
+                "bid",
+                bid_id,
+                actor=actor_of(user),
+                after={
+                    "member_id": member["id"],
+                    "round": panel["round"],
+                    "scores": scores,
+                    "recommended_fen": data.recommended_fen,
+                },
+            )
             await _mark_scoring_end(panel, tender)
     return await bid_for_scoring(user, bid_id)
 
 
 async def qualified_bids(tender_id: int) -> list[int]:
-    return [b["id"] for b in await Bid.select(Bid.id).where((Bid.tender == tender_id) & (Bid.status == BidStatus.QUALIFIED))]
+    return [
+        b["id"] for b in await Bid.select(Bid.id).where((Bid.tender == tender_id) & (Bid.status == BidStatus.QUALIFIED))
+    ]
 
 
 async def _mark_scoring_end(panel: dict[str, Any], tender: dict[str, Any]) -> None:
@@ -218,7 +310,8 @@ async def _mark_scoring_end(panel: dict[str, Any], tender: dict[str, Any]) -> No
     now = clock.now()
     due = get_default_calendar().add_working_days(clock.to_local(now).date(), REPORT_WORKING_DAYS)
     await Panel.update({Panel.scoring_ended_at: now, Panel.report_due_on: due}).where(
-        (Panel.id == panel["id"]) & Panel.scoring_ended_at.is_null())
+        (Panel.id == panel["id"]) & Panel.scoring_ended_at.is_null()
+    )
 
 
 async def scoring_complete(panel: dict[str, Any], tender: dict[str, Any]) -> bool:
@@ -229,8 +322,11 @@ async def scoring_complete(panel: dict[str, Any], tender: dict[str, Any]) -> boo
     if not access.scheme_of(tender).uses_sheets:
         return True
     submitted = await ScoreSheet.count().where(
-        ScoreSheet.member.is_in([m["id"] for m in members]) & ScoreSheet.bid.is_in(bids)
-        & (ScoreSheet.round == panel["round"]) & (ScoreSheet.status == SheetStatus.SUBMITTED))
+        ScoreSheet.member.is_in([m["id"] for m in members])
+        & ScoreSheet.bid.is_in(bids)
+        & (ScoreSheet.round == panel["round"])
+        & (ScoreSheet.status == SheetStatus.SUBMITTED)
+    )
     return submitted == len(members) * len(bids)
 
 
@@ -258,12 +354,19 @@ async def correct_score(user: CurrentUser, sheet_id: int, data: CorrectionIn) ->
         if criterion is None:
             raise ValidationFailed(field_errors={"criterion_key": "评审因素不存在。"})
         if data.reason == CorrectionReason.OBJECTIVE_INCONSISTENT and criterion.kind != scoring.OBJECTIVE:
-            raise ValidationFailed(field_errors={"reason": f"「{criterion.name}」是主观评审因素，不适用"
-                                                           "「客观评审因素评分不一致」（rule 25）。"})
+            raise ValidationFailed(
+                field_errors={
+                    "reason": f"「{criterion.name}」是主观评审因素，不适用「客观评审因素评分不一致」（rule 25）。"
+                }
+            )
         scores = json.loads(sheet["scores"])
         comments = json.loads(sheet["comments"])
-        problems = scoring.sheet_problems([criterion], {criterion.key: data.new_points},
-                                          {criterion.key: comments.get(criterion.key, "") or data.explanation}, complete=True)
+        problems = scoring.sheet_problems(
+            [criterion],
+            {criterion.key: data.new_points},
+            {criterion.key: comments.get(criterion.key, "") or data.explanation},
+            complete=True,
+        )
         if problems:
             raise ValidationFailed(field_errors={"new_points": problems[criterion.key]})
         new = str(scoring.parse_points(data.new_points))
@@ -272,34 +375,65 @@ async def correct_score(user: CurrentUser, sheet_id: int, data: CorrectionIn) ->
             raise ValidationFailed(field_errors={"new_points": "新分值与原分值相同，无需更正。"})
         scores[criterion.key] = new
         now = clock.now()
-        changed = await ScoreSheet.update({ScoreSheet.scores: json.dumps(scores), ScoreSheet.updated_at: now}).where(
-            (ScoreSheet.id == sheet_id) & (ScoreSheet.status == SheetStatus.SUBMITTED)
-            & (ScoreSheet.scores == sheet["scores"])).returning(ScoreSheet.id)
+        changed = (
+            await ScoreSheet.update({ScoreSheet.scores: json.dumps(scores), ScoreSheet.updated_at: now})
+            .where(
+                (ScoreSheet.id == sheet_id)
+                & (ScoreSheet.status == SheetStatus.SUBMITTED)
+                & (ScoreSheet.scores == sheet["scores"])
+            )
+            .returning(ScoreSheet.id)
+        )
         if not changed:
             raise Conflict("该评分表刚刚被更正过，请刷新后重试。")
-        await ScoreCorrection.insert(ScoreCorrection(
-            sheet=sheet_id, criterion_key=criterion.key, old_points=old, new_points=new, reason=data.reason,
-            explanation=data.explanation, corrected_by=user.id, corrected_at=now))
-        await audit.record("score_sheet.corrected", "score_sheet", sheet_id, actor=actor_of(user),
-                           before={"criterion": criterion.key, "points": old},
-                           after={"criterion": criterion.key, "points": new, "reason": data.reason,
-                                  "explanation": data.explanation})
+        await ScoreCorrection.insert(
+            ScoreCorrection(
+                sheet=sheet_id,
+                criterion_key=criterion.key,
+                old_points=old,
+                new_points=new,
+                reason=data.reason,
+                explanation=data.explanation,
+                corrected_by=user.id,
+                corrected_at=now,
+            )
+        )
+        await audit.record(
+            "score_sheet.corrected",
+            "score_sheet",
+            sheet_id,
+            actor=actor_of(user),
+            before={"criterion": criterion.key, "points": old},
+            after={"criterion": criterion.key, "points": new, "reason": data.reason, "explanation": data.explanation},
+        )
     return await bid_for_scoring(user, sheet["bid"])
 
 
 async def progress(panel: dict[str, Any], tender_id: int) -> list[SheetProgress]:
     """Each member's declaration and how many sheets they submitted (no scores)."""
-    members = await PanelMember.select(*PanelMember.all_columns(), PanelMember.user.display_name).where(
-        PanelMember.panel == panel["id"]).order_by(PanelMember.id)
+    members = (
+        await PanelMember.select(*PanelMember.all_columns(), PanelMember.user.display_name)
+        .where(PanelMember.panel == panel["id"])
+        .order_by(PanelMember.id)
+    )
     bids = await qualified_bids(tender_id)
     rows = await ScoreSheet.select(ScoreSheet.member, ScoreSheet.status).where(
-        ScoreSheet.bid.is_in(bids or [0]) & (ScoreSheet.round == panel["round"]))
+        ScoreSheet.bid.is_in(bids or [0]) & (ScoreSheet.round == panel["round"])
+    )
     out = []
     for m in members:
         mine = [r for r in rows if r["member"] == m["id"]]
-        out.append(SheetProgress(
-            member_id=m["id"], member_name=m["user.display_name"] or "采购人代表", kind=m["kind"], is_chair=m["is_chair"],
-            status=m["status"], status_label=MEMBER_TABLE.staff_label(m["status"]),
-            submitted=sum(r["status"] == SheetStatus.SUBMITTED for r in mine),
-            drafts=sum(r["status"] == SheetStatus.DRAFT for r in mine), total=len(bids)))
+        out.append(
+            SheetProgress(
+                member_id=m["id"],
+                member_name=m["user.display_name"] or "采购人代表",
+                kind=m["kind"],
+                is_chair=m["is_chair"],
+                status=m["status"],
+                status_label=MEMBER_TABLE.staff_label(m["status"]),
+                submitted=sum(r["status"] == SheetStatus.SUBMITTED for r in mine),
+                drafts=sum(r["status"] == SheetStatus.DRAFT for r in mine),
+                total=len(bids),
+            )
+        )
     return out

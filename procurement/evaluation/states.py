@@ -10,9 +10,9 @@ from procurement.core.fsm import StateInfo, Transition, TransitionTable
 class EmploymentRole(StrEnum):
     """Positions that make an expert withdraw for 3 years (rule 20)."""
 
-    EMPLOYEE = "employee"        # 员工
-    DIRECTOR = "director"        # 理事、董事
-    SUPERVISOR = "supervisor"    # 监事
+    EMPLOYEE = "employee"  # 员工
+    DIRECTOR = "director"  # 理事、董事
+    SUPERVISOR = "supervisor"  # 监事
     SHAREHOLDER = "shareholder"  # 出资人、股东
 
 
@@ -25,9 +25,9 @@ EMPLOYMENT_ROLE_LABELS = {
 
 
 class RelationKind(StrEnum):
-    SPOUSE = "spouse"                  # 配偶为其负责人
+    SPOUSE = "spouse"  # 配偶为其负责人
     CLOSE_RELATIVE = "close_relative"  # 近亲属为其负责人
-    INTEREST = "interest"              # 其他利害关系
+    INTEREST = "interest"  # 其他利害关系
 
 
 RELATION_KIND_LABELS = {
@@ -38,7 +38,7 @@ RELATION_KIND_LABELS = {
 
 
 class MemberKind(StrEnum):
-    EXPERT = "expert"        # 评审专家（随机抽取）
+    EXPERT = "expert"  # 评审专家（随机抽取）
     BUYER_REP = "buyer_rep"  # 采购人代表
 
 
@@ -69,19 +69,43 @@ MEMBER_TABLE = TransitionTable(
         MemberStatus.DECLINED: StateInfo("已谢绝参加", "已谢绝"),
     },
     transitions=[
-        Transition(MemberStatus.DRAWN, "declare_no_conflict", MemberStatus.DECLARED_NO_CONFLICT,
-                   frozenset({MEMBER}), "声明无利害关系", "确认"),
-        Transition(MemberStatus.DRAWN, "declare_conflict", MemberStatus.REMOVED_CONFLICT,
-                   frozenset({MEMBER}), "声明存在利害关系并回避", "回避"),
+        Transition(
+            MemberStatus.DRAWN,
+            "declare_no_conflict",
+            MemberStatus.DECLARED_NO_CONFLICT,
+            frozenset({MEMBER}),
+            "声明无利害关系",
+            "确认",
+        ),
+        Transition(
+            MemberStatus.DRAWN,
+            "declare_conflict",
+            MemberStatus.REMOVED_CONFLICT,
+            frozenset({MEMBER}),
+            "声明存在利害关系并回避",
+            "回避",
+        ),
         # A conflict found after the declaration still removes the member (invariant 5).
-        Transition(MemberStatus.DECLARED_NO_CONFLICT, "declare_conflict", MemberStatus.REMOVED_CONFLICT,
-                   frozenset({MEMBER}), "声明存在利害关系并回避", "回避"),
-        Transition(MemberStatus.DRAWN, "decline", MemberStatus.DECLINED,
-                   frozenset({MEMBER}), "谢绝参加评审", "谢绝"),
-        Transition(MemberStatus.DRAWN, "remove", MemberStatus.REMOVED_CONFLICT,
-                   frozenset({OFFICER}), "移出并补抽", "回避"),
-        Transition(MemberStatus.DECLARED_NO_CONFLICT, "remove", MemberStatus.REMOVED_CONFLICT,
-                   frozenset({OFFICER}), "移出并补抽", "回避"),
+        Transition(
+            MemberStatus.DECLARED_NO_CONFLICT,
+            "declare_conflict",
+            MemberStatus.REMOVED_CONFLICT,
+            frozenset({MEMBER}),
+            "声明存在利害关系并回避",
+            "回避",
+        ),
+        Transition(MemberStatus.DRAWN, "decline", MemberStatus.DECLINED, frozenset({MEMBER}), "谢绝参加评审", "谢绝"),
+        Transition(
+            MemberStatus.DRAWN, "remove", MemberStatus.REMOVED_CONFLICT, frozenset({OFFICER}), "移出并补抽", "回避"
+        ),
+        Transition(
+            MemberStatus.DECLARED_NO_CONFLICT,
+            "remove",
+            MemberStatus.REMOVED_CONFLICT,
+            frozenset({OFFICER}),
+            "移出并补抽",
+            "回避",
+        ),
     ],
     role_labels={MEMBER: "评标委员会成员本人", OFFICER: "采购人经办人"},
 )
@@ -104,7 +128,9 @@ SHEET_TABLE = TransitionTable(
         Transition(SheetStatus.DRAFT, "save", SheetStatus.DRAFT, frozenset({MEMBER}), "保存草稿", "保存"),
         Transition(SheetStatus.DRAFT, "submit", SheetStatus.SUBMITTED, frozenset({MEMBER}), "提交评分", "提交"),
         # Locked: the only change is a rule-25 correction, which keeps the old value (invariant 6).
-        Transition(SheetStatus.SUBMITTED, "correct", SheetStatus.SUBMITTED, frozenset({MEMBER}), "更正评分（rule 25）", "更正"),
+        Transition(
+            SheetStatus.SUBMITTED, "correct", SheetStatus.SUBMITTED, frozenset({MEMBER}), "更正评分（rule 25）", "更正"
+        ),
         Transition(SheetStatus.DRAFT, "supersede", SheetStatus.SUPERSEDED, frozenset(), "重新评审", "重新评审"),
         Transition(SheetStatus.SUBMITTED, "supersede", SheetStatus.SUPERSEDED, frozenset(), "重新评审", "重新评审"),
     ],
@@ -135,9 +161,9 @@ class AwardStatus(StrEnum):
 
 
 class ChallengeStatus(StrEnum):
-    FILED = "filed"          # 已提出，待答复
-    REJECTED = "rejected"    # 质疑不成立
-    UPHELD = "upheld"        # 质疑成立
+    FILED = "filed"  # 已提出，待答复
+    REJECTED = "rejected"  # 质疑不成立
+    UPHELD = "upheld"  # 质疑成立
     COMPLAINED = "complained"  # 已投诉至财政部门
     COMPLAINT_DECIDED = "complaint_decided"
 
@@ -145,7 +171,7 @@ class ChallengeStatus(StrEnum):
 class ChallengeOutcome(StrEnum):
     REJECTED = "rejected"
     RE_EVALUATE = "re_evaluate"  # 成立：重新评审
-    RE_AWARD = "re_award"        # 成立：重新确定中标人
+    RE_AWARD = "re_award"  # 成立：重新确定中标人
 
 
 CHALLENGE_OUTCOME_LABELS = {
@@ -164,14 +190,40 @@ CHALLENGE_TABLE = TransitionTable(
         ChallengeStatus.COMPLAINT_DECIDED: StateInfo("投诉已处理", "投诉已处理"),
     },
     transitions=[
-        Transition(ChallengeStatus.FILED, "reject", ChallengeStatus.REJECTED, frozenset({OFFICER}), "答复：质疑不成立", "答复"),
-        Transition(ChallengeStatus.FILED, "uphold", ChallengeStatus.UPHELD, frozenset({OFFICER}), "答复：质疑成立", "答复"),
+        Transition(
+            ChallengeStatus.FILED, "reject", ChallengeStatus.REJECTED, frozenset({OFFICER}), "答复：质疑不成立", "答复"
+        ),
+        Transition(
+            ChallengeStatus.FILED, "uphold", ChallengeStatus.UPHELD, frozenset({OFFICER}), "答复：质疑成立", "答复"
+        ),
         # 投诉 after an unsatisfying answer, or when no answer came in time (rule 27).
-        Transition(ChallengeStatus.FILED, "complain", ChallengeStatus.COMPLAINED, frozenset({BIDDER}), "向财政部门投诉", "投诉"),
-        Transition(ChallengeStatus.REJECTED, "complain", ChallengeStatus.COMPLAINED, frozenset({BIDDER}), "向财政部门投诉", "投诉"),
-        Transition(ChallengeStatus.UPHELD, "complain", ChallengeStatus.COMPLAINED, frozenset({BIDDER}), "向财政部门投诉", "投诉"),
-        Transition(ChallengeStatus.COMPLAINED, "record_decision", ChallengeStatus.COMPLAINT_DECIDED, frozenset({OFFICER}),
-                   "登记投诉处理决定", "处理决定"),
+        Transition(
+            ChallengeStatus.FILED, "complain", ChallengeStatus.COMPLAINED, frozenset({BIDDER}), "向财政部门投诉", "投诉"
+        ),
+        Transition(
+            ChallengeStatus.REJECTED,
+            "complain",
+            ChallengeStatus.COMPLAINED,
+            frozenset({BIDDER}),
+            "向财政部门投诉",
+            "投诉",
+        ),
+        Transition(
+            ChallengeStatus.UPHELD,
+            "complain",
+            ChallengeStatus.COMPLAINED,
+            frozenset({BIDDER}),
+            "向财政部门投诉",
+            "投诉",
+        ),
+        Transition(
+            ChallengeStatus.COMPLAINED,
+            "record_decision",
+            ChallengeStatus.COMPLAINT_DECIDED,
+            frozenset({OFFICER}),
+            "登记投诉处理决定",
+            "处理决定",
+        ),
     ],
     role_labels={OFFICER: "采购人经办人", BIDDER: "质疑的投标人"},
 )

@@ -8,7 +8,7 @@ Thin: parse the query or form, call one service, render.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
@@ -19,9 +19,9 @@ from litestar.response import Response
 
 from procurement.accounts.states import Role
 from procurement.core import clock
+from procurement.core.api import Id
 from procurement.core.storage import content_disposition
 from procurement.core.strings import t
-from procurement.core.api import Id
 from procurement.core.web import current_user, page, parse_form, redirect, require_user
 from procurement.notices import services
 from procurement.tenders import documents
@@ -50,8 +50,11 @@ def _date(value: str | None, name: str, errors: dict[str, str]) -> date | None:
 
 def _paragraphs(text: str) -> list[dict[str, Any]]:
     """Plain-text notice -> one paragraph per line; 一、二、… lines read as headings."""
-    return [{"text": line, "heading": bool(_SECTION_HEADING.match(line))}
-            for line in (raw.strip() for raw in text.splitlines()) if line]
+    return [
+        {"text": line, "heading": bool(_SECTION_HEADING.match(line))}
+        for line in (raw.strip() for raw in text.splitlines())
+        if line
+    ]
 
 
 class NoticePages(Controller):
@@ -59,48 +62,81 @@ class NoticePages(Controller):
 
     @get("/notices")
     async def index(
-        self, request: Request,
-        notice_type: FromQuery[str | None] = None, method: FromQuery[str | None] = None,
-        buyer_id: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
-        date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None,
+        self,
+        request: Request,
+        notice_type: FromQuery[str | None] = None,
+        method: FromQuery[str | None] = None,
+        buyer_id: FromQuery[str | None] = None,
+        category: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        q: FromQuery[str | None] = None,
+        date_from: FromQuery[str | None] = None,
+        date_to: FromQuery[str | None] = None,
         cursor: FromQuery[str | None] = None,
     ) -> Response:
         errors: dict[str, str] = {}
         filters = {
-            "notice_type": notice_type or "", "method": method or "", "buyer_id": buyer_id or "",
-            "category": category or "", "status": status or "", "q": (q or "").strip()[:50],
-            "date_from": date_from or "", "date_to": date_to or "",
+            "notice_type": notice_type or "",
+            "method": method or "",
+            "buyer_id": buyer_id or "",
+            "category": category or "",
+            "status": status or "",
+            "q": (q or "").strip()[:50],
+            "date_from": date_from or "",
+            "date_to": date_to or "",
         }
         buyer = int(buyer_id) if buyer_id and buyer_id.isdigit() else None
         if status and status not in services.PUBLIC_STATUS_FILTERS:
             errors["status"] = "无效的状态筛选。"
             status = None
         result = await services.list_notices(
-            notice_type=notice_type or None, method=method or None, buyer_id=buyer, category=category or None,
-            status=status or None, q=filters["q"] or None, date_from=_date(date_from, "date_from", errors),
-            date_to=_date(date_to, "date_to", errors), cursor=cursor or None, limit=20,
+            notice_type=notice_type or None,
+            method=method or None,
+            buyer_id=buyer,
+            category=category or None,
+            status=status or None,
+            q=filters["q"] or None,
+            date_from=_date(date_from, "date_from", errors),
+            date_to=_date(date_to, "date_to", errors),
+            cursor=cursor or None,
+            limit=20,
         )
         kept = {k: v for k, v in filters.items() if v}
         next_url = "/notices?" + urlencode({**kept, "cursor": result.next_cursor}) if result.next_cursor else None
         first_url = ("/notices?" + urlencode(kept)) if kept else "/notices"
-        return page(request, "portal/notices.html", {
-            "notices": result.items, "filters": filters, "errors": errors, "filtered": bool(kept),
-            "next_url": next_url, "first_url": first_url if cursor else None,
-            "options": {
-                "notice_type": NOTICE_TYPE_LABELS, "method": METHOD_LABELS, "category": CATEGORY_LABELS,
-                "status": services.PUBLIC_STATUS_FILTERS,
-                "buyer": [(b["buyer"], b["buyer_name"]) for b in await services.buyers()],
+        return page(
+            request,
+            "portal/notices.html",
+            {
+                "notices": result.items,
+                "filters": filters,
+                "errors": errors,
+                "filtered": bool(kept),
+                "next_url": next_url,
+                "first_url": first_url if cursor else None,
+                "options": {
+                    "notice_type": NOTICE_TYPE_LABELS,
+                    "method": METHOD_LABELS,
+                    "category": CATEGORY_LABELS,
+                    "status": services.PUBLIC_STATUS_FILTERS,
+                    "buyer": [(b["buyer"], b["buyer_name"]) for b in await services.buyers()],
+                },
+                "page_title": t("portal.notices.title"),
             },
-            "page_title": t("portal.notices.title"),
-        })
+        )
 
     @get("/notices/{notice_id:int}")
     async def detail(self, request: Request, notice_id: Id) -> Response:
         notice = await services.get_notice(notice_id)
-        return page(request, "portal/notice.html", {
-            "notice": notice, "paragraphs": _paragraphs(notice.content), "page_title": notice.title,
-        })
+        return page(
+            request,
+            "portal/notice.html",
+            {
+                "notice": notice,
+                "paragraphs": _paragraphs(notice.content),
+                "page_title": notice.title,
+            },
+        )
 
     @get("/notices.atom")
     async def feed(self, request: Request) -> Response:
@@ -111,8 +147,8 @@ class NoticePages(Controller):
 
 def _stamp(value: datetime) -> str:
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def atom_feed(items: list[NoticeOut], base: str) -> bytes:
@@ -158,7 +194,9 @@ class TenderPortalPages(Controller):
         clarification = tender.clarification_deadline
         # Whether to offer the question form; ask_question itself decides whether a question is accepted.
         can_ask = (
-            user is not None and user.role == Role.ORG_MEMBER and tender.status in (TenderStatus.PUBLISHED,)
+            user is not None
+            and user.role == Role.ORG_MEMBER
+            and tender.status in (TenderStatus.PUBLISHED,)
             and (clarification is None or clock.now() < clarification)
         )
         mine = [q for q in tender.questions if q.asked_by_my_org and not q.answered_at]
@@ -177,14 +215,16 @@ class TenderPortalPages(Controller):
             await tenders.ask_question(user, tender_id, question)
             return redirect(f"/tenders/{tender_id}#questions", t("portal.tender.asked"))
 
-        return await show_again_when_invalid(request, "portal/tender.html", data, action,
-                                             lambda: self._context(request, tender_id))
+        return await show_again_when_invalid(
+            request, "portal/tender.html", data, action, lambda: self._context(request, tender_id)
+        )
 
     @get("/{tender_id:int}/document.pdf")
     async def document(self, request: Request, tender_id: Id) -> Response:
         name, pdf = await documents.tender_document(current_user(request), tender_id)
-        return Response(pdf, media_type="application/pdf",
-                        headers={"Content-Disposition": content_disposition(name, inline=True)})
+        return Response(
+            pdf, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=True)}
+        )
 
 
 __all__ = ["NoticePages", "TenderPortalPages", "atom_feed", "LABELS"]

@@ -25,7 +25,10 @@ class NoticeController(Controller):
         method: Annotated[Method | None, QueryParameter()] = None,
         buyer_id: Annotated[int | None, QueryParameter(ge=1)] = None,
         category: Annotated[Category | None, QueryParameter()] = None,
-        status: Annotated[str | None, QueryParameter(max_length=20, description="open, closed, evaluating, awarded, failed, cancelled")] = None,
+        status: Annotated[
+            str | None,
+            QueryParameter(max_length=20, description="open, closed, evaluating, awarded, failed, cancelled"),
+        ] = None,
         q: Annotated[str | None, QueryParameter(max_length=50, description="标题与正文中的关键词")] = None,
         date_from: Annotated[date | None, QueryParameter()] = None,
         date_to: Annotated[date | None, QueryParameter()] = None,
@@ -34,8 +37,16 @@ class NoticeController(Controller):
     ) -> NoticeList:
         """Public notices, newest first; keyset-paginated with next_cursor."""
         return await services.list_notices(
-            notice_type=notice_type, method=method, buyer_id=buyer_id, category=category, status=status, q=q,
-            date_from=date_from, date_to=date_to, cursor=cursor, limit=limit,
+            notice_type=notice_type,
+            method=method,
+            buyer_id=buyer_id,
+            category=category,
+            status=status,
+            q=q,
+            date_from=date_from,
+            date_to=date_to,
+            cursor=cursor,
+            limit=limit,
         )
 
     @get("/{notice_id:int}", operation_id="GetNotice", responses=problems(404))

@@ -41,12 +41,21 @@ def _out(row: dict[str, Any]) -> NoticeOut:
             effective_status(row["tender.status"], row["tender.bid_deadline"], clock.now())
         )
     return NoticeOut(
-        id=row["id"], notice_type=row["notice_type"],
+        id=row["id"],
+        notice_type=row["notice_type"],
         notice_type_label=NOTICE_TYPE_LABELS.get(row["notice_type"], row["notice_type"]),
-        tender_id=row["tender"], tender_version=row["tender_version"], buyer_id=row["buyer"],
-        buyer_name=row["buyer_name"], method=row["method"], method_label=METHOD_LABELS.get(row["method"], row["method"]),
-        category=row["category"], category_label=CATEGORY_LABELS.get(row["category"], row["category"]),
-        title=row["title"], content=row["content"], published_at=row["published_at"], tender_status_label=status_label,
+        tender_id=row["tender"],
+        tender_version=row["tender_version"],
+        buyer_id=row["buyer"],
+        buyer_name=row["buyer_name"],
+        method=row["method"],
+        method_label=METHOD_LABELS.get(row["method"], row["method"]),
+        category=row["category"],
+        category_label=CATEGORY_LABELS.get(row["category"], row["category"]),
+        title=row["title"],
+        content=row["content"],
+        published_at=row["published_at"],
+        tender_status_label=status_label,
     )
 
 
@@ -80,13 +89,20 @@ async def _contains(q: str) -> WhereRaw:
     if db.is_sqlite():
         probe = None
         if len(q) >= 3:
-            probe = QueryString("SELECT rowid AS id FROM notice_search WHERE notice_search MATCH {} LIMIT {}",
-                                '"' + q.replace('"', '""') + '"', SEARCH_CAP + 1)
-        scan = WhereRaw('(instr(lower("notice"."title"), lower({})) > 0 OR instr(lower("notice"."content"), lower({})) > 0)', q, q)
+            probe = QueryString(
+                "SELECT rowid AS id FROM notice_search WHERE notice_search MATCH {} LIMIT {}",
+                '"' + q.replace('"', '""') + '"',
+                SEARCH_CAP + 1,
+            )
+        scan = WhereRaw(
+            '(instr(lower("notice"."title"), lower({})) > 0 OR instr(lower("notice"."content"), lower({})) > 0)', q, q
+        )
     else:
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        probe = QueryString("SELECT id FROM notice WHERE (title || ' ' || content) ILIKE {} LIMIT {}", pattern, SEARCH_CAP + 1)
-        scan = WhereRaw("strpos(lower(\"notice\".\"title\" || ' ' || \"notice\".\"content\"), lower({})) > 0", q)
+        probe = QueryString(
+            "SELECT id FROM notice WHERE (title || ' ' || content) ILIKE {} LIMIT {}", pattern, SEARCH_CAP + 1
+        )
+        scan = WhereRaw('strpos(lower("notice"."title" || \' \' || "notice"."content"), lower({})) > 0', q)
     if probe is not None:
         hits = await engine.run_querystring(probe)
         if len(hits) <= SEARCH_CAP:
@@ -100,17 +116,28 @@ def _status_condition(status: str):
     if status == "open":
         return published & (Tender.bid_deadline > now)
     if status == "closed":
-        return (Tender.status == TenderStatus.CLOSED) | (published & (Tender.bid_deadline <= now)) \
+        return (
+            (Tender.status == TenderStatus.CLOSED)
+            | (published & (Tender.bid_deadline <= now))
             | (Tender.status == TenderStatus.OPENED)
+        )
     if status in PUBLIC_STATUS_FILTERS:
         return Tender.status == status
     raise ValidationFailed(field_errors={"status": "无效的状态筛选。"})
 
 
 async def list_notices(
-    *, notice_type: str | None = None, method: str | None = None, buyer_id: int | None = None,
-    category: str | None = None, status: str | None = None, q: str | None = None,
-    date_from: date | None = None, date_to: date | None = None, cursor: str | None = None, limit: int = 20,
+    *,
+    notice_type: str | None = None,
+    method: str | None = None,
+    buyer_id: int | None = None,
+    category: str | None = None,
+    status: str | None = None,
+    q: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
 ) -> NoticeList:
     limit = max(1, min(limit, 100))
     query = Notice.select(*Notice.all_columns(), Notice.tender.status, Notice.tender.bid_deadline)
@@ -134,7 +161,9 @@ async def list_notices(
     if date_from:
         conditions.append(Notice.published_at >= clock.to_utc(datetime.combine(date_from, datetime.min.time())))
     if date_to:
-        conditions.append(Notice.published_at < clock.to_utc(datetime.combine(date_to + timedelta(days=1), datetime.min.time())))
+        conditions.append(
+            Notice.published_at < clock.to_utc(datetime.combine(date_to + timedelta(days=1), datetime.min.time()))
+        )
     if q and q.strip():
         conditions.append(await _contains(q.strip()[:50]))
     if cursor:
@@ -142,7 +171,9 @@ async def list_notices(
         conditions.append((Notice.published_at < at) | ((Notice.published_at == at) & (Notice.id < last_id)))
     for condition in conditions:
         query = query.where(condition)
-    rows = await query.order_by(Notice.published_at, ascending=False).order_by(Notice.id, ascending=False).limit(limit + 1)
+    rows = (
+        await query.order_by(Notice.published_at, ascending=False).order_by(Notice.id, ascending=False).limit(limit + 1)
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1]["published_at"], rows[-1]["id"]) if more and rows else None
@@ -150,18 +181,22 @@ async def list_notices(
 
 
 async def get_notice(notice_id: int) -> NoticeOut:
-    row = await Notice.select(*Notice.all_columns(), Notice.tender.status, Notice.tender.bid_deadline).where(
-        Notice.id == notice_id
-    ).first()
+    row = (
+        await Notice.select(*Notice.all_columns(), Notice.tender.status, Notice.tender.bid_deadline)
+        .where(Notice.id == notice_id)
+        .first()
+    )
     if row is None:
         raise NotFound("找不到该公告。")
     return _out(row)
 
 
 async def notices_for_tender(tender_id: int) -> list[NoticeOut]:
-    rows = await Notice.select(*Notice.all_columns(), Notice.tender.status, Notice.tender.bid_deadline).where(
-        Notice.tender == tender_id
-    ).order_by(Notice.id)
+    rows = (
+        await Notice.select(*Notice.all_columns(), Notice.tender.status, Notice.tender.bid_deadline)
+        .where(Notice.tender == tender_id)
+        .order_by(Notice.id)
+    )
     return [_out(r) for r in rows]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, delete, get, post
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from procurement.core.api import Id, problems
@@ -39,8 +39,12 @@ class AuditController(Controller):
     ) -> AuditEventList:
         """The audit log, newest first (administrators)."""
         return await services.list_audit_events(
-            require_user(request), before_id=before_id, entity_type=entity_type, entity_id=entity_id,
-            action=action, limit=limit,
+            require_user(request),
+            before_id=before_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            action=action,
+            limit=limit,
         )
 
     @get("/verify", operation_id="VerifyAuditChain", responses=problems(401, 403))
@@ -55,12 +59,20 @@ class InboxController(Controller):
 
     @get("/", operation_id="ListInbox", responses=problems(400, 401))
     async def list_inbox(
-        self, request: Request, unread_only: FromQuery[bool] = False, limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50
+        self,
+        request: Request,
+        unread_only: FromQuery[bool] = False,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> InboxList:
         """The signed-in user's messages, newest first."""
         return await services.list_inbox(require_user(request), limit=limit, unread_only=unread_only)
 
-    @post("/{item_id:int}/read", operation_id="MarkInboxItemRead", status_code=HTTP_200_OK, responses=problems(401, 403, 404))
+    @post(
+        "/{item_id:int}/read",
+        operation_id="MarkInboxItemRead",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404),
+    )
     async def mark_read(self, request: Request, item_id: Id) -> dict[str, bool]:
         await services.mark_inbox_read(require_user(request), item_id)
         return {"ok": True}
@@ -82,12 +94,21 @@ class CalendarController(Controller):
         require_user(request)
         return await services.calendar_years()
 
-    @post("/entries", operation_id="AddCalendarEntry", status_code=HTTP_201_CREATED, responses=problems(400, 401, 403, 422))
+    @post(
+        "/entries",
+        operation_id="AddCalendarEntry",
+        status_code=HTTP_201_CREATED,
+        responses=problems(400, 401, 403, 422),
+    )
     async def add_entry(self, request: Request, data: JSONBody[CalendarEntryIn]) -> CalendarEntryOut:
         return await services.add_calendar_entry(require_user(request), data)
 
-    @delete("/entries/{entry_id:int}", operation_id="DeleteCalendarEntry", status_code=HTTP_200_OK,
-            responses=problems(401, 403, 404))
+    @delete(
+        "/entries/{entry_id:int}",
+        operation_id="DeleteCalendarEntry",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404),
+    )
     async def delete_entry(self, request: Request, entry_id: Id) -> dict[str, bool]:
         await services.delete_calendar_entry(require_user(request), entry_id)
         return {"ok": True}

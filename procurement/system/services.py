@@ -37,7 +37,9 @@ async def load_calendar() -> calendar.WorkdayCalendar:
 
 async def list_calendar_entries() -> list[CalendarEntryOut]:
     rows = await CalendarEntry.select().order_by(CalendarEntry.day)
-    return [CalendarEntryOut(id=r["id"], day=r["day"], is_working_day=r["is_working_day"], name=r["name"]) for r in rows]
+    return [
+        CalendarEntryOut(id=r["id"], day=r["day"], is_working_day=r["is_working_day"], name=r["name"]) for r in rows
+    ]
 
 
 async def calendar_years(years: range | None = None) -> list[CalendarYearOut]:
@@ -45,8 +47,7 @@ async def calendar_years(years: range | None = None) -> list[CalendarYearOut]:
     this_year = clock.today_local().year
     years = years or range(this_year - 1, this_year + 3)
     return [
-        CalendarYearOut(year=y, source=(s := cal.year_source(y)), source_label=t(f"calendar.source.{s}"))
-        for y in years
+        CalendarYearOut(year=y, source=(s := cal.year_source(y)), source_label=t(f"calendar.source.{s}")) for y in years
     ]
 
 
@@ -68,7 +69,10 @@ async def add_calendar_entry(actor: CurrentUser, data: CalendarEntryIn) -> Calen
             CalendarEntry(day=data.day, is_working_day=data.is_working_day, name=data.name, created_at=clock.now())
         ).returning(CalendarEntry.id)
         await audit.record(
-            "calendar.entry_added", "calendar_entry", rows[0]["id"], actor=actor_of(actor),
+            "calendar.entry_added",
+            "calendar_entry",
+            rows[0]["id"],
+            actor=actor_of(actor),
             after={"day": data.day.isoformat(), "is_working_day": data.is_working_day, "name": data.name},
         )
     await load_calendar()
@@ -83,7 +87,10 @@ async def delete_calendar_entry(actor: CurrentUser, entry_id: int) -> date:
             raise NotFound("找不到该节假日记录。")
         await CalendarEntry.delete().where(CalendarEntry.id == entry_id)
         await audit.record(
-            "calendar.entry_deleted", "calendar_entry", entry_id, actor=actor_of(actor),
+            "calendar.entry_deleted",
+            "calendar_entry",
+            entry_id,
+            actor=actor_of(actor),
             before={"day": row["day"].isoformat(), "is_working_day": row["is_working_day"], "name": row["name"]},
         )
     await load_calendar()
@@ -95,14 +102,27 @@ async def delete_calendar_entry(actor: CurrentUser, entry_id: int) -> date:
 
 def _audit_out(r: dict) -> AuditEventOut:
     return AuditEventOut(
-        id=r["id"], at=r["at"], actor_id=r["actor_id"], actor_label=r["actor_label"], action=r["action"],
-        entity_type=r["entity_type"], entity_id=r["entity_id"], before=r["before"], after=r["after"], hash=r["hash"],
+        id=r["id"],
+        at=r["at"],
+        actor_id=r["actor_id"],
+        actor_label=r["actor_label"],
+        action=r["action"],
+        entity_type=r["entity_type"],
+        entity_id=r["entity_id"],
+        before=r["before"],
+        after=r["after"],
+        hash=r["hash"],
     )
 
 
 async def list_audit_events(
-    actor: CurrentUser, *, before_id: int | None = None, entity_type: str | None = None,
-    entity_id: str | None = None, action: str | None = None, limit: int = 50,
+    actor: CurrentUser,
+    *,
+    before_id: int | None = None,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    action: str | None = None,
+    limit: int = 50,
 ) -> AuditEventList:
     """Newest first, keyset-paginated by id."""
     policies.can_read_audit(actor).require()
@@ -126,7 +146,9 @@ async def verify_audit(actor: CurrentUser | None = None) -> AuditVerifyOut:
     if actor is not None:
         policies.can_read_audit(actor).require()
     report = await audit.verify_chain()
-    return AuditVerifyOut(ok=report.ok, checked=report.checked, first_broken_id=report.first_broken_id, reason=report.reason)
+    return AuditVerifyOut(
+        ok=report.ok, checked=report.checked, first_broken_id=report.first_broken_id, reason=report.reason
+    )
 
 
 # --------------------------------------------------------------------------- inbox
@@ -140,8 +162,15 @@ async def list_inbox(user: CurrentUser, *, limit: int = 50, unread_only: bool = 
     unread = await InboxItem.count().where((InboxItem.recipient == user.id) & InboxItem.read_at.is_null())
     return InboxList(
         items=[
-            InboxItemOut(id=r["id"], event=r["event"], title=r["title"], body=r["body"], link=r["link"],
-                         created_at=r["created_at"], read_at=r["read_at"])
+            InboxItemOut(
+                id=r["id"],
+                event=r["event"],
+                title=r["title"],
+                body=r["body"],
+                link=r["link"],
+                created_at=r["created_at"],
+                read_at=r["read_at"],
+            )
             for r in rows
         ],
         unread=unread,
@@ -149,9 +178,11 @@ async def list_inbox(user: CurrentUser, *, limit: int = 50, unread_only: bool = 
 
 
 async def mark_inbox_read(user: CurrentUser, item_id: int) -> None:
-    changed = await InboxItem.update({InboxItem.read_at: clock.now()}).where(
-        (InboxItem.id == item_id) & (InboxItem.recipient == user.id) & InboxItem.read_at.is_null()
-    ).returning(InboxItem.id)
+    changed = (
+        await InboxItem.update({InboxItem.read_at: clock.now()})
+        .where((InboxItem.id == item_id) & (InboxItem.recipient == user.id) & InboxItem.read_at.is_null())
+        .returning(InboxItem.id)
+    )
     if not changed and not await InboxItem.exists().where((InboxItem.id == item_id) & (InboxItem.recipient == user.id)):
         raise NotFound("找不到该消息。")
 
@@ -162,7 +193,8 @@ async def mark_inbox_read(user: CurrentUser, item_id: int) -> None:
 def clock_out() -> ClockOut:
     now = clock.now()
     return ClockOut(
-        now=now, now_local=clock.to_local(now).strftime("%Y-%m-%d %H:%M:%S"),
+        now=now,
+        now_local=clock.to_local(now).strftime("%Y-%m-%d %H:%M:%S"),
         offset_seconds=clock.get_offset().total_seconds(),
     )
 
@@ -179,7 +211,11 @@ async def advance_clock(actor: CurrentUser, minutes: int, days: int) -> ClockOut
     async with db.transaction():
         await timetravel.advance(delta)
         await audit.record(
-            "clock.advanced", "clock", "", actor=actor_of(actor),
-            before={"now": before.isoformat()}, after={"now": clock.now().isoformat(), "by_seconds": delta.total_seconds()},
+            "clock.advanced",
+            "clock",
+            "",
+            actor=actor_of(actor),
+            before={"now": before.isoformat()},
+            after={"now": clock.now().isoformat(), "by_seconds": delta.total_seconds()},
         )
     return clock_out()

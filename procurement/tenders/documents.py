@@ -32,10 +32,17 @@ async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str
         "is_draft": tender.status == TenderStatus.DRAFT,
         "issuer": tender.buyer_name,
         "doc_number": f"项目编号：{tender.reference_no}",
-        "issued_on": f"{clock.to_local(tender.published_at):%Y年%m月%d日}" if tender.published_at else "（草稿，未发布）",
+        "issued_on": f"{clock.to_local(tender.published_at):%Y年%m月%d日}"
+        if tender.published_at
+        else "（草稿，未发布）",
         "lots": [
-            {"number": lot.number, "name": lot.name, "budget": format_yuan(lot.budget_fen),
-             "max_price": format_yuan(lot.max_price_fen) if lot.max_price_fen else "不设", "description": lot.description}
+            {
+                "number": lot.number,
+                "name": lot.name,
+                "budget": format_yuan(lot.budget_fen),
+                "max_price": format_yuan(lot.max_price_fen) if lot.max_price_fen else "不设",
+                "description": lot.description,
+            }
             for lot in tender.lots
         ],
         "total_budget": format_yuan(tender.total_budget_fen),
@@ -44,7 +51,8 @@ async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str
         "requirements": content.requirement_lines(row),
         "scheme": content.scheme_lines(row),
         "payments": content.payment_lines(row),
-        "venture": tender.venture_terms and {
+        "venture": tender.venture_terms
+        and {
             "cap": format_yuan(tender.venture_terms.cap_per_project_fen),
             "share": tender.venture_terms.max_share_percent,
             "matching": tender.venture_terms.matching_required,
@@ -56,16 +64,24 @@ async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str
             ("投标（申报）截止", _t(tender.bid_deadline)),
             ("开标时间", _t(tender.opening_at)),
         ],
-        "timeline_rules": [content.public(line) for line in [
-            *([] if method in rules.NO_DOCUMENT_PERIOD else [
-                "招标文件提供期限不少于 5 个工作日（rule 15），最早可截至 "
-                f"{rules.earliest_documents_until(publish_day, cal):%Y年%m月%d日}。"]),
-            # rules 12–16
-            "投标截止不早于 "
-            f"{rules.earliest_deadline(method, publish_day, cal, get_settings().venture_min_call_days):%Y年%m月%d日}"
-            "（工作日按国家法定节假日与调休计算）。",
-            "开标时间与投标截止时间相同；更正或澄清距截止不足规定时间的，截止时间相应顺延（rule 16）。",
-        ]],
+        "timeline_rules": [
+            content.public(line)
+            for line in [
+                *(
+                    []
+                    if method in rules.NO_DOCUMENT_PERIOD
+                    else [
+                        "招标文件提供期限不少于 5 个工作日（rule 15），最早可截至 "
+                        f"{rules.earliest_documents_until(publish_day, cal):%Y年%m月%d日}。"
+                    ]
+                ),
+                # rules 12–16
+                "投标截止不早于 "
+                f"{rules.earliest_deadline(method, publish_day, cal, get_settings().venture_min_call_days):%Y年%m月%d日}"
+                "（工作日按国家法定节假日与调休计算）。",
+                "开标时间与投标截止时间相同；更正或澄清距截止不足规定时间的，截止时间相应顺延（rule 16）。",
+            ]
+        ],
         "questions": [q for q in tender.questions if q.answered_at],
         "term": tender.contract_term_months,
         "versions": tender.versions,

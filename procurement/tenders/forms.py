@@ -46,32 +46,72 @@ ROW_COLUMNS = {
 }
 MULTI_FIELDS = ("eligibility.registration_types", "invited_org_ids")
 CHECKBOXES = (
-    "eligibility.annual_report_passed", "team_requirements.supervisor_required",
-    "evaluation_scheme.price_fixed", "venture_terms.matching_required",
+    "eligibility.annual_report_passed",
+    "team_requirements.supervisor_required",
+    "evaluation_scheme.price_fixed",
+    "venture_terms.matching_required",
 )
 SCALARS = (
-    "title", "method", "catalogue_item_id", "description", "bid_bond_yuan",
-    "eligibility.no_major_violation_years", "eligibility.abnormal_list_years", "eligibility.dishonest_list_years",
-    "eligibility.min_grade", "eligibility.scope_keyword",
-    "team_requirements.min_licensed_workers", "team_requirements.lead_min_level",
-    "single_source_provider_id", "evaluation_scheme.method", "evaluation_scheme.price_weight",
-    "contract_term_months", "term_justification", "method_justification",
-    "venture_terms.cap_per_project_yuan", "venture_terms.max_share_percent",
-    "bid_deadline", "clarification_deadline", "documents_until", "opening_at", "change_note",
+    "title",
+    "method",
+    "catalogue_item_id",
+    "description",
+    "bid_bond_yuan",
+    "eligibility.no_major_violation_years",
+    "eligibility.abnormal_list_years",
+    "eligibility.dishonest_list_years",
+    "eligibility.min_grade",
+    "eligibility.scope_keyword",
+    "team_requirements.min_licensed_workers",
+    "team_requirements.lead_min_level",
+    "single_source_provider_id",
+    "evaluation_scheme.method",
+    "evaluation_scheme.price_weight",
+    "contract_term_months",
+    "term_justification",
+    "method_justification",
+    "venture_terms.cap_per_project_yuan",
+    "venture_terms.max_share_percent",
+    "bid_deadline",
+    "clarification_deadline",
+    "documents_until",
+    "opening_at",
+    "change_note",
 )
 # Errors about a whole part of the form are shown at the top of that part.
-GROUPS = ("lots", "evaluation_scheme.criteria", "payment_schedule", "evaluation_scheme", "venture_terms",
-          "eligibility", "team_requirements")
+GROUPS = (
+    "lots",
+    "evaluation_scheme.criteria",
+    "payment_schedule",
+    "evaluation_scheme",
+    "venture_terms",
+    "eligibility",
+    "team_requirements",
+)
 
 # Which step of the form each field belongs to (for the error summary's links).
 STEP_OF_PREFIX = {
-    "title": 1, "method": 1, "catalogue_item_id": 1, "description": 1,
-    "lots": 2, "bid_bond_yuan": 2,
-    "eligibility": 3, "team_requirements": 3, "invited_org_ids": 3, "single_source_provider_id": 3,
+    "title": 1,
+    "method": 1,
+    "catalogue_item_id": 1,
+    "description": 1,
+    "lots": 2,
+    "bid_bond_yuan": 2,
+    "eligibility": 3,
+    "team_requirements": 3,
+    "invited_org_ids": 3,
+    "single_source_provider_id": 3,
     "evaluation_scheme": 4,
-    "payment_schedule": 5, "contract_term_months": 5, "term_justification": 5, "method_justification": 5,
+    "payment_schedule": 5,
+    "contract_term_months": 5,
+    "term_justification": 5,
+    "method_justification": 5,
     "venture_terms": 5,
-    "bid_deadline": 6, "clarification_deadline": 6, "documents_until": 6, "opening_at": 6, "change_note": 0,
+    "bid_deadline": 6,
+    "clarification_deadline": 6,
+    "documents_until": 6,
+    "opening_at": 6,
+    "change_note": 0,
 }
 
 
@@ -187,9 +227,21 @@ def tender_form_to_input(form: dict[str, Any]) -> TenderForm:
         result.rows[name] = kept
         return kept
 
-    for key in ("title", "method", "catalogue_item_id", "description", "contract_term_months",
-                "term_justification", "method_justification", "single_source_provider_id",
-                "bid_deadline", "clarification_deadline", "documents_until", "opening_at", "change_note"):
+    for key in (
+        "title",
+        "method",
+        "catalogue_item_id",
+        "description",
+        "contract_term_months",
+        "term_justification",
+        "method_justification",
+        "single_source_provider_id",
+        "bid_deadline",
+        "clarification_deadline",
+        "documents_until",
+        "opening_at",
+        "change_note",
+    ):
         put(data, key, key)
     money(data, "bid_bond_fen", "bid_bond_yuan", "bid_bond_fen")
 
@@ -281,18 +333,29 @@ def _flat_requirements(form: dict[str, Any], eligibility: EligibilityIn, team: T
 def input_to_form(data: TenderIn) -> dict[str, Any]:
     """A tender's editable input -> the flat form values (the edit and amend forms start here)."""
     form: dict[str, Any] = {
-        "title": data.title, "method": str(data.method), "catalogue_item_id": str(data.catalogue_item_id),
-        "description": data.description, "bid_bond_yuan": _yuan(data.bid_bond_fen) if data.bid_bond_fen else "",
-        "contract_term_months": str(data.contract_term_months), "term_justification": data.term_justification,
+        "title": data.title,
+        "method": str(data.method),
+        "catalogue_item_id": str(data.catalogue_item_id),
+        "description": data.description,
+        "bid_bond_yuan": _yuan(data.bid_bond_fen) if data.bid_bond_fen else "",
+        "contract_term_months": str(data.contract_term_months),
+        "term_justification": data.term_justification,
         "method_justification": data.method_justification,
         "single_source_provider_id": str(data.single_source_provider_id or ""),
         "invited_org_ids": [str(i) for i in data.invited_org_ids],
-        "bid_deadline": _local(data.bid_deadline), "clarification_deadline": _local(data.clarification_deadline),
+        "bid_deadline": _local(data.bid_deadline),
+        "clarification_deadline": _local(data.clarification_deadline),
         "documents_until": _local(data.documents_until),
     }
     for i, lot in enumerate(data.lots[:LOT_ROWS]):
-        form.update({f"lots.{i}.name": lot.name, f"lots.{i}.budget_yuan": _yuan(lot.budget_fen),
-                     f"lots.{i}.max_price_yuan": _yuan(lot.max_price_fen), f"lots.{i}.description": lot.description})
+        form.update(
+            {
+                f"lots.{i}.name": lot.name,
+                f"lots.{i}.budget_yuan": _yuan(lot.budget_fen),
+                f"lots.{i}.max_price_yuan": _yuan(lot.max_price_fen),
+                f"lots.{i}.description": lot.description,
+            }
+        )
     _flat_requirements(form, data.eligibility, data.team_requirements)
     scheme = data.evaluation_scheme
     form["evaluation_scheme.method"] = str(scheme.method) if scheme else ""
@@ -302,13 +365,26 @@ def input_to_form(data: TenderIn) -> dict[str, Any]:
             form["evaluation_scheme.price_fixed"] = "1"
         for i, c in enumerate(scheme.criteria[:CRITERION_ROWS]):
             prefix = f"evaluation_scheme.criteria.{i}"
-            form.update({f"{prefix}.key": c.key, f"{prefix}.name": c.name, f"{prefix}.max_points": str(c.max_points),
-                         f"{prefix}.kind": str(c.kind), f"{prefix}.description": c.description})
+            form.update(
+                {
+                    f"{prefix}.key": c.key,
+                    f"{prefix}.name": c.name,
+                    f"{prefix}.max_points": str(c.max_points),
+                    f"{prefix}.kind": str(c.kind),
+                    f"{prefix}.description": c.description,
+                }
+            )
     for i, item in enumerate(data.payment_schedule[:INSTALLMENT_ROWS]):
         prefix = f"payment_schedule.{i}"
-        form.update({f"{prefix}.label": item.label, f"{prefix}.percent": str(item.percent), f"{prefix}.gate": str(item.gate),
-                     f"{prefix}.min_grade": str(item.min_grade or ""),
-                     f"{prefix}.due_date": item.due_date.isoformat() if item.due_date else ""})
+        form.update(
+            {
+                f"{prefix}.label": item.label,
+                f"{prefix}.percent": str(item.percent),
+                f"{prefix}.gate": str(item.gate),
+                f"{prefix}.min_grade": str(item.min_grade or ""),
+                f"{prefix}.due_date": item.due_date.isoformat() if item.due_date else "",
+            }
+        )
     if data.venture_terms:
         form["venture_terms.cap_per_project_yuan"] = _yuan(data.venture_terms.cap_per_project_fen)
         form["venture_terms.max_share_percent"] = str(data.venture_terms.max_share_percent)
@@ -320,15 +396,27 @@ def input_to_form(data: TenderIn) -> dict[str, Any]:
 def blank_form() -> dict[str, Any]:
     """A new tender: the schema's defaults and the usual 40/30/30 installments, to be changed as needed."""
     form: dict[str, Any] = {
-        "contract_term_months": "12", "evaluation_scheme.method": "comprehensive", "invited_org_ids": [],
+        "contract_term_months": "12",
+        "evaluation_scheme.method": "comprehensive",
+        "invited_org_ids": [],
         "venture_terms.matching_required": "1",
     }
     _flat_requirements(form, EligibilityIn(), TeamRequirementsIn())
-    for i, (label, percent, gate, grade) in enumerate([
-        ("首期款", "40", "signing", ""), ("中期款", "30", "midterm", "pass"), ("尾款", "30", "final", "pass"),
-    ]):
-        form.update({f"payment_schedule.{i}.label": label, f"payment_schedule.{i}.percent": percent,
-                     f"payment_schedule.{i}.gate": gate, f"payment_schedule.{i}.min_grade": grade})
+    for i, (label, percent, gate, grade) in enumerate(
+        [
+            ("首期款", "40", "signing", ""),
+            ("中期款", "30", "midterm", "pass"),
+            ("尾款", "30", "final", "pass"),
+        ]
+    ):
+        form.update(
+            {
+                f"payment_schedule.{i}.label": label,
+                f"payment_schedule.{i}.percent": percent,
+                f"payment_schedule.{i}.gate": gate,
+                f"payment_schedule.{i}.min_grade": grade,
+            }
+        )
     return form
 
 
@@ -351,39 +439,75 @@ def filled_rows(form: dict[str, Any]) -> dict[str, int]:
 
 # The label (a strings.py key) of each input, for the error summary.
 LABEL_KEYS = {
-    "title": "tenders.form.title", "method": "tender.method", "catalogue_item_id": "tender.catalogue",
-    "description": "tenders.form.description", "lots": "tender.lots", "bid_bond_yuan": "tenders.form.bid_bond_yuan",
-    "eligibility": "tender.requirements", "eligibility.registration_types": "tenders.form.registration_types",
+    "title": "tenders.form.title",
+    "method": "tender.method",
+    "catalogue_item_id": "tender.catalogue",
+    "description": "tenders.form.description",
+    "lots": "tender.lots",
+    "bid_bond_yuan": "tenders.form.bid_bond_yuan",
+    "eligibility": "tender.requirements",
+    "eligibility.registration_types": "tenders.form.registration_types",
     "eligibility.no_major_violation_years": "tenders.form.violation_years",
     "eligibility.abnormal_list_years": "tenders.form.abnormal_years",
     "eligibility.dishonest_list_years": "tenders.form.dishonest_years",
-    "eligibility.annual_report_passed": "tenders.form.annual_report", "eligibility.min_grade": "tenders.form.min_grade",
-    "eligibility.scope_keyword": "tenders.form.scope_keyword", "team_requirements": "tender.team",
+    "eligibility.annual_report_passed": "tenders.form.annual_report",
+    "eligibility.min_grade": "tenders.form.min_grade",
+    "eligibility.scope_keyword": "tenders.form.scope_keyword",
+    "team_requirements": "tender.team",
     "team_requirements.min_licensed_workers": "tenders.form.min_workers",
     "team_requirements.lead_min_level": "tenders.form.lead_level",
     "team_requirements.supervisor_required": "tenders.form.supervisor",
-    "invited_org_ids": "tenders.form.invited", "single_source_provider_id": "tender.single_source",
-    "evaluation_scheme": "tender.scheme", "evaluation_scheme.method": "tender.scheme.method",
-    "evaluation_scheme.price_weight": "tenders.form.price_weight", "evaluation_scheme.price_fixed": "tenders.form.price_fixed",
-    "evaluation_scheme.criteria": "tender.criterion", "payment_schedule": "tender.payments",
-    "contract_term_months": "tenders.form.term_months", "term_justification": "tenders.form.term_justification",
-    "method_justification": "tender.method_justification", "venture_terms": "tender.venture",
+    "invited_org_ids": "tenders.form.invited",
+    "single_source_provider_id": "tender.single_source",
+    "evaluation_scheme": "tender.scheme",
+    "evaluation_scheme.method": "tender.scheme.method",
+    "evaluation_scheme.price_weight": "tenders.form.price_weight",
+    "evaluation_scheme.price_fixed": "tenders.form.price_fixed",
+    "evaluation_scheme.criteria": "tender.criterion",
+    "payment_schedule": "tender.payments",
+    "contract_term_months": "tenders.form.term_months",
+    "term_justification": "tenders.form.term_justification",
+    "method_justification": "tender.method_justification",
+    "venture_terms": "tender.venture",
     "venture_terms.cap_per_project_yuan": "tenders.form.venture_cap",
     "venture_terms.max_share_percent": "tenders.form.venture_share",
     "venture_terms.matching_required": "tenders.form.venture_matching",
-    "bid_deadline": "tenders.form.bid_deadline", "clarification_deadline": "tender.time.clarification",
-    "documents_until": "tender.time.documents_until", "opening_at": "tender.time.opening",
+    "bid_deadline": "tenders.form.bid_deadline",
+    "clarification_deadline": "tender.time.clarification",
+    "documents_until": "tender.time.documents_until",
+    "opening_at": "tender.time.opening",
     "change_note": "tenders.form.change_note",
 }
 ROW_LABEL_KEYS = {
-    "lots": ("tender.lot.n", {"name": "tender.lot.name", "budget_yuan": "tenders.form.budget_yuan",
-                              "max_price_yuan": "tenders.form.max_price_yuan", "description": "tender.lot.description"}),
-    "evaluation_scheme.criteria": ("tenders.form.criterion_n", {
-        "key": "tender.criterion", "name": "tender.criterion", "max_points": "tender.criterion.points",
-        "kind": "tender.criterion.kind", "description": "tender.criterion.description"}),
-    "payment_schedule": ("tenders.form.installment_n", {
-        "label": "tenders.form.installment_label", "percent": "tender.installment.percent",
-        "gate": "tender.installment.gate", "min_grade": "tenders.form.min_eval_grade", "due_date": "tenders.form.due_date"}),
+    "lots": (
+        "tender.lot.n",
+        {
+            "name": "tender.lot.name",
+            "budget_yuan": "tenders.form.budget_yuan",
+            "max_price_yuan": "tenders.form.max_price_yuan",
+            "description": "tender.lot.description",
+        },
+    ),
+    "evaluation_scheme.criteria": (
+        "tenders.form.criterion_n",
+        {
+            "key": "tender.criterion",
+            "name": "tender.criterion",
+            "max_points": "tender.criterion.points",
+            "kind": "tender.criterion.kind",
+            "description": "tender.criterion.description",
+        },
+    ),
+    "payment_schedule": (
+        "tenders.form.installment_n",
+        {
+            "label": "tenders.form.installment_label",
+            "percent": "tender.installment.percent",
+            "gate": "tender.installment.gate",
+            "min_grade": "tenders.form.min_eval_grade",
+            "due_date": "tenders.form.due_date",
+        },
+    ),
 }
 
 
@@ -392,7 +516,7 @@ def field_label(name: str) -> str:
     for rows_name, (row_key, columns) in ROW_LABEL_KEYS.items():
         prefix = rows_name + "."
         if name.startswith(prefix):
-            index, _, column = name[len(prefix):].partition(".")
+            index, _, column = name[len(prefix) :].partition(".")
             if index.isdigit() and column in columns:
                 return f"{t(row_key, n=int(index) + 1)} · {t(columns[column])}"
     key = LABEL_KEYS.get(name)
@@ -405,4 +529,4 @@ def error_summary(errors: dict[str, str]) -> list[dict[str, Any]]:
     for name, message in errors.items():
         step = STEP_OF_PREFIX.get(name.split(".")[0])
         items.append({"name": name, "step": step, "label": field_label(name), "message": message})
-    return sorted(items, key=lambda e: (e["step"] if e["step"] is not None else 99))
+    return sorted(items, key=lambda e: e["step"] if e["step"] is not None else 99)

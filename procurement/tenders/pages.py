@@ -8,7 +8,8 @@ status 422, every value kept and each error beside its input.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import URLEncodedBody
@@ -18,9 +19,9 @@ from procurement.accounts import services as accounts
 from procurement.accounts.states import OrgKind, Role
 from procurement.catalogue import services as catalogue
 from procurement.core import clock
+from procurement.core.api import Id
 from procurement.core.errors import ValidationFailed
 from procurement.core.strings import t
-from procurement.core.api import Id
 from procurement.core.web import page, parse_form, redirect, require_user
 from procurement.notices import services as notices
 from procurement.tenders import forms, services
@@ -70,11 +71,18 @@ async def show_again_when_invalid(
         return await action()
     except ValidationFailed as exc:
         joined = "；".join(exc.field_errors.values())
-        return page(request, template, {
-            **await context(), "form": forms.for_display(form), "errors": exc.field_errors,
-            "message": exc.message if exc.message != joined else None,
-            "error_summary": forms.error_summary(exc.field_errors),
-        }, status_code=exc.status_code)
+        return page(
+            request,
+            template,
+            {
+                **await context(),
+                "form": forms.for_display(form),
+                "errors": exc.field_errors,
+                "message": exc.message if exc.message != joined else None,
+                "error_summary": forms.error_summary(exc.field_errors),
+            },
+            status_code=exc.status_code,
+        )
 
 
 def validated(model: type[TenderIn], parsed: forms.TenderForm) -> TenderIn:
@@ -91,8 +99,10 @@ def validated(model: type[TenderIn], parsed: forms.TenderForm) -> TenderIn:
 def timeline(tender: TenderOut) -> list[dict[str, Any]]:
     """The tender's dates in the order they fall (dates not set yet last)."""
     steps = [
-        ("tender.time.published", tender.published_at), ("tender.time.documents_until", tender.documents_until),
-        ("tender.time.clarification", tender.clarification_deadline), ("tender.time.deadline", tender.bid_deadline),
+        ("tender.time.published", tender.published_at),
+        ("tender.time.documents_until", tender.documents_until),
+        ("tender.time.clarification", tender.clarification_deadline),
+        ("tender.time.deadline", tender.bid_deadline),
         ("tender.time.opening", tender.opening_at),
     ]
     now = clock.now()
@@ -104,8 +114,11 @@ async def tender_page_context(user, tender_id: int) -> dict[str, Any]:
     """What the public and the bureau tender pages both show."""
     tender = await services.get_tender(user, tender_id)
     return {
-        "tender": tender, "notices": await notices.notices_for_tender(tender_id), "labels": LABELS,
-        "answered": [q for q in tender.questions if q.answered_at], "timeline": timeline(tender),
+        "tender": tender,
+        "notices": await notices.notices_for_tender(tender_id),
+        "labels": LABELS,
+        "answered": [q for q in tender.questions if q.answered_at],
+        "timeline": timeline(tender),
         "page_title": tender.title,
     }
 
@@ -126,7 +139,10 @@ class BureauTenderPages(Controller):
         orgs = await accounts.organization_choices(kind=OrgKind.SOCIAL_ORG, active_only=True)
         items = await catalogue.list_items()
         return {
-            "mode": mode, "tender": tender, "labels": LABELS, "social_orgs": orgs,
+            "mode": mode,
+            "tender": tender,
+            "labels": LABELS,
+            "social_orgs": orgs,
             "catalogue_items": [(i.id, f"{i.code} {i.name}（{i.category_label}）") for i in items],
             "rows": {"lots": forms.LOT_ROWS, "criteria": forms.CRITERION_ROWS, "payments": forms.INSTALLMENT_ROWS},
             "action": f"/bureau/tenders/{tender.id}/edit" if tender else "/bureau/tenders/new",
@@ -134,8 +150,9 @@ class BureauTenderPages(Controller):
         }
 
     def _render_form(self, request: Request, context: dict[str, Any], form: dict[str, Any]) -> Response:
-        return page(request, "procurement/tenders/form.html",
-                    {**context, "form": form, "open_rows": forms.filled_rows(form)})
+        return page(
+            request, "procurement/tenders/form.html", {**context, "form": form, "open_rows": forms.filled_rows(form)}
+        )
 
     @get("/new")
     async def new(self, request: Request) -> Response:
@@ -169,7 +186,9 @@ class BureauTenderPages(Controller):
         current = await services.tender_input(user, tender_id)
         tender = await services.get_tender(user, tender_id)
         if "amend" not in tender.allowed_actions and "update" not in tender.allowed_actions:
-            return redirect(f"/bureau/tenders/{tender_id}", t("tenders.not_editable", status=tender.status_label), "error")
+            return redirect(
+                f"/bureau/tenders/{tender_id}", t("tenders.not_editable", status=tender.status_label), "error"
+            )
         mode = "amend" if "amend" in tender.allowed_actions else "edit"
         return self._render_form(request, await self._form_context(mode, tender), forms.input_to_form(current))
 
@@ -208,7 +227,10 @@ class BureauTenderPages(Controller):
 
     async def _act(self, request: Request, tender_id: int, form: dict[str, Any], action) -> Response:
         return await show_again_when_invalid(
-            request, "procurement/tenders/bureau_detail.html", form, action,
+            request,
+            "procurement/tenders/bureau_detail.html",
+            form,
+            action,
             lambda: self._detail_context(request, tender_id),
         )
 

@@ -18,11 +18,7 @@ def can_create_tender(user: CurrentUser | None) -> Decision:
 
 
 def is_buyer_staff(user: CurrentUser | None, tender: dict[str, Any]) -> bool:
-    return (
-        user is not None
-        and user.role in (Role.OFFICER, Role.FINANCE)
-        and user.organization_id == tender["buyer"]
-    )
+    return user is not None and user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender["buyer"]
 
 
 def can_edit_tender(user: CurrentUser | None, tender: dict[str, Any]) -> Decision:

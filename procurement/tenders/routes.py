@@ -47,8 +47,15 @@ class TenderController(Controller):
         offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
     ) -> TenderList:
         """Published tenders, or with mine=true the caller's own bureau's (drafts included)."""
-        return await services.list_tenders(current_user(request), mine=mine, open_only=open_only, status=status,
-                                           method=method, limit=limit, offset=offset)
+        return await services.list_tenders(
+            current_user(request),
+            mine=mine,
+            open_only=open_only,
+            status=status,
+            method=method,
+            limit=limit,
+            offset=offset,
+        )
 
     @get("/{tender_id:int}", operation_id="GetTender", responses=problems(404))
     async def get_tender(self, request: Request, tender_id: Id) -> TenderOut:
@@ -60,51 +67,80 @@ class TenderController(Controller):
         """Change a draft (a published tender changes by AmendTender)."""
         return await services.update_tender(require_user(request), tender_id, data)
 
-    @post("/{tender_id:int}/publish", operation_id="PublishTender", status_code=HTTP_200_OK,
-          responses=problems(401, 403, 404, 409, 422))
+    @post(
+        "/{tender_id:int}/publish",
+        operation_id="PublishTender",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409, 422),
+    )
     async def publish(self, request: Request, tender_id: Id) -> TenderOut:
         """Publish the notice; the timeline is re-checked against now (rules 12–16)."""
         return await services.publish_tender(require_user(request), tender_id)
 
-    @post("/{tender_id:int}/amend", operation_id="AmendTender", status_code=HTTP_200_OK,
-          responses=problems(400, 401, 403, 404, 409, 422))
+    @post(
+        "/{tender_id:int}/amend",
+        operation_id="AmendTender",
+        status_code=HTTP_200_OK,
+        responses=problems(400, 401, 403, 404, 409, 422),
+    )
     async def amend(self, request: Request, tender_id: Id, data: JSONBody[AmendTenderIn]) -> TenderOut:
         """Publish an 更正公告 with a new version; the deadline moves back if rule 16 requires."""
         return await services.amend_tender(require_user(request), tender_id, data)
 
-    @post("/{tender_id:int}/cancel", operation_id="CancelTender", status_code=HTTP_200_OK,
-          responses=problems(400, 401, 403, 404, 409, 422))
+    @post(
+        "/{tender_id:int}/cancel",
+        operation_id="CancelTender",
+        status_code=HTTP_200_OK,
+        responses=problems(400, 401, 403, 404, 409, 422),
+    )
     async def cancel(self, request: Request, tender_id: Id, data: JSONBody[CancelTenderIn]) -> TenderOut:
         """Terminate with a public reason (终止公告)."""
         return await services.cancel_tender(require_user(request), tender_id, data.reason)
 
-    @post("/{tender_id:int}/retender", operation_id="RetenderTender", status_code=HTTP_201_CREATED,
-          responses=problems(401, 403, 404, 409, 422))
+    @post(
+        "/{tender_id:int}/retender",
+        operation_id="RetenderTender",
+        status_code=HTTP_201_CREATED,
+        responses=problems(401, 403, 404, 409, 422),
+    )
     async def retender(self, request: Request, tender_id: Id) -> TenderOut:
         """After 废标 or termination: a new draft with the same content (rule 18)."""
         return await services.retender(require_user(request), tender_id)
 
-    @post("/{tender_id:int}/questions", operation_id="AskQuestion", status_code=HTTP_201_CREATED,
-          responses=problems(400, 401, 403, 404, 409, 422))
+    @post(
+        "/{tender_id:int}/questions",
+        operation_id="AskQuestion",
+        status_code=HTTP_201_CREATED,
+        responses=problems(400, 401, 403, 404, 409, 422),
+    )
     async def ask(self, request: Request, tender_id: Id, data: JSONBody[QuestionIn]) -> QuestionOut:
         """A social organization asks privately; the answer will be public and anonymous."""
         return await services.ask_question(require_user(request), tender_id, data.question)
 
-    @get("/{tender_id:int}/document", operation_id="GetTenderDocument", responses=problems(404),
-         media_type="application/pdf")
+    @get(
+        "/{tender_id:int}/document",
+        operation_id="GetTenderDocument",
+        responses=problems(404),
+        media_type="application/pdf",
+    )
     async def document(self, request: Request, tender_id: Id) -> Response[bytes]:
         """The tender document (招标文件 / 征集公告) as a PDF."""
         name, pdf = await documents.tender_document(current_user(request), tender_id)
-        return Response(pdf, media_type="application/pdf",
-                        headers={"Content-Disposition": content_disposition(name, inline=True)})
+        return Response(
+            pdf, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=True)}
+        )
 
 
 class QuestionController(Controller):
     path = "/questions"
     tags = ["采购项目"]
 
-    @post("/{question_id:int}/answer", operation_id="AnswerQuestion", status_code=HTTP_200_OK,
-          responses=problems(400, 401, 403, 404, 409, 422))
+    @post(
+        "/{question_id:int}/answer",
+        operation_id="AnswerQuestion",
+        status_code=HTTP_200_OK,
+        responses=problems(400, 401, 403, 404, 409, 422),
+    )
     async def answer(self, request: Request, question_id: Id, data: JSONBody[AnswerIn]) -> TenderOut:
         """The buyer answers publicly; the asker stays anonymous (rule 16 may move the deadline)."""
         return await services.answer_question(require_user(request), question_id, data.answer)

@@ -21,12 +21,12 @@ Errors = dict[str, str]
 MIN_CALENDAR_DAYS = {Method.OPEN: 20, Method.INVITED: 20, Method.CONSULTATION: 10}
 # Rule 16 (74号令 art. 29): 谈判 (and 询价) count working days.
 MIN_WORKING_DAYS = {Method.NEGOTIATION: 3, Method.INQUIRY: 3, Method.SINGLE_SOURCE: 5}
-DOCUMENT_WORKING_DAYS = 5   # rule 15
+DOCUMENT_WORKING_DAYS = 5  # rule 15
 # Rule 15 (87号令 art. 16, 条例 art. 31) and 214号 art. 10 set a documents period
 # for 招标 and 磋商; 谈判 and 询价 (74号令) have only their 3 working days.
 NO_DOCUMENT_PERIOD = frozenset({Method.NEGOTIATION, Method.INQUIRY})
-MIN_INVITED = 3             # 87号令 art. 14: at least 3 invited suppliers
-BOND_MAX_BP = 200           # rule 29: 2% of the budget, in basis points
+MIN_INVITED = 3  # 87号令 art. 14: at least 3 invited suppliers
+BOND_MAX_BP = 200  # rule 29: 2% of the budget, in basis points
 TERM_MONTHS, TERM_MONTHS_JUSTIFIED = 12, 36  # rule 30
 # Rule 16: a change must leave this much time before the deadline.
 AMEND_MIN_DAYS = {Method.CONSULTATION: 5}
@@ -102,7 +102,7 @@ def check_scheme(t: TenderIn) -> Errors:
     errors: Errors = {}
     required = {
         Method.CONSULTATION: EvaluationMethod.COMPREHENSIVE,  # 214号 art. 23
-        Method.NEGOTIATION: EvaluationMethod.LOWEST_PRICE,    # 74号令: 报价最低
+        Method.NEGOTIATION: EvaluationMethod.LOWEST_PRICE,  # 74号令: 报价最低
         Method.INQUIRY: EvaluationMethod.LOWEST_PRICE,
     }.get(t.method)
     if required and scheme.method != required:
@@ -141,7 +141,9 @@ def check_scheme(t: TenderIn) -> Errors:
 def check_payment_schedule(t: TenderIn) -> Errors:
     """Rule 35: installments sum to 100%; evaluation gates name a grade; date gates a date."""
     if not t.payment_schedule:
-        return {"payment_schedule": "请设定付款计划（rule 35），例如签订后 40%、中期评估合格后 30%、终期评估合格后 30%。"}
+        return {
+            "payment_schedule": "请设定付款计划（rule 35），例如签订后 40%、中期评估合格后 30%、终期评估合格后 30%。"
+        }
     errors: Errors = {}
     total = sum(i.percent for i in t.payment_schedule)
     if total != 100:
@@ -160,8 +162,9 @@ def venture_cap_errors(t: TenderIn) -> Errors:
         return {}
     total = sum(lot.budget_fen for lot in t.lots)
     if t.venture_terms.cap_per_project_fen > total:
-        return {"venture_terms.cap_per_project_fen":
-                f"单个项目资助上限 {format_yuan(t.venture_terms.cap_per_project_fen)} 超过了本次征集的总预算 {format_yuan(total)}（rule 36）。"}
+        return {
+            "venture_terms.cap_per_project_fen": f"单个项目资助上限 {format_yuan(t.venture_terms.cap_per_project_fen)} 超过了本次征集的总预算 {format_yuan(total)}（rule 36）。"
+        }
     return {}
 
 
@@ -235,9 +238,7 @@ def check_timeline(
     return errors
 
 
-def amended_deadline(
-    method: Method, amend_at: datetime, deadline: datetime, cal: WorkdayCalendar
-) -> datetime | None:
+def amended_deadline(method: Method, amend_at: datetime, deadline: datetime, cal: WorkdayCalendar) -> datetime | None:
     """Rule 16: a change published too close to the deadline moves it back.
 
     Returns the new deadline (same time of day, Asia/Shanghai), or None when

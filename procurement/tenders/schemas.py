@@ -20,10 +20,10 @@ class _In(BaseModel):
 
 
 class RegistrationType(StrEnum):
-    SOCIAL_GROUP = "social_group"          # 社会团体
-    SOCIAL_SERVICE = "social_service"      # 社会服务机构（民办非企业单位）
-    FOUNDATION = "foundation"              # 基金会
-    ENTERPRISE = "enterprise"              # 企业
+    SOCIAL_GROUP = "social_group"  # 社会团体
+    SOCIAL_SERVICE = "social_service"  # 社会服务机构（民办非企业单位）
+    FOUNDATION = "foundation"  # 基金会
+    ENTERPRISE = "enterprise"  # 企业
     PUBLIC_INSTITUTION = "public_institution"  # 公益二类事业单位
     COMMUNITY_COMMITTEE = "community_committee"  # 居（村）民委员会
 
@@ -48,9 +48,9 @@ class Grade(StrEnum):
 
 class WorkerLevel(StrEnum):
     NONE = "none"
-    ASSISTANT = "assistant"        # 助理社会工作师
+    ASSISTANT = "assistant"  # 助理社会工作师
     INTERMEDIATE = "intermediate"  # 社会工作师
-    SENIOR = "senior"              # 高级社会工作师
+    SENIOR = "senior"  # 高级社会工作师
 
 
 WORKER_LEVEL_LABELS = {
@@ -63,7 +63,7 @@ WORKER_LEVEL_LABELS = {
 
 class EvaluationMethod(StrEnum):
     COMPREHENSIVE = "comprehensive"  # 综合评分法
-    LOWEST_PRICE = "lowest_price"    # 最低评标价法
+    LOWEST_PRICE = "lowest_price"  # 最低评标价法
 
 
 EVALUATION_METHOD_LABELS = {EvaluationMethod.COMPREHENSIVE: "综合评分法", EvaluationMethod.LOWEST_PRICE: "最低评标价法"}
@@ -81,7 +81,12 @@ class Gate(StrEnum):
     DATE = "date"
 
 
-GATE_LABELS = {Gate.SIGNING: "合同签订后", Gate.MIDTERM: "中期评估通过后", Gate.FINAL: "终期评估通过后", Gate.DATE: "约定日期"}
+GATE_LABELS = {
+    Gate.SIGNING: "合同签订后",
+    Gate.MIDTERM: "中期评估通过后",
+    Gate.FINAL: "终期评估通过后",
+    Gate.DATE: "约定日期",
+}
 
 
 class EvaluationGrade(StrEnum):
@@ -92,7 +97,11 @@ class EvaluationGrade(StrEnum):
     PASS = "pass"
 
 
-EVALUATION_GRADE_LABELS = {EvaluationGrade.EXCELLENT: "优秀", EvaluationGrade.GOOD: "良好", EvaluationGrade.PASS: "合格"}
+EVALUATION_GRADE_LABELS = {
+    EvaluationGrade.EXCELLENT: "优秀",
+    EvaluationGrade.GOOD: "良好",
+    EvaluationGrade.PASS: "合格",
+}
 
 
 class LotIn(_In):

@@ -20,7 +20,18 @@ from procurement.core.errors import DeadlinePassed, NotFound, ValidationFailed
 from procurement.core.money import format_yuan
 from procurement.core.notify import notify
 from procurement.settings import get_settings
-from procurement.tables import Bid, BidBond, CatalogueItem, Notice, Organization, Tender, TenderLot, TenderQuestion, TenderVersion, User
+from procurement.tables import (
+    Bid,
+    BidBond,
+    CatalogueItem,
+    Notice,
+    Organization,
+    Tender,
+    TenderLot,
+    TenderQuestion,
+    TenderVersion,
+    User,
+)
 from procurement.tenders import content, policies, rules
 from procurement.tenders.schemas import (
     AmendTenderIn,
@@ -41,7 +52,6 @@ from procurement.tenders.states import (
     CATEGORY_LABELS,
     METHOD_LABELS,
     TENDER_TABLE,
-    Category,
     Method,
     NoticeType,
     TenderStatus,
@@ -49,8 +59,13 @@ from procurement.tenders.states import (
 )
 
 METHOD_CODES = {
-    Method.OPEN: "GKZB", Method.INVITED: "YQZB", Method.CONSULTATION: "JZCS", Method.NEGOTIATION: "JZTP",
-    Method.SINGLE_SOURCE: "DYLY", Method.INQUIRY: "XJ", Method.VENTURE: "GYCT",
+    Method.OPEN: "GKZB",
+    Method.INVITED: "YQZB",
+    Method.CONSULTATION: "JZCS",
+    Method.NEGOTIATION: "JZTP",
+    Method.SINGLE_SOURCE: "DYLY",
+    Method.INQUIRY: "XJ",
+    Method.VENTURE: "GYCT",
 }
 TENDER_COLUMNS = (*Tender.all_columns(), Tender.buyer.name, Tender.catalogue_item.name)
 
@@ -84,17 +99,25 @@ async def _out(row: dict[str, Any], user: CurrentUser | None) -> TenderOut:
     staff = _staff_view(user, row)
     status = _current_status(row)
     lots = await TenderLot.select().where(TenderLot.tender == row["id"]).order_by(TenderLot.number)
-    questions = await TenderQuestion.select(*TenderQuestion.all_columns(), TenderQuestion.organization.name).where(
-        TenderQuestion.tender == row["id"]
-    ).order_by(TenderQuestion.id)
-    versions = await TenderVersion.select(
-        TenderVersion.version, TenderVersion.change_summary, TenderVersion.created_at
-    ).where(TenderVersion.tender == row["id"]).order_by(TenderVersion.version)
+    questions = (
+        await TenderQuestion.select(*TenderQuestion.all_columns(), TenderQuestion.organization.name)
+        .where(TenderQuestion.tender == row["id"])
+        .order_by(TenderQuestion.id)
+    )
+    versions = (
+        await TenderVersion.select(TenderVersion.version, TenderVersion.change_summary, TenderVersion.created_at)
+        .where(TenderVersion.tender == row["id"])
+        .order_by(TenderVersion.version)
+    )
     own_org = user.organization_id if user else None
     shown_questions = [
         QuestionOut(
-            id=q["id"], question=q["question"], asked_at=q["asked_at"], answer=q["answer"],
-            answered_at=q["answered_at"], asked_by_my_org=own_org == q["organization"],
+            id=q["id"],
+            question=q["question"],
+            asked_at=q["asked_at"],
+            answer=q["answer"],
+            answered_at=q["answered_at"],
+            asked_by_my_org=own_org == q["organization"],
             organization_name=q["organization.name"] if staff else None,
         )
         for q in questions
@@ -104,26 +127,52 @@ async def _out(row: dict[str, Any], user: CurrentUser | None) -> TenderOut:
     venture = _loads(row["venture_terms"], None)
     allowed = TENDER_TABLE.allowed_actions(status, user.role) if (user and policies.can_edit_tender(user, row)) else []
     return TenderOut(
-        id=row["id"], reference_no=row["reference_no"], title=row["title"], method=row["method"],
-        method_label=METHOD_LABELS[Method(row["method"])], buyer_id=row["buyer"], buyer_name=row["buyer.name"],
-        catalogue_item_id=row["catalogue_item"], catalogue_item_name=row["catalogue_item.name"],
-        category=row["category"], category_label=CATEGORY_LABELS.get(row["category"], row["category"]),
-        description=row["description"], status=status,
+        id=row["id"],
+        reference_no=row["reference_no"],
+        title=row["title"],
+        method=row["method"],
+        method_label=METHOD_LABELS[Method(row["method"])],
+        buyer_id=row["buyer"],
+        buyer_name=row["buyer.name"],
+        catalogue_item_id=row["catalogue_item"],
+        catalogue_item_name=row["catalogue_item.name"],
+        category=row["category"],
+        category_label=CATEGORY_LABELS.get(row["category"], row["category"]),
+        description=row["description"],
+        status=status,
         status_label=TENDER_TABLE.staff_label(status) if staff else TENDER_TABLE.public_label(status),
-        version=row["version"], total_budget_fen=row["total_budget_fen"], bid_bond_fen=row["bid_bond_fen"],
-        contract_term_months=row["contract_term_months"], term_justification=row["term_justification"],
-        method_justification=row["method_justification"], single_source_provider_id=row["single_source_provider"],
+        version=row["version"],
+        total_budget_fen=row["total_budget_fen"],
+        bid_bond_fen=row["bid_bond_fen"],
+        contract_term_months=row["contract_term_months"],
+        term_justification=row["term_justification"],
+        method_justification=row["method_justification"],
+        single_source_provider_id=row["single_source_provider"],
         invited_org_ids=_loads(row["invited_org_ids"], []),
         eligibility=EligibilityIn(**_loads(row["eligibility"], {})),
         team_requirements=TeamRequirementsIn(**_loads(row["team_requirements"], {})),
         evaluation_scheme=EvaluationSchemeIn(**scheme) if scheme else None,
         payment_schedule=[InstallmentIn(**i) for i in _loads(row["payment_schedule"], [])],
         venture_terms=VentureTermsIn(**venture) if venture else None,
-        lots=[LotOut(id=lot["id"], number=lot["number"], name=lot["name"], budget_fen=lot["budget_fen"],
-                     max_price_fen=lot["max_price_fen"], description=lot["description"]) for lot in lots],
-        documents_until=row["documents_until"], clarification_deadline=row["clarification_deadline"],
-        bid_deadline=row["bid_deadline"], opening_at=row["opening_at"], published_at=row["published_at"],
-        cancelled_at=row["cancelled_at"], cancel_reason=row["cancel_reason"], allowed_actions=allowed,
+        lots=[
+            LotOut(
+                id=lot["id"],
+                number=lot["number"],
+                name=lot["name"],
+                budget_fen=lot["budget_fen"],
+                max_price_fen=lot["max_price_fen"],
+                description=lot["description"],
+            )
+            for lot in lots
+        ],
+        documents_until=row["documents_until"],
+        clarification_deadline=row["clarification_deadline"],
+        bid_deadline=row["bid_deadline"],
+        opening_at=row["opening_at"],
+        published_at=row["published_at"],
+        cancelled_at=row["cancelled_at"],
+        cancel_reason=row["cancel_reason"],
+        allowed_actions=allowed,
         questions=shown_questions,
         versions=[VersionOut(**v) for v in versions],
         warnings=await _splitting_warnings(row) if staff else [],
@@ -140,13 +189,18 @@ async def _splitting_warnings(row: dict[str, Any]) -> list[str]:
     start = clock.to_utc(datetime(year, 1, 1))
     end = clock.to_utc(datetime(year + 1, 1, 1))
     siblings = await Tender.select(Tender.total_budget_fen).where(
-        (Tender.buyer == row["buyer"]) & (Tender.catalogue_item == row["catalogue_item"])
-        & (Tender.status != TenderStatus.CANCELLED) & (Tender.created_at >= start) & (Tender.created_at < end)
+        (Tender.buyer == row["buyer"])
+        & (Tender.catalogue_item == row["catalogue_item"])
+        & (Tender.status != TenderStatus.CANCELLED)
+        & (Tender.created_at >= start)
+        & (Tender.created_at < end)
     )
     total = sum(s["total_budget_fen"] for s in siblings)
     if total >= threshold and len(siblings) > 1:
-        return [f"本单位 {year} 年同一目录项目已采购合计 {format_yuan(total)}，达到公开招标数额标准 "
-                f"{format_yuan(threshold)}：请确认没有化整为零规避公开招标（rule 10）。"]
+        return [
+            f"本单位 {year} 年同一目录项目已采购合计 {format_yuan(total)}，达到公开招标数额标准 "
+            f"{format_yuan(threshold)}：请确认没有化整为零规避公开招标（rule 10）。"
+        ]
     return []
 
 
@@ -160,17 +214,30 @@ async def get_tender(user: CurrentUser | None, tender_id: int) -> TenderOut:
 def _summary(row: dict[str, Any], staff: bool) -> TenderSummary:
     status = _current_status(row)
     return TenderSummary(
-        id=row["id"], reference_no=row["reference_no"], title=row["title"], method=row["method"],
-        method_label=METHOD_LABELS[Method(row["method"])], buyer_name=row["buyer.name"],
-        category_label=CATEGORY_LABELS.get(row["category"], row["category"]), status=status,
+        id=row["id"],
+        reference_no=row["reference_no"],
+        title=row["title"],
+        method=row["method"],
+        method_label=METHOD_LABELS[Method(row["method"])],
+        buyer_name=row["buyer.name"],
+        category_label=CATEGORY_LABELS.get(row["category"], row["category"]),
+        status=status,
         status_label=TENDER_TABLE.staff_label(status) if staff else TENDER_TABLE.public_label(status),
-        total_budget_fen=row["total_budget_fen"], bid_deadline=row["bid_deadline"], published_at=row["published_at"],
+        total_budget_fen=row["total_budget_fen"],
+        bid_deadline=row["bid_deadline"],
+        published_at=row["published_at"],
     )
 
 
 async def list_tenders(
-    user: CurrentUser | None, *, mine: bool = False, open_only: bool = False, status: str | None = None,
-    method: str | None = None, limit: int = 50, offset: int = 0,
+    user: CurrentUser | None,
+    *,
+    mine: bool = False,
+    open_only: bool = False,
+    status: str | None = None,
+    method: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> TenderList:
     """Tenders a person may see: their own bureau's (drafts included) or published ones."""
     query = Tender.select(*TENDER_COLUMNS)
@@ -186,7 +253,12 @@ async def list_tenders(
         cond &= Tender.status == status
     if method:
         cond &= Tender.method == method
-    rows = await query.where(cond).order_by(Tender.id, ascending=False).limit(max(1, min(limit, 200))).offset(max(0, offset))
+    rows = (
+        await query.where(cond)
+        .order_by(Tender.id, ascending=False)
+        .limit(max(1, min(limit, 200)))
+        .offset(max(0, offset))
+    )
     staff = bool(mine and user and user.role in (Role.OFFICER, Role.FINANCE))
     return TenderList(items=[_summary(r, staff) for r in rows], total=await count.where(cond))
 
@@ -203,23 +275,32 @@ async def _validate(data: TenderIn, *, publish_at: datetime, check_timeline: boo
         errors["catalogue_item_id"] = "请选择指导性目录中的服务项目（rule 7）。"
     if data.invited_org_ids:
         found = await Organization.count().where(
-            Organization.id.is_in(list(set(data.invited_org_ids))) & (Organization.kind == OrgKind.SOCIAL_ORG)
+            Organization.id.is_in(list(set(data.invited_org_ids)))
+            & (Organization.kind == OrgKind.SOCIAL_ORG)
             & (Organization.status == OrgStatus.ACTIVE)
         )
         if found != len(set(data.invited_org_ids)):
             errors.setdefault("invited_org_ids", "受邀机构中有不存在或未通过审核的社会组织。")
     if data.single_source_provider_id is not None and not await Organization.exists().where(
-        (Organization.id == data.single_source_provider_id) & (Organization.status == OrgStatus.ACTIVE)
+        (Organization.id == data.single_source_provider_id)
+        & (Organization.status == OrgStatus.ACTIVE)
         & (Organization.kind == OrgKind.SOCIAL_ORG)
     ):
         errors.setdefault("single_source_provider_id", "指定的供应商不存在或未通过审核。")
     times = _times(data)
     if check_timeline:
-        errors.update(rules.check_timeline(
-            data.method, publish_at, times["bid_deadline"], opening_at=times["opening_at_given"],
-            clarification_deadline=times["clarification_deadline"], documents_until=times["documents_until"],
-            cal=get_default_calendar(), venture_min_days=settings.venture_min_call_days,
-        ))
+        errors.update(
+            rules.check_timeline(
+                data.method,
+                publish_at,
+                times["bid_deadline"],
+                opening_at=times["opening_at_given"],
+                clarification_deadline=times["clarification_deadline"],
+                documents_until=times["documents_until"],
+                cal=get_default_calendar(),
+                venture_min_days=settings.venture_min_call_days,
+            )
+        )
     if errors:
         raise ValidationFailed(field_errors=errors)
     return {"item": item, **times}
@@ -242,19 +323,27 @@ def _times(data: TenderIn) -> dict[str, Any]:
 def _columns(data: TenderIn, item: dict[str, Any], times: dict[str, Any]) -> dict[Any, Any]:
     dump = data.model_dump(mode="json")
     return {
-        Tender.title: data.title, Tender.method: data.method, Tender.catalogue_item: data.catalogue_item_id,
-        Tender.category: item["category"], Tender.description: data.description,
-        Tender.total_budget_fen: sum(lot.budget_fen for lot in data.lots), Tender.bid_bond_fen: data.bid_bond_fen,
-        Tender.contract_term_months: data.contract_term_months, Tender.term_justification: data.term_justification,
+        Tender.title: data.title,
+        Tender.method: data.method,
+        Tender.catalogue_item: data.catalogue_item_id,
+        Tender.category: item["category"],
+        Tender.description: data.description,
+        Tender.total_budget_fen: sum(lot.budget_fen for lot in data.lots),
+        Tender.bid_bond_fen: data.bid_bond_fen,
+        Tender.contract_term_months: data.contract_term_months,
+        Tender.term_justification: data.term_justification,
         Tender.method_justification: data.method_justification,
         Tender.single_source_provider: data.single_source_provider_id,
         Tender.invited_org_ids: json.dumps(sorted(set(data.invited_org_ids))),
         Tender.eligibility: json.dumps(dump["eligibility"], ensure_ascii=False),
         Tender.team_requirements: json.dumps(dump["team_requirements"], ensure_ascii=False),
-        Tender.evaluation_scheme: json.dumps(_keyed(dump["evaluation_scheme"]), ensure_ascii=False) if data.evaluation_scheme else "",
+        Tender.evaluation_scheme: json.dumps(_keyed(dump["evaluation_scheme"]), ensure_ascii=False)
+        if data.evaluation_scheme
+        else "",
         Tender.payment_schedule: json.dumps(dump["payment_schedule"], ensure_ascii=False),
         Tender.venture_terms: json.dumps(dump["venture_terms"], ensure_ascii=False) if data.venture_terms else "",
-        Tender.bid_deadline: times["bid_deadline"], Tender.opening_at: times["bid_deadline"],
+        Tender.bid_deadline: times["bid_deadline"],
+        Tender.opening_at: times["bid_deadline"],
         Tender.clarification_deadline: times["clarification_deadline"],
         Tender.documents_until: times["documents_until"] or times["bid_deadline"],
     }
@@ -272,16 +361,24 @@ async def _replace_lots(tender_id: int, data: TenderIn) -> None:
     lots), add new ones, and remove a lot only when no bid was made on it."""
     existing = {lot["number"]: lot for lot in await TenderLot.select().where(TenderLot.tender == tender_id)}
     for n, lot in enumerate(data.lots, start=1):
-        values = {TenderLot.name: lot.name, TenderLot.budget_fen: lot.budget_fen,
-                  TenderLot.max_price_fen: lot.max_price_fen, TenderLot.description: lot.description}
+        values = {
+            TenderLot.name: lot.name,
+            TenderLot.budget_fen: lot.budget_fen,
+            TenderLot.max_price_fen: lot.max_price_fen,
+            TenderLot.description: lot.description,
+        }
         if n in existing:
             await TenderLot.update(values).where(TenderLot.id == existing[n]["id"])
         else:
-            await TenderLot.insert(TenderLot(tender=tender_id, number=n, **{k._meta.name: v for k, v in values.items()}))
+            await TenderLot.insert(
+                TenderLot(tender=tender_id, number=n, **{k._meta.name: v for k, v in values.items()})
+            )
     for number, lot in existing.items():
         if number > len(data.lots):
             if await Bid.exists().where(Bid.lot == lot["id"]):
-                raise ValidationFailed(field_errors={"lots": f"第{number}包已有机构投标，不能删除；如需取消该包，请终止项目后重新招标。"})
+                raise ValidationFailed(
+                    field_errors={"lots": f"第{number}包已有机构投标，不能删除；如需取消该包，请终止项目后重新招标。"}
+                )
             await TenderLot.delete().where(TenderLot.id == lot["id"])
 
 
@@ -295,16 +392,29 @@ async def create_tender(user: CurrentUser, data: TenderIn) -> TenderOut:
     now = clock.now()
     async with db.transaction():
         values = {col._meta.name: v for col, v in _columns(data, checked["item"], checked).items()}
-        inserted = await Tender.insert(Tender(
-            **values, reference_no=f"tmp-{now.timestamp()}-{user.id}", buyer=user.organization_id,
-            status=TenderStatus.DRAFT, version=1, created_by=user.id, created_at=now, updated_at=now,
-        )).returning(Tender.id)
+        inserted = await Tender.insert(
+            Tender(
+                **values,
+                reference_no=f"tmp-{now.timestamp()}-{user.id}",
+                buyer=user.organization_id,
+                status=TenderStatus.DRAFT,
+                version=1,
+                created_by=user.id,
+                created_at=now,
+                updated_at=now,
+            )
+        ).returning(Tender.id)
         tender_id = inserted[0]["id"]
         reference = f"{clock.to_local(now).year}-{METHOD_CODES[data.method]}-{tender_id:05d}"
         await Tender.update({Tender.reference_no: reference}).where(Tender.id == tender_id)
         await _replace_lots(tender_id, data)
-        await audit.record("tender.created", "tender", tender_id, actor=actor_of(user),
-                           after={"reference_no": reference, "title": data.title, "method": data.method})
+        await audit.record(
+            "tender.created",
+            "tender",
+            tender_id,
+            actor=actor_of(user),
+            after={"reference_no": reference, "title": data.title, "method": data.method},
+        )
     return await get_tender(user, tender_id)
 
 
@@ -315,16 +425,26 @@ async def update_tender(user: CurrentUser, tender_id: int, data: TenderIn) -> Te
         policies.can_edit_tender(user, row).require()
         TENDER_TABLE.target(_current_status(row), "update", role=user.role)
         if data.method != row["method"]:
-            raise ValidationFailed(field_errors={"method": "采购方式创建后不能修改；如需更换，请终止本项目后重新创建。"})
+            raise ValidationFailed(
+                field_errors={"method": "采购方式创建后不能修改；如需更换，请终止本项目后重新创建。"}
+            )
         checked = await _validate(data, publish_at=clock.now())
-        changed = await Tender.update({**_columns(data, checked["item"], checked), Tender.updated_at: clock.now()}).where(
-            (Tender.id == tender_id) & (Tender.status == TenderStatus.DRAFT)
-        ).returning(Tender.id)
+        changed = (
+            await Tender.update({**_columns(data, checked["item"], checked), Tender.updated_at: clock.now()})
+            .where((Tender.id == tender_id) & (Tender.status == TenderStatus.DRAFT))
+            .returning(Tender.id)
+        )
         if not changed:
             raise ValidationFailed("该项目的状态刚被他人修改，请刷新后重试。")
         await _replace_lots(tender_id, data)
-        await audit.record("tender.updated", "tender", tender_id, actor=actor_of(user),
-                           before=content.snapshot_summary(row), after={"title": data.title})
+        await audit.record(
+            "tender.updated",
+            "tender",
+            tender_id,
+            actor=actor_of(user),
+            before=content.snapshot_summary(row),
+            after={"title": data.title},
+        )
     return await get_tender(user, tender_id)
 
 
@@ -332,16 +452,32 @@ def _as_input(row: dict[str, Any], lots: list[dict[str, Any]]) -> TenderIn:
     scheme = _loads(row["evaluation_scheme"], None)
     venture = _loads(row["venture_terms"], None)
     return TenderIn(
-        title=row["title"], method=row["method"], catalogue_item_id=row["catalogue_item"],
+        title=row["title"],
+        method=row["method"],
+        catalogue_item_id=row["catalogue_item"],
         description=row["description"],
-        lots=[{"name": lot["name"], "budget_fen": lot["budget_fen"], "max_price_fen": lot["max_price_fen"],
-               "description": lot["description"]} for lot in lots],
-        bid_bond_fen=row["bid_bond_fen"], contract_term_months=row["contract_term_months"],
-        term_justification=row["term_justification"], method_justification=row["method_justification"],
-        single_source_provider_id=row["single_source_provider"], invited_org_ids=_loads(row["invited_org_ids"], []),
-        eligibility=_loads(row["eligibility"], {}), team_requirements=_loads(row["team_requirements"], {}),
-        evaluation_scheme=scheme, payment_schedule=_loads(row["payment_schedule"], []), venture_terms=venture,
-        bid_deadline=row["bid_deadline"], clarification_deadline=row["clarification_deadline"],
+        lots=[
+            {
+                "name": lot["name"],
+                "budget_fen": lot["budget_fen"],
+                "max_price_fen": lot["max_price_fen"],
+                "description": lot["description"],
+            }
+            for lot in lots
+        ],
+        bid_bond_fen=row["bid_bond_fen"],
+        contract_term_months=row["contract_term_months"],
+        term_justification=row["term_justification"],
+        method_justification=row["method_justification"],
+        single_source_provider_id=row["single_source_provider"],
+        invited_org_ids=_loads(row["invited_org_ids"], []),
+        eligibility=_loads(row["eligibility"], {}),
+        team_requirements=_loads(row["team_requirements"], {}),
+        evaluation_scheme=scheme,
+        payment_schedule=_loads(row["payment_schedule"], []),
+        venture_terms=venture,
+        bid_deadline=row["bid_deadline"],
+        clarification_deadline=row["clarification_deadline"],
         documents_until=row["documents_until"],
     )
 
@@ -370,32 +506,62 @@ async def publish_tender(user: CurrentUser, tender_id: int) -> TenderOut:
         TENDER_TABLE.target(_current_status(row), "publish", role=user.role)
         lots = await TenderLot.select().where(TenderLot.tender == tender_id).order_by(TenderLot.number)
         await _validate(_as_input(row, lots), publish_at=now)
-        changed = await Tender.update({
-            Tender.status: TenderStatus.PUBLISHED, Tender.published_at: now, Tender.updated_at: now,
-            Tender.next_check_at: row["bid_deadline"],
-        }).where((Tender.id == tender_id) & (Tender.status == TenderStatus.DRAFT)).returning(Tender.id)
+        changed = (
+            await Tender.update(
+                {
+                    Tender.status: TenderStatus.PUBLISHED,
+                    Tender.published_at: now,
+                    Tender.updated_at: now,
+                    Tender.next_check_at: row["bid_deadline"],
+                }
+            )
+            .where((Tender.id == tender_id) & (Tender.status == TenderStatus.DRAFT))
+            .returning(Tender.id)
+        )
         if not changed:
             raise ValidationFailed("该项目的状态刚被他人修改，请刷新后重试。")
         published = await _load(tender_id)
         snapshot = await _snapshot(tender_id)
-        await TenderVersion.insert(TenderVersion(
-            tender=tender_id, version=1, snapshot=json.dumps(snapshot, ensure_ascii=False, default=str),
-            change_summary="首次发布", created_by=user.id, created_at=now,
-        ))
+        await TenderVersion.insert(
+            TenderVersion(
+                tender=tender_id,
+                version=1,
+                snapshot=json.dumps(snapshot, ensure_ascii=False, default=str),
+                change_summary="首次发布",
+                created_by=user.id,
+                created_at=now,
+            )
+        )
         notice_type = NoticeType.VENTURE_CALL if row["method"] == Method.VENTURE else NoticeType.PROCUREMENT
-        await _add_notice(published, notice_type, content.publication_title(published),
-                          content.publication_text(published, lots))
-        await audit.record("tender.publish", "tender", tender_id, actor=actor_of(user),
-                           before={"status": row["status"]}, after={"status": TenderStatus.PUBLISHED, "published_at": now.isoformat()})
+        await _add_notice(
+            published, notice_type, content.publication_title(published), content.publication_text(published, lots)
+        )
+        await audit.record(
+            "tender.publish",
+            "tender",
+            tender_id,
+            actor=actor_of(user),
+            before={"status": row["status"]},
+            after={"status": TenderStatus.PUBLISHED, "published_at": now.isoformat()},
+        )
     return await get_tender(user, tender_id)
 
 
 async def _add_notice(row: dict[str, Any], notice_type: str, title: str, text: str) -> int:
-    inserted = await Notice.insert(Notice(
-        notice_type=notice_type, tender=row["id"], tender_version=row["version"], buyer=row["buyer"],
-        buyer_name=row["buyer.name"], method=row["method"], category=row["category"], title=title[:300],
-        content=text, published_at=clock.now(),
-    )).returning(Notice.id)
+    inserted = await Notice.insert(
+        Notice(
+            notice_type=notice_type,
+            tender=row["id"],
+            tender_version=row["version"],
+            buyer=row["buyer"],
+            buyer_name=row["buyer.name"],
+            method=row["method"],
+            category=row["category"],
+            title=title[:300],
+            content=text,
+            published_at=clock.now(),
+        )
+    ).returning(Notice.id)
     return inserted[0]["id"]
 
 
@@ -406,7 +572,7 @@ async def _interested_users(tender_id: int) -> list[int]:
     ids = {o["organization"] for o in orgs} | {b["organization"] for b in bidders}
     if not ids:
         return []
-    users = await User.select(User.id).where(User.organization.is_in(list(ids)) & (User.is_active == True))  # noqa: E712
+    users = await User.select(User.id).where(User.organization.is_in(list(ids)) & (User.is_active == True))
     return [u["id"] for u in users]
 
 
@@ -424,8 +590,13 @@ async def amend_tender(user: CurrentUser, tender_id: int, data: AmendTenderIn) -
         base = TenderIn(**data.model_dump(exclude={"change_note"}))
         checked = await _validate(base, publish_at=row["published_at"], check_timeline=False)
         errors = rules.check_timeline(
-            base.method, row["published_at"], checked["bid_deadline"], opening_at=checked["opening_at_given"],
-            clarification_deadline=None, documents_until=None, cal=get_default_calendar(),
+            base.method,
+            row["published_at"],
+            checked["bid_deadline"],
+            opening_at=checked["opening_at_given"],
+            clarification_deadline=None,
+            documents_until=None,
+            cal=get_default_calendar(),
             venture_min_days=get_settings().venture_min_call_days,
         )
         if errors:
@@ -439,10 +610,22 @@ async def amend_tender(user: CurrentUser, tender_id: int, data: AmendTenderIn) -
                 checked["clarification_deadline"] = None
         before = await _snapshot(tender_id)
         version = row["version"] + 1
-        changed = await Tender.update({
-            **_columns(base, checked["item"], checked), Tender.version: version, Tender.updated_at: now,
-            Tender.next_check_at: checked["bid_deadline"],
-        }).where((Tender.id == tender_id) & (Tender.status == TenderStatus.PUBLISHED) & (Tender.version == row["version"])).returning(Tender.id)
+        changed = (
+            await Tender.update(
+                {
+                    **_columns(base, checked["item"], checked),
+                    Tender.version: version,
+                    Tender.updated_at: now,
+                    Tender.next_check_at: checked["bid_deadline"],
+                }
+            )
+            .where(
+                (Tender.id == tender_id)
+                & (Tender.status == TenderStatus.PUBLISHED)
+                & (Tender.version == row["version"])
+            )
+            .returning(Tender.id)
+        )
         if not changed:
             raise ValidationFailed("该项目刚被他人更正，请刷新后重试。")
         await _replace_lots(tender_id, base)
@@ -450,28 +633,55 @@ async def amend_tender(user: CurrentUser, tender_id: int, data: AmendTenderIn) -
         changes = content.describe_changes(before, after)
         extension = None
         if moved is not None:
-            extension = (f"因本次更正发布时距投标截止不足规定时间（{rules.amendment_rule_text(base.method)}），"
-                         f"投标截止及开标时间相应顺延至 {clock.to_local(moved):%Y-%m-%d %H:%M}。")
+            extension = (
+                f"因本次更正发布时距投标截止不足规定时间（{rules.amendment_rule_text(base.method)}），"
+                f"投标截止及开标时间相应顺延至 {clock.to_local(moved):%Y-%m-%d %H:%M}。"
+            )
         summary = "；".join(changes) or "无实质内容变化"
-        await TenderVersion.insert(TenderVersion(
-            tender=tender_id, version=version, snapshot=json.dumps(after, ensure_ascii=False, default=str),
-            change_summary=(data.change_note + "｜" + summary + ("｜" + extension if extension else ""))[:4000],
-            created_by=user.id, created_at=now,
-        ))
+        await TenderVersion.insert(
+            TenderVersion(
+                tender=tender_id,
+                version=version,
+                snapshot=json.dumps(after, ensure_ascii=False, default=str),
+                change_summary=(data.change_note + "｜" + summary + ("｜" + extension if extension else ""))[:4000],
+                created_by=user.id,
+                created_at=now,
+            )
+        )
         amended = await _load(tender_id)
-        await _add_notice(amended, NoticeType.AMENDMENT, f"{amended['title']}更正公告（第{version - 1}次）",
-                          content.amendment_text(amended, data.change_note, changes, extension))
+        await _add_notice(
+            amended,
+            NoticeType.AMENDMENT,
+            f"{amended['title']}更正公告（第{version - 1}次）",
+            content.amendment_text(amended, data.change_note, changes, extension),
+        )
         # Bids made on an older version cannot be opened until confirmed or resubmitted (rule 16).
         await Bid.update({Bid.needs_confirmation: True}).where(
-            (Bid.tender == tender_id) & (Bid.submitted_version > 0) & (Bid.tender_version < version))
-        await audit.record("tender.amend", "tender", tender_id, actor=actor_of(user),
-                           before={"version": row["version"], "bid_deadline": row["bid_deadline"].isoformat()},
-                           after={"version": version, "bid_deadline": checked["bid_deadline"].isoformat(),
-                                  "changes": changes, "extended": moved is not None})
-        await notify("tender.amended", await _interested_users(tender_id), {
-            "title": amended["title"], "version": version, "link": f"/tenders/{tender_id}",
-            "deadline": f"{clock.to_local(checked['bid_deadline']):%Y-%m-%d %H:%M}",
-        })
+            (Bid.tender == tender_id) & (Bid.submitted_version > 0) & (Bid.tender_version < version)
+        )
+        await audit.record(
+            "tender.amend",
+            "tender",
+            tender_id,
+            actor=actor_of(user),
+            before={"version": row["version"], "bid_deadline": row["bid_deadline"].isoformat()},
+            after={
+                "version": version,
+                "bid_deadline": checked["bid_deadline"].isoformat(),
+                "changes": changes,
+                "extended": moved is not None,
+            },
+        )
+        await notify(
+            "tender.amended",
+            await _interested_users(tender_id),
+            {
+                "title": amended["title"],
+                "version": version,
+                "link": f"/tenders/{tender_id}",
+                "deadline": f"{clock.to_local(checked['bid_deadline']):%Y-%m-%d %H:%M}",
+            },
+        )
     return await get_tender(user, tender_id)
 
 
@@ -486,24 +696,47 @@ async def cancel_tender(user: CurrentUser, tender_id: int, reason: str) -> Tende
         policies.can_edit_tender(user, row).require()
         status = _current_status(row)
         target = TENDER_TABLE.target(status, "cancel", role=user.role)
-        changed = await Tender.update({
-            Tender.status: target, Tender.cancelled_at: now, Tender.cancel_reason: reason,
-            Tender.next_check_at: None, Tender.updated_at: now,
-        }).where((Tender.id == tender_id) & (Tender.status == row["status"])).returning(Tender.id)
+        changed = (
+            await Tender.update(
+                {
+                    Tender.status: target,
+                    Tender.cancelled_at: now,
+                    Tender.cancel_reason: reason,
+                    Tender.next_check_at: None,
+                    Tender.updated_at: now,
+                }
+            )
+            .where((Tender.id == tender_id) & (Tender.status == row["status"]))
+            .returning(Tender.id)
+        )
         if not changed:
             raise ValidationFailed("该项目的状态刚被他人修改，请刷新后重试。")
         if row["status"] != TenderStatus.DRAFT:
             cancelled = await _load(tender_id)
-            await _add_notice(cancelled, NoticeType.TERMINATION, f"{row['title']}终止公告",
-                              content.termination_text(cancelled, reason))
-            await notify("tender.cancelled", await _interested_users(tender_id),
-                         {"title": row["title"], "reason": reason, "link": f"/tenders/{tender_id}"})
+            await _add_notice(
+                cancelled,
+                NoticeType.TERMINATION,
+                f"{row['title']}终止公告",
+                content.termination_text(cancelled, reason),
+            )
+            await notify(
+                "tender.cancelled",
+                await _interested_users(tender_id),
+                {"title": row["title"], "reason": reason, "link": f"/tenders/{tender_id}"},
+            )
             # Rule 29: bonds go back within 5 working days of the termination notice.
             due = get_default_calendar().add_working_days(clock.to_local(now).date(), 5)
             await BidBond.update({BidBond.refund_due_on: due}).where(
-                (BidBond.tender == tender_id) & BidBond.refunded_at.is_null())
-        await audit.record("tender.cancel", "tender", tender_id, actor=actor_of(user),
-                           before={"status": row["status"]}, after={"status": target, "reason": reason})
+                (BidBond.tender == tender_id) & BidBond.refunded_at.is_null()
+            )
+        await audit.record(
+            "tender.cancel",
+            "tender",
+            tender_id,
+            actor=actor_of(user),
+            before={"status": row["status"]},
+            after={"status": target, "reason": reason},
+        )
     return await get_tender(user, tender_id)
 
 
@@ -524,12 +757,25 @@ async def close_due_tenders() -> int:
             continue
         async with db.transaction():
             TENDER_TABLE.target(TenderStatus.PUBLISHED, "close", system=True)
-            changed = await Tender.update({
-                Tender.status: TenderStatus.CLOSED, Tender.next_check_at: None, Tender.updated_at: now,
-            }).where((Tender.id == row["id"]) & (Tender.status == TenderStatus.PUBLISHED)).returning(Tender.id)
+            changed = (
+                await Tender.update(
+                    {
+                        Tender.status: TenderStatus.CLOSED,
+                        Tender.next_check_at: None,
+                        Tender.updated_at: now,
+                    }
+                )
+                .where((Tender.id == row["id"]) & (Tender.status == TenderStatus.PUBLISHED))
+                .returning(Tender.id)
+            )
             if changed:
-                await audit.record("tender.close", "tender", row["id"],
-                                   before={"status": TenderStatus.PUBLISHED}, after={"status": TenderStatus.CLOSED})
+                await audit.record(
+                    "tender.close",
+                    "tender",
+                    row["id"],
+                    before={"status": TenderStatus.PUBLISHED},
+                    after={"status": TenderStatus.CLOSED},
+                )
                 closed += 1
     return closed
 
@@ -552,19 +798,31 @@ async def ask_question(user: CurrentUser, tender_id: int, question: str) -> Ques
             raise DeadlinePassed("该项目已截止或已终止，不再接受提问。")
         if row["clarification_deadline"] is not None and now >= row["clarification_deadline"]:
             raise DeadlinePassed(
-                f"答疑已于 {clock.to_local(row['clarification_deadline']):%Y-%m-%d %H:%M} 截止，不再接受提问。")
-        inserted = await TenderQuestion.insert(TenderQuestion(
-            tender=tender_id, organization=user.organization_id, asked_by=user.id, question=question, asked_at=now,
-        )).returning(TenderQuestion.id)
-        await audit.record("tender.question_asked", "tender", tender_id, actor=actor_of(user),
-                           after={"question_id": inserted[0]["id"]})
-        officers = await User.select(User.id).where(
-            (User.organization == row["buyer"]) & (User.role == Role.OFFICER) & (User.is_active == True)  # noqa: E712
+                f"答疑已于 {clock.to_local(row['clarification_deadline']):%Y-%m-%d %H:%M} 截止，不再接受提问。"
+            )
+        inserted = await TenderQuestion.insert(
+            TenderQuestion(
+                tender=tender_id,
+                organization=user.organization_id,
+                asked_by=user.id,
+                question=question,
+                asked_at=now,
+            )
+        ).returning(TenderQuestion.id)
+        await audit.record(
+            "tender.question_asked", "tender", tender_id, actor=actor_of(user), after={"question_id": inserted[0]["id"]}
         )
-        await notify("tender.question", [o["id"] for o in officers],
-                     {"title": row["title"], "link": f"/bureau/tenders/{tender_id}#questions"})
-    return QuestionOut(id=inserted[0]["id"], question=question, asked_at=now, answer="", answered_at=None,
-                       asked_by_my_org=True)
+        officers = await User.select(User.id).where(
+            (User.organization == row["buyer"]) & (User.role == Role.OFFICER) & (User.is_active == True)
+        )
+        await notify(
+            "tender.question",
+            [o["id"] for o in officers],
+            {"title": row["title"], "link": f"/bureau/tenders/{tender_id}#questions"},
+        )
+    return QuestionOut(
+        id=inserted[0]["id"], question=question, asked_at=now, answer="", answered_at=None, asked_by_my_org=True
+    )
 
 
 async def answer_question(user: CurrentUser, question_id: int, answer: str) -> TenderOut:
@@ -581,23 +839,49 @@ async def answer_question(user: CurrentUser, question_id: int, answer: str) -> T
         row = await _load(question["tender"], lock=True)
         policies.can_edit_tender(user, row).require()
         TENDER_TABLE.target(_current_status(row), "answer", role=user.role)
-        done = await TenderQuestion.update({
-            TenderQuestion.answer: answer, TenderQuestion.answered_by: user.id, TenderQuestion.answered_at: now,
-        }).where((TenderQuestion.id == question_id) & TenderQuestion.answered_at.is_null()).returning(TenderQuestion.id)
+        done = (
+            await TenderQuestion.update(
+                {
+                    TenderQuestion.answer: answer,
+                    TenderQuestion.answered_by: user.id,
+                    TenderQuestion.answered_at: now,
+                }
+            )
+            .where((TenderQuestion.id == question_id) & TenderQuestion.answered_at.is_null())
+            .returning(TenderQuestion.id)
+        )
         if not done:
             raise ValidationFailed("该问题已经答复过了；如需更正，请发布更正公告。")
         moved = rules.amended_deadline(Method(row["method"]), now, row["bid_deadline"], get_default_calendar())
         if moved is not None:
-            await Tender.update({Tender.bid_deadline: moved, Tender.opening_at: moved, Tender.next_check_at: moved,
-                                 Tender.updated_at: now}).where(Tender.id == row["id"])
+            await Tender.update(
+                {
+                    Tender.bid_deadline: moved,
+                    Tender.opening_at: moved,
+                    Tender.next_check_at: moved,
+                    Tender.updated_at: now,
+                }
+            ).where(Tender.id == row["id"])
             extended = await _load(row["id"])
-            await _add_notice(extended, NoticeType.AMENDMENT, f"{row['title']}澄清公告",
-                              content.clarification_text(extended, question["question"], answer, moved))
-        await audit.record("tender.question_answered", "tender", row["id"], actor=actor_of(user),
-                           after={"question_id": question_id, "deadline_moved_to": moved.isoformat() if moved else None})
+            await _add_notice(
+                extended,
+                NoticeType.AMENDMENT,
+                f"{row['title']}澄清公告",
+                content.clarification_text(extended, question["question"], answer, moved),
+            )
+        await audit.record(
+            "tender.question_answered",
+            "tender",
+            row["id"],
+            actor=actor_of(user),
+            after={"question_id": question_id, "deadline_moved_to": moved.isoformat() if moved else None},
+        )
         askers = await User.select(User.id).where(User.organization == question["organization"])
-        await notify("tender.answered", [a["id"] for a in askers],
-                     {"title": row["title"], "link": f"/tenders/{row['id']}#questions"})
+        await notify(
+            "tender.answered",
+            [a["id"] for a in askers],
+            {"title": row["title"], "link": f"/tenders/{row['id']}#questions"},
+        )
     return await get_tender(user, row["id"])
 
 
@@ -611,6 +895,10 @@ async def retender(user: CurrentUser, tender_id: int) -> TenderOut:
     lots = await TenderLot.select().where(TenderLot.tender == tender_id).order_by(TenderLot.number)
     data = _as_input(row, lots).model_dump()
     day = clock.local_now().date() + timedelta(days=30)
-    data.update(title=f"{row['title']}（重新招标）", clarification_deadline=None, documents_until=None,
-                bid_deadline=datetime(day.year, day.month, day.day, 9, 30))
+    data.update(
+        title=f"{row['title']}（重新招标）",
+        clarification_deadline=None,
+        documents_until=None,
+        bid_deadline=datetime(day.year, day.month, day.day, 9, 30),
+    )
     return await create_tender(user, TenderIn(**data))

@@ -10,13 +10,13 @@ from procurement.core.fsm import StateInfo, Transition, TransitionTable
 class Method(StrEnum):
     """Procurement methods (rule 9) and the 公益创投 call (rule 13)."""
 
-    OPEN = "open_tender"                      # 公开招标
-    INVITED = "invited_tender"                # 邀请招标
+    OPEN = "open_tender"  # 公开招标
+    INVITED = "invited_tender"  # 邀请招标
     CONSULTATION = "competitive_consultation"  # 竞争性磋商
-    NEGOTIATION = "competitive_negotiation"   # 竞争性谈判
-    SINGLE_SOURCE = "single_source"           # 单一来源
-    INQUIRY = "inquiry"                       # 询价
-    VENTURE = "venture_call"                  # 公益创投征集
+    NEGOTIATION = "competitive_negotiation"  # 竞争性谈判
+    SINGLE_SOURCE = "single_source"  # 单一来源
+    INQUIRY = "inquiry"  # 询价
+    VENTURE = "venture_call"  # 公益创投征集
 
 
 METHOD_LABELS = {
@@ -54,13 +54,13 @@ CATEGORY_LABELS = {
 
 
 class NoticeType(StrEnum):
-    PROCUREMENT = "procurement"    # 采购公告
+    PROCUREMENT = "procurement"  # 采购公告
     VENTURE_CALL = "venture_call"  # 公益创投征集公告
-    AMENDMENT = "amendment"        # 更正公告
-    RESULT = "result"              # 中标/成交结果公告
-    CONTRACT = "contract"          # 合同公告
-    TERMINATION = "termination"    # 终止公告
-    FAILURE = "failure"            # 废标公告
+    AMENDMENT = "amendment"  # 更正公告
+    RESULT = "result"  # 中标/成交结果公告
+    CONTRACT = "contract"  # 合同公告
+    TERMINATION = "termination"  # 终止公告
+    FAILURE = "failure"  # 废标公告
 
 
 NOTICE_TYPE_LABELS = {
@@ -117,9 +117,18 @@ TENDER_TABLE = TransitionTable(
         Transition(TenderStatus.EVALUATING, "award", TenderStatus.AWARDED, BUREAU, "确定中标人", "定标"),
         Transition(TenderStatus.EVALUATING, "fail", TenderStatus.FAILED, BUREAU, "宣布废标", "废标"),
         # 磋商: the buyer did not decide within 5 working days, the top-ranked is deemed chosen (rule 26).
-        Transition(TenderStatus.EVALUATING, "deem_award", TenderStatus.AWARDED, SYSTEM_ONLY, "视为确定排名第一的供应商", "定标"),
+        Transition(
+            TenderStatus.EVALUATING, "deem_award", TenderStatus.AWARDED, SYSTEM_ONLY, "视为确定排名第一的供应商", "定标"
+        ),
         # An upheld challenge (rule 27) takes the award back for re-evaluation or a new choice.
-        Transition(TenderStatus.AWARDED, "revoke_award", TenderStatus.EVALUATING, BUREAU, "撤销中标结果（质疑成立）", "重新评审"),
+        Transition(
+            TenderStatus.AWARDED,
+            "revoke_award",
+            TenderStatus.EVALUATING,
+            BUREAU,
+            "撤销中标结果（质疑成立）",
+            "重新评审",
+        ),
     ],
     role_labels={OFFICER: "民政局经办人", ADMIN: "系统管理员"},
 )

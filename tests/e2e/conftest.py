@@ -9,8 +9,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
@@ -19,8 +19,13 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -45,14 +50,21 @@ class LiveServer:
 def live_server() -> Iterator[LiveServer]:
     port = _free_port()
     var = tempfile.mkdtemp(prefix="procurement-e2e-")
-    env = {**os.environ, "PROCUREMENT_VAR_DIR": var, "PROCUREMENT_PORT": str(port),
-           "PROCUREMENT_SCHEDULER_ENABLED": "true", "PROCUREMENT_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "PROCUREMENT_VAR_DIR": var,
+        "PROCUREMENT_PORT": str(port),
+        "PROCUREMENT_SCHEDULER_ENABLED": "true",
+        "PROCUREMENT_LOG_LEVEL": "WARNING",
+    }
     env.pop("DATABASE_URL", None)
     cli = [sys.executable, "-m", "procurement.cli"]
     subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True, cwd=ROOT)
     log_path = Path(var) / "server.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        process = subprocess.Popen(
+            [*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 import subprocess
-import tempfile
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,10 +17,24 @@ pytestmark = pytest.mark.schemathesis
 def _run(live_server, *extra: str) -> subprocess.CompletedProcess:
     st = Path(sys.executable).with_name("schemathesis")
     return subprocess.run(
-        [str(st), "run", f"{live_server.url}/schema/openapi.json",
-         "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
-         "--max-examples", "15", "--seed", "20261123", "--request-timeout", "20", *extra],
-        capture_output=True, text=True, timeout=900, cwd=tempfile.gettempdir(),  # its cache stays out of the repo
+        [
+            str(st),
+            "run",
+            f"{live_server.url}/schema/openapi.json",
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+            "--max-examples",
+            "15",
+            "--seed",
+            "20261123",
+            "--request-timeout",
+            "20",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=tempfile.gettempdir(),  # its cache stays out of the repo
     )
 
 

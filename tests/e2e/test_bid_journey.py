@@ -17,8 +17,10 @@ from tests.e2e.conftest import login
 pytestmark = pytest.mark.e2e
 
 OPEN_TENDER = "清波街道居家养老上门服务项目"
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-       b"trailer<</Root 1 0 R>>\n%%EOF\n")
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def tiny_png() -> bytes:
@@ -44,8 +46,11 @@ def test_an_organization_bids_uploads_two_documents_submits_and_downloads_its_re
     page.wait_for_url(re.compile(r".*/org/bids/\d+$"))
     page.fill("input[name=price_yuan]", "1,180,000")
     page.fill("textarea[name='answers.c1']", "按片区包干，每位老人每周上门两次。")
-    team = [("王芳", "intermediate", "lead", "ZS2019001"), ("李强", "assistant", "member", "ZL2021017"),
-            ("张敏", "assistant", "supervisor", "ZL2022033")]
+    team = [
+        ("王芳", "intermediate", "lead", "ZS2019001"),
+        ("李强", "assistant", "member", "ZL2021017"),
+        ("张敏", "assistant", "supervisor", "ZL2022033"),
+    ]
     for i, (name, level, role, cert) in enumerate(team):
         page.fill(f"input[name='team.{i}.name']", name)
         page.select_option(f"select[name='team.{i}.level']", level)

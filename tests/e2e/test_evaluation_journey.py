@@ -64,9 +64,9 @@ def test_officer_experts_and_chair_take_a_tender_from_opening_to_a_published_awa
     page.fill("input[name=size]", "5")
     page.click("button:has-text('随机抽取')")
     page.wait_for_selector("text=已抽取 5 人评标委员会")
-    for n in range(3):
+    for _ in range(3):
         page.click("#review form button.btn-primary >> nth=0")
-        page.wait_for_selector(f"text=已记录")
+        page.wait_for_selector("text=已记录")
     assert page.locator("#review form button.btn-primary").count() == 0
     assert page.locator("#review .badge-success:has-text('通过审查')").count() == 3
 

@@ -26,10 +26,15 @@ async def published_tender(client, *, deadline_days: float = 25, **overrides) ->
     officer = await api_login(client, "officer")
     item = await CatalogueItem.select(CatalogueItem.id).where(CatalogueItem.code == "A0601").first()
     body = {
-        "title": "测试密封投标项目", "method": "open_tender", "catalogue_item_id": item["id"],
+        "title": "测试密封投标项目",
+        "method": "open_tender",
+        "catalogue_item_id": item["id"],
         "lots": [{"name": "测试包", "budget_fen": 40_000_000, "max_price_fen": 39_000_000}],
-        "evaluation_scheme": {"method": "comprehensive", "price_weight": 30, "criteria": [
-            {"name": "服务方案", "max_points": 70, "kind": "subjective"}]},
+        "evaluation_scheme": {
+            "method": "comprehensive",
+            "price_weight": 30,
+            "criteria": [{"name": "服务方案", "max_points": 70, "kind": "subjective"}],
+        },
         "payment_schedule": [{"label": "全款", "percent": 100, "gate": "signing"}],
         "team_requirements": {"min_licensed_workers": 1, "lead_min_level": "assistant"},
         "bid_bond_fen": 500_000,
@@ -43,20 +48,28 @@ async def published_tender(client, *, deadline_days: float = 25, **overrides) ->
     return published.json()
 
 
-async def draft_bid(client, username: str, tender: dict, *, price_fen: int = 35_000_000, text: str = "服务方案") -> tuple[dict, dict]:
+async def draft_bid(
+    client, username: str, tender: dict, *, price_fen: int = 35_000_000, text: str = "服务方案"
+) -> tuple[dict, dict]:
     headers = await api_login(client, username)
     lot = await TenderLot.select(TenderLot.id).where(TenderLot.tender == tender["id"]).first()
     created = await client.post("/api/v1/bids/", headers=headers, json={"tender_id": tender["id"], "lot_id": lot["id"]})
     assert created.status_code == 201, created.text
     bid = created.json()
-    saved = await client.put(f"/api/v1/bids/{bid['id']}", headers=headers, json={
-        "price_fen": price_fen, "answers": {"c1": text},
-        "team": [{"name": "负责人", "level": "intermediate", "role": "lead", "certificate_no": "ZS001"}],
-    })
+    saved = await client.put(
+        f"/api/v1/bids/{bid['id']}",
+        headers=headers,
+        json={
+            "price_fen": price_fen,
+            "answers": {"c1": text},
+            "team": [{"name": "负责人", "level": "intermediate", "role": "lead", "certificate_no": "ZS001"}],
+        },
+    )
     assert saved.status_code == 200, saved.text
     return bid, headers
 
 
 async def upload(client, headers, bid_id: int, name: str, data: bytes):
-    return await client.post(f"/api/v1/bids/{bid_id}/documents", headers=headers,
-                             files={"data": (name, data, "application/octet-stream")})
+    return await client.post(
+        f"/api/v1/bids/{bid_id}/documents", headers=headers, files={"data": (name, data, "application/octet-stream")}
+    )

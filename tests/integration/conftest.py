@@ -6,11 +6,12 @@ run fails here (it never skips)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 import os
 import re
 import uuid
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -47,7 +48,7 @@ from procurement.cli import migrate  # noqa: E402
 from procurement.core import clock, db  # noqa: E402
 
 
-def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001
+def pytest_sessionfinish(session, exitstatus):
     if _TEMP_DB is None:
         return
     import asyncpg
@@ -65,11 +66,33 @@ def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001
 
 
 TABLES_IN_DELETE_ORDER = [
-    "challenge", "award", "score_correction", "score_sheet", "bid_review",
-    "panel_member", "panel", "expert_profile",
-    "bid_bond", "opening_record", "bid_submission", "bid_document", "bid", "tender_key", "eligibility_profile",
-    "tender_question", "notice", "tender_version", "tender_lot", "tender", "catalogue_item",
-    "inbox_item", "user_session", "login_attempt", "audit_event", "calendar_entry", "system_value",
+    "challenge",
+    "award",
+    "score_correction",
+    "score_sheet",
+    "bid_review",
+    "panel_member",
+    "panel",
+    "expert_profile",
+    "bid_bond",
+    "opening_record",
+    "bid_submission",
+    "bid_document",
+    "bid",
+    "tender_key",
+    "eligibility_profile",
+    "tender_question",
+    "notice",
+    "tender_version",
+    "tender_lot",
+    "tender",
+    "catalogue_item",
+    "inbox_item",
+    "user_session",
+    "login_attempt",
+    "audit_event",
+    "calendar_entry",
+    "system_value",
 ]
 
 
@@ -143,8 +166,13 @@ async def page_login(client: httpx.AsyncClient, username: str, password: str = D
     """Sign in through the login form, as a browser does."""
     form_page = await client.get("/login")
     response = await client.post(
-        "/login", data={"username": username, "password": password, "next": "/dashboard",
-                        "_csrf_token": csrf_from(form_page.text)},
+        "/login",
+        data={
+            "username": username,
+            "password": password,
+            "next": "/dashboard",
+            "_csrf_token": csrf_from(form_page.text),
+        },
     )
     return response
 

@@ -33,8 +33,9 @@ async def opened_tender(client) -> tuple[int, dict[str, str]]:
 
 
 async def draw(client, officer, tender_id: int, size: int = 5, rep: bool = False) -> dict:
-    drawn = await client.post(f"/api/v1/tenders/{tender_id}/panel/", headers=officer,
-                              json={"size": size, "include_buyer_rep": rep})
+    drawn = await client.post(
+        f"/api/v1/tenders/{tender_id}/panel/", headers=officer, json={"size": size, "include_buyer_rep": rep}
+    )
     assert drawn.status_code == 201, drawn.text
     return drawn.json()
 
@@ -51,7 +52,9 @@ async def member_logins(client, panel: dict) -> dict[int, dict[str, str]]:
 
 async def declare_all(client, panel: dict, logins: dict[int, dict[str, str]]) -> None:
     for headers in logins.values():
-        answer = await client.post(f"/api/v1/panels/{panel['id']}/declaration", headers=headers, json={"no_conflict": True})
+        answer = await client.post(
+            f"/api/v1/panels/{panel['id']}/declaration", headers=headers, json={"no_conflict": True}
+        )
         assert answer.status_code == 200, answer.text
 
 
@@ -71,19 +74,24 @@ def sheet(scores: dict[str, str], *, submit: bool = True, **extra: Any) -> dict:
     return {"scores": scores, "comments": comments, "submit": submit, **extra}
 
 
-async def score_all(client, tender_id: int, logins: dict[int, dict[str, str]],
-                    scores: dict[str, dict[str, str]] | None = None) -> None:
+async def score_all(
+    client, tender_id: int, logins: dict[int, dict[str, str]], scores: dict[str, dict[str, str]] | None = None
+) -> None:
     bids = await bids_by_org(tender_id)
     for headers in logins.values():
         for org, bid_id in bids.items():
-            saved = await client.put(f"/api/v1/bids/{bid_id}/score-sheet", headers=headers,
-                                     json=sheet((scores or DEFAULT_SCORES)[org]))
+            saved = await client.put(
+                f"/api/v1/bids/{bid_id}/score-sheet", headers=headers, json=sheet((scores or DEFAULT_SCORES)[org])
+            )
             assert saved.status_code == 200, saved.text
 
 
 async def chair_headers(panel: dict, logins: dict[int, dict[str, str]]) -> dict[str, str]:
-    chair = await PanelMember.select(PanelMember.id).where(
-        (PanelMember.panel == panel["id"]) & (PanelMember.is_chair == True)).first()  # noqa: E712
+    chair = (
+        await PanelMember.select(PanelMember.id)
+        .where((PanelMember.panel == panel["id"]) & (PanelMember.is_chair == True))
+        .first()
+    )
     return logins[chair["id"]]
 
 

@@ -77,7 +77,9 @@ async def test_a_pending_organization_cannot_sign_in_until_approved(client):
     audit = await AuditEvent.select().where(AuditEvent.action == "organization.approve").first()
     assert audit["entity_id"] == str(org["id"]) and '"active"' in audit["after"]
 
-    assert (await client.post("/api/v1/auth/login", json={"username": "linli", "password": DEMO_PASSWORD})).status_code == 200
+    assert (
+        await client.post("/api/v1/auth/login", json={"username": "linli", "password": DEMO_PASSWORD})
+    ).status_code == 200
 
 
 async def test_approving_twice_is_refused_with_409_and_changes_nothing(client):
@@ -118,7 +120,9 @@ async def test_only_an_administrator_creates_organizations(client):
     assert response.status_code == 403
     assert "系统管理员" in response.json()["detail"]
     admin = await api_login(client, "admin")
-    created = await client.post("/api/v1/organizations/", headers=admin, json={"name": "杭州市某评估事务所", "kind": "agency"})
+    created = await client.post(
+        "/api/v1/organizations/", headers=admin, json={"name": "杭州市某评估事务所", "kind": "agency"}
+    )
     assert created.status_code == 201, created.text
     assert await AuditEvent.count().where(AuditEvent.action == "organization.created") >= 1
 
@@ -187,7 +191,9 @@ async def test_cookie_sessions_need_the_csrf_header_on_api_writes(client):
     org = await Organization.select(Organization.id).where(Organization.status == "pending").first()
     refused = await client.post(f"/api/v1/organizations/{org['id']}/approve")
     assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
-    assert await Organization.select(Organization.status).where(Organization.id == org["id"]).first() == {"status": "pending"}
+    assert await Organization.select(Organization.status).where(Organization.id == org["id"]).first() == {
+        "status": "pending"
+    }
 
 
 async def test_healthz_checks_the_database(client):
@@ -197,9 +203,24 @@ async def test_healthz_checks_the_database(client):
 
 async def test_the_openapi_document_names_every_operation_in_pascal_case(client):
     schema = (await client.get("/schema/openapi.json")).json()
-    ids = {op["operationId"] for path in schema["paths"].values() for op in path.values() if isinstance(op, dict) and "operationId" in op}
-    required = {"Login", "Logout", "GetMe", "ListOrganizations", "CreateOrganization", "RegisterOrganization",
-                "ApproveOrganization", "ListAuditEvents", "ListInbox", "AdvanceClock"}
+    ids = {
+        op["operationId"]
+        for path in schema["paths"].values()
+        for op in path.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    required = {
+        "Login",
+        "Logout",
+        "GetMe",
+        "ListOrganizations",
+        "CreateOrganization",
+        "RegisterOrganization",
+        "ApproveOrganization",
+        "ListAuditEvents",
+        "ListInbox",
+        "AdvanceClock",
+    }
     assert required <= ids
     assert all(i[0].isupper() and "_" not in i for i in ids), ids
 
@@ -208,8 +229,11 @@ async def test_an_absurd_id_in_a_request_body_is_a_400_not_a_server_error(client
     """Found by schemathesis: ids in bodies are bounded like path ids."""
     admin = await api_login(client, "admin")
     before = await client.get("/api/v1/organizations/", headers=admin)
-    response = await client.post("/api/v1/organizations", headers=admin, json={
-        "name": "测试机构", "kind": "bureau", "parent_id": 2985944504981246916855595008})
+    response = await client.post(
+        "/api/v1/organizations",
+        headers=admin,
+        json={"name": "测试机构", "kind": "bureau", "parent_id": 2985944504981246916855595008},
+    )
     assert response.status_code == 400, response.text
     assert "parent_id" in response.json()["errors"]
     after = await client.get("/api/v1/organizations/", headers=admin)

@@ -25,6 +25,7 @@ from tests.integration.evaluation_helpers import (
 )
 from tests.integration.test_evaluation_api import chinese_problem
 
+
 def at(day, hour: int, minute: int):
     """A wall-clock moment in Asia/Shanghai on ``day``."""
     return clock.to_utc(datetime(day.year, day.month, day.day, hour, minute))
@@ -38,16 +39,22 @@ async def awarded(client):
     bids = await bids_by_org(tender_id)
     board = (await client.get(f"/api/v1/tenders/{tender_id}/ranking", headers=officer)).json()
     lot_id = board["lots"][0]["lot_id"]
-    done = await client.post(f"/api/v1/tenders/{tender_id}/award", headers=officer,
-                             json={"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"]}]})
+    done = await client.post(
+        f"/api/v1/tenders/{tender_id}/award",
+        headers=officer,
+        json={"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"]}]},
+    )
     assert done.status_code == 200, done.text
     return tender_id, officer, panel, logins, bids, lot_id
 
 
 async def challenge(client, tender_id: int, username: str = "yile", **extra):
     headers = await api_login(client, username)
-    body = {"grounds": "中标人项目负责人不具备中级社会工作师资格，不符合招标文件团队要求，请予复核。",
-            "documents": [{"name": "证明材料.pdf", "content_base64": base64.b64encode(PDF).decode()}], **extra}
+    body = {
+        "grounds": "中标人项目负责人不具备中级社会工作师资格，不符合招标文件团队要求，请予复核。",
+        "documents": [{"name": "证明材料.pdf", "content_base64": base64.b64encode(PDF).decode()}],
+        **extra,
+    }
     return await client.post(f"/api/v1/tenders/{tender_id}/challenges", headers=headers, json=body), headers
 
 
@@ -79,8 +86,11 @@ async def test_a_consultation_award_is_deemed_once_the_buyer_lets_five_working_d
         notice = await client.get(f"/api/v1/tenders/{tender_id}/award-notice")
         assert "视为确定排名第一" in notice.json()["content"]
     assert await AuditEvent.count().where(AuditEvent.action == "tender.deem_award") == 1
-    late = await client.post(f"/api/v1/tenders/{tender_id}/award", headers=officer,
-                             json={"choices": [{"lot_id": award["lot"], "bid_id": award["bid"]}]})
+    late = await client.post(
+        f"/api/v1/tenders/{tender_id}/award",
+        headers=officer,
+        json={"choices": [{"lot_id": award["lot"], "bid_id": award["bid"]}]},
+    )
     assert late.status_code == 409
 
 
@@ -107,25 +117,40 @@ async def test_a_challenge_blocks_signing_until_answered_and_a_rejection_keeps_t
     assert len(blockers) == 1 and "暂停签订合同" in blockers[0]
     assert await InboxItem.count().where(InboxItem.event == "challenge.filed") >= 1
     # Only the buyer answers; the challenger cannot.
-    assert (await client.post(f"/api/v1/challenges/{body['id']}/answer", headers=yile, json={
-        "outcome": "rejected", "answer": "经核查，中标人项目负责人持有中级社会工作师证书。"})).status_code == 403
-    answered = await client.post(f"/api/v1/challenges/{body['id']}/answer", headers=officer, json={
-        "outcome": "rejected", "answer": "经核查，中标人项目负责人持有中级社会工作师证书，质疑不成立。"})
+    assert (
+        await client.post(
+            f"/api/v1/challenges/{body['id']}/answer",
+            headers=yile,
+            json={"outcome": "rejected", "answer": "经核查，中标人项目负责人持有中级社会工作师证书。"},
+        )
+    ).status_code == 403
+    answered = await client.post(
+        f"/api/v1/challenges/{body['id']}/answer",
+        headers=officer,
+        json={"outcome": "rejected", "answer": "经核查，中标人项目负责人持有中级社会工作师证书，质疑不成立。"},
+    )
     assert answered.status_code == 200, answered.text
     assert answered.json()["status"] == "rejected" and answered.json()["complaint_due_on"]
     assert await awards.signing_blockers(tender_id) == []
-    twice = await client.post(f"/api/v1/challenges/{body['id']}/answer", headers=officer, json={
-        "outcome": "re_award", "answer": "再次答复，改为成立，测试不可重复答复。"})
+    twice = await client.post(
+        f"/api/v1/challenges/{body['id']}/answer",
+        headers=officer,
+        json={"outcome": "re_award", "answer": "再次答复，改为成立，测试不可重复答复。"},
+    )
     assert twice.status_code == 409
     # 投诉 after the answer: recorded with its 30-working-day decision date.
-    complained = await client.post(f"/api/v1/challenges/{body['id']}/complaint", headers=yile,
-                                   json={"authority": "杭州市上城区财政局"})
+    complained = await client.post(
+        f"/api/v1/challenges/{body['id']}/complaint", headers=yile, json={"authority": "杭州市上城区财政局"}
+    )
     assert complained.status_code == 200, complained.text
     c = complained.json()
     assert c["status"] == "complained"
-    assert get_default_calendar().working_days_between(clock.today_local(), date_of(c["complaint_decision_due_on"])) == 30
-    decided = await client.post(f"/api/v1/challenges/{body['id']}/complaint-decision", headers=officer,
-                                json={"decision": "财政部门驳回投诉。"})
+    assert (
+        get_default_calendar().working_days_between(clock.today_local(), date_of(c["complaint_decision_due_on"])) == 30
+    )
+    decided = await client.post(
+        f"/api/v1/challenges/{body['id']}/complaint-decision", headers=officer, json={"decision": "财政部门驳回投诉。"}
+    )
     assert decided.status_code == 200 and decided.json()["status"] == "complaint_decided"
 
 
@@ -145,12 +170,20 @@ async def test_challenges_are_refused_after_seven_working_days_and_from_outsider
         late, _ = await challenge(client, tender_id)
         assert "届满" in chinese_problem(late, 409)
     other = await api_login(client, "expert1")
-    refused = await client.post(f"/api/v1/tenders/{tender_id}/challenges", headers=other,
-                                json={"grounds": "我不是投标人，但想提出质疑，看看会怎样。"})
+    refused = await client.post(
+        f"/api/v1/tenders/{tender_id}/challenges",
+        headers=other,
+        json={"grounds": "我不是投标人，但想提出质疑，看看会怎样。"},
+    )
     assert refused.status_code == 403
-    bad_file = await client.post(f"/api/v1/tenders/{tender_id}/challenges", headers=await api_login(client, "yile"), json={
-        "grounds": "附件不是允许的类型，应被拒绝且不保存任何内容。",
-        "documents": [{"name": "x.exe", "content_base64": base64.b64encode(b"MZ\x90\x00binary").decode()}]})
+    bad_file = await client.post(
+        f"/api/v1/tenders/{tender_id}/challenges",
+        headers=await api_login(client, "yile"),
+        json={
+            "grounds": "附件不是允许的类型，应被拒绝且不保存任何内容。",
+            "documents": [{"name": "x.exe", "content_base64": base64.b64encode(b"MZ\x90\x00binary").decode()}],
+        },
+    )
     chinese_problem(bad_file, 422)
     assert await Challenge.count() == 1, "a refused challenge saves nothing"
 
@@ -171,22 +204,38 @@ async def test_an_overdue_answer_is_flagged_once(client):
 async def test_an_upheld_challenge_revokes_the_award_and_forces_a_new_one(client):
     tender_id, officer, panel, logins, bids, lot_id = await awarded(client)
     filed, _ = await challenge(client, tender_id)
-    upheld = await client.post(f"/api/v1/challenges/{filed.json()['id']}/answer", headers=officer, json={
-        "outcome": "re_award", "answer": "经核查，中标人项目负责人证书已过期，不符合团队要求，质疑成立。"})
+    upheld = await client.post(
+        f"/api/v1/challenges/{filed.json()['id']}/answer",
+        headers=officer,
+        json={"outcome": "re_award", "answer": "经核查，中标人项目负责人证书已过期，不符合团队要求，质疑成立。"},
+    )
     assert upheld.status_code == 200, upheld.text
     assert (await Tender.select(Tender.status).where(Tender.id == tender_id).first())["status"] == "evaluating"
     [old] = await Award.select().where(Award.tender == tender_id)
     assert old["status"] == "revoked" and "质疑成立" in old["revoked_reason"]
     assert await awards.signing_blockers(tender_id), "no active award: nothing to sign"
-    correction = await Notice.select(Notice.content).where(
-        (Notice.tender == tender_id) & (Notice.notice_type == "amendment")).first()
+    correction = (
+        await Notice.select(Notice.content)
+        .where((Notice.tender == tender_id) & (Notice.notice_type == "amendment"))
+        .first()
+    )
     assert correction is not None and "撤销" in correction["content"]
     # The buyer chooses again; the top-ranked needs no reason, the next one does (rule 26).
-    no_reason = await client.post(f"/api/v1/tenders/{tender_id}/award", headers=officer,
-                                  json={"choices": [{"lot_id": lot_id, "bid_id": bids["颐乐"]}]})
+    no_reason = await client.post(
+        f"/api/v1/tenders/{tender_id}/award",
+        headers=officer,
+        json={"choices": [{"lot_id": lot_id, "bid_id": bids["颐乐"]}]},
+    )
     assert no_reason.status_code == 422
-    again = await client.post(f"/api/v1/tenders/{tender_id}/award", headers=officer, json={"choices": [
-        {"lot_id": lot_id, "bid_id": bids["颐乐"], "reason": "质疑成立，原排名第一的供应商不符合团队要求。"}]})
+    again = await client.post(
+        f"/api/v1/tenders/{tender_id}/award",
+        headers=officer,
+        json={
+            "choices": [
+                {"lot_id": lot_id, "bid_id": bids["颐乐"], "reason": "质疑成立，原排名第一的供应商不符合团队要求。"}
+            ]
+        },
+    )
     assert again.status_code == 200, again.text
     active = await Award.select().where((Award.tender == tender_id) & (Award.status == "active"))
     assert [a["bid"] for a in active] == [bids["颐乐"]]
@@ -197,16 +246,22 @@ async def test_an_upheld_challenge_revokes_the_award_and_forces_a_new_one(client
 async def test_an_upheld_challenge_for_re_evaluation_starts_a_new_round(client):
     tender_id, officer, panel, logins, bids, lot_id = await awarded(client)
     filed, _ = await challenge(client, tender_id)
-    upheld = await client.post(f"/api/v1/challenges/{filed.json()['id']}/answer", headers=officer, json={
-        "outcome": "re_evaluate", "answer": "评审中客观分认定有误，质疑成立，由原评标委员会重新评审。"})
+    upheld = await client.post(
+        f"/api/v1/challenges/{filed.json()['id']}/answer",
+        headers=officer,
+        json={"outcome": "re_evaluate", "answer": "评审中客观分认定有误，质疑成立，由原评标委员会重新评审。"},
+    )
     assert upheld.status_code == 200, upheld.text
     row = await Panel.select().where(Panel.tender == tender_id).first()
     assert row["round"] == 2 and row["report_delivered_at"] is None
     assert await ScoreSheet.count().where(ScoreSheet.status == "superseded") == 15
     board = (await client.get(f"/api/v1/tenders/{tender_id}/ranking", headers=officer)).json()
     assert board["round"] == 2 and not board["complete"] and board["lots"][0]["bids"][0]["total"] is None
-    refused = await client.post(f"/api/v1/tenders/{tender_id}/award", headers=officer,
-                                json={"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"]}]})
+    refused = await client.post(
+        f"/api/v1/tenders/{tender_id}/award",
+        headers=officer,
+        json={"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"]}]},
+    )
     assert "评审报告" in chinese_problem(refused, 409)
     await score_all(client, tender_id, logins)
     assert await ScoreSheet.count().where(ScoreSheet.round == 2) == 15
@@ -227,21 +282,36 @@ async def test_an_abnormally_low_price_needs_an_explanation_the_panel_accepts(cl
     assert await InboxItem.count().where(InboxItem.event == "bid.low_price_explanation") >= 1
     blocked = await client.post(f"/api/v1/tenders/{tender_id}/evaluation-report", headers=chair)
     assert "rule 23" in chinese_problem(blocked, 409)
-    early = await client.post(f"/api/v1/bids/{bids['阳光']}/low-price-decision", headers=chair,
-                              json={"accepted": True, "note": "认可"})
+    early = await client.post(
+        f"/api/v1/bids/{bids['阳光']}/low-price-decision", headers=chair, json={"accepted": True, "note": "认可"}
+    )
     assert "书面说明" in chinese_problem(early, 409)
     yangguang = await api_login(client, "yangguang")
-    not_flagged = await client.post(f"/api/v1/bids/{bids['颐乐']}/low-price-explanation", headers=await api_login(client, "yile"),
-                                    json={"explanation": "我们的报价不低，但也想说明一下成本构成。"})
+    not_flagged = await client.post(
+        f"/api/v1/bids/{bids['颐乐']}/low-price-explanation",
+        headers=await api_login(client, "yile"),
+        json={"explanation": "我们的报价不低，但也想说明一下成本构成。"},
+    )
     assert not_flagged.status_code == 409
-    explained = await client.post(f"/api/v1/bids/{bids['阳光']}/low-price-explanation", headers=yangguang,
-                                  json={"explanation": "本机构承接辖区内同类项目，场地由街道无偿提供，人员成本已核算，详见成本测算表。"})
+    explained = await client.post(
+        f"/api/v1/bids/{bids['阳光']}/low-price-explanation",
+        headers=yangguang,
+        json={"explanation": "本机构承接辖区内同类项目，场地由街道无偿提供，人员成本已核算，详见成本测算表。"},
+    )
     assert explained.status_code == 200, explained.text
     not_chair = next(h for h in logins.values() if h is not chair)
-    assert (await client.post(f"/api/v1/bids/{bids['阳光']}/low-price-decision", headers=not_chair,
-                              json={"accepted": True, "note": "认可"})).status_code == 403
-    accepted = await client.post(f"/api/v1/bids/{bids['阳光']}/low-price-decision", headers=chair,
-                                 json={"accepted": True, "note": "成本测算合理，予以认可。"})
+    assert (
+        await client.post(
+            f"/api/v1/bids/{bids['阳光']}/low-price-decision",
+            headers=not_chair,
+            json={"accepted": True, "note": "认可"},
+        )
+    ).status_code == 403
+    accepted = await client.post(
+        f"/api/v1/bids/{bids['阳光']}/low-price-decision",
+        headers=chair,
+        json={"accepted": True, "note": "成本测算合理，予以认可。"},
+    )
     assert accepted.status_code == 200, accepted.text
     delivered = await client.post(f"/api/v1/tenders/{tender_id}/evaluation-report", headers=chair)
     assert delivered.status_code == 200, delivered.text
@@ -252,15 +322,22 @@ async def test_a_rejected_explanation_makes_the_bid_invalid(client, monkeypatch)
     tender_id, officer, panel, logins, chair = await evaluated(client, deliver=False)
     bids = await bids_by_org(tender_id)
     yangguang = await api_login(client, "yangguang")
-    await client.post(f"/api/v1/bids/{bids['阳光']}/low-price-explanation", headers=yangguang,
-                      json={"explanation": "我们愿意少赚一点，报价是真实的，请评标委员会认可。"})
-    rejected = await client.post(f"/api/v1/bids/{bids['阳光']}/low-price-decision", headers=chair,
-                                 json={"accepted": False, "note": "未提供成本测算依据，不能证明可按质履约。"})
+    await client.post(
+        f"/api/v1/bids/{bids['阳光']}/low-price-explanation",
+        headers=yangguang,
+        json={"explanation": "我们愿意少赚一点，报价是真实的，请评标委员会认可。"},
+    )
+    rejected = await client.post(
+        f"/api/v1/bids/{bids['阳光']}/low-price-decision",
+        headers=chair,
+        json={"accepted": False, "note": "未提供成本测算依据，不能证明可按质履约。"},
+    )
     assert rejected.status_code == 200, rejected.text
     status = {r["bid_id"]: r["status"] for r in rejected.json()}
     assert status[bids["阳光"]] == "disqualified"
-    assert (await Tender.select(Tender.status).where(Tender.id == tender_id).first())["status"] == "failed", \
+    assert (await Tender.select(Tender.status).where(Tender.id == tender_id).first())["status"] == "failed", (
         "two valid bids left of an open tender: 废标 (rule 18)"
+    )
 
 
 # --------------------------------------------------------------------------- concurrency (invariant 3)
@@ -271,14 +348,23 @@ async def test_simultaneous_awards_and_answers_happen_once(client):
     bids = await bids_by_org(tender_id)
     lot_id = (await client.get(f"/api/v1/tenders/{tender_id}/ranking", headers=officer)).json()["lots"][0]["lot_id"]
     body = {"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"]}]}
-    results = await asyncio.gather(*[client.post(f"/api/v1/tenders/{tender_id}/award", headers=officer, json=body)
-                                     for _ in range(6)])
+    results = await asyncio.gather(
+        *[client.post(f"/api/v1/tenders/{tender_id}/award", headers=officer, json=body) for _ in range(6)]
+    )
     assert sorted(r.status_code for r in results) == [200] + [409] * 5, [r.text for r in results]
     assert await Award.count().where(Award.tender == tender_id) == 1
     assert await Notice.count().where((Notice.tender == tender_id) & (Notice.notice_type == "result")) == 1
     filed, _ = await challenge(client, tender_id)
-    answers = await asyncio.gather(*[client.post(f"/api/v1/challenges/{filed.json()['id']}/answer", headers=officer, json={
-        "outcome": outcome, "answer": "并发答复测试：只能有一个答复生效。"}) for outcome in ("rejected", "re_award", "re_evaluate")])
+    answers = await asyncio.gather(
+        *[
+            client.post(
+                f"/api/v1/challenges/{filed.json()['id']}/answer",
+                headers=officer,
+                json={"outcome": outcome, "answer": "并发答复测试：只能有一个答复生效。"},
+            )
+            for outcome in ("rejected", "re_award", "re_evaluate")
+        ]
+    )
     assert sorted(a.status_code for a in answers) == [200, 409, 409], [a.text for a in answers]
 
 
@@ -292,9 +378,16 @@ async def test_simultaneous_submissions_of_one_sheet_lock_it_once(client):
     headers = next(iter(logins.values()))
     from tests.integration.evaluation_helpers import sheet
 
-    attempts = await asyncio.gather(*[
-        client.put(f"/api/v1/bids/{bid_id}/score-sheet", headers=headers,
-                   json=sheet({"c1": str(20 + n), "c2": "12", "c3": "15", "c4": "12"})) for n in range(5)])
+    attempts = await asyncio.gather(
+        *[
+            client.put(
+                f"/api/v1/bids/{bid_id}/score-sheet",
+                headers=headers,
+                json=sheet({"c1": str(20 + n), "c2": "12", "c3": "15", "c4": "12"}),
+            )
+            for n in range(5)
+        ]
+    )
     assert sorted(a.status_code for a in attempts) == [200] + [409] * 4, [a.text for a in attempts]
     [row] = await ScoreSheet.select().where(ScoreSheet.bid == bid_id)
     winner = next(a for a in attempts if a.status_code == 200).json()["mine"]["scores"]["c1"]
@@ -319,10 +412,21 @@ async def test_simultaneous_corrections_of_one_sheet_are_each_kept_or_refused(cl
     bid_id = (await bids_by_org(tender_id))["颐乐"]
     headers = next(iter(logins.values()))
     sheet_id = (await client.get(f"/api/v1/bids/{bid_id}/scoring", headers=headers)).json()["mine"]["id"]
-    attempts = await asyncio.gather(*[
-        client.post(f"/api/v1/score-sheets/{sheet_id}/corrections", headers=headers, json={
-            "criterion_key": "c1", "new_points": str(20 + n), "reason": "summing_error",
-            "explanation": f"汇总时抄录错误，第 {n} 次更正。"}) for n in range(4)])
+    attempts = await asyncio.gather(
+        *[
+            client.post(
+                f"/api/v1/score-sheets/{sheet_id}/corrections",
+                headers=headers,
+                json={
+                    "criterion_key": "c1",
+                    "new_points": str(20 + n),
+                    "reason": "summing_error",
+                    "explanation": f"汇总时抄录错误，第 {n} 次更正。",
+                },
+            )
+            for n in range(4)
+        ]
+    )
     ok = [a for a in attempts if a.status_code == 200]
     assert len(ok) >= 1 and all(a.status_code in (200, 409) for a in attempts), [a.text for a in attempts]
     from procurement.tables import ScoreCorrection
@@ -331,7 +435,7 @@ async def test_simultaneous_corrections_of_one_sheet_are_each_kept_or_refused(cl
     assert len(history) == len(ok), "every accepted correction is in the history, and only those"
     # Each correction starts from the value the previous one left: the chain is unbroken.
     assert history[0]["old_points"] == "24"
-    for before, after in zip(history, history[1:]):
+    for before, after in zip(history, history[1:], strict=False):
         assert after["old_points"] == before["new_points"]
     [row] = await ScoreSheet.select(ScoreSheet.scores).where(ScoreSheet.id == sheet_id)
     assert f'"c1": "{history[-1]["new_points"]}"' in row["scores"]

@@ -35,7 +35,10 @@ async def test_submissions_racing_the_deadline_are_wholly_in_or_wholly_out(clien
         return await client.post(f"/api/v1/bids/{bid['id']}/submit", headers=headers)
 
     with clock.frozen(start):
-        fresh = [(bid, await api_login(client, name)) for (bid, _), name in zip(bids, ("xingfujia", "yile", "yangguang"))]
+        fresh = [
+            (bid, await api_login(client, name))
+            for (bid, _), name in zip(bids, ("xingfujia", "yile", "yangguang"), strict=True)
+        ]
 
         async def ticker():
             for _ in range(60):
@@ -87,9 +90,13 @@ async def test_the_clients_clock_does_not_matter(client):
     bid, _ = bids[1]
     with clock.frozen(deadline + timedelta(seconds=1)):
         headers = await api_login(client, "yile")
-        response = await client.post(f"/api/v1/bids/{bid['id']}/submit", headers={**headers, "Date": "Mon, 01 Jan 2024 00:00:00 GMT"})
+        response = await client.post(
+            f"/api/v1/bids/{bid['id']}/submit", headers={**headers, "Date": "Mon, 01 Jan 2024 00:00:00 GMT"}
+        )
         assert response.status_code == 409
-        assert (await client.put(f"/api/v1/bids/{bid['id']}", headers=headers, json={"price_fen": 1})).status_code == 409
+        assert (
+            await client.put(f"/api/v1/bids/{bid['id']}", headers=headers, json={"price_fen": 1})
+        ).status_code == 409
         assert (await upload(client, headers, bid["id"], "late.pdf", PDF + b"late")).status_code == 409
     with clock.frozen(deadline - timedelta(seconds=1)):
         headers = await api_login(client, "yile")

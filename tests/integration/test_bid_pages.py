@@ -20,9 +20,18 @@ PAST_TENDER = "湖滨街道社区矫正对象帮教服务项目"
 PAST_PRICES = ("¥338,000.00", "¥346,500.00", "¥329,000.00")  # xingfujia, yile, yangguang in the demo
 
 TEAM = {
-    "team.0.name": "王芳", "team.0.level": "intermediate", "team.0.role": "lead", "team.0.certificate_no": "ZS2019001",
-    "team.1.name": "李强", "team.1.level": "assistant", "team.1.role": "member", "team.1.certificate_no": "ZL2021017",
-    "team.2.name": "张敏", "team.2.level": "assistant", "team.2.role": "supervisor", "team.2.certificate_no": "ZL2022033",
+    "team.0.name": "王芳",
+    "team.0.level": "intermediate",
+    "team.0.role": "lead",
+    "team.0.certificate_no": "ZS2019001",
+    "team.1.name": "李强",
+    "team.1.level": "assistant",
+    "team.1.role": "member",
+    "team.1.certificate_no": "ZL2021017",
+    "team.2.name": "张敏",
+    "team.2.level": "assistant",
+    "team.2.role": "supervisor",
+    "team.2.certificate_no": "ZL2022033",
 }
 
 
@@ -42,8 +51,12 @@ async def _lot_id(tender_id: int) -> int:
 
 
 async def _create_bid_on_page(client, tender_id: int) -> int:
-    response = await post_form(client, f"/org/tenders/{tender_id}/bid", f"/org/tenders/{tender_id}/bid",
-                               {"lot_id": str(await _lot_id(tender_id))})
+    response = await post_form(
+        client,
+        f"/org/tenders/{tender_id}/bid",
+        f"/org/tenders/{tender_id}/bid",
+        {"lot_id": str(await _lot_id(tender_id))},
+    )
     assert response.status_code == 303, response.text
     match = re.fullmatch(r"/org/bids/(\d+)", response.headers["location"])
     assert match, response.headers["location"]
@@ -52,8 +65,9 @@ async def _create_bid_on_page(client, tender_id: int) -> int:
 
 async def _upload(client, bid_id: int, name: str, data: bytes, mime: str = "application/pdf"):
     token = csrf_from((await client.get(f"/org/bids/{bid_id}")).text)
-    return await client.post(f"/org/bids/{bid_id}/documents", data={"_csrf_token": token},
-                             files={"file": (name, data, mime)})
+    return await client.post(
+        f"/org/bids/{bid_id}/documents", data={"_csrf_token": token}, files={"file": (name, data, mime)}
+    )
 
 
 async def _submit(client, bid_id: int):
@@ -84,8 +98,9 @@ async def test_an_ineligible_organization_sees_why_and_its_submission_is_refused
     tender = await _tender(OPEN_TENDER)
     # A draft made through the API (the page offers none) still cannot be submitted from its page.
     headers = await api_login(client, "xingfujia")
-    created = await client.post("/api/v1/bids/", headers=headers,
-                                json={"tender_id": tender["id"], "lot_id": await _lot_id(tender["id"])})
+    created = await client.post(
+        "/api/v1/bids/", headers=headers, json={"tender_id": tender["id"], "lot_id": await _lot_id(tender["id"])}
+    )
     bid_id = created.json()["id"]
 
     await _login(client, "xingfujia")
@@ -118,10 +133,18 @@ async def test_an_organization_bids_through_the_pages_and_gets_a_verifiable_rece
     await _login(client, "yile")
     bid_id = await _create_bid_on_page(client, tender["id"])
 
-    saved = await post_form(client, f"/org/bids/{bid_id}", f"/org/bids/{bid_id}", {
-        "price_yuan": "1,200,000", "answers.c1": "分片包干，每周上门两次。", "answers.c4": "24 小时应急响应。",
-        "note": "无", **TEAM,
-    })
+    saved = await post_form(
+        client,
+        f"/org/bids/{bid_id}",
+        f"/org/bids/{bid_id}",
+        {
+            "price_yuan": "1,200,000",
+            "answers.c1": "分片包干，每周上门两次。",
+            "answers.c4": "24 小时应急响应。",
+            "note": "无",
+            **TEAM,
+        },
+    )
     assert saved.status_code == 303, saved.text
     form_page = (await client.get(f"/org/bids/{bid_id}")).text
     assert 'value="1200000.00"' in form_page and "分片包干，每周上门两次。" in form_page
@@ -140,8 +163,9 @@ async def test_an_organization_bids_through_the_pages_and_gets_a_verifiable_rece
     assert receipt.status_code == 200
     assert receipt_no in receipt.text and sha in receipt.text and "服务方案.pdf" in receipt.text
     assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}</time>", receipt.text)  # server time to the second
-    content_sha = (await BidSubmission.select(BidSubmission.content_sha256).where(
-        BidSubmission.receipt_no == receipt_no).first())["content_sha256"]
+    content_sha = (
+        await BidSubmission.select(BidSubmission.content_sha256).where(BidSubmission.receipt_no == receipt_no).first()
+    )["content_sha256"]
     assert content_sha in receipt.text
 
     pdf = await client.get(f"{receipt_url}.pdf")
@@ -168,8 +192,12 @@ async def test_a_price_above_the_budget_and_a_short_team_are_refused_at_submissi
     tender = await _tender(OPEN_TENDER)
     await _login(client, "yile")
     bid_id = await _create_bid_on_page(client, tender["id"])
-    await post_form(client, f"/org/bids/{bid_id}", f"/org/bids/{bid_id}", {
-        "price_yuan": "1500000", "team.0.name": "王芳", "team.0.level": "intermediate", "team.0.role": "lead"})
+    await post_form(
+        client,
+        f"/org/bids/{bid_id}",
+        f"/org/bids/{bid_id}",
+        {"price_yuan": "1500000", "team.0.name": "王芳", "team.0.level": "intermediate", "team.0.role": "lead"},
+    )
     assert (await _upload(client, bid_id, "方案.pdf", PDF)).status_code == 303
 
     refused = await _submit(client, bid_id)
@@ -184,8 +212,12 @@ async def test_a_venture_application_is_checked_against_the_cap_share_and_matchi
     tender = await _tender("2027 年度上城区社区公益创投项目征集")
     await _login(client, "yile")
     bid_id = await _create_bid_on_page(client, tender["id"])
-    saved = await post_form(client, f"/org/bids/{bid_id}", f"/org/bids/{bid_id}", {
-        "requested_yuan": "80000", "matching_yuan": "10000", "project_budget_yuan": "100000"})
+    saved = await post_form(
+        client,
+        f"/org/bids/{bid_id}",
+        f"/org/bids/{bid_id}",
+        {"requested_yuan": "80000", "matching_yuan": "10000", "project_budget_yuan": "100000"},
+    )
     assert saved.status_code == 303, saved.text
     assert (await _upload(client, bid_id, "申报书.pdf", PDF)).status_code == 303
     refused = await _submit(client, bid_id)
@@ -199,8 +231,9 @@ async def test_an_amount_that_is_not_money_is_named_beside_the_price(client):
     tender = await _tender(OPEN_TENDER)
     await _login(client, "yile")
     bid_id = await _create_bid_on_page(client, tender["id"])
-    refused = await post_form(client, f"/org/bids/{bid_id}", f"/org/bids/{bid_id}",
-                              {"price_yuan": "一百万", "team.3.name": "赵六"})
+    refused = await post_form(
+        client, f"/org/bids/{bid_id}", f"/org/bids/{bid_id}", {"price_yuan": "一百万", "team.3.name": "赵六"}
+    )
     assert refused.status_code == 422
     assert 'id="f-price_yuan-error"' in refused.text and "金额格式不正确" in refused.text
     assert 'value="一百万"' in refused.text and 'value="赵六"' in refused.text
@@ -236,7 +269,7 @@ async def test_after_the_deadline_the_bid_page_is_read_only_and_a_save_is_refuse
     await _login(client, "yile")
     page = await client.get(f"/org/bids/{bid_id}")
     assert page.status_code == 200 and "本投标当前只能查看" in page.text
-    assert "<fieldset class=\"card\" id=\"price\" disabled>" in page.text and "/submit" not in page.text
+    assert '<fieldset class="card" id="price" disabled>' in page.text and "/submit" not in page.text
     refused = await post_form(client, f"/org/bids/{bid_id}", f"/org/bids/{bid_id}", {"price_yuan": "1000000"})
     assert refused.status_code == 409 and "投标截止时间" in refused.text
     saved = (await client.get(f"/org/bids/{bid_id}")).text
@@ -274,12 +307,21 @@ async def test_a_changed_profile_waits_for_the_bureau_and_blocks_submission_unti
     profile = await client.get("/org/profile")
     assert profile.status_code == 200 and "已确认" in profile.text
     year = str(clock.today_local().year - 1)
-    saved = await post_form(client, "/org/profile", "/org/profile", {
-        "registration_type": "social_service", "registration_date": "2014-03-08",
-        "charter_scope": "居家养老上门服务、老年食堂运营", "grade": "3A", "grade_awarded_on": "2022-11-15",
-        f"annual_reports.{year}": "passed",
-        "violations.1.date": "2019-05-01", "violations.1.description": "逾期报送年报（已整改）",
-    })
+    saved = await post_form(
+        client,
+        "/org/profile",
+        "/org/profile",
+        {
+            "registration_type": "social_service",
+            "registration_date": "2014-03-08",
+            "charter_scope": "居家养老上门服务、老年食堂运营",
+            "grade": "3A",
+            "grade_awarded_on": "2022-11-15",
+            f"annual_reports.{year}": "passed",
+            "violations.1.date": "2019-05-01",
+            "violations.1.description": "逾期报送年报（已整改）",
+        },
+    )
     assert saved.status_code == 303, saved.text
     profile = (await client.get("/org/profile")).text
     assert "待民政局确认" in profile and "逾期报送年报（已整改）" in profile
@@ -289,8 +331,12 @@ async def test_a_changed_profile_waits_for_the_bureau_and_blocks_submission_unti
 
 async def test_a_profile_row_error_is_named_at_its_row(client):
     await _login(client, "yile")
-    refused = await post_form(client, "/org/profile", "/org/profile", {
-        "registration_type": "social_service", "list_entries.1.list": "abnormal", "list_entries.1.entered_on": "昨天"})
+    refused = await post_form(
+        client,
+        "/org/profile",
+        "/org/profile",
+        {"registration_type": "social_service", "list_entries.1.list": "abnormal", "list_entries.1.entered_on": "昨天"},
+    )
     assert refused.status_code == 422
     assert 'id="f-list_entries.1.entered_on-error"' in refused.text
 
@@ -305,12 +351,16 @@ async def test_the_bureau_marks_a_bid_bond_paid_once(client):
     await _login(client, "officer")
     listing = await client.get("/bureau/bid-bonds")
     assert listing.status_code == 200
-    assert f'/bureau/bid-bonds/{bond["id"]}/paid' in listing.text and "待缴纳" in listing.text and "¥5,000.00" in listing.text
+    assert (
+        f"/bureau/bid-bonds/{bond['id']}/paid" in listing.text
+        and "待缴纳" in listing.text
+        and "¥5,000.00" in listing.text
+    )
     marked = await post_form(client, "/bureau/bid-bonds", f"/bureau/bid-bonds/{bond['id']}/paid", {})
     assert marked.status_code == 303
     assert (await BidBond.select(BidBond.paid_at).where(BidBond.id == bond["id"]).first())["paid_at"] is not None
     listing = await client.get("/bureau/bid-bonds")
-    assert "已缴纳" in listing.text and f'/bureau/bid-bonds/{bond["id"]}/refunded' in listing.text
+    assert "已缴纳" in listing.text and f"/bureau/bid-bonds/{bond['id']}/refunded" in listing.text
     again = await post_form(client, "/bureau/bid-bonds", f"/bureau/bid-bonds/{bond['id']}/paid", {})
     assert again.status_code == 422 and "已登记为已缴纳" in again.text
 

@@ -15,8 +15,6 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from procurement.accounts.states import OrgKind, Role
 from procurement.bids import services
 from procurement.bids.opening import open_due_tenders
@@ -38,11 +36,14 @@ from procurement.tables import (
 from tests.integration.bid_helpers import PDF, draft_bid, published_tender, upload
 from tests.integration.conftest import api_login
 
-OPEN_DEMO = "清波街道居家养老上门服务项目"        # open, requires scope 养老 and grade 3A
-CLOSED_DEMO = "湖滨街道社区矫正对象帮教服务项目"   # past its deadline, three submitted bids
+OPEN_DEMO = "清波街道居家养老上门服务项目"  # open, requires scope 养老 and grade 3A
+CLOSED_DEMO = "湖滨街道社区矫正对象帮教服务项目"  # past its deadline, three submitted bids
 VENTURE_DEMO = "2027 年度上城区社区公益创投项目征集"
-DEMO_PRICES = {"杭州市上城区幸福家社会工作服务中心": 33_800_000, "上城区清波颐乐养老服务社": 34_650_000,
-               "上城区阳光青少年成长服务中心": 32_900_000}
+DEMO_PRICES = {
+    "杭州市上城区幸福家社会工作服务中心": 33_800_000,
+    "上城区清波颐乐养老服务社": 34_650_000,
+    "上城区阳光青少年成长服务中心": 32_900_000,
+}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -63,8 +64,9 @@ async def past_deadline(tender_id: int) -> datetime:
     return await deadline_of(tender_id) + timedelta(minutes=1)
 
 
-async def ready_bid(client, username: str, tender: dict, *, price_fen: int = 35_000_000,
-                    data: bytes | None = None) -> tuple[dict, dict, dict]:
+async def ready_bid(
+    client, username: str, tender: dict, *, price_fen: int = 35_000_000, data: bytes | None = None
+) -> tuple[dict, dict, dict]:
     """A draft with a price, a team and one document: ready to submit."""
     bid, headers = await draft_bid(client, username, tender, price_fen=price_fen)
     uploaded = await upload(client, headers, bid["id"], "投标文件.pdf", data or PDF + username.encode())
@@ -97,8 +99,18 @@ async def org_id_of(client, username: str) -> int:
 async def member(username: str) -> CurrentUser:
     """The organization member as the services see it (for calls the API cannot carry)."""
     row = await User.select(User.id, User.organization, User.organization.name).where(User.username == username).first()
-    return CurrentUser(row["id"], username, username, Role.ORG_MEMBER, row["organization"], row["organization.name"],
-                       OrgKind.SOCIAL_ORG, 0, "", "cli")
+    return CurrentUser(
+        row["id"],
+        username,
+        username,
+        Role.ORG_MEMBER,
+        row["organization"],
+        row["organization.name"],
+        OrgKind.SOCIAL_ORG,
+        0,
+        "",
+        "cli",
+    )
 
 
 async def verify(client, receipt_no: str, sha256: str) -> dict:
@@ -111,12 +123,19 @@ async def amendment_body(client, officer: dict, tender_id: int, **changes) -> di
     """The tender as it stands, as an AmendTenderIn (see test_tenders_api.payload)."""
     t = (await client.get(f"/api/v1/tenders/{tender_id}", headers=officer)).json()
     body = {
-        "title": t["title"], "method": t["method"], "catalogue_item_id": t["catalogue_item_id"],
+        "title": t["title"],
+        "method": t["method"],
+        "catalogue_item_id": t["catalogue_item_id"],
         "description": t["description"],
-        "lots": [{"name": lot["name"], "budget_fen": lot["budget_fen"], "max_price_fen": lot["max_price_fen"]}
-                 for lot in t["lots"]],
-        "bid_bond_fen": t["bid_bond_fen"], "eligibility": t["eligibility"], "team_requirements": t["team_requirements"],
-        "evaluation_scheme": t["evaluation_scheme"], "payment_schedule": t["payment_schedule"],
+        "lots": [
+            {"name": lot["name"], "budget_fen": lot["budget_fen"], "max_price_fen": lot["max_price_fen"]}
+            for lot in t["lots"]
+        ],
+        "bid_bond_fen": t["bid_bond_fen"],
+        "eligibility": t["eligibility"],
+        "team_requirements": t["team_requirements"],
+        "evaluation_scheme": t["evaluation_scheme"],
+        "payment_schedule": t["payment_schedule"],
         "bid_deadline": clock.to_local(datetime.fromisoformat(t["bid_deadline"])).replace(tzinfo=None).isoformat(),
     }
     body.update(changes)
@@ -165,11 +184,18 @@ async def test_changing_the_profile_needs_the_bureaus_confirmation_again(client)
     yile = await api_login(client, "yile")
     profile = (await client.get("/api/v1/eligibility/profile", headers=yile)).json()
     assert profile["confirmed_at"] is not None
-    changed = await client.put("/api/v1/eligibility/profile", headers=yile, json={
-        "registration_type": profile["registration_type"], "registration_date": profile["registration_date"],
-        "charter_scope": profile["charter_scope"] + "、社区养老服务站运营", "grade": profile["grade"],
-        "grade_awarded_on": profile["grade_awarded_on"], "annual_reports": profile["annual_reports"],
-    })
+    changed = await client.put(
+        "/api/v1/eligibility/profile",
+        headers=yile,
+        json={
+            "registration_type": profile["registration_type"],
+            "registration_date": profile["registration_date"],
+            "charter_scope": profile["charter_scope"] + "、社区养老服务站运营",
+            "grade": profile["grade"],
+            "grade_awarded_on": profile["grade_awarded_on"],
+            "annual_reports": profile["annual_reports"],
+        },
+    )
     assert changed.status_code == 200, changed.text
     assert changed.json()["confirmed_at"] is None
 
@@ -215,7 +241,11 @@ async def test_an_html_page_named_pdf_is_refused_because_types_are_judged_by_con
 async def test_an_executable_named_docx_is_refused(client):
     tender = await published_tender(client)
     bid, headers = await draft_bid(client, "xingfujia", tender)
-    exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200 + b"This program cannot be run in DOS mode."
+    exe = (
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"
+        + b"\x00" * 200
+        + b"This program cannot be run in DOS mode."
+    )
     response = await upload(client, headers, bid["id"], "x.docx", exe)
     assert response.status_code == 422, response.text
     assert "不是允许的类型" in response.json()["detail"]
@@ -391,16 +421,27 @@ async def test_a_changed_hash_does_not_match_its_receipt(client):
 
 async def test_an_unknown_receipt_number_is_reported_as_unknown(client):
     result = await verify(client, "HZ99999-999999-01-ABCDEF", "a" * 64)
-    assert result == {"receipt_found": False, "hash_matches": False, "opened": False, "counted_at_opening": None,
-                      "message": "没有这个回执编号。"}
+    assert result == {
+        "receipt_found": False,
+        "hash_matches": False,
+        "opened": False,
+        "counted_at_opening": None,
+        "message": "没有这个回执编号。",
+    }
 
 
 async def test_after_opening_only_the_last_version_counts_and_a_superseded_one_says_so(client):
     tender = await published_tender(client)
     bid, headers, first = await submitted_bid(client, "xingfujia", tender)
-    await client.put(f"/api/v1/bids/{bid['id']}", headers=headers, json={
-        "price_fen": 34_000_000, "answers": {"c1": "修改后的方案"},
-        "team": [{"name": "负责人", "level": "intermediate", "role": "lead"}]})
+    await client.put(
+        f"/api/v1/bids/{bid['id']}",
+        headers=headers,
+        json={
+            "price_fen": 34_000_000,
+            "answers": {"c1": "修改后的方案"},
+            "team": [{"name": "负责人", "level": "intermediate", "role": "lead"}],
+        },
+    )
     second = await submit(client, headers, bid["id"])
     assert second.status_code == 200, second.text
     second = second.json()
@@ -427,7 +468,9 @@ async def test_submitting_twice_makes_versions_1_and_2_with_different_receipts(c
     assert first["receipt_no"] != second["receipt_no"]
     shown = (await client.get(f"/api/v1/bids/{bid['id']}", headers=headers)).json()
     assert [(s["version"], s["receipt_no"]) for s in shown["submissions"]] == [
-        (1, first["receipt_no"]), (2, second["receipt_no"])]
+        (1, first["receipt_no"]),
+        (2, second["receipt_no"]),
+    ]
     assert shown["status"] == "submitted"
     assert (await client.get(f"/api/v1/receipts/{first['receipt_no']}", headers=headers)).json()["version"] == 1
 
@@ -457,8 +500,11 @@ async def test_a_price_above_the_lots_maximum_price_is_refused_naming_rule_17(cl
 async def test_a_team_without_a_lead_is_refused_naming_the_field(client):
     tender = await published_tender(client)
     bid, headers, _ = await ready_bid(client, "xingfujia", tender)
-    saved = await client.put(f"/api/v1/bids/{bid['id']}", headers=headers, json={
-        "price_fen": 35_000_000, "team": [{"name": "社工甲", "level": "intermediate", "role": "member"}]})
+    saved = await client.put(
+        f"/api/v1/bids/{bid['id']}",
+        headers=headers,
+        json={"price_fen": 35_000_000, "team": [{"name": "社工甲", "level": "intermediate", "role": "member"}]},
+    )
     assert saved.status_code == 200, saved.text
     response = await submit(client, headers, bid["id"])
     assert response.status_code == 422, response.text
@@ -506,7 +552,9 @@ async def test_a_bid_on_an_amended_tender_is_not_opened_until_resubmitted_rule_1
         officer = await api_login(client, "officer")
         record = (await client.get(f"/api/v1/tenders/{tender['id']}/opening/", headers=officer)).json()
     assert [b["bid_id"] for b in record["bidders"]] == [fresh["id"]]
-    assert any("幸福家" in note and "更正前" in note and "不予开启" in note for note in record["notes"]), record["notes"]
+    assert any("幸福家" in note and "更正前" in note and "不予开启" in note for note in record["notes"]), record[
+        "notes"
+    ]
     statuses = {r["id"]: r["status"] for r in await Bid.select(Bid.id, Bid.status).where(Bid.tender == tender["id"])}
     assert statuses == {stale["id"]: "submitted", fresh["id"]: "opened"}
 
@@ -526,7 +574,9 @@ async def test_a_tender_with_one_bid_fails_at_opening_with_a_notice_and_bonds_du
         assert record["failed"] is True and record["valid_bids"] == 1 and record["minimum"] == 3
         public = (await client.get(f"/api/v1/tenders/{tender['id']}")).json()
         assert public["status"] == "failed"
-        notices = (await client.get("/api/v1/notices/", params={"notice_type": "failure", "limit": 100})).json()["items"]
+        notices = (await client.get("/api/v1/notices/", params={"notice_type": "failure", "limit": 100})).json()[
+            "items"
+        ]
         mine = [n for n in notices if n["tender_id"] == tender["id"]]
         assert len(mine) == 1 and mine[0]["notice_type"] == "failure"
         assert "废标" in mine[0]["title"] and "不足 3 家" in mine[0]["content"]
@@ -579,7 +629,9 @@ async def test_the_buyer_marks_a_bid_bond_paid_once_and_another_bureau_cannot(cl
     tender = await published_tender(client, bid_bond_fen=500_000)
     await submitted_bid(client, "xingfujia", tender)
     officer = await api_login(client, "officer")
-    bonds = [b for b in (await client.get("/api/v1/bid-bonds/", headers=officer)).json() if b["tender_id"] == tender["id"]]
+    bonds = [
+        b for b in (await client.get("/api/v1/bid-bonds/", headers=officer)).json() if b["tender_id"] == tender["id"]
+    ]
     assert len(bonds) == 1
     bond = bonds[0]
     assert bond["amount_fen"] == 500_000 and bond["state"] == "unpaid" and "幸福家" in bond["organization_name"]
@@ -612,13 +664,23 @@ async def test_an_organization_applies_only_once_to_a_venture_call_rule_4(client
 
 async def test_a_second_application_to_another_lot_of_the_same_venture_call_is_refused_too_rule_4(client):
     call = await published_tender(
-        client, title="测试公益创投征集", method="venture_call", bid_bond_fen=0,
+        client,
+        title="测试公益创投征集",
+        method="venture_call",
+        bid_bond_fen=0,
         lots=[{"name": "为老服务类", "budget_fen": 20_000_000}, {"name": "青少年成长类", "budget_fen": 20_000_000}],
         venture_terms={"cap_per_project_fen": 5_000_000, "max_share_percent": 60, "matching_required": True},
-        evaluation_scheme={"method": "comprehensive", "price_weight": 0, "criteria": [
-            {"name": "项目设计", "max_points": 100, "kind": "subjective"}]},
-        team_requirements={})
-    lots = [r["id"] for r in await TenderLot.select(TenderLot.id).where(TenderLot.tender == call["id"]).order_by(TenderLot.number)]
+        evaluation_scheme={
+            "method": "comprehensive",
+            "price_weight": 0,
+            "criteria": [{"name": "项目设计", "max_points": 100, "kind": "subjective"}],
+        },
+        team_requirements={},
+    )
+    lots = [
+        r["id"]
+        for r in await TenderLot.select(TenderLot.id).where(TenderLot.tender == call["id"]).order_by(TenderLot.number)
+    ]
     yile = await api_login(client, "yile")
     first = await client.post("/api/v1/bids/", headers=yile, json={"tender_id": call["id"], "lot_id": lots[0]})
     assert first.status_code == 201, first.text
@@ -626,5 +688,6 @@ async def test_a_second_application_to_another_lot_of_the_same_venture_call_is_r
     assert other_lot.status_code == 422, other_lot.text
     assert "rule 4" in other_lot.json()["detail"]
     yangguang = await api_login(client, "yangguang")
-    assert (await client.post("/api/v1/bids/", headers=yangguang,
-                              json={"tender_id": call["id"], "lot_id": lots[1]})).status_code == 201
+    assert (
+        await client.post("/api/v1/bids/", headers=yangguang, json={"tender_id": call["id"], "lot_id": lots[1]})
+    ).status_code == 201

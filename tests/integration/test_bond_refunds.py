@@ -28,6 +28,9 @@ async def test_losers_are_refunded_after_the_award_notice_and_the_winner_after_s
     losers = [d for org, d in rows.items() if org != winner["id"]]
     assert losers == [date(2026, 10, 12), date(2026, 10, 12)] and rows[winner["id"]] is None
     assert await bonds.schedule_refund_after_signing(tender["id"], winner["id"], date(2026, 11, 2)) == 1
-    due = (await BidBond.select(BidBond.refund_due_on).where(
-        (BidBond.tender == tender["id"]) & (BidBond.organization == winner["id"])).first())["refund_due_on"]
+    due = (
+        await BidBond.select(BidBond.refund_due_on)
+        .where((BidBond.tender == tender["id"]) & (BidBond.organization == winner["id"]))
+        .first()
+    )["refund_due_on"]
     assert due == date(2026, 11, 9)

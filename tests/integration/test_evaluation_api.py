@@ -54,22 +54,33 @@ async def test_an_undeclared_member_sees_no_bid_and_cannot_score(client):
     await qualify_all(client, officer, tender_id)
     bid_id = next(iter((await bids_by_org(tender_id)).values()))
     member_id, headers = next(iter(logins.items()))
-    for url in (f"/api/v1/bids/{bid_id}", f"/api/v1/bids/{bid_id}/scoring", f"/api/v1/tenders/{tender_id}/ranking",
-                f"/api/v1/tenders/{tender_id}/reviews"):
+    for url in (
+        f"/api/v1/bids/{bid_id}",
+        f"/api/v1/bids/{bid_id}/scoring",
+        f"/api/v1/tenders/{tender_id}/ranking",
+        f"/api/v1/tenders/{tender_id}/reviews",
+    ):
         refused = await client.get(url, headers=headers)
         assert refused.status_code in (403, 404), (url, refused.text)
         assert "幸福家" not in refused.text and "338" not in refused.text
-    scored = await client.put(f"/api/v1/bids/{bid_id}/score-sheet", headers=headers, json=sheet({"c1": "20"}, submit=False))
+    scored = await client.put(
+        f"/api/v1/bids/{bid_id}/score-sheet", headers=headers, json=sheet({"c1": "20"}, submit=False)
+    )
     assert "回避声明" in chinese_problem(scored, 403)
-    declared = await client.post(f"/api/v1/panels/{panel['id']}/declaration", headers=headers, json={"no_conflict": True})
+    declared = await client.post(
+        f"/api/v1/panels/{panel['id']}/declaration", headers=headers, json={"no_conflict": True}
+    )
     assert declared.status_code == 200, declared.text
     assert (await client.get(f"/api/v1/bids/{bid_id}", headers=headers)).status_code == 200
     view = await client.get(f"/api/v1/bids/{bid_id}/scoring", headers=headers)
     assert view.status_code == 200, view.text
     assert [c["max_points"] for c in view.json()["criteria"]] == [30, 20, 15, 15]
     # A member who declares a conflict afterwards is removed and sees nothing again.
-    conflict = await client.post(f"/api/v1/panels/{panel['id']}/declaration", headers=headers,
-                                 json={"no_conflict": False, "note": "发现曾在该机构兼职"})
+    conflict = await client.post(
+        f"/api/v1/panels/{panel['id']}/declaration",
+        headers=headers,
+        json={"no_conflict": False, "note": "发现曾在该机构兼职"},
+    )
     assert conflict.status_code == 200, conflict.text
     assert (await client.get(f"/api/v1/bids/{bid_id}", headers=headers)).status_code == 404
     assert (await client.get(f"/api/v1/bids/{bid_id}/scoring", headers=headers)).status_code == 403
@@ -85,17 +96,24 @@ async def test_failing_a_bid_needs_a_reason_and_too_few_left_fails_the_tender(cl
     no_reason = await client.post(f"/api/v1/bids/{bids['阳光']}/qualification", headers=officer, json={"passed": False})
     assert "理由" in chinese_problem(no_reason, 422)
     member = await api_login(client, "xingfujia")
-    assert (await client.post(f"/api/v1/bids/{bids['颐乐']}/qualification", headers=member,
-                              json={"passed": True})).status_code == 403
-    failed = await client.post(f"/api/v1/bids/{bids['阳光']}/qualification", headers=officer,
-                               json={"passed": False, "reason": "未提供社区矫正工作经验证明，未实质性响应招标文件。"})
+    assert (
+        await client.post(f"/api/v1/bids/{bids['颐乐']}/qualification", headers=member, json={"passed": True})
+    ).status_code == 403
+    failed = await client.post(
+        f"/api/v1/bids/{bids['阳光']}/qualification",
+        headers=officer,
+        json={"passed": False, "reason": "未提供社区矫正工作经验证明，未实质性响应招标文件。"},
+    )
     assert failed.status_code == 200, failed.text
     rows = {r["bid_id"]: r for r in failed.json()}
     assert rows[bids["阳光"]]["status"] == "disqualified" and "社区矫正" in rows[bids["阳光"]]["reason"]
     tender = await Tender.select(Tender.status).where(Tender.id == tender_id).first()
     assert tender["status"] == "failed", "2 bids left, fewer than 3: 废标 (rule 18)"
-    notice = await Notice.select(Notice.title, Notice.content).where(
-        (Notice.tender == tender_id) & (Notice.notice_type == "failure")).first()
+    notice = (
+        await Notice.select(Notice.title, Notice.content)
+        .where((Notice.tender == tender_id) & (Notice.notice_type == "failure"))
+        .first()
+    )
     assert notice is not None and "仅剩 2 家" in notice["content"]
     again = await client.post(f"/api/v1/bids/{bids['颐乐']}/qualification", headers=officer, json={"passed": True})
     assert "废标" in chinese_problem(again, 409)
@@ -115,8 +133,11 @@ async def test_sheet_bounds_comments_locking_and_confidentiality(client):
     url = f"/api/v1/bids/{bid_id}/score-sheet"
     out_of_range = await client.put(url, headers=first, json=sheet({"c1": "31", "c2": "12", "c3": "15", "c4": "12"}))
     assert "c1" in chinese_problem(out_of_range, 422)
-    no_comment = await client.put(url, headers=first, json={
-        "scores": {"c1": "30", "c2": "12", "c3": "15", "c4": "12"}, "comments": {}, "submit": True})
+    no_comment = await client.put(
+        url,
+        headers=first,
+        json={"scores": {"c1": "30", "c2": "12", "c3": "15", "c4": "12"}, "comments": {}, "submit": True},
+    )
     assert "满分" in chinese_problem(no_comment, 422)
     incomplete = await client.put(url, headers=first, json=sheet({"c1": "20"}))
     chinese_problem(incomplete, 422)
@@ -134,7 +155,9 @@ async def test_sheet_bounds_comments_locking_and_confidentiality(client):
     submitted = await client.put(url, headers=first, json=sheet({"c1": "20.5", "c2": "12", "c3": "15", "c4": "12"}))
     assert submitted.status_code == 200, submitted.text
     others = submitted.json()["others"]
-    assert [o["scores"]["c1"] for o in others] == ["25"], "after submitting, the member sees the others' submitted sheets"
+    assert [o["scores"]["c1"] for o in others] == ["25"], (
+        "after submitting, the member sees the others' submitted sheets"
+    )
     locked = await client.put(url, headers=first, json=sheet({"c1": "21", "c2": "12", "c3": "15", "c4": "12"}))
     assert "已提交" in chinese_problem(locked, 409)
     audit = await AuditEvent.select().where(AuditEvent.action == "score_sheet.submitted")
@@ -150,8 +173,10 @@ async def test_totals_ranking_report_and_award_in_rank_order(client):
     # By hand: base price ¥329,000 (阳光). 幸福家 26+12+15+12 + 329000/338000×20 (19.47) = 84.47;
     # 颐乐 24+12+10+11 + 329000/346500×20 (18.99) = 75.99; 阳光 22+12+10+10 + 20.00 = 74.00.
     assert [(b["organization_name"][-8:], b["total"], b["rank"]) for b in lot["bids"]] == [
-        ("幸福家社会工作服务中心"[-8:], "84.47", 1), ("上城区清波颐乐养老服务社"[-8:], "75.99", 2),
-        ("上城区阳光青少年成长服务中心"[-8:], "74.00", 3)]
+        ("幸福家社会工作服务中心"[-8:], "84.47", 1),
+        ("上城区清波颐乐养老服务社"[-8:], "75.99", 2),
+        ("上城区阳光青少年成长服务中心"[-8:], "74.00", 3),
+    ]
     assert [b["price_score"] for b in lot["bids"]] == ["19.47", "18.99", "20.00"]
     assert lot["base_price_fen"] == 32_900_000
     assert body["complete"] is True and body["blockers"] == [] and body["report_delivered_at"]
@@ -167,21 +192,39 @@ async def test_totals_ranking_report_and_award_in_rank_order(client):
     bids = await bids_by_org(tender_id)
     lot_id = lot["lot_id"]
     # Not the top-ranked without a reason: refused, nothing changes.
-    second = await client.post(f"/api/v1/tenders/{tender_id}/award", headers=officer,
-                               json={"choices": [{"lot_id": lot_id, "bid_id": bids["颐乐"]}]})
+    second = await client.post(
+        f"/api/v1/tenders/{tender_id}/award",
+        headers=officer,
+        json={"choices": [{"lot_id": lot_id, "bid_id": bids["颐乐"]}]},
+    )
     assert "理由" in chinese_problem(second, 422)
     assert (await Tender.select(Tender.status).where(Tender.id == tender_id).first())["status"] == "evaluating"
     member = await api_login(client, "xingfujia")
-    assert (await client.post(f"/api/v1/tenders/{tender_id}/award", headers=member,
-                              json={"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"]}]})).status_code == 403
-    awarded = await client.post(f"/api/v1/tenders/{tender_id}/award", headers=officer,
-                                json={"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"]}]})
+    assert (
+        await client.post(
+            f"/api/v1/tenders/{tender_id}/award",
+            headers=member,
+            json={"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"]}]},
+        )
+    ).status_code == 403
+    awarded = await client.post(
+        f"/api/v1/tenders/{tender_id}/award",
+        headers=officer,
+        json={"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"]}]},
+    )
     assert awarded.status_code == 200, awarded.text
     notice = awarded.json()
     assert notice["awards"][0]["amount_fen"] == 33_800_000 and notice["awards"][0]["rank"] == 1
-    assert "中标（成交）结果公告" in notice["title"] and "84.47" in notice["content"] and "评审委员会成员" in notice["content"]
-    again = await client.post(f"/api/v1/tenders/{tender_id}/award", headers=officer,
-                              json={"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"]}]})
+    assert (
+        "中标（成交）结果公告" in notice["title"]
+        and "84.47" in notice["content"]
+        and "评审委员会成员" in notice["content"]
+    )
+    again = await client.post(
+        f"/api/v1/tenders/{tender_id}/award",
+        headers=officer,
+        json={"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"]}]},
+    )
     assert again.status_code == 409
     # Public: the notice on the portal and through the API, for an anonymous visitor.
     public = await client.get(f"/api/v1/tenders/{tender_id}/award-notice")
@@ -209,8 +252,11 @@ async def test_a_choice_out_of_rank_order_is_kept_with_its_reason(client):
     tender_id, officer, panel, logins, chair = await evaluated(client)
     bids = await bids_by_org(tender_id)
     lot_id = (await client.get(f"/api/v1/tenders/{tender_id}/ranking", headers=officer)).json()["lots"][0]["lot_id"]
-    awarded = await client.post(f"/api/v1/tenders/{tender_id}/award", headers=officer, json={"choices": [
-        {"lot_id": lot_id, "bid_id": bids["颐乐"], "reason": "排名第一的供应商书面放弃中标资格。"}]})
+    awarded = await client.post(
+        f"/api/v1/tenders/{tender_id}/award",
+        headers=officer,
+        json={"choices": [{"lot_id": lot_id, "bid_id": bids["颐乐"], "reason": "排名第一的供应商书面放弃中标资格。"}]},
+    )
     assert awarded.status_code == 200, awarded.text
     assert awarded.json()["awards"][0]["reason"].startswith("排名第一")
     row = await AuditEvent.select(AuditEvent.after).where(AuditEvent.action == "tender.award").first()
@@ -236,7 +282,9 @@ async def test_the_report_waits_for_every_sheet_and_consistent_objective_scores(
         scores = dict(DEFAULT_SCORES[org])
         if org == "颐乐":
             scores["c2"] = "8"
-        assert (await client.put(f"/api/v1/bids/{bid_id}/score-sheet", headers=odd, json=sheet(scores))).status_code == 200
+        assert (
+            await client.put(f"/api/v1/bids/{bid_id}/score-sheet", headers=odd, json=sheet(scores))
+        ).status_code == 200
     board = (await client.get(f"/api/v1/tenders/{tender_id}/ranking", headers=officer)).json()
     yile = next(b for b in board["lots"][0]["bids"] if b["bid_id"] == bids["颐乐"])
     assert yile["inconsistent"] == ["c2"]
@@ -249,21 +297,41 @@ async def test_the_report_waits_for_every_sheet_and_consistent_objective_scores(
     view = (await client.get(f"/api/v1/bids/{bids['颐乐']}/scoring", headers=odd)).json()
     sheet_id = view["mine"]["id"]
     url = f"/api/v1/score-sheets/{sheet_id}/corrections"
-    other_reason = await client.post(url, headers=odd, json={
-        "criterion_key": "c2", "new_points": "12", "reason": "changed_my_mind", "explanation": "重新考虑"})
+    other_reason = await client.post(
+        url,
+        headers=odd,
+        json={"criterion_key": "c2", "new_points": "12", "reason": "changed_my_mind", "explanation": "重新考虑"},
+    )
     chinese_problem(other_reason, 400, 422)
-    wrong_kind = await client.post(url, headers=odd, json={
-        "criterion_key": "c1", "new_points": "20", "reason": "objective_inconsistent", "explanation": "统一口径"})
+    wrong_kind = await client.post(
+        url,
+        headers=odd,
+        json={"criterion_key": "c1", "new_points": "20", "reason": "objective_inconsistent", "explanation": "统一口径"},
+    )
     assert "主观" in chinese_problem(wrong_kind, 422)
-    someone_else = await client.post(url, headers=chair if chair is not odd else list(logins.values())[1], json={
-        "criterion_key": "c2", "new_points": "12", "reason": "objective_inconsistent", "explanation": "统一口径"})
+    someone_else = await client.post(
+        url,
+        headers=chair if chair is not odd else list(logins.values())[1],
+        json={"criterion_key": "c2", "new_points": "12", "reason": "objective_inconsistent", "explanation": "统一口径"},
+    )
     assert someone_else.status_code == 403
-    fixed = await client.post(url, headers=odd, json={
-        "criterion_key": "c2", "new_points": "12", "reason": "objective_inconsistent",
-        "explanation": "按持证社工人数核对，应为 3 人 12 分。"})
+    fixed = await client.post(
+        url,
+        headers=odd,
+        json={
+            "criterion_key": "c2",
+            "new_points": "12",
+            "reason": "objective_inconsistent",
+            "explanation": "按持证社工人数核对，应为 3 人 12 分。",
+        },
+    )
     assert fixed.status_code == 200, fixed.text
     [correction] = fixed.json()["mine"]["corrections"]
-    assert (correction["old_points"], correction["new_points"], correction["reason"]) == ("8", "12", "objective_inconsistent")
+    assert (correction["old_points"], correction["new_points"], correction["reason"]) == (
+        "8",
+        "12",
+        "objective_inconsistent",
+    )
     assert correction["corrected_by"] and correction["explanation"].startswith("按持证社工")
     assert fixed.json()["mine"]["scores"]["c2"] == "12"
     assert await ScoreCorrection.count() == 1
@@ -272,8 +340,11 @@ async def test_the_report_waits_for_every_sheet_and_consistent_objective_scores(
     report = await client.get(f"/api/v1/tenders/{tender_id}/evaluation-report", headers=officer)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(report.content)).pages)
     assert "评分更正记录" in text and "按持证社工" in text
-    late = await client.post(url, headers=odd, json={
-        "criterion_key": "c2", "new_points": "11", "reason": "summing_error", "explanation": "再改"})
+    late = await client.post(
+        url,
+        headers=odd,
+        json={"criterion_key": "c2", "new_points": "11", "reason": "summing_error", "explanation": "再改"},
+    )
     assert late.status_code == 409
 
 
@@ -281,17 +352,29 @@ async def test_the_buyer_may_declare_failure_during_the_evaluation(client):
     tender_id, officer = await opened_tender(client)
     await draw(client, officer, tender_id)
     member = await api_login(client, "xingfujia")
-    assert (await client.post(f"/api/v1/tenders/{tender_id}/failure", headers=member,
-                              json={"reason": "全部投标报价均超过采购预算，依法废标。"})).status_code == 403
+    assert (
+        await client.post(
+            f"/api/v1/tenders/{tender_id}/failure",
+            headers=member,
+            json={"reason": "全部投标报价均超过采购预算，依法废标。"},
+        )
+    ).status_code == 403
     short = await client.post(f"/api/v1/tenders/{tender_id}/failure", headers=officer, json={"reason": "废标"})
     chinese_problem(short, 400, 422)
-    failed = await client.post(f"/api/v1/tenders/{tender_id}/failure", headers=officer,
-                               json={"reason": "发现投标人之间存在串通投标情形，影响采购公正，依法废标。"})
+    failed = await client.post(
+        f"/api/v1/tenders/{tender_id}/failure",
+        headers=officer,
+        json={"reason": "发现投标人之间存在串通投标情形，影响采购公正，依法废标。"},
+    )
     assert failed.status_code == 200, failed.text
-    notice = await Notice.select(Notice.content).where(
-        (Notice.tender == tender_id) & (Notice.notice_type == "failure")).first()
+    notice = (
+        await Notice.select(Notice.content)
+        .where((Notice.tender == tender_id) & (Notice.notice_type == "failure"))
+        .first()
+    )
     assert "串通投标" in notice["content"]
     assert (await BidBond.count().where((BidBond.tender == tender_id) & BidBond.refund_due_on.is_null())) == 0
-    again = await client.post(f"/api/v1/tenders/{tender_id}/failure", headers=officer,
-                              json={"reason": "再次宣布废标应被拒绝，因为已经废标。"})
+    again = await client.post(
+        f"/api/v1/tenders/{tender_id}/failure", headers=officer, json={"reason": "再次宣布废标应被拒绝，因为已经废标。"}
+    )
     assert again.status_code == 409

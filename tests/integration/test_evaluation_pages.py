@@ -44,8 +44,11 @@ async def _usernames(panel: dict) -> dict[int, str]:
 
 
 async def _chair_username(panel: dict) -> str:
-    chair = await PanelMember.select(PanelMember.user.username).where(
-        (PanelMember.panel == panel["id"]) & (PanelMember.is_chair == True)).first()  # noqa: E712
+    chair = (
+        await PanelMember.select(PanelMember.user.username)
+        .where((PanelMember.panel == panel["id"]) & (PanelMember.is_chair == True))
+        .first()
+    )
     return chair["user.username"]
 
 
@@ -85,8 +88,12 @@ async def test_an_undeclared_expert_sees_the_declaration_but_nothing_of_the_bids
     assert refused.status_code == 403 and "回避声明" in refused.text
     assert not any(s in refused.text for s in (*ORG_NAMES, *PRICES))
 
-    declared = await post_form(client, f"/review/panels/{panel['id']}", f"/review/panels/{panel['id']}/declaration",
-                               {"no_conflict": "1", "_form": "no_conflict"})
+    declared = await post_form(
+        client,
+        f"/review/panels/{panel['id']}",
+        f"/review/panels/{panel['id']}/declaration",
+        {"no_conflict": "1", "_form": "no_conflict"},
+    )
     assert declared.status_code == 303 and declared.headers["location"] == f"/review/panels/{panel['id']}"
     after = await client.get(f"/review/panels/{panel['id']}")
     assert all(name in after.text for name in ORG_NAMES) and all(p in after.text for p in PRICES)
@@ -100,11 +107,17 @@ async def test_declining_needs_a_reason_and_is_refused_without_one(client):
     panel = await draw(client, officer, tender_id)
     member_id, username = next(iter((await _usernames(panel)).items()))
     await _login(client, username)
-    refused = await post_form(client, f"/review/panels/{panel['id']}", f"/review/panels/{panel['id']}/decline",
-                              {"reason": "", "_form": "decline"})
+    refused = await post_form(
+        client,
+        f"/review/panels/{panel['id']}",
+        f"/review/panels/{panel['id']}/decline",
+        {"reason": "", "_form": "decline"},
+    )
     assert refused.status_code == 422 and "必填" in refused.text
-    assert "谢绝原因" in refused.text and "<details class=\"more-rows\" open>" in refused.text
-    assert (await PanelMember.select(PanelMember.status).where(PanelMember.id == member_id).first())["status"] == "drawn"
+    assert "谢绝原因" in refused.text and '<details class="more-rows" open>' in refused.text
+    assert (await PanelMember.select(PanelMember.status).where(PanelMember.id == member_id).first())[
+        "status"
+    ] == "drawn"
 
 
 async def test_a_form_without_its_csrf_token_is_refused_and_nothing_is_declared(client):
@@ -115,7 +128,9 @@ async def test_a_form_without_its_csrf_token_is_refused_and_nothing_is_declared(
     await client.get(f"/review/panels/{panel['id']}")
     response = await client.post(f"/review/panels/{panel['id']}/declaration", data={"no_conflict": "1"})
     assert response.status_code == 403 and "页面已过期" in response.text
-    assert (await PanelMember.select(PanelMember.status).where(PanelMember.id == member_id).first())["status"] == "drawn"
+    assert (await PanelMember.select(PanelMember.status).where(PanelMember.id == member_id).first())[
+        "status"
+    ] == "drawn"
 
 
 # --------------------------------------------------------------------------- the expert: score sheets (rules 21–25)
@@ -161,7 +176,9 @@ async def test_a_draft_saves_privately_and_a_submit_locks_the_sheet(client):
     locked = await client.get(url)
     assert "评分已提交并锁定" in locked.text and 'name="scores.c1"' not in locked.text
     assert "更正评分（rule 25）" in locked.text and "分值汇总计算错误" in locked.text
-    again = await client.post(url, data={**_sheet_form(DEFAULT_SCORES["幸福家"], "save"), "_csrf_token": csrf_from(locked.text)})
+    again = await client.post(
+        url, data={**_sheet_form(DEFAULT_SCORES["幸福家"], "save"), "_csrf_token": csrf_from(locked.text)}
+    )
     assert again.status_code == 409 and "已提交" in again.text
     row = await ScoreSheet.select(ScoreSheet.status, ScoreSheet.scores).where(ScoreSheet.bid == bid_id).first()
     assert row["status"] == "submitted" and '"c1": "26"' in row["scores"]
@@ -196,14 +213,28 @@ async def test_after_submitting_a_member_sees_the_others_and_corrects_with_a_rea
     await _login(client, username)
     page = await client.get(url)
     assert "其他成员的评分" in page.text and page.text.count('<th scope="row">') == 4
-    sheet_id = (await ScoreSheet.select(ScoreSheet.id).where(
-        (ScoreSheet.bid == bid_id) & (ScoreSheet.member == member_id)).first())["id"]
+    sheet_id = (
+        await ScoreSheet.select(ScoreSheet.id)
+        .where((ScoreSheet.bid == bid_id) & (ScoreSheet.member == member_id))
+        .first()
+    )["id"]
     action = f"/review/bids/{bid_id}/sheets/{sheet_id}/corrections"
-    refused = await post_form(client, url, action, {"criterion_key": "c1", "new_points": "23", "reason": "", "explanation": "x"})
+    refused = await post_form(
+        client, url, action, {"criterion_key": "c1", "new_points": "23", "reason": "", "explanation": "x"}
+    )
     assert refused.status_code == 422 and "必填" in refused.text and "至少 2 个字" in refused.text
     assert re.search(r'name="new_points"[^>]*value="23"', refused.text), "the correction form keeps the typed value"
-    done = await post_form(client, url, action, {"criterion_key": "c1", "new_points": "23", "reason": "summing_error",
-                                                 "explanation": "复核时发现分项汇总有误。"})
+    done = await post_form(
+        client,
+        url,
+        action,
+        {
+            "criterion_key": "c1",
+            "new_points": "23",
+            "reason": "summing_error",
+            "explanation": "复核时发现分项汇总有误。",
+        },
+    )
     assert done.status_code == 303, done.text
     history = await client.get(url)
     assert "更正记录" in history.text and "22 → 23" in history.text and "分值汇总计算错误" in history.text
@@ -215,7 +246,9 @@ async def test_the_chair_delivers_the_report_from_the_panel_page(client):
     await _login(client, chair)
     page = await client.get(f"/review/panels/{panel['id']}")
     assert "提交评审报告" in page.text and f'href="/review/panels/{panel["id"]}/ranking"' in page.text
-    assert re.search(r'<button type="submit" class="btn btn-primary">提交评审报告', page.text), "enabled when nothing is open"
+    assert re.search(r'<button type="submit" class="btn btn-primary">提交评审报告', page.text), (
+        "enabled when nothing is open"
+    )
     ranking = await client.get(f"/review/panels/{panel['id']}/ranking")
     assert ranking.status_code == 200 and "84.47" in ranking.text and "第 1 名" in ranking.text
     delivered = await post_form(client, f"/review/panels/{panel['id']}", f"/review/panels/{panel['id']}/report", {})
@@ -258,7 +291,9 @@ async def test_the_bureau_draws_the_panel_qualifies_the_bids_and_sees_the_rankin
     assert await Bid.count().where((Bid.tender == tender_id) & (Bid.status == "qualified")) == 3
 
     client.cookies.clear()  # the members declare and score through the API
-    api_panel = (await client.get(f"/api/v1/tenders/{tender_id}/panel/", headers=await api_login(client, "officer"))).json()
+    api_panel = (
+        await client.get(f"/api/v1/tenders/{tender_id}/panel/", headers=await api_login(client, "officer"))
+    ).json()
     logins = await member_logins(client, api_panel)
     await declare_all(client, api_panel, logins)
     await score_all(client, tender_id, logins)
@@ -327,8 +362,11 @@ async def test_the_loser_sees_its_own_rank_not_the_winners_score_and_files_a_cha
     assert early.status_code == 200 and "评审结果尚未公布" in early.text
     assert f'href="/bids/{bids["阳光"]}/result"' not in (await client.get("/org/bids")).text
 
-    awarded = await client.post(f"/api/v1/tenders/{tender_id}/award", headers=officer,
-                                json={"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"]}]})
+    awarded = await client.post(
+        f"/api/v1/tenders/{tender_id}/award",
+        headers=officer,
+        json={"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"]}]},
+    )
     assert awarded.status_code == 200, awarded.text
     my_bids = await client.get("/org/bids")
     assert f'href="/bids/{bids["阳光"]}/result"' in my_bids.text
@@ -342,12 +380,18 @@ async def test_the_loser_sees_its_own_rank_not_the_winners_score_and_files_a_cha
 
     url = f"/bids/{bids['阳光']}/result"
     token = csrf_from(result.text)
-    short = await client.post(f"/bids/{bids['阳光']}/challenges", data={"grounds": "不服", "_csrf_token": token},
-                              files={"file": ("证明.pdf", b"%PDF-1.4 proof", "application/pdf")})
+    short = await client.post(
+        f"/bids/{bids['阳光']}/challenges",
+        data={"grounds": "不服", "_csrf_token": token},
+        files={"file": ("证明.pdf", b"%PDF-1.4 proof", "application/pdf")},
+    )
     assert short.status_code == 422 and "至少 10 个字" in short.text and "不服" in short.text
     grounds = "中标人项目负责人不具备中级社会工作师资格，不符合招标文件团队要求，请予复核。"
-    filed = await client.post(f"/bids/{bids['阳光']}/challenges", data={"grounds": grounds, "_csrf_token": token},
-                              files={"file": ("证明.pdf", b"%PDF-1.4 proof", "application/pdf")})
+    filed = await client.post(
+        f"/bids/{bids['阳光']}/challenges",
+        data={"grounds": grounds, "_csrf_token": token},
+        files={"file": ("证明.pdf", b"%PDF-1.4 proof", "application/pdf")},
+    )
     assert filed.status_code == 303, filed.text
     mine = await client.get(url)
     assert grounds in mine.text and "证明.pdf" in mine.text and "待答复" in mine.text
@@ -356,11 +400,20 @@ async def test_the_loser_sees_its_own_rank_not_the_winners_score_and_files_a_cha
     award_page = await client.get(f"/tenders/{tender_id}/award")
     challenge = await Challenge.select(Challenge.id).where(Challenge.tender == tender_id).first()
     assert grounds in award_page.text and f"/challenges/{challenge['id']}/answer" in award_page.text
-    answered = await post_form(client, f"/tenders/{tender_id}/award", f"/tenders/{tender_id}/challenges/{challenge['id']}/answer",
-                               {"outcome": "rejected", "answer": "经核查，中标人项目负责人持有社会工作师证书，质疑不成立。",
-                                "affects_result": "1"})
+    answered = await post_form(
+        client,
+        f"/tenders/{tender_id}/award",
+        f"/tenders/{tender_id}/challenges/{challenge['id']}/answer",
+        {
+            "outcome": "rejected",
+            "answer": "经核查，中标人项目负责人持有社会工作师证书，质疑不成立。",
+            "affects_result": "1",
+        },
+    )
     assert answered.status_code == 303, answered.text
-    assert (await client.get(f"/tenders/{tender_id}/challenges")).headers["location"] == f"/tenders/{tender_id}/award#challenges"
+    assert (await client.get(f"/tenders/{tender_id}/challenges")).headers[
+        "location"
+    ] == f"/tenders/{tender_id}/award#challenges"
 
     await _login(client, "yangguang")
     answer_seen = await client.get(url)
@@ -372,8 +425,11 @@ async def test_the_winner_downloads_its_letter_from_the_result_page(client):
     tender_id, officer, panel, logins, chair = await evaluated(client)
     bids = await bids_by_org(tender_id)
     lot_id = (await Bid.select(Bid.lot).where(Bid.id == bids["幸福家"]).first())["lot"]
-    await client.post(f"/api/v1/tenders/{tender_id}/award", headers=officer,
-                      json={"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"]}]})
+    await client.post(
+        f"/api/v1/tenders/{tender_id}/award",
+        headers=officer,
+        json={"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"]}]},
+    )
     await _login(client, "xingfujia")
     result = await client.get(f"/bids/{bids['幸福家']}/result")
     assert "第 1 名" in result.text and "84.47" in result.text
@@ -410,9 +466,16 @@ async def test_a_venture_call_is_scored_with_a_recommended_amount_and_funded_fro
     (first_id, _), *rest = list(logins.items())
     for headers in dict(rest).values():
         for org, bid_id in bids.items():
-            saved = await client.put(f"/api/v1/bids/{bid_id}/score-sheet", headers=headers, json={
-                "scores": DEFAULT_SCORES[org], "comments": {k: COMMENT for k in DEFAULT_SCORES[org]},
-                "submit": True, "recommended_fen": recommended[org]})
+            saved = await client.put(
+                f"/api/v1/bids/{bid_id}/score-sheet",
+                headers=headers,
+                json={
+                    "scores": DEFAULT_SCORES[org],
+                    "comments": {k: COMMENT for k in DEFAULT_SCORES[org]},
+                    "submit": True,
+                    "recommended_fen": recommended[org],
+                },
+            )
             assert saved.status_code == 200, saved.text
     first = (await _usernames(panel))[first_id]
     await _login(client, first)
@@ -420,25 +483,37 @@ async def test_a_venture_call_is_scored_with_a_recommended_amount_and_funded_fro
         url = f"/review/bids/{bid_id}"
         page = await client.get(url)
         assert 'name="recommended_yuan"' in page.text
-        too_much = await post_form(client, url, url, {**_sheet_form(DEFAULT_SCORES[org], "submit"), "recommended_yuan": "999,999"})
+        too_much = await post_form(
+            client, url, url, {**_sheet_form(DEFAULT_SCORES[org], "submit"), "recommended_yuan": "999,999"}
+        )
         assert too_much.status_code == 422 and "不得超过申请资助额" in too_much.text and "999,999" in too_much.text
-        done = await post_form(client, url, url, {**_sheet_form(DEFAULT_SCORES[org], "submit"),
-                                                  "recommended_yuan": f"{recommended[org] // 100:,}"})
+        done = await post_form(
+            client,
+            url,
+            url,
+            {**_sheet_form(DEFAULT_SCORES[org], "submit"), "recommended_yuan": f"{recommended[org] // 100:,}"},
+        )
         assert done.status_code == 303, done.text
-    row = await ScoreSheet.select(ScoreSheet.recommended_fen).where(
-        (ScoreSheet.bid == bids["幸福家"]) & (ScoreSheet.member == first_id)).first()
+    row = (
+        await ScoreSheet.select(ScoreSheet.recommended_fen)
+        .where((ScoreSheet.bid == bids["幸福家"]) & (ScoreSheet.member == first_id))
+        .first()
+    )
     assert row["recommended_fen"] == 30_000_000, "yuan typed with separators become exact fen"
     chair = await _chair_username(panel)
     await _login(client, chair)
-    assert (await post_form(client, f"/review/panels/{panel['id']}", f"/review/panels/{panel['id']}/report", {})).status_code == 303
+    assert (
+        await post_form(client, f"/review/panels/{panel['id']}", f"/review/panels/{panel['id']}/report", {})
+    ).status_code == 303
 
     await _login(client, "officer")
     url = f"/tenders/{tender_id}/award"
     page = await client.get(url)
     for bid_id in bids.values():
-        assert f'name="bid.{bid_id}.pick" value="1" checked' in page.text, "projects above the pass mark are preselected"
+        assert f'name="bid.{bid_id}.pick" value="1" checked' in page.text, (
+            "projects above the pass mark are preselected"
+        )
     assert re.search(rf'name="bid\.{bids["幸福家"]}\.amount_yuan"[^>]*value="300000.00"', page.text)
-    lot_id = (await Bid.select(Bid.lot).where(Bid.id == bids["幸福家"]).first())["lot"]
     everyone = {f"bid.{b}.pick": "1" for b in bids.values()}
     everyone.update({f"bid.{b}.amount_yuan": f"{recommended[o] // 100}" for o, b in bids.items()})
     over = await post_form(client, url, url, everyone)
@@ -466,7 +541,12 @@ async def test_a_flagged_bidder_explains_and_the_chair_decides_on_the_panel_page
     url = f"/bids/{bids['阳光']}/explanation"
     short = await post_form(client, url, url, {"explanation": "太短"})
     assert short.status_code == 422 and "至少 10 个字" in short.text and "太短" in short.text
-    explained = await post_form(client, url, url, {"explanation": "我方依托自有场地和志愿者团队，场地与人员成本较低，报价可以覆盖全部服务成本。"})
+    explained = await post_form(
+        client,
+        url,
+        url,
+        {"explanation": "我方依托自有场地和志愿者团队，场地与人员成本较低，报价可以覆盖全部服务成本。"},
+    )
     assert explained.status_code == 303, explained.text
     shown = (await client.get(url)).text
     assert "书面说明已提交" in shown and "自有场地和志愿者团队" in shown, "the form keeps the explanation for revision"
@@ -485,14 +565,18 @@ async def test_a_flagged_bidder_explains_and_the_chair_decides_on_the_panel_page
     action = f"{panel_url}/bids/{bids['阳光']}/low-price-decision"
     no_note = await post_form(client, panel_url, action, {"accepted": "1", "note": "", "_form": "decision"})
     assert no_note.status_code == 422 and "必填" in no_note.text and f'id="note-{bids["阳光"]}"' in no_note.text
-    decided = await post_form(client, panel_url, action, {"accepted": "1", "note": "说明可信，成本测算合理。", "_form": "decision"})
+    decided = await post_form(
+        client, panel_url, action, {"accepted": "1", "note": "说明可信，成本测算合理。", "_form": "decision"}
+    )
     assert decided.status_code == 303, decided.text
     page = await client.get(panel_url)
     assert "已认可" in page.text and "说明可信，成本测算合理。" in page.text
     await _login(client, "yangguang")
     after = (await client.get(url)).text
     assert "已认可您的说明" in after and 'name="explanation"' not in after, "decided: shown, no longer editable"
-    assert re.search(r'<button type="submit" class="btn btn-primary">提交评审报告', page.text), "nothing blocks the report now"
+    assert re.search(r'<button type="submit" class="btn btn-primary">提交评审报告', page.text), (
+        "nothing blocks the report now"
+    )
 
 
 async def test_the_officer_declares_failure_from_the_evaluation_page(client):
@@ -508,4 +592,5 @@ async def test_the_officer_declares_failure_from_the_evaluation_page(client):
     notices = (await client.get("/notices")).text
     assert "湖滨街道社区矫正对象帮教服务项目废标公告" in notices
     assert "宣布废标" not in (await client.get(url)).text.split("</header>", 1)[1].split("<footer", 1)[0].replace(
-        "废标公告", ""), "no failure form once the tender has failed"
+        "废标公告", ""
+    ), "no failure form once the tender has failed"

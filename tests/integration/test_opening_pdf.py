@@ -21,7 +21,11 @@ async def test_the_opening_record_pdf_lists_the_bidders_with_a_cjk_font(client):
     text = "".join(p.extract_text() for p in reader.pages).replace("\n", "")
     for name in ("杭州市上城区幸福家社会工作服务中心", "上城区清波颐乐养老服务社", "¥338,000.00"):
         assert name in text, name
-    fonts = {str(f.get_object().get("/BaseFont")) for p in reader.pages for f in (p["/Resources"].get("/Font") or {}).values()}
+    fonts = {
+        str(f.get_object().get("/BaseFont"))
+        for p in reader.pages
+        for f in (p["/Resources"].get("/Font") or {}).values()
+    }
     assert any("CJK" in f for f in fonts), fonts
 
 

@@ -78,10 +78,13 @@ async def test_mismatched_passwords_are_caught_before_anything_is_saved(client):
 async def test_an_officer_approves_a_registration_from_the_organizations_page(client):
     await page_login(client, "officer")
     org = await Organization.select().where(Organization.status == "pending").first()
-    response = await post_form(client, "/admin/organizations?status=pending",
-                               f"/admin/organizations/{org['id']}/approve", {})
+    response = await post_form(
+        client, "/admin/organizations?status=pending", f"/admin/organizations/{org['id']}/approve", {}
+    )
     assert response.status_code == 303
-    assert (await Organization.select(Organization.status).where(Organization.id == org["id"]).first())["status"] == "active"
+    assert (await Organization.select(Organization.status).where(Organization.id == org["id"]).first())[
+        "status"
+    ] == "active"
     page = await client.get(response.headers["location"])
     assert "已通过" in page.text
 
@@ -89,20 +92,26 @@ async def test_an_officer_approves_a_registration_from_the_organizations_page(cl
 async def test_rejecting_without_a_reason_shows_the_error_and_changes_nothing(client):
     await page_login(client, "officer")
     org = await Organization.select().where(Organization.status == "pending").first()
-    response = await post_form(client, "/admin/organizations?status=pending",
-                               f"/admin/organizations/{org['id']}/reject", {"reason": ""})
+    response = await post_form(
+        client, "/admin/organizations?status=pending", f"/admin/organizations/{org['id']}/reject", {"reason": ""}
+    )
     assert response.status_code == 422 and "驳回理由" in response.text
-    assert (await Organization.select(Organization.status).where(Organization.id == org["id"]).first())["status"] == "pending"
+    assert (await Organization.select(Organization.status).where(Organization.id == org["id"]).first())[
+        "status"
+    ] == "pending"
 
 
-@pytest.mark.parametrize("username,expected", [
-    ("admin", ["审计日志", "节假日"]),
-    ("officer", ["待审核的社会组织"]),
-    ("finance", ["李淑芬"]),
-    ("xingfujia", ["杭州市上城区幸福家社会工作服务中心"]),
-    ("expert1", ["郑海涛"]),
-    ("pinggu", ["吴静"]),
-])
+@pytest.mark.parametrize(
+    "username,expected",
+    [
+        ("admin", ["审计日志", "节假日"]),
+        ("officer", ["待审核的社会组织"]),
+        ("finance", ["李淑芬"]),
+        ("xingfujia", ["杭州市上城区幸福家社会工作服务中心"]),
+        ("expert1", ["郑海涛"]),
+        ("pinggu", ["吴静"]),
+    ],
+)
 async def test_each_role_reaches_its_dashboard(client, username, expected):
     await page_login(client, username)
     dashboard = await client.get("/dashboard")
@@ -146,15 +155,31 @@ async def test_logout_ends_the_session(client):
 async def test_the_admin_creates_a_user_from_the_form_and_a_bad_role_is_named(client):
     await page_login(client, "admin")
     bureau = await Organization.select(Organization.id).where(Organization.name == "杭州市上城区民政局").first()
-    bad = await post_form(client, "/admin/users", "/admin/users", {
-        "username": "newexpert", "display_name": "新专家", "password": "Xinzhuanjia2026", "role": "expert",
-        "organization_id": str(bureau["id"]),
-    })
+    bad = await post_form(
+        client,
+        "/admin/users",
+        "/admin/users",
+        {
+            "username": "newexpert",
+            "display_name": "新专家",
+            "password": "Xinzhuanjia2026",
+            "role": "expert",
+            "organization_id": str(bureau["id"]),
+        },
+    )
     assert bad.status_code == 422 and "评审专家库" in bad.text
-    good = await post_form(client, "/admin/users", "/admin/users", {
-        "username": "newofficer", "display_name": "新经办人", "password": "Xinjingban2026", "role": "bureau_officer",
-        "organization_id": str(bureau["id"]),
-    })
+    good = await post_form(
+        client,
+        "/admin/users",
+        "/admin/users",
+        {
+            "username": "newofficer",
+            "display_name": "新经办人",
+            "password": "Xinjingban2026",
+            "role": "bureau_officer",
+            "organization_id": str(bureau["id"]),
+        },
+    )
     assert good.status_code == 303
     assert await User.exists().where(User.username == "newofficer")
 
@@ -163,7 +188,8 @@ async def test_the_admin_enters_a_holiday_and_the_dashboard_warning_names_missin
     await page_login(client, "admin")
     dashboard = await client.get("/dashboard")
     assert "2027" in dashboard.text  # next year has no official holiday data yet
-    response = await post_form(client, "/admin/calendar", "/admin/calendar",
-                               {"day": "2027-01-01", "is_working_day": "0", "name": "元旦"})
+    response = await post_form(
+        client, "/admin/calendar", "/admin/calendar", {"day": "2027-01-01", "is_working_day": "0", "name": "元旦"}
+    )
     assert response.status_code == 303
     assert await CalendarEntry.exists().where(CalendarEntry.name == "元旦")

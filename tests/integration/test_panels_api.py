@@ -15,8 +15,8 @@ from procurement.tables import AuditEvent, PanelMember, Tender, User
 from tests.integration.conftest import api_login
 
 CLOSED_DEMO = "湖滨街道社区矫正对象帮教服务项目"  # past its deadline, three submitted bids
-OPEN_DEMO = "清波街道居家养老上门服务项目"      # still accepting bids
-CONFLICTED = {"expert2", "expert3"}              # ex-employee of 幸福家; relative heads 阳光
+OPEN_DEMO = "清波街道居家养老上门服务项目"  # still accepting bids
+CONFLICTED = {"expert2", "expert3"}  # ex-employee of 幸福家; relative heads 阳光
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -49,8 +49,9 @@ async def expected_candidates() -> list[int]:
 
 
 async def draw(client, officer, tender_id: int, size: int, rep: bool):
-    return await client.post(f"/api/v1/tenders/{tender_id}/panel/", headers=officer,
-                             json={"size": size, "include_buyer_rep": rep})
+    return await client.post(
+        f"/api/v1/tenders/{tender_id}/panel/", headers=officer, json={"size": size, "include_buyer_rep": rep}
+    )
 
 
 async def audit_rows(action: str) -> list[dict]:
@@ -79,8 +80,12 @@ async def test_an_expert_keeps_their_own_profile_and_the_bureau_lists_the_pool(c
     mine = await client.get("/api/v1/experts/me", headers=expert)
     assert mine.status_code == 200, mine.text
     assert mine.json()["expertise"] == ["correction", "youth"]
-    body = {"expertise": ["youth"], "employer_name": "浙江工业大学", "available": False,
-            "employment_history": [{"name": "某基金会", "role": "supervisor", "from": "2020-01-01", "to": "2021-01-01"}]}
+    body = {
+        "expertise": ["youth"],
+        "employer_name": "浙江工业大学",
+        "available": False,
+        "employment_history": [{"name": "某基金会", "role": "supervisor", "from": "2020-01-01", "to": "2021-01-01"}],
+    }
     updated = await client.put("/api/v1/experts/me", headers=expert, json=body)
     assert updated.status_code == 200, updated.text
     assert updated.json()["available"] is False
@@ -119,9 +124,10 @@ async def test_the_officer_draws_a_conflict_free_panel_that_anyone_can_redraw(cl
     [chair] = [m for m in panel["members"] if m["is_chair"]]
     assert chair == experts[0], "the first drawn expert chairs"
     [rep_member] = [m for m in panel["members"] if m["kind"] == "buyer_rep"]
-    assert rep_member["is_chair"] is False and rep_member["user_id"] == (await User.select(User.id).where(
-        User.username == "officer").first())["id"], \
-        "the drawing officer represents the buyer unless another staff member is named"
+    assert (
+        rep_member["is_chair"] is False
+        and rep_member["user_id"] == (await User.select(User.id).where(User.username == "officer").first())["id"]
+    ), "the drawing officer represents the buyer unless another staff member is named"
 
     [audited] = await audit_rows("panel.drawn")
     assert audited["candidates"] == candidates == panel["candidates"]
@@ -145,8 +151,11 @@ async def test_a_declared_conflict_removes_the_member_and_a_replacement_is_drawn
     reserve = sorted(set(panel["candidates"]) - {m["user_id"] for m in experts_of(panel)})
 
     chair_login = await api_login(client, names[chair["user_id"]])
-    declared = await client.post(f"/api/v1/panels/{panel['id']}/declaration", headers=chair_login,
-                                 json={"no_conflict": False, "note": "本人曾为该项目某投标人提供督导服务"})
+    declared = await client.post(
+        f"/api/v1/panels/{panel['id']}/declaration",
+        headers=chair_login,
+        json={"no_conflict": False, "note": "本人曾为该项目某投标人提供督导服务"},
+    )
     assert declared.status_code == 200, declared.text
     after = declared.json()
     removed = next(m for m in after["members"] if m["id"] == chair["id"])
@@ -165,19 +174,27 @@ async def test_a_declared_conflict_removes_the_member_and_a_replacement_is_drawn
     assert await audit_rows("panel.conflict_declared")
 
     # The removed expert cannot declare again; the second declares no conflict, once.
-    assert_chinese_problem(await client.post(f"/api/v1/panels/{panel['id']}/declaration", headers=chair_login,
-                                             json={"no_conflict": True}), 409)
+    assert_chinese_problem(
+        await client.post(f"/api/v1/panels/{panel['id']}/declaration", headers=chair_login, json={"no_conflict": True}),
+        409,
+    )
     second_login = await api_login(client, names[second["user_id"]])
-    ok = await client.post(f"/api/v1/panels/{panel['id']}/declaration", headers=second_login, json={"no_conflict": True})
+    ok = await client.post(
+        f"/api/v1/panels/{panel['id']}/declaration", headers=second_login, json={"no_conflict": True}
+    )
     assert ok.status_code == 200, ok.text
     assert next(m for m in ok.json()["members"] if m["id"] == second["id"])["status"] == "declared_no_conflict"
-    twice = await client.post(f"/api/v1/panels/{panel['id']}/declaration", headers=second_login,
-                              json={"no_conflict": True})
+    twice = await client.post(
+        f"/api/v1/panels/{panel['id']}/declaration", headers=second_login, json={"no_conflict": True}
+    )
     assert_chinese_problem(twice, 409)
     # An expert who is not on the panel declares nothing.
     outsider = next(u for u, i in (await user_ids()).items() if u in CONFLICTED)
-    refused = await client.post(f"/api/v1/panels/{panel['id']}/declaration", headers=await api_login(client, outsider),
-                                json={"no_conflict": True})
+    refused = await client.post(
+        f"/api/v1/panels/{panel['id']}/declaration",
+        headers=await api_login(client, outsider),
+        json={"no_conflict": True},
+    )
     assert_chinese_problem(refused, 403)
 
 
@@ -206,12 +223,14 @@ async def test_a_replacement_drawn_by_the_officer_comes_from_the_reserve(client)
     panel = (await draw(client, officer, tender_id, 5, True)).json()
     reserve = sorted(set(panel["candidates"]) - {m["user_id"] for m in experts_of(panel)})
     rep_member = next(m for m in panel["members"] if m["kind"] == "buyer_rep")
-    refused = await client.post(f"/api/v1/panels/members/{rep_member['id']}/replace", headers=officer,
-                                json={"reason": "采购人代表更换"})
+    refused = await client.post(
+        f"/api/v1/panels/members/{rep_member['id']}/replace", headers=officer, json={"reason": "采购人代表更换"}
+    )
     assert_chinese_problem(refused, 422)
     target = experts_of(panel)[1]
-    replaced = await client.post(f"/api/v1/panels/members/{target['id']}/replace", headers=officer,
-                                 json={"reason": "专家临时出差"})
+    replaced = await client.post(
+        f"/api/v1/panels/members/{target['id']}/replace", headers=officer, json={"reason": "专家临时出差"}
+    )
     assert replaced.status_code == 200, replaced.text
     assert replaced.json()["members"][-1]["user_id"] == reserve[0]
     assert await PanelMember.count().where(PanelMember.panel == panel["id"]) == 6
@@ -230,8 +249,12 @@ async def test_another_bureaus_officer_cannot_draw_or_see_the_panel(client):
     for username in ("qingbo", "yile", "expert2"):
         headers = await api_login(client, username)
         assert_chinese_problem(await client.get(f"/api/v1/tenders/{tender_id}/panel/", headers=headers), 403)
-    member = await api_login(client, (await usernames())[(await PanelMember.select(PanelMember.user).where(
-        PanelMember.user.is_not_null()).first())["user"]])
+    member = await api_login(
+        client,
+        (await usernames())[
+            (await PanelMember.select(PanelMember.user).where(PanelMember.user.is_not_null()).first())["user"]
+        ],
+    )
     assert (await client.get(f"/api/v1/tenders/{tender_id}/panel/", headers=member)).status_code == 200
 
 
@@ -265,8 +288,9 @@ async def test_simultaneous_draws_and_declarations_change_things_once(client):
 
     await load_demo_experts()
     tender_id, officer = await opened_demo(client)
-    first, second = await asyncio.gather(draw(client, officer, tender_id, 5, True),
-                                         draw(client, officer, tender_id, 5, True))
+    first, second = await asyncio.gather(
+        draw(client, officer, tender_id, 5, True), draw(client, officer, tender_id, 5, True)
+    )
     assert sorted([first.status_code, second.status_code]) == [201, 409], (first.text, second.text)
     panel = (first if first.status_code == 201 else second).json()
     assert len(await audit_rows("panel.drawn")) == 1

@@ -39,8 +39,11 @@ async def sealed(client, app):
     receipt = await client.post(f"/api/v1/bids/{bid['id']}/submit", headers=owner)
     assert receipt.status_code == 200, receipt.text
     return {
-        "tender_id": tender["id"], "bid_id": bid["id"], "document_id": uploaded.json()["id"],
-        "receipt_no": receipt.json()["receipt_no"], "owner": owner,
+        "tender_id": tender["id"],
+        "bid_id": bid["id"],
+        "document_id": uploaded.json()["id"],
+        "receipt_no": receipt.json()["receipt_no"],
+        "owner": owner,
     }
 
 
@@ -55,9 +58,21 @@ def get_routes(app) -> list[str]:
 
 def fill(path: str, ids: dict) -> str:
     values = {
-        "tender_id": ids["tender_id"], "bid_id": ids["bid_id"], "document_id": ids["document_id"],
-        "receipt_no": ids["receipt_no"], "org_id": 1, "notice_id": 1, "item_id": 1, "user_id": 1, "entry_id": 1,
-        "question_id": 1, "bond_id": 1, "qid": 1, "id": ids["tender_id"], "panel_id": 1, "award_id": 1,
+        "tender_id": ids["tender_id"],
+        "bid_id": ids["bid_id"],
+        "document_id": ids["document_id"],
+        "receipt_no": ids["receipt_no"],
+        "org_id": 1,
+        "notice_id": 1,
+        "item_id": 1,
+        "user_id": 1,
+        "entry_id": 1,
+        "question_id": 1,
+        "bond_id": 1,
+        "qid": 1,
+        "id": ids["tender_id"],
+        "panel_id": 1,
+        "award_id": 1,
     }
 
     def one(match: re.Match) -> str:
@@ -84,7 +99,9 @@ def leaked(body: str) -> list[str]:
 async def test_the_owner_sees_its_bid_so_the_canaries_can_be_detected(client, sealed):
     own = await client.get(f"/api/v1/bids/{sealed['bid_id']}", headers=sealed["owner"])
     assert own.status_code == 200 and CANARY_TEXT in own.text and CANARY_NAME in own.text
-    doc = await client.get(f"/api/v1/bids/{sealed['bid_id']}/documents/{sealed['document_id']}", headers=sealed["owner"])
+    doc = await client.get(
+        f"/api/v1/bids/{sealed['bid_id']}/documents/{sealed['document_id']}", headers=sealed["owner"]
+    )
     assert CANARY_BYTES in doc.content
 
 
@@ -105,11 +122,21 @@ async def test_no_route_shows_bid_content_to_anyone_else_before_opening(client, 
 async def test_nothing_in_the_database_holds_bid_content_in_plain_text(client, sealed):
     engine = db.get_engine()
     if db.is_sqlite():
-        tables = [r["name"] for r in await engine.run_querystring(QueryString(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'notice_search%'"))]
+        tables = [
+            r["name"]
+            for r in await engine.run_querystring(
+                QueryString(
+                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'notice_search%'"
+                )
+            )
+        ]
     else:
-        tables = [r["tablename"] for r in await engine.run_querystring(QueryString(
-            "SELECT tablename FROM pg_tables WHERE schemaname='public'"))]
+        tables = [
+            r["tablename"]
+            for r in await engine.run_querystring(
+                QueryString("SELECT tablename FROM pg_tables WHERE schemaname='public'")
+            )
+        ]
     assert "bid" in tables and "bid_submission" in tables
     for table in tables:
         rows = await engine.run_querystring(QueryString(f'SELECT * FROM "{table}"'))

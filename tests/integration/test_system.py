@@ -53,8 +53,13 @@ async def test_tampering_with_a_row_is_found_by_the_verify_command(client):
     assert not report.ok and report.first_broken_id == victim
 
     env = {**os.environ}
-    result = subprocess.run([sys.executable, "-m", "procurement.cli", "audit", "verify"], env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "procurement.cli", "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"id={victim}" in result.stdout
 
@@ -72,7 +77,9 @@ async def test_the_audit_log_is_for_administrators_and_pages_backwards(client):
     admin = await api_login(client, "admin")
     first = (await client.get("/api/v1/audit-events/?limit=5", headers=admin)).json()
     assert len(first["items"]) == 5 and first["next_before_id"]
-    second = (await client.get(f"/api/v1/audit-events/?limit=5&before_id={first['next_before_id']}", headers=admin)).json()
+    second = (
+        await client.get(f"/api/v1/audit-events/?limit=5&before_id={first['next_before_id']}", headers=admin)
+    ).json()
     assert max(i["id"] for i in second["items"]) < min(i["id"] for i in first["items"])
     verify = (await client.get("/api/v1/audit-events/verify", headers=admin)).json()
     assert verify["ok"] is True
@@ -108,14 +115,16 @@ async def test_calendar_entries_fill_a_year_the_package_does_not_cover(client):
     admin = await api_login(client, "admin")
     years = {y["year"]: y["source"] for y in (await client.get("/api/v1/calendar/years", headers=admin)).json()}
     assert years[2027] == "fallback"
-    added = await client.post("/api/v1/calendar/entries", headers=admin,
-                              json={"day": "2027-01-01", "is_working_day": False, "name": "元旦"})
+    added = await client.post(
+        "/api/v1/calendar/entries", headers=admin, json={"day": "2027-01-01", "is_working_day": False, "name": "元旦"}
+    )
     assert added.status_code == 201, added.text
     assert get_default_calendar().is_working_day(date(2027, 1, 1)) is False
     years = {y["year"]: y["source"] for y in (await client.get("/api/v1/calendar/years", headers=admin)).json()}
     assert years[2027] == "entered"
-    duplicate = await client.post("/api/v1/calendar/entries", headers=admin,
-                                  json={"day": "2027-01-01", "is_working_day": True})
+    duplicate = await client.post(
+        "/api/v1/calendar/entries", headers=admin, json={"day": "2027-01-01", "is_working_day": True}
+    )
     assert duplicate.status_code == 422 and "已录入" in duplicate.json()["errors"]["day"]
     entry_id = added.json()["id"]
     assert (await client.delete(f"/api/v1/calendar/entries/{entry_id}", headers=admin)).status_code == 200
@@ -124,8 +133,9 @@ async def test_calendar_entries_fill_a_year_the_package_does_not_cover(client):
 
 async def test_only_administrators_enter_holidays(client):
     officer = await api_login(client, "officer")
-    response = await client.post("/api/v1/calendar/entries", headers=officer,
-                                 json={"day": "2027-02-06", "is_working_day": False})
+    response = await client.post(
+        "/api/v1/calendar/entries", headers=officer, json={"day": "2027-02-06", "is_working_day": False}
+    )
     assert response.status_code == 403
 
 

@@ -34,33 +34,53 @@ def tender_form(item_id: int, **changes: Any) -> dict[str, Any]:
     """A valid 公开招标 as the long form sends it (row 1 of the criteria left blank on purpose)."""
     deadline = (clock.local_now() + timedelta(days=30)).replace(hour=9, minute=30)
     form: dict[str, Any] = {
-        "title": "上城区困难老人助餐服务项目", "method": "open_tender", "catalogue_item_id": str(item_id),
+        "title": "上城区困难老人助餐服务项目",
+        "method": "open_tender",
+        "catalogue_item_id": str(item_id),
         "description": "为辖区困难老人约 300 人提供助餐服务。\n每月开展满意度回访。",
-        "lots.0.name": "助餐服务", "lots.0.budget_yuan": "800000.00", "lots.0.max_price_yuan": "780,000",
+        "lots.0.name": "助餐服务",
+        "lots.0.budget_yuan": "800000.00",
+        "lots.0.max_price_yuan": "780,000",
         "bid_bond_yuan": "10000",
         "eligibility.registration_types": ["social_service", "social_group"],
-        "eligibility.no_major_violation_years": "3", "eligibility.abnormal_list_years": "1",
-        "eligibility.dishonest_list_years": "2", "eligibility.annual_report_passed": "1",
-        "team_requirements.min_licensed_workers": "2", "team_requirements.lead_min_level": "intermediate",
-        "evaluation_scheme.method": "comprehensive", "evaluation_scheme.price_weight": "20",
-        "evaluation_scheme.criteria.0.name": "服务方案", "evaluation_scheme.criteria.0.max_points": "50",
+        "eligibility.no_major_violation_years": "3",
+        "eligibility.abnormal_list_years": "1",
+        "eligibility.dishonest_list_years": "2",
+        "eligibility.annual_report_passed": "1",
+        "team_requirements.min_licensed_workers": "2",
+        "team_requirements.lead_min_level": "intermediate",
+        "evaluation_scheme.method": "comprehensive",
+        "evaluation_scheme.price_weight": "20",
+        "evaluation_scheme.criteria.0.name": "服务方案",
+        "evaluation_scheme.criteria.0.max_points": "50",
         "evaluation_scheme.criteria.0.kind": "subjective",
         "evaluation_scheme.criteria.1.kind": "subjective",
-        "evaluation_scheme.criteria.2.name": "团队资质", "evaluation_scheme.criteria.2.max_points": "30",
-        "evaluation_scheme.criteria.2.kind": "objective", "evaluation_scheme.criteria.2.description": "每名持证社工 5 分",
-        "payment_schedule.0.label": "首期款", "payment_schedule.0.percent": "40", "payment_schedule.0.gate": "signing",
-        "payment_schedule.1.label": "中期款", "payment_schedule.1.percent": "30", "payment_schedule.1.gate": "midterm",
+        "evaluation_scheme.criteria.2.name": "团队资质",
+        "evaluation_scheme.criteria.2.max_points": "30",
+        "evaluation_scheme.criteria.2.kind": "objective",
+        "evaluation_scheme.criteria.2.description": "每名持证社工 5 分",
+        "payment_schedule.0.label": "首期款",
+        "payment_schedule.0.percent": "40",
+        "payment_schedule.0.gate": "signing",
+        "payment_schedule.1.label": "中期款",
+        "payment_schedule.1.percent": "30",
+        "payment_schedule.1.gate": "midterm",
         "payment_schedule.1.min_grade": "pass",
-        "payment_schedule.2.label": "尾款", "payment_schedule.2.percent": "30", "payment_schedule.2.gate": "final",
+        "payment_schedule.2.label": "尾款",
+        "payment_schedule.2.percent": "30",
+        "payment_schedule.2.gate": "final",
         "payment_schedule.2.min_grade": "pass",
-        "contract_term_months": "12", "bid_deadline": deadline.strftime("%Y-%m-%dT%H:%M"),
+        "contract_term_months": "12",
+        "bid_deadline": deadline.strftime("%Y-%m-%dT%H:%M"),
     }
     form.update(changes)
     return form
 
 
 async def _create(client, **changes: Any):
-    return await post_form(client, "/bureau/tenders/new", "/bureau/tenders/new", tender_form(await _item_id(), **changes))
+    return await post_form(
+        client, "/bureau/tenders/new", "/bureau/tenders/new", tender_form(await _item_id(), **changes)
+    )
 
 
 def _error_beside(html: str, name: str) -> str:
@@ -97,12 +117,22 @@ async def test_searching_finds_the_open_tender_and_an_unknown_word_finds_nothing
 async def test_the_next_page_link_keeps_the_filters(client):
     buyer = await Notice.select(Notice.buyer, Notice.buyer_name).first()
     now = clock.now()
-    await Notice.insert(*[
-        Notice(notice_type="result", tender=None, buyer=buyer["buyer"], buyer_name=buyer["buyer_name"],
-               method="open_tender", category="elderly", title=f"结果公告第{n:02d}号", content="中标结果。",
-               published_at=now - timedelta(minutes=n))
-        for n in range(25)
-    ])
+    await Notice.insert(
+        *[
+            Notice(
+                notice_type="result",
+                tender=None,
+                buyer=buyer["buyer"],
+                buyer_name=buyer["buyer_name"],
+                method="open_tender",
+                category="elderly",
+                title=f"结果公告第{n:02d}号",
+                content="中标结果。",
+                published_at=now - timedelta(minutes=n),
+            )
+            for n in range(25)
+        ]
+    )
     first = await client.get("/notices", params={"notice_type": "result"})
     assert "结果公告第00号" in first.text and "结果公告第24号" not in first.text
     next_url = re.search(r'href="(/notices\?[^"]*cursor=[^"]*)" rel="next"', first.text).group(1).replace("&amp;", "&")
@@ -180,7 +210,9 @@ async def test_the_home_page_lists_the_newest_notices(client):
 async def test_an_officer_creates_a_tender_through_the_long_form(client):
     await page_login(client, "officer")
     form_page = await client.get("/bureau/tenders/new")
-    assert form_page.status_code == 200 and "基本信息" in form_page.text and 'name="lots.4.budget_yuan"' in form_page.text
+    assert (
+        form_page.status_code == 200 and "基本信息" in form_page.text and 'name="lots.4.budget_yuan"' in form_page.text
+    )
     response = await _create(client)
     assert response.status_code == 303, response.text[:2000]
     tender_id = await _tender_id("上城区困难老人助餐服务项目")
@@ -207,9 +239,15 @@ async def test_a_price_weight_of_9_is_refused_beside_its_field_and_nothing_is_sa
 async def test_an_error_in_a_lot_row_lands_beside_that_row_even_after_a_blank_row(client):
     await page_login(client, "officer")
     blank_first = {"lots.0.name": "", "lots.0.budget_yuan": "", "lots.0.max_price_yuan": ""}
-    response = await _create(client, **blank_first, **{
-        "lots.2.name": "助餐服务", "lots.2.budget_yuan": "500000", "lots.2.max_price_yuan": "600000",
-    })
+    response = await _create(
+        client,
+        **blank_first,
+        **{
+            "lots.2.name": "助餐服务",
+            "lots.2.budget_yuan": "500000",
+            "lots.2.max_price_yuan": "600000",
+        },
+    )
     assert response.status_code == 422
     assert "超过了本包预算" in _error_beside(response.text, "lots.2.max_price_yuan")
     assert 'name="eligibility.registration_types" value="social_service" checked' in response.text
@@ -234,8 +272,12 @@ async def test_an_officer_publishes_then_amends_a_tender_and_both_notices_appear
     form = tender_form(await _item_id(), **{"lots.0.max_price_yuan": "790000"})
     refused = await post_form(client, f"/bureau/tenders/{tender_id}/edit", f"/bureau/tenders/{tender_id}/edit", form)
     assert refused.status_code == 422 and _error_beside(refused.text, "change_note")
-    amended = await post_form(client, f"/bureau/tenders/{tender_id}/edit", f"/bureau/tenders/{tender_id}/edit",
-                              {**form, "change_note": "最高限价调整为 79 万元。"})
+    amended = await post_form(
+        client,
+        f"/bureau/tenders/{tender_id}/edit",
+        f"/bureau/tenders/{tender_id}/edit",
+        {**form, "change_note": "最高限价调整为 79 万元。"},
+    )
     assert amended.status_code == 303, amended.text[:2000]
     assert "更正公告" in (await client.get("/notices")).text
     page = (await client.get(f"/bureau/tenders/{tender_id}")).text
@@ -297,9 +339,12 @@ async def test_an_organization_asks_the_officer_answers_and_the_answer_is_public
     question = await TenderQuestion.select(TenderQuestion.id).where(TenderQuestion.tender == tender_id).first()
     bureau_page = await client.get(f"/bureau/tenders/{tender_id}")
     assert ORG in bureau_page.text  # the bureau sees who asked
-    answered = await post_form(client, f"/bureau/tenders/{tender_id}",
-                               f"/bureau/tenders/{tender_id}/questions/{question['id']}/answer",
-                               {"answer": "包含法定节假日，节假日照常供餐。"})
+    answered = await post_form(
+        client,
+        f"/bureau/tenders/{tender_id}",
+        f"/bureau/tenders/{tender_id}/questions/{question['id']}/answer",
+        {"answer": "包含法定节假日，节假日照常供餐。"},
+    )
     assert answered.status_code == 303
 
     client.cookies.clear()

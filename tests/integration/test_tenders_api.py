@@ -29,13 +29,19 @@ async def payload(**overrides) -> dict:
         "description": "为紫阳街道 200 名老人提供助餐服务。",
         "lots": [{"name": "助餐服务", "budget_fen": 50_000_000, "max_price_fen": 48_000_000}],
         "bid_bond_fen": 1_000_000,
-        "evaluation_scheme": {"method": "comprehensive", "price_weight": 30, "criteria": [
-            {"name": "服务方案", "max_points": 40, "kind": "subjective"},
-            {"name": "团队资质", "max_points": 30, "kind": "objective"}]},
+        "evaluation_scheme": {
+            "method": "comprehensive",
+            "price_weight": 30,
+            "criteria": [
+                {"name": "服务方案", "max_points": 40, "kind": "subjective"},
+                {"name": "团队资质", "max_points": 30, "kind": "objective"},
+            ],
+        },
         "payment_schedule": [
             {"label": "首期", "percent": 40, "gate": "signing"},
             {"label": "中期", "percent": 30, "gate": "midterm", "min_grade": "pass"},
-            {"label": "尾款", "percent": 30, "gate": "final", "min_grade": "pass"}],
+            {"label": "尾款", "percent": 30, "gate": "final", "min_grade": "pass"},
+        ],
         "bid_deadline": local(25),
     }
     body.update(overrides)
@@ -90,18 +96,27 @@ async def test_a_deadline_19_days_out_is_refused_with_the_rule_and_the_earliest_
     earliest = clock.local_now().date() + timedelta(days=20)
     assert "rule 14" in message and f"{earliest.year} 年 {earliest.month} 月 {earliest.day} 日" in message
     assert await Tender.count() == before
-    assert (await client.post("/api/v1/tenders/", headers=officer, json=await payload(bid_deadline=local(20)))).status_code == 201
+    assert (
+        await client.post("/api/v1/tenders/", headers=officer, json=await payload(bid_deadline=local(20)))
+    ).status_code == 201
 
 
 async def test_several_violations_are_named_together_and_nothing_is_saved(client):
     officer = await api_login(client, "officer")
     before = await Tender.count()
-    response = await client.post("/api/v1/tenders/", headers=officer, json=await payload(
-        bid_bond_fen=1_000_001,
-        lots=[{"name": "助餐服务", "budget_fen": 50_000_000, "max_price_fen": 50_000_001}],
-        evaluation_scheme={"method": "comprehensive", "price_weight": 9, "criteria": [
-            {"name": "服务方案", "max_points": 91, "kind": "subjective"}]},
-    ))
+    response = await client.post(
+        "/api/v1/tenders/",
+        headers=officer,
+        json=await payload(
+            bid_bond_fen=1_000_001,
+            lots=[{"name": "助餐服务", "budget_fen": 50_000_000, "max_price_fen": 50_000_001}],
+            evaluation_scheme={
+                "method": "comprehensive",
+                "price_weight": 9,
+                "criteria": [{"name": "服务方案", "max_points": 91, "kind": "subjective"}],
+            },
+        ),
+    )
     assert response.status_code == 422
     errors = response.json()["errors"]
     assert "rule 29" in errors["bid_bond_fen"]
@@ -112,8 +127,11 @@ async def test_several_violations_are_named_together_and_nothing_is_saved(client
 
 async def test_a_minimum_price_is_refused_by_rule_17(client):
     officer = await api_login(client, "officer")
-    response = await client.post("/api/v1/tenders/", headers=officer, json=await payload(
-        lots=[{"name": "助餐服务", "budget_fen": 50_000_000, "min_price_fen": 1_000_000}]))
+    response = await client.post(
+        "/api/v1/tenders/",
+        headers=officer,
+        json=await payload(lots=[{"name": "助餐服务", "budget_fen": 50_000_000, "min_price_fen": 1_000_000}]),
+    )
     assert response.status_code == 400
     assert "rule 17" in response.json()["detail"]
 
@@ -127,7 +145,12 @@ async def test_publishing_writes_the_notice_version_and_audit_row(client):
     notice = await Notice.select().where(Notice.tender == draft["id"]).first()
     assert notice["notice_type"] == "procurement" and "紫阳街道助餐服务项目" in notice["title"]
     assert "rule" not in notice["content"]  # internal rule numbers stay out of public notices
-    assert await AuditEvent.count().where((AuditEvent.action == "tender.publish") & (AuditEvent.entity_id == str(draft["id"]))) == 1
+    assert (
+        await AuditEvent.count().where(
+            (AuditEvent.action == "tender.publish") & (AuditEvent.entity_id == str(draft["id"]))
+        )
+        == 1
+    )
     public = (await client.get(f"/api/v1/tenders/{draft['id']}")).json()
     assert public["status_label"] == "正在征集" and [v["version"] for v in public["versions"]] == [1]
     again = await client.post(f"/api/v1/tenders/{draft['id']}/publish", headers=officer)
@@ -137,7 +160,9 @@ async def test_publishing_writes_the_notice_version_and_audit_row(client):
 async def test_concurrent_publishing_publishes_once(client):
     officer = await api_login(client, "officer")
     draft = await create(client, officer)
-    responses = await asyncio.gather(*[client.post(f"/api/v1/tenders/{draft['id']}/publish", headers=officer) for _ in range(6)])
+    responses = await asyncio.gather(
+        *[client.post(f"/api/v1/tenders/{draft['id']}/publish", headers=officer) for _ in range(6)]
+    )
     assert sorted(r.status_code for r in responses).count(200) == 1, [r.status_code for r in responses]
     assert await Notice.count().where(Notice.tender == draft["id"]) == 1
 
@@ -157,7 +182,9 @@ async def test_an_amendment_too_close_to_the_deadline_moves_it_back(client):
         assert moved.date() == clock.local_now().date() + timedelta(days=15)
         assert (moved.hour, moved.minute) == (9, 30)
         assert amended["version"] == 2
-        notice = await Notice.select().where((Notice.tender == draft["id"]) & (Notice.notice_type == "amendment")).first()
+        notice = (
+            await Notice.select().where((Notice.tender == draft["id"]) & (Notice.notice_type == "amendment")).first()
+        )
         assert "顺延" in notice["content"] and "投标保证金由 ¥10,000.00 改为 ¥5,000.00" in notice["content"]
 
 
@@ -167,7 +194,9 @@ async def test_an_amendment_with_enough_time_left_keeps_the_deadline(client):
     await client.post(f"/api/v1/tenders/{draft['id']}/publish", headers=officer)
     body = await payload(bid_deadline=local(40), title="紫阳街道助餐服务项目（更正）", change_note="更正项目名称")
     amended = (await client.post(f"/api/v1/tenders/{draft['id']}/amend", headers=officer, json=body)).json()
-    assert clock.to_local(datetime.fromisoformat(amended["bid_deadline"])).date() == clock.local_now().date() + timedelta(days=40)
+    assert clock.to_local(
+        datetime.fromisoformat(amended["bid_deadline"])
+    ).date() == clock.local_now().date() + timedelta(days=40)
     notice = await Notice.select().where((Notice.tender == draft["id"]) & (Notice.notice_type == "amendment")).first()
     assert "顺延" not in notice["content"] and "项目名称由" in notice["content"]
 
@@ -176,10 +205,14 @@ async def test_cancelling_publishes_a_termination_notice_but_a_draft_leaves_no_t
     officer = await api_login(client, "officer")
     published = await create(client, officer)
     await client.post(f"/api/v1/tenders/{published['id']}/publish", headers=officer)
-    assert (await client.post(f"/api/v1/tenders/{published['id']}/cancel", headers=officer, json={"reason": "需求变更"})).status_code == 200
+    assert (
+        await client.post(f"/api/v1/tenders/{published['id']}/cancel", headers=officer, json={"reason": "需求变更"})
+    ).status_code == 200
     assert await Notice.count().where((Notice.tender == published["id"]) & (Notice.notice_type == "termination")) == 1
     draft = await create(client, officer)
-    assert (await client.post(f"/api/v1/tenders/{draft['id']}/cancel", headers=officer, json={"reason": "重复创建"})).status_code == 200
+    assert (
+        await client.post(f"/api/v1/tenders/{draft['id']}/cancel", headers=officer, json={"reason": "重复创建"})
+    ).status_code == 200
     assert await Notice.count().where(Notice.tender == draft["id"]) == 0
 
 
@@ -194,10 +227,16 @@ async def test_a_passed_deadline_closes_the_tender_at_read_time_and_the_sweep_re
         first, second = await close_due_tenders(), await close_due_tenders()
         assert first >= 1 and second == 0
         assert (await Tender.select(Tender.status).where(Tender.id == draft["id"]).first())["status"] == "closed"
-        assert await AuditEvent.count().where((AuditEvent.action == "tender.close") & (AuditEvent.entity_id == str(draft["id"]))) == 1
+        assert (
+            await AuditEvent.count().where(
+                (AuditEvent.action == "tender.close") & (AuditEvent.entity_id == str(draft["id"]))
+            )
+            == 1
+        )
         officer = await api_login(client, "officer")
-        late = await client.post(f"/api/v1/tenders/{draft['id']}/amend", headers=officer,
-                                 json=await payload(change_note="截止后更正"))
+        late = await client.post(
+            f"/api/v1/tenders/{draft['id']}/amend", headers=officer, json=await payload(change_note="截止后更正")
+        )
         assert late.status_code == 409
 
 
@@ -206,20 +245,24 @@ async def test_questions_are_private_until_answered_then_public_and_anonymous(cl
     draft = await create(client, officer, bid_deadline=local(30))
     await client.post(f"/api/v1/tenders/{draft['id']}/publish", headers=officer)
     member = await api_login(client, "xingfujia")
-    asked = await client.post(f"/api/v1/tenders/{draft['id']}/questions", headers=member,
-                              json={"question": "助餐服务是否包含节假日送餐？"})
+    asked = await client.post(
+        f"/api/v1/tenders/{draft['id']}/questions", headers=member, json={"question": "助餐服务是否包含节假日送餐？"}
+    )
     assert asked.status_code == 201, asked.text
     assert (await client.get(f"/api/v1/tenders/{draft['id']}")).json()["questions"] == []
     own = (await client.get(f"/api/v1/tenders/{draft['id']}", headers=member)).json()["questions"]
     assert own[0]["asked_by_my_org"] is True
     staff = (await client.get(f"/api/v1/tenders/{draft['id']}", headers=officer)).json()["questions"]
     assert staff[0]["organization_name"] == "杭州市上城区幸福家社会工作服务中心"
-    answered = await client.post(f"/api/v1/questions/{asked.json()['id']}/answer", headers=officer,
-                                 json={"answer": "包含，节假日照常送餐。"})
+    answered = await client.post(
+        f"/api/v1/questions/{asked.json()['id']}/answer", headers=officer, json={"answer": "包含，节假日照常送餐。"}
+    )
     assert answered.status_code == 200, answered.text
     public = (await client.get(f"/api/v1/tenders/{draft['id']}")).json()["questions"]
     assert public[0]["answer"] == "包含，节假日照常送餐。" and public[0]["organization_name"] is None
-    again = await client.post(f"/api/v1/questions/{asked.json()['id']}/answer", headers=officer, json={"answer": "再答一次"})
+    again = await client.post(
+        f"/api/v1/questions/{asked.json()['id']}/answer", headers=officer, json={"answer": "再答一次"}
+    )
     assert again.status_code == 422
 
 
@@ -229,8 +272,9 @@ async def test_questions_close_at_the_clarification_deadline(client):
     await client.post(f"/api/v1/tenders/{draft['id']}/publish", headers=officer)
     with clock.frozen(clock.now() + timedelta(days=21)):
         member = await api_login(client, "xingfujia")
-        late = await client.post(f"/api/v1/tenders/{draft['id']}/questions", headers=member,
-                                 json={"question": "还能提问吗？请说明。"})
+        late = await client.post(
+            f"/api/v1/tenders/{draft['id']}/questions", headers=member, json={"question": "还能提问吗？请说明。"}
+        )
         assert late.status_code == 409 and "答疑已于" in late.json()["detail"]
 
 
@@ -240,11 +284,17 @@ async def test_an_answer_published_too_close_to_the_deadline_moves_it_back(clien
     await client.post(f"/api/v1/tenders/{draft['id']}/publish", headers=officer)
     with clock.frozen(clock.now() + timedelta(days=12)):
         member = await api_login(client, "xingfujia")
-        asked = (await client.post(f"/api/v1/tenders/{draft['id']}/questions", headers=member,
-                                   json={"question": "团队人数要求是否可以放宽？"})).json()
+        asked = (
+            await client.post(
+                f"/api/v1/tenders/{draft['id']}/questions",
+                headers=member,
+                json={"question": "团队人数要求是否可以放宽？"},
+            )
+        ).json()
         officer = await api_login(client, "officer")
-        answered = (await client.post(f"/api/v1/questions/{asked['id']}/answer", headers=officer,
-                                      json={"answer": "不可以。"})).json()
+        answered = (
+            await client.post(f"/api/v1/questions/{asked['id']}/answer", headers=officer, json={"answer": "不可以。"})
+        ).json()
         moved = clock.to_local(datetime.fromisoformat(answered["bid_deadline"]))
         assert moved.date() == clock.local_now().date() + timedelta(days=15)
 
@@ -298,7 +348,9 @@ async def test_search_finds_long_and_short_terms_and_follows_edits(client):
     officer = await api_login(client, "officer")
     draft = await create(client, officer, title="紫阳街道独特词汇测试项目")
     await client.post(f"/api/v1/tenders/{draft['id']}/publish", headers=officer)
-    assert [n["tender_id"] for n in (await client.get("/api/v1/notices/?q=独特词汇测试")).json()["items"]] == [draft["id"]]
+    assert [n["tender_id"] for n in (await client.get("/api/v1/notices/?q=独特词汇测试")).json()["items"]] == [
+        draft["id"]
+    ]
     await Notice.update({Notice.title: "改名后的公告"}, force=True).where(Notice.tender == draft["id"])
     await Notice.update({Notice.content: "内容已改"}, force=True).where(Notice.tender == draft["id"])
     assert (await client.get("/api/v1/notices/?q=独特词汇测试")).json()["items"] == []

@@ -47,8 +47,11 @@ def test_states_modules_import_only_the_fsm(path):
     assert project <= {"procurement.core.fsm"}, project
 
 
-@pytest.mark.parametrize("path", sorted(ROOT.glob("*/**/routes.py")) + sorted(ROOT.glob("*/**/pages.py")),
-                         ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path",
+    sorted(ROOT.glob("*/**/routes.py")) + sorted(ROOT.glob("*/**/pages.py")),
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
 def test_routes_do_not_touch_tables(path):
     assert not {m for m in imports_of(path) if m.endswith(".tables")}, "routes call services, not tables"
     assert ".status =" not in path.read_text(encoding="utf-8")

@@ -14,9 +14,16 @@ def make_chain(n: int) -> list[dict]:
     start = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
     for i in range(1, n + 1):
         row = {
-            "id": i, "at": start + timedelta(minutes=i), "actor_id": 7, "actor_label": "王建国（officer）",
-            "action": "organization.approve", "entity_type": "organization", "entity_id": str(i),
-            "before": '{"status":"pending"}', "after": '{"status":"active"}', "ip": "10.0.0.8",
+            "id": i,
+            "at": start + timedelta(minutes=i),
+            "actor_id": 7,
+            "actor_label": "王建国（officer）",
+            "action": "organization.approve",
+            "entity_type": "organization",
+            "entity_id": str(i),
+            "before": '{"status":"pending"}',
+            "after": '{"status":"active"}',
+            "ip": "10.0.0.8",
         }
         row["prev_hash"], row["hash"] = prev, row_hash(prev, row)
         prev = row["hash"]
@@ -33,10 +40,19 @@ def test_an_empty_log_verifies():
     assert verify_rows([]).ok
 
 
-@pytest.mark.parametrize("field,value", [
-    ("after", '{"status":"rejected"}'), ("actor_label", "别人"), ("actor_id", 8), ("action", "organization.reject"),
-    ("entity_id", "99"), ("ip", "1.2.3.4"), ("at", datetime(2027, 1, 1, tzinfo=UTC)), ("before", ""),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("after", '{"status":"rejected"}'),
+        ("actor_label", "别人"),
+        ("actor_id", 8),
+        ("action", "organization.reject"),
+        ("entity_id", "99"),
+        ("ip", "1.2.3.4"),
+        ("at", datetime(2027, 1, 1, tzinfo=UTC)),
+        ("before", ""),
+    ],
+)
 def test_editing_any_field_of_a_row_names_that_row(field, value):
     rows = make_chain(5)
     rows[2][field] = value

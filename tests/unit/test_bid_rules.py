@@ -24,8 +24,12 @@ OTHER_ORG = 8
 
 # A tender asking for everything rules 2–6 allow it to ask.
 REQ = EligibilityIn(
-    registration_types=["social_service", "social_group"], no_major_violation_years=3,
-    abnormal_list_years=1, dishonest_list_years=2, annual_report_passed=True, min_grade="3A",
+    registration_types=["social_service", "social_group"],
+    no_major_violation_years=3,
+    abnormal_list_years=1,
+    dishonest_list_years=2,
+    annual_report_passed=True,
+    min_grade="3A",
     scope_keyword="养老",
 )
 
@@ -33,18 +37,37 @@ REQ = EligibilityIn(
 def profile(**overrides: Any) -> dict[str, Any]:
     """A confirmed profile that meets every requirement of REQ."""
     base: dict[str, Any] = {
-        "registration_type": "social_service", "charter_scope": "居家养老上门服务、老年食堂运营",
-        "grade": "3A", "grade_awarded_on": "2023-09-20", "annual_reports": {"2025": "passed"},
-        "list_entries": [], "violations": [], "confirmed_at": "2026-01-05T09:00:00+08:00",
+        "registration_type": "social_service",
+        "charter_scope": "居家养老上门服务、老年食堂运营",
+        "grade": "3A",
+        "grade_awarded_on": "2023-09-20",
+        "annual_reports": {"2025": "passed"},
+        "list_entries": [],
+        "violations": [],
+        "confirmed_at": "2026-01-05T09:00:00+08:00",
     }
     base.update(overrides)
     return base
 
 
-def check(p: dict[str, Any] | None, req: EligibilityIn = REQ, *, method: str = Method.OPEN, org_id: int = ORG,
-          invited: list[int] | None = None, single_source_provider: int | None = None) -> list[rules.Check]:
-    return rules.check_eligibility(p, req, TODAY, method=method, org_id=org_id, invited=invited or [],
-                                   single_source_provider=single_source_provider)
+def check(
+    p: dict[str, Any] | None,
+    req: EligibilityIn = REQ,
+    *,
+    method: str = Method.OPEN,
+    org_id: int = ORG,
+    invited: list[int] | None = None,
+    single_source_provider: int | None = None,
+) -> list[rules.Check]:
+    return rules.check_eligibility(
+        p,
+        req,
+        TODAY,
+        method=method,
+        org_id=org_id,
+        invited=invited or [],
+        single_source_provider=single_source_provider,
+    )
 
 
 def failed(checks: list[rules.Check]) -> list[rules.Check]:
@@ -173,8 +196,16 @@ def test_a_single_source_purchase_refuses_any_other_provider():
 
 def test_requirements_the_tender_does_not_set_are_not_checked():
     loose = EligibilityIn(abnormal_list_years=None, dishonest_list_years=None, annual_report_passed=False)
-    checks = check(profile(registration_type="enterprise", grade="", charter_scope="", annual_reports={},
-                           list_entries=[{"list": "abnormal", "entered_on": "2026-01-01"}]), loose)
+    checks = check(
+        profile(
+            registration_type="enterprise",
+            grade="",
+            charter_scope="",
+            annual_reports={},
+            list_entries=[{"list": "abnormal", "entered_on": "2026-01-01"}],
+        ),
+        loose,
+    )
     assert not failed(checks)
     assert {c.requirement for c in checks} == {"资格资料经民政局确认", "近 3 年无重大违法记录"}
 
@@ -188,7 +219,9 @@ def team(*members: tuple[str, str, str]) -> list[dict[str, str]]:
     return [{"name": name, "level": level, "role": role} for name, level, role in members]
 
 
-GOOD_TEAM = team(("张负责", "intermediate", "lead"), ("李社工", "assistant", "member"), ("王督导", "senior", "supervisor"))
+GOOD_TEAM = team(
+    ("张负责", "intermediate", "lead"), ("李社工", "assistant", "member"), ("王督导", "senior", "supervisor")
+)
 
 
 def test_a_team_meeting_every_requirement_passes_rule_40():
@@ -196,8 +229,10 @@ def test_a_team_meeting_every_requirement_passes_rule_40():
 
 
 def test_too_few_licensed_workers_are_refused_with_the_count_rule_40():
-    errors = rules.check_team(team(("张负责", "intermediate", "lead"), ("李社工", "none", "member"),
-                                   ("王督导", "none", "supervisor")), TEAM_REQ)
+    errors = rules.check_team(
+        team(("张负责", "intermediate", "lead"), ("李社工", "none", "member"), ("王督导", "none", "supervisor")),
+        TEAM_REQ,
+    )
     assert set(errors) == {"team"}
     assert "至少 2 名" in errors["team"] and "只有 1 名" in errors["team"] and "rule 40" in errors["team"]
 
@@ -208,8 +243,10 @@ def test_a_team_without_a_lead_is_refused_on_the_lead_field():
 
 
 def test_a_lead_below_the_required_level_is_refused_naming_both_levels_rule_40():
-    errors = rules.check_team(team(("张负责", "assistant", "lead"), ("李社工", "assistant", "member"),
-                                   ("王督导", "senior", "supervisor")), TEAM_REQ)
+    errors = rules.check_team(
+        team(("张负责", "assistant", "lead"), ("李社工", "assistant", "member"), ("王督导", "senior", "supervisor")),
+        TEAM_REQ,
+    )
     assert set(errors) == {"team.lead"}
     assert "社会工作师及以上" in errors["team.lead"] and "张负责为助理社会工作师" in errors["team.lead"]
     assert "rule 40" in errors["team.lead"]
@@ -219,8 +256,12 @@ def test_a_missing_supervisor_is_refused_when_the_tender_requires_one_rule_40():
     errors = rules.check_team(team(("张负责", "intermediate", "lead"), ("李社工", "assistant", "member")), TEAM_REQ)
     assert errors == {"team.supervisor": "本项目要求配备督导（rule 40）。"}
     no_supervisor_needed = TEAM_REQ.model_copy(update={"supervisor_required": False})
-    assert rules.check_team(team(("张负责", "intermediate", "lead"), ("李社工", "assistant", "member")),
-                            no_supervisor_needed) == {}
+    assert (
+        rules.check_team(
+            team(("张负责", "intermediate", "lead"), ("李社工", "assistant", "member")), no_supervisor_needed
+        )
+        == {}
+    )
 
 
 # --------------------------------------------------------------------------- price (rule 17)
@@ -236,7 +277,9 @@ def test_a_price_equal_to_the_budget_passes_rule_17():
 def test_a_price_one_fen_above_the_budget_is_refused_naming_rule_17():
     errors = rules.check_price(BUDGET + 1, BUDGET, None)
     assert set(errors) == {"price_fen"}
-    assert "超过本包预算" in errors["price_fen"] and "无效投标" in errors["price_fen"] and "rule 17" in errors["price_fen"]
+    assert (
+        "超过本包预算" in errors["price_fen"] and "无效投标" in errors["price_fen"] and "rule 17" in errors["price_fen"]
+    )
     assert "400,000.01" in errors["price_fen"]
 
 
@@ -296,9 +339,17 @@ def test_a_venture_application_without_amounts_is_refused():
 # --------------------------------------------------------------------------- minimum bids (rules 11, 18)
 
 
-@pytest.mark.parametrize(("method", "minimum"), [
-    (Method.OPEN, 3), (Method.INVITED, 3), (Method.NEGOTIATION, 3), (Method.INQUIRY, 3),
-    (Method.CONSULTATION, 2), (Method.SINGLE_SOURCE, 1), (Method.VENTURE, 1),
-])
+@pytest.mark.parametrize(
+    ("method", "minimum"),
+    [
+        (Method.OPEN, 3),
+        (Method.INVITED, 3),
+        (Method.NEGOTIATION, 3),
+        (Method.INQUIRY, 3),
+        (Method.CONSULTATION, 2),
+        (Method.SINGLE_SOURCE, 1),
+        (Method.VENTURE, 1),
+    ],
+)
 def test_the_minimum_number_of_bids_follows_rules_11_and_18(method, minimum):
     assert rules.minimum_bids(method) == minimum

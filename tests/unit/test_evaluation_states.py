@@ -10,21 +10,33 @@ from procurement.core.errors import InvalidTransition, PermissionDenied
 from procurement.evaluation.states import CHALLENGE_TABLE, SHEET_TABLE
 
 BID_EDGES = {
-    ("draft", "edit"): "draft", ("draft", "submit"): "submitted", ("draft", "withdraw"): "withdrawn",
-    ("submitted", "edit"): "submitted", ("submitted", "submit"): "submitted", ("submitted", "withdraw"): "withdrawn",
-    ("submitted", "open"): "opened", ("withdrawn", "edit"): "withdrawn", ("withdrawn", "submit"): "submitted",
-    ("opened", "qualify"): "qualified", ("opened", "disqualify"): "disqualified",
-    ("qualified", "disqualify"): "disqualified",       # found invalid later (e.g. an upheld challenge)
+    ("draft", "edit"): "draft",
+    ("draft", "submit"): "submitted",
+    ("draft", "withdraw"): "withdrawn",
+    ("submitted", "edit"): "submitted",
+    ("submitted", "submit"): "submitted",
+    ("submitted", "withdraw"): "withdrawn",
+    ("submitted", "open"): "opened",
+    ("withdrawn", "edit"): "withdrawn",
+    ("withdrawn", "submit"): "submitted",
+    ("opened", "qualify"): "qualified",
+    ("opened", "disqualify"): "disqualified",
+    ("qualified", "disqualify"): "disqualified",  # found invalid later (e.g. an upheld challenge)
     ("qualified", "reject_low_price"): "disqualified",  # rule 23
 }
 SHEET_EDGES = {
-    ("draft", "save"): "draft", ("draft", "submit"): "submitted",
+    ("draft", "save"): "draft",
+    ("draft", "submit"): "submitted",
     ("submitted", "correct"): "submitted",  # rule 25, the only change to a locked sheet
-    ("draft", "supersede"): "superseded", ("submitted", "supersede"): "superseded",
+    ("draft", "supersede"): "superseded",
+    ("submitted", "supersede"): "superseded",
 }
 CHALLENGE_EDGES = {
-    ("filed", "reject"): "rejected", ("filed", "uphold"): "upheld", ("filed", "complain"): "complained",
-    ("rejected", "complain"): "complained", ("upheld", "complain"): "complained",
+    ("filed", "reject"): "rejected",
+    ("filed", "uphold"): "upheld",
+    ("filed", "complain"): "complained",
+    ("rejected", "complain"): "complained",
+    ("upheld", "complain"): "complained",
     ("complained", "record_decision"): "complaint_decided",
 }
 TABLES = [(BID_TABLE, BID_EDGES), (SHEET_TABLE, SHEET_EDGES), (CHALLENGE_TABLE, CHALLENGE_EDGES)]
@@ -35,8 +47,10 @@ def test_the_tables_hold_exactly_the_listed_edges(table, edges):
     assert {(t.source, t.action): t.target for t in table.transitions} == edges
 
 
-@pytest.mark.parametrize(("table", "edges", "state", "action"), [
-    (table, edges, state, action) for table, edges in TABLES for state, action in table.pairs()])
+@pytest.mark.parametrize(
+    ("table", "edges", "state", "action"),
+    [(table, edges, state, action) for table, edges in TABLES for state, action in table.pairs()],
+)
 def test_every_pair_is_allowed_or_refused_with_409(table, edges, state, action):
     if (state, action) in edges:
         assert table.target(state, action, system=True) == edges[(state, action)]

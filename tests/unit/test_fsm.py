@@ -121,7 +121,8 @@ class TestRoles:
 
     def test_role_names_without_a_display_label_fall_back_to_the_raw_name(self) -> None:
         table = TransitionTable(
-            "t", {"a": StateInfo("甲", "甲"), "b": StateInfo("乙", "乙")},
+            "t",
+            {"a": StateInfo("甲", "甲"), "b": StateInfo("乙", "乙")},
             [Transition("a", "go", "b", frozenset({"auditor"}), "前进", "前进")],
         )
         with pytest.raises(PermissionDenied, match="只能由auditor执行"):

@@ -31,11 +31,11 @@ SMALL = BIG - 1
 @pytest.mark.parametrize(
     ("method", "budget", "size", "reps", "ok"),
     [
-        (Method.OPEN, SMALL, 4, 0, False),   # too small and even
+        (Method.OPEN, SMALL, 4, 0, False),  # too small and even
         (Method.OPEN, SMALL, 5, 0, True),
-        (Method.OPEN, SMALL, 6, 0, False),   # even is refused
+        (Method.OPEN, SMALL, 6, 0, False),  # even is refused
         (Method.OPEN, SMALL, 7, 0, True),
-        (Method.OPEN, BIG, 5, 0, False),     # 1000万元 needs 7
+        (Method.OPEN, BIG, 5, 0, False),  # 1000万元 needs 7
         (Method.OPEN, BIG, 6, 0, False),
         (Method.OPEN, BIG, 7, 0, True),
         (Method.OPEN, BIG - 1, 5, 0, True),  # one fen below the threshold
@@ -46,11 +46,11 @@ SMALL = BIG - 1
         (Method.NEGOTIATION, SMALL, 3, 0, True),
         (Method.INQUIRY, SMALL, 3, 0, True),
         (Method.VENTURE, SMALL, 3, 0, True),
-        (Method.OPEN, SMALL, 5, 1, True),    # 4 of 5 experts
-        (Method.OPEN, SMALL, 5, 2, False),   # 3 of 5 experts < 2/3
-        (Method.CONSULTATION, SMALL, 3, 1, True),   # 2 of 3 experts = 2/3
+        (Method.OPEN, SMALL, 5, 1, True),  # 4 of 5 experts
+        (Method.OPEN, SMALL, 5, 2, False),  # 3 of 5 experts < 2/3
+        (Method.CONSULTATION, SMALL, 3, 1, True),  # 2 of 3 experts = 2/3
         (Method.CONSULTATION, SMALL, 3, 2, False),
-        (Method.OPEN, BIG, 7, 2, True),      # 5 of 7 ≥ 2/3
+        (Method.OPEN, BIG, 7, 2, True),  # 5 of 7 ≥ 2/3
         (Method.OPEN, BIG, 7, 3, False),
     ],
 )
@@ -78,8 +78,11 @@ def test_the_buyers_representative_never_chairs():
 
 
 def former_employee(end: date, role: str = "employee", org: int | None = BIDDER, name: str = "") -> Expert:
-    return Expert(1, frozenset({Category.CORRECTION}),
-                  employment=(Employment(role=role, organization_id=org, name=name, start=date(2015, 1, 1), end=end),))
+    return Expert(
+        1,
+        frozenset({Category.CORRECTION}),
+        employment=(Employment(role=role, organization_id=org, name=name, start=date(2015, 1, 1), end=end),),
+    )
 
 
 def test_employment_ended_2_years_11_months_ago_conflicts():
@@ -133,7 +136,7 @@ def test_the_window_of_29_february_falls_back_to_the_28th():
 def test_screening_keeps_only_available_specialists_without_conflicts():
     pool = [
         Expert(1, frozenset({"correction"})),
-        Expert(2, frozenset({"elderly"})),                                # not the tender's field
+        Expert(2, frozenset({"elderly"})),  # not the tender's field
         Expert(3, frozenset({"correction"}), available=False),
         Expert(4, frozenset({"correction"}), employer_organization_id=BUYER),
         Expert(5, frozenset({"correction", "youth"})),
@@ -203,20 +206,40 @@ def _ago(days: int) -> date:
 @st.composite
 def experts(draw_, user_id: int, category: str) -> Expert:
     """A random expert, usually of the tender's field and available, with random ties."""
-    jobs = draw_(st.lists(st.tuples(ORG_IDS, st.sampled_from(["employee", "director", "supervisor", "shareholder"]),
-                                    DAYS, st.one_of(st.none(), DAYS)), max_size=3))
+    jobs = draw_(
+        st.lists(
+            st.tuples(
+                ORG_IDS,
+                st.sampled_from(["employee", "director", "supervisor", "shareholder"]),
+                DAYS,
+                st.one_of(st.none(), DAYS),
+            ),
+            max_size=3,
+        )
+    )
     employment = tuple(
-        Employment(role=role, organization_id=org, start=_ago(max(a, b or 0)), end=None if b is None else _ago(min(a, b)))
-        for org, role, a, b in jobs)
-    relations = tuple(Relation(kind=k, organization_id=o) for o, k in draw_(
-        st.lists(st.tuples(ORG_IDS, st.sampled_from(["spouse", "close_relative", "interest"])), max_size=2)))
+        Employment(
+            role=role, organization_id=org, start=_ago(max(a, b or 0)), end=None if b is None else _ago(min(a, b))
+        )
+        for org, role, a, b in jobs
+    )
+    relations = tuple(
+        Relation(kind=k, organization_id=o)
+        for o, k in draw_(
+            st.lists(st.tuples(ORG_IDS, st.sampled_from(["spouse", "close_relative", "interest"])), max_size=2)
+        )
+    )
     fields = set(draw_(st.lists(st.sampled_from(CATEGORIES), max_size=2)))
     if draw_(st.sampled_from([True, True, True, False])):
         fields.add(category)
     return Expert(
-        user_id=user_id, expertise=frozenset(fields),
+        user_id=user_id,
+        expertise=frozenset(fields),
         employer_organization_id=draw_(st.one_of(st.none(), ORG_IDS)),
-        employment=employment, relations=relations, available=draw_(st.sampled_from([True, True, True, False])))
+        employment=employment,
+        relations=relations,
+        available=draw_(st.sampled_from([True, True, True, False])),
+    )
 
 
 @st.composite

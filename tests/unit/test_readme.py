@@ -12,7 +12,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def env_names() -> set[str]:
     names = set()
-    for name, field in Settings.model_fields.items():
+    for name in Settings.model_fields:
         names.add("DATABASE_URL" if name == "database_url" else f"PROCUREMENT_{name.upper()}")
     return names
 

@@ -45,21 +45,21 @@ def sheet(member: int, bid: int, **scores: str) -> Sheet:
         ("7.5", D("7.5")),
         (" 8 ", D("8")),
         ("0", D("0")),
-        ("-1", D("-1")),      # a number: the range is checked by sheet_problems
-        ("7.50", D("7.5")),   # one decimal place by value
+        ("-1", D("-1")),  # a number: the range is checked by sheet_problems
+        ("7.50", D("7.5")),  # one decimal place by value
         ("7.0", D("7")),
         (7, D("7")),
         (D("7.5"), D("7.5")),
         ("abc", None),
         ("", None),
         ("   ", None),
-        ("7.55", None),       # two decimal places
+        ("7.55", None),  # two decimal places
         (D("7.55"), None),
         ("NaN", None),
         ("Infinity", None),
         (D("NaN"), None),
         (D("Infinity"), None),
-        ("1e1", None),        # no exponents in typed points
+        ("1e1", None),  # no exponents in typed points
         ("7.", None),
         ("7,5", None),
         (None, None),
@@ -113,8 +113,8 @@ def test_objective_zero_or_full_needs_no_reason_rule_25(points):
         ("cert", "-1", False),
         ("cert", "-0.1", False),
         ("cert", "0", True),
-        ("cert", "10", True),      # exactly the maximum
-        ("cert", "10.5", False),   # max + 0.5
+        ("cert", "10", True),  # exactly the maximum
+        ("cert", "10.5", False),  # max + 0.5
         ("cert", "10.1", False),
         ("plan", "20.5", False),
         ("plan", "19.5", True),
@@ -154,9 +154,7 @@ def test_draft_may_leave_blanks_but_checks_what_it_holds_rules_21_25():
 
 def test_unknown_criterion_is_refused_rule_21():
     for complete in (True, False):
-        problems = scoring.sheet_problems(
-            CRITERIA, {"cert": "5", "plan": "12", "bonus": "3"}, {}, complete=complete
-        )
+        problems = scoring.sheet_problems(CRITERIA, {"cert": "5", "plan": "12", "bonus": "3"}, {}, complete=complete)
         assert set(problems) == {"bonus"}
         assert "评分因素不存在" in problems["bonus"]
 
@@ -181,10 +179,10 @@ def test_every_sheet_message_is_chinese_and_cites_its_rule_rules_21_25():
     ("base", "price", "weight", "expected"),
     [
         (900_000, 1_000_000, 30, "27.00"),  # 900000 / 1000000 × 30 = 0.9 × 30 = 27
-        (1, 3, 10, "3.33"),                 # 1 / 3 × 10 = 3.333… → 3.33
-        (2, 3, 10, "6.67"),                 # 2 / 3 × 10 = 6.666… → 6.67
+        (1, 3, 10, "3.33"),  # 1 / 3 × 10 = 3.333… → 3.33
+        (2, 3, 10, "6.67"),  # 2 / 3 × 10 = 6.666… → 6.67
         (1_000_000, 1_000_000, 30, "30.00"),  # the lowest bid earns the full weight
-        (950_000, 1_000_000, 10, "9.50"),   # 0.95 × 10 = 9.5
+        (950_000, 1_000_000, 10, "9.50"),  # 0.95 × 10 = 9.5
         (800_000, 1_200_000, 25, "16.67"),  # 8/12 × 25 = 16.666… → 16.67
         (999_999_999, 1_000_000_000, 30, "30.00"),  # 29.99999997 → 30.00
     ],
@@ -198,10 +196,10 @@ def test_price_score_worked_by_hand_rule_22(base, price, weight, expected):
 @pytest.mark.parametrize(
     ("base", "price", "weight", "expected"),
     [
-        (1, 8, 1, "0.13"),      # 1 / 8 = 0.125 → half up 0.13 (half even would give 0.12)
-        (5, 8, 1, "0.63"),      # 5 / 8 = 0.625 → 0.63 (half even: 0.62)
-        (1, 200, 1, "0.01"),    # 1 / 200 = 0.005 → 0.01
-        (1, 201, 1, "0.00"),    # 1 / 201 = 0.004975… → 0.00, just below the half
+        (1, 8, 1, "0.13"),  # 1 / 8 = 0.125 → half up 0.13 (half even would give 0.12)
+        (5, 8, 1, "0.63"),  # 5 / 8 = 0.625 → 0.63 (half even: 0.62)
+        (1, 200, 1, "0.01"),  # 1 / 200 = 0.005 → 0.01
+        (1, 201, 1, "0.00"),  # 1 / 201 = 0.004975… → 0.00, just below the half
         (201, 200, 1, "1.01"),  # 1.005 exactly → 1.01 (as a float 1.005 is 1.00499… and rounds to 1.00)
     ],
 )
@@ -365,7 +363,7 @@ def test_equal_total_and_price_rank_jointly_with_competition_numbering_rule_24()
         RankEntry(40, D("80"), 500),
         RankEntry(30, D("85.00"), 1_000),
         RankEntry(10, D("90"), 2_000),
-        RankEntry(20, D("85"), 1_000),   # 85 == 85.00
+        RankEntry(20, D("85"), 1_000),  # 85 == 85.00
     ]
     assert ranks(scoring.rank(entries, COMPREHENSIVE)) == [(10, 1, False), (20, 2, True), (30, 2, True), (40, 4, False)]
 
@@ -376,10 +374,14 @@ def test_lowest_price_method_ranks_by_price_with_joint_ranks_rule_24():
         RankEntry(3, None, 200),
         RankEntry(2, None, 200),
         RankEntry(1, None, 100),
-        RankEntry(5, D("99"), 400),      # a total, if present, is ignored
+        RankEntry(5, D("99"), 400),  # a total, if present, is ignored
     ]
     assert ranks(scoring.rank(entries, LOWEST_PRICE)) == [
-        (1, 1, False), (2, 2, True), (3, 2, True), (4, 4, False), (5, 5, False),
+        (1, 1, False),
+        (2, 2, True),
+        (3, 2, True),
+        (4, 4, False),
+        (5, 5, False),
     ]
 
 
@@ -408,7 +410,7 @@ def test_rank_property_rule_24(rows, rnd):
     by_id = {r.bid_id: r for r in result}
     assert sorted(r.bid_id for r in result) == sorted(e.bid_id for e in entries)
     assert len(by_id) == len(result)
-    assert all(a.rank <= b.rank for a, b in zip(result, result[1:]))
+    assert all(a.rank <= b.rank for a, b in zip(result, result[1:], strict=False))
     for a in entries:
         better = sum(1 for b in entries if (b.total, -b.price_fen) > (a.total, -a.price_fen))
         assert by_id[a.bid_id].rank == better + 1

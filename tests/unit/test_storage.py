@@ -95,9 +95,19 @@ def test_each_known_type_is_detected_from_its_bytes(data, expected):
         b"",
         b"hello",
     ],
-    ids=["exe", "html", "plain-zip", "ooxml-without-content-types", "odf-like",
-         "corrupt-zip", "other-ole2", "ole2-name-in-body", "pdf-not-at-start",
-         "empty", "text"],
+    ids=[
+        "exe",
+        "html",
+        "plain-zip",
+        "ooxml-without-content-types",
+        "odf-like",
+        "corrupt-zip",
+        "other-ole2",
+        "ole2-name-in-body",
+        "pdf-not-at-start",
+        "empty",
+        "text",
+    ],
 )
 def test_anything_else_is_not_a_known_type(data):
     assert detect_type(data) is None

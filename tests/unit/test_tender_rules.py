@@ -23,8 +23,8 @@ from procurement.tenders.schemas import LotIn, TenderIn
 from procurement.tenders.states import Method
 
 CAL = WorkdayCalendar()
-THRESHOLD_FEN = 200_000_000   # rule 10: 200万元, passed explicitly
-BUDGET_FEN = 100_000_000      # 100万元, below the threshold
+THRESHOLD_FEN = 200_000_000  # rule 10: 200万元, passed explicitly
+BUDGET_FEN = 100_000_000  # 100万元, below the threshold
 VENTURE_MIN_DAYS = 30
 
 
@@ -33,15 +33,18 @@ VENTURE_MIN_DAYS = 30
 
 def criteria(*points: int) -> list[dict[str, Any]]:
     return [
-        {"key": f"c{i}", "name": f"评审因素{i}", "max_points": p, "kind": "subjective"}
-        for i, p in enumerate(points, 1)
+        {"key": f"c{i}", "name": f"评审因素{i}", "max_points": p, "kind": "subjective"} for i, p in enumerate(points, 1)
     ]
 
 
-def scheme(price_weight: int = 20, points: tuple[int, ...] = (50, 30), *, method: str = "comprehensive",
-           price_fixed: bool = False) -> dict[str, Any]:
-    return {"method": method, "price_weight": price_weight, "price_fixed": price_fixed,
-            "criteria": criteria(*points)}
+def scheme(
+    price_weight: int = 20,
+    points: tuple[int, ...] = (50, 30),
+    *,
+    method: str = "comprehensive",
+    price_fixed: bool = False,
+) -> dict[str, Any]:
+    return {"method": method, "price_weight": price_weight, "price_fixed": price_fixed, "criteria": criteria(*points)}
 
 
 LOWEST_PRICE = {"method": "lowest_price", "criteria": []}
@@ -103,13 +106,26 @@ def at(*args: int) -> datetime:
     return to_utc(datetime(*args))
 
 
-def timeline(method: Method, publish_at: datetime, bid_deadline: datetime, *,
-             cal: WorkdayCalendar = CAL, venture_min_days: int = VENTURE_MIN_DAYS,
-             opening_at: datetime | None = None, clarification_deadline: datetime | None = None,
-             documents_until: datetime | None = None) -> dict[str, str]:
+def timeline(
+    method: Method,
+    publish_at: datetime,
+    bid_deadline: datetime,
+    *,
+    cal: WorkdayCalendar = CAL,
+    venture_min_days: int = VENTURE_MIN_DAYS,
+    opening_at: datetime | None = None,
+    clarification_deadline: datetime | None = None,
+    documents_until: datetime | None = None,
+) -> dict[str, str]:
     return rules.check_timeline(
-        method, publish_at, bid_deadline, opening_at=opening_at, clarification_deadline=clarification_deadline,
-        documents_until=documents_until, cal=cal, venture_min_days=venture_min_days,
+        method,
+        publish_at,
+        bid_deadline,
+        opening_at=opening_at,
+        clarification_deadline=clarification_deadline,
+        documents_until=documents_until,
+        cal=cal,
+        venture_min_days=venture_min_days,
     )
 
 
@@ -180,7 +196,7 @@ def test_rule_22_a_venture_call_may_leave_price_unscored() -> None:
 @pytest.mark.parametrize(
     ("method", "bad", "good"),
     [
-        (Method.NEGOTIATION, scheme(), LOWEST_PRICE),    # 74号令: lowest price
+        (Method.NEGOTIATION, scheme(), LOWEST_PRICE),  # 74号令: lowest price
         (Method.INQUIRY, scheme(), LOWEST_PRICE),
         (Method.CONSULTATION, LOWEST_PRICE, scheme()),  # 214号 art. 23: comprehensive
     ],
@@ -208,8 +224,10 @@ def test_rule_21_comprehensive_scoring_needs_at_least_one_criterion() -> None:
 
 
 def test_duplicate_criterion_keys_are_refused() -> None:
-    twice = [{"key": "team", "name": "团队", "max_points": 40, "kind": "objective"},
-             {"key": "team", "name": "方案", "max_points": 40, "kind": "subjective"}]
+    twice = [
+        {"key": "team", "name": "团队", "max_points": 40, "kind": "objective"},
+        {"key": "team", "name": "方案", "max_points": 40, "kind": "subjective"},
+    ]
     bad = make_tender(evaluation_scheme={"method": "comprehensive", "price_weight": 20, "criteria": twice})
     assert "evaluation_scheme.criteria" in structure(bad)
 
@@ -221,8 +239,8 @@ def test_duplicate_criterion_keys_are_refused() -> None:
     ("bond_fen", "refused"),
     [
         (2_000_000, False),  # exactly 2% of 1,000,000.00 yuan
-        (2_000_001, True),   # one fen over
-        (2_010_000, True),   # 2.01%
+        (2_000_001, True),  # one fen over
+        (2_010_000, True),  # 2.01%
     ],
 )
 def test_rule_29_bid_bond_is_at_most_2_percent_of_the_budget(bond_fen: int, refused: bool) -> None:
@@ -250,8 +268,10 @@ def test_rule_17_a_maximum_price_above_the_lot_budget_is_refused_and_equal_passe
 
 
 def test_rule_17_the_refused_maximum_price_is_reported_on_its_own_lot() -> None:
-    lots = [{"name": "第一包", "budget_fen": 50_000_000, "max_price_fen": 50_000_000},
-            {"name": "第二包", "budget_fen": 50_000_000, "max_price_fen": 50_000_100}]
+    lots = [
+        {"name": "第一包", "budget_fen": 50_000_000, "max_price_fen": 50_000_000},
+        {"name": "第二包", "budget_fen": 50_000_000, "max_price_fen": 50_000_100},
+    ]
     errors = structure(make_tender(lots=lots))
     assert_refused(errors, "lots.1.max_price_fen", 17)
     assert "lots.0.max_price_fen" not in errors
@@ -353,8 +373,9 @@ def test_only_an_invited_tender_lists_invited_organizations() -> None:
 
 
 def test_rule_12_a_single_source_purchase_must_name_its_provider() -> None:
-    assert_refused(structure(make_tender(Method.SINGLE_SOURCE, single_source_provider_id=None)),
-                   "single_source_provider_id", 12)
+    assert_refused(
+        structure(make_tender(Method.SINGLE_SOURCE, single_source_provider_id=None)), "single_source_provider_id", 12
+    )
     assert structure(make_tender(Method.SINGLE_SOURCE, single_source_provider_id=7)) == {}
     assert "single_source_provider_id" in structure(make_tender(Method.OPEN, single_source_provider_id=7))
 
@@ -370,7 +391,10 @@ def test_rule_10_another_method_at_or_above_the_open_tender_threshold_needs_a_ju
 
 
 def test_rule_10_the_threshold_applies_to_the_total_of_all_lots() -> None:
-    halves = [{"name": "第一包", "budget_fen": THRESHOLD_FEN // 2}, {"name": "第二包", "budget_fen": THRESHOLD_FEN // 2}]
+    halves = [
+        {"name": "第一包", "budget_fen": THRESHOLD_FEN // 2},
+        {"name": "第二包", "budget_fen": THRESHOLD_FEN // 2},
+    ]
     assert_refused(structure(make_tender(Method.CONSULTATION, lots=halves)), "method_justification", 10)
 
 
@@ -467,8 +491,12 @@ def test_rule_16_an_administrators_entry_moves_the_working_day_deadline() -> Non
     # If the 调休 Saturday were entered as a day off, the third working day is Monday 13 October.
     cal = WorkdayCalendar(entries={date(2025, 10, 11): False})
     assert rules.earliest_deadline(Method.NEGOTIATION, date(2025, 9, 30), cal, VENTURE_MIN_DAYS) == date(2025, 10, 13)
-    assert_refused(timeline(Method.NEGOTIATION, at(2025, 9, 30, 10, 0), at(2025, 10, 11, 9, 30), cal=cal),
-                   "bid_deadline", 16, "2025 年 10 月 13 日")
+    assert_refused(
+        timeline(Method.NEGOTIATION, at(2025, 9, 30, 10, 0), at(2025, 10, 11, 9, 30), cal=cal),
+        "bid_deadline",
+        16,
+        "2025 年 10 月 13 日",
+    )
 
 
 def test_rule_12_single_source_waits_five_working_days() -> None:
@@ -488,8 +516,12 @@ def test_rule_12_single_source_across_national_day() -> None:
 def test_rule_13_a_venture_call_uses_the_configured_minimum_days() -> None:
     publish = at(2025, 3, 3, 10, 0)
     assert rules.earliest_deadline(Method.VENTURE, MON, CAL, 30) == date(2025, 4, 2)
-    assert_refused(timeline(Method.VENTURE, publish, at(2025, 4, 1, 17, 0), venture_min_days=30),
-                   "bid_deadline", 13, "2025 年 4 月 2 日")
+    assert_refused(
+        timeline(Method.VENTURE, publish, at(2025, 4, 1, 17, 0), venture_min_days=30),
+        "bid_deadline",
+        13,
+        "2025 年 4 月 2 日",
+    )
     assert timeline(Method.VENTURE, publish, at(2025, 4, 2, 17, 0), venture_min_days=30) == {}
     # A different setting moves the date: the value is a parameter, not hard-coded.
     assert rules.earliest_deadline(Method.VENTURE, MON, CAL, 14) == date(2025, 3, 17)
@@ -515,11 +547,11 @@ def test_a_deadline_not_after_publication_is_refused_outright() -> None:
 @pytest.mark.parametrize(
     ("publish_day", "until"),
     [
-        (date(2025, 3, 3), date(2025, 3, 7)),     # Monday -> that Friday (the Monday counts)
-        (date(2025, 3, 8), date(2025, 3, 14)),    # Saturday -> the following Friday
-        (date(2025, 3, 9), date(2025, 3, 14)),    # Sunday -> the following Friday
+        (date(2025, 3, 3), date(2025, 3, 7)),  # Monday -> that Friday (the Monday counts)
+        (date(2025, 3, 8), date(2025, 3, 14)),  # Saturday -> the following Friday
+        (date(2025, 3, 9), date(2025, 3, 14)),  # Sunday -> the following Friday
         (date(2025, 9, 30), date(2025, 10, 13)),  # 30 Sep, 9, 10, 11 (调休 Saturday), 13 Oct
-        (date(2025, 4, 30), date(2025, 5, 9)),    # Labour Day 1–5 May: 30 Apr, 6, 7, 8, 9 May
+        (date(2025, 4, 30), date(2025, 5, 9)),  # Labour Day 1–5 May: 30 Apr, 6, 7, 8, 9 May
     ],
     ids=["monday", "saturday", "sunday", "national-day", "labour-day"],
 )
@@ -567,7 +599,8 @@ def test_the_clarification_deadline_must_be_before_the_bid_deadline() -> None:
     errors = timeline(Method.OPEN, publish, deadline, clarification_deadline=deadline)  # equal is refused
     assert_refused(errors, "clarification_deadline", None, "早于")
     assert "clarification_deadline" in timeline(
-        Method.OPEN, publish, deadline, clarification_deadline=deadline + timedelta(hours=1))
+        Method.OPEN, publish, deadline, clarification_deadline=deadline + timedelta(hours=1)
+    )
     assert timeline(Method.OPEN, publish, deadline, clarification_deadline=deadline - timedelta(seconds=1)) == {}
 
 

@@ -124,9 +124,9 @@ DEADLINE = to_utc(datetime(2025, 3, 24, 9, 30))
     ("now", "expected"),
     [
         (DEADLINE + timedelta(days=3), TenderStatus.CLOSED),
-        (DEADLINE, TenderStatus.CLOSED),                          # exactly at the deadline
+        (DEADLINE, TenderStatus.CLOSED),  # exactly at the deadline
         (DEADLINE - timedelta(seconds=1), TenderStatus.PUBLISHED),  # one second before
-        (DEADLINE.astimezone(SHANGHAI), TenderStatus.CLOSED),     # same instant in Shanghai time
+        (DEADLINE.astimezone(SHANGHAI), TenderStatus.CLOSED),  # same instant in Shanghai time
     ],
     ids=["past", "exactly", "one-second-before", "same-instant-shanghai"],
 )
