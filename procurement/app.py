@@ -70,7 +70,7 @@ async def healthz() -> dict[str, str]:
 
 
 async def _check_schema_ready() -> None:
-    from procurement.tables import SystemValue
+    from procurement.core.tables import SystemValue
 
     try:
         await SystemValue.count()

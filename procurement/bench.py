@@ -26,7 +26,9 @@ async def _measure(name: str, n: int, call: Callable[[], Awaitable[object]]) -> 
 async def _evaluation(client: httpx.AsyncClient, password: str) -> list[tuple[str, int, float, float]]:
     """The demo tender past its deadline, opened, a panel of 5 drawn, declared, reviewed
     and scored through the API; then the evaluation reads and the report PDF are timed."""
-    from procurement.tables import Bid, Tender, User
+    from procurement.accounts.tables import User
+    from procurement.bids.tables import Bid
+    from procurement.tenders.tables import Tender
 
     async def login(username: str) -> dict[str, str]:
         token = (await client.post("/api/v1/auth/login", json={"username": username, "password": password})).json()[

@@ -36,7 +36,8 @@ WORDS = [
 
 
 async def fill(n: int) -> None:
-    from procurement.tables import Notice, Organization
+    from procurement.accounts.tables import Organization
+    from procurement.tenders.tables import Notice
 
     existing = await Notice.count()
     if existing >= n:

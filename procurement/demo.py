@@ -15,10 +15,10 @@ from stdnum.cn import uscc
 from procurement.accounts import services as accounts
 from procurement.accounts.schemas import CreateOrganizationIn, CreateUserIn, RegisterOrganizationIn
 from procurement.accounts.states import OrgKind, OrgStatus, Role
+from procurement.accounts.tables import Organization, User
 from procurement.core import audit, auth, clock, db
 from procurement.core.auth import CurrentUser
 from procurement.settings import get_settings
-from procurement.tables import Organization, User
 
 _ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _ORG_CODE_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from procurement.accounts.states import OrgKind, Role
+from procurement.accounts.tables import User
 from procurement.catalogue import services as catalogue
 from procurement.core import clock
 from procurement.core.auth import CurrentUser
-from procurement.tables import User
 from procurement.tenders import services as tenders
 from procurement.tenders.schemas import CatalogueItemIn, TenderIn
 
@@ -236,9 +236,10 @@ PROFILES = {
 
 async def load_demo_bids(officer: CurrentUser) -> None:
     """Confirmed eligibility profiles, and three sealed bids on the tender whose deadline has passed."""
+    from procurement.accounts.tables import Organization
     from procurement.bids import services as bids
     from procurement.bids.schemas import BidContentIn, EligibilityProfileIn
-    from procurement.tables import Organization, Tender, TenderLot
+    from procurement.tenders.tables import Tender, TenderLot
 
     members = {}
     for username in ("xingfujia", "yile", "yangguang"):

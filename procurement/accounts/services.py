@@ -26,13 +26,14 @@ from procurement.accounts.states import (
     OrgStatus,
     Role,
 )
+from procurement.accounts.tables import Organization, User
 from procurement.core import audit, auth, clock, db
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import NotAuthenticated, NotFound, RateLimited, ValidationFailed
 from procurement.core.notify import notify
 from procurement.core.strings import t
+from procurement.core.tables import LoginAttempt, UserSession
 from procurement.settings import get_settings
-from procurement.tables import LoginAttempt, Organization, User, UserSession
 
 
 def actor_of(user: CurrentUser | None) -> audit.Actor:

@@ -10,11 +10,11 @@ from datetime import date
 from procurement.accounts.services import actor_of
 from procurement.accounts.states import Role
 from procurement.bids.schemas import BidBondOut
+from procurement.bids.tables import BidBond
 from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import NotFound, PermissionDenied, ValidationFailed
-from procurement.tables import BidBond
 
 REFUND_WORKING_DAYS = 5  # rule 29
 STATE_LABELS = {"unpaid": "待缴纳", "paid": "已缴纳", "due": "待退还", "overdue": "逾期未退", "refunded": "已退还"}

@@ -12,16 +12,18 @@ import json
 from typing import Any
 
 from procurement.accounts.states import Role
+from procurement.accounts.tables import Organization
 from procurement.bids import rules, sealing
 from procurement.bids.schemas import OpeningBidder, OpeningRecordOut
 from procurement.bids.states import BID_TABLE, BidStatus
+from procurement.bids.tables import Bid, BidBond, BidSubmission, OpeningRecord
 from procurement.core import audit, clock, crypto, db
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import NotAuthenticated, NotFound, PermissionDenied
 from procurement.core.money import format_yuan
-from procurement.tables import Bid, BidBond, BidSubmission, Notice, OpeningRecord, Organization, Tender, TenderLot
 from procurement.tenders.states import METHOD_LABELS, TENDER_TABLE, Method, NoticeType, TenderStatus
+from procurement.tenders.tables import Notice, Tender, TenderLot
 
 REFUND_WORKING_DAYS = 5  # rule 29
 

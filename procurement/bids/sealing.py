@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from procurement.bids.tables import TenderKey
 from procurement.core import clock, crypto
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import PermissionDenied
 from procurement.settings import get_settings
-from procurement.tables import TenderKey
 
 
 def _context(tender_id: int) -> bytes:

@@ -14,6 +14,7 @@ from typing import Any
 
 from procurement.accounts.services import actor_of
 from procurement.accounts.states import OrgKind, Role
+from procurement.accounts.tables import Organization
 from procurement.bids import rules, sealing
 from procurement.bids.schemas import (
     BidContentIn,
@@ -29,23 +30,15 @@ from procurement.bids.schemas import (
     VerifyReceiptOut,
 )
 from procurement.bids.states import BID_TABLE, BidStatus
+from procurement.bids.tables import Bid, BidBond, BidDocument, BidSubmission, EligibilityProfile
 from procurement.core import audit, clock, crypto, db
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import Conflict, DeadlinePassed, NotFound, PermissionDenied, ValidationFailed
 from procurement.core.storage import FileStore
 from procurement.settings import get_settings
-from procurement.tables import (
-    Bid,
-    BidBond,
-    BidDocument,
-    BidSubmission,
-    EligibilityProfile,
-    Organization,
-    Tender,
-    TenderLot,
-)
 from procurement.tenders.schemas import EligibilityIn, TeamRequirementsIn, VentureTermsIn
 from procurement.tenders.states import Method, TenderStatus, effective_status
+from procurement.tenders.tables import Tender, TenderLot
 
 ALLOWED_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "jpg", "png")
 
@@ -509,7 +502,7 @@ async def _documents_out(key: bytes, bid_id: int) -> list[BidDocumentOut]:
 async def _declared_panel_member(user: CurrentUser, tender_id: int) -> bool:
     """Invariant 5: a panel member reads bids only after declaring no conflict."""
     from procurement.evaluation.states import MemberStatus
-    from procurement.tables import Panel, PanelMember
+    from procurement.evaluation.tables import Panel, PanelMember
 
     panel = await Panel.select(Panel.id).where(Panel.tender == tender_id).first()
     if panel is None:
@@ -531,7 +524,7 @@ async def get_bid(user: CurrentUser, bid_id: int) -> BidOut:
         key = await sealing.key_for_owner(user, bid)
     else:
         tender = await Tender.select().where(Tender.id == bid["tender"]).first()
-        from procurement.tables import OpeningRecord
+        from procurement.bids.tables import OpeningRecord
 
         opened = await OpeningRecord.exists().where(OpeningRecord.tender == bid["tender"])
         buyer_staff = user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender["buyer"]
@@ -686,7 +679,7 @@ async def verify_receipt(receipt_no: str, sha256: str) -> VerifyReceiptOut:
         )
     matches = sub["content_sha256"] == sha256.lower()
     bid = await Bid.select(Bid.tender, Bid.submitted_version, Bid.status).where(Bid.id == sub["bid"]).first()
-    from procurement.tables import OpeningRecord
+    from procurement.bids.tables import OpeningRecord
 
     opening = await OpeningRecord.select(OpeningRecord.record).where(OpeningRecord.tender == bid["tender"]).first()
     if opening is None:

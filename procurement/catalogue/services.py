@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from procurement.accounts import policies
 from procurement.accounts.services import actor_of
+from procurement.catalogue.tables import CatalogueItem
 from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import NotFound, ValidationFailed
-from procurement.tables import CatalogueItem
 from procurement.tenders.schemas import CatalogueItemIn, CatalogueItemOut
 from procurement.tenders.states import CATEGORY_LABELS, Category
 

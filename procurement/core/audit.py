@@ -80,7 +80,7 @@ async def record(
     after: Any = None,
 ) -> int:
     """Append one audit row inside the caller's transaction (or a new one)."""
-    from procurement.tables import AuditEvent
+    from procurement.core.tables import AuditEvent
 
     async with db.transaction():
         engine = db.get_engine()
@@ -131,7 +131,7 @@ def verify_rows(rows: Iterable[dict[str, Any]], start: str = GENESIS_HASH) -> Ch
 
 async def verify_chain(batch_size: int = 2000) -> ChainReport:
     """Walk the whole log in id order, a page at a time."""
-    from procurement.tables import AuditEvent
+    from procurement.core.tables import AuditEvent
 
     prev, checked, last_id = GENESIS_HASH, 0, 0
     while True:

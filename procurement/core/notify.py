@@ -16,7 +16,7 @@ from procurement.core.strings import NOTIFICATIONS
 
 async def notify(event: str, recipients: Iterable[int], context: dict[str, Any] | None = None) -> int:
     """Write one inbox item per recipient (user ids), in the caller's transaction."""
-    from procurement.tables import InboxItem
+    from procurement.core.tables import InboxItem
 
     template = NOTIFICATIONS[event]
     ctx = context or {}

@@ -15,7 +15,7 @@ KEY = "clock_offset_seconds"
 
 async def load_offset() -> timedelta:
     """Read the stored offset into this process's clock."""
-    from procurement.tables import SystemValue
+    from procurement.core.tables import SystemValue
 
     row = await SystemValue.select(SystemValue.value).where(SystemValue.key == KEY).first()
     offset = timedelta(seconds=float(row["value"])) if row else timedelta(0)
@@ -25,7 +25,7 @@ async def load_offset() -> timedelta:
 
 async def advance(delta: timedelta) -> timedelta:
     """Move the shared clock forward by ``delta``; returns the new offset."""
-    from procurement.tables import SystemValue
+    from procurement.core.tables import SystemValue
 
     async with db.transaction():
         row = await SystemValue.select(SystemValue.value).where(SystemValue.key == KEY).first()

@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from procurement.accounts.states import Role
+from procurement.accounts.tables import User
+from procurement.bids.tables import OpeningRecord
 from procurement.core import db
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import Conflict, NotFound, PermissionDenied
 from procurement.evaluation import scoring
 from procurement.evaluation.states import SEATED, MemberStatus
-from procurement.tables import OpeningRecord, Panel, PanelMember, Tender, TenderLot, User
+from procurement.evaluation.tables import Panel, PanelMember
 from procurement.tenders.states import Method, TenderStatus
+from procurement.tenders.tables import Tender, TenderLot
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,10 @@ from typing import Any
 
 from procurement.accounts.services import actor_of
 from procurement.accounts.states import Role
+from procurement.awards.tables import Award, Challenge
 from procurement.bids import bonds
 from procurement.bids import rules as bid_rules
+from procurement.bids.tables import Bid
 from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
@@ -34,9 +36,10 @@ from procurement.evaluation.schemas import (
     RankingOut,
 )
 from procurement.evaluation.states import AwardStatus, ChallengeStatus, SheetStatus
+from procurement.evaluation.tables import Panel, ScoreSheet
 from procurement.settings import get_settings
-from procurement.tables import Award, Bid, Challenge, Notice, Panel, ScoreSheet, Tender
 from procurement.tenders.states import METHOD_LABELS, TENDER_TABLE, Method, NoticeType, TenderStatus
+from procurement.tenders.tables import Notice, Tender
 
 CHALLENGE_WORKING_DAYS = 7  # rule 27
 

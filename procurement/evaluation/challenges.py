@@ -19,7 +19,9 @@ from typing import Any
 
 from procurement.accounts.services import actor_of
 from procurement.accounts.states import Role
+from procurement.awards.tables import Award, Challenge
 from procurement.bids import services as bid_services
+from procurement.bids.tables import Bid
 from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
@@ -36,7 +38,6 @@ from procurement.evaluation.states import (
     ChallengeOutcome,
     ChallengeStatus,
 )
-from procurement.tables import Award, Bid, Challenge
 from procurement.tenders.states import TenderStatus
 
 FILE_WORKING_DAYS = 7  # rule 27: a challenge within 7 working days of the notice

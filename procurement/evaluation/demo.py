@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from procurement.accounts.states import OrgKind, Role
+from procurement.accounts.tables import Organization, User
 from procurement.core import clock
 from procurement.core.auth import CurrentUser
 from procurement.evaluation.schemas import ExpertProfileIn
 from procurement.evaluation.services import update_expert_profile
-from procurement.tables import Organization, User
 
 XINGFUJIA = "杭州市上城区幸福家社会工作服务中心"
 YILE = "上城区清波颐乐养老服务社"

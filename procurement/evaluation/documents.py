@@ -12,7 +12,7 @@ from procurement.core.errors import PermissionDenied
 from procurement.core.money import format_yuan, to_chinese_capital
 from procurement.evaluation import access, awards, ranking, sheets
 from procurement.evaluation.states import MEMBER_KIND_LABELS, MEMBER_TABLE, SHEET_TABLE, MemberKind, SheetStatus
-from procurement.tables import PanelMember, ScoreSheet
+from procurement.evaluation.tables import PanelMember, ScoreSheet
 
 
 def _local(value) -> str:

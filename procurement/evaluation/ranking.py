@@ -16,6 +16,7 @@ from typing import Any
 from procurement.accounts.services import actor_of
 from procurement.accounts.states import Role
 from procurement.bids.states import BidStatus
+from procurement.bids.tables import Bid
 from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
@@ -25,8 +26,8 @@ from procurement.core.notify import notify
 from procurement.evaluation import access, review, scoring, sheets
 from procurement.evaluation.schemas import LotRankingOut, RankedBidOut, RankingOut, SpreadOut
 from procurement.evaluation.states import SheetStatus
+from procurement.evaluation.tables import BidReview, Panel, ScoreSheet
 from procurement.settings import get_settings
-from procurement.tables import Bid, BidReview, Panel, ScoreSheet
 from procurement.tenders.schemas import EVALUATION_METHOD_LABELS, EvaluationMethod
 from procurement.tenders.states import METHOD_LABELS, TENDER_TABLE, Method, TenderStatus
 

@@ -17,6 +17,7 @@ from procurement.accounts.states import Role
 from procurement.bids import rules as bid_rules
 from procurement.bids.opening import fail_tender
 from procurement.bids.states import BID_TABLE, BidStatus
+from procurement.bids.tables import Bid
 from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -24,8 +25,8 @@ from procurement.core.money import format_yuan
 from procurement.core.notify import notify
 from procurement.evaluation import access, scoring
 from procurement.evaluation.schemas import BidReviewOut
+from procurement.evaluation.tables import BidReview
 from procurement.settings import get_settings
-from procurement.tables import Bid, BidReview
 from procurement.tenders.states import TenderStatus
 
 IN_REVIEW = [BidStatus.OPENED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]

@@ -16,8 +16,10 @@ from typing import Any
 
 from procurement.accounts.services import actor_of
 from procurement.accounts.states import OrgKind, Role
+from procurement.accounts.tables import Organization, User
 from procurement.bids.opening import open_tender
 from procurement.bids.states import BidStatus
+from procurement.bids.tables import Bid
 from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -33,8 +35,9 @@ from procurement.evaluation.schemas import (
     RelationIn,
 )
 from procurement.evaluation.states import MEMBER, MEMBER_TABLE, MemberKind, MemberStatus, SheetStatus
-from procurement.tables import Bid, ExpertProfile, Organization, Panel, PanelMember, ScoreSheet, Tender, User
+from procurement.evaluation.tables import ExpertProfile, Panel, PanelMember, ScoreSheet
 from procurement.tenders.states import CATEGORY_LABELS, TENDER_TABLE, Category, TenderStatus
+from procurement.tenders.tables import Tender
 
 # Bids that took part in the opening (rule 20 looks at every one of their organizations).
 OPENED_BID_STATES = [BidStatus.OPENED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]

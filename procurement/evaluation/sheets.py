@@ -15,8 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from procurement.accounts.services import actor_of
+from procurement.accounts.tables import User
 from procurement.bids import services as bid_services
 from procurement.bids.states import BidStatus
+from procurement.bids.tables import Bid
 from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
@@ -41,7 +43,7 @@ from procurement.evaluation.states import (
     MemberStatus,
     SheetStatus,
 )
-from procurement.tables import Bid, BidReview, Panel, PanelMember, ScoreCorrection, ScoreSheet, User
+from procurement.evaluation.tables import BidReview, Panel, PanelMember, ScoreCorrection, ScoreSheet
 from procurement.tenders.states import TenderStatus
 
 REPORT_WORKING_DAYS = 2  # rule 26: the report reaches the buyer within 2 working days

@@ -13,7 +13,6 @@ from piccolo.querystring import QueryString
 
 from procurement.core import clock, db
 from procurement.core.errors import NotFound, ValidationFailed
-from procurement.tables import Notice, Tender
 from procurement.tenders.schemas import NoticeList, NoticeOut
 from procurement.tenders.states import (
     CATEGORY_LABELS,
@@ -23,6 +22,7 @@ from procurement.tenders.states import (
     TenderStatus,
     effective_status,
 )
+from procurement.tenders.tables import Notice, Tender
 
 PUBLIC_STATUS_FILTERS = {
     "open": "正在征集",

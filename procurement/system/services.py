@@ -10,6 +10,7 @@ from procurement.core import audit, calendar, clock, db, timetravel
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import NotFound, ValidationFailed
 from procurement.core.strings import t
+from procurement.core.tables import AuditEvent, CalendarEntry, InboxItem
 from procurement.settings import get_settings
 from procurement.system.schemas import (
     AuditEventList,
@@ -22,7 +23,6 @@ from procurement.system.schemas import (
     InboxItemOut,
     InboxList,
 )
-from procurement.tables import AuditEvent, CalendarEntry, InboxItem
 
 # --------------------------------------------------------------------------- calendar
 

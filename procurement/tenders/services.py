@@ -13,6 +13,9 @@ from typing import Any
 
 from procurement.accounts.services import actor_of
 from procurement.accounts.states import OrgKind, OrgStatus, Role
+from procurement.accounts.tables import Organization, User
+from procurement.bids.tables import Bid, BidBond
+from procurement.catalogue.tables import CatalogueItem
 from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
@@ -20,18 +23,6 @@ from procurement.core.errors import DeadlinePassed, NotFound, ValidationFailed
 from procurement.core.money import format_yuan
 from procurement.core.notify import notify
 from procurement.settings import get_settings
-from procurement.tables import (
-    Bid,
-    BidBond,
-    CatalogueItem,
-    Notice,
-    Organization,
-    Tender,
-    TenderLot,
-    TenderQuestion,
-    TenderVersion,
-    User,
-)
 from procurement.tenders import content, policies, rules
 from procurement.tenders.schemas import (
     AmendTenderIn,
@@ -57,6 +48,7 @@ from procurement.tenders.states import (
     TenderStatus,
     effective_status,
 )
+from procurement.tenders.tables import Notice, Tender, TenderLot, TenderQuestion, TenderVersion
 
 METHOD_CODES = {
     Method.OPEN: "GKZB",

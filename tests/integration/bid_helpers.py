@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from procurement.catalogue.tables import CatalogueItem
 from procurement.core import clock
-from procurement.tables import CatalogueItem, TenderLot
+from procurement.tenders.tables import TenderLot
 from tests.integration.conftest import api_login
 
 CANARY_TEXT = "CANARY-密封内容-9f3a"

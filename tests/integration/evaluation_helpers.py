@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from procurement.tables import Bid, PanelMember, Tender, User
+from procurement.accounts.tables import User
+from procurement.bids.tables import Bid
+from procurement.evaluation.tables import PanelMember
+from procurement.tenders.tables import Tender
 from tests.integration.conftest import api_login
 
 CLOSED_DEMO = "湖滨街道社区矫正对象帮教服务项目"

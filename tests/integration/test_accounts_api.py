@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
+from procurement.accounts.tables import Organization, User
+from procurement.core.tables import AuditEvent, LoginAttempt, UserSession
 from procurement.demo import make_credit_code
-from procurement.tables import AuditEvent, LoginAttempt, Organization, User, UserSession
 from tests.integration.conftest import DEMO_PASSWORD, api_login
 
 REGISTRATION = {

@@ -7,11 +7,14 @@ import asyncio
 import base64
 from datetime import datetime, timedelta
 
+from procurement.awards.tables import Award, Challenge
 from procurement.core import clock
 from procurement.core.calendar import get_default_calendar
+from procurement.core.tables import AuditEvent, InboxItem
 from procurement.evaluation import awards, challenges, ranking
+from procurement.evaluation.tables import Panel, ScoreSheet
 from procurement.settings import get_settings
-from procurement.tables import AuditEvent, Award, Challenge, InboxItem, Notice, Panel, ScoreSheet, Tender
+from procurement.tenders.tables import Notice, Tender
 from tests.integration.conftest import api_login
 from tests.integration.evaluation_helpers import (
     bids_by_org,
@@ -429,7 +432,7 @@ async def test_simultaneous_corrections_of_one_sheet_are_each_kept_or_refused(cl
     )
     ok = [a for a in attempts if a.status_code == 200]
     assert len(ok) >= 1 and all(a.status_code in (200, 409) for a in attempts), [a.text for a in attempts]
-    from procurement.tables import ScoreCorrection
+    from procurement.evaluation.tables import ScoreCorrection
 
     history = await ScoreCorrection.select().where(ScoreCorrection.sheet == sheet_id).order_by(ScoreCorrection.id)
     assert len(history) == len(ok), "every accepted correction is in the history, and only those"

@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from procurement.bids.tables import Bid, BidDocument, BidSubmission
 from procurement.core import clock, crypto
-from procurement.tables import Bid, BidDocument, BidSubmission, Tender
+from procurement.tenders.tables import Tender
 from tests.integration.bid_helpers import PDF, draft_bid, published_tender, upload
 from tests.integration.conftest import api_login
 

@@ -10,8 +10,9 @@ import hashlib
 import re
 from datetime import timedelta
 
+from procurement.bids.tables import Bid, BidBond, BidDocument, BidSubmission
 from procurement.core import clock
-from procurement.tables import Bid, BidBond, BidDocument, BidSubmission, Tender, TenderLot
+from procurement.tenders.tables import Tender, TenderLot
 from tests.integration.bid_helpers import PDF, draft_bid, published_tender, upload
 from tests.integration.conftest import api_login, csrf_from, page_login, post_form
 

@@ -16,23 +16,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from procurement.accounts.states import OrgKind, Role
+from procurement.accounts.tables import User
 from procurement.bids import services
 from procurement.bids.opening import open_due_tenders
+from procurement.bids.tables import Bid, BidBond, BidDocument, BidSubmission, OpeningRecord
 from procurement.core import clock, storage
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
 from procurement.settings import get_settings
-from procurement.tables import (
-    Bid,
-    BidBond,
-    BidDocument,
-    BidSubmission,
-    Notice,
-    OpeningRecord,
-    Tender,
-    TenderLot,
-    User,
-)
+from procurement.tenders.tables import Notice, Tender, TenderLot
 from tests.integration.bid_helpers import PDF, draft_bid, published_tender, upload
 from tests.integration.conftest import api_login
 

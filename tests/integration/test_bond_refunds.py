@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from procurement.accounts.tables import Organization
 from procurement.bids import bonds
-from procurement.tables import BidBond, Organization
+from procurement.bids.tables import BidBond
 from tests.integration.bid_helpers import PDF, draft_bid, published_tender, upload
 
 

@@ -9,7 +9,10 @@ import re
 
 from pypdf import PdfReader
 
-from procurement.tables import AuditEvent, BidBond, Notice, ScoreCorrection, Tender
+from procurement.bids.tables import BidBond
+from procurement.core.tables import AuditEvent
+from procurement.evaluation.tables import ScoreCorrection
+from procurement.tenders.tables import Notice, Tender
 from tests.integration.conftest import api_login
 from tests.integration.evaluation_helpers import (
     bids_by_org,

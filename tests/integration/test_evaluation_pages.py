@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import re
 
-from procurement.tables import Award, Bid, Challenge, PanelMember, ScoreSheet, Tender, User
+from procurement.accounts.tables import User
+from procurement.awards.tables import Award, Challenge
+from procurement.bids.tables import Bid
+from procurement.evaluation.tables import PanelMember, ScoreSheet
+from procurement.tenders.tables import Tender
 from tests.integration.conftest import api_login, csrf_from, page_login, post_form
 from tests.integration.evaluation_helpers import (
     CLOSED_DEMO,

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from procurement.awards.tables import Award
 from procurement.core import clock
-from procurement.tables import Award, Tender
+from procurement.tenders.tables import Tender
 from tests.integration.bid_helpers import PDF, published_tender, upload
 from tests.integration.conftest import api_login
 from tests.integration.evaluation_helpers import chair_headers, declare_all, draw, member_logins, sheet

@@ -6,7 +6,7 @@ import io
 
 from pypdf import PdfReader
 
-from procurement.tables import Tender
+from procurement.tenders.tables import Tender
 from tests.integration.conftest import page_login
 
 

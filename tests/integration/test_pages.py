@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from procurement.tables import AuditEvent, CalendarEntry, Organization, User
+from procurement.accounts.tables import Organization, User
+from procurement.core.tables import AuditEvent, CalendarEntry
 from tests.integration.conftest import csrf_from, page_login, post_form
 from tests.integration.test_accounts_api import REGISTRATION
 

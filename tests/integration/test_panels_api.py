@@ -9,9 +9,12 @@ from __future__ import annotations
 import json
 import re
 
+from procurement.accounts.tables import User
+from procurement.core.tables import AuditEvent
 from procurement.evaluation import rules
 from procurement.evaluation.demo import load_demo_experts
-from procurement.tables import AuditEvent, PanelMember, Tender, User
+from procurement.evaluation.tables import PanelMember
+from procurement.tenders.tables import Tender
 from tests.integration.conftest import api_login
 
 CLOSED_DEMO = "湖滨街道社区矫正对象帮教服务项目"  # past its deadline, three submitted bids

@@ -145,7 +145,7 @@ async def test_nothing_in_the_database_holds_bid_content_in_plain_text(client, s
 
 
 async def test_files_at_rest_are_ciphertext(client, sealed):
-    from procurement.tables import BidDocument
+    from procurement.bids.tables import BidDocument
 
     files = [p for p in Path(get_settings().files_dir).rglob("*") if p.is_file()]
     # The same store also keeps 质疑 documents, filed after the award and not sealed (rule 27):

@@ -16,8 +16,8 @@ from piccolo.querystring import QueryString
 from procurement.core import audit, clock, db
 from procurement.core.calendar import get_default_calendar
 from procurement.core.scheduler import SweepJob, run_sweep
+from procurement.core.tables import AuditEvent, UserSession
 from procurement.settings import get_settings
-from procurement.tables import AuditEvent, UserSession
 from tests.integration.conftest import api_login
 
 

@@ -11,8 +11,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from procurement.catalogue.tables import CatalogueItem
 from procurement.core import clock
-from procurement.tables import CatalogueItem, Notice, Tender, TenderQuestion
+from procurement.tenders.tables import Notice, Tender, TenderQuestion
 from tests.integration.conftest import page_login, post_form
 
 ATOM = "{http://www.w3.org/2005/Atom}"

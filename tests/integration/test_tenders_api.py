@@ -8,9 +8,11 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+from procurement.catalogue.tables import CatalogueItem
 from procurement.core import clock
-from procurement.tables import AuditEvent, CatalogueItem, Notice, Tender
+from procurement.core.tables import AuditEvent
 from procurement.tenders.services import close_due_tenders
+from procurement.tenders.tables import Notice, Tender
 from tests.integration.conftest import api_login
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from procurement.awards.tables import Award
 from procurement.core import clock
 from procurement.core.calendar import get_default_calendar
 from procurement.evaluation import awards
-from procurement.tables import Award, Tender
+from procurement.tenders.tables import Tender
 from tests.integration.bid_helpers import PDF, published_tender, upload
 from tests.integration.conftest import api_login
 from tests.integration.evaluation_helpers import (

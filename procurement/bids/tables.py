@@ -1,0 +1,116 @@
+"""Tables of bids: eligibility profiles, sealed bids with documents and submissions, the opening
+record and bid bonds.
+
+Only tables here. Money is integer fen; times are UTC (Timestamptz).
+"""
+
+from piccolo.columns import (
+    BigInt,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from procurement.accounts.tables import Organization
+from procurement.tenders.tables import Tender, TenderLot
+
+
+class EligibilityProfile(Table, tablename="eligibility_profile"):
+    """What a social organization declares about itself (rules 2–6), confirmed
+    by the bureau. Lists are JSON: annual reports by year, list entries and
+    major violations, each dated."""
+
+    organization = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict, unique=True)
+    registration_type = Varchar(length=30, default="social_service")
+    registration_date = Date(null=True, default=None)
+    charter_scope = Text(default="")
+    grade = Varchar(length=4, default="")
+    grade_awarded_on = Date(null=True, default=None)
+    annual_reports = Text(default="{}")
+    list_entries = Text(default="[]")
+    violations = Text(default="[]")
+    updated_at = Timestamptz()
+    confirmed_by = Integer(null=True, default=None)
+    confirmed_at = Timestamptz(null=True, default=None)
+
+
+class TenderKey(Table, tablename="tender_key"):
+    """The tender's data key, wrapped with the master key (see core/crypto.py)."""
+
+    tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, unique=True)
+    wrapped = Text()
+    created_at = Timestamptz()
+
+
+class Bid(Table, tablename="bid"):
+    """One organization's bid for one lot (unique, raw index in the migration).
+    Its content is sealed: only ciphertext is stored until the opening."""
+
+    tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, index=True)
+    lot = ForeignKey(TenderLot, null=False, on_delete=OnDelete.restrict)
+    organization = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict, index=True)
+    status = Varchar(length=20, default="draft", index=True)
+    draft = Text(default="")
+    submitted_version = Integer(default=0)
+    tender_version = Integer(default=0)
+    needs_confirmation = Boolean(default=False)
+    submitted_at = Timestamptz(null=True, default=None)
+    withdrawn_at = Timestamptz(null=True, default=None)
+    created_by = Integer()
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class BidDocument(Table, tablename="bid_document"):
+    """A document of a bid: the plaintext's hash and type, the ciphertext's file."""
+
+    bid = ForeignKey(Bid, null=False, on_delete=OnDelete.restrict, index=True)
+    sha256 = Varchar(length=64)
+    blob_sha256 = Varchar(length=64)
+    size = BigInt()
+    doc_type = Varchar(length=10)
+    name_sealed = Text()
+    uploaded_by = Integer()
+    uploaded_at = Timestamptz()
+    removed_at = Timestamptz(null=True, default=None)
+
+
+class BidSubmission(Table, tablename="bid_submission"):
+    """Each submission of a bid is a version; the last one counts."""
+
+    bid = ForeignKey(Bid, null=False, on_delete=OnDelete.restrict, index=True)
+    version = Integer()
+    sealed = Text()
+    content_sha256 = Varchar(length=64)
+    receipt_no = Varchar(length=40, unique=True)
+    tender_version = Integer()
+    submitted_by = Integer()
+    submitted_at = Timestamptz()
+
+
+class OpeningRecord(Table, tablename="opening_record"):
+    """开标记录表: written once, at the opening."""
+
+    tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, unique=True)
+    opened_at = Timestamptz()
+    record = Text()
+    valid_bids = Integer()
+    failed = Boolean(default=False)
+
+
+class BidBond(Table, tablename="bid_bond"):
+    """投标保证金 (rule 29): recorded, marked paid, refunded."""
+
+    tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, index=True)
+    organization = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict)
+    amount_fen = BigInt()
+    paid_at = Timestamptz(null=True, default=None)
+    paid_marked_by = Integer(null=True, default=None)
+    refund_due_on = Date(null=True, default=None)
+    refunded_at = Timestamptz(null=True, default=None)

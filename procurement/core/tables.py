@@ -1,0 +1,81 @@
+"""Core's own tables: the audit log, the inbox, sessions and login attempts, calendar entries and
+small process-shared values. They import no sub-domain: the user a session or a message belongs to
+is referenced through Piccolo's app registry (``LazyTableReference``), not by an import.
+
+Only tables here. Money is integer fen; times are UTC (Timestamptz).
+"""
+
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.reference import LazyTableReference
+from piccolo.table import Table
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    """Append-only, hash-chained (invariant 4). Rows are never updated."""
+
+    at = Timestamptz()
+    actor_id = Integer(null=True, default=None)
+    actor_label = Varchar(length=100, default="")
+    action = Varchar(length=60, index=True)
+    entity_type = Varchar(length=40, index=True)
+    entity_id = Varchar(length=40, default="")
+    before = Text(default="")
+    after = Text(default="")
+    ip = Varchar(length=64, default="")
+    prev_hash = Varchar(length=64)
+    hash = Varchar(length=64)
+
+
+class InboxItem(Table, tablename="inbox_item"):
+    recipient = ForeignKey(LazyTableReference("User", app_name="procurement"), null=False, on_delete=OnDelete.cascade)
+    event = Varchar(length=60)
+    title = Varchar(length=200)
+    body = Text(default="")
+    link = Varchar(length=300, default="")
+    created_at = Timestamptz()
+    read_at = Timestamptz(null=True, default=None)
+
+
+class CalendarEntry(Table, tablename="calendar_entry"):
+    """Holidays and 调休 working days entered by an administrator."""
+
+    day = Date(unique=True)
+    is_working_day = Boolean()
+    name = Varchar(length=50, default="")
+    created_at = Timestamptz()
+
+
+class SystemValue(Table, tablename="system_value"):
+    """Small process-shared values (the time-travel clock offset)."""
+
+    key = Varchar(length=60, unique=True)
+    value = Text(default="")
+
+
+class UserSession(Table, tablename="user_session"):
+    """Server-side sessions, so logout revokes and several processes agree."""
+
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(LazyTableReference("User", app_name="procurement"), null=False, on_delete=OnDelete.cascade)
+    csrf_token = Varchar(length=64)
+    created_at = Timestamptz()
+    expires_at = Timestamptz(index=True)
+    revoked_at = Timestamptz(null=True, default=None)
+    ip = Varchar(length=64, default="")
+    user_agent = Varchar(length=200, default="")
+
+
+class LoginAttempt(Table, tablename="login_attempt"):
+    username = Varchar(length=50, index=True)
+    ip = Varchar(length=64, index=True)
+    at = Timestamptz(index=True)
+    succeeded = Boolean(default=False)

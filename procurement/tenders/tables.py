@@ -1,0 +1,110 @@
+"""Tables of tenders: the tender with its lots and versions, clarification questions, and the
+public notices the tender publishes (every notice is about a tender; tenders writes them).
+
+Only tables here. Money is integer fen; times are UTC (Timestamptz).
+"""
+
+from piccolo.columns import (
+    BigInt,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from procurement.accounts.tables import Organization
+from procurement.catalogue.tables import CatalogueItem
+
+
+class Tender(Table, tablename="tender"):
+    """A purchase (招标/采购项目) or a 公益创投 call. Structured parts (eligibility,
+    team, scheme, payment schedule, venture terms) are JSON validated by
+    ``tenders.schemas``; money is integer fen."""
+
+    reference_no = Varchar(length=40, unique=True)
+    title = Varchar(length=200)
+    method = Varchar(length=30, index=True)
+    buyer = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict, index=True)
+    catalogue_item = ForeignKey(CatalogueItem, null=False, on_delete=OnDelete.restrict)
+    category = Varchar(length=20, index=True)
+    description = Text(default="")
+    status = Varchar(length=20, default="draft", index=True)
+    version = Integer(default=1)
+    total_budget_fen = BigInt(default=0)
+    bid_bond_fen = BigInt(default=0)
+    contract_term_months = Integer(default=12)
+    term_justification = Text(default="")
+    method_justification = Text(default="")
+    single_source_provider = ForeignKey(Organization, null=True, on_delete=OnDelete.restrict)
+    invited_org_ids = Text(default="[]")
+    eligibility = Text(default="{}")
+    team_requirements = Text(default="{}")
+    evaluation_scheme = Text(default="{}")
+    payment_schedule = Text(default="[]")
+    venture_terms = Text(default="{}")
+    documents_until = Timestamptz(null=True, default=None)
+    clarification_deadline = Timestamptz(null=True, default=None)
+    bid_deadline = Timestamptz(null=True, default=None)
+    opening_at = Timestamptz(null=True, default=None)
+    published_at = Timestamptz(null=True, default=None)
+    cancelled_at = Timestamptz(null=True, default=None)
+    cancel_reason = Text(default="")
+    next_check_at = Timestamptz(null=True, default=None, index=True)
+    created_by = Integer()
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class TenderLot(Table, tablename="tender_lot"):
+    """A lot (包) with its own budget and optional maximum price (rule 17)."""
+
+    tender = ForeignKey(Tender, null=False, on_delete=OnDelete.cascade, index=True)
+    number = Integer()
+    name = Varchar(length=200)
+    budget_fen = BigInt()
+    max_price_fen = BigInt(null=True, default=None)
+    description = Text(default="")
+
+
+class TenderVersion(Table, tablename="tender_version"):
+    """Every published version of a tender; amendments add one each (rule 16)."""
+
+    tender = ForeignKey(Tender, null=False, on_delete=OnDelete.cascade, index=True)
+    version = Integer()
+    snapshot = Text()
+    change_summary = Text(default="")
+    created_by = Integer()
+    created_at = Timestamptz()
+
+
+class Notice(Table, tablename="notice"):
+    """A public notice on the portal. Columns the filters use are copied from
+    the tender so that listing 100,000 notices needs no join."""
+
+    notice_type = Varchar(length=20, index=True)
+    tender = ForeignKey(Tender, null=True, on_delete=OnDelete.restrict, index=True)
+    tender_version = Integer(default=1)
+    buyer = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict, index=True)
+    buyer_name = Varchar(length=200)
+    method = Varchar(length=30, index=True)
+    category = Varchar(length=20, index=True)
+    title = Varchar(length=300)
+    content = Text()
+    published_at = Timestamptz(index=True)
+
+
+class TenderQuestion(Table, tablename="tender_question"):
+    """A clarification question (答疑): asked privately, answered publicly."""
+
+    tender = ForeignKey(Tender, null=False, on_delete=OnDelete.cascade, index=True)
+    organization = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict)
+    asked_by = Integer()
+    question = Text()
+    asked_at = Timestamptz()
+    answer = Text(default="")
+    outcome = Varchar(length=20, default="")
+    answered_by = Integer(null=True, default=None)
+    answered_at = Timestamptz(null=True, default=None)
