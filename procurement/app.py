@@ -1,4 +1,4 @@
-"""create_app(): the routers of both packages, error handlers and the lifespan."""
+"""create_app(): the routers of the installed packages, error handlers and the lifespan."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
 from litestar import Litestar, Router, get
 from litestar.config.csrf import CSRFConfig
 from litestar.logging.config import LoggingConfig
@@ -17,49 +18,39 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from procurement.accounts.middleware import SessionMiddleware
-from procurement.accounts.pages import AdminPages, DashboardPages, PublicPages
-from procurement.accounts.routes import AuthController, OrganizationController, UserController
-from procurement.bids.pages import BidBondPages, BidPublicPages, OrgBidPages
-from procurement.bids.routes import (
-    BidController,
-    BondController,
-    EligibilityController,
-    OpeningController,
-    ReceiptController,
-)
-from procurement.catalogue.routes import CatalogueController
-from procurement.core import db
+from procurement.core import db, packages
 from procurement.core import scheduler as core_scheduler
 from procurement.core.errors import ConfigurationError
 from procurement.core.web import EXCEPTION_HANDLERS, TEMPLATE_GLOBALS, api_csrf_guard
-from procurement.evaluation.pages import EvaluationPages, ResultPages, ReviewPages
-from procurement.evaluation.routes import (
-    AwardController,
-    BidEvaluationController,
-    ChallengeController,
-    EvaluationController,
-    ExpertController,
-    PanelController,
-    PanelMemberController,
-    ScoreSheetController,
-)
-from procurement.notices.pages import NoticePages, TenderPortalPages
-from procurement.notices.routes import NoticeController
 from procurement.settings import ROOT, get_settings
-from procurement.system.routes import AuditController, CalendarController, ClockController, InboxController
-from procurement.tenders.pages import BureauTenderPages, OrgTenderPages
-from procurement.tenders.routes import QuestionController, TenderController
 
 log = logging.getLogger("procurement")
+
+# The installed packages, in the order their routes and sweeps are added: adding
+# a package is one line here (app.py and cli.py are the only modules that wire both).
+INSTALLED = ("procurement.package:PACKAGE", "contracts.package:PACKAGE")
 
 TEMPLATES_DIR = ROOT / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-def load_package_jobs() -> None:
-    """Import every package's jobs.py so that it registers its sweeps."""
-    import contracts.jobs  # noqa: F401
-    import procurement.jobs  # noqa: F401
+def installed_packages() -> list[packages.Package]:
+    """Every installed package, registered (its sweeps and event handlers): idempotent."""
+    found = packages.load(INSTALLED)
+    packages.register_all(found)
+    return found
+
+
+def template_engine(found: list[packages.Package]) -> JinjaTemplateEngine:
+    """Jinja over each package's own folder, under its name ("procurement/..." is found
+    in templates/procurement), and the shared templates (base, components, portal, pdf)."""
+    own = PrefixLoader({p.name: FileSystemLoader(str(p.templates)) for p in found if p.templates is not None})
+    environment = Environment(
+        loader=ChoiceLoader([own, FileSystemLoader(str(TEMPLATES_DIR))]),
+        autoescape=True,
+    )
+    environment.globals.update(TEMPLATE_GLOBALS)
+    return JinjaTemplateEngine.from_environment(environment)
 
 
 @get("/healthz", operation_id="GetHealth", include_in_schema=True, tags=["系统"])
@@ -83,6 +74,7 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     secret = settings.resolved_secret_key()
     start_scheduler = settings.scheduler_enabled if run_scheduler is None else run_scheduler
+    found = installed_packages()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -97,7 +89,6 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
             if settings.time_travel:
                 await timetravel.load_offset()
             if start_scheduler:
-                load_package_jobs()
                 sched = core_scheduler.build_scheduler(settings.scheduler_interval_seconds)
                 sched.start()
             yield
@@ -108,61 +99,21 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
 
     api = Router(
         path="/api/v1",
-        route_handlers=[
-            AuthController,
-            OrganizationController,
-            UserController,
-            AuditController,
-            InboxController,
-            CalendarController,
-            ClockController,
-            TenderController,
-            QuestionController,
-            CatalogueController,
-            NoticeController,
-            EligibilityController,
-            BidController,
-            ReceiptController,
-            OpeningController,
-            BondController,
-            ExpertController,
-            PanelController,
-            PanelMemberController,
-            EvaluationController,
-            BidEvaluationController,
-            ScoreSheetController,
-            AwardController,
-            ChallengeController,
-        ],
+        route_handlers=[handler for p in found for handler in p.api],
         guards=[api_csrf_guard],
     )
-    engine_callback = lambda engine: engine.engine.globals.update(TEMPLATE_GLOBALS)  # noqa: E731
 
     return Litestar(
         route_handlers=[
             api,
             healthz,
-            PublicPages,
-            DashboardPages,
-            AdminPages,
-            NoticePages,
-            TenderPortalPages,
-            BureauTenderPages,
-            OrgTenderPages,
-            OrgBidPages,
-            BidPublicPages,
-            BidBondPages,
-            ReviewPages,
-            EvaluationPages,
-            ResultPages,
+            *[handler for p in found for handler in p.pages],
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         lifespan=[lifespan],
         middleware=[SessionMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,
-        template_config=TemplateConfig(
-            directory=TEMPLATES_DIR, engine=JinjaTemplateEngine, engine_callback=engine_callback
-        ),
+        template_config=TemplateConfig(instance=template_engine(found)),
         csrf_config=CSRFConfig(
             secret=secret,
             cookie_name="csrftoken",

@@ -12,8 +12,9 @@ from datetime import timedelta
 
 from piccolo.querystring import QueryString
 
+from procurement.catalogue.states import Category
 from procurement.core import clock, db
-from procurement.tenders.states import Category, Method, NoticeType
+from procurement.tenders.states import Method, NoticeType
 
 WORDS = [
     "居家养老",

@@ -43,11 +43,15 @@ def _db_label() -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from procurement.demo import load_demo
+    from procurement.app import installed_packages
 
     async def run():
         await migrate()
-        return await load_demo(force=args.force)
+        loaded = False
+        for package in installed_packages():
+            if package.demo is not None:
+                loaded = bool(await package.demo(force=args.force)) or loaded
+        return loaded
 
     loaded = asyncio.run(_with_db(run))
     print("演示数据已加载 / demo data loaded" if loaded else "演示数据已存在，未重复加载 / demo data already present")
@@ -72,7 +76,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_scheduler(_: argparse.Namespace) -> int:
     """Run the periodic sweeps in their own process (set PROCUREMENT_SCHEDULER_ENABLED=false on app processes)."""
-    from procurement.app import load_package_jobs
+    from procurement.app import installed_packages
     from procurement.core import db, scheduler, timetravel
     from procurement.system.services import load_calendar
 
@@ -81,7 +85,7 @@ def cmd_scheduler(_: argparse.Namespace) -> int:
         await load_calendar()
         if get_settings().time_travel:
             await timetravel.load_offset()
-        load_package_jobs()
+        installed_packages()
         sched = scheduler.build_scheduler(get_settings().scheduler_interval_seconds)
         sched.start()
         print(f"定时扫描已启动（{len(scheduler.registry.jobs())} 个任务），Ctrl+C 退出")

@@ -13,10 +13,11 @@ from datetime import datetime, time, timedelta
 from procurement.accounts.states import OrgKind, Role
 from procurement.accounts.tables import User
 from procurement.catalogue import services as catalogue
+from procurement.catalogue.schemas import CatalogueItemIn
 from procurement.core import clock
 from procurement.core.auth import CurrentUser
 from procurement.tenders import services as tenders
-from procurement.tenders.schemas import CatalogueItemIn, TenderIn
+from procurement.tenders.schemas import TenderIn
 
 CATALOGUE = [
     ("A0101", "居家养老上门服务", "elderly", "助餐、助洁、助浴、助医等居家养老服务"),

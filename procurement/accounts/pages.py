@@ -1,4 +1,5 @@
-"""Web pages of accounts: home, login, registration, dashboards, administration.
+"""Web pages of accounts: login, registration, and the administration of
+organizations and users.
 
 Thin like the API: each handler parses the form, calls one service and
 renders; ``form_action`` shows the same form again when a service refuses.
@@ -15,7 +16,7 @@ from litestar.response import Response
 
 from procurement.accounts import services
 from procurement.accounts.schemas import CreateOrganizationIn, CreateUserIn, RegisterOrganizationIn
-from procurement.accounts.states import ORG_KIND_LABELS, ROLE_LABELS, OrgStatus, Role
+from procurement.accounts.states import ORG_KIND_LABELS, ROLE_LABELS
 from procurement.core.api import Id
 from procurement.core.strings import t
 from procurement.core.web import (
@@ -29,7 +30,6 @@ from procurement.core.web import (
     require_user,
 )
 from procurement.settings import get_settings
-from procurement.system import services as system
 
 Form = URLEncodedBody[dict[str, Any]]
 
@@ -43,12 +43,6 @@ def _safe_next(value: str | None) -> str:
 
 class PublicPages(Controller):
     include_in_schema = False
-
-    @get("/")
-    async def home(self, request: Request) -> Response:
-        from procurement.notices.services import list_notices
-
-        return page(request, "portal/home.html", {"notices": (await list_notices(limit=8)).items})
 
     @get("/login")
     async def login_form(self, request: Request, next: FromQuery[str | None] = None) -> Response:
@@ -122,32 +116,6 @@ class PublicPages(Controller):
             action,
             {"min_length": get_settings().password_min_length},
         )
-
-
-class DashboardPages(Controller):
-    include_in_schema = False
-
-    @get("/dashboard")
-    async def dashboard(self, request: Request) -> Response:
-        user = require_user(request)
-        inbox = await system.list_inbox(user, limit=5)
-        ctx: dict[str, Any] = {"inbox": inbox, "role_label": ROLE_LABELS[Role(user.role)]}
-        if user.role in (Role.OFFICER, Role.ADMIN):
-            ctx["pending"] = (await services.list_organizations(user, status=OrgStatus.PENDING, limit=20)).items
-        if user.role == Role.ADMIN:
-            ctx["calendar_warning"] = await system.calendar_warning_years()
-            ctx["audit"] = await system.verify_audit(user)
-        return page(request, "procurement/accounts/dashboard.html", ctx)
-
-    @get("/inbox")
-    async def inbox(self, request: Request) -> Response:
-        user = require_user(request)
-        return page(request, "procurement/accounts/inbox.html", {"inbox": await system.list_inbox(user, limit=100)})
-
-    @post("/inbox/{item_id:int}/read")
-    async def mark_read(self, request: Request, item_id: Id) -> Response:
-        await system.mark_inbox_read(require_user(request), item_id)
-        return redirect("/inbox")
 
 
 class AdminPages(Controller):
@@ -234,48 +202,3 @@ class AdminPages(Controller):
     async def set_active(self, request: Request, user_id: Id, data: Form) -> Response:
         changed = await services.set_user_active(require_user(request), user_id, data.get("active") == "1")
         return redirect("/admin/users", t("users.updated", name=changed.display_name))
-
-    async def _calendar_context(self, request: Request) -> dict[str, Any]:
-        from procurement.core.calendar import PACKAGE_YEARS
-
-        require_user(request, Role.ADMIN)
-        return {
-            "entries": await system.list_calendar_entries(),
-            "years": await system.calendar_years(),
-            "first": PACKAGE_YEARS.start,
-            "last": PACKAGE_YEARS.stop - 1,
-        }
-
-    @get("/calendar")
-    async def calendar(self, request: Request) -> Response:
-        return page(request, "procurement/accounts/admin_calendar.html", await self._calendar_context(request))
-
-    @post("/calendar")
-    async def add_calendar_entry(self, request: Request, data: Form) -> Response:
-        from procurement.system.schemas import CalendarEntryIn
-
-        user = require_user(request)
-
-        async def action() -> Response:
-            entry = await system.add_calendar_entry(user, parse_form(CalendarEntryIn, data))
-            kind = t("calendar.workday") if entry.is_working_day else t("calendar.holiday")
-            return redirect("/admin/calendar", t("calendar.added", day=entry.day, kind=kind))
-
-        return await form_action(
-            request, "procurement/accounts/admin_calendar.html", data, action, await self._calendar_context(request)
-        )
-
-    @post("/calendar/{entry_id:int}/delete")
-    async def delete_calendar_entry(self, request: Request, entry_id: Id) -> Response:
-        day = await system.delete_calendar_entry(require_user(request), entry_id)
-        return redirect("/admin/calendar", t("calendar.deleted", day=day))
-
-    @get("/audit")
-    async def audit(self, request: Request, before_id: FromQuery[int | None] = None) -> Response:
-        user = require_user(request)
-        events = await system.list_audit_events(user, before_id=before_id, limit=50)
-        return page(
-            request,
-            "procurement/accounts/admin_audit.html",
-            {"events": events, "report": await system.verify_audit(user)},
-        )

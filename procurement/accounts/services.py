@@ -28,19 +28,13 @@ from procurement.accounts.states import (
 )
 from procurement.accounts.tables import Organization, User
 from procurement.core import audit, auth, clock, db
-from procurement.core.auth import CurrentUser
+from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.errors import NotAuthenticated, NotFound, RateLimited, ValidationFailed
 from procurement.core.notify import notify
 from procurement.core.strings import t
 from procurement.core.tables import LoginAttempt, UserSession
+from procurement.core.transitions import apply_transition
 from procurement.settings import get_settings
-
-
-def actor_of(user: CurrentUser | None) -> audit.Actor:
-    if user is None:
-        return audit.SYSTEM
-    return audit.Actor(user.id, f"{user.display_name}（{user.username}）", user.ip)
-
 
 # --------------------------------------------------------------------------- output
 
@@ -225,30 +219,24 @@ async def create_organization(actor: CurrentUser, data: CreateOrganizationIn) ->
 async def _change_org_status(
     actor: CurrentUser, org_id: int, action: str, extra: dict[Any, Any], noted: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Apply one transition of the organization table with a conditional UPDATE."""
+    """Apply one transition of the organization table (apply_transition: checked against
+    the row's current status, conditional UPDATE, audit row)."""
     async with db.transaction():
-        current = await db.for_update(Organization.select().where(Organization.id == org_id)).first()
+        await db.lock(Organization, Organization.id == org_id)
+        current = await Organization.select().where(Organization.id == org_id).first()
         if current is None:
             raise NotFound("找不到该机构。")
-        target = ORG_STATUS_TABLE.target(current["status"], action, role=actor.role)
-        changed = (
-            await Organization.update({Organization.status: target, **extra})
-            .where((Organization.id == org_id) & (Organization.status == current["status"]))
-            .returning(*Organization.all_columns())
-        )
-        if not changed:  # someone else moved it first; report against the fresh state
-            fresh = await Organization.select(Organization.status).where(Organization.id == org_id).first()
-            ORG_STATUS_TABLE.target(fresh["status"], action, role=actor.role)
-            raise ValidationFailed("该机构的状态刚被他人修改，请刷新后重试。")
-        await audit.record(
-            f"organization.{action}",
-            "organization",
+        await apply_transition(
+            ORG_STATUS_TABLE,
+            Organization,
             org_id,
-            actor=actor_of(actor),
-            before={"status": current["status"]},
-            after={"status": target, **(noted or {})},
+            current["status"],
+            action,
+            actor_of(actor),
+            values=extra,
+            after=noted,
         )
-        return changed[0]
+        return await Organization.select().where(Organization.id == org_id).first()
 
 
 async def _org_members(org_id: int) -> list[int]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from procurement.core.fsm import StateInfo, Transition, TransitionTable
+from procurement.core.fsm import Relation, Role, StateInfo, Transition, TransitionTable
+
+__all__ = ["ORG_KIND_LABELS", "ORG_STATUS_TABLE", "ROLE_LABELS", "ROLE_ORG_KIND", "OrgKind", "OrgStatus", "Role"]
 
 
 class OrgKind(StrEnum):
@@ -20,15 +22,6 @@ ORG_KIND_LABELS = {
     OrgKind.AGENCY: "第三方评估机构",
     OrgKind.EXPERT_POOL: "评审专家库",
 }
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    OFFICER = "bureau_officer"
-    FINANCE = "bureau_finance"
-    ORG_MEMBER = "org_member"
-    EXPERT = "expert"
-    EVALUATOR = "agency_evaluator"
 
 
 ROLE_LABELS = {
@@ -84,10 +77,15 @@ ORG_STATUS_TABLE = TransitionTable(
             "未通过审核",
         ),
         Transition(
-            OrgStatus.REJECTED, "resubmit", OrgStatus.PENDING, frozenset({Role.ORG_MEMBER}), "重新提交", "重新提交"
+            OrgStatus.REJECTED,
+            "resubmit",
+            OrgStatus.PENDING,
+            frozenset({Relation.OWN_ORGANIZATION}),
+            "重新提交",
+            "重新提交",
         ),
         Transition(OrgStatus.ACTIVE, "suspend", OrgStatus.SUSPENDED, frozenset({Role.ADMIN}), "停用机构", "停用"),
         Transition(OrgStatus.SUSPENDED, "reactivate", OrgStatus.ACTIVE, frozenset({Role.ADMIN}), "重新启用", "恢复"),
     ],
-    role_labels=ROLE_LABELS,
+    role_labels={**ROLE_LABELS, Relation.OWN_ORGANIZATION: "该机构本身的用户"},
 )

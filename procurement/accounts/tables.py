@@ -6,6 +6,7 @@ Only tables here. Money is integer fen; times are UTC (Timestamptz).
 from piccolo.columns import (
     Boolean,
     ForeignKey,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -17,6 +18,8 @@ from procurement.accounts.states import OrgKind, OrgStatus, Role
 
 
 class Organization(Table, tablename="organization"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     name = Varchar(length=200, unique=True)
     short_name = Varchar(length=100, default="")
     kind = Varchar(length=20, choices=OrgKind, index=True)
@@ -35,6 +38,8 @@ class Organization(Table, tablename="organization"):
 
 
 class User(Table, tablename="app_user"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     username = Varchar(length=50, unique=True)
     display_name = Varchar(length=50)
     password_hash = Varchar(length=200)

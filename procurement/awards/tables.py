@@ -9,6 +9,7 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -17,6 +18,7 @@ from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from procurement.accounts.tables import Organization
+from procurement.awards.states import AwardStatus, ChallengeStatus
 from procurement.bids.tables import Bid
 from procurement.tenders.tables import Notice, Tender, TenderLot
 
@@ -26,6 +28,8 @@ class Award(Table, tablename="award"):
     A revoked award stays, with why. A lot has one active award (a 公益创投 call
     funds several projects); the tender's status change makes the choice once."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, index=True)
     lot = ForeignKey(TenderLot, null=False, on_delete=OnDelete.restrict)
     bid = ForeignKey(Bid, null=False, on_delete=OnDelete.restrict)
@@ -34,7 +38,7 @@ class Award(Table, tablename="award"):
     rank = Integer()
     total = Varchar(length=12, default="")
     reason = Text(default="")
-    status = Varchar(length=20, default="active", index=True)
+    status = Varchar(length=20, choices=AwardStatus, default=AwardStatus.ACTIVE, index=True)
     deemed = Boolean(default=False)
     decided_by = Integer(null=True, default=None)
     decided_at = Timestamptz()
@@ -45,10 +49,13 @@ class Award(Table, tablename="award"):
     publicity_ended_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
     revoked_reason = Text(default="")
+    next_check_at = Timestamptz(null=True, default=None, index=True)
 
 
 class Challenge(Table, tablename="challenge"):
     """质疑 (rule 27) and, if it goes on, the 投诉 to the finance department."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, index=True)
     organization = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict, index=True)
@@ -58,7 +65,7 @@ class Challenge(Table, tablename="challenge"):
     affects_result = Boolean(default=True)
     filed_at = Timestamptz()
     answer_due_on = Date()
-    status = Varchar(length=20, default="filed", index=True)
+    status = Varchar(length=20, choices=ChallengeStatus, default=ChallengeStatus.FILED, index=True)
     answer = Text(default="")
     outcome = Varchar(length=20, default="")
     answered_by = Integer(null=True, default=None)
@@ -70,3 +77,4 @@ class Challenge(Table, tablename="challenge"):
     complaint_decision_due_on = Date(null=True, default=None)
     complaint_decision = Text(default="")
     complaint_decided_at = Timestamptz(null=True, default=None)
+    next_check_at = Timestamptz(null=True, default=None, index=True)

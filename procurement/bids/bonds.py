@@ -7,14 +7,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from procurement.accounts.services import actor_of
 from procurement.accounts.states import Role
+from procurement.accounts.tables import User
+from procurement.bids import policies
 from procurement.bids.schemas import BidBondOut
 from procurement.bids.tables import BidBond
 from procurement.core import audit, clock, db
-from procurement.core.auth import CurrentUser
+from procurement.core.actors import SYSTEM
+from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import NotFound, PermissionDenied, ValidationFailed
+from procurement.core.money import format_yuan
+from procurement.core.notify import notify
+from procurement.core.scheduler import Due, DueSweep, run_due
 
 REFUND_WORKING_DAYS = 5  # rule 29
 STATE_LABELS = {"unpaid": "待缴纳", "paid": "已缴纳", "due": "待退还", "overdue": "逾期未退", "refunded": "已退还"}
@@ -53,13 +58,12 @@ def _columns():
 
 async def list_bonds(user: CurrentUser, *, only_due: bool = False) -> list[BidBondOut]:
     """The bureau's bonds (or an organization's own), refunds due and overdue first."""
+    policies.can_list_bonds(user).require()
     query = BidBond.select(*_columns())
     if user.role in (Role.OFFICER, Role.FINANCE):
         query = query.where(BidBond.tender.buyer == user.organization_id)
     elif user.role == Role.ORG_MEMBER:
         query = query.where(BidBond.organization == user.organization_id)
-    elif user.role != Role.ADMIN:
-        raise PermissionDenied("只有采购人、投标机构和系统管理员可以查看投标保证金。")
     rows = [_out(r) for r in await query.order_by(BidBond.id)]
     if only_due:
         rows = [r for r in rows if r.state in ("due", "overdue")]
@@ -72,7 +76,7 @@ async def _change(user: CurrentUser, bond_id: int, values: dict, condition, acti
         raise PermissionDenied("只有采购人的经办人或财务可以登记保证金。")
     async with db.transaction():
         row = await BidBond.select(*_columns()).where(BidBond.id == bond_id).first()
-        if row is None or row["tender.buyer"] != user.organization_id:
+        if row is None or not policies.can_record_bond(user, {"buyer": row["tender.buyer"]}):
             raise NotFound("找不到该保证金记录。")
         done = await BidBond.update(values).where((BidBond.id == bond_id) & condition).returning(BidBond.id)
         if not done:
@@ -96,7 +100,7 @@ async def mark_refunded(user: CurrentUser, bond_id: int) -> BidBondOut:
     return await _change(
         user,
         bond_id,
-        {BidBond.refunded_at: clock.now()},
+        {BidBond.refunded_at: clock.now(), BidBond.next_check_at: None},
         BidBond.paid_at.is_not_null() & BidBond.refunded_at.is_null(),
         "bid_bond.refunded",
         "只有已缴纳且未退还的保证金可以登记退还。",
@@ -114,7 +118,11 @@ async def schedule_refunds_after_award(
     winners = [winner_org_ids] if isinstance(winner_org_ids, int) else list(winner_org_ids or [])
     if winners:
         condition &= BidBond.organization.not_in(winners)
-    done = await BidBond.update({BidBond.refund_due_on: due}).where(condition).returning(BidBond.id)
+    done = (
+        await BidBond.update({BidBond.refund_due_on: due, BidBond.next_check_at: clock.after_local_day(due)})
+        .where(condition)
+        .returning(BidBond.id)
+    )
     return len(done)
 
 
@@ -122,8 +130,66 @@ async def schedule_refund_after_signing(tender_id: int, winner_org_id: int, sign
     """Rule 29: the winner's bond falls due 5 working days after the contract is signed."""
     due = get_default_calendar().add_working_days(signed_day, REFUND_WORKING_DAYS)
     done = (
-        await BidBond.update({BidBond.refund_due_on: due})
+        await BidBond.update({BidBond.refund_due_on: due, BidBond.next_check_at: clock.after_local_day(due)})
         .where((BidBond.tender == tender_id) & (BidBond.organization == winner_org_id) & BidBond.refunded_at.is_null())
         .returning(BidBond.id)
     )
     return len(done)
+
+
+async def schedule_refunds_after_notice(tender_id: int, notice_day: date) -> int:
+    """Rule 29: every bond of a failed (废标) or terminated tender falls due 5
+    working days after the notice. Runs on ``tender.failed`` and ``tender.cancelled``."""
+    due = get_default_calendar().add_working_days(notice_day, REFUND_WORKING_DAYS)
+    done = (
+        await BidBond.update({BidBond.refund_due_on: due, BidBond.next_check_at: clock.after_local_day(due)})
+        .where((BidBond.tender == tender_id) & BidBond.refunded_at.is_null())
+        .returning(BidBond.id)
+    )
+    return len(done)
+
+
+async def flag_overdue_refund(bond_id: int) -> Due:
+    """Rule 29: a paid bond not refunded by its due date is overdue; the buyer's
+    officers and finance are told once (the bond's ``next_check_at``)."""
+    async with db.transaction():
+        await db.lock(BidBond, BidBond.id == bond_id)
+        row = await BidBond.select(*_columns()).where(BidBond.id == bond_id).first()
+        if row is None or row["refunded_at"] is not None or row["refund_due_on"] is None:
+            return Due(False, None)
+        if row["overdue_notified_at"] is not None or row["paid_at"] is None:
+            return Due(False, None)  # told already, or nothing was paid that could be refunded
+        if clock.today_local() <= row["refund_due_on"]:
+            return Due(False, clock.after_local_day(row["refund_due_on"]))
+        await BidBond.update({BidBond.overdue_notified_at: clock.now()}).where(BidBond.id == bond_id)
+        staff = await User.select(User.id).where(
+            (User.organization == row["tender.buyer"])
+            & User.role.is_in([Role.OFFICER, Role.FINANCE])
+            & (User.is_active == True)
+        )
+        await notify(
+            "bid_bond.refund_overdue",
+            [u["id"] for u in staff],
+            {
+                "title": row["tender.title"],
+                "amount": format_yuan(row["amount_fen"]),
+                "due": f"{row['refund_due_on']:%Y-%m-%d}",
+                "link": "/bureau/bid-bonds",
+            },
+        )
+        await audit.record(
+            "bid_bond.refund_overdue",
+            "bid_bond",
+            bond_id,
+            actor=SYSTEM,
+            after={"due": row["refund_due_on"].isoformat()},
+        )
+    return Due(True, None)
+
+
+BONDS_DUE = DueSweep("bids.bond_refund_overdue", BidBond, flag_overdue_refund)
+
+
+async def flag_overdue_refunds() -> int:
+    """Sweep: tell the buyer once when a paid bid bond is past its refund date (rule 29)."""
+    return await run_due(BONDS_DUE)

@@ -1,39 +1,40 @@
-"""开标: at the deadline, through the sweep or at read time, exactly once.
+"""开标: at the opening time, through the sweep or at read time, exactly once.
 
 The opening unseals the last submitted version of every bid that counts (not
 withdrawn, not waiting for confirmation after an amendment), writes the
 opening record, and fails the tender (废标) when fewer valid bids than the
-minimum remain (rules 11, 18), with a notice on the portal.
+minimum remain (rules 11, 18). The system opens; the tender's own status and
+its 废标公告 are changed by tenders (``record_opening``, ``fail_tender``).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from procurement.accounts.states import Role
 from procurement.accounts.tables import Organization
 from procurement.bids import rules, sealing
 from procurement.bids.schemas import OpeningBidder, OpeningRecordOut
 from procurement.bids.states import BID_TABLE, BidStatus
-from procurement.bids.tables import Bid, BidBond, BidSubmission, OpeningRecord
+from procurement.bids.tables import Bid, BidSubmission, OpeningRecord
 from procurement.core import audit, clock, crypto, db
+from procurement.core.actors import SYSTEM
 from procurement.core.auth import CurrentUser
-from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import NotAuthenticated, NotFound, PermissionDenied
 from procurement.core.money import format_yuan
-from procurement.tenders.states import METHOD_LABELS, TENDER_TABLE, Method, NoticeType, TenderStatus
-from procurement.tenders.tables import Notice, Tender, TenderLot
-
-REFUND_WORKING_DAYS = 5  # rule 29
+from procurement.core.scheduler import Due, DueSweep, run_due
+from procurement.core.transitions import apply_transition
+from procurement.tenders import policies as tender_policies
+from procurement.tenders import services as tenders
+from procurement.tenders.states import Method, TenderStatus
+from procurement.tenders.tables import Tender, TenderLot
 
 
 async def open_tender(tender_id: int) -> bool:
     """Open one tender if its time has come; True if this call opened it."""
     now = clock.now()
     async with db.transaction():
-        if not db.is_sqlite():
-            await Tender.select(Tender.id).where(Tender.id == tender_id).lock_rows()
+        await db.lock(Tender, Tender.id == tender_id)
         tender = await Tender.select(*Tender.all_columns(), Tender.buyer.name).where(Tender.id == tender_id).first()
         if tender is None or tender["opening_at"] is None or now < tender["opening_at"]:
             return False
@@ -47,7 +48,7 @@ async def open_tender(tender_id: int) -> bool:
         bids = await Bid.select().where((Bid.tender == tender_id) & (Bid.status == BidStatus.SUBMITTED))
         bidders, notes, per_lot = [], [], {lot_id: 0 for lot_id in lots}
         for bid in bids:
-            if bid["needs_confirmation"]:
+            if rules.needs_confirmation(bid, tender["version"]):
                 notes.append(f"{orgs[bid['organization']]}的投标基于更正前的招标文件，未确认或重新提交，不予开启。")
                 continue
             sub = (
@@ -86,10 +87,8 @@ async def open_tender(tender_id: int) -> bool:
                 }
             )
             per_lot[bid["lot"]] += 1
-            TENDER_TABLE.target(TenderStatus.CLOSED, "open", system=True)
-            BID_TABLE.target(BidStatus.SUBMITTED, "open", system=True)
-            await Bid.update({Bid.status: BidStatus.OPENED, Bid.updated_at: now}).where(
-                (Bid.id == bid["id"]) & (Bid.status == BidStatus.SUBMITTED)
+            await apply_transition(
+                BID_TABLE, Bid, bid["id"], bid["status"], "open", SYSTEM, values={Bid.updated_at: now}
             )
         minimum = rules.minimum_bids(tender["method"])
         short = [lots[i]["number"] for i, n in per_lot.items() if n < minimum]
@@ -107,98 +106,27 @@ async def open_tender(tender_id: int) -> bool:
                 failed=failed,
             )
         )
-        target = TENDER_TABLE.target(TenderStatus.CLOSED, "open", system=True)
-        await Tender.update({Tender.status: target, Tender.next_check_at: None, Tender.updated_at: now}).where(
-            (Tender.id == tender_id) & Tender.status.is_in([TenderStatus.PUBLISHED, TenderStatus.CLOSED])
-        )
-        await audit.record(
-            "tender.open",
-            "tender",
-            tender_id,
-            before={"status": tender["status"]},
-            after={"status": target, "valid_bids": len(bidders)},
-        )
+        opened = await tenders.record_opening(tender_id, after={"valid_bids": len(bidders)})
         if failed:
-            await _fail(tender, len(bidders), minimum, now)
+            reason = f"截至投标截止时间，有效投标（申报）{len(bidders)} 家，不足 {minimum} 家，依法予以废标。"
+            await tenders.fail_tender(
+                opened, reason, SYSTEM, audit_extra={"valid_bids": len(bidders), "minimum": minimum}
+            )
     return True
 
 
-async def _fail(tender: dict[str, Any], valid: int, minimum: int, now) -> None:
-    await fail_tender(
-        tender,
-        f"截至投标截止时间，有效投标（申报）{valid} 家，不足 {minimum} 家，依法予以废标。",
-        now,
-        audit_extra={"valid_bids": valid, "minimum": minimum},
-    )
+async def _open_step(tender_id: int) -> Due:
+    acted = await open_tender(tender_id)
+    return Due(acted, tenders.next_check(await tenders.load(tender_id)))
 
 
-async def fail_tender(
-    tender: dict[str, Any],
-    reason: str,
-    now,
-    *,
-    from_status: str = TenderStatus.OPENED,
-    actor: audit.Actor | None = None,
-    audit_extra: dict[str, Any] | None = None,
-) -> None:
-    """废标 (rule 18): the status, the notice, and the bid bonds fall due for refund.
-    Called at the opening and when the review leaves too few bids."""
-    TENDER_TABLE.target(from_status, "fail", role=Role.OFFICER)  # the same edge a person takes
-    changed = (
-        await Tender.update({Tender.status: TenderStatus.FAILED, Tender.updated_at: now})
-        .where((Tender.id == tender["id"]) & (Tender.status == from_status))
-        .returning(Tender.id)
-    )
-    if not changed:
-        return
-    text = "\n".join(
-        [
-            f"项目编号：{tender['reference_no']}",
-            f"采购人：{tender['buyer.name']}",
-            f"采购方式：{METHOD_LABELS[Method(tender['method'])]}",
-            "",
-            "一、废标原因",
-            reason,
-            "",
-            "二、后续安排",
-            "采购人将重新组织采购，或经批准后采用其他采购方式。已缴纳的投标保证金将在 5 个工作日内退还。",
-        ]
-    )
-    await Notice.insert(
-        Notice(
-            notice_type=NoticeType.FAILURE,
-            tender=tender["id"],
-            tender_version=tender["version"],
-            buyer=tender["buyer"],
-            buyer_name=tender["buyer.name"],
-            method=tender["method"],
-            category=tender["category"],
-            title=f"{tender['title']}废标公告",
-            content=text,
-            published_at=now,
-        )
-    )
-    due = get_default_calendar().add_working_days(clock.to_local(now).date(), REFUND_WORKING_DAYS)
-    await BidBond.update({BidBond.refund_due_on: due}).where(
-        (BidBond.tender == tender["id"]) & BidBond.refunded_at.is_null()
-    )
-    await audit.record(
-        "tender.fail",
-        "tender",
-        tender["id"],
-        actor=actor or audit.SYSTEM,
-        before={"status": from_status},
-        after={"status": TenderStatus.FAILED, "reason": reason, **(audit_extra or {})},
-    )
+OPEN_DUE = DueSweep("bids.open_due", Tender, _open_step)
 
 
 async def open_due_tenders() -> int:
-    """Sweep: open every tender whose opening time has passed (invariant 10)."""
-    now = clock.now()
-    due = await Tender.select(Tender.id).where(
-        Tender.status.is_in([TenderStatus.PUBLISHED, TenderStatus.CLOSED]) & (Tender.opening_at <= now)
-    )
-    return sum([await open_tender(row["id"]) for row in due])
+    """Sweep: open every tender whose opening time has passed (invariant 10), by the
+    tender's ``next_check_at`` (tenders sets it to the opening time once closed)."""
+    return await run_due(OPEN_DUE)
 
 
 async def opening_record(user: CurrentUser | None, tender_id: int) -> OpeningRecordOut:
@@ -208,7 +136,7 @@ async def opening_record(user: CurrentUser | None, tender_id: int) -> OpeningRec
         raise NotFound("找不到该项目。")
     if user is None:
         raise NotAuthenticated("请先登录。")
-    is_staff = user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender["buyer"]
+    is_staff = bool(tender_policies.buyer_staff(user, tender))
     is_bidder = user.organization_id is not None and await Bid.exists().where(
         (Bid.tender == tender_id)
         & (Bid.organization == user.organization_id)

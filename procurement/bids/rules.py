@@ -217,3 +217,9 @@ def minimum_bids(method: str) -> int:
     if method in (Method.SINGLE_SOURCE, Method.VENTURE):
         return 1
     return 3
+
+
+def needs_confirmation(bid: dict[str, Any], tender_version: int) -> bool:
+    """Rule 16: a bid submitted on an older version of the tender documents is
+    not opened until the organization confirms it by submitting again."""
+    return bid["submitted_version"] > 0 and bid["tender_version"] < tender_version

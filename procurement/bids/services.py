@@ -12,10 +12,8 @@ import json
 import secrets
 from typing import Any
 
-from procurement.accounts.services import actor_of
-from procurement.accounts.states import OrgKind, Role
 from procurement.accounts.tables import Organization
-from procurement.bids import rules, sealing
+from procurement.bids import policies, rules, sealing
 from procurement.bids.schemas import (
     BidContentIn,
     BidDocumentOut,
@@ -30,17 +28,21 @@ from procurement.bids.schemas import (
     VerifyReceiptOut,
 )
 from procurement.bids.states import BID_TABLE, BidStatus
-from procurement.bids.tables import Bid, BidBond, BidDocument, BidSubmission, EligibilityProfile
+from procurement.bids.tables import Bid, BidBond, BidDocument, BidSubmission, EligibilityProfile, OpeningRecord
 from procurement.core import audit, clock, crypto, db
-from procurement.core.auth import CurrentUser
-from procurement.core.errors import Conflict, DeadlinePassed, NotFound, PermissionDenied, ValidationFailed
-from procurement.core.storage import FileStore
+from procurement.core.actors import Actor
+from procurement.core.auth import CurrentUser, actor_of
+from procurement.core.errors import Conflict, DeadlinePassed, NotFound, ValidationFailed
+from procurement.core.storage import KNOWN_TYPES, FileStore
+from procurement.core.transitions import apply_transition
 from procurement.settings import get_settings
 from procurement.tenders.schemas import EligibilityIn, TeamRequirementsIn, VentureTermsIn
 from procurement.tenders.states import Method, TenderStatus, effective_status
 from procurement.tenders.tables import Tender, TenderLot
 
 ALLOWED_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "jpg", "png")
+# Bids that took part in the opening: the buyer's staff and the panel may read them.
+OPENED_STATES = (BidStatus.OPENED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED)
 
 
 def file_store() -> FileStore:
@@ -49,10 +51,8 @@ def file_store() -> FileStore:
 
 
 def _require_member(user: CurrentUser | None) -> CurrentUser:
-    if user is None:
-        raise PermissionDenied("请先登录。")
-    if user.role != Role.ORG_MEMBER or user.organization_kind != OrgKind.SOCIAL_ORG:
-        raise PermissionDenied("只有社会组织用户可以投标或申报。")
+    policies.social_org_member(user).require()
+    assert user is not None
     return user
 
 
@@ -75,8 +75,7 @@ async def _profile(org_id: int) -> dict[str, Any] | None:
 
 async def get_profile(user: CurrentUser, org_id: int | None = None) -> EligibilityProfileOut:
     org_id = org_id or user.organization_id
-    if org_id != user.organization_id and user.role not in (Role.OFFICER, Role.FINANCE, Role.ADMIN):
-        raise PermissionDenied("只能查看本机构的资格资料。")
+    policies.can_read_profile(user, org_id).require()
     org = await Organization.select().where(Organization.id == org_id).first()
     if org is None:
         raise NotFound("找不到该机构。")
@@ -133,8 +132,7 @@ async def update_profile(user: CurrentUser, data: EligibilityProfileIn) -> Eligi
 
 
 async def confirm_profile(user: CurrentUser, org_id: int) -> EligibilityProfileOut:
-    if user.role not in (Role.OFFICER, Role.ADMIN):
-        raise PermissionDenied("只有民政局经办人可以确认机构资格资料。")
+    policies.can_confirm_profile(user).require()
     async with db.transaction():
         done = (
             await EligibilityProfile.update(
@@ -195,17 +193,20 @@ def _accepting(tender: dict[str, Any]) -> None:
 
 
 async def _bid(bid_id: int, *, lock: bool = False) -> dict[str, Any]:
-    if lock and not db.is_sqlite():
-        await Bid.select(Bid.id).where(Bid.id == bid_id).lock_rows()
+    if lock:
+        await db.lock(Bid, Bid.id == bid_id)
     row = await Bid.select().where(Bid.id == bid_id).first()
     if row is None:
         raise NotFound("找不到该投标。")
     return row
 
 
-def _own(user: CurrentUser, bid: dict[str, Any]) -> None:
-    if user.organization_id != bid["organization"]:
-        raise NotFound("找不到该投标。")  # others do not learn that it exists
+def _own(user: CurrentUser, bid: dict[str, Any]) -> Actor:
+    """The bid's own organization acts on it; anyone else is told it is not there."""
+    decision = policies.bid_owner(user, bid)
+    if not decision:
+        raise NotFound(decision.reason)  # others do not learn that it exists
+    return decision.acting(user)
 
 
 async def create_bid(user: CurrentUser, tender_id: int, lot_id: int) -> BidOut:
@@ -257,13 +258,13 @@ async def update_bid(user: CurrentUser, bid_id: int, content: BidContentIn) -> B
     _require_member(user)
     async with db.transaction():
         bid = await _bid(bid_id, lock=True)
-        _own(user, bid)
+        actor = _own(user, bid)
         _accepting(await _tender(bid["tender"]))
-        BID_TABLE.target(bid["status"], "edit", role=user.role)
+        BID_TABLE.decide(bid["status"], "edit", actor)
         key = await sealing.key_for_owner(user, bid)
         sealed = crypto.encrypt_text(key, content.model_dump_json(), sealing.bid_context(bid_id, "draft"))
         await Bid.update({Bid.draft: sealed, Bid.updated_at: clock.now()}).where(Bid.id == bid_id)
-        await audit.record("bid.draft_saved", "bid", bid_id, actor=actor_of(user))
+        await audit.record("bid.draft_saved", "bid", bid_id, actor=actor)
     return await get_bid(user, bid_id)
 
 
@@ -275,9 +276,9 @@ async def upload_document(user: CurrentUser, bid_id: int, filename: str, data: b
     stored = store.check(data, filename)
     async with db.transaction():
         bid = await _bid(bid_id, lock=True)
-        _own(user, bid)
+        actor = _own(user, bid)
         _accepting(await _tender(bid["tender"]))
-        BID_TABLE.target(bid["status"], "edit", role=user.role)
+        BID_TABLE.decide(bid["status"], "edit", actor)
         docs = await BidDocument.select(BidDocument.size, BidDocument.sha256).where(
             (BidDocument.bid == bid_id) & BidDocument.removed_at.is_null()
         )
@@ -325,9 +326,9 @@ async def remove_document(user: CurrentUser, bid_id: int, document_id: int) -> N
     _require_member(user)
     async with db.transaction():
         bid = await _bid(bid_id, lock=True)
-        _own(user, bid)
+        actor = _own(user, bid)
         _accepting(await _tender(bid["tender"]))
-        BID_TABLE.target(bid["status"], "edit", role=user.role)
+        BID_TABLE.decide(bid["status"], "edit", actor)
         done = (
             await BidDocument.update({BidDocument.removed_at: clock.now()})
             .where((BidDocument.id == document_id) & (BidDocument.bid == bid_id) & BidDocument.removed_at.is_null())
@@ -360,10 +361,10 @@ async def submit_bid(user: CurrentUser, bid_id: int) -> ReceiptOut:
     _require_member(user)
     async with db.transaction():
         bid = await _bid(bid_id, lock=True)
-        _own(user, bid)
+        actor = _own(user, bid)
         tender = await _tender(bid["tender"])
         _accepting(tender)
-        target = BID_TABLE.target(bid["status"], "submit", role=user.role)
+        BID_TABLE.decide(bid["status"], "submit", actor)
         report = await eligibility(user, tender["id"])
         failed = [c for c in report.checks if not c.passed]
         if failed:
@@ -423,36 +424,30 @@ async def submit_bid(user: CurrentUser, bid_id: int) -> ReceiptOut:
                 submitted_at=now,
             )
         )
-        changed = (
-            await Bid.update(
-                {
-                    Bid.status: target,
-                    Bid.submitted_version: version,
-                    Bid.tender_version: tender["version"],
-                    Bid.needs_confirmation: False,
-                    Bid.submitted_at: now,
-                    Bid.updated_at: now,
-                    Bid.withdrawn_at: None,
-                }
-            )
-            .where((Bid.id == bid_id) & (Bid.submitted_version == bid["submitted_version"]))
-            .returning(Bid.id)
+        await apply_transition(
+            BID_TABLE,
+            Bid,
+            bid_id,
+            bid["status"],
+            "submit",
+            actor,
+            values={
+                Bid.submitted_version: version,
+                Bid.tender_version: tender["version"],
+                Bid.submitted_at: now,
+                Bid.updated_at: now,
+                Bid.withdrawn_at: None,
+            },
+            guard=Bid.submitted_version == bid["submitted_version"],
+            audit_action="bid.submitted",
+            after={"version": version, "receipt_no": receipt_no, "content_sha256": content_hash},
         )
-        if not changed:
-            raise ValidationFailed("该投标刚被同机构的其他人提交，请刷新后重试。")
         if tender["bid_bond_fen"] and not await BidBond.exists().where(
             (BidBond.tender == tender["id"]) & (BidBond.organization == user.organization_id)
         ):
             await BidBond.insert(
                 BidBond(tender=tender["id"], organization=user.organization_id, amount_fen=tender["bid_bond_fen"])
             )
-        await audit.record(
-            "bid.submitted",
-            "bid",
-            bid_id,
-            actor=actor_of(user),
-            after={"version": version, "receipt_no": receipt_no, "content_sha256": content_hash},
-        )
         if clock.now() >= tender["bid_deadline"]:  # the clock moved while we wrote: refuse, roll back everything
             raise DeadlinePassed("提交完成时已超过投标截止时间，本次提交无效（以服务器时间为准）。")
     return await get_receipt(user, receipt_no)
@@ -463,19 +458,17 @@ async def withdraw_bid(user: CurrentUser, bid_id: int) -> BidOut:
     _require_member(user)
     async with db.transaction():
         bid = await _bid(bid_id, lock=True)
-        _own(user, bid)
+        actor = _own(user, bid)
         _accepting(await _tender(bid["tender"]))
-        target = BID_TABLE.target(bid["status"], "withdraw", role=user.role)
-        await Bid.update({Bid.status: target, Bid.withdrawn_at: clock.now(), Bid.updated_at: clock.now()}).where(
-            (Bid.id == bid_id) & (Bid.status == bid["status"])
-        )
-        await audit.record(
-            "bid.withdrawn",
-            "bid",
+        await apply_transition(
+            BID_TABLE,
+            Bid,
             bid_id,
-            actor=actor_of(user),
-            before={"status": bid["status"]},
-            after={"status": target},
+            bid["status"],
+            "withdraw",
+            actor,
+            values={Bid.withdrawn_at: clock.now(), Bid.updated_at: clock.now()},
+            audit_action="bid.withdrawn",
         )
     return await get_bid(user, bid_id)
 
@@ -499,44 +492,23 @@ async def _documents_out(key: bytes, bid_id: int) -> list[BidDocumentOut]:
     ]
 
 
-async def _declared_panel_member(user: CurrentUser, tender_id: int) -> bool:
-    """Invariant 5: a panel member reads bids only after declaring no conflict."""
-    from procurement.evaluation.states import MemberStatus
-    from procurement.evaluation.tables import Panel, PanelMember
-
-    panel = await Panel.select(Panel.id).where(Panel.tender == tender_id).first()
-    if panel is None:
-        return False
-    seat = (
-        await PanelMember.select(PanelMember.status)
-        .where((PanelMember.panel == panel["id"]) & (PanelMember.user == user.id))
-        .order_by(PanelMember.id, ascending=False)
-        .first()
-    )
-    return seat is not None and seat["status"] == MemberStatus.DECLARED_NO_CONFLICT
-
-
 async def get_bid(user: CurrentUser, bid_id: int) -> BidOut:
     """The bid with its content: for its own organization; after the opening
-    also for the buyer's staff (invariant 2; the panel joins with evaluation)."""
+    also for the buyer's staff and a panel member who declared no conflict
+    (invariants 2 and 5; the panel's predicate comes from evaluation)."""
     bid = await _bid(bid_id)
-    if user.organization_id == bid["organization"]:
+    owner = policies.bid_owner(user, bid)
+    if owner:
         key = await sealing.key_for_owner(user, bid)
     else:
         tender = await Tender.select().where(Tender.id == bid["tender"]).first()
-        from procurement.bids.tables import OpeningRecord
-
         opened = await OpeningRecord.exists().where(OpeningRecord.tender == bid["tender"])
-        buyer_staff = user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender["buyer"]
-        reader = buyer_staff or await _declared_panel_member(user, bid["tender"])
-        if not (opened and reader) or bid["status"] not in (
-            BidStatus.OPENED,
-            BidStatus.QUALIFIED,
-            BidStatus.DISQUALIFIED,
-        ):
+        if not opened or bid["status"] not in OPENED_STATES or not await policies.opened_reader(user, tender):
             raise NotFound("找不到该投标。")
         key = await sealing.key_after_opening(tender)
-    tender = await Tender.select(Tender.title, Tender.bid_deadline).where(Tender.id == bid["tender"]).first()
+    tender = (
+        await Tender.select(Tender.title, Tender.bid_deadline, Tender.version).where(Tender.id == bid["tender"]).first()
+    )
     lot = await TenderLot.select(TenderLot.name).where(TenderLot.id == bid["lot"]).first()
     org = await Organization.select(Organization.name).where(Organization.id == bid["organization"]).first()
     subs = (
@@ -552,7 +524,7 @@ async def get_bid(user: CurrentUser, bid_id: int) -> BidOut:
     )
     accepting = tender["bid_deadline"] is not None and clock.now() < tender["bid_deadline"]
     documents = await _documents_out(key, bid_id)
-    if user.organization_id == bid["organization"]:
+    if owner:
         content = json.loads(crypto.decrypt_text(key, bid["draft"], sealing.bid_context(bid_id, "draft")))
     else:  # the bureau reads what was opened: the last submitted version, not a later draft
         last = (
@@ -579,18 +551,22 @@ async def get_bid(user: CurrentUser, bid_id: int) -> BidOut:
         content=BidContentIn(**content),
         documents=documents,
         submissions=[SubmissionOut(**s) for s in subs],
-        needs_confirmation=bid["needs_confirmation"],
+        needs_confirmation=rules.needs_confirmation(bid, tender["version"]),
         bid_deadline=tender["bid_deadline"],
-        allowed_actions=BID_TABLE.allowed_actions(bid["status"], user.role)
-        if accepting and user.organization_id == bid["organization"]
-        else [],
+        allowed_actions=BID_TABLE.actions_for(bid["status"], owner.acting(user)) if accepting and owner else [],
     )
 
 
 async def my_bids(user: CurrentUser) -> list[BidSummary]:
     _require_member(user)
     rows = (
-        await Bid.select(*Bid.all_columns(exclude=[Bid.draft]), Bid.tender.title, Bid.tender.bid_deadline, Bid.lot.name)
+        await Bid.select(
+            *Bid.all_columns(exclude=[Bid.draft]),
+            Bid.tender.title,
+            Bid.tender.bid_deadline,
+            Bid.tender.version,
+            Bid.lot.name,
+        )
         .where(Bid.organization == user.organization_id)
         .order_by(Bid.id, ascending=False)
     )
@@ -611,7 +587,7 @@ async def my_bids(user: CurrentUser) -> list[BidSummary]:
                 status=r["status"],
                 status_label=BID_TABLE.staff_label(r["status"]),
                 submitted_at=r["submitted_at"],
-                needs_confirmation=r["needs_confirmation"],
+                needs_confirmation=rules.needs_confirmation(r, r["tender.version"]),
                 bid_deadline=r["tender.bid_deadline"],
                 last_receipt_no=last["receipt_no"] if last else None,
             )
@@ -679,8 +655,6 @@ async def verify_receipt(receipt_no: str, sha256: str) -> VerifyReceiptOut:
         )
     matches = sub["content_sha256"] == sha256.lower()
     bid = await Bid.select(Bid.tender, Bid.submitted_version, Bid.status).where(Bid.id == sub["bid"]).first()
-    from procurement.bids.tables import OpeningRecord
-
     opening = await OpeningRecord.select(OpeningRecord.record).where(OpeningRecord.tender == bid["tender"]).first()
     if opening is None:
         return VerifyReceiptOut(
@@ -727,6 +701,37 @@ async def download_document(user: CurrentUser, bid_id: int, document_id: int) ->
         raise damaged from None
     if crypto.sha256_hex(data) != row["sha256"]:
         raise damaged
-    from procurement.core.storage import KNOWN_TYPES
-
     return doc.name, KNOWN_TYPES[row["doc_type"]], data
+
+
+# --------------------------------------------------------------------------- the owner's steps
+#
+# Evaluation changes a bid's status only through these functions.
+
+
+async def record_qualification(bid: dict[str, Any], passed: bool, actor: Actor, *, reason: str) -> str:
+    """资格性/符合性审查 of an opened bid by the buyer's officer: qualified, or out."""
+    return await apply_transition(
+        BID_TABLE,
+        Bid,
+        bid["id"],
+        bid["status"],
+        "qualify" if passed else "disqualify",
+        actor,
+        values={Bid.updated_at: clock.now()},
+        after={"reason": reason},
+    )
+
+
+async def reject_low_price(bid: dict[str, Any], actor: Actor, *, note: str) -> str:
+    """Rule 23: the panel's chair did not accept the written explanation; the bid is invalid."""
+    return await apply_transition(
+        BID_TABLE,
+        Bid,
+        bid["id"],
+        bid["status"],
+        "reject_low_price",
+        actor,
+        values={Bid.updated_at: clock.now()},
+        after={"note": note},
+    )

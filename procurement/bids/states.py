@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from procurement.core.fsm import StateInfo, Transition, TransitionTable
+from procurement.core.fsm import Relation, StateInfo, Transition, TransitionTable
 
 
 class BidStatus(StrEnum):
@@ -16,9 +16,11 @@ class BidStatus(StrEnum):
     DISQUALIFIED = "disqualified"
 
 
-MEMBER = frozenset({"org_member"})
-OFFICER = frozenset({"bureau_officer"})
-CHAIR = frozenset({"panel_chair"})
+# Who acts on a bid: its own organization, the buyer's officer (qualification)
+# and the panel's chair (rule 23): relations derived by the policies, never asserted.
+MEMBER = frozenset({Relation.BID_OWNER})
+OFFICER = frozenset({Relation.BUYER_OFFICER})
+CHAIR = frozenset({Relation.PANEL_CHAIR})
 SYSTEM_ONLY: frozenset[str] = frozenset()
 
 BID_TABLE = TransitionTable(
@@ -50,5 +52,9 @@ BID_TABLE = TransitionTable(
             BidStatus.QUALIFIED, "reject_low_price", BidStatus.DISQUALIFIED, CHAIR, "异常低价未获认可，投标无效", "无效"
         ),
     ],
-    role_labels={"org_member": "社会组织用户", "bureau_officer": "民政局经办人", "panel_chair": "评标委员会组长"},
+    role_labels={
+        Relation.BID_OWNER: "投标机构本身的用户",
+        Relation.BUYER_OFFICER: "民政局经办人（本项目采购人）",
+        Relation.PANEL_CHAIR: "评标委员会组长",
+    },
 )

@@ -10,6 +10,7 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -18,6 +19,7 @@ from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from procurement.accounts.tables import Organization
+from procurement.bids.states import BidStatus
 from procurement.tenders.tables import Tender, TenderLot
 
 
@@ -25,6 +27,8 @@ class EligibilityProfile(Table, tablename="eligibility_profile"):
     """What a social organization declares about itself (rules 2–6), confirmed
     by the bureau. Lists are JSON: annual reports by year, list entries and
     major violations, each dated."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     organization = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict, unique=True)
     registration_type = Varchar(length=30, default="social_service")
@@ -43,6 +47,8 @@ class EligibilityProfile(Table, tablename="eligibility_profile"):
 class TenderKey(Table, tablename="tender_key"):
     """The tender's data key, wrapped with the master key (see core/crypto.py)."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, unique=True)
     wrapped = Text()
     created_at = Timestamptz()
@@ -52,14 +58,15 @@ class Bid(Table, tablename="bid"):
     """One organization's bid for one lot (unique, raw index in the migration).
     Its content is sealed: only ciphertext is stored until the opening."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, index=True)
     lot = ForeignKey(TenderLot, null=False, on_delete=OnDelete.restrict)
     organization = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict, index=True)
-    status = Varchar(length=20, default="draft", index=True)
+    status = Varchar(length=20, choices=BidStatus, default=BidStatus.DRAFT, index=True)
     draft = Text(default="")
     submitted_version = Integer(default=0)
     tender_version = Integer(default=0)
-    needs_confirmation = Boolean(default=False)
     submitted_at = Timestamptz(null=True, default=None)
     withdrawn_at = Timestamptz(null=True, default=None)
     created_by = Integer()
@@ -69,6 +76,8 @@ class Bid(Table, tablename="bid"):
 
 class BidDocument(Table, tablename="bid_document"):
     """A document of a bid: the plaintext's hash and type, the ciphertext's file."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     bid = ForeignKey(Bid, null=False, on_delete=OnDelete.restrict, index=True)
     sha256 = Varchar(length=64)
@@ -84,6 +93,8 @@ class BidDocument(Table, tablename="bid_document"):
 class BidSubmission(Table, tablename="bid_submission"):
     """Each submission of a bid is a version; the last one counts."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     bid = ForeignKey(Bid, null=False, on_delete=OnDelete.restrict, index=True)
     version = Integer()
     sealed = Text()
@@ -97,6 +108,8 @@ class BidSubmission(Table, tablename="bid_submission"):
 class OpeningRecord(Table, tablename="opening_record"):
     """开标记录表: written once, at the opening."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, unique=True)
     opened_at = Timestamptz()
     record = Text()
@@ -107,6 +120,8 @@ class OpeningRecord(Table, tablename="opening_record"):
 class BidBond(Table, tablename="bid_bond"):
     """投标保证金 (rule 29): recorded, marked paid, refunded."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, index=True)
     organization = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict)
     amount_fen = BigInt()
@@ -114,3 +129,5 @@ class BidBond(Table, tablename="bid_bond"):
     paid_marked_by = Integer(null=True, default=None)
     refund_due_on = Date(null=True, default=None)
     refunded_at = Timestamptz(null=True, default=None)
+    overdue_notified_at = Timestamptz(null=True, default=None)
+    next_check_at = Timestamptz(null=True, default=None, index=True)

@@ -9,10 +9,10 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from procurement.catalogue import services
+from procurement.catalogue.schemas import CatalogueItemIn, CatalogueItemOut
+from procurement.catalogue.states import Category
 from procurement.core.api import problems
 from procurement.core.web import require_user
-from procurement.tenders.schemas import CatalogueItemIn, CatalogueItemOut
-from procurement.tenders.states import Category
 
 
 class CatalogueController(Controller):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from procurement.accounts import policies
-from procurement.accounts.services import actor_of
+from procurement.catalogue.schemas import CatalogueItemIn, CatalogueItemOut
+from procurement.catalogue.states import CATEGORY_LABELS, Category
 from procurement.catalogue.tables import CatalogueItem
 from procurement.core import audit, clock, db
-from procurement.core.auth import CurrentUser
+from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.errors import NotFound, ValidationFailed
-from procurement.tenders.schemas import CatalogueItemIn, CatalogueItemOut
-from procurement.tenders.states import CATEGORY_LABELS, Category
 
 
 def _out(row: dict) -> CatalogueItemOut:

@@ -24,19 +24,13 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.querystring import QueryString
 
 from procurement.core import clock, db
+from procurement.core.actors import SYSTEM, Actor
 
 GENESIS_HASH = "0" * 64
 _ADVISORY_KEY = 7_316_001  # any constant; names the audit chain's lock
 
 
-@dataclass(frozen=True)
-class Actor:
-    id: int | None
-    label: str
-    ip: str = ""
-
-
-SYSTEM = Actor(None, "系统")
+__all__ = ["SYSTEM", "Actor", "record", "verify_chain", "verify_rows"]
 
 
 def _timestamp(value: datetime) -> str:

@@ -7,7 +7,6 @@ their SHA-256 is stored, so a copy of the database does not let anyone sign in.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,6 +14,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from procurement.core.actors import SYSTEM, Actor
 from procurement.core.errors import PermissionDenied
 from procurement.settings import get_settings
 
@@ -54,10 +54,6 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def tokens_equal(a: str | None, b: str | None) -> bool:
-    return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
-
-
 @dataclass(frozen=True)
 class CurrentUser:
     """The signed-in user as the web layer sees it (never a table row)."""
@@ -78,12 +74,26 @@ class CurrentUser:
         return self.role in roles
 
 
+def actor_of(user: CurrentUser | None) -> Actor:
+    """The actor of a change made by ``user`` (the system when nobody is signed in),
+    with the account role and no relation: relations come from policies."""
+    if user is None:
+        return SYSTEM
+    return Actor(user.id, f"{user.display_name}（{user.username}）", user.ip, role=user.role)
+
+
 @dataclass(frozen=True)
 class Decision:
-    """A permission answer that says why: ``if not decision: show decision.reason``."""
+    """A permission answer that says why: ``if not decision: show decision.reason``.
+
+    A policy that establishes a relation to the data (the buyer's officer of
+    this tender, the chair of this panel) names it in ``relation``; the
+    service then acts with :meth:`acting`, so no caller asserts a relation.
+    """
 
     allowed: bool
     reason: str = ""
+    relation: str | None = None
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -92,9 +102,16 @@ class Decision:
         if not self.allowed:
             raise PermissionDenied(self.reason or None)
 
+    def acting(self, user: CurrentUser) -> Actor:
+        """The actor for a change this decision allows: PermissionDenied with the
+        reason if it does not; the user with the relation the policy found if it does."""
+        self.require()
+        actor = actor_of(user)
+        return actor.granted(self.relation) if self.relation else actor
 
-def allow() -> Decision:
-    return Decision(True)
+
+def allow(relation: str | None = None) -> Decision:
+    return Decision(True, relation=None if relation is None else str(relation))
 
 
 def deny(reason: str) -> Decision:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -46,6 +46,12 @@ def to_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=SHANGHAI)
     return value.astimezone(UTC)
+
+
+def after_local_day(day: date) -> datetime:
+    """The instant (UTC) a Beijing calendar day has fully passed: a deadline "within
+    N working days ending on ``day``" is overdue from this moment on."""
+    return to_utc(datetime.combine(day + timedelta(days=1), time.min))
 
 
 def get_offset() -> timedelta:

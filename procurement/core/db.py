@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+from piccolo.columns.combination import Combinable
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import AsyncBatch, SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.table import Table
 
 log = logging.getLogger("procurement.db")
 
@@ -208,10 +210,12 @@ def is_unique_violation(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
 
 
-def for_update(query):
-    """Lock the selected rows until the transaction ends (PostgreSQL).
+async def lock(model: type[Table], where: Combinable) -> None:
+    """Lock the rows of ``model`` matching ``where`` until the transaction ends.
 
-    SQLite has no row locks; there the IMMEDIATE write transaction already
-    holds the database's single write lock.
+    The one row-lock helper. On PostgreSQL a ``SELECT … FOR UPDATE`` of the key
+    only (a join cannot be locked). SQLite has no row locks: there the IMMEDIATE
+    write transaction already holds the database's single write lock.
     """
-    return query.lock_rows() if not is_sqlite() else query
+    if not is_sqlite():
+        await model.select(model._meta.primary_key).where(where).lock_rows()

@@ -6,8 +6,14 @@ action the table does not allow is refused with InvalidTransition (HTTP 409)
 before anything changes; an allowed action by the wrong role is refused with
 PermissionDenied (403) naming who may do it, so the message says what to do.
 
-Each domain declares its table in its own ``states.py``; services call
-:meth:`TransitionTable.target` and only then write the new status.
+Each domain declares its table in its own ``states.py``. A transition lists
+who may take it: account roles and relations to the data (``core.actors``);
+an empty list means only the system. Services never write a status
+themselves: ``core.transitions.apply_transition`` decides with the table and
+writes with a conditional UPDATE and an audit row.
+
+Pure: ``states.py`` modules import this module and nothing else of the
+project, so the role and relation names are re-exported here.
 """
 
 from __future__ import annotations
@@ -16,7 +22,10 @@ import enum
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from procurement.core.actors import Actor, Relation, Role
 from procurement.core.errors import InvalidTransition, PermissionDenied
+
+__all__ = ["Actor", "Relation", "Role", "StateInfo", "Transition", "TransitionTable"]
 
 
 def _name(value: object) -> str:
@@ -187,6 +196,33 @@ class TransitionTable:
         if role is None or _name(role) not in found.roles:
             raise self._denied(found, role)
         return found.target
+
+    def decide(self, state: str, action: str, actor: Actor) -> Transition:
+        """The transition ``actor`` may take from ``state``, or a domain error.
+
+        The system may take any transition; a person needs their role or one
+        of the relations a policy granted them among the transition's names.
+        """
+        state, action = _name(state), _name(action)
+        found = self._transitions.get((state, action))
+        if found is None:
+            allowed: list[str] | None = None
+            if state in self._states:
+                allowed = self.allowed_actions(state) if actor.system else self.actions_for(state, actor)
+            raise self._invalid(state, action, allowed)
+        if actor.system or found.roles & actor.names:
+            return found
+        raise self._denied(found, actor.role)
+
+    def actions_for(self, state: str, actor: Actor) -> list[str]:
+        """Actions ``actor`` may take from ``state`` (a person never sees system-only ones)."""
+        state = _name(state)
+        self._state_info(state)
+        return [
+            t.action
+            for (source, _), t in self._transitions.items()
+            if source == state and (actor.system or t.roles & actor.names)
+        ]
 
     # -- errors --------------------------------------------------------------
 

@@ -1,11 +1,19 @@
 """Time-driven work (design.md, Time-driven work; invariant 10).
 
-Packages register idempotent *sweeps* here (from their ``jobs.py``). A sweep
-re-reads the database and applies whatever is due through the same service
-functions people call, so running it twice, late, or in two processes at once
-does no harm. APScheduler 3 cannot share a job store between processes, so it
-only supplies the ticking; on PostgreSQL each sweep also takes a transaction
-advisory lock so that two processes never run the same sweep together.
+Packages register their sweeps here from their ``jobs.py``. Most are *due
+sweeps*: an aggregate that waits on time stores ``next_check_at`` (computed
+from its state, indexed), and the sweep takes the rows whose moment has
+passed, earliest first, and hands each id to the owner's handler, which
+applies what is due through the owner's service functions and returns a
+``Due``: whether it acted, and the row's next check, which the sweep stores. Each item runs in its own transaction,
+so one failing item is logged with its id and neither rolls back nor blocks
+the others. Handlers re-check the state before acting, so running a sweep
+twice, late, or in two processes does no harm, and reads never wait for it.
+
+APScheduler 3 cannot share a job store between processes, so it only
+supplies the ticking. On PostgreSQL a sweep runs under a session-level
+advisory lock held on a connection of its own (another process skips that
+sweep), and each item is taken with ``FOR UPDATE SKIP LOCKED``.
 """
 
 from __future__ import annotations
@@ -17,14 +25,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from piccolo.columns import Column
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.querystring import QueryString
+from piccolo.table import Table
 
-from procurement.core import db
+from procurement.core import clock, db
 
 log = logging.getLogger("procurement.scheduler")
 
+
+@dataclass(frozen=True)
+class Due:
+    """What a handler did with one due row: whether it acted, and when to look again."""
+
+    acted: bool
+    next_check: datetime | None
+
+
 Sweep = Callable[[], Awaitable[int | None]]
+DueHandler = Callable[[int], Awaitable[Due]]
+
+BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -34,14 +55,37 @@ class SweepJob:
     interval_seconds: int | None = None  # None: the global interval
 
 
+@dataclass(frozen=True)
+class DueSweep:
+    """Rows of ``model`` whose ``next_check_at`` has passed, handled one by one."""
+
+    name: str
+    model: type[Table]
+    handle: DueHandler
+
+    async def __call__(self) -> int:
+        return await run_due(self)
+
+
 class SweepRegistry:
     def __init__(self) -> None:
         self._jobs: dict[str, SweepJob] = {}
 
     def register(self, name: str, func: Sweep, interval_seconds: int | None = None) -> None:
         if name in self._jobs:
+            if self._jobs[name].func == func:
+                return  # a package registered twice (tests build several apps)
             raise ValueError(f"sweep {name!r} is registered twice")
         self._jobs[name] = SweepJob(name, func, interval_seconds)
+
+    def register_due(
+        self, name: str, model: type[Table], handle: DueHandler, interval_seconds: int | None = None
+    ) -> None:
+        """A sweep over ``model.next_check_at``; ``handle(id)`` returns the row's next check."""
+        existing = self._jobs.get(name)
+        if existing is not None and isinstance(existing.func, DueSweep) and existing.func.handle == handle:
+            return
+        self.register(name, DueSweep(name, model, handle), interval_seconds)
 
     def jobs(self) -> list[SweepJob]:
         return list(self._jobs.values())
@@ -57,19 +101,76 @@ def _lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:7], "big")
 
 
+async def _take(sweep: DueSweep, row_id: int, now: datetime) -> bool:
+    """Lock one due row for this transaction; False if it is no longer due or another
+    process holds it (PostgreSQL: ``FOR UPDATE SKIP LOCKED``)."""
+    model = sweep.model
+    key: Column = model._meta.primary_key
+    due: Column = model.next_check_at
+    query = model.select(key).where((key == row_id) & (due <= now))
+    if not db.is_sqlite():
+        query = query.lock_rows(skip_locked=True)
+    return bool(await query)
+
+
+async def run_item(sweep: DueSweep, row_id: int) -> bool:
+    """Handle one due row in its own transaction; True if the handler acted."""
+    now = clock.now()
+    model = sweep.model
+    async with db.transaction():
+        if not await _take(sweep, row_id, now):
+            return False
+        outcome = await sweep.handle(row_id)
+        await model.update({model.next_check_at: outcome.next_check}).where(model._meta.primary_key == row_id)
+    return outcome.acted
+
+
+async def run_due(sweep: DueSweep) -> int:
+    """Every due row, earliest first, each in its own transaction; returns on how many
+    the handler acted. A failing row is logged with its id and tried again next tick."""
+    model = sweep.model
+    key: Column = model._meta.primary_key
+    due: Column = model.next_check_at
+    tried: set[int] = set()
+    handled = 0
+    while True:
+        now = clock.now()
+        rows = await model.select(key).where(due <= now).order_by(due).order_by(key).limit(BATCH + len(tried))
+        fresh = [r[key._meta.name] for r in rows if r[key._meta.name] not in tried]
+        if not fresh:
+            return handled
+        for row_id in fresh:
+            tried.add(row_id)
+            try:
+                handled += await run_item(sweep, row_id)
+            except Exception:  # one item must not stop the others; its next_check_at stays, so it is retried
+                log.exception("sweep %s: item %s failed", sweep.name, row_id)
+
+
 async def run_sweep(job: SweepJob) -> int | None:
-    """Run one sweep once; skipped when another process holds its lock."""
+    """Run one sweep once; skipped (None) when another process is running it."""
     engine = db.get_engine()
-    if isinstance(engine, PostgresEngine):
-        async with engine.transaction():
-            got = await engine.run_querystring(
-                QueryString("SELECT pg_try_advisory_xact_lock({}) AS got", _lock_key(job.name))
-            )
-            if not got[0]["got"]:
-                log.info("sweep %s: running in another process, skipped", job.name)
-                return None
+    if not isinstance(engine, PostgresEngine):
+        return await job.func()
+    # A session-level lock on a connection of its own: the items' transactions
+    # come and go on the pool while this connection keeps the sweep to one process.
+    connection = await engine.get_new_connection()
+    try:
+        got = await connection.fetchval("SELECT pg_try_advisory_lock($1)", _lock_key(job.name))
+        if not got:
+            log.info("sweep %s: running in another process, skipped", job.name)
+            return None
+        try:
             return await job.func()
-    return await job.func()
+        finally:
+            await connection.execute("SELECT pg_advisory_unlock($1)", _lock_key(job.name))
+    finally:
+        await connection.close()
+
+
+async def run_all() -> dict[str, int | None]:
+    """Every registered sweep once, in registration order (the CLI and tests)."""
+    return {job.name: await run_sweep(job) for job in registry.jobs()}
 
 
 async def _run_logged(job: SweepJob) -> None:

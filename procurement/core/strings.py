@@ -725,6 +725,10 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
         "title": "评审报告已提交：{title}",
         "body": "「{title}」评标委员会已提交评审报告。请在 {due} 前按排名顺序确定中标（成交）供应商（rule 26）。",
     },
+    "bid_bond.refund_overdue": {
+        "title": "投标保证金逾期未退：{title}",
+        "body": "「{title}」一笔 {amount} 的投标保证金应在 {due} 前退还，目前尚未登记退还。请尽快办理并在系统中登记。",
+    },
     "evaluation.report_overdue": {
         "title": "评审报告逾期：{title}",
         "body": "「{title}」的评分已于 {ended} 全部提交，评审报告应在 {due} 前送达采购人，目前尚未提交（rule 26）。",

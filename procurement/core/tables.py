@@ -10,6 +10,7 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -21,6 +22,8 @@ from piccolo.table import Table
 
 class AuditEvent(Table, tablename="audit_event"):
     """Append-only, hash-chained (invariant 4). Rows are never updated."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     at = Timestamptz()
     actor_id = Integer(null=True, default=None)
@@ -36,6 +39,8 @@ class AuditEvent(Table, tablename="audit_event"):
 
 
 class InboxItem(Table, tablename="inbox_item"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     recipient = ForeignKey(LazyTableReference("User", app_name="procurement"), null=False, on_delete=OnDelete.cascade)
     event = Varchar(length=60)
     title = Varchar(length=200)
@@ -48,6 +53,8 @@ class InboxItem(Table, tablename="inbox_item"):
 class CalendarEntry(Table, tablename="calendar_entry"):
     """Holidays and 调休 working days entered by an administrator."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     day = Date(unique=True)
     is_working_day = Boolean()
     name = Varchar(length=50, default="")
@@ -57,12 +64,16 @@ class CalendarEntry(Table, tablename="calendar_entry"):
 class SystemValue(Table, tablename="system_value"):
     """Small process-shared values (the time-travel clock offset)."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     key = Varchar(length=60, unique=True)
     value = Text(default="")
 
 
 class UserSession(Table, tablename="user_session"):
     """Server-side sessions, so logout revokes and several processes agree."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     token_hash = Varchar(length=64, unique=True)
     user = ForeignKey(LazyTableReference("User", app_name="procurement"), null=False, on_delete=OnDelete.cascade)
@@ -75,6 +86,8 @@ class UserSession(Table, tablename="user_session"):
 
 
 class LoginAttempt(Table, tablename="login_attempt"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     username = Varchar(length=50, index=True)
     ip = Varchar(length=64, index=True)
     at = Timestamptz(index=True)

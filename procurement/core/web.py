@@ -35,6 +35,7 @@ from pydantic import ValidationError as PydanticValidationError
 from procurement.core import clock, money
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import DomainError, NotAuthenticated, PermissionDenied, ValidationFailed
+from procurement.core.storage import content_disposition
 from procurement.core.strings import t
 from procurement.settings import get_settings
 
@@ -242,6 +243,35 @@ def parse_form(model: type[BaseModel], form: dict[str, Any], **extra: Any) -> Ba
         return model.model_validate(data)
     except PydanticValidationError as exc:
         raise ValidationFailed(field_errors=field_errors_from_pydantic(exc)) from None
+
+
+def yuan_field(fen: int | None) -> str:
+    """An amount in fen as the yuan a form field shows ("" for none)."""
+    return "" if fen is None else str(money.fen_to_decimal(fen))
+
+
+def fen_field(raw: Any, field: str, errors: dict[str, str]) -> int | None:
+    """A yuan amount typed in a form, as fen (core.money); a bad one is reported under ``field``."""
+    text = str(raw or "").strip()
+    if not text:
+        return None
+    try:
+        return money.to_fen(text)
+    except ValidationFailed as exc:
+        errors[field] = exc.message
+        return None
+
+
+def checkbox(value: Any) -> bool:
+    """A checkbox or yes/no field of a form."""
+    return str(value or "").strip().lower() in ("1", "true", "on", "yes")
+
+
+def pdf_response(name: str, data: bytes, *, inline: bool = True) -> Response:
+    """A PDF to show in the browser (or, with ``inline=False``, to download)."""
+    return Response(
+        data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=inline)}
+    )
 
 
 # --------------------------------------------------------------------------- errors

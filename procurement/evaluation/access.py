@@ -16,12 +16,12 @@ from procurement.accounts.states import Role
 from procurement.accounts.tables import User
 from procurement.bids.tables import OpeningRecord
 from procurement.core import db
-from procurement.core.auth import CurrentUser
-from procurement.core.errors import Conflict, NotFound, PermissionDenied
-from procurement.evaluation import scoring
-from procurement.evaluation.states import SEATED, MemberStatus
+from procurement.core.auth import CurrentUser, Decision, deny
+from procurement.core.errors import Conflict, NotFound
+from procurement.evaluation import policies, scoring
+from procurement.evaluation.states import SEATED
 from procurement.evaluation.tables import Panel, PanelMember
-from procurement.tenders.states import Method, TenderStatus
+from procurement.tenders.states import TENDER_TABLE, Method, TenderStatus
 from procurement.tenders.tables import Tender, TenderLot
 
 
@@ -66,8 +66,8 @@ def is_venture(tender: dict[str, Any]) -> bool:
 
 
 async def tender(tender_id: int, *, lock: bool = False) -> dict[str, Any]:
-    if lock and not db.is_sqlite():
-        await Tender.select(Tender.id).where(Tender.id == tender_id).lock_rows()
+    if lock:
+        await db.lock(Tender, Tender.id == tender_id)
     row = await Tender.select(*Tender.all_columns(), Tender.buyer.name).where(Tender.id == tender_id).first()
     if row is None or row["status"] == TenderStatus.DRAFT:
         raise NotFound("找不到该项目。")
@@ -81,23 +81,12 @@ async def lots(tender_id: int) -> dict[int, dict[str, Any]]:
 
 
 async def panel(tender_id: int, *, lock: bool = False) -> dict[str, Any]:
-    if lock and not db.is_sqlite():
-        await Panel.select(Panel.id).where(Panel.tender == tender_id).lock_rows()
+    if lock:
+        await db.lock(Panel, Panel.tender == tender_id)
     row = await Panel.select().where(Panel.tender == tender_id).first()
     if row is None:
         raise NotFound("本项目尚未抽取评标委员会。")
     return row
-
-
-def is_buyer_staff(user: CurrentUser | None, tender_row: dict[str, Any]) -> bool:
-    return (
-        user is not None and user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender_row["buyer"]
-    )
-
-
-def require_buyer_officer(user: CurrentUser, tender_row: dict[str, Any], what: str) -> None:
-    if user.role != Role.OFFICER or user.organization_id != tender_row["buyer"]:
-        raise PermissionDenied(f"只有采购人（{tender_row['buyer.name']}）的经办人可以{what}。")
 
 
 async def membership(user: CurrentUser | None, panel_id: int) -> dict[str, Any] | None:
@@ -113,15 +102,20 @@ async def membership(user: CurrentUser | None, panel_id: int) -> dict[str, Any] 
 
 
 async def declared_member(user: CurrentUser, panel_id: int) -> dict[str, Any]:
-    """Invariant 5: a member who has not declared no conflict sees nothing and cannot score."""
+    """The user's seat, once they declared no conflict (invariant 5); refused otherwise."""
     member = await membership(user, panel_id)
-    if member is None:
-        raise PermissionDenied("您不是该评标委员会的成员。")
-    if member["status"] == MemberStatus.DRAWN:
-        raise PermissionDenied("请先作回避声明：声明与投标人无利害关系后，才能查看投标文件和评分（rule 20）。")
-    if member["status"] not in SEATED:
-        raise PermissionDenied("您已不在该评标委员会（已回避或谢绝），不能查看投标文件或评分。")
+    policies.declared_member(user, member).require()
+    assert member is not None
     return member
+
+
+async def opened_bid_reader(user: CurrentUser, tender_row: dict[str, Any]) -> Decision:
+    """For bids' reading gate: a member of the tender's panel who declared no
+    conflict may read its opened bids (invariant 5)."""
+    row = await Panel.select(Panel.id).where(Panel.tender == tender_row["id"]).first()
+    if row is None:
+        return deny("本项目尚未抽取评标委员会。")
+    return policies.declared_member(user, await membership(user, row["id"]))
 
 
 async def seated_members(panel_id: int) -> list[dict[str, Any]]:
@@ -134,9 +128,10 @@ async def seated_members(panel_id: int) -> list[dict[str, Any]]:
 
 
 async def chair(user: CurrentUser, panel_id: int) -> dict[str, Any]:
-    member = await declared_member(user, panel_id)
-    if not member["is_chair"]:
-        raise PermissionDenied("只有评标委员会组长可以执行此操作。")
+    """The user's seat if it is the chair's."""
+    member = await membership(user, panel_id)
+    policies.chair(user, member).require()
+    assert member is not None
     return member
 
 
@@ -149,8 +144,6 @@ async def opened_prices(tender_id: int) -> dict[int, int]:
 
 
 def require_status(tender_row: dict[str, Any], *allowed: str, doing: str) -> None:
-    from procurement.tenders.states import TENDER_TABLE
-
     if tender_row["status"] not in allowed:
         raise Conflict(f"项目当前状态为「{TENDER_TABLE.staff_label(tender_row['status'])}」，不能{doing}。")
 

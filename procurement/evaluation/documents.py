@@ -1,16 +1,14 @@
-"""The evaluation report (评审报告, rule 26) and the award letter (中标通知书) as PDFs."""
+"""The evaluation report (评审报告, rule 26) as a PDF."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from procurement.accounts.states import Role
 from procurement.core import clock, pdf
 from procurement.core.auth import CurrentUser
-from procurement.core.errors import PermissionDenied
-from procurement.core.money import format_yuan, to_chinese_capital
-from procurement.evaluation import access, awards, ranking, sheets
+from procurement.core.money import format_yuan
+from procurement.evaluation import access, policies, ranking, sheets
 from procurement.evaluation.states import MEMBER_KIND_LABELS, MEMBER_TABLE, SHEET_TABLE, MemberKind, SheetStatus
 from procurement.evaluation.tables import PanelMember, ScoreSheet
 
@@ -25,7 +23,7 @@ async def report_context(user: CurrentUser, tender_id: int) -> dict[str, Any]:
     tender = await access.tender(tender_id)
     panel = await access.panel(tender_id)
     is_member = False
-    if not (access.is_buyer_staff(user, tender) or user.role == Role.ADMIN):
+    if not policies.progress_reader(user, tender):
         await access.chair(user, panel["id"])  # the chair signs the report off; other members see the ranking
         is_member = True
     board = await ranking.compute(tender, panel)
@@ -118,27 +116,3 @@ async def report_pdf(user: CurrentUser, tender_id: int) -> tuple[str, bytes]:
     data = await pdf.render_pdf("pdf/evaluation_report.html", context)
     suffix = "（草稿）" if context["draft"] else ""
     return f"评审报告{suffix}-{context['tender']['reference_no']}.pdf", data
-
-
-async def award_letter_pdf(user: CurrentUser, award_id: int) -> tuple[str, bytes]:
-    """中标（成交）通知书, for the winner and the buyer's staff."""
-    tender, award = await awards.award_for_letter(user, award_id)
-    if user.role == Role.EXPERT:
-        raise PermissionDenied("中标通知书只向中标人和采购人提供。")
-    venture = access.is_venture(tender)
-    title = "公益创投项目立项通知书" if venture else "中标（成交）通知书"
-    data = await pdf.render_pdf(
-        "pdf/award_letter.html",
-        {
-            "award": award,
-            "tender": tender,
-            "venture": venture,
-            "title": title,
-            "amount": format_yuan(award.amount_fen),
-            "amount_upper": to_chinese_capital(award.amount_fen),
-            "issuer": tender["buyer.name"],
-            "doc_number": f"编号：{award.letter_no}",
-            "issued_on": f"{clock.to_local(award.decided_at):%Y年%m月%d日}",
-        },
-    )
-    return f"{title}-{award.letter_no}.pdf", data

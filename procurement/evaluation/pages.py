@@ -1,6 +1,6 @@
-"""Web pages of evaluation and award: the expert's panels, 回避声明 and score
-sheets; the bureau's evaluation page (panel, review, ranking) and award page
-(定标, notice, letters, 质疑); the bidder's result and low-price explanation.
+"""Web pages of the evaluation: the expert's panels, 回避声明 and score sheets;
+the bureau's evaluation page (panel, review, ranking, report); the bidder's
+low-price explanation. The award and result pages are awards'.
 
 Thin: each handler parses the form, calls one service and renders; a refusal
 shows the same page again with the message (``form_action``). The flat form
@@ -11,11 +11,9 @@ member who has not declared no conflict (invariant 5).
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, URLEncodedBody
 from litestar.response import Response
@@ -23,20 +21,23 @@ from litestar.response import Response
 from procurement.accounts.states import Role
 from procurement.bids import services as bids
 from procurement.bids.states import BidStatus
-from procurement.core import clock, money
 from procurement.core.api import Id
 from procurement.core.errors import NotFound, PermissionDenied, ValidationFailed
-from procurement.core.storage import content_disposition
 from procurement.core.strings import t
-from procurement.core.web import form_action, page, parse_form, redirect, require_user
-from procurement.evaluation import awards, challenges, documents, ranking, review, services, sheets
+from procurement.core.web import (
+    checkbox,
+    fen_field,
+    form_action,
+    page,
+    parse_form,
+    pdf_response,
+    redirect,
+    require_user,
+    yuan_field,
+)
+from procurement.evaluation import documents, ranking, review, services, sheets
 from procurement.evaluation.schemas import (
-    AnswerIn,
-    AwardChoiceIn,
     BidForScoringOut,
-    ChallengeIn,
-    ComplaintDecisionIn,
-    ComplaintIn,
     CorrectionIn,
     DeclareIn,
     DeclineIn,
@@ -45,20 +46,12 @@ from procurement.evaluation.schemas import (
     ExplanationIn,
     FailureIn,
     QualifyIn,
-    RankingOut,
     ReplaceMemberIn,
     ScoreSheetIn,
 )
-from procurement.evaluation.states import (
-    CHALLENGE_OUTCOME_LABELS,
-    CORRECTION_REASON_LABELS,
-    MEMBER_KIND_LABELS,
-    MemberStatus,
-    SheetStatus,
-)
+from procurement.evaluation.states import CORRECTION_REASON_LABELS, MEMBER_KIND_LABELS, MemberStatus, SheetStatus
 from procurement.tenders import services as tenders
 from procurement.tenders.schemas import WORKER_LEVEL_LABELS
-from procurement.tenders.states import TenderStatus
 
 Form = URLEncodedBody[dict[str, Any]]
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -72,40 +65,16 @@ LOW_PRICE_LABELS = {
 LABELS: dict[str, Any] = {
     "member_kind": MEMBER_KIND_LABELS,
     "correction_reason": CORRECTION_REASON_LABELS,
-    "outcome": CHALLENGE_OUTCOME_LABELS,
     "low_price": LOW_PRICE_LABELS,
     "worker_level": {**{k.value: v for k, v in WORKER_LEVEL_LABELS.items()}, "none": "未持证"},
     "team_role": {"lead": "项目负责人", "member": "成员", "supervisor": "督导"},
 }
 STAFF = (Role.OFFICER, Role.FINANCE, Role.ADMIN)
-AWARDED = (TenderStatus.AWARDED,)
 
 
 def _scored(review_row) -> bool:
     """Bids that passed the review are the ones the panel scores."""
     return review_row.status in (BidStatus.QUALIFIED,)
-
-
-def _yuan(fen: int | None) -> str:
-    return "" if fen is None else str(money.fen_to_decimal(fen))
-
-
-def _fen(raw: Any, field: str, errors: dict[str, str]) -> int | None:
-    """A yuan amount typed in a form, as fen (core.money); a bad one is reported under ``field``."""
-    text = str(raw or "").strip()
-    if not text:
-        return None
-    try:
-        return money.to_fen(text)
-    except ValidationFailed as exc:
-        errors[field] = exc.message
-        return None
-
-
-def _pdf(name: str, data: bytes) -> Response:
-    return Response(
-        data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=True)}
-    )
 
 
 # --------------------------------------------------------------------------- form <-> input
@@ -114,7 +83,7 @@ def _pdf(name: str, data: bytes) -> Response:
 def sheet_to_form(scoring: BidForScoringOut) -> dict[str, Any]:
     form: dict[str, Any] = {f"scores.{k}": v for k, v in scoring.mine.scores.items()}
     form.update({f"comments.{k}": v for k, v in scoring.mine.comments.items()})
-    form["recommended_yuan"] = _yuan(scoring.mine.recommended_fen)
+    form["recommended_yuan"] = yuan_field(scoring.mine.recommended_fen)
     return form
 
 
@@ -127,7 +96,7 @@ def sheet_form_to_input(form: dict[str, Any], *, venture: bool) -> ScoreSheetIn:
         "submit": form.get("action") == "submit",
     }
     if venture:
-        recommended = _fen(form.get("recommended_yuan"), "recommended_fen", errors)
+        recommended = fen_field(form.get("recommended_yuan"), "recommended_fen", errors)
         if recommended is not None:
             data["recommended_fen"] = recommended
     try:
@@ -137,58 +106,6 @@ def sheet_form_to_input(form: dict[str, Any], *, venture: bool) -> ScoreSheetIn:
     if errors:
         raise ValidationFailed(field_errors=errors)
     return sheet  # type: ignore[return-value]
-
-
-def award_form_to_choices(
-    form: dict[str, Any], board: RankingOut, venture: bool
-) -> tuple[list[AwardChoiceIn], list[dict]]:
-    """Per lot a radio (``lot.<id>.bid_id``) or, for 公益创投, a checkbox and an amount per
-    project (``bid.<id>.pick``, ``bid.<id>.amount_yuan``); one reason per lot. Returns the
-    choices and, for each, the form fields its errors belong to."""
-    choices, fields, errors = [], [], {}
-    for lot in board.lots:
-        reason = str(form.get(f"lot.{lot.lot_id}.reason", "") or "").strip()
-        reason_field = f"lot.{lot.lot_id}.reason"
-        if venture:
-            picked = [
-                (b.bid_id, f"bid.{b.bid_id}.pick", f"bid.{b.bid_id}.amount_yuan")
-                for b in lot.bids
-                if form.get(f"bid.{b.bid_id}.pick")
-            ]
-        else:
-            chosen = str(form.get(f"lot.{lot.lot_id}.bid_id", "") or "").strip()
-            field = f"lot.{lot.lot_id}.bid_id"
-            picked = [(chosen, field, field)] if chosen else []
-        for bid_id, bid_field, amount_field in picked:
-            data: dict[str, Any] = {"lot_id": lot.lot_id, "bid_id": bid_id, "reason": reason}
-            if venture:
-                amount = _fen(form.get(amount_field), amount_field, errors)
-                if amount is not None:
-                    data["amount_fen"] = amount
-            mapping = {"bid_id": bid_field, "amount_fen": amount_field, "reason": reason_field, "lot_id": bid_field}
-            try:
-                choices.append(parse_form(AwardChoiceIn, data))
-                fields.append(mapping)
-            except ValidationFailed as exc:
-                errors.update({mapping.get(k, bid_field): v for k, v in exc.field_errors.items()})
-    if errors:
-        raise ValidationFailed(field_errors=errors)
-    return choices, fields  # type: ignore[return-value]
-
-
-def award_errors_to_form(exc: ValidationFailed, fields: list[dict]) -> ValidationFailed:
-    """``choices.<n>.<field>`` of the service, named by the form field that holds it."""
-    renamed = {}
-    for key, message in exc.field_errors.items():
-        parts = key.split(".")
-        if parts[0] == "choices" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(fields):
-            key = fields[int(parts[1])].get(parts[2], key)
-        renamed[key] = message
-    return ValidationFailed(exc.message, field_errors=renamed)
-
-
-def _flag(value: Any) -> bool:
-    return str(value or "").strip().lower() in ("1", "true", "on", "yes")
 
 
 # --------------------------------------------------------------------------- the expert
@@ -418,7 +335,8 @@ class EvaluationPages(Controller):
 
         async def action() -> Response:
             choice = parse_form(
-                DrawPanelIn, {"size": data.get("size", ""), "include_buyer_rep": _flag(data.get("include_buyer_rep"))}
+                DrawPanelIn,
+                {"size": data.get("size", ""), "include_buyer_rep": checkbox(data.get("include_buyer_rep"))},
             )
             panel = await services.draw_panel(user, tender_id, choice.size, choice.include_buyer_rep)  # type: ignore[attr-defined]
             return redirect(f"/tenders/{tender_id}/evaluation", t("eval.panel.drawn", n=len(panel.members)))
@@ -463,131 +381,14 @@ class EvaluationPages(Controller):
 
     @get("/tenders/{tender_id:int}/evaluation-report.pdf")
     async def report_pdf(self, request: Request, tender_id: Id) -> Response:
-        return _pdf(*await documents.report_pdf(require_user(request), tender_id))
-
-    # ------------------------------------------------------------------ 定标
-
-    async def _award(self, request: Request, tender_id: int) -> dict[str, Any]:
-        user = require_user(request, *STAFF)
-        tender = await tenders.get_tender(user, tender_id)
-        try:
-            board = await ranking.get_ranking(user, tender_id)
-        except NotFound:
-            board = None
-        try:
-            notice = await awards.award_notice(tender_id) if tender.status in AWARDED else None
-        except NotFound:
-            notice = None
-        return {
-            "tender": tender,
-            "board": board,
-            "notice": notice,
-            "labels": LABELS,
-            "history": await awards.list_awards(user, tender_id) if board else [],
-            "challenges": await challenges.list_challenges(user, tender_id),
-            "venture": tender.method == "venture_call",
-            "acting": user.role == Role.OFFICER,
-            "default_amounts": {
-                b.bid_id: _yuan(b.recommended_fen) for lot in (board.lots if board else []) for b in lot.bids
-            },
-            "page_title": f"{tender.title} · {t('tenders.award')}",
-        }
-
-    @get("/tenders/{tender_id:int}/award")
-    async def award_page(self, request: Request, tender_id: Id) -> Response:
-        return page(request, "procurement/evaluation/award.html", await self._award(request, tender_id))
-
-    @post("/tenders/{tender_id:int}/award")
-    async def award(self, request: Request, tender_id: Id, data: Form) -> Response:
-        user = require_user(request)
-        context = await self._award(request, tender_id)
-
-        async def action() -> Response:
-            if context["board"] is None:
-                raise NotFound("本项目尚未抽取评标委员会。")
-            choices, fields = award_form_to_choices(data, context["board"], context["venture"])
-            try:
-                await awards.award_tender(user, tender_id, choices)
-            except ValidationFailed as exc:
-                raise award_errors_to_form(exc, fields) from None
-            return redirect(f"/tenders/{tender_id}/award", t("eval.award.done"))
-
-        return await form_action(
-            request, "procurement/evaluation/award.html", {**data, "_form": "award"}, action, context
-        )
-
-    @post("/tenders/{tender_id:int}/challenges/{challenge_id:int}/answer")
-    async def answer(self, request: Request, tender_id: Id, challenge_id: Id, data: Form) -> Response:
-        user = require_user(request)
-
-        async def action() -> Response:
-            answer = parse_form(
-                AnswerIn,
-                {
-                    "outcome": data.get("outcome", ""),
-                    "answer": data.get("answer", ""),
-                    "affects_result": _flag(data.get("affects_result")),
-                },
-            )
-            done = await challenges.answer_challenge(
-                user,
-                challenge_id,
-                answer.outcome,
-                answer.answer,  # type: ignore[attr-defined]
-                answer.affects_result,
-            )  # type: ignore[attr-defined]
-            return redirect(
-                f"/tenders/{tender_id}/award#challenges", t("eval.challenge.answered", org=done.organization_name)
-            )
-
-        return await form_action(
-            request,
-            "procurement/evaluation/award.html",
-            {**data, "_challenge": str(challenge_id)},
-            action,
-            await self._award(request, tender_id),
-        )
-
-    @post("/tenders/{tender_id:int}/challenges/{challenge_id:int}/complaint-decision")
-    async def complaint_decision(self, request: Request, tender_id: Id, challenge_id: Id, data: Form) -> Response:
-        user = require_user(request)
-
-        async def action() -> Response:
-            decision = parse_form(ComplaintDecisionIn, {"decision": data.get("decision", "")}).decision  # type: ignore[attr-defined]
-            await challenges.record_complaint_decision(user, challenge_id, decision)
-            return redirect(f"/tenders/{tender_id}/award#challenges", t("eval.challenge.decided"))
-
-        return await form_action(
-            request,
-            "procurement/evaluation/award.html",
-            {**data, "_challenge": str(challenge_id)},
-            action,
-            await self._award(request, tender_id),
-        )
-
-    @get("/tenders/{tender_id:int}/challenges")
-    async def challenges_page(self, request: Request, tender_id: Id) -> Response:
-        """The link in challenge notifications: the buyer answers on the award page, a bidder
-        follows its challenges on its result page."""
-        user = require_user(request)
-        if user.role in STAFF:
-            return redirect(f"/tenders/{tender_id}/award#challenges")
-        if user.role == Role.ORG_MEMBER:
-            own = next((b for b in await bids.my_bids(user) if b.tender_id == tender_id and b.submitted_at), None)
-            if own is not None:
-                return redirect(f"/bids/{own.id}/result#challenges")
-        raise NotFound("找不到该项目的质疑。")
-
-    @get("/awards/{award_id:int}/letter.pdf")
-    async def letter(self, request: Request, award_id: Id) -> Response:
-        return _pdf(*await documents.award_letter_pdf(require_user(request), award_id))
+        return pdf_response(*await documents.report_pdf(require_user(request), tender_id))
 
 
 # --------------------------------------------------------------------------- the bidder
 
 
-class ResultPages(Controller):
-    """A bidder's result (own scores, rank, 质疑 and 投诉) and its low-price explanation."""
+class LowPricePages(Controller):
+    """The bidder's written explanation of an abnormally low price (rule 23)."""
 
     path = "/bids/{bid_id:int}"
     include_in_schema = False
@@ -598,80 +399,6 @@ class ResultPages(Controller):
         if bid is None:
             raise NotFound("找不到该投标。")
         return user, bid
-
-    async def _result(self, request: Request, bid_id: int) -> dict[str, Any]:
-        user, bid = await self._own_bid(request, bid_id)
-        try:
-            result = await awards.my_result(user, bid_id)
-        except NotFound:  # not published yet: the page says so
-            result = None
-        today = clock.today_local()
-        return {
-            "bid": bid,
-            "result": result,
-            "labels": LABELS,
-            "today": today,
-            "challenges": await challenges.list_challenges(user, bid.tender_id),
-            "challenge_open": bool(result and result.challenge_until and today <= result.challenge_until),
-            "page_title": f"评审结果：{bid.tender_title}",
-        }
-
-    @get("/result")
-    async def result(self, request: Request, bid_id: Id) -> Response:
-        return page(request, "procurement/evaluation/result.html", await self._result(request, bid_id))
-
-    @post("/challenges")
-    async def challenge(self, request: Request, bid_id: Id, data: Multipart) -> Response:
-        """质疑 without JavaScript: the grounds and one optional file in one multipart form."""
-        user = require_user(request)
-        context = await self._result(request, bid_id)
-        chosen = data.get("file")
-        chosen = chosen[0] if isinstance(chosen, list) and chosen else chosen
-        form = {k: v for k, v in data.items() if isinstance(v, str)}
-
-        async def action() -> Response:
-            documents_in = []
-            if isinstance(chosen, UploadFile) and chosen.filename:
-                raw = await chosen.read()
-                if not raw:
-                    raise ValidationFailed(field_errors={"file": "所选文件是空的，请重新选择。"})
-                documents_in.append(
-                    {"name": chosen.filename[:200], "content_base64": base64.b64encode(raw).decode("ascii")}
-                )
-            try:
-                filed = parse_form(ChallengeIn, {"grounds": form.get("grounds", ""), "documents": documents_in})
-                done = await challenges.file_challenge(user, context["bid"].tender_id, filed)  # type: ignore[arg-type]
-            except ValidationFailed as exc:  # a refused file is named beside the upload field
-                errors = {("file" if k.startswith("documents") else k): v for k, v in exc.field_errors.items()}
-                raise ValidationFailed(exc.message, field_errors=errors or {"file": exc.message}) from None
-            return redirect(
-                f"/bids/{bid_id}/result#challenges", t("eval.challenge.filed", due=f"{done.answer_due_on:%Y-%m-%d}")
-            )
-
-        return await form_action(
-            request, "procurement/evaluation/result.html", {**form, "_form": "challenge"}, action, context
-        )
-
-    @post("/challenges/{challenge_id:int}/complaint")
-    async def complain(self, request: Request, bid_id: Id, challenge_id: Id, data: Form) -> Response:
-        user = require_user(request)
-        context = await self._result(request, bid_id)
-
-        async def action() -> Response:
-            authority = parse_form(ComplaintIn, {"authority": data.get("authority", "")}).authority  # type: ignore[attr-defined]
-            done = await challenges.escalate(user, challenge_id, authority)
-            return redirect(
-                f"/bids/{bid_id}/result#challenges",
-                t(
-                    "eval.challenge.complained",
-                    authority=done.complaint_authority,
-                    due=f"{done.complaint_decision_due_on:%Y-%m-%d}" if done.complaint_decision_due_on else "—",
-                ),
-            )
-
-        return await form_action(
-            request, "procurement/evaluation/result.html", {**data, "_challenge": str(challenge_id)}, action, context
-        )
 
     async def _explanation(self, request: Request, bid_id: int) -> dict[str, Any]:
         user, bid = await self._own_bid(request, bid_id)

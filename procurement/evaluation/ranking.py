@@ -13,17 +13,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from procurement.accounts.services import actor_of
-from procurement.accounts.states import Role
 from procurement.bids.states import BidStatus
 from procurement.bids.tables import Bid
 from procurement.core import audit, clock, db
+from procurement.core.actors import SYSTEM
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import Conflict, PermissionDenied
 from procurement.core.money import format_yuan
 from procurement.core.notify import notify
-from procurement.evaluation import access, review, scoring, sheets
+from procurement.core.scheduler import Due, DueSweep, run_due
+from procurement.evaluation import access, policies, review, scoring, sheets, timing
 from procurement.evaluation.schemas import LotRankingOut, RankedBidOut, RankingOut, SpreadOut
 from procurement.evaluation.states import SheetStatus
 from procurement.evaluation.tables import BidReview, Panel, ScoreSheet
@@ -198,7 +198,7 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
 async def _may_see(user: CurrentUser, tender: dict[str, Any], panel: dict[str, Any]) -> None:
     """Buyer staff and administrators always; a member once all their own sheets are in
     (confidentiality: nobody sees others' scores before submitting their own)."""
-    if access.is_buyer_staff(user, tender) or user.role == Role.ADMIN:
+    if policies.progress_reader(user, tender):
         return
     member = await access.declared_member(user, panel["id"])
     if panel["report_delivered_at"] is not None or not access.scheme_of(tender).uses_sheets:
@@ -229,7 +229,7 @@ async def deliver_report(user: CurrentUser, tender_id: int) -> RankingOut:
     async with db.transaction():
         tender = await access.tender(tender_id, lock=True)
         panel = await access.panel(tender_id)
-        await access.chair(user, panel["id"])
+        actor = policies.chair(user, await access.membership(user, panel["id"])).acting(user)
         access.require_status(tender, TenderStatus.EVALUATING, doing="提交评审报告")
         if panel["report_delivered_at"] is not None:
             raise Conflict("评审报告已经提交。")
@@ -255,11 +255,12 @@ async def deliver_report(user: CurrentUser, tender_id: int) -> RankingOut:
         )
         if not changed:
             raise Conflict("评审报告已经提交。")
+        await timing.schedule(panel["id"])
         await audit.record(
             "evaluation.report_delivered",
             "panel",
             panel["id"],
-            actor=actor_of(user),
+            actor=actor,
             after={
                 "tender_id": tender_id,
                 "round": panel["round"],
@@ -276,40 +277,49 @@ async def deliver_report(user: CurrentUser, tender_id: int) -> RankingOut:
     return await get_ranking(user, tender_id)
 
 
+async def flag_overdue_report(panel_id: int) -> bool:
+    """Rule 26: tell the buyer once when the report is past its 2-working-day
+    deadline (the panel's ``next_check_at``). True if it told them now."""
+    async with db.transaction():
+        await db.lock(Panel, Panel.id == panel_id)
+        r = (
+            await Panel.select(*Panel.all_columns(), Panel.tender.title, Panel.tender.buyer)
+            .where(Panel.id == panel_id)
+            .first()
+        )
+        if (
+            r is None
+            or r["report_delivered_at"] is not None
+            or r["report_due_on"] is None
+            or r["overdue_notified_at"] is not None
+            or clock.today_local() <= r["report_due_on"]
+        ):
+            return False
+        await Panel.update({Panel.overdue_notified_at: clock.now()}).where(Panel.id == panel_id)
+        officers = await access.officers_of(r["tender.buyer"])
+        await notify(
+            "evaluation.report_overdue",
+            officers,
+            {
+                "title": r["tender.title"],
+                "due": f"{r['report_due_on']:%Y-%m-%d}",
+                "ended": f"{clock.to_local(r['scoring_ended_at']):%Y-%m-%d %H:%M}",
+                "link": f"/tenders/{r['tender']}/evaluation",
+            },
+        )
+        await audit.record(
+            "evaluation.report_overdue", "panel", panel_id, actor=SYSTEM, after={"due": r["report_due_on"].isoformat()}
+        )
+    return True
+
+
+async def _report_step(panel_id: int) -> Due:
+    return Due(await flag_overdue_report(panel_id), await timing.compute(panel_id))
+
+
+REPORTS_DUE = DueSweep("evaluation.report_overdue", Panel, _report_step)
+
+
 async def flag_overdue_reports() -> int:
     """Sweep: tell the buyer once when a report is past its 2-working-day deadline (rule 26)."""
-    today = clock.today_local()
-    rows = await Panel.select(
-        Panel.id, Panel.tender, Panel.report_due_on, Panel.scoring_ended_at, Panel.tender.title, Panel.tender.buyer
-    ).where(
-        Panel.report_delivered_at.is_null()
-        & Panel.report_due_on.is_not_null()
-        & (Panel.report_due_on < today)
-        & Panel.overdue_notified_at.is_null()
-    )
-    count = 0
-    for r in rows:
-        async with db.transaction():
-            changed = (
-                await Panel.update({Panel.overdue_notified_at: clock.now()})
-                .where((Panel.id == r["id"]) & Panel.overdue_notified_at.is_null())
-                .returning(Panel.id)
-            )
-            if not changed:
-                continue
-            officers = await access.officers_of(r["tender.buyer"])
-            await notify(
-                "evaluation.report_overdue",
-                officers,
-                {
-                    "title": r["tender.title"],
-                    "due": f"{r['report_due_on']:%Y-%m-%d}",
-                    "ended": f"{clock.to_local(r['scoring_ended_at']):%Y-%m-%d %H:%M}",
-                    "link": f"/tenders/{r['tender']}/evaluation",
-                },
-            )
-            await audit.record(
-                "evaluation.report_overdue", "panel", r["id"], after={"due": r["report_due_on"].isoformat()}
-            )
-            count += 1
-    return count
+    return await run_due(REPORTS_DUE)

@@ -12,21 +12,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from procurement.accounts.services import actor_of
-from procurement.accounts.states import Role
+from procurement.bids import policies as bid_policies
 from procurement.bids import rules as bid_rules
-from procurement.bids.opening import fail_tender
+from procurement.bids import services as bids
 from procurement.bids.states import BID_TABLE, BidStatus
 from procurement.bids.tables import Bid
 from procurement.core import audit, clock, db
-from procurement.core.auth import CurrentUser
+from procurement.core.actors import SYSTEM, Actor
+from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from procurement.core.money import format_yuan
 from procurement.core.notify import notify
-from procurement.evaluation import access, scoring
+from procurement.evaluation import access, policies, scoring
 from procurement.evaluation.schemas import BidReviewOut
 from procurement.evaluation.tables import BidReview
 from procurement.settings import get_settings
+from procurement.tenders import policies as tender_policies
+from procurement.tenders import services as tenders
 from procurement.tenders.states import TenderStatus
 
 IN_REVIEW = [BidStatus.OPENED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]
@@ -84,7 +86,7 @@ def low_price_status(flagged: bool, review: dict[str, Any] | None) -> str:
 async def list_reviews(user: CurrentUser, tender_id: int) -> list[BidReviewOut]:
     """Every opened bid with its review result: the buyer's staff and declared panel members."""
     tender = await access.tender(tender_id)
-    if not access.is_buyer_staff(user, tender) and user.role != Role.ADMIN:
+    if not policies.progress_reader(user, tender):
         panel = await access.panel(tender_id)
         await access.declared_member(user, panel["id"])
     return await reviews(tender_id)
@@ -137,8 +139,9 @@ async def own_review(user: CurrentUser, bid_id: int) -> BidReviewOut | None:
     return next((r for r in await reviews(bid["tender"]) if r.bid_id == bid_id), None)
 
 
-async def _fail_if_too_few(tender: dict[str, Any], actor: audit.Actor) -> bool:
-    """Rule 18: fewer than the minimum bids left in every lot → 废标."""
+async def _fail_if_too_few(tender: dict[str, Any], trigger: Actor) -> bool:
+    """Rule 18: fewer than the minimum bids left in every lot → 废标. The law fails
+    the tender, so the system does, naming whose decision left too few."""
     minimum = bid_rules.minimum_bids(tender["method"])
     lots = await access.lots(tender["id"])
     still = await Bid.select(Bid.lot).where((Bid.tender == tender["id"]) & Bid.status.is_in(STILL_IN))
@@ -147,13 +150,11 @@ async def _fail_if_too_few(tender: dict[str, Any], actor: audit.Actor) -> bool:
         counts[b["lot"]] += 1
     if all(n < minimum for n in counts.values()):
         left = sum(counts.values())
-        await fail_tender(
+        await tenders.fail_tender(
             tender,
             f"经资格性和符合性审查，有效投标（申报）仅剩 {left} 家，不足 {minimum} 家，依法予以废标（rule 18）。",
-            clock.now(),
-            from_status=TenderStatus.EVALUATING,
-            actor=actor,
-            audit_extra={"valid_bids": left, "minimum": minimum},
+            SYSTEM,
+            audit_extra={"valid_bids": left, "minimum": minimum, "triggered_by": trigger.label},
         )
         return True
     return False
@@ -191,21 +192,13 @@ async def qualify_bid(user: CurrentUser, bid_id: int, passed: bool, reason: str)
     async with db.transaction():
         bid = await _bid(bid_id)
         tender = await access.tender(bid["tender"], lock=True)
-        access.require_buyer_officer(user, tender, "记录资格性和符合性审查结果")
+        actor = tender_policies.buyer_officer(user, tender, "记录资格性和符合性审查结果").acting(user)
         access.require_status(tender, TenderStatus.EVALUATING, doing="记录审查结果（须在抽取评标委员会后、定标前）")
         bid = await _bid(bid_id)  # fresh under the lock
-        action = "qualify" if passed else "disqualify"
-        target = BID_TABLE.target(bid["status"], action, role=user.role)
-        changed = (
-            await Bid.update({Bid.status: target, Bid.updated_at: clock.now()})
-            .where((Bid.id == bid_id) & (Bid.status == bid["status"]))
-            .returning(Bid.id)
-        )
-        if not changed:
-            raise Conflict("该投标的状态刚刚发生了变化，请刷新后重试。")
+        text = reason or "符合招标文件规定的资格性和符合性要求。"
+        await bids.record_qualification(bid, passed, actor, reason=text)
         await _review_row(bid)
         now = clock.now()
-        text = reason or "符合招标文件规定的资格性和符合性要求。"
         await BidReview.update(
             {
                 BidReview.passed: passed,
@@ -214,15 +207,6 @@ async def qualify_bid(user: CurrentUser, bid_id: int, passed: bool, reason: str)
                 BidReview.reviewed_at: now,
             }
         ).where(BidReview.bid == bid_id)
-        actor = actor_of(user)
-        await audit.record(
-            f"bid.{action}",
-            "bid",
-            bid_id,
-            actor=actor,
-            before={"status": bid["status"]},
-            after={"status": target, "reason": text},
-        )
         failed = not passed and await _fail_if_too_few(tender, actor)
         if not failed:
             await _notify_flagged(tender, bid["lot"])
@@ -234,7 +218,7 @@ async def explain_low_price(user: CurrentUser, bid_id: int, explanation: str) ->
     revised until the panel decides."""
     async with db.transaction():
         bid = await _bid(bid_id)
-        if user.role != Role.ORG_MEMBER or user.organization_id != bid["organization"]:
+        if not bid_policies.bid_owner(user, bid):
             raise PermissionDenied("只有投标机构本身可以就自己的报价作书面说明。")
         tender = await access.tender(bid["tender"], lock=True)
         access.require_status(tender, TenderStatus.EVALUATING, doing="提交报价说明")
@@ -258,7 +242,8 @@ async def decide_low_price(user: CurrentUser, bid_id: int, accepted: bool, note:
         bid = await _bid(bid_id)
         tender = await access.tender(bid["tender"], lock=True)
         panel = await access.panel(bid["tender"])
-        await access.chair(user, panel["id"])
+        seat = await access.chair(user, panel["id"])
+        actor = policies.chair(user, seat).acting(user)
         access.require_status(tender, TenderStatus.EVALUATING, doing="认定异常低价")
         if bid_id not in await low_price_flags(bid["tender"]):
             raise Conflict("该投标未被提示为异常低价。")
@@ -276,26 +261,14 @@ async def decide_low_price(user: CurrentUser, bid_id: int, accepted: bool, note:
                 BidReview.explanation_decided_at: now,
             }
         ).where((BidReview.bid == bid_id) & BidReview.explanation_accepted.is_null())
-        actor = actor_of(user)
         await audit.record(
             "bid.low_price_decided", "bid", bid_id, actor=actor, after={"accepted": accepted, "note": note}
         )
         if not accepted:
-            target = BID_TABLE.target(bid["status"], "reject_low_price", role="panel_chair")
-            await Bid.update({Bid.status: target, Bid.updated_at: now}).where(
-                (Bid.id == bid_id) & (Bid.status == bid["status"])
-            )
+            await bids.reject_low_price(bid, actor, note=note)
             await BidReview.update(
                 {BidReview.passed: False, BidReview.reason: f"异常低价未获评标委员会认可：{note}（rule 23）"}
             ).where(BidReview.bid == bid_id)
-            await audit.record(
-                "bid.reject_low_price",
-                "bid",
-                bid_id,
-                actor=actor,
-                before={"status": bid["status"]},
-                after={"status": target},
-            )
             await _fail_if_too_few(tender, actor)
     return await reviews(bid["tender"])
 
@@ -305,6 +278,6 @@ async def declare_failure(user: CurrentUser, tender_id: int, reason: str) -> Non
     budget, a violation that affects fairness, or no 公益创投 project reaching the pass line."""
     async with db.transaction():
         tender = await access.tender(tender_id, lock=True)
-        access.require_buyer_officer(user, tender, "宣布废标")
+        actor = tender_policies.buyer_officer(user, tender, "宣布废标").acting(user)
         access.require_status(tender, TenderStatus.OPENED, TenderStatus.EVALUATING, doing="宣布废标")
-        await fail_tender(tender, reason, clock.now(), from_status=tender["status"], actor=actor_of(user))
+        await tenders.fail_tender(tender, reason, actor)

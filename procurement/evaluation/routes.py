@@ -9,18 +9,10 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from procurement.core.api import Id, problems
 from procurement.core.storage import content_disposition
 from procurement.core.web import require_user
-from procurement.evaluation import awards, challenges, documents, ranking, review, services, sheets
+from procurement.evaluation import documents, ranking, review, services, sheets
 from procurement.evaluation.schemas import (
-    AnswerIn,
-    AwardIn,
-    AwardNoticeOut,
-    AwardOut,
     BidForScoringOut,
     BidReviewOut,
-    ChallengeIn,
-    ChallengeOut,
-    ComplaintDecisionIn,
-    ComplaintIn,
     CorrectionIn,
     DeclareIn,
     DeclineIn,
@@ -31,7 +23,6 @@ from procurement.evaluation.schemas import (
     ExplanationIn,
     FailureIn,
     MyPanelOut,
-    MyResultOut,
     PanelOut,
     QualifyIn,
     RankingOut,
@@ -154,41 +145,11 @@ class EvaluationController(Controller):
         name, data = await documents.report_pdf(require_user(request), tender_id)
         return Response(data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name)})
 
-    @post("/award", operation_id="AwardTender", status_code=HTTP_200_OK, responses=problems(401, 403, 404, 409, 422))
-    async def award(self, request: Request, tender_id: Id, data: JSONBody[AwardIn]) -> AwardNoticeOut:
-        """定标 in rank order (another choice needs a reason); publishes the result notice (rule 26)."""
-        return await awards.award_tender(require_user(request), tender_id, data.choices)
-
     @post("/failure", operation_id="FailTender", status_code=HTTP_200_OK, responses=problems(401, 403, 404, 409, 422))
     async def fail(self, request: Request, tender_id: Id, data: JSONBody[FailureIn]) -> dict[str, str]:
         """废标 during the evaluation (rule 18), with a public notice and bid-bond refunds."""
         await review.declare_failure(require_user(request), tender_id, data.reason)
         return {"status": "failed"}
-
-    @get("/awards", operation_id="ListAwards", responses=problems(401, 403, 404))
-    async def list_awards(self, request: Request, tender_id: Id) -> list[AwardOut]:
-        """Every award of the tender, revoked ones included."""
-        return await awards.list_awards(require_user(request), tender_id)
-
-    @get("/award-notice", operation_id="GetAwardNotice", responses=problems(404))
-    async def notice(self, tender_id: Id) -> AwardNoticeOut:
-        """Public: the current result notice (or 公益创投立项公示)."""
-        return await awards.award_notice(tender_id)
-
-    @post(
-        "/challenges",
-        operation_id="FileChallenge",
-        status_code=HTTP_201_CREATED,
-        responses=problems(401, 403, 404, 409, 422),
-    )
-    async def file(self, request: Request, tender_id: Id, data: JSONBody[ChallengeIn]) -> ChallengeOut:
-        """质疑 within 7 working days of the result notice, with grounds and documents (rule 27)."""
-        return await challenges.file_challenge(require_user(request), tender_id, data)
-
-    @get("/challenges", operation_id="ListChallenges", responses=problems(401, 403, 404))
-    async def challenges(self, request: Request, tender_id: Id) -> list[ChallengeOut]:
-        """The buyer sees every challenge; a bidder its own."""
-        return await challenges.list_challenges(require_user(request), tender_id)
 
 
 class BidEvaluationController(Controller):
@@ -235,11 +196,6 @@ class BidEvaluationController(Controller):
         """Save a draft, or submit and lock the sheet (rules 21–25)."""
         return await sheets.save_sheet(require_user(request), bid_id, data)
 
-    @get("/result", operation_id="GetMyResult", responses=problems(401, 403, 404))
-    async def result(self, request: Request, bid_id: Id) -> MyResultOut:
-        """结果通知: the bidder's own scores and rank after the result notice."""
-        return await awards.my_result(require_user(request), bid_id)
-
 
 class ScoreSheetController(Controller):
     path = "/score-sheets"
@@ -254,56 +210,3 @@ class ScoreSheetController(Controller):
     async def correct(self, request: Request, sheet_id: Id, data: JSONBody[CorrectionIn]) -> BidForScoringOut:
         """Rule 25: change a submitted score for one of four reasons; old and new value, who and why are kept."""
         return await sheets.correct_score(require_user(request), sheet_id, data)
-
-
-class AwardController(Controller):
-    path = "/awards"
-    tags = ["评审与定标"]
-
-    @get(
-        "/{award_id:int}/letter",
-        operation_id="GetAwardLetter",
-        media_type="application/pdf",
-        responses=problems(401, 403, 404, 409),
-    )
-    async def letter(self, request: Request, award_id: Id) -> Response[bytes]:
-        """中标（成交）通知书 as a PDF, for the winner and the buyer."""
-        name, data = await documents.award_letter_pdf(require_user(request), award_id)
-        return Response(data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name)})
-
-
-class ChallengeController(Controller):
-    path = "/challenges"
-    tags = ["评审与定标"]
-
-    @post(
-        "/{challenge_id:int}/answer",
-        operation_id="AnswerChallenge",
-        status_code=HTTP_200_OK,
-        responses=problems(401, 403, 404, 409, 422),
-    )
-    async def answer(self, request: Request, challenge_id: Id, data: JSONBody[AnswerIn]) -> ChallengeOut:
-        """The buyer's answer within 7 working days; upheld → re-evaluation or a new award (rule 27)."""
-        return await challenges.answer_challenge(
-            require_user(request), challenge_id, data.outcome, data.answer, data.affects_result
-        )
-
-    @post(
-        "/{challenge_id:int}/complaint",
-        operation_id="EscalateChallenge",
-        status_code=HTTP_200_OK,
-        responses=problems(401, 403, 404, 409, 422),
-    )
-    async def complain(self, request: Request, challenge_id: Id, data: JSONBody[ComplaintIn]) -> ChallengeOut:
-        """投诉 to the finance department within 15 working days after the answer period (rule 27)."""
-        return await challenges.escalate(require_user(request), challenge_id, data.authority)
-
-    @post(
-        "/{challenge_id:int}/complaint-decision",
-        operation_id="RecordComplaintDecision",
-        status_code=HTTP_200_OK,
-        responses=problems(401, 403, 404, 409, 422),
-    )
-    async def decision(self, request: Request, challenge_id: Id, data: JSONBody[ComplaintDecisionIn]) -> ChallengeOut:
-        """The buyer records the finance department's decision on the complaint."""
-        return await challenges.record_complaint_decision(require_user(request), challenge_id, data.decision)

@@ -7,15 +7,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from procurement.catalogue.states import Category
 from procurement.evaluation.states import (
-    ChallengeOutcome,
     CorrectionReason,
     EmploymentRole,
     MemberKind,
     MemberStatus,
     RelationKind,
 )
-from procurement.tenders.states import Category
 
 
 class _In(BaseModel):
@@ -343,130 +342,7 @@ class RankingOut(BaseModel):
 # --------------------------------------------------------------------------- award (rule 26)
 
 
-class AwardChoiceIn(_In):
-    lot_id: int = Field(ge=1, le=2_147_483_647)
-    bid_id: int = Field(ge=1, le=2_147_483_647)
-    amount_fen: int | None = Field(
-        default=None, ge=1, le=10**13, description="公益创投：资助金额（分），不超过评审建议额；其他方式为报价"
-    )
-    reason: str = Field(default="", max_length=2000, description="不按排名第一确定时必填的理由")
-
-
-class AwardIn(_In):
-    choices: list[AwardChoiceIn] = Field(min_length=1, max_length=200)
-
-
-class AwardOut(BaseModel):
-    id: int
-    tender_id: int
-    lot_id: int
-    lot_name: str
-    bid_id: int
-    organization_id: int
-    organization_name: str
-    amount_fen: int
-    amount: str
-    rank: int
-    total: str
-    reason: str
-    status: str
-    deemed: bool
-    decided_at: datetime
-    letter_no: str
-    challenge_until: date | None
-    publicity_until: date | None
-    revoked_reason: str
-
-
-class AwardNoticeOut(BaseModel):
-    tender_id: int
-    notice_id: int
-    title: str
-    content: str
-    published_at: datetime
-    awards: list[AwardOut]
-    challenge_until: date | None
-    publicity_until: date | None
-
-
-class MyResultOut(BaseModel):
-    """结果通知书: a bidder's own scores and rank, never the others' details."""
-
-    tender_id: int
-    tender_title: str
-    bid_id: int
-    organization_name: str
-    won: bool
-    rank: int | None
-    joint: bool
-    total: str | None
-    criterion_means: dict[str, str]
-    price_score: str | None
-    criteria: list[CriterionOut]
-    status_label: str
-    reason: str
-    winners: list[str]
-    challenge_until: date | None
-    award_id: int | None
-
-
 # --------------------------------------------------------------------------- challenges (rule 27)
-
-
-class ChallengeDocumentIn(_In):
-    name: str = Field(min_length=1, max_length=200)
-    content_base64: str = Field(min_length=4, max_length=28_000_000)
-
-
-class ChallengeIn(_In):
-    grounds: str = Field(min_length=10, max_length=20000, description="质疑事项、事实依据和法律依据")
-    documents: list[ChallengeDocumentIn] = Field(default_factory=list, max_length=5)
-
-
-class AnswerIn(_In):
-    outcome: ChallengeOutcome
-    answer: str = Field(min_length=10, max_length=20000)
-    affects_result: bool = Field(default=True, description="质疑是否可能影响中标结果（影响时答复前暂停签订合同）")
-
-
-class ComplaintIn(_In):
-    authority: str = Field(default="上城区财政局", min_length=2, max_length=200, description="受理投诉的财政部门")
-
-
-class ComplaintDecisionIn(_In):
-    decision: str = Field(min_length=4, max_length=20000)
-
-
-class ChallengeDocumentOut(BaseModel):
-    name: str
-    sha256: str
-    size: int
-
-
-class ChallengeOut(BaseModel):
-    id: int
-    tender_id: int
-    tender_title: str
-    organization_id: int
-    organization_name: str
-    grounds: str
-    documents: list[ChallengeDocumentOut]
-    affects_result: bool
-    filed_at: datetime
-    answer_due_on: date
-    overdue: bool
-    status: str
-    status_label: str
-    outcome: str
-    outcome_label: str
-    answer: str
-    answered_at: datetime | None
-    complaint_due_on: date | None
-    complaint_authority: str
-    complaint_filed_at: datetime | None
-    complaint_decision_due_on: date | None
-    complaint_decision: str
-    allowed_actions: list[str]
 
 
 class MyPanelOut(BaseModel):

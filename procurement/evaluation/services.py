@@ -4,7 +4,8 @@ opened tender (rule 19), replacing a member, and 回避声明 (rule 20, invarian
 Every draw stores its seed and its sorted candidates in the audit log, so
 anyone can re-run ``rules.draw`` and get the same members. Each use case is
 one transaction; every member status change goes through ``MEMBER_TABLE`` and
-a conditional UPDATE, and writes its audit row in that transaction.
+``apply_transition`` (conditional UPDATE and audit row in that transaction).
+The tender moves to 评审中 through tenders, its owner.
 """
 
 from __future__ import annotations
@@ -14,17 +15,20 @@ import secrets
 from datetime import date
 from typing import Any
 
-from procurement.accounts.services import actor_of
-from procurement.accounts.states import OrgKind, Role
+from procurement.accounts.states import Role
 from procurement.accounts.tables import Organization, User
 from procurement.bids.opening import open_tender
 from procurement.bids.states import BidStatus
 from procurement.bids.tables import Bid
+from procurement.catalogue.states import CATEGORY_LABELS, Category
 from procurement.core import audit, clock, db
-from procurement.core.auth import CurrentUser
+from procurement.core.actors import Actor
+from procurement.core.auth import CurrentUser, actor_of
+from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from procurement.core.notify import notify
-from procurement.evaluation import access, rules
+from procurement.core.transitions import apply_transition
+from procurement.evaluation import access, policies, ranking, rules, sheets, timing
 from procurement.evaluation.schemas import (
     EmploymentIn,
     ExpertProfileIn,
@@ -34,9 +38,11 @@ from procurement.evaluation.schemas import (
     PanelOut,
     RelationIn,
 )
-from procurement.evaluation.states import MEMBER, MEMBER_TABLE, MemberKind, MemberStatus, SheetStatus
+from procurement.evaluation.states import MEMBER_TABLE, MemberKind, MemberStatus, SheetStatus
 from procurement.evaluation.tables import ExpertProfile, Panel, PanelMember, ScoreSheet
-from procurement.tenders.states import CATEGORY_LABELS, TENDER_TABLE, Category, TenderStatus
+from procurement.tenders import policies as tender_policies
+from procurement.tenders import services as tenders
+from procurement.tenders.states import TENDER_TABLE, TenderStatus
 from procurement.tenders.tables import Tender
 
 # Bids that took part in the opening (rule 20 looks at every one of their organizations).
@@ -47,15 +53,11 @@ OPENED_BID_STATES = [BidStatus.OPENED, BidStatus.QUALIFIED, BidStatus.DISQUALIFI
 
 
 def _require_expert(user: CurrentUser) -> None:
-    if user.role != Role.EXPERT:
-        raise PermissionDenied("只有评审专家本人可以查看和维护专家资料。")
+    policies.expert(user).require()
 
 
 def _require_bureau(user: CurrentUser) -> None:
-    if user.role == Role.ADMIN:
-        return
-    if user.role != Role.OFFICER or user.organization_kind != OrgKind.BUREAU:
-        raise PermissionDenied("只有民政部门经办人或系统管理员可以查看评审专家库。")
+    policies.pool_reader(user).require()
 
 
 def _profile_out(user_row: dict[str, Any], profile: dict[str, Any] | None) -> ExpertProfileOut:
@@ -192,9 +194,8 @@ async def _tender(tender_id: int, *, lock: bool = False) -> dict[str, Any]:
     return await access.tender(tender_id, lock=lock)
 
 
-def _require_buyer_officer(user: CurrentUser, tender: dict[str, Any]) -> None:
-    if user.role != Role.OFFICER or user.organization_id != tender["buyer"]:
-        raise PermissionDenied(f"只有采购人（{tender['buyer.name']}）的经办人可以组建和调整本项目的评标委员会。")
+def _buyer_officer(user: CurrentUser, tender: dict[str, Any]) -> Actor:
+    return tender_policies.buyer_officer(user, tender, "组建和调整本项目的评标委员会").acting(user)
 
 
 async def _bidders(tender_id: int) -> dict[int, str]:
@@ -217,7 +218,7 @@ async def draw_panel(
     try:
         async with db.transaction():
             tender = await _tender(tender_id, lock=True)
-            _require_buyer_officer(user, tender)
+            actor = _buyer_officer(user, tender)
             if tender["status"] != TenderStatus.OPENED:
                 raise Conflict(
                     f"项目当前状态为「{TENDER_TABLE.staff_label(tender['status'])}」：评标委员会只能在开标后、"
@@ -288,18 +289,7 @@ async def draw_panel(
                         is_chair=rules.may_chair(MemberKind.BUYER_REP),
                     )
                 )
-            target = TENDER_TABLE.target(tender["status"], "start_evaluation", role=user.role)
-            await Tender.update({Tender.status: target, Tender.updated_at: now}).where(
-                (Tender.id == tender_id) & (Tender.status == tender["status"])
-            )
-            await audit.record(
-                "tender.start_evaluation",
-                "tender",
-                tender_id,
-                actor=actor_of(user),
-                before={"status": tender["status"]},
-                after={"status": target, "panel_id": panel_id},
-            )
+            await tenders.start_evaluation(tender, actor, after={"panel_id": panel_id})
             await notify(
                 "panel.drawn",
                 drawn + ([rep_id] if rep_id else []),
@@ -309,7 +299,7 @@ async def draw_panel(
                 "panel.drawn",
                 "panel",
                 panel_id,
-                actor=actor_of(user),
+                actor=actor,
                 after={
                     "tender_id": tender_id,
                     "seed": seed,
@@ -332,25 +322,30 @@ async def draw_panel(
 
 
 async def _panel_row(panel_id: int, *, lock: bool = False) -> dict[str, Any]:
-    if lock and not db.is_sqlite():
-        await Panel.select(Panel.id).where(Panel.id == panel_id).lock_rows()
+    if lock:
+        await db.lock(Panel, Panel.id == panel_id)
     row = await Panel.select().where(Panel.id == panel_id).first()
     if row is None:
         raise NotFound("找不到该评标委员会。")
     return row
 
 
-async def _change_status(member: dict[str, Any], action: str, role: str, values: dict) -> str:
-    """The one way a member's status changes: the table decides, a conditional UPDATE writes."""
-    target = MEMBER_TABLE.target(member["status"], action, role=role)
-    changed = (
-        await PanelMember.update({PanelMember.status: target, **values})
-        .where((PanelMember.id == member["id"]) & (PanelMember.status == member["status"]))
-        .returning(PanelMember.id)
+async def _change_status(
+    member: dict[str, Any], action: str, actor: Actor, values: dict, *, audit_action: str, after: dict | None = None
+) -> str:
+    """A seat's status changes through its table, with its audit row (invariant 3)."""
+    return await apply_transition(
+        MEMBER_TABLE,
+        PanelMember,
+        member["id"],
+        member["status"],
+        action,
+        actor,
+        values=values,
+        audit_action=audit_action,
+        before={"is_chair": member["is_chair"]},
+        after=after,
     )
-    if not changed:
-        raise Conflict("该成员的状态刚刚发生了变化，请刷新后重试。")
-    return target
 
 
 async def _replace(panel: dict[str, Any], removed: dict[str, Any], actor: audit.Actor) -> str:
@@ -408,7 +403,7 @@ async def replace_panel_member(user: CurrentUser, member_id: int, reason: str) -
             raise NotFound("找不到该评标委员会成员。")
         panel = await _panel_row(member["panel"], lock=True)
         tender = await _tender(panel["tender"])
-        _require_buyer_officer(user, tender)
+        actor = _buyer_officer(user, tender)
         if tender["status"] != TenderStatus.EVALUATING:
             raise Conflict(
                 f"项目当前状态为「{TENDER_TABLE.staff_label(tender['status'])}」，评审已结束，不能再调整评标委员会。"
@@ -416,17 +411,13 @@ async def replace_panel_member(user: CurrentUser, member_id: int, reason: str) -
         member = await PanelMember.select().where(PanelMember.id == member_id).first()  # fresh under the lock
         if member["kind"] != MemberKind.EXPERT:
             raise ValidationFailed("采购人代表由采购人指派，不通过抽取产生，不能补抽。")
-        target = await _change_status(
-            member, "remove", user.role, {PanelMember.removed_reason: reason, PanelMember.is_chair: False}
-        )
-        actor = actor_of(user)
-        await audit.record(
-            "panel.member_removed",
-            "panel_member",
-            member_id,
-            actor=actor,
-            before={"status": member["status"], "is_chair": member["is_chair"]},
-            after={"status": target, "reason": reason},
+        await _change_status(
+            member,
+            "remove",
+            actor,
+            {PanelMember.removed_reason: reason, PanelMember.is_chair: False},
+            audit_action="panel.member_removed",
+            after={"reason": reason},
         )
         note = await _replace(panel, member, actor)
     return await get_panel(user, panel["tender"], note=note)
@@ -443,41 +434,32 @@ async def declare(user: CurrentUser, panel_id: int, no_conflict: bool, note: str
             .order_by(PanelMember.id, ascending=False)
             .first()
         )
-        if member is None:
-            raise PermissionDenied("您不是该评标委员会的成员。")
+        actor = policies.seat_holder(user, member).acting(user)
         tender = await _tender(panel["tender"])
         if tender["status"] != TenderStatus.EVALUATING:
             raise Conflict(
                 f"项目当前状态为「{TENDER_TABLE.staff_label(tender['status'])}」，评审已结束，不能再作回避声明。"
             )
         now = clock.now()
-        actor = actor_of(user)
         message = ""
         if no_conflict:
-            target = await _change_status(member, "declare_no_conflict", MEMBER, {PanelMember.declared_at: now})
-            await audit.record(
-                "panel.declared_no_conflict",
-                "panel_member",
-                member["id"],
-                actor=actor,
-                before={"status": member["status"]},
-                after={"status": target, "note": note},
+            await _change_status(
+                member,
+                "declare_no_conflict",
+                actor,
+                {PanelMember.declared_at: now},
+                audit_action="panel.declared_no_conflict",
+                after={"note": note},
             )
         else:
             reason = note or "专家声明与投标人存在利害关系，主动回避（rule 20）。"
-            target = await _change_status(
+            await _change_status(
                 member,
                 "declare_conflict",
-                MEMBER,
+                actor,
                 {PanelMember.declared_at: now, PanelMember.removed_reason: reason, PanelMember.is_chair: False},
-            )
-            await audit.record(
-                "panel.conflict_declared",
-                "panel_member",
-                member["id"],
-                actor=actor,
-                before={"status": member["status"], "is_chair": member["is_chair"]},
-                after={"status": target, "reason": reason},
+                audit_action="panel.conflict_declared",
+                after={"reason": reason},
             )
             if member["kind"] == MemberKind.EXPERT:
                 message = await _replace(panel, member, actor)
@@ -498,20 +480,14 @@ async def decline(user: CurrentUser, panel_id: int, reason: str) -> PanelOut:
         )
         if member is None or member["kind"] != MemberKind.EXPERT:
             raise PermissionDenied("只有被抽取的评审专家本人可以谢绝参加评审。")
-        target = await _change_status(
+        actor = policies.seat_holder(user, member).acting(user)
+        await _change_status(
             member,
             "decline",
-            MEMBER,
+            actor,
             {PanelMember.removed_reason: reason, PanelMember.is_chair: False, PanelMember.declared_at: clock.now()},
-        )
-        actor = actor_of(user)
-        await audit.record(
-            "panel.member_declined",
-            "panel_member",
-            member["id"],
-            actor=actor,
-            before={"status": member["status"], "is_chair": member["is_chair"]},
-            after={"status": target, "reason": reason},
+            audit_action="panel.member_declined",
+            after={"reason": reason},
         )
         message = await _replace(panel, member, actor)
     return await get_panel(user, panel["tender"], note=message)
@@ -521,7 +497,7 @@ async def get_panel(user: CurrentUser, tender_id: int, *, note: str = "") -> Pan
     """The panel of a tender: for the buyer's staff, administrators and the panel's own experts."""
     tender = await _tender(tender_id)
     panel = await Panel.select().where(Panel.tender == tender_id).first()
-    is_staff = user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender["buyer"]
+    is_staff = bool(tender_policies.buyer_staff(user, tender))
     is_member = panel is not None and await PanelMember.exists().where(
         (PanelMember.panel == panel["id"]) & (PanelMember.user == user.id)
     )
@@ -609,3 +585,34 @@ async def my_panels(user: CurrentUser) -> list[MyPanelOut]:
             )
         )
     return out
+
+
+# --------------------------------------------------------------------------- the owner's steps
+#
+# Awards changes a panel (and its sheets) only through this function.
+
+
+async def reopen_after_revocation(tender_id: int, actor: Actor, *, re_evaluate: bool) -> int:
+    """An upheld challenge revoked the award (rule 27). A new choice: the buyer has 5
+    working days again (rule 26). A re-evaluation: the current round's sheets are
+    superseded (kept), and the panel scores again in a new round and delivers a
+    new report. Returns the panel's round now."""
+    panel = await access.panel(tender_id, lock=True)
+    values: dict[Any, Any] = {
+        Panel.award_due_on: get_default_calendar().add_working_days(clock.today_local(), ranking.AWARD_WORKING_DAYS)
+    }
+    if re_evaluate:
+        await sheets.supersede_round(panel, tender_id, actor)
+        values.update(
+            {
+                Panel.round: panel["round"] + 1,
+                Panel.scoring_ended_at: None,
+                Panel.report_due_on: None,
+                Panel.report_delivered_at: None,
+                Panel.award_due_on: None,
+                Panel.overdue_notified_at: None,
+            }
+        )
+    await Panel.update(values).where(Panel.id == panel["id"])
+    await timing.schedule(panel["id"])
+    return panel["round"] + (1 if re_evaluate else 0)

@@ -14,17 +14,18 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from procurement.accounts.services import actor_of
 from procurement.accounts.tables import User
 from procurement.bids import services as bid_services
 from procurement.bids.states import BidStatus
 from procurement.bids.tables import Bid
 from procurement.core import audit, clock, db
+from procurement.core.actors import Actor
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from procurement.core.money import format_yuan
-from procurement.evaluation import access, review, scoring
+from procurement.core.transitions import apply_transition
+from procurement.evaluation import access, policies, review, scoring, timing
 from procurement.evaluation.schemas import (
     BidForScoringOut,
     CorrectionIn,
@@ -36,7 +37,6 @@ from procurement.evaluation.schemas import (
 )
 from procurement.evaluation.states import (
     CORRECTION_REASON_LABELS,
-    MEMBER,
     MEMBER_TABLE,
     SHEET_TABLE,
     CorrectionReason,
@@ -247,47 +247,57 @@ async def save_sheet(user: CurrentUser, bid_id: int, data: ScoreSheetIn) -> BidF
             )
             .first()
         )
+        actor = policies.declared_member(user, member).acting(user)
         status = row["status"] if row else SheetStatus.DRAFT
         action = "submit" if data.submit else "save"
-        target = SHEET_TABLE.target(status, action, role=MEMBER)  # a submitted sheet is locked (409)
+        SHEET_TABLE.decide(status, action, actor)  # a submitted sheet is locked (409)
         now = clock.now()
         values = {
             ScoreSheet.scores: json.dumps(scores),
             ScoreSheet.comments: json.dumps(comments, ensure_ascii=False),
             ScoreSheet.recommended_fen: data.recommended_fen,
-            ScoreSheet.status: target,
             ScoreSheet.updated_at: now,
-            ScoreSheet.submitted_at: now if data.submit else None,
         }
         if row is None:
             try:
-                await ScoreSheet.insert(
-                    ScoreSheet(
-                        member=member["id"],
-                        bid=bid_id,
-                        round=panel["round"],
-                        **{k._meta.name: v for k, v in values.items()},
-                    )
-                )
+                sheet_id = (
+                    await ScoreSheet.insert(
+                        ScoreSheet(
+                            member=member["id"],
+                            bid=bid_id,
+                            round=panel["round"],
+                            status=SheetStatus.DRAFT,
+                            **{k._meta.name: v for k, v in values.items()},
+                        )
+                    ).returning(ScoreSheet.id)
+                )[0]["id"]
             except Exception as exc:
                 if db.is_unique_violation(exc):
                     raise Conflict("评分表刚刚被保存过，请刷新后重试。") from exc
                 raise
         else:
+            sheet_id = row["id"]
             changed = (
                 await ScoreSheet.update(values)
-                .where((ScoreSheet.id == row["id"]) & (ScoreSheet.status == SheetStatus.DRAFT))
+                .where((ScoreSheet.id == sheet_id) & (ScoreSheet.status == SheetStatus.DRAFT))
                 .returning(ScoreSheet.id)
             )
             if not changed:
                 raise Conflict("评分表已提交并锁定，只能按 rule 25 规定的情形更正。")
         if data.submit:
-            await audit.record(
-                "score_sheet.submitted",
-                "bid",
-                bid_id,
-                actor=actor_of(user),
+            await apply_transition(
+                SHEET_TABLE,
+                ScoreSheet,
+                sheet_id,
+                SheetStatus.DRAFT,
+                "submit",
+                actor,
+                values={ScoreSheet.submitted_at: now},
+                audit_action="score_sheet.submitted",
+                entity_type="bid",
                 after={
+                    "bid_id": bid_id,
+                    "sheet_id": sheet_id,
                     "member_id": member["id"],
                     "round": panel["round"],
                     "scores": scores,
@@ -314,6 +324,7 @@ async def _mark_scoring_end(panel: dict[str, Any], tender: dict[str, Any]) -> No
     await Panel.update({Panel.scoring_ended_at: now, Panel.report_due_on: due}).where(
         (Panel.id == panel["id"]) & Panel.scoring_ended_at.is_null()
     )
+    await timing.schedule(panel["id"])
 
 
 async def scoring_complete(panel: dict[str, Any], tender: dict[str, Any]) -> bool:
@@ -350,7 +361,8 @@ async def correct_score(user: CurrentUser, sheet_id: int, data: CorrectionIn) ->
             raise Conflict("评审报告已提交，不能再更正评分。")
         if sheet["round"] != panel["round"]:
             raise Conflict("该评分表属于已被重新评审取代的轮次，不能更正。")
-        SHEET_TABLE.target(sheet["status"], "correct", role=MEMBER)  # a draft is simply edited
+        actor = policies.declared_member(user, member).acting(user)
+        SHEET_TABLE.decide(sheet["status"], "correct", actor)  # a draft is simply edited
         scheme = access.scheme_of(tender)
         criterion = scheme.criterion(data.criterion_key)
         if criterion is None:
@@ -404,7 +416,7 @@ async def correct_score(user: CurrentUser, sheet_id: int, data: CorrectionIn) ->
             "score_sheet.corrected",
             "score_sheet",
             sheet_id,
-            actor=actor_of(user),
+            actor=actor,
             before={"criterion": criterion.key, "points": old},
             after={"criterion": criterion.key, "points": new, "reason": data.reason, "explanation": data.explanation},
         )
@@ -439,3 +451,19 @@ async def progress(panel: dict[str, Any], tender_id: int) -> list[SheetProgress]
             )
         )
     return out
+
+
+async def supersede_round(panel: dict[str, Any], tender_id: int, actor: Actor) -> int:
+    """Re-evaluation after an upheld challenge (rule 27): every sheet of the panel's
+    current round is superseded, each with its audit row; the history stays."""
+    bids = [b["id"] for b in await Bid.select(Bid.id).where(Bid.tender == tender_id)]
+    rows = await ScoreSheet.select(ScoreSheet.id, ScoreSheet.status).where(
+        (ScoreSheet.round == panel["round"])
+        & ScoreSheet.bid.is_in(bids or [0])
+        & ScoreSheet.status.is_in([SheetStatus.DRAFT, SheetStatus.SUBMITTED])
+    )
+    for row in rows:
+        await apply_transition(
+            SHEET_TABLE, ScoreSheet, row["id"], row["status"], "supersede", actor, after={"round": panel["round"]}
+        )
+    return len(rows)

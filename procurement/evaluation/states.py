@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from procurement.core.fsm import StateInfo, Transition, TransitionTable
+from procurement.core.fsm import Relation, StateInfo, Transition, TransitionTable
 
 
 class EmploymentRole(StrEnum):
@@ -52,10 +52,11 @@ class MemberStatus(StrEnum):
     DECLINED = "declined"
 
 
-MEMBER = "member"  # the seated person themselves: a drawn expert or the buyer's representative
-OFFICER = "bureau_officer"
-CHAIR = "panel_chair"
-BIDDER = "org_member"
+# Who acts on a seat or a sheet: the seated person themselves (a drawn expert
+# or the buyer's representative) and the buyer's officer; relations derived by
+# evaluation.policies and tenders.policies from the data.
+MEMBER = Relation.MEMBER
+OFFICER = Relation.BUYER_OFFICER
 
 # Members who still sit on the panel (removed and declined ones do not).
 SEATED = frozenset({MemberStatus.DRAWN, MemberStatus.DECLARED_NO_CONFLICT})
@@ -107,7 +108,7 @@ MEMBER_TABLE = TransitionTable(
             "回避",
         ),
     ],
-    role_labels={MEMBER: "评标委员会成员本人", OFFICER: "采购人经办人"},
+    role_labels={MEMBER: "评标委员会成员本人", OFFICER: "民政局经办人（本项目采购人）"},
 )
 
 
@@ -131,10 +132,15 @@ SHEET_TABLE = TransitionTable(
         Transition(
             SheetStatus.SUBMITTED, "correct", SheetStatus.SUBMITTED, frozenset({MEMBER}), "更正评分（rule 25）", "更正"
         ),
-        Transition(SheetStatus.DRAFT, "supersede", SheetStatus.SUPERSEDED, frozenset(), "重新评审", "重新评审"),
-        Transition(SheetStatus.SUBMITTED, "supersede", SheetStatus.SUPERSEDED, frozenset(), "重新评审", "重新评审"),
+        # The buyer's officer upholds a challenge and orders a re-evaluation (rule 27).
+        Transition(
+            SheetStatus.DRAFT, "supersede", SheetStatus.SUPERSEDED, frozenset({OFFICER}), "重新评审", "重新评审"
+        ),
+        Transition(
+            SheetStatus.SUBMITTED, "supersede", SheetStatus.SUPERSEDED, frozenset({OFFICER}), "重新评审", "重新评审"
+        ),
     ],
-    role_labels={MEMBER: "评标委员会成员本人"},
+    role_labels={MEMBER: "评标委员会成员本人", OFFICER: "民政局经办人（本项目采购人）"},
 )
 
 
@@ -153,77 +159,3 @@ CORRECTION_REASON_LABELS = {
     CorrectionReason.OBJECTIVE_INCONSISTENT: "客观评审因素评分不一致",
     CorrectionReason.ABNORMAL_SCORE: "经评标委员会认定评分畸高、畸低",
 }
-
-
-class AwardStatus(StrEnum):
-    ACTIVE = "active"
-    REVOKED = "revoked"
-
-
-class ChallengeStatus(StrEnum):
-    FILED = "filed"  # 已提出，待答复
-    REJECTED = "rejected"  # 质疑不成立
-    UPHELD = "upheld"  # 质疑成立
-    COMPLAINED = "complained"  # 已投诉至财政部门
-    COMPLAINT_DECIDED = "complaint_decided"
-
-
-class ChallengeOutcome(StrEnum):
-    REJECTED = "rejected"
-    RE_EVALUATE = "re_evaluate"  # 成立：重新评审
-    RE_AWARD = "re_award"  # 成立：重新确定中标人
-
-
-CHALLENGE_OUTCOME_LABELS = {
-    ChallengeOutcome.REJECTED: "质疑不成立，维持原结果",
-    ChallengeOutcome.RE_EVALUATE: "质疑成立，组织原评标委员会重新评审",
-    ChallengeOutcome.RE_AWARD: "质疑成立，依法重新确定中标（成交）供应商",
-}
-
-CHALLENGE_TABLE = TransitionTable(
-    "challenge",
-    states={
-        ChallengeStatus.FILED: StateInfo("已受理，待答复", "待答复"),
-        ChallengeStatus.REJECTED: StateInfo("已答复：质疑不成立", "已答复"),
-        ChallengeStatus.UPHELD: StateInfo("已答复：质疑成立", "已答复"),
-        ChallengeStatus.COMPLAINED: StateInfo("已投诉至财政部门", "已投诉"),
-        ChallengeStatus.COMPLAINT_DECIDED: StateInfo("投诉已处理", "投诉已处理"),
-    },
-    transitions=[
-        Transition(
-            ChallengeStatus.FILED, "reject", ChallengeStatus.REJECTED, frozenset({OFFICER}), "答复：质疑不成立", "答复"
-        ),
-        Transition(
-            ChallengeStatus.FILED, "uphold", ChallengeStatus.UPHELD, frozenset({OFFICER}), "答复：质疑成立", "答复"
-        ),
-        # 投诉 after an unsatisfying answer, or when no answer came in time (rule 27).
-        Transition(
-            ChallengeStatus.FILED, "complain", ChallengeStatus.COMPLAINED, frozenset({BIDDER}), "向财政部门投诉", "投诉"
-        ),
-        Transition(
-            ChallengeStatus.REJECTED,
-            "complain",
-            ChallengeStatus.COMPLAINED,
-            frozenset({BIDDER}),
-            "向财政部门投诉",
-            "投诉",
-        ),
-        Transition(
-            ChallengeStatus.UPHELD,
-            "complain",
-            ChallengeStatus.COMPLAINED,
-            frozenset({BIDDER}),
-            "向财政部门投诉",
-            "投诉",
-        ),
-        Transition(
-            ChallengeStatus.COMPLAINED,
-            "record_decision",
-            ChallengeStatus.COMPLAINT_DECIDED,
-            frozenset({OFFICER}),
-            "登记投诉处理决定",
-            "处理决定",
-        ),
-    ],
-    role_labels={OFFICER: "采购人经办人", BIDDER: "质疑的投标人"},
-)

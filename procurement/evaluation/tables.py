@@ -10,6 +10,7 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -19,13 +20,15 @@ from piccolo.table import Table
 
 from procurement.accounts.tables import Organization, User
 from procurement.bids.tables import Bid
-from procurement.evaluation.states import MemberKind, MemberStatus
+from procurement.evaluation.states import MemberKind, MemberStatus, SheetStatus
 from procurement.tenders.tables import Tender
 
 
 class ExpertProfile(Table, tablename="expert_profile"):
     """An expert's entry in the pool. Lists are JSON: fields of expertise
     (tender categories), employment history and declared relations (rule 20)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     user = ForeignKey(User, null=False, on_delete=OnDelete.restrict, unique=True)
     expertise = Text(default="[]")
@@ -40,6 +43,8 @@ class ExpertProfile(Table, tablename="expert_profile"):
 class Panel(Table, tablename="panel"):
     """评标委员会 of a tender: the seed and sorted candidates let anyone re-run the draw."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, unique=True)
     seed = Varchar(length=64)
     candidates = Text(default="[]")
@@ -52,10 +57,13 @@ class Panel(Table, tablename="panel"):
     report_delivered_by = Integer(null=True, default=None)
     award_due_on = Date(null=True, default=None)
     overdue_notified_at = Timestamptz(null=True, default=None)
+    next_check_at = Timestamptz(null=True, default=None, index=True)
 
 
 class PanelMember(Table, tablename="panel_member"):
     """One seat: a drawn expert or the buyer's representative (no user account needed)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     panel = ForeignKey(Panel, null=False, on_delete=OnDelete.restrict, index=True)
     user = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
@@ -68,6 +76,8 @@ class PanelMember(Table, tablename="panel_member"):
 
 class BidReview(Table, tablename="bid_review"):
     """资格性 / 符合性审查 of one opened bid, and the abnormally-low-price gate (rule 23)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     bid = ForeignKey(Bid, null=False, on_delete=OnDelete.restrict, unique=True)
     tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, index=True)
@@ -88,10 +98,12 @@ class ScoreSheet(Table, tablename="score_sheet"):
     """One member's scores for one bid in one evaluation round (unique, raw index).
     Scores and comments are JSON (criterion key → "7.5" / text); submitted sheets are locked."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     member = ForeignKey(PanelMember, null=False, on_delete=OnDelete.restrict, index=True)
     bid = ForeignKey(Bid, null=False, on_delete=OnDelete.restrict, index=True)
     round = Integer(default=1)
-    status = Varchar(length=20, default="draft", index=True)
+    status = Varchar(length=20, choices=SheetStatus, default=SheetStatus.DRAFT, index=True)
     scores = Text(default="{}")
     comments = Text(default="{}")
     recommended_fen = BigInt(null=True, default=None)
@@ -101,6 +113,8 @@ class ScoreSheet(Table, tablename="score_sheet"):
 
 class ScoreCorrection(Table, tablename="score_correction"):
     """A change to a submitted score (rule 25, invariant 6): old, new, who and why."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     sheet = ForeignKey(ScoreSheet, null=False, on_delete=OnDelete.restrict, index=True)
     criterion_key = Varchar(length=30)

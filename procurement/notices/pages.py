@@ -18,6 +18,7 @@ from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Response
 
 from procurement.accounts.states import Role
+from procurement.catalogue.states import CATEGORY_LABELS
 from procurement.core import clock
 from procurement.core.api import Id
 from procurement.core.storage import content_disposition
@@ -28,7 +29,7 @@ from procurement.tenders import documents
 from procurement.tenders import services as tenders
 from procurement.tenders.pages import LABELS, show_again_when_invalid, tender_page_context
 from procurement.tenders.schemas import NoticeOut, QuestionIn
-from procurement.tenders.states import CATEGORY_LABELS, METHOD_LABELS, NOTICE_TYPE_LABELS, TenderStatus
+from procurement.tenders.states import METHOD_LABELS, NOTICE_TYPE_LABELS, TenderStatus
 
 Form = URLEncodedBody[dict[str, Any]]
 
@@ -55,6 +56,16 @@ def _paragraphs(text: str) -> list[dict[str, Any]]:
         for line in (raw.strip() for raw in text.splitlines())
         if line
     ]
+
+
+class PortalPages(Controller):
+    """The public home page: the newest notices, and who the platform is for."""
+
+    include_in_schema = False
+
+    @get("/")
+    async def home(self, request: Request) -> Response:
+        return page(request, "portal/home.html", {"notices": (await services.list_notices(limit=8)).items})
 
 
 class NoticePages(Controller):

@@ -8,10 +8,11 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import QueryParameter
 
+from procurement.catalogue.states import Category
 from procurement.core.api import Id, problems
 from procurement.notices import services
 from procurement.tenders.schemas import NoticeList, NoticeOut
-from procurement.tenders.states import Category, Method, NoticeType
+from procurement.tenders.states import Method, NoticeType
 
 
 class NoticeController(Controller):

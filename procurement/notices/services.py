@@ -11,17 +11,11 @@ from typing import Any
 from piccolo.columns.combination import WhereRaw
 from piccolo.querystring import QueryString
 
+from procurement.catalogue.states import CATEGORY_LABELS
 from procurement.core import clock, db
 from procurement.core.errors import NotFound, ValidationFailed
 from procurement.tenders.schemas import NoticeList, NoticeOut
-from procurement.tenders.states import (
-    CATEGORY_LABELS,
-    METHOD_LABELS,
-    NOTICE_TYPE_LABELS,
-    TENDER_TABLE,
-    TenderStatus,
-    effective_status,
-)
+from procurement.tenders.states import METHOD_LABELS, NOTICE_TYPE_LABELS, TENDER_TABLE, TenderStatus, effective_status
 from procurement.tenders.tables import Notice, Tender
 
 PUBLIC_STATUS_FILTERS = {
@@ -189,15 +183,6 @@ async def get_notice(notice_id: int) -> NoticeOut:
     if row is None:
         raise NotFound("找不到该公告。")
     return _out(row)
-
-
-async def notices_for_tender(tender_id: int) -> list[NoticeOut]:
-    rows = (
-        await Notice.select(*Notice.all_columns(), Notice.tender.status, Notice.tender.bid_deadline)
-        .where(Notice.tender == tender_id)
-        .order_by(Notice.id)
-    )
-    return [_out(r) for r in rows]
 
 
 async def buyers() -> list[dict[str, Any]]:

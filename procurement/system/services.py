@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from procurement.accounts import policies
-from procurement.accounts.services import actor_of
 from procurement.core import audit, calendar, clock, db, timetravel
-from procurement.core.auth import CurrentUser
+from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.errors import NotFound, ValidationFailed
 from procurement.core.strings import t
 from procurement.core.tables import AuditEvent, CalendarEntry, InboxItem

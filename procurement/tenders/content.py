@@ -10,6 +10,7 @@ import json
 import re
 from typing import Any
 
+from procurement.catalogue.states import CATEGORY_LABELS
 from procurement.core import clock
 from procurement.core.money import format_yuan
 from procurement.tenders.schemas import (
@@ -19,7 +20,7 @@ from procurement.tenders.schemas import (
     REGISTRATION_TYPE_LABELS,
     WORKER_LEVEL_LABELS,
 )
-from procurement.tenders.states import CATEGORY_LABELS, METHOD_LABELS, Method
+from procurement.tenders.states import METHOD_LABELS, Method
 
 
 def _t(value) -> str:
@@ -213,6 +214,23 @@ def termination_text(row: dict[str, Any], reason: str) -> str:
             "",
             "二、其他事项",
             "已缴纳的投标保证金将按规定退还。",
+        ]
+    )
+
+
+def failure_text(row: dict[str, Any], reason: str) -> str:
+    """废标公告 (rule 18)."""
+    return "\n".join(
+        [
+            f"项目编号：{row['reference_no']}",
+            f"采购人：{row['buyer.name']}",
+            f"采购方式：{METHOD_LABELS[Method(row['method'])]}",
+            "",
+            "一、废标原因",
+            reason,
+            "",
+            "二、后续安排",
+            "采购人将重新组织采购，或经批准后采用其他采购方式。已缴纳的投标保证金将在 5 个工作日内退还。",
         ]
     )
 

@@ -18,12 +18,12 @@ from litestar.response import Response
 from procurement.accounts import services as accounts
 from procurement.accounts.states import OrgKind, Role
 from procurement.catalogue import services as catalogue
+from procurement.catalogue.states import CATEGORY_LABELS
 from procurement.core import clock
 from procurement.core.api import Id
 from procurement.core.errors import ValidationFailed
 from procurement.core.strings import t
 from procurement.core.web import page, parse_form, redirect, require_user
-from procurement.notices import services as notices
 from procurement.tenders import forms, services
 from procurement.tenders.schemas import (
     EVALUATION_GRADE_LABELS,
@@ -39,7 +39,7 @@ from procurement.tenders.schemas import (
     TenderIn,
     TenderOut,
 )
-from procurement.tenders.states import CATEGORY_LABELS, METHOD_LABELS, NOTICE_TYPE_LABELS
+from procurement.tenders.states import METHOD_LABELS, NOTICE_TYPE_LABELS
 
 Form = URLEncodedBody[dict[str, Any]]
 
@@ -115,7 +115,7 @@ async def tender_page_context(user, tender_id: int) -> dict[str, Any]:
     tender = await services.get_tender(user, tender_id)
     return {
         "tender": tender,
-        "notices": await notices.notices_for_tender(tender_id),
+        "notices": await services.notices_for_tender(tender_id),
         "labels": LABELS,
         "answered": [q for q in tender.questions if q.answered_at],
         "timeline": timeline(tender),

@@ -1,12 +1,22 @@
-"""Who may do what with a tender; every answer carries its reason."""
+"""Who may do what with a tender; every answer carries its reason.
+
+The buyer's staff and the buyer's officer are relations to one tender, derived
+here from the tender's buyer and nowhere else: bids, evaluation and awards ask
+these predicates instead of comparing organization ids themselves.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from procurement.accounts.states import OrgKind, Role
+from procurement.core.actors import Relation
 from procurement.core.auth import CurrentUser, Decision, allow, deny
 from procurement.tenders.states import TenderStatus
+
+
+def _buyer_name(tender: dict[str, Any]) -> str:
+    return tender.get("buyer.name") or "本项目采购单位"
 
 
 def can_create_tender(user: CurrentUser | None) -> Decision:
@@ -17,23 +27,40 @@ def can_create_tender(user: CurrentUser | None) -> Decision:
     return allow()
 
 
-def is_buyer_staff(user: CurrentUser | None, tender: dict[str, Any]) -> bool:
-    return user is not None and user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender["buyer"]
+def buyer_staff(user: CurrentUser | None, tender: dict[str, Any]) -> Decision:
+    """采购人的工作人员: an officer or finance member of the tender's buyer."""
+    if user is None:
+        return deny("请先登录。")
+    if user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == tender["buyer"]:
+        return allow(Relation.BUYER_STAFF)
+    return deny(f"只有采购人（{_buyer_name(tender)}）的工作人员可以查看。")
+
+
+def buyer_officer(user: CurrentUser | None, tender: dict[str, Any], doing: str = "修改或发布此项目") -> Decision:
+    """采购人的经办人: the officers of the tender's buyer act for it."""
+    if user is None:
+        return deny("请先登录。")
+    if user.role == Role.OFFICER and user.organization_id == tender["buyer"]:
+        return allow(Relation.BUYER_OFFICER)
+    return deny(f"只有采购人（{_buyer_name(tender)}）的经办人可以{doing}。")
+
+
+def staff_view(user: CurrentUser | None, tender: dict[str, Any]) -> Decision:
+    """The buyer's staff and administrators see a tender as staff (names, internal labels)."""
+    if user is not None and user.role == Role.ADMIN:
+        return allow()
+    return buyer_staff(user, tender)
 
 
 def can_edit_tender(user: CurrentUser | None, tender: dict[str, Any]) -> Decision:
-    if user is None:
-        return deny("请先登录。")
-    if user.role != Role.OFFICER or user.organization_id != tender["buyer"]:
-        return deny(f"只有采购人（{tender.get('buyer.name') or '本项目采购单位'}）的经办人可以修改或发布此项目。")
-    return allow()
+    return buyer_officer(user, tender)
 
 
 def can_view_tender(user: CurrentUser | None, tender: dict[str, Any]) -> Decision:
     """Drafts are seen only by the buyer's own staff and administrators; never on the portal."""
     if tender["status"] != TenderStatus.DRAFT:
         return allow()
-    if is_buyer_staff(user, tender) or (user is not None and user.role == Role.ADMIN):
+    if staff_view(user, tender):
         return allow()
     return deny("找不到该项目。")
 

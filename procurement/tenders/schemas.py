@@ -310,23 +310,16 @@ class NoticeOut(BaseModel):
     tender_status_label: str | None = None
 
 
+class TenderNoticeOut(BaseModel):
+    """One notice in a tender's own list."""
+
+    id: int
+    notice_type: str
+    notice_type_label: str
+    title: str
+    published_at: datetime
+
+
 class NoticeList(BaseModel):
     items: list[NoticeOut]
     next_cursor: str | None = Field(description="Pass as cursor for the next page (keyset pagination).")
-
-
-class CatalogueItemIn(_In):
-    code: str = Field(min_length=2, max_length=20, pattern=r"^[A-Za-z0-9\-]+$")
-    name: str = Field(min_length=2, max_length=100)
-    category: str = Field(max_length=20)
-    description: str = Field(default="", max_length=2000)
-
-
-class CatalogueItemOut(BaseModel):
-    id: int
-    code: str
-    name: str
-    category: str
-    category_label: str
-    description: str
-    is_active: bool

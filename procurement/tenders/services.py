@@ -1,8 +1,12 @@
-"""Use cases of tenders and 公益创投 calls, up to the bid deadline.
+"""Use cases of tenders and 公益创投 calls, and the one owner of a tender's status.
 
-One transaction each; the status changes only through ``TENDER_TABLE`` with a
-conditional UPDATE (the row is locked first on PostgreSQL); every change
-writes its audit row; public notices are written in the same transaction.
+One transaction each. A tender's status changes only here, through
+``TENDER_TABLE`` and ``apply_transition`` (the row is locked first on
+PostgreSQL): bids open it, evaluation starts and fails it, awards award and
+revoke it by calling the functions of the "owner's steps" section below.
+Public notices are written here too, in the same transaction as the step
+they announce. What a higher sub-domain must do in reply (bid-bond refunds,
+telling bidders) it does on the events emitted here (``core.events``).
 """
 
 from __future__ import annotations
@@ -11,17 +15,19 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from procurement.accounts.services import actor_of
 from procurement.accounts.states import OrgKind, OrgStatus, Role
 from procurement.accounts.tables import Organization, User
-from procurement.bids.tables import Bid, BidBond
+from procurement.catalogue.states import CATEGORY_LABELS
 from procurement.catalogue.tables import CatalogueItem
-from procurement.core import audit, clock, db
-from procurement.core.auth import CurrentUser
+from procurement.core import audit, clock, db, events
+from procurement.core.actors import SYSTEM, Actor
+from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import DeadlinePassed, NotFound, ValidationFailed
 from procurement.core.money import format_yuan
 from procurement.core.notify import notify
+from procurement.core.scheduler import Due, DueSweep, run_due
+from procurement.core.transitions import apply_transition
 from procurement.settings import get_settings
 from procurement.tenders import content, policies, rules
 from procurement.tenders.schemas import (
@@ -34,14 +40,15 @@ from procurement.tenders.schemas import (
     TeamRequirementsIn,
     TenderIn,
     TenderList,
+    TenderNoticeOut,
     TenderOut,
     TenderSummary,
     VentureTermsIn,
     VersionOut,
 )
 from procurement.tenders.states import (
-    CATEGORY_LABELS,
     METHOD_LABELS,
+    NOTICE_TYPE_LABELS,
     TENDER_TABLE,
     Method,
     NoticeType,
@@ -69,14 +76,17 @@ def _loads(text: str, default: Any) -> Any:
 
 
 async def _load(tender_id: int, *, lock: bool = False) -> dict[str, Any]:
-    query = Tender.select(*TENDER_COLUMNS).where(Tender.id == tender_id)
-    if lock and not db.is_sqlite():
-        # Lock the tender row only (a join cannot be locked FOR UPDATE on PostgreSQL).
-        await Tender.select(Tender.id).where(Tender.id == tender_id).lock_rows()
-    row = await query.first()
+    if lock:
+        await db.lock(Tender, Tender.id == tender_id)
+    row = await Tender.select(*TENDER_COLUMNS).where(Tender.id == tender_id).first()
     if row is None:
         raise NotFound("找不到该项目。")
     return row
+
+
+async def load(tender_id: int, *, lock: bool = False) -> dict[str, Any]:
+    """The tender row with its buyer's name (for the sub-domains above tenders)."""
+    return await _load(tender_id, lock=lock)
 
 
 def _current_status(row: dict[str, Any]) -> str:
@@ -84,7 +94,7 @@ def _current_status(row: dict[str, Any]) -> str:
 
 
 def _staff_view(user: CurrentUser | None, row: dict[str, Any]) -> bool:
-    return policies.is_buyer_staff(user, row) or (user is not None and user.role == Role.ADMIN)
+    return bool(policies.staff_view(user, row))
 
 
 async def _out(row: dict[str, Any], user: CurrentUser | None) -> TenderOut:
@@ -117,7 +127,8 @@ async def _out(row: dict[str, Any], user: CurrentUser | None) -> TenderOut:
     ]
     scheme = _loads(row["evaluation_scheme"], None)
     venture = _loads(row["venture_terms"], None)
-    allowed = TENDER_TABLE.allowed_actions(status, user.role) if (user and policies.can_edit_tender(user, row)) else []
+    editor = policies.can_edit_tender(user, row)
+    allowed = TENDER_TABLE.actions_for(status, editor.acting(user)) if user is not None and editor else []
     return TenderOut(
         id=row["id"],
         reference_no=row["reference_no"],
@@ -348,9 +359,12 @@ def _keyed(scheme: dict[str, Any]) -> dict[str, Any]:
     return scheme
 
 
-async def _replace_lots(tender_id: int, data: TenderIn) -> None:
+async def _replace_lots(tender_id: int, data: TenderIn, *, published: bool = False) -> None:
     """Make the lots match ``data`` by number: update in place (bids refer to
-    lots), add new ones, and remove a lot only when no bid was made on it."""
+    lots) and add new ones. A draft's lots may be removed; a published lot may
+    not be removed by an amendment (whoever may have started a bid for it, the
+    answer is the same, so it reveals nothing sealed): the tender is terminated
+    and tendered again instead."""
     existing = {lot["number"]: lot for lot in await TenderLot.select().where(TenderLot.tender == tender_id)}
     for n, lot in enumerate(data.lots, start=1):
         values = {
@@ -365,13 +379,15 @@ async def _replace_lots(tender_id: int, data: TenderIn) -> None:
             await TenderLot.insert(
                 TenderLot(tender=tender_id, number=n, **{k._meta.name: v for k, v in values.items()})
             )
-    for number, lot in existing.items():
-        if number > len(data.lots):
-            if await Bid.exists().where(Bid.lot == lot["id"]):
-                raise ValidationFailed(
-                    field_errors={"lots": f"第{number}包已有机构投标，不能删除；如需取消该包，请终止项目后重新招标。"}
-                )
-            await TenderLot.delete().where(TenderLot.id == lot["id"])
+    removed = [number for number in existing if number > len(data.lots)]
+    if removed and published:
+        raise ValidationFailed(
+            field_errors={
+                "lots": f"第{removed[0]}包已随采购公告发布，不能通过更正删除；如需取消该包，请终止项目后重新招标。"
+            }
+        )
+    for number in removed:
+        await TenderLot.delete().where(TenderLot.id == existing[number]["id"])
 
 
 # --------------------------------------------------------------------------- changing
@@ -414,8 +430,8 @@ async def update_tender(user: CurrentUser, tender_id: int, data: TenderIn) -> Te
     """Change a draft. A published tender changes only by amendment (rule 16)."""
     async with db.transaction():
         row = await _load(tender_id, lock=True)
-        policies.can_edit_tender(user, row).require()
-        TENDER_TABLE.target(_current_status(row), "update", role=user.role)
+        actor = policies.can_edit_tender(user, row).acting(user)
+        TENDER_TABLE.decide(_current_status(row), "update", actor)
         if data.method != row["method"]:
             raise ValidationFailed(
                 field_errors={"method": "采购方式创建后不能修改；如需更换，请终止本项目后重新创建。"}
@@ -433,7 +449,7 @@ async def update_tender(user: CurrentUser, tender_id: int, data: TenderIn) -> Te
             "tender.updated",
             "tender",
             tender_id,
-            actor=actor_of(user),
+            actor=actor,
             before=content.snapshot_summary(row),
             after={"title": data.title},
         )
@@ -494,24 +510,20 @@ async def publish_tender(user: CurrentUser, tender_id: int) -> TenderOut:
     now = clock.now()
     async with db.transaction():
         row = await _load(tender_id, lock=True)
-        policies.can_edit_tender(user, row).require()
-        TENDER_TABLE.target(_current_status(row), "publish", role=user.role)
+        actor = policies.can_edit_tender(user, row).acting(user)
+        TENDER_TABLE.decide(_current_status(row), "publish", actor)
         lots = await TenderLot.select().where(TenderLot.tender == tender_id).order_by(TenderLot.number)
         await _validate(_as_input(row, lots), publish_at=now)
-        changed = (
-            await Tender.update(
-                {
-                    Tender.status: TenderStatus.PUBLISHED,
-                    Tender.published_at: now,
-                    Tender.updated_at: now,
-                    Tender.next_check_at: row["bid_deadline"],
-                }
-            )
-            .where((Tender.id == tender_id) & (Tender.status == TenderStatus.DRAFT))
-            .returning(Tender.id)
+        await apply_transition(
+            TENDER_TABLE,
+            Tender,
+            tender_id,
+            row["status"],
+            "publish",
+            actor,
+            values={Tender.published_at: now, Tender.updated_at: now, Tender.next_check_at: row["bid_deadline"]},
+            after={"published_at": now.isoformat()},
         )
-        if not changed:
-            raise ValidationFailed("该项目的状态刚被他人修改，请刷新后重试。")
         published = await _load(tender_id)
         snapshot = await _snapshot(tender_id)
         await TenderVersion.insert(
@@ -525,21 +537,15 @@ async def publish_tender(user: CurrentUser, tender_id: int) -> TenderOut:
             )
         )
         notice_type = NoticeType.VENTURE_CALL if row["method"] == Method.VENTURE else NoticeType.PROCUREMENT
-        await _add_notice(
+        await publish_notice(
             published, notice_type, content.publication_title(published), content.publication_text(published, lots)
-        )
-        await audit.record(
-            "tender.publish",
-            "tender",
-            tender_id,
-            actor=actor_of(user),
-            before={"status": row["status"]},
-            after={"status": TenderStatus.PUBLISHED, "published_at": now.isoformat()},
         )
     return await get_tender(user, tender_id)
 
 
-async def _add_notice(row: dict[str, Any], notice_type: str, title: str, text: str) -> int:
+async def publish_notice(row: dict[str, Any], notice_type: str, title: str, text: str) -> int:
+    """A public notice about the tender (公告), on the portal at once. Every notice
+    goes through here, in the transaction of the step it announces."""
     inserted = await Notice.insert(
         Notice(
             notice_type=notice_type,
@@ -557,11 +563,11 @@ async def _add_notice(row: dict[str, Any], notice_type: str, title: str, text: s
     return inserted[0]["id"]
 
 
-async def _interested_users(tender_id: int) -> list[int]:
-    """Users of the organizations taking part: with a bid (draft or submitted) or a question."""
+async def _askers(tender_id: int) -> list[int]:
+    """Users of the organizations that asked a question; bids tells its own bidders
+    (on ``tender.amended`` and ``tender.cancelled``), tenders never reads bids."""
     orgs = await TenderQuestion.select(TenderQuestion.organization).where(TenderQuestion.tender == tender_id)
-    bidders = await Bid.select(Bid.organization).where(Bid.tender == tender_id)
-    ids = {o["organization"] for o in orgs} | {b["organization"] for b in bidders}
+    ids = {o["organization"] for o in orgs}
     if not ids:
         return []
     users = await User.select(User.id).where(User.organization.is_in(list(ids)) & (User.is_active == True))
@@ -575,8 +581,8 @@ async def amend_tender(user: CurrentUser, tender_id: int, data: AmendTenderIn) -
     now = clock.now()
     async with db.transaction():
         row = await _load(tender_id, lock=True)
-        policies.can_edit_tender(user, row).require()
-        TENDER_TABLE.target(_current_status(row), "amend", role=user.role)
+        actor = policies.can_edit_tender(user, row).acting(user)
+        TENDER_TABLE.decide(_current_status(row), "amend", actor)
         if data.method != row["method"]:
             raise ValidationFailed(field_errors={"method": "采购方式不能通过更正修改。"})
         base = TenderIn(**data.model_dump(exclude={"change_note"}))
@@ -620,7 +626,7 @@ async def amend_tender(user: CurrentUser, tender_id: int, data: AmendTenderIn) -
         )
         if not changed:
             raise ValidationFailed("该项目刚被他人更正，请刷新后重试。")
-        await _replace_lots(tender_id, base)
+        await _replace_lots(tender_id, base, published=True)
         after = await _snapshot(tender_id)
         changes = content.describe_changes(before, after)
         extension = None
@@ -641,21 +647,18 @@ async def amend_tender(user: CurrentUser, tender_id: int, data: AmendTenderIn) -
             )
         )
         amended = await _load(tender_id)
-        await _add_notice(
+        await publish_notice(
             amended,
             NoticeType.AMENDMENT,
             f"{amended['title']}更正公告（第{version - 1}次）",
             content.amendment_text(amended, data.change_note, changes, extension),
         )
-        # Bids made on an older version cannot be opened until confirmed or resubmitted (rule 16).
-        await Bid.update({Bid.needs_confirmation: True}).where(
-            (Bid.tender == tender_id) & (Bid.submitted_version > 0) & (Bid.tender_version < version)
-        )
+        # Bids made on an older version now need confirmation: bids derives it from the versions (rule 16).
         await audit.record(
             "tender.amend",
             "tender",
             tender_id,
-            actor=actor_of(user),
+            actor=actor,
             before={"version": row["version"], "bid_deadline": row["bid_deadline"].isoformat()},
             after={
                 "version": version,
@@ -664,16 +667,15 @@ async def amend_tender(user: CurrentUser, tender_id: int, data: AmendTenderIn) -
                 "extended": moved is not None,
             },
         )
-        await notify(
-            "tender.amended",
-            await _interested_users(tender_id),
-            {
-                "title": amended["title"],
-                "version": version,
-                "link": f"/tenders/{tender_id}",
-                "deadline": f"{clock.to_local(checked['bid_deadline']):%Y-%m-%d %H:%M}",
-            },
-        )
+        message = {
+            "title": amended["title"],
+            "version": version,
+            "link": f"/tenders/{tender_id}",
+            "deadline": f"{clock.to_local(checked['bid_deadline']):%Y-%m-%d %H:%M}",
+        }
+        told = await _askers(tender_id)
+        await notify("tender.amended", told, message)
+        await events.emit("tender.amended", tender_id=tender_id, message=message, told=frozenset(told))
     return await get_tender(user, tender_id)
 
 
@@ -685,91 +687,192 @@ async def cancel_tender(user: CurrentUser, tender_id: int, reason: str) -> Tende
     now = clock.now()
     async with db.transaction():
         row = await _load(tender_id, lock=True)
-        policies.can_edit_tender(user, row).require()
-        status = _current_status(row)
-        target = TENDER_TABLE.target(status, "cancel", role=user.role)
-        changed = (
-            await Tender.update(
-                {
-                    Tender.status: target,
-                    Tender.cancelled_at: now,
-                    Tender.cancel_reason: reason,
-                    Tender.next_check_at: None,
-                    Tender.updated_at: now,
-                }
-            )
-            .where((Tender.id == tender_id) & (Tender.status == row["status"]))
-            .returning(Tender.id)
+        actor = policies.can_edit_tender(user, row).acting(user)
+        TENDER_TABLE.decide(_current_status(row), "cancel", actor)
+        await apply_transition(
+            TENDER_TABLE,
+            Tender,
+            tender_id,
+            row["status"],
+            "cancel",
+            actor,
+            values={
+                Tender.cancelled_at: now,
+                Tender.cancel_reason: reason,
+                Tender.next_check_at: None,
+                Tender.updated_at: now,
+            },
+            after={"reason": reason},
         )
-        if not changed:
-            raise ValidationFailed("该项目的状态刚被他人修改，请刷新后重试。")
         if row["status"] != TenderStatus.DRAFT:
             cancelled = await _load(tender_id)
-            await _add_notice(
+            await publish_notice(
                 cancelled,
                 NoticeType.TERMINATION,
                 f"{row['title']}终止公告",
                 content.termination_text(cancelled, reason),
             )
-            await notify(
-                "tender.cancelled",
-                await _interested_users(tender_id),
-                {"title": row["title"], "reason": reason, "link": f"/tenders/{tender_id}"},
-            )
-            # Rule 29: bonds go back within 5 working days of the termination notice.
-            due = get_default_calendar().add_working_days(clock.to_local(now).date(), 5)
-            await BidBond.update({BidBond.refund_due_on: due}).where(
-                (BidBond.tender == tender_id) & BidBond.refunded_at.is_null()
-            )
-        await audit.record(
-            "tender.cancel",
-            "tender",
-            tender_id,
-            actor=actor_of(user),
-            before={"status": row["status"]},
-            after={"status": target, "reason": reason},
-        )
+            message = {"title": row["title"], "reason": reason, "link": f"/tenders/{tender_id}"}
+            told = await _askers(tender_id)
+            await notify("tender.cancelled", told, message)
+            # Bids schedules the bid-bond refunds (rule 29) and tells its bidders.
+            await events.emit("tender.cancelled", tender_id=tender_id, at=now, message=message, told=frozenset(told))
     return await get_tender(user, tender_id)
 
 
-async def close_due_tenders() -> int:
-    """Sweep: close every published tender whose deadline has passed (invariant 10).
+# --------------------------------------------------------------------------- the owner's steps
+#
+# The other sub-domains change a tender's status only through these functions.
 
-    Conditional on the status, so running twice or in two processes closes
-    each tender once; reads already treat such a tender as closed.
-    """
+
+def next_check(row: dict[str, Any]) -> datetime | None:
+    """When this tender next waits on time: its deadline while published, its
+    opening once closed (design.md, Time-driven work); nothing after that."""
+    if row["status"] == TenderStatus.PUBLISHED:
+        return row["bid_deadline"]
+    if row["status"] == TenderStatus.CLOSED:
+        return row["opening_at"]
+    return None
+
+
+async def close_if_due(tender_id: int) -> bool:
+    """投标截止 (invariant 10): a published tender whose deadline has passed closes,
+    by the system, once. Reads already treat it as closed before this runs."""
     now = clock.now()
-    due = await Tender.select(Tender.id, Tender.bid_deadline).where(
-        (Tender.status == TenderStatus.PUBLISHED) & (Tender.next_check_at <= now)
+    async with db.transaction():
+        row = await _load(tender_id, lock=True)
+        if row["status"] != TenderStatus.PUBLISHED or row["bid_deadline"] is None or row["bid_deadline"] > now:
+            return False
+        await apply_transition(
+            TENDER_TABLE,
+            Tender,
+            tender_id,
+            row["status"],
+            "close",
+            SYSTEM,
+            values={Tender.next_check_at: row["opening_at"], Tender.updated_at: now},
+        )
+    return True
+
+
+async def _close_step(tender_id: int) -> Due:
+    acted = await close_if_due(tender_id)
+    return Due(acted, next_check(await _load(tender_id)))
+
+
+CLOSE_DUE = DueSweep("tenders.close_due", Tender, _close_step)
+
+
+async def close_due_tenders() -> int:
+    """Sweep: close every published tender whose deadline has passed (invariant 10),
+    each in its own transaction, by the tender's ``next_check_at``."""
+    return await run_due(CLOSE_DUE)
+
+
+async def record_opening(tender_id: int, *, after: dict[str, Any]) -> dict[str, Any]:
+    """开标 by the system at the opening time: bids unseals, tenders moves the
+    status (closing first if the deadline sweep has not run). Returns the row."""
+    await close_if_due(tender_id)
+    row = await _load(tender_id, lock=True)
+    await apply_transition(
+        TENDER_TABLE,
+        Tender,
+        tender_id,
+        row["status"],
+        "open",
+        SYSTEM,
+        values={Tender.next_check_at: None, Tender.updated_at: clock.now()},
+        after=after,
     )
-    closed = 0
-    for row in due:
-        if row["bid_deadline"] is None or row["bid_deadline"] > now:
-            await Tender.update({Tender.next_check_at: row["bid_deadline"]}).where(Tender.id == row["id"])
-            continue
-        async with db.transaction():
-            TENDER_TABLE.target(TenderStatus.PUBLISHED, "close", system=True)
-            changed = (
-                await Tender.update(
-                    {
-                        Tender.status: TenderStatus.CLOSED,
-                        Tender.next_check_at: None,
-                        Tender.updated_at: now,
-                    }
-                )
-                .where((Tender.id == row["id"]) & (Tender.status == TenderStatus.PUBLISHED))
-                .returning(Tender.id)
-            )
-            if changed:
-                await audit.record(
-                    "tender.close",
-                    "tender",
-                    row["id"],
-                    before={"status": TenderStatus.PUBLISHED},
-                    after={"status": TenderStatus.CLOSED},
-                )
-                closed += 1
-    return closed
+    return await _load(tender_id)
+
+
+async def start_evaluation(tender: dict[str, Any], actor: Actor, *, after: dict[str, Any]) -> None:
+    """The buyer's officer draws the panel: the tender is under evaluation."""
+    await apply_transition(
+        TENDER_TABLE,
+        Tender,
+        tender["id"],
+        tender["status"],
+        "start_evaluation",
+        actor,
+        values={Tender.updated_at: clock.now()},
+        after=after,
+    )
+
+
+async def fail_tender(
+    tender: dict[str, Any], reason: str, actor: Actor, *, audit_extra: dict[str, Any] | None = None
+) -> bool:
+    """废标 (rule 18): the status, the 废标公告, and ``tender.failed`` so that bids
+    schedules the bid-bond refunds. At the opening (the system) or during the
+    evaluation (the buyer's officer, or the system when the review leaves too few
+    bids). False if the tender had already moved on."""
+    now = clock.now()
+    row = await _load(tender["id"], lock=True)
+    if row["status"] not in (TenderStatus.OPENED, TenderStatus.EVALUATING):
+        return False
+    await apply_transition(
+        TENDER_TABLE,
+        Tender,
+        row["id"],
+        row["status"],
+        "fail",
+        actor,
+        values={Tender.updated_at: now},
+        audit_action="tender.fail",
+        after={"reason": reason, **(audit_extra or {})},
+    )
+    await publish_notice(row, NoticeType.FAILURE, f"{row['title']}废标公告", content.failure_text(row, reason))
+    await events.emit("tender.failed", tender_id=row["id"], at=now)
+    return True
+
+
+async def mark_awarded(tender: dict[str, Any], actor: Actor, *, deemed: bool, after: dict[str, Any]) -> None:
+    """定标 (rule 26) by the buyer's officer, or deemed by the system for 磋商."""
+    await apply_transition(
+        TENDER_TABLE,
+        Tender,
+        tender["id"],
+        tender["status"],
+        "deem_award" if deemed else "award",
+        actor,
+        values={Tender.updated_at: clock.now()},
+        after=after,
+    )
+
+
+async def reopen_evaluation(tender: dict[str, Any], actor: Actor, *, after: dict[str, Any]) -> None:
+    """An upheld challenge (rule 27) takes the award back: the tender is under evaluation again."""
+    await apply_transition(
+        TENDER_TABLE,
+        Tender,
+        tender["id"],
+        tender["status"],
+        "revoke_award",
+        actor,
+        values={Tender.updated_at: clock.now()},
+        after=after,
+    )
+
+
+async def notices_for_tender(tender_id: int) -> list[TenderNoticeOut]:
+    """Every notice the tender published, oldest first."""
+    rows = (
+        await Notice.select(Notice.id, Notice.notice_type, Notice.title, Notice.published_at)
+        .where(Notice.tender == tender_id)
+        .order_by(Notice.id)
+    )
+    return [
+        TenderNoticeOut(
+            id=r["id"],
+            notice_type=r["notice_type"],
+            notice_type_label=NOTICE_TYPE_LABELS.get(r["notice_type"], r["notice_type"]),
+            title=r["title"],
+            published_at=r["published_at"],
+        )
+        for r in rows
+    ]
 
 
 # --------------------------------------------------------------------------- clarifications
@@ -829,8 +932,8 @@ async def answer_question(user: CurrentUser, question_id: int, answer: str) -> T
         if question is None:
             raise NotFound("找不到该问题。")
         row = await _load(question["tender"], lock=True)
-        policies.can_edit_tender(user, row).require()
-        TENDER_TABLE.target(_current_status(row), "answer", role=user.role)
+        actor = policies.can_edit_tender(user, row).acting(user)
+        TENDER_TABLE.decide(_current_status(row), "answer", actor)
         done = (
             await TenderQuestion.update(
                 {
@@ -855,7 +958,7 @@ async def answer_question(user: CurrentUser, question_id: int, answer: str) -> T
                 }
             ).where(Tender.id == row["id"])
             extended = await _load(row["id"])
-            await _add_notice(
+            await publish_notice(
                 extended,
                 NoticeType.AMENDMENT,
                 f"{row['title']}澄清公告",
@@ -865,7 +968,7 @@ async def answer_question(user: CurrentUser, question_id: int, answer: str) -> T
             "tender.question_answered",
             "tender",
             row["id"],
-            actor=actor_of(user),
+            actor=actor,
             after={"question_id": question_id, "deadline_moved_to": moved.isoformat() if moved else None},
         )
         askers = await User.select(User.id).where(User.organization == question["organization"])

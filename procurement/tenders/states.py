@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from procurement.core.fsm import StateInfo, Transition, TransitionTable
+from procurement.core.fsm import Relation, Role, StateInfo, Transition, TransitionTable
 
 
 class Method(StrEnum):
@@ -27,29 +27,6 @@ METHOD_LABELS = {
     Method.SINGLE_SOURCE: "单一来源",
     Method.INQUIRY: "询价",
     Method.VENTURE: "公益创投",
-}
-
-
-class Category(StrEnum):
-    ELDERLY = "elderly"
-    DISABILITY = "disability"
-    YOUTH = "youth"
-    GOVERNANCE = "governance"
-    ASSISTANCE = "assistance"
-    CORRECTION = "correction"
-    FAMILY = "family"
-    OTHER = "other"
-
-
-CATEGORY_LABELS = {
-    Category.ELDERLY: "为老服务",
-    Category.DISABILITY: "助残服务",
-    Category.YOUTH: "青少年服务",
-    Category.GOVERNANCE: "社区治理",
-    Category.ASSISTANCE: "社会救助",
-    Category.CORRECTION: "社区矫正",
-    Category.FAMILY: "婚姻家庭与儿童福利",
-    Category.OTHER: "其他公共服务",
 }
 
 
@@ -85,8 +62,10 @@ class TenderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-OFFICER = "bureau_officer"
-ADMIN = "admin"
+# Who acts on a tender: the buyer's own officers (a relation the tenders policy
+# derives from the tender's buyer), or the system at the deadline and the opening.
+OFFICER = Relation.BUYER_OFFICER
+ADMIN = Role.ADMIN
 BUREAU = frozenset({OFFICER})
 SYSTEM_ONLY: frozenset[str] = frozenset()
 
@@ -130,7 +109,7 @@ TENDER_TABLE = TransitionTable(
             "重新评审",
         ),
     ],
-    role_labels={OFFICER: "民政局经办人", ADMIN: "系统管理员"},
+    role_labels={OFFICER: "民政局经办人（本项目采购人）", ADMIN: "系统管理员"},
 )
 
 # States in which the public may see the tender (drafts never).

@@ -8,6 +8,7 @@ from piccolo.columns import (
     BigInt,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -17,12 +18,15 @@ from piccolo.table import Table
 
 from procurement.accounts.tables import Organization
 from procurement.catalogue.tables import CatalogueItem
+from procurement.tenders.states import TenderStatus
 
 
 class Tender(Table, tablename="tender"):
     """A purchase (招标/采购项目) or a 公益创投 call. Structured parts (eligibility,
     team, scheme, payment schedule, venture terms) are JSON validated by
     ``tenders.schemas``; money is integer fen."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     reference_no = Varchar(length=40, unique=True)
     title = Varchar(length=200)
@@ -31,7 +35,7 @@ class Tender(Table, tablename="tender"):
     catalogue_item = ForeignKey(CatalogueItem, null=False, on_delete=OnDelete.restrict)
     category = Varchar(length=20, index=True)
     description = Text(default="")
-    status = Varchar(length=20, default="draft", index=True)
+    status = Varchar(length=20, choices=TenderStatus, default=TenderStatus.DRAFT, index=True)
     version = Integer(default=1)
     total_budget_fen = BigInt(default=0)
     bid_bond_fen = BigInt(default=0)
@@ -61,6 +65,8 @@ class Tender(Table, tablename="tender"):
 class TenderLot(Table, tablename="tender_lot"):
     """A lot (包) with its own budget and optional maximum price (rule 17)."""
 
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
     tender = ForeignKey(Tender, null=False, on_delete=OnDelete.cascade, index=True)
     number = Integer()
     name = Varchar(length=200)
@@ -71,6 +77,8 @@ class TenderLot(Table, tablename="tender_lot"):
 
 class TenderVersion(Table, tablename="tender_version"):
     """Every published version of a tender; amendments add one each (rule 16)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     tender = ForeignKey(Tender, null=False, on_delete=OnDelete.cascade, index=True)
     version = Integer()
@@ -83,6 +91,8 @@ class TenderVersion(Table, tablename="tender_version"):
 class Notice(Table, tablename="notice"):
     """A public notice on the portal. Columns the filters use are copied from
     the tender so that listing 100,000 notices needs no join."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     notice_type = Varchar(length=20, index=True)
     tender = ForeignKey(Tender, null=True, on_delete=OnDelete.restrict, index=True)
@@ -98,6 +108,8 @@ class Notice(Table, tablename="notice"):
 
 class TenderQuestion(Table, tablename="tender_question"):
     """A clarification question (答疑): asked privately, answered publicly."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     tender = ForeignKey(Tender, null=False, on_delete=OnDelete.cascade, index=True)
     organization = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict)

@@ -43,7 +43,7 @@ from procurement.settings import reset_settings_cache  # noqa: E402
 reset_settings_cache()
 
 from procurement.accounts.states import Role  # noqa: E402
-from procurement.app import create_app  # noqa: E402
+from procurement.app import create_app, installed_packages  # noqa: E402
 from procurement.cli import migrate  # noqa: E402
 from procurement.core import clock, db  # noqa: E402
 
@@ -65,55 +65,36 @@ def pytest_sessionfinish(session, exitstatus):
     asyncio.run(_drop())
 
 
-TABLES_IN_DELETE_ORDER = [
-    "challenge",
-    "award",
-    "score_correction",
-    "score_sheet",
-    "bid_review",
-    "panel_member",
-    "panel",
-    "expert_profile",
-    "bid_bond",
-    "opening_record",
-    "bid_submission",
-    "bid_document",
-    "bid",
-    "tender_key",
-    "eligibility_profile",
-    "tender_question",
-    "notice",
-    "tender_version",
-    "tender_lot",
-    "tender",
-    "catalogue_item",
-    "inbox_item",
-    "user_session",
-    "login_attempt",
-    "audit_event",
-    "calendar_entry",
-    "system_value",
-]
-
-
 @pytest.fixture(scope="session")
 async def database() -> AsyncIterator[None]:
+    installed_packages()  # sweeps and event handlers, as in every process that serves
     await db.start()
     await migrate()
     yield
     await db.stop()
 
 
+def tables_in_delete_order() -> list[type]:
+    """Every table of every installed Piccolo app, children before parents: the
+    order comes from the app registry and the foreign keys, not from a list."""
+    from piccolo.conf.apps import Finder
+    from piccolo.table import sort_table_classes
+
+    return list(reversed(sort_table_classes(Finder().get_table_classes())))
+
+
 async def _wipe() -> None:
+    from piccolo.columns import ForeignKey
     from piccolo.querystring import QueryString
 
     engine = db.get_engine()
-    for table in TABLES_IN_DELETE_ORDER:
-        await engine.run_querystring(QueryString(f"DELETE FROM {table}"))
-    await engine.run_querystring(QueryString("DELETE FROM app_user"))
-    # Children (with a parent) before parents.
-    await engine.run_querystring(QueryString("DELETE FROM organization WHERE parent IS NOT NULL"))
-    await engine.run_querystring(QueryString("DELETE FROM organization"))
+    for table in tables_in_delete_order():
+        name = table._meta.tablename
+        for column in table._meta.foreign_key_columns:
+            if isinstance(column, ForeignKey) and column._foreign_key_meta.resolved_references is table:
+                # A table that refers to itself (an organization's parent) lets go of itself first.
+                await engine.run_querystring(QueryString(f"UPDATE {name} SET {column._meta.db_column_name} = NULL"))
+        await engine.run_querystring(QueryString(f"DELETE FROM {name}"))
 
 
 @pytest.fixture

@@ -7,11 +7,13 @@ import asyncio
 import base64
 from datetime import datetime, timedelta
 
+from procurement.awards import challenges
+from procurement.awards import services as awards
 from procurement.awards.tables import Award, Challenge
 from procurement.core import clock
 from procurement.core.calendar import get_default_calendar
 from procurement.core.tables import AuditEvent, InboxItem
-from procurement.evaluation import awards, challenges, ranking
+from procurement.evaluation import ranking
 from procurement.evaluation.tables import Panel, ScoreSheet
 from procurement.settings import get_settings
 from procurement.tenders.tables import Notice, Tender

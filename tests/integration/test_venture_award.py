@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from procurement.awards import services as awards
 from procurement.awards.tables import Award
 from procurement.core import clock
 from procurement.core.calendar import get_default_calendar
-from procurement.evaluation import awards
 from procurement.tenders.tables import Tender
 from tests.integration.bid_helpers import PDF, published_tender, upload
 from tests.integration.conftest import api_login

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from procurement.awards.states import CHALLENGE_TABLE
 from procurement.bids.states import BID_TABLE
 from procurement.core.errors import InvalidTransition, PermissionDenied
-from procurement.evaluation.states import CHALLENGE_TABLE, SHEET_TABLE
+from procurement.evaluation.states import SHEET_TABLE
 
 BID_EDGES = {
     ("draft", "edit"): "draft",

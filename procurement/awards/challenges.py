@@ -1,13 +1,14 @@
 """质疑 and 投诉 (rule 27).
 
 A bidder files within 7 working days of the result notice, with grounds and
-documents; the buyer answers within 7 working days (overdue answers are
-flagged, and the buyer is told once). While a challenge that could affect the
-result is unanswered, signing is blocked (``awards.signing_blockers``). An
-upheld challenge revokes the award, for re-evaluation or a new choice, with
-the reasons recorded. A complaint to the finance department may follow
-within 15 working days after the answer period; its decision is due within
-30 working days; both dates are recorded.
+documents; the buyer answers within 7 working days (an overdue answer is
+flagged and the buyer told once, by the challenge's own ``next_check_at``).
+While a challenge that could affect the result is unanswered, signing is
+blocked (``awards.services.signing_blockers``). An upheld challenge revokes
+the award, for re-evaluation or a new choice, with the reasons recorded. A
+complaint to the finance department may follow within 15 working days after
+the answer period; its decision is due within 30 working days. Every status
+change goes through ``CHALLENGE_TABLE`` and ``apply_transition``.
 """
 
 from __future__ import annotations
@@ -15,46 +16,69 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import datetime
 from typing import Any
 
-from procurement.accounts.services import actor_of
 from procurement.accounts.states import Role
-from procurement.awards.tables import Award, Challenge
-from procurement.bids import services as bid_services
-from procurement.bids.tables import Bid
-from procurement.core import audit, clock, db
-from procurement.core.auth import CurrentUser
-from procurement.core.calendar import get_default_calendar
-from procurement.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from procurement.core.notify import notify
-from procurement.evaluation import access, awards
-from procurement.evaluation.schemas import ChallengeDocumentOut, ChallengeIn, ChallengeOut
-from procurement.evaluation.states import (
-    BIDDER,
+from procurement.awards import policies
+from procurement.awards import services as awards
+from procurement.awards.schemas import ChallengeDocumentOut, ChallengeIn, ChallengeOut
+from procurement.awards.states import (
     CHALLENGE_OUTCOME_LABELS,
     CHALLENGE_TABLE,
-    OFFICER,
     AwardStatus,
     ChallengeOutcome,
     ChallengeStatus,
 )
+from procurement.awards.tables import Award, Challenge
+from procurement.bids import services as bid_services
+from procurement.bids.tables import Bid
+from procurement.core import audit, clock, db
+from procurement.core.actors import SYSTEM, Actor
+from procurement.core.auth import CurrentUser
+from procurement.core.calendar import get_default_calendar
+from procurement.core.errors import Conflict, NotFound, ValidationFailed
+from procurement.core.notify import notify
+from procurement.core.scheduler import Due, DueSweep, run_due
+from procurement.core.transitions import apply_transition
+from procurement.evaluation import access
+from procurement.tenders import policies as tender_policies
 from procurement.tenders.states import TenderStatus
 
-FILE_WORKING_DAYS = 7  # rule 27: a challenge within 7 working days of the notice
-ANSWER_WORKING_DAYS = 7  # answered within 7 working days
+ANSWER_WORKING_DAYS = 7  # rule 27: answered within 7 working days
 COMPLAINT_WORKING_DAYS = 15  # a complaint within 15 working days after the answer period
 COMPLAINT_DECISION_WORKING_DAYS = 30
 
 
+COLUMNS = (*Challenge.all_columns(), Challenge.tender.title, Challenge.tender.buyer, Challenge.organization.name)
+
+
+def _actor_for(user: CurrentUser | None, row: dict[str, Any]) -> Actor | None:
+    """The relation the user has to this challenge, if any (for the actions offered)."""
+    if user is None:
+        return None
+    for decision in (
+        tender_policies.buyer_officer(user, {"buyer": row["tender.buyer"]}),
+        policies.challenger(user, row),
+    ):
+        if decision:
+            return decision.acting(user)
+    return None
+
+
+def _next_check(status: str, answer_due_on: Any, overdue_notified: bool) -> datetime | None:
+    """A filed challenge waits on its answer deadline; nothing else of it waits on time."""
+    if status == ChallengeStatus.FILED and not overdue_notified:
+        return clock.after_local_day(answer_due_on)
+    return None
+
+
 def _out(row: dict[str, Any], user: CurrentUser | None) -> ChallengeOut:
     today = clock.today_local()
-    allowed: list[str] = []
-    if user is not None and user.role == Role.OFFICER:
-        allowed = CHALLENGE_TABLE.allowed_actions(row["status"], OFFICER)
-    elif user is not None and user.role == Role.ORG_MEMBER and user.organization_id == row["organization"]:
-        allowed = CHALLENGE_TABLE.allowed_actions(row["status"], BIDDER)
-        if row["status"] == ChallengeStatus.FILED and today <= row["answer_due_on"]:
-            allowed = [a for a in allowed if a != "complain"]  # 投诉 only after the answer or its deadline
+    actor = _actor_for(user, row)
+    allowed = CHALLENGE_TABLE.actions_for(row["status"], actor) if actor is not None else []
+    if row["status"] == ChallengeStatus.FILED and today <= row["answer_due_on"]:
+        allowed = [a for a in allowed if a != "complain"]  # 投诉 only after the answer or its deadline
     return ChallengeOut(
         id=row["id"],
         tender_id=row["tender"],
@@ -83,11 +107,7 @@ def _out(row: dict[str, Any], user: CurrentUser | None) -> ChallengeOut:
 
 
 async def _row(challenge_id: int) -> dict[str, Any]:
-    row = (
-        await Challenge.select(*Challenge.all_columns(), Challenge.tender.title, Challenge.organization.name)
-        .where(Challenge.id == challenge_id)
-        .first()
-    )
+    row = await Challenge.select(*COLUMNS).where(Challenge.id == challenge_id).first()
     if row is None:
         raise NotFound("找不到该质疑。")
     return row
@@ -109,7 +129,7 @@ def _documents(data: ChallengeIn) -> list[tuple[bytes, str]]:
 async def file_challenge(user: CurrentUser, tender_id: int, data: ChallengeIn) -> ChallengeOut:
     """质疑: a bidder of this tender, within 7 working days of the result notice (rule 27)."""
     if user.role != Role.ORG_MEMBER or user.organization_id is None:
-        raise PermissionDenied("只有参加本项目的投标人可以提出质疑。")
+        policies.bidder(user, took_part=False).require()
     files = _documents(data)
     store = bid_services.file_store()
     stored = [store.check(raw, name, allowed_types=bid_services.ALLOWED_TYPES) for raw, name in files]
@@ -118,8 +138,7 @@ async def file_challenge(user: CurrentUser, tender_id: int, data: ChallengeIn) -
         took_part = await Bid.exists().where(
             (Bid.tender == tender_id) & (Bid.organization == user.organization_id) & (Bid.submitted_version > 0)
         )
-        if not took_part:
-            raise PermissionDenied("只有参加本项目的投标人可以提出质疑。")
+        actor = policies.bidder(user, took_part).acting(user)
         if tender["status"] != TenderStatus.AWARDED:
             raise Conflict("本项目尚未公布中标（成交）结果，或结果已撤销；质疑须针对已公告的结果提出。")
         current = (
@@ -147,6 +166,7 @@ async def file_challenge(user: CurrentUser, tender_id: int, data: ChallengeIn) -
                     filed_at=clock.now(),
                     answer_due_on=due,
                     status=ChallengeStatus.FILED,
+                    next_check_at=_next_check(ChallengeStatus.FILED, due, False),
                 )
             ).returning(Challenge.id)
         )[0]["id"]
@@ -154,7 +174,7 @@ async def file_challenge(user: CurrentUser, tender_id: int, data: ChallengeIn) -
             "challenge.filed",
             "challenge",
             challenge_id,
-            actor=actor_of(user),
+            actor=actor,
             after={
                 "tender_id": tender_id,
                 "grounds": data.grounds,
@@ -185,40 +205,32 @@ async def answer_challenge(
     async with db.transaction():
         row = await _row(challenge_id)
         tender = await access.tender(row["tender"], lock=True)
-        access.require_buyer_officer(user, tender, "答复质疑")
+        actor = tender_policies.buyer_officer(user, tender, "答复质疑").acting(user)
         row = await _row(challenge_id)  # fresh under the lock
         action = "reject" if outcome == ChallengeOutcome.REJECTED else "uphold"
-        target = CHALLENGE_TABLE.target(row["status"], action, role=user.role)
+        CHALLENGE_TABLE.decide(row["status"], action, actor)
         now = clock.now()
         answer_period_end = max(row["answer_due_on"], clock.to_local(now).date())
         calendar = get_default_calendar()
         complaint_due = calendar.add_working_days(answer_period_end, COMPLAINT_WORKING_DAYS)
-        changed = (
-            await Challenge.update(
-                {
-                    Challenge.status: target,
-                    Challenge.answer: answer,
-                    Challenge.outcome: outcome,
-                    Challenge.answered_by: user.id,
-                    Challenge.answered_at: now,
-                    Challenge.affects_result: affects_result,
-                    Challenge.complaint_due_on: complaint_due,
-                }
-            )
-            .where((Challenge.id == challenge_id) & (Challenge.status == row["status"]))
-            .returning(Challenge.id)
-        )
-        if not changed:
-            raise Conflict("该质疑刚刚被答复，请刷新后查看。")
-        actor = actor_of(user)
-        await audit.record(
-            "challenge.answered",
-            "challenge",
+        await apply_transition(
+            CHALLENGE_TABLE,
+            Challenge,
             challenge_id,
-            actor=actor,
-            before={"status": row["status"]},
+            row["status"],
+            action,
+            actor,
+            values={
+                Challenge.answer: answer,
+                Challenge.outcome: outcome,
+                Challenge.answered_by: user.id,
+                Challenge.answered_at: now,
+                Challenge.affects_result: affects_result,
+                Challenge.complaint_due_on: complaint_due,
+                Challenge.next_check_at: None,
+            },
+            audit_action="challenge.answered",
             after={
-                "status": target,
                 "outcome": outcome,
                 "answer": answer,
                 "affects_result": affects_result,
@@ -254,8 +266,7 @@ async def escalate(user: CurrentUser, challenge_id: int, authority: str) -> Chal
     15 working days after the answer period. The decision is due in 30 working days."""
     async with db.transaction():
         row = await _row(challenge_id)
-        if user.role != Role.ORG_MEMBER or user.organization_id != row["organization"]:
-            raise PermissionDenied("只有提出质疑的投标人可以登记投诉。")
+        actor = policies.challenger(user, row).acting(user)
         today = clock.today_local()
         if row["status"] == ChallengeStatus.FILED and today <= row["answer_due_on"]:
             raise Conflict(f"答复期至 {row['answer_due_on']:%Y-%m-%d}；答复期届满或收到答复后方可投诉（rule 27）。")
@@ -265,30 +276,24 @@ async def escalate(user: CurrentUser, challenge_id: int, authority: str) -> Chal
         )
         if today > complaint_due:
             raise Conflict(f"投诉期已于 {complaint_due:%Y-%m-%d} 届满（答复期满后 15 个工作日，rule 27）。")
-        target = CHALLENGE_TABLE.target(row["status"], "complain", role=BIDDER)
+        CHALLENGE_TABLE.decide(row["status"], "complain", actor)
         decision_due = calendar.add_working_days(today, COMPLAINT_DECISION_WORKING_DAYS)
-        changed = (
-            await Challenge.update(
-                {
-                    Challenge.status: target,
-                    Challenge.complaint_authority: authority,
-                    Challenge.complaint_filed_at: clock.now(),
-                    Challenge.complaint_due_on: complaint_due,
-                    Challenge.complaint_decision_due_on: decision_due,
-                }
-            )
-            .where((Challenge.id == challenge_id) & (Challenge.status == row["status"]))
-            .returning(Challenge.id)
-        )
-        if not changed:
-            raise Conflict("该质疑的状态刚刚发生了变化，请刷新后重试。")
-        await audit.record(
-            "challenge.complained",
-            "challenge",
+        await apply_transition(
+            CHALLENGE_TABLE,
+            Challenge,
             challenge_id,
-            actor=actor_of(user),
-            before={"status": row["status"]},
-            after={"status": target, "authority": authority, "decision_due_on": decision_due.isoformat()},
+            row["status"],
+            "complain",
+            actor,
+            values={
+                Challenge.complaint_authority: authority,
+                Challenge.complaint_filed_at: clock.now(),
+                Challenge.complaint_due_on: complaint_due,
+                Challenge.complaint_decision_due_on: decision_due,
+                Challenge.next_check_at: None,
+            },
+            audit_action="challenge.complained",
+            after={"authority": authority, "decision_due_on": decision_due.isoformat()},
         )
     return _out(await _row(challenge_id), user)
 
@@ -298,28 +303,17 @@ async def record_complaint_decision(user: CurrentUser, challenge_id: int, decisi
     async with db.transaction():
         row = await _row(challenge_id)
         tender = await access.tender(row["tender"])
-        access.require_buyer_officer(user, tender, "登记投诉处理决定")
-        target = CHALLENGE_TABLE.target(row["status"], "record_decision", role=user.role)
-        changed = (
-            await Challenge.update(
-                {
-                    Challenge.status: target,
-                    Challenge.complaint_decision: decision,
-                    Challenge.complaint_decided_at: clock.now(),
-                }
-            )
-            .where((Challenge.id == challenge_id) & (Challenge.status == row["status"]))
-            .returning(Challenge.id)
-        )
-        if not changed:
-            raise Conflict("该投诉的状态刚刚发生了变化，请刷新后重试。")
-        await audit.record(
-            "challenge.complaint_decided",
-            "challenge",
+        actor = tender_policies.buyer_officer(user, tender, "登记投诉处理决定").acting(user)
+        await apply_transition(
+            CHALLENGE_TABLE,
+            Challenge,
             challenge_id,
-            actor=actor_of(user),
-            before={"status": row["status"]},
-            after={"status": target, "decision": decision},
+            row["status"],
+            "record_decision",
+            actor,
+            values={Challenge.complaint_decision: decision, Challenge.complaint_decided_at: clock.now()},
+            audit_action="challenge.complaint_decided",
+            after={"decision": decision},
         )
     return _out(await _row(challenge_id), user)
 
@@ -328,39 +322,25 @@ async def list_challenges(user: CurrentUser, tender_id: int) -> list[ChallengeOu
     """The buyer's staff see every challenge of the tender; a bidder sees its own."""
     tender = await access.tender(tender_id)
     condition = Challenge.tender == tender_id
-    if not (access.is_buyer_staff(user, tender) or user.role == Role.ADMIN):
-        if user.organization_id is None:
-            raise PermissionDenied("只有采购人和提出质疑的投标人可以查看质疑。")
+    reader = policies.challenge_reader(user, tender)
+    reader.require()
+    if reader.relation is None:  # not the buyer's staff: only the organization's own
         condition &= Challenge.organization == user.organization_id
-    rows = (
-        await Challenge.select(*Challenge.all_columns(), Challenge.tender.title, Challenge.organization.name)
-        .where(condition)
-        .order_by(Challenge.id)
-    )
+    rows = await Challenge.select(*COLUMNS).where(condition).order_by(Challenge.id)
     return [_out(r, user) for r in rows]
 
 
-async def flag_overdue_answers() -> int:
-    """Sweep: tell the buyer once when a challenge answer is overdue (rule 27)."""
-    today = clock.today_local()
-    rows = await Challenge.select(Challenge.id).where(
-        (Challenge.status == ChallengeStatus.FILED)
-        & (Challenge.answer_due_on < today)
-        & Challenge.overdue_notified_at.is_null()
-    )
-    count = 0
-    for r in rows:
-        async with db.transaction():
-            changed = (
-                await Challenge.update({Challenge.overdue_notified_at: clock.now()})
-                .where((Challenge.id == r["id"]) & Challenge.overdue_notified_at.is_null())
-                .returning(Challenge.id)
-            )
-            if not changed:
-                continue
-            row = await _row(r["id"])
-            buyer = (await access.tender(row["tender"]))["buyer"]
-            officers = await access.officers_of(buyer)
+async def flag_overdue_if_due(challenge_id: int) -> Due:
+    """Rule 27: once the answer period has passed without an answer, the buyer's
+    officers are told, once (the challenge's ``next_check_at``)."""
+    async with db.transaction():
+        await db.lock(Challenge, Challenge.id == challenge_id)
+        row = await _row(challenge_id)
+        notified = row["overdue_notified_at"] is not None
+        acted = False
+        if row["status"] == ChallengeStatus.FILED and not notified and clock.today_local() > row["answer_due_on"]:
+            await Challenge.update({Challenge.overdue_notified_at: clock.now()}).where(Challenge.id == challenge_id)
+            officers = await access.officers_of(row["tender.buyer"])
             await notify(
                 "challenge.overdue",
                 officers,
@@ -372,7 +352,19 @@ async def flag_overdue_answers() -> int:
                 },
             )
             await audit.record(
-                "challenge.overdue", "challenge", r["id"], after={"due": row["answer_due_on"].isoformat()}
+                "challenge.overdue",
+                "challenge",
+                challenge_id,
+                actor=SYSTEM,
+                after={"due": row["answer_due_on"].isoformat()},
             )
-            count += 1
-    return count
+            notified = acted = True
+        return Due(acted, _next_check(row["status"], row["answer_due_on"], notified))
+
+
+OVERDUE_DUE = DueSweep("awards.challenge_overdue", Challenge, flag_overdue_if_due)
+
+
+async def flag_overdue_answers() -> int:
+    """Sweep: tell the buyer once when a challenge answer is overdue (rule 27)."""
+    return await run_due(OVERDUE_DUE)

@@ -11,35 +11,34 @@ result is open, and while a 公示 runs.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from procurement.accounts.services import actor_of
-from procurement.accounts.states import Role
+from procurement.awards import policies
+from procurement.awards.schemas import AwardChoiceIn, AwardNoticeOut, AwardOut, MyResultOut
+from procurement.awards.states import AWARD_TABLE, AwardStatus, ChallengeStatus
 from procurement.awards.tables import Award, Challenge
 from procurement.bids import bonds
 from procurement.bids import rules as bid_rules
 from procurement.bids.tables import Bid
 from procurement.core import audit, clock, db
+from procurement.core.actors import SYSTEM, Actor
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
-from procurement.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from procurement.core.errors import Conflict, NotFound, ValidationFailed
 from procurement.core.money import format_yuan
 from procurement.core.notify import notify
-from procurement.evaluation import access, ranking
-from procurement.evaluation.schemas import (
-    AwardChoiceIn,
-    AwardNoticeOut,
-    AwardOut,
-    MyResultOut,
-    RankedBidOut,
-    RankingOut,
-)
-from procurement.evaluation.states import AwardStatus, ChallengeStatus, SheetStatus
-from procurement.evaluation.tables import Panel, ScoreSheet
+from procurement.core.scheduler import Due, DueSweep, run_due
+from procurement.core.transitions import apply_transition
+from procurement.evaluation import access, ranking, timing
+from procurement.evaluation import services as evaluation
+from procurement.evaluation.schemas import RankedBidOut, RankingOut
+from procurement.evaluation.tables import Panel
 from procurement.settings import get_settings
-from procurement.tenders.states import METHOD_LABELS, TENDER_TABLE, Method, NoticeType, TenderStatus
-from procurement.tenders.tables import Notice, Tender
+from procurement.tenders import policies as tender_policies
+from procurement.tenders import services as tenders
+from procurement.tenders.states import METHOD_LABELS, Method, NoticeType, TenderStatus
+from procurement.tenders.tables import Notice
 
 CHALLENGE_WORKING_DAYS = 7  # rule 27
 
@@ -227,25 +226,13 @@ async def _apply_award(
     panel: dict[str, Any],
     board: RankingOut,
     picks: list[dict[str, Any]],
-    actor: audit.Actor,
+    actor: Actor,
     decided_by: int | None,
     deemed: bool,
 ) -> None:
-    """Write the awards, move the tender, publish the notice, schedule refunds, tell everyone."""
+    """Write the awards, move the tender (through tenders), publish the notice,
+    schedule refunds, tell everyone."""
     now = clock.now()
-    action = "deem_award" if deemed else "award"
-    target = (
-        TENDER_TABLE.target(tender["status"], action, system=True)
-        if deemed
-        else TENDER_TABLE.target(tender["status"], action, role=Role.OFFICER)
-    )
-    changed = (
-        await Tender.update({Tender.status: target, Tender.updated_at: now})
-        .where((Tender.id == tender["id"]) & (Tender.status == TenderStatus.EVALUATING))
-        .returning(Tender.id)
-    )
-    if not changed:
-        raise Conflict("项目状态刚刚发生了变化（可能已经定标），请刷新后查看。")
     today = clock.to_local(now).date()
     calendar = get_default_calendar()
     challenge_until = calendar.add_working_days(today, CHALLENGE_WORKING_DAYS)
@@ -285,33 +272,17 @@ async def _apply_award(
     panel_names = [m["user.display_name"] or "采购人代表" for m in members]
     title = f"{tender['title']}{'公益创投立项公示' if venture else '中标（成交）结果公告'}"
     text = _notice_text(tender, board, awards, panel_names, challenge_until, publicity_until, deemed)
-    notice = (
-        await Notice.insert(
-            Notice(
-                notice_type=NoticeType.RESULT,
-                tender=tender["id"],
-                tender_version=tender["version"],
-                buyer=tender["buyer"],
-                buyer_name=tender["buyer.name"],
-                method=tender["method"],
-                category=tender["category"],
-                title=title,
-                content=text,
-                published_at=now,
-            )
-        ).returning(Notice.id)
-    )[0]["id"]
-    await Award.update({Award.notice: notice}).where(Award.id.is_in(ids))
+    notice = await tenders.publish_notice(tender, NoticeType.RESULT, title, text)
+    await Award.update({Award.notice: notice, Award.next_check_at: _next_check(publicity_until)}).where(
+        Award.id.is_in(ids)
+    )
     winners = {a["organization"] for a in awards}
     await bonds.schedule_refunds_after_award(tender["id"], winners, today)
-    await audit.record(
-        "tender.deem_award" if deemed else "tender.award",
-        "tender",
-        tender["id"],
-        actor=actor,
-        before={"status": tender["status"]},
+    await tenders.mark_awarded(
+        tender,
+        actor,
+        deemed=deemed,
         after={
-            "status": target,
             "awards": [
                 {
                     "bid_id": p["bid_id"],
@@ -381,7 +352,7 @@ async def award_tender(user: CurrentUser, tender_id: int, choices: list[AwardCho
     await deem_if_due(tender_id)
     async with db.transaction():
         tender = await access.tender(tender_id, lock=True)
-        access.require_buyer_officer(user, tender, "确定中标（成交）供应商")
+        actor = tender_policies.buyer_officer(user, tender, "确定中标（成交）供应商").acting(user)
         access.require_status(tender, TenderStatus.EVALUATING, doing="定标")
         panel = await access.panel(tender_id)
         if panel["report_delivered_at"] is None:
@@ -408,7 +379,7 @@ async def award_tender(user: CurrentUser, tender_id: int, choices: list[AwardCho
                     "reason": choice.reason.strip(),
                 }
             )
-        await _apply_award(tender, panel, board, picks, actor_of(user), user.id, deemed=False)
+        await _apply_award(tender, panel, board, picks, actor, user.id, deemed=False)
     return await award_notice(tender_id)
 
 
@@ -457,52 +428,64 @@ async def deem_if_due(tender_id: int) -> bool:
             )
         if not picks:
             return False
-        await _apply_award(tender, panel, board, picks, audit.SYSTEM, None, deemed=True)
+        await _apply_award(tender, panel, board, picks, SYSTEM, None, deemed=True)
         officers = await access.officers_of(tender["buyer"])
         await notify("award.deemed", officers, {"title": tender["title"], "link": f"/tenders/{tender_id}/award"})
     return True
 
 
-async def deem_due_awards() -> int:
-    """Sweep (invariant 10): deemed 磋商 awards whose time has come."""
-    today = clock.today_local()
-    rows = await Panel.select(Panel.tender).where(
-        Panel.report_delivered_at.is_not_null()
-        & (Panel.award_due_on < today)
-        & (Panel.tender.status == TenderStatus.EVALUATING)
-        & (Panel.tender.method == Method.CONSULTATION)
-    )
-    return sum([await deem_if_due(r["tender"]) for r in rows])
+def _next_check(publicity_until: date | None) -> datetime | None:
+    """An award waits on time while its 公益创投 公示 runs: it ends once the last day has passed."""
+    return clock.after_local_day(publicity_until) if publicity_until is not None else None
+
+
+async def end_publicity_if_due(award_id: int) -> Due:
+    """A 公益创投 公示 ends after its working days (invariant 10), exactly once, by the
+    award's ``next_check_at``; signing may follow."""
+    async with db.transaction():
+        await db.lock(Award, Award.id == award_id)
+        row = (
+            await Award.select(Award.id, Award.tender, Award.status, Award.publicity_until, Award.publicity_ended_at)
+            .where(Award.id == award_id)
+            .first()
+        )
+        if row is None or row["status"] != AwardStatus.ACTIVE or row["publicity_ended_at"] is not None:
+            return Due(False, None)
+        if row["publicity_until"] is None or clock.today_local() <= row["publicity_until"]:
+            return Due(False, _next_check(row["publicity_until"]))
+        await Award.update({Award.publicity_ended_at: clock.now()}).where(Award.id == award_id)
+        await audit.record(
+            "award.publicity_ended",
+            "award",
+            award_id,
+            actor=SYSTEM,
+            after={"tender_id": row["tender"], "publicity_until": row["publicity_until"].isoformat()},
+        )
+    return Due(True, None)
+
+
+PUBLICITY_DUE = DueSweep("awards.publicity_end", Award, end_publicity_if_due)
 
 
 async def end_due_publicity() -> int:
-    """Sweep (invariant 10): a 公益创投 公示 ends after its working days, exactly once."""
-    today = clock.today_local()
-    rows = await Award.select(Award.id, Award.tender, Award.publicity_until).where(
-        (Award.status == AwardStatus.ACTIVE)
-        & Award.publicity_until.is_not_null()
-        & (Award.publicity_until < today)
-        & Award.publicity_ended_at.is_null()
-    )
-    count = 0
-    for r in rows:
-        async with db.transaction():
-            changed = (
-                await Award.update({Award.publicity_ended_at: clock.now()})
-                .where(
-                    (Award.id == r["id"]) & Award.publicity_ended_at.is_null() & (Award.status == AwardStatus.ACTIVE)
-                )
-                .returning(Award.id)
-            )
-            if changed:
-                await audit.record(
-                    "award.publicity_ended",
-                    "award",
-                    r["id"],
-                    after={"tender_id": r["tender"], "publicity_until": r["publicity_until"].isoformat()},
-                )
-                count += 1
-    return count
+    """Sweep (invariant 10): every 公益创投 公示 whose time is up ends, exactly once."""
+    return await run_due(PUBLICITY_DUE)
+
+
+async def _deem_step(panel_id: int) -> Due:
+    panel = await Panel.select(Panel.tender).where(Panel.id == panel_id).first()
+    if panel is None:
+        return Due(False, None)
+    acted = await deem_if_due(panel["tender"])
+    return Due(acted, await timing.compute(panel_id))
+
+
+DEEM_DUE = DueSweep("awards.deem_due", Panel, _deem_step)
+
+
+async def deem_due_awards() -> int:
+    """Sweep (invariant 10): deemed 磋商 awards whose time has come, by the panel's ``next_check_at``."""
+    return await run_due(DEEM_DUE)
 
 
 async def award_notice(tender_id: int) -> AwardNoticeOut:
@@ -535,10 +518,7 @@ async def award_for_letter(user: CurrentUser, award_id: int) -> tuple[dict[str, 
     if row is None:
         raise NotFound("找不到该中标记录。")
     tender = await access.tender(row["tender"])
-    if not (
-        access.is_buyer_staff(user, tender) or user.role == Role.ADMIN or user.organization_id == row["organization"]
-    ):
-        raise PermissionDenied("中标通知书只向中标人和采购人提供。")
+    policies.letter_reader(user, tender, row).require()
     if row["status"] != AwardStatus.ACTIVE:
         raise Conflict(f"该中标结果已撤销：{row['revoked_reason']}")
     return tender, _award_out(row)
@@ -586,8 +566,7 @@ async def my_result(user: CurrentUser, bid_id: int) -> MyResultOut:
 async def list_awards(user: CurrentUser, tender_id: int) -> list[AwardOut]:
     """Every award of the tender, revoked ones included (the buyer's staff)."""
     tender = await access.tender(tender_id)
-    if not (access.is_buyer_staff(user, tender) or user.role == Role.ADMIN):
-        raise PermissionDenied("只有采购人和系统管理员可以查看定标记录。")
+    policies.award_reader(user, tender).require()
     return [_award_out(a) for a in await _awards(tender_id, active_only=False)]
 
 
@@ -619,46 +598,27 @@ async def signing_blockers(tender_id: int, lot_id: int | None = None) -> list[st
     return reasons
 
 
-async def revoke(tender: dict[str, Any], reason: str, actor: audit.Actor, *, re_evaluate: bool) -> None:
-    """An upheld challenge (rule 27): the award is revoked with its reason, a correction
-    notice says so, and the tender returns to evaluation; with re-evaluation the
-    panel scores again in a new round (the old sheets stay, superseded)."""
+async def revoke(tender: dict[str, Any], reason: str, actor: Actor, *, re_evaluate: bool) -> None:
+    """An upheld challenge (rule 27): each active award is revoked with its reason, a
+    correction notice says so, and the tender returns to evaluation (through
+    tenders); with re-evaluation the panel scores again in a new round (the old
+    sheets stay, superseded, through evaluation)."""
     now = clock.now()
-    target = TENDER_TABLE.target(tender["status"], "revoke_award", role=Role.OFFICER)
-    changed = (
-        await Tender.update({Tender.status: target, Tender.updated_at: now})
-        .where((Tender.id == tender["id"]) & (Tender.status == TenderStatus.AWARDED))
-        .returning(Tender.id)
-    )
-    if not changed:
+    if tender["status"] != TenderStatus.AWARDED:
         raise Conflict("项目当前没有可撤销的中标结果。")
     awards = await _awards(tender["id"])
-    await Award.update({Award.status: AwardStatus.REVOKED, Award.revoked_at: now, Award.revoked_reason: reason}).where(
-        (Award.tender == tender["id"]) & (Award.status == AwardStatus.ACTIVE)
-    )
-    panel = await access.panel(tender["id"])
-    # A new choice: the buyer has 5 working days again (rule 26); re-evaluation: a new report first.
-    values: dict = {
-        Panel.award_due_on: get_default_calendar().add_working_days(
-            clock.to_local(now).date(), ranking.AWARD_WORKING_DAYS
+    for award in awards:
+        await apply_transition(
+            AWARD_TABLE,
+            Award,
+            award["id"],
+            award["status"],
+            "revoke",
+            actor,
+            values={Award.revoked_at: now, Award.revoked_reason: reason, Award.next_check_at: None},
+            after={"reason": reason},
         )
-    }
-    if re_evaluate:
-        await ScoreSheet.update({ScoreSheet.status: SheetStatus.SUPERSEDED}).where(
-            (ScoreSheet.round == panel["round"])
-            & ScoreSheet.bid.is_in([b["id"] for b in await Bid.select(Bid.id).where(Bid.tender == tender["id"])] or [0])
-        )
-        values.update(
-            {
-                Panel.round: panel["round"] + 1,
-                Panel.scoring_ended_at: None,
-                Panel.report_due_on: None,
-                Panel.report_delivered_at: None,
-                Panel.award_due_on: None,
-                Panel.overdue_notified_at: None,
-            }
-        )
-    await Panel.update(values).where(Panel.id == panel["id"])
+    round_now = await evaluation.reopen_after_revocation(tender["id"], actor, re_evaluate=re_evaluate)
     text = "\n".join(
         [
             f"项目编号：{tender['reference_no']}",
@@ -674,32 +634,15 @@ async def revoke(tender: dict[str, Any], reason: str, actor: audit.Actor, *, re_
             ),
         ]
     )
-    await Notice.insert(
-        Notice(
-            notice_type=NoticeType.AMENDMENT,
-            tender=tender["id"],
-            tender_version=tender["version"],
-            buyer=tender["buyer"],
-            buyer_name=tender["buyer.name"],
-            method=tender["method"],
-            category=tender["category"],
-            title=f"{tender['title']}中标结果更正公告",
-            content=text,
-            published_at=now,
-        )
-    )
-    await audit.record(
-        "tender.revoke_award",
-        "tender",
-        tender["id"],
-        actor=actor,
-        before={"status": tender["status"]},
+    await tenders.publish_notice(tender, NoticeType.AMENDMENT, f"{tender['title']}中标结果更正公告", text)
+    await tenders.reopen_evaluation(
+        tender,
+        actor,
         after={
-            "status": target,
             "reason": reason,
             "re_evaluate": re_evaluate,
             "revoked": [a["id"] for a in awards],
-            "round": panel["round"] + (1 if re_evaluate else 0),
+            "round": round_now,
         },
     )
     for a in awards:

@@ -1,0 +1,11 @@
+"""The contracts package as ``create_app`` and the CLI see it. Its sub-domains
+(lifecycle, delivery, staffing, assessments, payments) add their routers,
+sweeps and demo here as they arrive."""
+
+from __future__ import annotations
+
+from contracts.jobs import register as register_sweeps
+from procurement.core.packages import Package
+from procurement.settings import ROOT
+
+PACKAGE = Package(name="contracts", templates=ROOT / "templates" / "contracts", sweeps=register_sweeps)

@@ -1,0 +1,53 @@
+"""Who may do what with awards, challenges and complaints; every answer has its reason.
+
+The buyer's officer decides (``tenders.policies``); the organization that filed
+a challenge is its *challenger*, a relation read from the challenge row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from procurement.accounts.states import Role
+from procurement.core.actors import Relation
+from procurement.core.auth import CurrentUser, Decision, allow, deny
+from procurement.tenders import policies as tender_policies
+
+
+def award_reader(user: CurrentUser, tender: dict[str, Any]) -> Decision:
+    """Every award of a tender, revoked ones included: the buyer's staff and administrators."""
+    if tender_policies.staff_view(user, tender):
+        return allow()
+    return deny("只有采购人和系统管理员可以查看定标记录。")
+
+
+def letter_reader(user: CurrentUser, tender: dict[str, Any], award: dict[str, Any]) -> Decision:
+    """中标通知书: the winner, the buyer's staff and administrators."""
+    if user.role != Role.EXPERT and (
+        tender_policies.staff_view(user, tender) or (user.organization_id == award["organization"])
+    ):
+        return allow()
+    return deny("中标通知书只向中标人和采购人提供。")
+
+
+def bidder(user: CurrentUser, took_part: bool) -> Decision:
+    """质疑 is filed by an organization that submitted a bid for the tender."""
+    if user.role != Role.ORG_MEMBER or user.organization_id is None or not took_part:
+        return deny("只有参加本项目的投标人可以提出质疑。")
+    return allow(Relation.BIDDER)
+
+
+def challenger(user: CurrentUser, challenge: dict[str, Any]) -> Decision:
+    """The organization that filed the challenge follows it up (投诉)."""
+    if user.role == Role.ORG_MEMBER and user.organization_id == challenge["organization"]:
+        return allow(Relation.CHALLENGER)
+    return deny("只有提出质疑的投标人可以登记投诉。")
+
+
+def challenge_reader(user: CurrentUser, tender: dict[str, Any]) -> Decision:
+    """The buyer's staff see every challenge of the tender; an organization sees its own."""
+    if tender_policies.staff_view(user, tender):
+        return allow(Relation.BUYER_STAFF)
+    if user.organization_id is None:
+        return deny("只有采购人和提出质疑的投标人可以查看质疑。")
+    return allow()

@@ -1,0 +1,72 @@
+"""The one way a status changes (invariant 3).
+
+``apply_transition`` decides with the aggregate's transition table against the
+status the caller read, writes the new status with a conditional
+``UPDATE … WHERE id = … AND status = … RETURNING`` and appends the audit row,
+all in the caller's transaction. When no row changed, somebody else moved the
+row first: the caller gets a clear 409 and nothing of its transaction stays.
+
+Only the services of the sub-domain that owns the aggregate call it (a test
+reads the code to keep it so); everybody else calls those services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from piccolo.columns import Column
+from piccolo.columns.combination import Combinable
+from piccolo.table import Table
+
+from procurement.core import audit, db
+from procurement.core.actors import Actor
+from procurement.core.errors import Conflict
+from procurement.core.fsm import TransitionTable
+
+STALE = "已被他人处理，请刷新后重试。"
+
+
+async def apply_transition(
+    table: TransitionTable,
+    model: type[Table],
+    row_id: int,
+    current: str,
+    action: str,
+    actor: Actor,
+    *,
+    values: Mapping[Column, Any] | None = None,
+    audit_action: str | None = None,
+    entity_type: str | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    guard: Combinable | None = None,
+) -> str:
+    """Take ``action`` on row ``row_id`` of ``model``, which the caller read in
+    status ``current``; returns the new status.
+
+    ``values`` are the other columns the step sets (dates, reasons); ``guard``
+    adds a condition the row must still meet (a version the caller read). The audit
+    row (``audit_action``, by default ``<table>.<action>``) records the status
+    before and after plus ``before``/``after``, and the actor: a person with
+    the relations their policy granted, or the system for time-driven steps.
+    """
+    transition = table.decide(current, action, actor)
+    status: Column = model.status
+    key: Column = model._meta.primary_key
+    condition = (key == row_id) & (status == transition.source)
+    if guard is not None:
+        condition &= guard
+    async with db.transaction():
+        changed = await model.update({status: transition.target, **(values or {})}).where(condition).returning(key)
+        if not changed:
+            raise Conflict(STALE, extra={"entity": model._meta.tablename, "id": row_id, "action": transition.action})
+        await audit.record(
+            audit_action or f"{table.name}.{transition.action}",
+            entity_type or model._meta.tablename,
+            row_id,
+            actor=actor,
+            before={"status": transition.source, **(before or {})},
+            after={"status": transition.target, **(after or {})},
+        )
+    return transition.target
