@@ -8,6 +8,7 @@ import statistics
 import time
 from collections.abc import Awaitable, Callable
 from datetime import date
+from typing import Any, cast
 
 import httpx
 
@@ -38,6 +39,7 @@ async def _evaluation(client: httpx.AsyncClient, password: str) -> list[tuple[st
 
     officer = await login("officer")
     tender = await Tender.select(Tender.id).where(Tender.title == "湖滨街道社区矫正对象帮教服务项目").first()
+    assert tender is not None  # the demo's tender (main loads the demo first)
     tid = tender["id"]
     await client.get(f"/api/v1/tenders/{tid}/opening/", headers=officer)
     panel = (await client.post(f"/api/v1/tenders/{tid}/panel/", headers=officer, json={"size": 5})).json()
@@ -47,6 +49,7 @@ async def _evaluation(client: httpx.AsyncClient, password: str) -> list[tuple[st
     members = []
     for m in panel["members"]:
         user = await User.select(User.username).where(User.id == m["user_id"]).first()
+        assert user is not None  # the panel member's account
         headers = await login(user["username"])
         await client.post(f"/api/v1/panels/{panel['id']}/declaration", headers=headers, json={"no_conflict": True})
         members.append(headers)
@@ -91,7 +94,8 @@ async def main() -> None:
     await load_demo()
     await load_calendar()
     app = create_app(run_scheduler=False)
-    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
+    # Litestar's typed ASGI signature is narrower than httpx's plain-dict one; the app is a valid ASGI app.
+    transport = httpx.ASGITransport(app=cast(Any, app), client=("127.0.0.1", 40000))
     results = []
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         password = get_settings().demo_password

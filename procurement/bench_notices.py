@@ -44,6 +44,7 @@ async def fill(n: int) -> None:
     if existing >= n:
         return
     buyer = await Organization.select(Organization.id, Organization.name).where(Organization.kind == "bureau").first()
+    assert buyer is not None  # the demo's bureau (main loads the demo first)
     rng = random.Random(42)
     start = clock.now() - timedelta(days=3 * 365)
     types, methods, cats = list(NoticeType), list(Method), list(Category)

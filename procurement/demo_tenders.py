@@ -51,6 +51,7 @@ async def load_demo_tenders(admin: CurrentUser) -> None:
     officer_row = (
         await User.select(User.id, User.organization, User.organization.name).where(User.username == "officer").first()
     )
+    assert officer_row is not None  # the demo accounts are loaded first
     officer = CurrentUser(
         officer_row["id"],
         "officer",
@@ -195,15 +196,17 @@ async def load_demo_tenders(admin: CurrentUser) -> None:
     with clock.frozen(clock.now()):
         await tenders.create_tender(
             officer,
-            TenderIn(
-                title="清波街道社区议事协商能力建设项目",
-                method="inquiry",
-                catalogue_item_id=items["A0401"],
-                description="培育居民议事会，开展议事规则培训。",
-                lots=[{"name": "议事协商能力建设", "budget_fen": 9_800_000}],
-                evaluation_scheme={"method": "lowest_price"},
-                payment_schedule=[{"label": "合同款", "percent": 100, "gate": "final", "min_grade": "pass"}],
-                bid_deadline=clock.to_local(_at(21, 10, 0)).replace(tzinfo=None),
+            TenderIn.model_validate(
+                {
+                    "title": "清波街道社区议事协商能力建设项目",
+                    "method": "inquiry",
+                    "catalogue_item_id": items["A0401"],
+                    "description": "培育居民议事会，开展议事规则培训。",
+                    "lots": [{"name": "议事协商能力建设", "budget_fen": 9_800_000}],
+                    "evaluation_scheme": {"method": "lowest_price"},
+                    "payment_schedule": [{"label": "合同款", "percent": 100, "gate": "final", "min_grade": "pass"}],
+                    "bid_deadline": clock.to_local(_at(21, 10, 0)).replace(tzinfo=None),
+                }
             ),
         )
 
@@ -249,6 +252,7 @@ async def load_demo_bids(officer: CurrentUser) -> None:
             .where(User.username == username)
             .first()
         )
+        assert row is not None  # the demo accounts are loaded first
         members[username] = CurrentUser(
             row["id"],
             username,
@@ -265,16 +269,19 @@ async def load_demo_bids(officer: CurrentUser) -> None:
         last_year = str(clock.today_local().year - 1)
         await bids.update_profile(
             members[username],
-            EligibilityProfileIn(
-                registration_type="social_service",
-                registration_date=registered,
-                charter_scope=scope,
-                grade=grade,
-                grade_awarded_on=awarded,
-                annual_reports={last_year: "passed"},
+            EligibilityProfileIn.model_validate(
+                {
+                    "registration_type": "social_service",
+                    "registration_date": registered,
+                    "charter_scope": scope,
+                    "grade": grade,
+                    "grade_awarded_on": awarded,
+                    "annual_reports": {last_year: "passed"},
+                }
             ),
         )
         org = await Organization.select(Organization.id).where(Organization.name == row["organization.name"]).first()
+        assert org is not None  # the member's organization, just read by name
         await bids.confirm_profile(officer, org["id"])
 
     closed = (
@@ -282,7 +289,9 @@ async def load_demo_bids(officer: CurrentUser) -> None:
         .where(Tender.title == "湖滨街道社区矫正对象帮教服务项目")
         .first()
     )
+    assert closed is not None  # created above by load_demo_tenders
     lot = await TenderLot.select(TenderLot.id).where(TenderLot.tender == closed["id"]).first()
+    assert lot is not None  # the tender's one lot
     prices = {"xingfujia": 33_800_000, "yile": 34_650_000, "yangguang": 32_900_000}
     for day, (username, member) in enumerate(members.items(), start=5):
         with clock.frozen(closed["published_at"] + timedelta(days=day, hours=3)):
@@ -290,17 +299,34 @@ async def load_demo_bids(officer: CurrentUser) -> None:
             await bids.update_bid(
                 member,
                 bid.id,
-                BidContentIn(
-                    price_fen=prices[username],
-                    answers={
-                        "c1": "围绕心理矫治、就业帮扶与社会融入设计三阶段服务。",
-                        "c3": "近三年承接同类项目 3 个。",
-                    },
-                    team=[
-                        {"name": "项目负责人", "level": "intermediate", "role": "lead", "certificate_no": "ZS2019001"},
-                        {"name": "一线社工甲", "level": "assistant", "role": "member", "certificate_no": "ZL2021017"},
-                        {"name": "一线社工乙", "level": "assistant", "role": "member", "certificate_no": "ZL2022033"},
-                    ],
+                BidContentIn.model_validate(
+                    {
+                        "price_fen": prices[username],
+                        "answers": {
+                            "c1": "围绕心理矫治、就业帮扶与社会融入设计三阶段服务。",
+                            "c3": "近三年承接同类项目 3 个。",
+                        },
+                        "team": [
+                            {
+                                "name": "项目负责人",
+                                "level": "intermediate",
+                                "role": "lead",
+                                "certificate_no": "ZS2019001",
+                            },
+                            {
+                                "name": "一线社工甲",
+                                "level": "assistant",
+                                "role": "member",
+                                "certificate_no": "ZL2021017",
+                            },
+                            {
+                                "name": "一线社工乙",
+                                "level": "assistant",
+                                "role": "member",
+                                "certificate_no": "ZL2022033",
+                            },
+                        ],
+                    }
                 ),
             )
             await bids.upload_document(member, bid.id, "投标文件.pdf", MINIMAL_PDF + username.encode())

@@ -4,7 +4,9 @@ login and logout. One transaction each; every change writes its audit row."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
+
+from piccolo.columns import ForeignKey
 
 from procurement.accounts import policies, rules
 from procurement.accounts.schemas import (
@@ -61,12 +63,15 @@ def _org_out(row: dict[str, Any]) -> OrganizationOut:
 def me_out(user: CurrentUser) -> MeOut:
     org = None
     if user.organization_id is not None:
-        org = OrganizationRef(id=user.organization_id, name=user.organization_name, kind=user.organization_kind)
+        assert user.organization_kind is not None  # read with the organization (kind is NOT NULL)
+        org = OrganizationRef(
+            id=user.organization_id, name=user.organization_name, kind=OrgKind(user.organization_kind)
+        )
     return MeOut(
         id=user.id,
         username=user.username,
         display_name=user.display_name,
-        role=user.role,
+        role=Role(user.role),
         role_label=ROLE_LABELS[Role(user.role)],
         organization=org,
     )
@@ -236,7 +241,9 @@ async def _change_org_status(
             values=extra,
             after=noted,
         )
-        return await Organization.select().where(Organization.id == org_id).first()
+        row = await Organization.select().where(Organization.id == org_id).first()
+        assert row is not None  # read and locked above, in this transaction
+        return row
 
 
 async def _org_members(org_id: int) -> list[int]:
@@ -540,6 +547,7 @@ async def resolve_session(token: str | None, *, via: str, ip: str = "") -> Curre
     """The user behind a session token, if the session is live and the account usable."""
     if not token or len(token) > 200:
         return None
+    organization = cast(ForeignKey, UserSession.user.organization)  # the user's, joined through User
     row = (
         await UserSession.select(
             UserSession.id,
@@ -549,10 +557,10 @@ async def resolve_session(token: str | None, *, via: str, ip: str = "") -> Curre
             UserSession.user.display_name,
             UserSession.user.role,
             UserSession.user.is_active,
-            UserSession.user.organization.id,
-            UserSession.user.organization.name,
-            UserSession.user.organization.kind,
-            UserSession.user.organization.status,
+            organization.id,
+            organization.name,
+            organization.kind,
+            organization.status,
         )
         .where(
             (UserSession.token_hash == auth.token_digest(token))

@@ -24,7 +24,7 @@ ORG_KIND_LABELS = {
 }
 
 
-ROLE_LABELS = {
+ROLE_LABELS: dict[str, str] = {
     Role.ADMIN: "系统管理员",
     Role.OFFICER: "民政局经办人",
     Role.FINANCE: "民政局财务",

@@ -24,7 +24,7 @@ class Organization(Table, tablename="organization"):
     short_name = Varchar(length=100, default="")
     kind = Varchar(length=20, choices=OrgKind, index=True)
     status = Varchar(length=20, choices=OrgStatus, default=OrgStatus.PENDING, index=True)
-    parent = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
+    parent: ForeignKey["Organization"] = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
     # 统一社会信用代码 (rule 5); NULLs are distinct, so only real codes must be unique.
     credit_code = Varchar(length=18, null=True, default=None, unique=True)
     legal_representative = Varchar(length=50, default="")

@@ -19,6 +19,8 @@ import json
 from datetime import datetime
 from typing import Any
 
+from piccolo.columns.combination import Combinable
+
 from procurement.accounts.states import Role
 from procurement.awards import policies
 from procurement.awards import services as awards
@@ -321,7 +323,7 @@ async def record_complaint_decision(user: CurrentUser, challenge_id: int, decisi
 async def list_challenges(user: CurrentUser, tender_id: int) -> list[ChallengeOut]:
     """The buyer's staff see every challenge of the tender; a bidder sees its own."""
     tender = await access.tender(tender_id)
-    condition = Challenge.tender == tender_id
+    condition: Combinable = Challenge.tender == tender_id
     reader = policies.challenge_reader(user, tender)
     reader.require()
     if reader.relation is None:  # not the buyer's staff: only the organization's own

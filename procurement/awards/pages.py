@@ -62,10 +62,13 @@ def award_form_to_choices(
     """Per lot a radio (``lot.<id>.bid_id``) or, for 公益创投, a checkbox and an amount per
     project (``bid.<id>.pick``, ``bid.<id>.amount_yuan``); one reason per lot. Returns the
     choices and, for each, the form fields its errors belong to."""
-    choices, fields, errors = [], [], {}
+    choices: list[AwardChoiceIn] = []
+    fields: list[dict] = []
+    errors: dict[str, str] = {}
     for lot in board.lots:
         reason = str(form.get(f"lot.{lot.lot_id}.reason", "") or "").strip()
         reason_field = f"lot.{lot.lot_id}.reason"
+        picked: list[tuple[int | str, str, str]]
         if venture:
             picked = [
                 (b.bid_id, f"bid.{b.bid_id}.pick", f"bid.{b.bid_id}.amount_yuan")
@@ -90,7 +93,7 @@ def award_form_to_choices(
                 errors.update({mapping.get(k, bid_field): v for k, v in exc.field_errors.items()})
     if errors:
         raise ValidationFailed(field_errors=errors)
-    return choices, fields  # type: ignore[return-value]
+    return choices, fields
 
 
 def award_errors_to_form(exc: ValidationFailed, fields: list[dict]) -> ValidationFailed:
@@ -176,9 +179,9 @@ class AwardPages(Controller):
                 user,
                 challenge_id,
                 answer.outcome,
-                answer.answer,  # type: ignore[attr-defined]
+                answer.answer,
                 answer.affects_result,
-            )  # type: ignore[attr-defined]
+            )
             return redirect(
                 f"/tenders/{tender_id}/award#challenges", t("eval.challenge.answered", org=done.organization_name)
             )
@@ -196,7 +199,7 @@ class AwardPages(Controller):
         user = require_user(request)
 
         async def action() -> Response:
-            decision = parse_form(ComplaintDecisionIn, {"decision": data.get("decision", "")}).decision  # type: ignore[attr-defined]
+            decision = parse_form(ComplaintDecisionIn, {"decision": data.get("decision", "")}).decision
             await challenges.record_complaint_decision(user, challenge_id, decision)
             return redirect(f"/tenders/{tender_id}/award#challenges", t("eval.challenge.decided"))
 
@@ -283,7 +286,7 @@ class ResultPages(Controller):
                 )
             try:
                 filed = parse_form(ChallengeIn, {"grounds": form.get("grounds", ""), "documents": documents_in})
-                done = await challenges.file_challenge(user, context["bid"].tender_id, filed)  # type: ignore[arg-type]
+                done = await challenges.file_challenge(user, context["bid"].tender_id, filed)
             except ValidationFailed as exc:  # a refused file is named beside the upload field
                 errors = {("file" if k.startswith("documents") else k): v for k, v in exc.field_errors.items()}
                 raise ValidationFailed(exc.message, field_errors=errors or {"file": exc.message}) from None
@@ -301,7 +304,7 @@ class ResultPages(Controller):
         context = await self._result(request, bid_id)
 
         async def action() -> Response:
-            authority = parse_form(ComplaintIn, {"authority": data.get("authority", "")}).authority  # type: ignore[attr-defined]
+            authority = parse_form(ComplaintIn, {"authority": data.get("authority", "")}).authority
             done = await challenges.escalate(user, challenge_id, authority)
             return redirect(
                 f"/bids/{bid_id}/result#challenges",

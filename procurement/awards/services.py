@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from piccolo.columns.combination import Combinable
+
 from procurement.awards import policies
 from procurement.awards.schemas import AwardChoiceIn, AwardNoticeOut, AwardOut, MyResultOut
 from procurement.awards.states import AWARD_TABLE, AwardStatus, ChallengeStatus
@@ -68,7 +70,7 @@ def _award_out(row: dict[str, Any]) -> AwardOut:
 
 
 async def _awards(tender_id: int, *, active_only: bool = True) -> list[dict[str, Any]]:
-    condition = Award.tender == tender_id
+    condition: Combinable = Award.tender == tender_id
     if active_only:
         condition &= Award.status == AwardStatus.ACTIVE
     return (
@@ -133,7 +135,8 @@ def _check_choices(tender: dict[str, Any], board: RankingOut, choices: list[Awar
         picked_ids = {c.bid_id for c, _ in picks}
         eligible = [b for b in ranked if (b.passes if venture else True)]
         for choice, entry in picks:
-            skipped = [b for b in eligible if b.rank < entry.rank and b.bid_id not in picked_ids]
+            assert entry.rank is not None  # only ranked bids are picked (checked above)
+            skipped = [b for b in eligible if b.rank is not None and b.rank < entry.rank and b.bid_id not in picked_ids]
             if skipped and len(choice.reason.strip()) < 4:
                 names = "、".join(b.organization_name for b in skipped)
                 key = f"choices.{choices.index(choice)}.reason"
@@ -496,6 +499,7 @@ async def award_notice(tender_id: int) -> AwardNoticeOut:
     if not awards or awards[0]["notice"] is None:
         raise NotFound("本项目尚未公布中标（成交）结果。")
     notice = await Notice.select().where(Notice.id == awards[0]["notice"]).first()
+    assert notice is not None  # the awards' notice (foreign key, on delete restrict)
     return AwardNoticeOut(
         tender_id=tender["id"],
         notice_id=notice["id"],

@@ -82,7 +82,9 @@ async def _change(user: CurrentUser, bond_id: int, values: dict, condition, acti
         if not done:
             raise ValidationFailed(refusal)
         await audit.record(action, "bid_bond", bond_id, actor=actor_of(user), after={"amount_fen": row["amount_fen"]})
-        return _out(await BidBond.select(*_columns()).where(BidBond.id == bond_id).first())
+        changed = await BidBond.select(*_columns()).where(BidBond.id == bond_id).first()
+        assert changed is not None  # read and updated above, in this transaction
+        return _out(changed)
 
 
 async def mark_paid(user: CurrentUser, bond_id: int) -> BidBondOut:

@@ -56,6 +56,7 @@ async def open_tender(tender_id: int) -> bool:
                 .where((BidSubmission.bid == bid["id"]) & (BidSubmission.version == bid["submitted_version"]))
                 .first()
             )
+            assert sub is not None  # a submitted bid has its submitted version; submissions are never deleted
             try:
                 sealed = json.loads(
                     crypto.decrypt_text(key, sub["sealed"], sealing.bid_context(bid["id"], f"v{sub['version']}"))

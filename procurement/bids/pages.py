@@ -11,13 +11,14 @@ profile rows) become the service's input models here and nowhere else.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, URLEncodedBody
 from litestar.response import Response
+from pydantic import BaseModel
 
 from procurement.accounts.states import Role
 from procurement.bids import bonds, documents, opening, services
@@ -44,6 +45,7 @@ from procurement.tenders.states import Method
 
 Form = URLEncodedBody[dict[str, Any]]
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+T = TypeVar("T", bound=BaseModel)
 
 TEAM_ROWS = 8
 TEAM_FIELDS = ("name", "level", "role", "certificate_no")
@@ -76,7 +78,7 @@ def _rows(
     return out
 
 
-def _validated(model: type, data: dict[str, Any], groups: dict[str, list[int]], errors: dict[str, str]):
+def _validated(model: type[T], data: dict[str, Any], groups: dict[str, list[int]], errors: dict[str, str]) -> T:
     """parse_form over nested data; a row's error is named by its index in the form, not in the list."""
     try:
         result = parse_form(model, data)
@@ -198,7 +200,7 @@ class OrgBidPages(Controller):
             if not data.get("lot_id"):
                 raise ValidationFailed(field_errors={"lot_id": t("bids.workspace.choose_lot")})
             choice = parse_form(CreateBidIn, {"lot_id": data.get("lot_id")}, tender_id=tender_id)
-            bid = await services.create_bid(user, tender_id, choice.lot_id)  # type: ignore[attr-defined]
+            bid = await services.create_bid(user, tender_id, choice.lot_id)
             return redirect(f"/org/bids/{bid.id}", t("bids.created", lot=bid.lot_name))
 
         return await form_action(request, "procurement/bids/workspace.html", data, action, context)
@@ -404,7 +406,7 @@ class BidPublicPages(Controller):
     async def verify(self, request: Request, data: Form) -> Response:
         async def action() -> Response:
             checked = parse_form(VerifyReceiptIn, data)
-            result = await services.verify_receipt(checked.receipt_no, checked.sha256)  # type: ignore[attr-defined]
+            result = await services.verify_receipt(checked.receipt_no, checked.sha256)
             return page(
                 request, "portal/verify.html", {"form": data, "result": result, "page_title": t("verify.title")}
             )

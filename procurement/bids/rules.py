@@ -121,7 +121,7 @@ def check_eligibility(
         )
     if req.min_grade:
         grade, awarded = profile.get("grade") or "", profile.get("grade_awarded_on")
-        valid = bool(awarded) and date.fromisoformat(awarded) >= _years_ago(today, GRADE_VALID_YEARS)
+        valid = bool(awarded and date.fromisoformat(awarded) >= _years_ago(today, GRADE_VALID_YEARS))
         ok = GRADE_ORDER.get(grade, 0) >= GRADE_ORDER[req.min_grade] and valid
         if not grade:
             state = "未参加等级评估"

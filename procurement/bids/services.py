@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import Any
+from typing import Any, cast
+
+from piccolo.columns import Column
 
 from procurement.accounts.tables import Organization
 from procurement.bids import policies, rules, sealing
@@ -75,6 +77,8 @@ async def _profile(org_id: int) -> dict[str, Any] | None:
 
 async def get_profile(user: CurrentUser, org_id: int | None = None) -> EligibilityProfileOut:
     org_id = org_id or user.organization_id
+    if org_id is None:  # no organization to read (the policy allows it, the lookup finds none)
+        raise NotFound("找不到该机构。")
     policies.can_read_profile(user, org_id).require()
     org = await Organization.select().where(Organization.id == org_id).first()
     if org is None:
@@ -83,6 +87,7 @@ async def get_profile(user: CurrentUser, org_id: int | None = None) -> Eligibili
     if row is None:
         raise NotFound("该机构尚未填写资格资料。")
     p = await _profile(org_id)
+    assert p is not None  # its row was just read; profiles are never deleted
     return EligibilityProfileOut(
         organization_id=org_id,
         organization_name=org["name"],
@@ -104,7 +109,7 @@ async def update_profile(user: CurrentUser, data: EligibilityProfileIn) -> Eligi
     """The organization keeps its profile; any change needs the bureau's confirmation again."""
     _require_member(user)
     dump = data.model_dump(mode="json")
-    values = {
+    values: dict[Column, Any] = {
         EligibilityProfile.registration_type: data.registration_type,
         EligibilityProfile.registration_date: data.registration_date,
         EligibilityProfile.charter_scope: data.charter_scope,
@@ -120,7 +125,9 @@ async def update_profile(user: CurrentUser, data: EligibilityProfileIn) -> Eligi
     async with db.transaction():
         exists = await EligibilityProfile.exists().where(EligibilityProfile.organization == user.organization_id)
         if exists:
-            await EligibilityProfile.update(values).where(EligibilityProfile.organization == user.organization_id)
+            await EligibilityProfile.update(cast(dict[Column | str, Any], values)).where(
+                EligibilityProfile.organization == user.organization_id
+            )
         else:
             await EligibilityProfile.insert(
                 EligibilityProfile(organization=user.organization_id, **{k._meta.name: v for k, v in values.items()})
@@ -160,6 +167,7 @@ async def _tender(tender_id: int) -> dict[str, Any]:
 async def eligibility(user: CurrentUser, tender_id: int) -> EligibilityOut:
     """Each requirement of the tender (rules 2–6), passed or failed, with why."""
     _require_member(user)
+    assert user.organization_id is not None  # a social organization's member (checked above)
     tender = await _tender(tender_id)
     checks = rules.check_eligibility(
         await _profile(user.organization_id),
@@ -375,6 +383,7 @@ async def submit_bid(user: CurrentUser, bid_id: int) -> ReceiptOut:
         key = await sealing.key_for_owner(user, bid)
         content = json.loads(crypto.decrypt_text(key, bid["draft"], sealing.bid_context(bid_id, "draft")))
         lot = await TenderLot.select().where(TenderLot.id == bid["lot"]).first()
+        assert lot is not None  # the bid's lot (foreign key, on delete restrict)
         errors: dict[str, str] = {}
         if tender["method"] == Method.VENTURE:
             errors.update(
@@ -502,6 +511,7 @@ async def get_bid(user: CurrentUser, bid_id: int) -> BidOut:
         key = await sealing.key_for_owner(user, bid)
     else:
         tender = await Tender.select().where(Tender.id == bid["tender"]).first()
+        assert tender is not None  # the bid's tender (foreign key, on delete restrict)
         opened = await OpeningRecord.exists().where(OpeningRecord.tender == bid["tender"])
         if not opened or bid["status"] not in OPENED_STATES or not await policies.opened_reader(user, tender):
             raise NotFound("找不到该投标。")
@@ -511,6 +521,7 @@ async def get_bid(user: CurrentUser, bid_id: int) -> BidOut:
     )
     lot = await TenderLot.select(TenderLot.name).where(TenderLot.id == bid["lot"]).first()
     org = await Organization.select(Organization.name).where(Organization.id == bid["organization"]).first()
+    assert tender is not None and lot is not None and org is not None  # the bid's (foreign keys, on delete restrict)
     subs = (
         await BidSubmission.select(
             BidSubmission.version,
@@ -532,6 +543,7 @@ async def get_bid(user: CurrentUser, bid_id: int) -> BidOut:
             .where((BidSubmission.bid == bid_id) & (BidSubmission.version == bid["submitted_version"]))
             .first()
         )
+        assert last is not None  # an opened bid was submitted; submissions are never deleted
         sealed = json.loads(
             crypto.decrypt_text(key, last["sealed"], sealing.bid_context(bid_id, f"v{last['version']}"))
         )
@@ -605,6 +617,7 @@ async def get_receipt(user: CurrentUser, receipt_no: str) -> ReceiptOut:
     key = await sealing.key_for_owner(user, bid)
     tender = await Tender.select(Tender.reference_no, Tender.title).where(Tender.id == bid["tender"]).first()
     lot = await TenderLot.select(TenderLot.name).where(TenderLot.id == bid["lot"]).first()
+    assert tender is not None and lot is not None  # the bid's (foreign keys, on delete restrict)
     sealed = json.loads(crypto.decrypt_text(key, sub["sealed"], sealing.bid_context(bid["id"], f"v{sub['version']}")))
     names = {d.id: d for d in await _documents_out(key, bid["id"])}
     all_docs = await BidDocument.select().where(BidDocument.bid == bid["id"])
@@ -655,6 +668,7 @@ async def verify_receipt(receipt_no: str, sha256: str) -> VerifyReceiptOut:
         )
     matches = sub["content_sha256"] == sha256.lower()
     bid = await Bid.select(Bid.tender, Bid.submitted_version, Bid.status).where(Bid.id == sub["bid"]).first()
+    assert bid is not None  # the submission's bid (foreign key, on delete restrict)
     opening = await OpeningRecord.select(OpeningRecord.record).where(OpeningRecord.tender == bid["tender"]).first()
     if opening is None:
         return VerifyReceiptOut(
@@ -686,10 +700,13 @@ async def download_document(user: CurrentUser, bid_id: int, document_id: int) ->
         raise NotFound("找不到该文件。")
     bid = await _bid(bid_id)
     row = await BidDocument.select().where(BidDocument.id == document_id).first()
+    assert row is not None  # one of the bid's documents (found above); documents are never deleted
     if user.organization_id == bid["organization"]:
         key = await sealing.key_for_owner(user, bid)
     else:
-        key = await sealing.key_after_opening(await Tender.select().where(Tender.id == bid["tender"]).first())
+        tender = await Tender.select().where(Tender.id == bid["tender"]).first()
+        assert tender is not None  # the bid's tender (foreign key, on delete restrict)
+        key = await sealing.key_after_opening(tender)
     damaged = Conflict(
         f"文件「{doc.name}」在服务器上已损坏或被改动，无法解密，未提供下载。请联系系统管理员从备份恢复。"
     )

@@ -82,7 +82,7 @@ async def record(
             await engine.run_querystring(QueryString("SELECT pg_advisory_xact_lock({})", _ADVISORY_KEY))
         last = await AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id, ascending=False).first()
         prev = last["hash"] if last else GENESIS_HASH
-        row = {
+        row: dict[str, Any] = {
             "at": clock.now(),
             "actor_id": actor.id,
             "actor_label": actor.label[:100],

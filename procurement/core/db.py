@@ -31,6 +31,8 @@ BUSY_TIMEOUT_MS = 15_000
 class _PooledTransaction(SQLiteTransaction):
     """A Piccolo SQLite transaction that borrows a pooled connection and gives it back."""
 
+    engine: PooledSQLiteEngine
+
     async def get_connection(self):
         return await self.engine.acquire()
 
@@ -204,7 +206,7 @@ def is_unique_violation(exc: BaseException) -> bool:
     try:
         from asyncpg.exceptions import UniqueViolationError
     except ImportError:  # pragma: no cover - asyncpg is a dependency
-        UniqueViolationError = ()  # type: ignore[assignment]
+        UniqueViolationError = ()
     if isinstance(exc, UniqueViolationError):
         return True
     return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)

@@ -118,7 +118,7 @@ def format_wan(fen: int) -> str:
 
 def _section_to_capital(section: int) -> str:
     """0 < section < 10000, without leading 零; inner zero runs become one 零."""
-    out = []
+    out: list[str] = []
     pending_zero = False
     for pos in (3, 2, 1, 0):
         digit = section // 10**pos % 10

@@ -23,6 +23,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from piccolo.columns import Column
@@ -106,7 +107,7 @@ async def _take(sweep: DueSweep, row_id: int, now: datetime) -> bool:
     process holds it (PostgreSQL: ``FOR UPDATE SKIP LOCKED``)."""
     model = sweep.model
     key: Column = model._meta.primary_key
-    due: Column = model.next_check_at
+    due: Column = cast(Any, model).next_check_at  # every due-swept table has one
     query = model.select(key).where((key == row_id) & (due <= now))
     if not db.is_sqlite():
         query = query.lock_rows(skip_locked=True)
@@ -121,7 +122,9 @@ async def run_item(sweep: DueSweep, row_id: int) -> bool:
         if not await _take(sweep, row_id, now):
             return False
         outcome = await sweep.handle(row_id)
-        await model.update({model.next_check_at: outcome.next_check}).where(model._meta.primary_key == row_id)
+        await model.update({cast(Any, model).next_check_at: outcome.next_check}).where(
+            model._meta.primary_key == row_id
+        )
     return outcome.acted
 
 
@@ -130,7 +133,7 @@ async def run_due(sweep: DueSweep) -> int:
     the handler acted. A failing row is logged with its id and tried again next tick."""
     model = sweep.model
     key: Column = model._meta.primary_key
-    due: Column = model.next_check_at
+    due: Column = cast(Any, model).next_check_at  # every due-swept table has one
     tried: set[int] = set()
     handled = 0
     while True:

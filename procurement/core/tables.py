@@ -41,7 +41,9 @@ class AuditEvent(Table, tablename="audit_event"):
 class InboxItem(Table, tablename="inbox_item"):
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
-    recipient = ForeignKey(LazyTableReference("User", app_name="procurement"), null=False, on_delete=OnDelete.cascade)
+    recipient: ForeignKey[Table] = ForeignKey(
+        LazyTableReference("User", app_name="procurement"), null=False, on_delete=OnDelete.cascade
+    )
     event = Varchar(length=60)
     title = Varchar(length=200)
     body = Text(default="")
@@ -76,7 +78,9 @@ class UserSession(Table, tablename="user_session"):
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     token_hash = Varchar(length=64, unique=True)
-    user = ForeignKey(LazyTableReference("User", app_name="procurement"), null=False, on_delete=OnDelete.cascade)
+    user: ForeignKey[Table] = ForeignKey(
+        LazyTableReference("User", app_name="procurement"), null=False, on_delete=OnDelete.cascade
+    )
     csrf_token = Varchar(length=64)
     created_at = Timestamptz()
     expires_at = Timestamptz(index=True)

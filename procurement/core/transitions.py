@@ -13,7 +13,7 @@ reads the code to keep it so); everybody else calls those services.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
@@ -35,7 +35,7 @@ async def apply_transition(
     action: str,
     actor: Actor,
     *,
-    values: Mapping[Column, Any] | None = None,
+    values: Mapping[Column | str, Any] | None = None,
     audit_action: str | None = None,
     entity_type: str | None = None,
     before: Mapping[str, Any] | None = None,
@@ -52,7 +52,7 @@ async def apply_transition(
     the relations their policy granted, or the system for time-driven steps.
     """
     transition = table.decide(current, action, actor)
-    status: Column = model.status
+    status: Column = cast(Any, model).status  # every table with a transition table has one
     key: Column = model._meta.primary_key
     condition = (key == row_id) & (status == transition.source)
     if guard is not None:

@@ -14,7 +14,7 @@ import hmac
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import quote, unquote
 
 from litestar import Request, Response
@@ -28,7 +28,7 @@ from litestar.exceptions import (
 )
 from litestar.handlers import BaseRouteHandler
 from litestar.response import Redirect, Template
-from litestar.types import Scope
+from litestar.types import ExceptionHandlersMap, Scope
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
@@ -40,6 +40,8 @@ from procurement.core.strings import t
 from procurement.settings import get_settings
 
 log = logging.getLogger("procurement.web")
+
+T = TypeVar("T", bound=BaseModel)
 
 SESSION_COOKIE = "sid"
 FLASH_COOKIE = "flash"
@@ -119,7 +121,7 @@ def pop_flash(request: Request) -> tuple[str, str] | None:
     value = unquote(encoded)
     if not hmac.compare_digest(sig, _sign(value)):
         return None
-    request.scope.setdefault("_clear_flash", True)
+    cast(dict[str, Any], request.scope).setdefault("_clear_flash", True)
     kind, _, message = value.partition("|")
     return kind, message
 
@@ -235,7 +237,7 @@ def field_errors_from_pydantic(exc: PydanticValidationError) -> dict[str, str]:
     return errors
 
 
-def parse_form(model: type[BaseModel], form: dict[str, Any], **extra: Any) -> BaseModel:
+def parse_form(model: type[T], form: dict[str, Any], **extra: Any) -> T:
     """Build a schema from submitted form fields; errors come back in Chinese per field."""
     data = {k: v for k, v in form.items() if k != "_csrf_token" and v != ""}
     data.update(extra)
@@ -357,7 +359,7 @@ def encoding_error_handler(request: Request, exc: UnicodeDecodeError) -> Respons
     return _error_page(request, 400, message)
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error_handler,
     UnicodeDecodeError: encoding_error_handler,
     HTTPException: http_error_handler,

@@ -105,7 +105,7 @@ def sheet_form_to_input(form: dict[str, Any], *, venture: bool) -> ScoreSheetIn:
         raise ValidationFailed(field_errors={**exc.field_errors, **errors}) from None
     if errors:
         raise ValidationFailed(field_errors=errors)
-    return sheet  # type: ignore[return-value]
+    return sheet
 
 
 # --------------------------------------------------------------------------- the expert
@@ -168,8 +168,8 @@ class ReviewPages(Controller):
 
         async def action() -> Response:
             choice = parse_form(DeclareIn, {"no_conflict": data.get("no_conflict"), "note": data.get("note", "")})
-            panel = await services.declare(user, panel_id, choice.no_conflict, choice.note)  # type: ignore[attr-defined]
-            if choice.no_conflict:  # type: ignore[attr-defined]
+            panel = await services.declare(user, panel_id, choice.no_conflict, choice.note)
+            if choice.no_conflict:
                 return redirect(f"/review/panels/{panel_id}", t("eval.panel.declared"))
             return redirect(
                 "/review", " ".join(filter(None, [t("eval.panel.conflict", title=panel.tender_title), panel.note]))
@@ -182,7 +182,7 @@ class ReviewPages(Controller):
         user = require_user(request)
 
         async def action() -> Response:
-            reason = parse_form(DeclineIn, {"reason": data.get("reason", "")}).reason  # type: ignore[attr-defined]
+            reason = parse_form(DeclineIn, {"reason": data.get("reason", "")}).reason
             panel = await services.decline(user, panel_id, reason)
             return redirect(
                 "/review", " ".join(filter(None, [t("eval.panel.declined", title=panel.tender_title), panel.note]))
@@ -209,7 +209,7 @@ class ReviewPages(Controller):
             decision = parse_form(
                 ExplanationDecisionIn, {"accepted": data.get("accepted"), "note": data.get("note", "")}
             )
-            done = await review.decide_low_price(user, bid_id, decision.accepted, decision.note)  # type: ignore[attr-defined]
+            done = await review.decide_low_price(user, bid_id, decision.accepted, decision.note)
             org = next((r.organization_name for r in done if r.bid_id == bid_id), "")
             return redirect(f"/review/panels/{panel_id}", t("eval.low_price.decided", org=org))
 
@@ -278,8 +278,8 @@ class ReviewPages(Controller):
             correction = parse_form(
                 CorrectionIn, {k: data.get(k, "") for k in ("criterion_key", "new_points", "reason", "explanation")}
             )
-            await sheets.correct_score(user, sheet_id, correction)  # type: ignore[arg-type]
-            name = context["names"].get(correction.criterion_key, correction.criterion_key)  # type: ignore[attr-defined]
+            await sheets.correct_score(user, sheet_id, correction)
+            name = context["names"].get(correction.criterion_key, correction.criterion_key)
             return redirect(f"/review/bids/{bid_id}#corrections", t("eval.sheet.corrected", criterion=name))
 
         return await form_action(
@@ -338,7 +338,7 @@ class EvaluationPages(Controller):
                 DrawPanelIn,
                 {"size": data.get("size", ""), "include_buyer_rep": checkbox(data.get("include_buyer_rep"))},
             )
-            panel = await services.draw_panel(user, tender_id, choice.size, choice.include_buyer_rep)  # type: ignore[attr-defined]
+            panel = await services.draw_panel(user, tender_id, choice.size, choice.include_buyer_rep)
             return redirect(f"/tenders/{tender_id}/evaluation", t("eval.panel.drawn", n=len(panel.members)))
 
         return await self._on_evaluation(request, tender_id, {**data, "_form": "draw"}, action)
@@ -348,7 +348,7 @@ class EvaluationPages(Controller):
         user = require_user(request)
 
         async def action() -> Response:
-            reason = parse_form(ReplaceMemberIn, {"reason": data.get("reason", "")}).reason  # type: ignore[attr-defined]
+            reason = parse_form(ReplaceMemberIn, {"reason": data.get("reason", "")}).reason
             panel = await services.replace_panel_member(user, member_id, reason)
             message = panel.note or t("eval.member.replaced")
             return redirect(f"/tenders/{tender_id}/evaluation#members", message, "error" if panel.note else "success")
@@ -361,9 +361,9 @@ class EvaluationPages(Controller):
 
         async def action() -> Response:
             result = parse_form(QualifyIn, {"passed": data.get("passed"), "reason": data.get("reason", "")})
-            done = await review.qualify_bid(user, bid_id, result.passed, result.reason)  # type: ignore[attr-defined]
+            done = await review.qualify_bid(user, bid_id, result.passed, result.reason)
             org = next((r.organization_name for r in done if r.bid_id == bid_id), "")
-            verdict = "通过" if result.passed else "不通过"  # type: ignore[attr-defined]
+            verdict = "通过" if result.passed else "不通过"
             return redirect(f"/tenders/{tender_id}/evaluation#review", t("eval.bid.qualified", org=org, result=verdict))
 
         return await self._on_evaluation(request, tender_id, {**data, "_bid": str(bid_id)}, action)
@@ -373,7 +373,7 @@ class EvaluationPages(Controller):
         user = require_user(request)
 
         async def action() -> Response:
-            reason = parse_form(FailureIn, {"reason": data.get("reason", "")}).reason  # type: ignore[attr-defined]
+            reason = parse_form(FailureIn, {"reason": data.get("reason", "")}).reason
             await review.declare_failure(user, tender_id, reason)
             return redirect(f"/bureau/tenders/{tender_id}", "已宣布废标，废标公告已发布。")
 
@@ -418,7 +418,7 @@ class LowPricePages(Controller):
         context = await self._explanation(request, bid_id)
 
         async def action() -> Response:
-            text = parse_form(ExplanationIn, {"explanation": data.get("explanation", "")}).explanation  # type: ignore[attr-defined]
+            text = parse_form(ExplanationIn, {"explanation": data.get("explanation", "")}).explanation
             await review.explain_low_price(user, bid_id, text)
             return redirect(f"/bids/{bid_id}/explanation", t("eval.explanation.saved"))
 

@@ -51,6 +51,7 @@ async def _review_row(bid: dict[str, Any]) -> dict[str, Any]:
     if row is None:
         await BidReview.insert(BidReview(bid=bid["id"], tender=bid["tender"]))
         row = await BidReview.select().where(BidReview.bid == bid["id"]).first()
+        assert row is not None  # just inserted
     return row
 
 

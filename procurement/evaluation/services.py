@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import date
-from typing import Any
+from typing import Any, cast
+
+from piccolo.columns import Column
 
 from procurement.accounts.states import Role
 from procurement.accounts.tables import Organization, User
@@ -115,12 +117,12 @@ async def update_expert_profile(user: CurrentUser, data: ExpertProfileIn) -> Exp
     """The expert keeps their own entry: fields, employer, employment in the
     last years and relations to declare (rule 20 decides conflicts from them)."""
     _require_expert(user)
-    org_ids = (
+    named = (
         {data.employer_organization_id}
         | {e.organization_id for e in data.employment_history}
         | {r.organization_id for r in data.declared_relations}
     )
-    org_ids.discard(None)
+    org_ids = {org_id for org_id in named if org_id is not None}
     known = (
         {o["id"] for o in await Organization.select(Organization.id).where(Organization.id.is_in(list(org_ids)))}
         if org_ids
@@ -129,7 +131,7 @@ async def update_expert_profile(user: CurrentUser, data: ExpertProfileIn) -> Exp
     if org_ids - known:
         raise ValidationFailed(field_errors={"organization_id": f"找不到编号为 {sorted(org_ids - known)} 的机构。"})
     dump = data.model_dump(mode="json", by_alias=True)
-    values = {
+    values: dict[Column, Any] = {
         ExpertProfile.expertise: json.dumps(dump["expertise"]),
         ExpertProfile.employer_name: data.employer_name,
         ExpertProfile.employer_organization: data.employer_organization_id,
@@ -140,7 +142,7 @@ async def update_expert_profile(user: CurrentUser, data: ExpertProfileIn) -> Exp
     }
     async with db.transaction():
         if await ExpertProfile.exists().where(ExpertProfile.user == user.id):
-            await ExpertProfile.update(values).where(ExpertProfile.user == user.id)
+            await ExpertProfile.update(cast(dict[Column | str, Any], values)).where(ExpertProfile.user == user.id)
         else:
             await ExpertProfile.insert(ExpertProfile(user=user.id, **{k._meta.name: v for k, v in values.items()}))
         await audit.record("expert.profile_updated", "app_user", user.id, actor=actor_of(user), after=dump)
@@ -389,7 +391,9 @@ async def _replace(panel: dict[str, Any], removed: dict[str, Any], actor: audit.
             "chair": removed["is_chair"],
         },
     )
-    title = (await Tender.select(Tender.title).where(Tender.id == panel["tender"]).first())["title"]
+    tender = await Tender.select(Tender.title).where(Tender.id == panel["tender"]).first()
+    assert tender is not None  # the panel's tender (foreign key, on delete restrict)
+    title = tender["title"]
     await notify("panel.drawn", [expert_id], {"title": title, "link": f"/review/panels/{panel['id']}"})
     return ""
 
@@ -409,6 +413,7 @@ async def replace_panel_member(user: CurrentUser, member_id: int, reason: str) -
                 f"项目当前状态为「{TENDER_TABLE.staff_label(tender['status'])}」，评审已结束，不能再调整评标委员会。"
             )
         member = await PanelMember.select().where(PanelMember.id == member_id).first()  # fresh under the lock
+        assert member is not None  # read above; seats are never deleted
         if member["kind"] != MemberKind.EXPERT:
             raise ValidationFailed("采购人代表由采购人指派，不通过抽取产生，不能补抽。")
         await _change_status(
@@ -435,6 +440,7 @@ async def declare(user: CurrentUser, panel_id: int, no_conflict: bool, note: str
             .first()
         )
         actor = policies.seat_holder(user, member).acting(user)
+        assert member is not None  # seat_holder refuses without a seat
         tender = await _tender(panel["tender"])
         if tender["status"] != TenderStatus.EVALUATING:
             raise Conflict(
@@ -557,6 +563,7 @@ async def my_panels(user: CurrentUser) -> list[MyPanelOut]:
             .where(Tender.id == seat["panel.tender"])
             .first()
         )
+        assert tender is not None  # the panel's tender (foreign key, on delete restrict)
         bids = [
             b["id"]
             for b in await Bid.select(Bid.id).where((Bid.tender == tender["id"]) & (Bid.status == BidStatus.QUALIFIED))

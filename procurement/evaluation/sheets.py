@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
+
+from piccolo.columns import Column
 
 from procurement.accounts.tables import User
 from procurement.bids import services as bid_services
@@ -252,7 +254,7 @@ async def save_sheet(user: CurrentUser, bid_id: int, data: ScoreSheetIn) -> BidF
         action = "submit" if data.submit else "save"
         SHEET_TABLE.decide(status, action, actor)  # a submitted sheet is locked (409)
         now = clock.now()
-        values = {
+        values: dict[Column, Any] = {
             ScoreSheet.scores: json.dumps(scores),
             ScoreSheet.comments: json.dumps(comments, ensure_ascii=False),
             ScoreSheet.recommended_fen: data.recommended_fen,
@@ -278,7 +280,7 @@ async def save_sheet(user: CurrentUser, bid_id: int, data: ScoreSheetIn) -> BidF
         else:
             sheet_id = row["id"]
             changed = (
-                await ScoreSheet.update(values)
+                await ScoreSheet.update(cast(dict[Column | str, Any], values))
                 .where((ScoreSheet.id == sheet_id) & (ScoreSheet.status == SheetStatus.DRAFT))
                 .returning(ScoreSheet.id)
             )

@@ -222,7 +222,7 @@ class TenderPortalPages(Controller):
         user = require_user(request)
 
         async def action() -> Response:
-            question = parse_form(QuestionIn, data).question  # type: ignore[attr-defined]
+            question = parse_form(QuestionIn, data).question
             await tenders.ask_question(user, tender_id, question)
             return redirect(f"/tenders/{tender_id}#questions", t("portal.tender.asked"))
 

@@ -8,7 +8,7 @@ import base64
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from piccolo.columns.combination import WhereRaw
+from piccolo.columns.combination import Combinable, WhereRaw
 from piccolo.querystring import QueryString
 
 from procurement.catalogue.states import CATEGORY_LABELS
@@ -135,7 +135,7 @@ async def list_notices(
 ) -> NoticeList:
     limit = max(1, min(limit, 100))
     query = Notice.select(*Notice.all_columns(), Notice.tender.status, Notice.tender.bid_deadline)
-    conditions = []
+    conditions: list[Combinable] = []
     if notice_type:
         conditions.append(Notice.notice_type == notice_type)
     if method:

@@ -278,6 +278,7 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
         if old == new:
             continue
         if old is None:
+            assert new is not None  # both missing would have compared equal above
             changes.append(f"新增第{n + 1}包「{new['name']}」，预算 {format_yuan(new['budget_fen'])}")
         elif new is None:
             changes.append(f"取消第{n + 1}包「{old['name']}」")

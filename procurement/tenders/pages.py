@@ -9,7 +9,7 @@ status 422, every value kept and each error beside its input.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Controller, Request, get, post
 from litestar.params import URLEncodedBody
@@ -42,6 +42,7 @@ from procurement.tenders.schemas import (
 from procurement.tenders.states import METHOD_LABELS, NOTICE_TYPE_LABELS
 
 Form = URLEncodedBody[dict[str, Any]]
+TenderInT = TypeVar("TenderInT", bound=TenderIn)
 
 LABELS: dict[str, Any] = {
     "method": METHOD_LABELS,
@@ -85,7 +86,7 @@ async def show_again_when_invalid(
         )
 
 
-def validated(model: type[TenderIn], parsed: forms.TenderForm) -> TenderIn:
+def validated(model: type[TenderInT], parsed: forms.TenderForm) -> TenderInT:
     """parse_form over the nested data; unreadable amounts are reported with the other errors."""
     try:
         payload = parse_form(model, parsed.data)
@@ -93,7 +94,7 @@ def validated(model: type[TenderIn], parsed: forms.TenderForm) -> TenderIn:
         raise ValidationFailed(field_errors={**exc.field_errors, **parsed.errors}) from None
     if parsed.errors:
         raise ValidationFailed(field_errors=parsed.errors)
-    return payload  # type: ignore[return-value]
+    return payload
 
 
 def timeline(tender: TenderOut) -> list[dict[str, Any]]:
@@ -259,7 +260,7 @@ class BureauTenderPages(Controller):
         user = require_user(request)
 
         async def action() -> Response:
-            reason = parse_form(CancelTenderIn, data).reason  # type: ignore[attr-defined]
+            reason = parse_form(CancelTenderIn, data).reason
             tender = await services.cancel_tender(user, tender_id, reason)
             return redirect(f"/bureau/tenders/{tender_id}", t("tenders.cancelled", title=tender.title))
 
@@ -270,7 +271,7 @@ class BureauTenderPages(Controller):
         user = require_user(request)
 
         async def action() -> Response:
-            answer = parse_form(AnswerIn, data).answer  # type: ignore[attr-defined]
+            answer = parse_form(AnswerIn, data).answer
             tender = await services.answer_question(user, question_id, answer)
             return redirect(f"/bureau/tenders/{tender.id}#questions", t("tenders.answered"))
 

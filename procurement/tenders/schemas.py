@@ -28,7 +28,7 @@ class RegistrationType(StrEnum):
     COMMUNITY_COMMITTEE = "community_committee"  # 居（村）民委员会
 
 
-REGISTRATION_TYPE_LABELS = {
+REGISTRATION_TYPE_LABELS: dict[str, str] = {
     RegistrationType.SOCIAL_GROUP: "社会团体",
     RegistrationType.SOCIAL_SERVICE: "社会服务机构（民办非企业单位）",
     RegistrationType.FOUNDATION: "基金会",

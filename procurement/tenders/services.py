@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
+
+from piccolo.columns import Column
+from piccolo.columns.combination import Combinable
 
 from procurement.accounts.states import OrgKind, OrgStatus, Role
 from procurement.accounts.tables import Organization, User
@@ -35,6 +38,7 @@ from procurement.tenders.schemas import (
     EligibilityIn,
     EvaluationSchemeIn,
     InstallmentIn,
+    LotIn,
     LotOut,
     QuestionOut,
     TeamRequirementsIn,
@@ -245,6 +249,7 @@ async def list_tenders(
     """Tenders a person may see: their own bureau's (drafts included) or published ones."""
     query = Tender.select(*TENDER_COLUMNS)
     count = Tender.count()
+    cond: Combinable
     if mine and user is not None and user.organization_id is not None:
         cond = Tender.buyer == user.organization_id
     else:
@@ -367,14 +372,14 @@ async def _replace_lots(tender_id: int, data: TenderIn, *, published: bool = Fal
     and tendered again instead."""
     existing = {lot["number"]: lot for lot in await TenderLot.select().where(TenderLot.tender == tender_id)}
     for n, lot in enumerate(data.lots, start=1):
-        values = {
+        values: dict[Column, Any] = {
             TenderLot.name: lot.name,
             TenderLot.budget_fen: lot.budget_fen,
             TenderLot.max_price_fen: lot.max_price_fen,
             TenderLot.description: lot.description,
         }
         if n in existing:
-            await TenderLot.update(values).where(TenderLot.id == existing[n]["id"])
+            await TenderLot.update(cast(dict[Column | str, Any], values)).where(TenderLot.id == existing[n]["id"])
         else:
             await TenderLot.insert(
                 TenderLot(tender=tender_id, number=n, **{k._meta.name: v for k, v in values.items()})
@@ -465,12 +470,12 @@ def _as_input(row: dict[str, Any], lots: list[dict[str, Any]]) -> TenderIn:
         catalogue_item_id=row["catalogue_item"],
         description=row["description"],
         lots=[
-            {
-                "name": lot["name"],
-                "budget_fen": lot["budget_fen"],
-                "max_price_fen": lot["max_price_fen"],
-                "description": lot["description"],
-            }
+            LotIn(
+                name=lot["name"],
+                budget_fen=lot["budget_fen"],
+                max_price_fen=lot["max_price_fen"],
+                description=lot["description"],
+            )
             for lot in lots
         ],
         bid_bond_fen=row["bid_bond_fen"],

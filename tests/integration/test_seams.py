@@ -1,0 +1,147 @@
+"""The seams the contracts half stands on, tried against a real database (SQLite
+and PostgreSQL): the one transition function, relations that come from the data,
+time-driven steps taken by the system, and sweeps that handle each due item in
+its own transaction (invariants 3, 4, 10)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+import pytest
+
+from procurement.core import clock, db, events
+from procurement.core.actors import SYSTEM, Actor, Relation
+from procurement.core.errors import ConfigurationError, Conflict, InvalidTransition, PermissionDenied
+from procurement.core.scheduler import Due, DueSweep, run_due
+from procurement.core.tables import AuditEvent
+from procurement.core.transitions import apply_transition
+from procurement.tenders import services as tenders
+from procurement.tenders.states import TENDER_TABLE
+from procurement.tenders.tables import Tender
+from tests.integration.bid_helpers import published_tender
+
+OFFICER_OF_THE_BUYER = Actor(
+    1, "经办人甲（officer）", role="bureau_officer", relations=frozenset({Relation.BUYER_OFFICER})
+)
+SOME_OFFICER = Actor(2, "经办人乙（qingbo）", role="bureau_officer")
+
+
+async def _audit_rows(tender_id: int, action: str) -> list[dict]:
+    return await AuditEvent.select().where((AuditEvent.entity_id == str(tender_id)) & (AuditEvent.action == action))
+
+
+# --------------------------------------------------------------------------- the one function
+
+
+async def test_a_transition_from_a_status_the_row_no_longer_has_is_refused_and_changes_nothing(client):
+    tender = await published_tender(client)
+    before = await AuditEvent.count()
+    with pytest.raises(Conflict) as refused:
+        # The caller read "draft" a moment ago; the row is published by now.
+        await apply_transition(TENDER_TABLE, Tender, tender["id"], "draft", "publish", OFFICER_OF_THE_BUYER)
+    assert refused.value.status_code == 409 and "已被他人处理" in refused.value.message
+    assert await AuditEvent.count() == before
+    assert (await Tender.select(Tender.status).where(Tender.id == tender["id"]).first())["status"] == "published"
+
+
+async def test_an_officer_without_the_relation_to_the_tender_may_not_take_the_buyers_step(client):
+    tender = await published_tender(client)
+    with pytest.raises(PermissionDenied) as denied:
+        await apply_transition(TENDER_TABLE, Tender, tender["id"], "published", "cancel", SOME_OFFICER)
+    assert "民政局经办人（本项目采购人）" in denied.value.message
+    with pytest.raises(PermissionDenied):  # the system's own step is not a person's
+        await apply_transition(TENDER_TABLE, Tender, tender["id"], "published", "close", OFFICER_OF_THE_BUYER)
+    with pytest.raises(InvalidTransition):
+        await apply_transition(TENDER_TABLE, Tender, tender["id"], "published", "award", OFFICER_OF_THE_BUYER)
+    assert (await Tender.select(Tender.status).where(Tender.id == tender["id"]).first())["status"] == "published"
+
+
+async def test_a_transition_and_its_audit_row_roll_back_together(client):
+    tender = await published_tender(client)
+    before = await AuditEvent.count()
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await apply_transition(
+                TENDER_TABLE,
+                Tender,
+                tender["id"],
+                "published",
+                "cancel",
+                OFFICER_OF_THE_BUYER,
+                after={"reason": "测试"},
+            )
+            raise RuntimeError("what came after the step failed")
+    assert await AuditEvent.count() == before
+    assert (await Tender.select(Tender.status).where(Tender.id == tender["id"]).first())["status"] == "published"
+
+
+async def test_of_many_simultaneous_transitions_of_one_row_exactly_one_happens(client):
+    tender = await published_tender(client)
+
+    async def cancel(n: int) -> str:
+        try:
+            async with db.transaction():
+                await apply_transition(
+                    TENDER_TABLE, Tender, tender["id"], "published", "cancel", OFFICER_OF_THE_BUYER, after={"n": n}
+                )
+            return "done"
+        except Conflict:
+            return "refused"
+
+    results = await asyncio.gather(*[cancel(n) for n in range(12)])
+    assert sorted(results) == ["done"] + ["refused"] * 11
+    assert len(await _audit_rows(tender["id"], "tender.cancel")) == 1
+
+
+async def test_time_driven_steps_are_taken_by_the_system_not_by_an_officer(client):
+    tender = await published_tender(client)
+    with clock.frozen(clock.now() + timedelta(days=26)):
+        assert await tenders.close_due_tenders() >= 1
+    [row] = await _audit_rows(tender["id"], "tender.close")
+    assert row["actor_id"] is None and row["actor_label"] == SYSTEM.label
+
+
+# --------------------------------------------------------------------------- sweeps, item by item
+
+
+async def test_a_sweep_with_one_failing_item_still_applies_the_others(client, caplog):
+    made = [await published_tender(client, title=f"逐项扫描测试{n}") for n in range(3)]
+    ids = [t["id"] for t in made]
+    broken = ids[1]
+
+    async def step(tender_id: int) -> Due:
+        if tender_id == broken:
+            raise RuntimeError("this tender's handler fails")
+        acted = await tenders.close_if_due(tender_id)
+        return Due(acted, tenders.next_check(await tenders.load(tender_id)))
+
+    sweep = DueSweep("test.close_one_by_one", Tender, step)
+    with clock.frozen(clock.now() + timedelta(days=26)), caplog.at_level(logging.ERROR, "procurement.scheduler"):
+        closed = await run_due(sweep)
+    assert closed >= 2
+    statuses = {r["id"]: r["status"] for r in await Tender.select(Tender.id, Tender.status).where(Tender.id.is_in(ids))}
+    assert statuses == {ids[0]: "closed", broken: "published", ids[2]: "closed"}
+    assert f"item {broken} failed" in caplog.text
+    # The failing item keeps its next_check_at, so the next tick tries it again.
+    due = (await Tender.select(Tender.next_check_at).where(Tender.id == broken).first())["next_check_at"]
+    assert due is not None
+
+
+async def test_two_sweeps_running_at_once_handle_each_due_item_once(client):
+    made = [await published_tender(client, title=f"并发扫描测试{n}") for n in range(4)]
+    with clock.frozen(clock.now() + timedelta(days=26)):
+        results = await asyncio.gather(tenders.close_due_tenders(), tenders.close_due_tenders())
+    assert sum(results) >= len(made)
+    for tender in made:
+        assert len(await _audit_rows(tender["id"], "tender.close")) == 1
+
+
+# --------------------------------------------------------------------------- events
+
+
+async def test_an_event_emitted_before_the_packages_registered_is_a_loud_error(client, monkeypatch):
+    monkeypatch.setattr(events, "_registered", False)
+    with pytest.raises(ConfigurationError):
+        await events.emit("tender.failed", tender_id=1, at=clock.now())
