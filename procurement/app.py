@@ -18,9 +18,10 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from procurement.accounts.middleware import SessionMiddleware
-from procurement.core import db, packages
+from procurement.core import db, i18n, packages
 from procurement.core import scheduler as core_scheduler
 from procurement.core.errors import ConfigurationError
+from procurement.core.i18n import N_, _
 from procurement.core.web import EXCEPTION_HANDLERS, TEMPLATE_GLOBALS, api_csrf_guard
 from procurement.settings import ROOT, get_settings
 
@@ -50,10 +51,11 @@ def template_engine(found: list[packages.Package]) -> JinjaTemplateEngine:
         autoescape=True,
     )
     environment.globals.update(TEMPLATE_GLOBALS)
+    i18n.jinja_install(environment)
     return JinjaTemplateEngine.from_environment(environment)
 
 
-@get("/healthz", operation_id="GetHealth", include_in_schema=True, tags=["系统"])
+@get("/healthz", operation_id="GetHealth", include_in_schema=True, tags=[N_("系统")])
 async def healthz() -> dict[str, str]:
     """Liveness and database check."""
     await db.ping()
@@ -66,7 +68,9 @@ async def _check_schema_ready() -> None:
     try:
         await SystemValue.count()
     except Exception as exc:
-        raise ConfigurationError("数据库尚未初始化：请先运行 `procurement migrate`。 Database not migrated.") from exc
+        raise ConfigurationError(
+            _("数据库尚未初始化：请先运行 `procurement migrate`。 Database not migrated.")
+        ) from exc
 
 
 def create_app(*, run_scheduler: bool | None = None) -> Litestar:
@@ -74,6 +78,7 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     secret = settings.resolved_secret_key()
     start_scheduler = settings.scheduler_enabled if run_scheduler is None else run_scheduler
+    i18n.set_default_language(settings.language)
     found = installed_packages()
 
     @asynccontextmanager
@@ -123,10 +128,11 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
             exclude=["/api/", "/healthz", "/static/", "/schema"],
         ),
         openapi_config=OpenAPIConfig(
-            title="政府购买服务管理平台 API",
+            title=_("政府购买服务管理平台 API"),
             version="1.0.0",
-            description="区民政局政府购买服务与公益创投：招标、投标、评审、合同、评估与拨付。"
-            "认证：POST /api/v1/auth/login 取得 token，之后带 `Authorization: Bearer <token>`。",
+            description=_(
+                "区民政局政府购买服务与公益创投：招标、投标、评审、合同、评估与拨付。认证：POST /api/v1/auth/login 取得 token，之后带 `Authorization: Bearer <token>`。"
+            ),
             path="/schema",
             # Only the documents themselves: the HTML viewers load scripts from CDNs,
             # and a government intranet is often offline.

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 
+from procurement.core.i18n import _
 from procurement.settings import get_settings
 
 
@@ -26,12 +27,12 @@ async def migrate() -> None:
 
     response = await run_forwards(app_name="all", migration_id="all", fake=False)
     if not response.success:
-        raise SystemExit(f"迁移失败 / migration failed: {response.message}")
+        raise SystemExit(_("迁移失败 / migration failed: {message}").format(message=response.message))
 
 
-def cmd_migrate(_: argparse.Namespace) -> int:
+def cmd_migrate(_args: argparse.Namespace) -> int:
     asyncio.run(_with_db(migrate))
-    print("数据库已是最新结构 / database is up to date:", _db_label())
+    print(_("数据库已是最新结构 / database is up to date:"), _db_label())
     return 0
 
 
@@ -54,7 +55,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return loaded
 
     loaded = asyncio.run(_with_db(run))
-    print("演示数据已加载 / demo data loaded" if loaded else "演示数据已存在，未重复加载 / demo data already present")
+    print(
+        _("演示数据已加载 / demo data loaded")
+        if loaded
+        else _("演示数据已存在，未重复加载 / demo data already present")
+    )
     return 0
 
 
@@ -74,7 +79,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_scheduler(_: argparse.Namespace) -> int:
+def cmd_scheduler(_args: argparse.Namespace) -> int:
     """Run the periodic sweeps in their own process (set PROCUREMENT_SCHEDULER_ENABLED=false on app processes)."""
     from procurement.app import installed_packages
     from procurement.core import db, scheduler, timetravel
@@ -88,7 +93,7 @@ def cmd_scheduler(_: argparse.Namespace) -> int:
         installed_packages()
         sched = scheduler.build_scheduler(get_settings().scheduler_interval_seconds)
         sched.start()
-        print(f"定时扫描已启动（{len(scheduler.registry.jobs())} 个任务），Ctrl+C 退出")
+        print(_("定时扫描已启动（{len} 个任务），Ctrl+C 退出").format(len=len(scheduler.registry.jobs())))
         try:
             await asyncio.Event().wait()
         finally:
@@ -102,48 +107,52 @@ def cmd_scheduler(_: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit_verify(_: argparse.Namespace) -> int:
+def cmd_audit_verify(_args: argparse.Namespace) -> int:
     from procurement.core.audit import verify_chain
 
     report = asyncio.run(_with_db(verify_chain))
     if report.ok:
-        print(f"审计日志完整：已校验 {report.checked} 条 / audit chain intact ({report.checked} rows)")
+        print(
+            _("审计日志完整：已校验 {checked} 条 / audit chain intact ({checked} rows)").format(checked=report.checked)
+        )
         return 0
     print(
-        f"审计日志被破坏：第一处在 id={report.first_broken_id}：{report.reason} / first broken row: {report.first_broken_id}"
+        _("审计日志被破坏：第一处在 id={first_broken_id}：{reason} / first broken row: {first_broken_id}").format(
+            first_broken_id=report.first_broken_id, reason=report.reason
+        )
     )
     return 1
 
 
-def cmd_check(_: argparse.Namespace) -> int:
+def cmd_check(_args: argparse.Namespace) -> int:
     """Check the installation: database, CJK font, harfbuzz subsetting."""
     from procurement.core import db
     from procurement.core.pdf import ensure_cjk_font
 
-    print("字体 / CJK font:", ensure_cjk_font())
+    print(_("字体 / CJK font:"), ensure_cjk_font())
     asyncio.run(_with_db(db.ping))
-    print("数据库 / database:", _db_label(), "OK")
+    print(_("数据库 / database:"), _db_label(), "OK")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=get_settings().log_level, format="%(levelname)s %(name)s: %(message)s")
-    parser = argparse.ArgumentParser(prog="procurement", description="政府购买服务管理平台")
+    parser = argparse.ArgumentParser(prog="procurement", description=_("政府购买服务管理平台"))
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="启动 Web 服务")
+    serve = sub.add_parser("serve", help=_("启动 Web 服务"))
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
-    sub.add_parser("migrate", help="应用待执行的数据库迁移").set_defaults(func=cmd_migrate)
-    demo = sub.add_parser("demo", help="加载演示数据（已存在则跳过）")
-    demo.add_argument("--force", action="store_true", help="即使已有数据也加载（仅空库建议使用）")
+    sub.add_parser("migrate", help=_("应用待执行的数据库迁移")).set_defaults(func=cmd_migrate)
+    demo = sub.add_parser("demo", help=_("加载演示数据（已存在则跳过）"))
+    demo.add_argument("--force", action="store_true", help=_("即使已有数据也加载（仅空库建议使用）"))
     demo.set_defaults(func=cmd_demo)
-    sub.add_parser("scheduler", help="单独运行定时扫描进程").set_defaults(func=cmd_scheduler)
-    audit = sub.add_parser("audit", help="审计日志")
+    sub.add_parser("scheduler", help=_("单独运行定时扫描进程")).set_defaults(func=cmd_scheduler)
+    audit = sub.add_parser("audit", help=_("审计日志"))
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    audit_sub.add_parser("verify", help="校验哈希链，指出第一条被破坏的记录").set_defaults(func=cmd_audit_verify)
-    sub.add_parser("check", help="检查安装（数据库、中文字体）").set_defaults(func=cmd_check)
+    audit_sub.add_parser("verify", help=_("校验哈希链，指出第一条被破坏的记录")).set_defaults(func=cmd_audit_verify)
+    sub.add_parser("check", help=_("检查安装（数据库、中文字体）")).set_defaults(func=cmd_check)
     args = parser.parse_args(argv)
     return args.func(args)
 

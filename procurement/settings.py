@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from procurement.core.i18n import N_, _
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -21,76 +23,81 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="",
         validation_alias=AliasChoices("DATABASE_URL", "PROCUREMENT_DATABASE_URL"),
-        description="数据库。空 = 内嵌 SQLite（var/procurement.sqlite3）；"
-        "postgresql://user@host:5432/db 用 PostgreSQL。",
+        description=N_(
+            "数据库。空 = 内嵌 SQLite（var/procurement.sqlite3）；postgresql://user@host:5432/db 用 PostgreSQL。"
+        ),
     )
-    var_dir: Path = Field(default=ROOT / "var", description="数据目录：SQLite 文件、上传文件、密钥。")
+    var_dir: Path = Field(default=ROOT / "var", description=N_("数据目录：SQLite 文件、上传文件、密钥。"))
     secret_key: str = Field(
         default="",
-        description="签名会话与 CSRF 的密钥。为空时首次启动生成并保存在 var/secret_key。",
+        description=N_("签名会话与 CSRF 的密钥。为空时首次启动生成并保存在 var/secret_key。"),
     )
-    host: str = Field(default="127.0.0.1", description="服务监听地址。")
-    port: int = Field(default=8000, description="服务监听端口。")
+    host: str = Field(default="127.0.0.1", description=N_("服务监听地址。"))
+    port: int = Field(default=8000, description=N_("服务监听端口。"))
     time_travel: bool = Field(
         default=False,
-        description="允许管理员通过 AdvanceClock 拨快服务器时钟（仅用于培训沙箱与验收）。",
+        description=N_("允许管理员通过 AdvanceClock 拨快服务器时钟（仅用于培训沙箱与验收）。"),
     )
     scheduler_enabled: bool = Field(
-        default=True, description="在应用进程内运行定时扫描任务；多进程部署时关掉，另起 `procurement scheduler`。"
+        default=True, description=N_("在应用进程内运行定时扫描任务；多进程部署时关掉，另起 `procurement scheduler`。")
     )
-    scheduler_interval_seconds: int = Field(default=30, description="定时扫描的间隔（秒）。")
-    session_hours: int = Field(default=12, description="登录会话有效时长（小时）。")
-    cookie_secure: bool = Field(default=False, description="只通过 HTTPS 发送会话 Cookie（生产环境应开启）。")
-    login_max_failures: int = Field(default=5, description="同一账号在时间窗内允许的登录失败次数。")
+    scheduler_interval_seconds: int = Field(default=30, description=N_("定时扫描的间隔（秒）。"))
+    session_hours: int = Field(default=12, description=N_("登录会话有效时长（小时）。"))
+    cookie_secure: bool = Field(default=False, description=N_("只通过 HTTPS 发送会话 Cookie（生产环境应开启）。"))
+    login_max_failures: int = Field(default=5, description=N_("同一账号在时间窗内允许的登录失败次数。"))
     login_max_failures_per_ip: int = Field(
-        default=50, description="同一 IP 在时间窗内允许的登录失败次数（单位内网常共用出口 IP，故较宽）。"
+        default=50, description=N_("同一 IP 在时间窗内允许的登录失败次数（单位内网常共用出口 IP，故较宽）。")
     )
-    login_window_minutes: int = Field(default=15, description="登录失败计数的时间窗（分钟），超出后锁定同样时长。")
-    argon2_time_cost: int = Field(default=3, description="argon2 密码哈希的迭代次数（越大越慢越安全）。")
+    login_window_minutes: int = Field(default=15, description=N_("登录失败计数的时间窗（分钟），超出后锁定同样时长。"))
+    argon2_time_cost: int = Field(default=3, description=N_("argon2 密码哈希的迭代次数（越大越慢越安全）。"))
     argon2_memory_kib: int = Field(
-        default=65536, description="argon2 密码哈希使用的内存（KiB）。测试中调低以加快速度。"
+        default=65536, description=N_("argon2 密码哈希使用的内存（KiB）。测试中调低以加快速度。")
     )
-    password_min_length: int = Field(default=10, description="密码最短长度（还须同时含字母和数字）。")
-    max_request_mb: int = Field(default=60, description="单个请求体上限（MB）。")
-    max_file_mb: int = Field(default=20, description="投标文件单个上限（MB）。")
-    max_bid_total_mb: int = Field(default=100, description="一份投标全部文件的合计上限（MB）。")
+    password_min_length: int = Field(default=10, description=N_("密码最短长度（还须同时含字母和数字）。"))
+    max_request_mb: int = Field(default=60, description=N_("单个请求体上限（MB）。"))
+    max_file_mb: int = Field(default=20, description=N_("投标文件单个上限（MB）。"))
+    max_bid_total_mb: int = Field(default=100, description=N_("一份投标全部文件的合计上限（MB）。"))
     open_tender_threshold_yuan: int = Field(
-        default=4_000_000, description="服务类公开招标数额标准（元），rule 10；由省级规定，常见 200 万或 400 万。"
+        default=4_000_000, description=N_("服务类公开招标数额标准（元），rule 10；由省级规定，常见 200 万或 400 万。")
     )
     venture_min_call_days: int = Field(
-        default=10, description="公益创投征集公告发布至申报截止的最少天数（rule 13，地方规定）。"
+        default=10, description=N_("公益创投征集公告发布至申报截止的最少天数（rule 13，地方规定）。")
     )
     question_cutoff_days: int = Field(
-        default=3, description="答疑截止时间默认在投标截止前的天数（可在项目中另行设定，但须早于截止时间）。"
+        default=3, description=N_("答疑截止时间默认在投标截止前的天数（可在项目中另行设定，但须早于截止时间）。")
     )
     abnormal_low_margin_percent: int = Field(
         default=20,
         ge=0,
         le=100,
-        description="报价低于全部有效报价平均值超过该百分比即提示异常低价，须书面说明（rule 23，地方规定）。",
+        description=N_("报价低于全部有效报价平均值超过该百分比即提示异常低价，须书面说明（rule 23，地方规定）。"),
     )
     score_outlier_percent: int = Field(
         default=30,
         ge=1,
         le=100,
-        description="专家某项评分偏离全体成员平均分超过该项满分的此百分比，即标为畸高畸低（rule 25，地方规定）。",
+        description=N_("专家某项评分偏离全体成员平均分超过该项满分的此百分比，即标为畸高畸低（rule 25，地方规定）。"),
     )
     venture_pass_score: int = Field(
-        default=60, ge=0, le=100, description="公益创投项目建议立项的最低得分（地方规定）。"
+        default=60, ge=0, le=100, description=N_("公益创投项目建议立项的最低得分（地方规定）。")
     )
     venture_publicity_working_days: int = Field(
-        default=5, ge=1, le=30, description="公益创投立项公示期（工作日，rule 13，地方规定）。"
+        default=5, ge=1, le=30, description=N_("公益创投立项公示期（工作日，rule 13，地方规定）。")
     )
     demo_password: str = Field(
-        default="Shangcheng2026", description="演示账号的统一密码（仅 `procurement demo` 使用）。"
+        default="Shangcheng2026", description=N_("演示账号的统一密码（仅 `procurement demo` 使用）。")
     )
-    log_level: str = Field(default="INFO", description="日志级别。")
+    log_level: str = Field(default="INFO", description=N_("日志级别。"))
+    language: str = Field(
+        default="zh_CN",
+        description=N_("界面语言：zh_CN（源语言）或 procurement/locale 下已编译的语言，例如 en。"),
+    )
 
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:
         if value and not value.startswith(("postgresql://", "postgres://", "sqlite:///")):
-            raise ValueError("DATABASE_URL 只支持 postgresql://… 或 sqlite:///…")
+            raise ValueError(_("DATABASE_URL 只支持 postgresql://… 或 sqlite:///…"))
         return value
 
     @property

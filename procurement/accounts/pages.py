@@ -18,7 +18,7 @@ from procurement.accounts import services
 from procurement.accounts.schemas import CreateOrganizationIn, CreateUserIn, RegisterOrganizationIn
 from procurement.accounts.states import ORG_KIND_LABELS, ROLE_LABELS
 from procurement.core.api import Id
-from procurement.core.strings import t
+from procurement.core.i18n import _
 from procurement.core.web import (
     SESSION_COOKIE,
     client_ip,
@@ -59,7 +59,7 @@ class PublicPages(Controller):
         target = _safe_next(data.get("next"))
 
         async def action() -> Response:
-            token, _, _ = await services.login(
+            token, _unused, _unused = await services.login(
                 str(data.get("username", "")),
                 str(data.get("password", "")),
                 ip=client_ip(request.scope),
@@ -93,7 +93,7 @@ class PublicPages(Controller):
         user = current_user(request)
         if user:
             await services.logout(user)
-        response = redirect("/", t("logout.done"))
+        response = redirect("/", _("您已安全退出。"))
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
@@ -107,7 +107,7 @@ class PublicPages(Controller):
             form = {k: v for k, v in data.items() if k != "password2"}
             form["password_confirm"] = data.get("password2", "")
             await services.register_organization(parse_form(RegisterOrganizationIn, form), ip=client_ip(request.scope))
-            return redirect("/login", t("register.done"))
+            return redirect("/login", _("注册已提交，请等待民政局审核。审核结果会在登录页提示。"))
 
         return await form_action(
             request,
@@ -142,7 +142,7 @@ class AdminPages(Controller):
 
         async def action() -> Response:
             org = await services.create_organization(user, parse_form(CreateOrganizationIn, data))
-            return redirect("/admin/organizations", t("orgs.created", name=org.name))
+            return redirect("/admin/organizations", _("已创建机构「{name}」。").format(name=org.name))
 
         return await form_action(
             request,
@@ -155,7 +155,7 @@ class AdminPages(Controller):
     @post("/organizations/{org_id:int}/approve")
     async def approve(self, request: Request, org_id: Id) -> Response:
         org = await services.approve_organization(require_user(request), org_id)
-        return redirect("/admin/organizations?status=pending", t("orgs.approved", name=org.name))
+        return redirect("/admin/organizations?status=pending", _("已通过「{name}」的注册。").format(name=org.name))
 
     @post("/organizations/{org_id:int}/reject")
     async def reject(self, request: Request, org_id: Id, data: Form) -> Response:
@@ -163,7 +163,7 @@ class AdminPages(Controller):
 
         async def action() -> Response:
             org = await services.reject_organization(user, org_id, str(data.get("reason", "")))
-            return redirect("/admin/organizations?status=pending", t("orgs.rejected", name=org.name))
+            return redirect("/admin/organizations?status=pending", _("已驳回「{name}」的注册。").format(name=org.name))
 
         return await form_action(
             request,
@@ -192,7 +192,7 @@ class AdminPages(Controller):
 
         async def action() -> Response:
             created = await services.create_user(user, parse_form(CreateUserIn, data))
-            return redirect("/admin/users", t("users.created", name=created.display_name))
+            return redirect("/admin/users", _("已创建用户「{name}」。").format(name=created.display_name))
 
         return await form_action(
             request, "procurement/accounts/admin_users.html", data, action, await self._users_context(request)
@@ -201,4 +201,4 @@ class AdminPages(Controller):
     @post("/users/{user_id:int}/active")
     async def set_active(self, request: Request, user_id: Id, data: Form) -> Response:
         changed = await services.set_user_active(require_user(request), user_id, data.get("active") == "1")
-        return redirect("/admin/users", t("users.updated", name=changed.display_name))
+        return redirect("/admin/users", _("已更新用户「{name}」。").format(name=changed.display_name))

@@ -23,12 +23,13 @@ from procurement.accounts.schemas import (
     UserOut,
 )
 from procurement.core.api import Id, problems
+from procurement.core.i18n import N_
 from procurement.core.web import client_ip, require_user
 
 
 class AuthController(Controller):
     path = "/auth"
-    tags = ["账号与会话"]
+    tags = [N_("账号与会话")]
 
     @post("/login", operation_id="Login", status_code=HTTP_200_OK, responses=problems(400, 401, 422, 429))
     async def login(self, request: Request, data: JSONBody[LoginIn]) -> LoginOut:
@@ -55,7 +56,7 @@ class AuthController(Controller):
 
 class OrganizationController(Controller):
     path = "/organizations"
-    tags = ["机构"]
+    tags = [N_("机构")]
 
     @get("/", operation_id="ListOrganizations", responses=problems(400, 401, 403))
     async def list_organizations(
@@ -108,7 +109,7 @@ class OrganizationController(Controller):
 
 class UserController(Controller):
     path = "/users"
-    tags = ["用户"]
+    tags = [N_("用户")]
 
     @get("/", operation_id="ListUsers", responses=problems(400, 401, 403))
     async def list_users(

@@ -7,6 +7,8 @@ import re
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
+from procurement.core.i18n import _
+
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{3,30}$")
 _COMMON_PASSWORDS = {"password1", "password123", "1234567890a", "qwerty12345", "admin12345", "abc1234567"}
 
@@ -19,35 +21,35 @@ def normalize_credit_code(raw: str) -> str:
     """
     code = (raw or "").strip().upper().replace(" ", "")
     if not code:
-        raise ValueError("请填写统一社会信用代码。")
+        raise ValueError(_("请填写统一社会信用代码。"))
     try:
         return uscc.validate(code)
     except InvalidLength:
-        raise ValueError(f"统一社会信用代码应为 18 位，您填写了 {len(code)} 位。") from None
+        raise ValueError(_("统一社会信用代码应为 18 位，您填写了 {n_code} 位。").format(n_code=len(code))) from None
     except InvalidChecksum:
-        raise ValueError("统一社会信用代码校验位不正确，请对照登记证书检查是否有错字。") from None
+        raise ValueError(_("统一社会信用代码校验位不正确，请对照登记证书检查是否有错字。")) from None
     except (InvalidFormat, InvalidComponent):
-        raise ValueError("统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V）。") from None
+        raise ValueError(_("统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V）。")) from None
     except ValidationError:
-        raise ValueError("统一社会信用代码不正确。") from None
+        raise ValueError(_("统一社会信用代码不正确。")) from None
 
 
 def username_problem(username: str) -> str | None:
     if not USERNAME_RE.fullmatch(username or ""):
-        return "用户名须为 3–30 位字母、数字或下划线。"
+        return _("用户名须为 3–30 位字母、数字或下划线。")
     return None
 
 
 def password_problem(password: str, username: str, min_length: int) -> str | None:
     """The first way a new password falls short, or None."""
     if len(password or "") < min_length:
-        return f"密码至少 {min_length} 位。"
+        return _("密码至少 {min_length} 位。").format(min_length=min_length)
     if len(password) > 128:
-        return "密码不能超过 128 位。"
+        return _("密码不能超过 128 位。")
     if not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
-        return "密码须同时包含字母和数字。"
+        return _("密码须同时包含字母和数字。")
     if username and username.lower() in password.lower():
-        return "密码不能包含用户名。"
+        return _("密码不能包含用户名。")
     if password.lower() in _COMMON_PASSWORDS:
-        return "这个密码太常见，请换一个。"
+        return _("这个密码太常见，请换一个。")
     return None

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from procurement.accounts.states import OrgKind, Role
 from procurement.core.api import BodyId
+from procurement.core.i18n import N_
 
 
 class _In(BaseModel):
@@ -52,7 +53,7 @@ class RegisterOrganizationIn(_In):
     username: str = Field(min_length=1, max_length=50)
     display_name: str = Field(min_length=1, max_length=50)
     password: str = Field(min_length=1, max_length=200)
-    password_confirm: str | None = Field(default=None, max_length=200, description="再次输入的密码（表单使用）。")
+    password_confirm: str | None = Field(default=None, max_length=200, description=N_("再次输入的密码（表单使用）。"))
 
 
 class CreateOrganizationIn(_In):

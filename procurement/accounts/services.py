@@ -32,8 +32,8 @@ from procurement.accounts.tables import Organization, User
 from procurement.core import audit, auth, clock, db
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.errors import NotAuthenticated, NotFound, RateLimited, ValidationFailed
+from procurement.core.i18n import _
 from procurement.core.notify import notify
-from procurement.core.strings import t
 from procurement.core.tables import LoginAttempt, UserSession
 from procurement.core.transitions import apply_transition
 from procurement.settings import get_settings
@@ -86,7 +86,7 @@ async def _check_new_account(username: str, password: str, errors: dict[str, str
     if problem:
         errors["username"] = problem
     elif await User.exists().where(User.username == username):
-        errors["username"] = "该用户名已被使用，请换一个。"
+        errors["username"] = _("该用户名已被使用，请换一个。")
     problem = rules.password_problem(password, username, get_settings().password_min_length)
     if problem:
         errors["password"] = problem
@@ -100,13 +100,13 @@ async def _check_credit_code(raw: str, errors: dict[str, str]) -> str | None:
         errors["credit_code"] = str(exc)
         return None
     if await Organization.exists().where(Organization.credit_code == code):
-        errors["credit_code"] = "该统一社会信用代码已注册。如需找回账号，请联系民政局。"
+        errors["credit_code"] = _("该统一社会信用代码已注册。如需找回账号，请联系民政局。")
     return code
 
 
 def _duplicate(exc: BaseException) -> ValidationFailed:
     return ValidationFailed(
-        "名称、信用代码或用户名已被占用，请检查后重试。", field_errors={"name": "可能已存在同名机构"}
+        _("名称、信用代码或用户名已被占用，请检查后重试。"), field_errors={"name": _("可能已存在同名机构")}
     )
 
 
@@ -115,10 +115,10 @@ async def register_organization(data: RegisterOrganizationIn, ip: str = "") -> O
     errors: dict[str, str] = {}
     code = await _check_credit_code(data.credit_code, errors)
     if await Organization.exists().where(Organization.name == data.name):
-        errors["name"] = "已有同名机构注册。"
+        errors["name"] = _("已有同名机构注册。")
     username = await _check_new_account(data.username, data.password, errors)
     if data.password_confirm is not None and data.password_confirm != data.password:
-        errors["password2"] = "两次输入的密码不一致。"
+        errors["password2"] = _("两次输入的密码不一致。")
     if errors:
         raise ValidationFailed(field_errors=errors)
     now = clock.now()
@@ -181,11 +181,11 @@ async def create_organization(actor: CurrentUser, data: CreateOrganizationIn) ->
     if data.credit_code:
         code = await _check_credit_code(data.credit_code, errors)
     elif data.kind == OrgKind.SOCIAL_ORG:
-        errors["credit_code"] = "社会组织必须填写统一社会信用代码。"
+        errors["credit_code"] = _("社会组织必须填写统一社会信用代码。")
     if await Organization.exists().where(Organization.name == data.name):
-        errors["name"] = "已有同名机构。"
+        errors["name"] = _("已有同名机构。")
     if data.parent_id is not None and not await Organization.exists().where(Organization.id == data.parent_id):
-        errors["parent_id"] = "上级单位不存在。"
+        errors["parent_id"] = _("上级单位不存在。")
     if errors:
         raise ValidationFailed(field_errors=errors)
     now = clock.now()
@@ -230,7 +230,7 @@ async def _change_org_status(
         await db.lock(Organization, Organization.id == org_id)
         current = await Organization.select().where(Organization.id == org_id).first()
         if current is None:
-            raise NotFound("找不到该机构。")
+            raise NotFound(_("找不到该机构。"))
         await apply_transition(
             ORG_STATUS_TABLE,
             Organization,
@@ -268,7 +268,7 @@ async def reject_organization(actor: CurrentUser, org_id: int, reason: str) -> O
     policies.can_review_registrations(actor).require()
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ValidationFailed(field_errors={"reason": "请填写驳回理由，机构会看到它。"})
+        raise ValidationFailed(field_errors={"reason": _("请填写驳回理由，机构会看到它。")})
     async with db.transaction():
         row = await _change_org_status(
             actor, org_id, "reject", {Organization.rejection_reason: reason}, {"reason": reason}
@@ -296,7 +296,7 @@ async def get_organization(actor: CurrentUser, org_id: int) -> OrganizationOut:
         policies.can_list_organizations(actor).require()
     row = await Organization.select().where(Organization.id == org_id).first()
     if row is None:
-        raise NotFound("找不到该机构。")
+        raise NotFound(_("找不到该机构。"))
     return _org_out(row)
 
 
@@ -337,13 +337,17 @@ async def create_user(actor: CurrentUser, data: CreateUserIn) -> UserOut:
     if data.organization_id is not None:
         org = await Organization.select().where(Organization.id == data.organization_id).first()
         if org is None:
-            errors["organization_id"] = "所属机构不存在。"
+            errors["organization_id"] = _("所属机构不存在。")
     if expected_kind is not None:
         if org is None and "organization_id" not in errors:
-            errors["organization_id"] = f"「{ROLE_LABELS[data.role]}」必须属于一个{ORG_KIND_LABELS[expected_kind]}。"
+            errors["organization_id"] = _("「{role}」必须属于一个{ORG_KIND_LABELS}。").format(
+                role=ROLE_LABELS[data.role], ORG_KIND_LABELS=ORG_KIND_LABELS[expected_kind]
+            )
         elif org is not None and org["kind"] != expected_kind:
-            errors["organization_id"] = (
-                f"「{ROLE_LABELS[data.role]}」只能属于{ORG_KIND_LABELS[expected_kind]}，所选机构是{ORG_KIND_LABELS[OrgKind(org['kind'])]}。"
+            errors["organization_id"] = _("「{role}」只能属于{ORG_KIND_LABELS}，所选机构是{org_kind}。").format(
+                role=ROLE_LABELS[data.role],
+                ORG_KIND_LABELS=ORG_KIND_LABELS[expected_kind],
+                org_kind=ORG_KIND_LABELS[OrgKind(org["kind"])],
             )
     if errors:
         raise ValidationFailed(field_errors=errors)
@@ -371,7 +375,7 @@ async def create_user(actor: CurrentUser, data: CreateUserIn) -> UserOut:
             await notify("system.welcome", [rows[0]["id"]], {"name": data.display_name, "link": "/dashboard"})
     except Exception as exc:
         if db.is_unique_violation(exc):
-            raise ValidationFailed(field_errors={"username": "该用户名已被使用，请换一个。"}) from None
+            raise ValidationFailed(field_errors={"username": _("该用户名已被使用，请换一个。")}) from None
         raise
     return await get_user(actor, rows[0]["id"])
 
@@ -384,7 +388,7 @@ async def get_user(actor: CurrentUser, user_id: int) -> UserOut:
         .first()
     )
     if row is None:
-        raise NotFound("找不到该用户。")
+        raise NotFound(_("找不到该用户。"))
     return _user_out(row)
 
 
@@ -403,7 +407,7 @@ async def set_user_active(actor: CurrentUser, user_id: int, active: bool) -> Use
     """Deactivating a user also ends all of their sessions at once."""
     policies.can_manage_accounts(actor).require()
     if user_id == actor.id and not active:
-        raise ValidationFailed("不能停用自己的账号。")
+        raise ValidationFailed(_("不能停用自己的账号。"))
     async with db.transaction():
         changed = (
             await User.update({User.is_active: active})
@@ -424,7 +428,7 @@ async def set_user_active(actor: CurrentUser, user_id: int, active: bool) -> Use
                 after={"is_active": active},
             )
         elif not await User.exists().where(User.id == user_id):
-            raise NotFound("找不到该用户。")
+            raise NotFound(_("找不到该用户。"))
     return await get_user(actor, user_id)
 
 
@@ -453,7 +457,9 @@ async def _check_rate_limit(username: str, ip: str) -> None:
         else 0
     )
     if by_user >= settings.login_max_failures or by_ip >= settings.login_max_failures_per_ip:
-        raise RateLimited(t("login.rate_limited", minutes=settings.login_window_minutes))
+        raise RateLimited(
+            _("登录失败次数过多，请 {minutes} 分钟后再试。").format(minutes=settings.login_window_minutes)
+        )
 
 
 async def login(username: str, password: str, *, ip: str = "", user_agent: str = "") -> tuple[str, CurrentUser, Any]:
@@ -488,16 +494,18 @@ async def login(username: str, password: str, *, ip: str = "", user_agent: str =
             await audit.record(
                 "auth.login_failed", "user", row["id"] if row else "", actor=audit.Actor(None, username, ip)
             )
-        raise NotAuthenticated(t("login.failed"), field_errors={"password": t("login.failed")})
+        raise NotAuthenticated(_("用户名或密码不正确。"), field_errors={"password": _("用户名或密码不正确。")})
     status = row["organization.status"]
     if not row["is_active"]:
-        raise NotAuthenticated(t("login.inactive"))
+        raise NotAuthenticated(_("该账号已停用，请联系系统管理员。"))
     if status == OrgStatus.PENDING:
-        raise NotAuthenticated(t("login.pending"))
+        raise NotAuthenticated(_("您的机构注册正在审核中，审核通过后即可登录。"))
     if status == OrgStatus.REJECTED:
-        raise NotAuthenticated(t("login.rejected", reason=row["organization.rejection_reason"] or "见通知"))
+        raise NotAuthenticated(
+            _("您的机构注册未通过审核：{reason}").format(reason=row["organization.rejection_reason"] or _("见通知"))
+        )
     if status == OrgStatus.SUSPENDED:
-        raise NotAuthenticated(t("login.suspended"))
+        raise NotAuthenticated(_("您的机构已被停用，请联系民政局。"))
     token, csrf = auth.new_token(), auth.new_token()
     expires = now + timedelta(hours=get_settings().session_hours)
     async with db.transaction():

@@ -40,6 +40,7 @@ from procurement.core.actors import SYSTEM, Actor
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
+from procurement.core.i18n import _
 from procurement.core.notify import notify
 from procurement.core.scheduler import Due, DueSweep, run_due
 from procurement.core.transitions import apply_transition
@@ -111,7 +112,7 @@ def _out(row: dict[str, Any], user: CurrentUser | None) -> ChallengeOut:
 async def _row(challenge_id: int) -> dict[str, Any]:
     row = await Challenge.select(*COLUMNS).where(Challenge.id == challenge_id).first()
     if row is None:
-        raise NotFound("找不到该质疑。")
+        raise NotFound(_("找不到该质疑。"))
     return row
 
 
@@ -122,7 +123,7 @@ def _documents(data: ChallengeIn) -> list[tuple[bytes, str]]:
             raw = base64.b64decode(doc.content_base64, validate=True)
         except (binascii.Error, ValueError):
             raise ValidationFailed(
-                field_errors={f"documents.{n}.content_base64": "文件内容不是有效的 Base64 编码。"}
+                field_errors={f"documents.{n}.content_base64": _("文件内容不是有效的 Base64 编码。")}
             ) from None
         out.append((raw, doc.name))
     return out
@@ -142,7 +143,7 @@ async def file_challenge(user: CurrentUser, tender_id: int, data: ChallengeIn) -
         )
         actor = policies.bidder(user, took_part).acting(user)
         if tender["status"] != TenderStatus.AWARDED:
-            raise Conflict("本项目尚未公布中标（成交）结果，或结果已撤销；质疑须针对已公告的结果提出。")
+            raise Conflict(_("本项目尚未公布中标（成交）结果，或结果已撤销；质疑须针对已公告的结果提出。"))
         current = (
             await Award.select(Award.challenge_until)
             .where((Award.tender == tender_id) & (Award.status == AwardStatus.ACTIVE))
@@ -151,8 +152,10 @@ async def file_challenge(user: CurrentUser, tender_id: int, data: ChallengeIn) -
         today = clock.today_local()
         if current is None or today > current["challenge_until"]:
             until = f"{current['challenge_until']:%Y-%m-%d}" if current else "—"
-            raise Conflict(f"质疑期已于 {until} 届满（结果公告之日起 7 个工作日，rule 27），不能再提出质疑。")
-        for raw, _ in files:
+            raise Conflict(
+                _("质疑期已于 {until} 届满（结果公告之日起 7 个工作日，rule 27），不能再提出质疑。").format(until=until)
+            )
+        for raw, _unused in files:
             store.save_blob(raw)
         due = get_default_calendar().add_working_days(today, ANSWER_WORKING_DAYS)
         docs = [{"name": m.original_name, "sha256": m.sha256, "size": m.size} for m in stored]
@@ -207,7 +210,7 @@ async def answer_challenge(
     async with db.transaction():
         row = await _row(challenge_id)
         tender = await access.tender(row["tender"], lock=True)
-        actor = tender_policies.buyer_officer(user, tender, "答复质疑").acting(user)
+        actor = tender_policies.buyer_officer(user, tender, _("答复质疑")).acting(user)
         row = await _row(challenge_id)  # fresh under the lock
         action = "reject" if outcome == ChallengeOutcome.REJECTED else "uphold"
         CHALLENGE_TABLE.decide(row["status"], action, actor)
@@ -241,10 +244,10 @@ async def answer_challenge(
         )
         if outcome != ChallengeOutcome.REJECTED:
             if tender["status"] != TenderStatus.AWARDED:
-                raise Conflict("项目当前没有有效的中标结果可撤销；请先刷新查看项目状态。")
+                raise Conflict(_("项目当前没有有效的中标结果可撤销；请先刷新查看项目状态。"))
             await awards.revoke(
                 tender,
-                f"{row['organization.name']}的质疑成立：{answer}",
+                _("{name}的质疑成立：{answer}").format(name=row["organization.name"], answer=answer),
                 actor,
                 re_evaluate=outcome == ChallengeOutcome.RE_EVALUATE,
             )
@@ -271,13 +274,21 @@ async def escalate(user: CurrentUser, challenge_id: int, authority: str) -> Chal
         actor = policies.challenger(user, row).acting(user)
         today = clock.today_local()
         if row["status"] == ChallengeStatus.FILED and today <= row["answer_due_on"]:
-            raise Conflict(f"答复期至 {row['answer_due_on']:%Y-%m-%d}；答复期届满或收到答复后方可投诉（rule 27）。")
+            raise Conflict(
+                _("答复期至 {answer_due_on:%Y-%m-%d}；答复期届满或收到答复后方可投诉（rule 27）。").format(
+                    answer_due_on=row["answer_due_on"]
+                )
+            )
         calendar = get_default_calendar()
         complaint_due = row["complaint_due_on"] or calendar.add_working_days(
             row["answer_due_on"], COMPLAINT_WORKING_DAYS
         )
         if today > complaint_due:
-            raise Conflict(f"投诉期已于 {complaint_due:%Y-%m-%d} 届满（答复期满后 15 个工作日，rule 27）。")
+            raise Conflict(
+                _("投诉期已于 {complaint_due:%Y-%m-%d} 届满（答复期满后 15 个工作日，rule 27）。").format(
+                    complaint_due=complaint_due
+                )
+            )
         CHALLENGE_TABLE.decide(row["status"], "complain", actor)
         decision_due = calendar.add_working_days(today, COMPLAINT_DECISION_WORKING_DAYS)
         await apply_transition(
@@ -305,7 +316,7 @@ async def record_complaint_decision(user: CurrentUser, challenge_id: int, decisi
     async with db.transaction():
         row = await _row(challenge_id)
         tender = await access.tender(row["tender"])
-        actor = tender_policies.buyer_officer(user, tender, "登记投诉处理决定").acting(user)
+        actor = tender_policies.buyer_officer(user, tender, _("登记投诉处理决定")).acting(user)
         await apply_transition(
             CHALLENGE_TABLE,
             Challenge,

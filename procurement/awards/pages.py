@@ -27,7 +27,7 @@ from procurement.bids import services as bids
 from procurement.core import clock
 from procurement.core.api import Id
 from procurement.core.errors import NotFound, ValidationFailed
-from procurement.core.strings import t
+from procurement.core.i18n import _
 from procurement.core.web import (
     checkbox,
     fen_field,
@@ -138,7 +138,7 @@ class AwardPages(Controller):
             "default_amounts": {
                 b.bid_id: yuan_field(b.recommended_fen) for lot in (board.lots if board else []) for b in lot.bids
             },
-            "page_title": f"{tender.title} · {t('tenders.award')}",
+            "page_title": f"{tender.title} · {_('定标与结果')}",
         }
 
     @get("/tenders/{tender_id:int}/award")
@@ -152,13 +152,13 @@ class AwardPages(Controller):
 
         async def action() -> Response:
             if context["board"] is None:
-                raise NotFound("本项目尚未抽取评标委员会。")
+                raise NotFound(_("本项目尚未抽取评标委员会。"))
             choices, fields = award_form_to_choices(data, context["board"], context["venture"])
             try:
                 await awards.award_tender(user, tender_id, choices)
             except ValidationFailed as exc:
                 raise award_errors_to_form(exc, fields) from None
-            return redirect(f"/tenders/{tender_id}/award", t("eval.award.done"))
+            return redirect(f"/tenders/{tender_id}/award", _("已确定中标（成交）供应商，结果公告已发布。"))
 
         return await form_action(request, "procurement/awards/award.html", {**data, "_form": "award"}, action, context)
 
@@ -183,7 +183,7 @@ class AwardPages(Controller):
                 answer.affects_result,
             )
             return redirect(
-                f"/tenders/{tender_id}/award#challenges", t("eval.challenge.answered", org=done.organization_name)
+                f"/tenders/{tender_id}/award#challenges", _("已答复{org}的质疑。").format(org=done.organization_name)
             )
 
         return await form_action(
@@ -201,7 +201,7 @@ class AwardPages(Controller):
         async def action() -> Response:
             decision = parse_form(ComplaintDecisionIn, {"decision": data.get("decision", "")}).decision
             await challenges.record_complaint_decision(user, challenge_id, decision)
-            return redirect(f"/tenders/{tender_id}/award#challenges", t("eval.challenge.decided"))
+            return redirect(f"/tenders/{tender_id}/award#challenges", _("已登记投诉处理决定。"))
 
         return await form_action(
             request,
@@ -222,7 +222,7 @@ class AwardPages(Controller):
             own = next((b for b in await bids.my_bids(user) if b.tender_id == tender_id and b.submitted_at), None)
             if own is not None:
                 return redirect(f"/bids/{own.id}/result#challenges")
-        raise NotFound("找不到该项目的质疑。")
+        raise NotFound(_("找不到该项目的质疑。"))
 
     @get("/awards/{award_id:int}/letter.pdf")
     async def letter(self, request: Request, award_id: Id) -> Response:
@@ -242,7 +242,7 @@ class ResultPages(Controller):
         user = require_user(request, Role.ORG_MEMBER)
         bid = next((b for b in await bids.my_bids(user) if b.id == bid_id), None)
         if bid is None:
-            raise NotFound("找不到该投标。")
+            raise NotFound(_("找不到该投标。"))
         return user, bid
 
     async def _result(self, request: Request, bid_id: int) -> dict[str, Any]:
@@ -259,7 +259,7 @@ class ResultPages(Controller):
             "today": today,
             "challenges": await challenges.list_challenges(user, bid.tender_id),
             "challenge_open": bool(result and result.challenge_until and today <= result.challenge_until),
-            "page_title": f"评审结果：{bid.tender_title}",
+            "page_title": _("评审结果：{tender_title}").format(tender_title=bid.tender_title),
         }
 
     @get("/result")
@@ -280,7 +280,7 @@ class ResultPages(Controller):
             if isinstance(chosen, UploadFile) and chosen.filename:
                 raw = await chosen.read()
                 if not raw:
-                    raise ValidationFailed(field_errors={"file": "所选文件是空的，请重新选择。"})
+                    raise ValidationFailed(field_errors={"file": _("所选文件是空的，请重新选择。")})
                 documents_in.append(
                     {"name": chosen.filename[:200], "content_base64": base64.b64encode(raw).decode("ascii")}
                 )
@@ -291,7 +291,8 @@ class ResultPages(Controller):
                 errors = {("file" if k.startswith("documents") else k): v for k, v in exc.field_errors.items()}
                 raise ValidationFailed(exc.message, field_errors=errors or {"file": exc.message}) from None
             return redirect(
-                f"/bids/{bid_id}/result#challenges", t("eval.challenge.filed", due=f"{done.answer_due_on:%Y-%m-%d}")
+                f"/bids/{bid_id}/result#challenges",
+                _("质疑已提交，采购人应在 {due} 前书面答复。").format(due=f"{done.answer_due_on:%Y-%m-%d}"),
             )
 
         return await form_action(
@@ -308,8 +309,7 @@ class ResultPages(Controller):
             done = await challenges.escalate(user, challenge_id, authority)
             return redirect(
                 f"/bids/{bid_id}/result#challenges",
-                t(
-                    "eval.challenge.complained",
+                _("已登记向{authority}的投诉，处理决定应在 {due} 前作出。").format(
                     authority=done.complaint_authority,
                     due=f"{done.complaint_decision_due_on:%Y-%m-%d}" if done.complaint_decision_due_on else "—",
                 ),

@@ -11,6 +11,7 @@ from typing import Any
 from procurement.accounts.states import Role
 from procurement.core.actors import Relation
 from procurement.core.auth import CurrentUser, Decision, allow, deny
+from procurement.core.i18n import _
 from procurement.tenders import policies as tender_policies
 
 
@@ -18,7 +19,7 @@ def award_reader(user: CurrentUser, tender: dict[str, Any]) -> Decision:
     """Every award of a tender, revoked ones included: the buyer's staff and administrators."""
     if tender_policies.staff_view(user, tender):
         return allow()
-    return deny("只有采购人和系统管理员可以查看定标记录。")
+    return deny(_("只有采购人和系统管理员可以查看定标记录。"))
 
 
 def letter_reader(user: CurrentUser, tender: dict[str, Any], award: dict[str, Any]) -> Decision:
@@ -27,13 +28,13 @@ def letter_reader(user: CurrentUser, tender: dict[str, Any], award: dict[str, An
         tender_policies.staff_view(user, tender) or (user.organization_id == award["organization"])
     ):
         return allow()
-    return deny("中标通知书只向中标人和采购人提供。")
+    return deny(_("中标通知书只向中标人和采购人提供。"))
 
 
 def bidder(user: CurrentUser, took_part: bool) -> Decision:
     """质疑 is filed by an organization that submitted a bid for the tender."""
     if user.role != Role.ORG_MEMBER or user.organization_id is None or not took_part:
-        return deny("只有参加本项目的投标人可以提出质疑。")
+        return deny(_("只有参加本项目的投标人可以提出质疑。"))
     return allow(Relation.BIDDER)
 
 
@@ -41,7 +42,7 @@ def challenger(user: CurrentUser, challenge: dict[str, Any]) -> Decision:
     """The organization that filed the challenge follows it up (投诉)."""
     if user.role == Role.ORG_MEMBER and user.organization_id == challenge["organization"]:
         return allow(Relation.CHALLENGER)
-    return deny("只有提出质疑的投标人可以登记投诉。")
+    return deny(_("只有提出质疑的投标人可以登记投诉。"))
 
 
 def challenge_reader(user: CurrentUser, tender: dict[str, Any]) -> Decision:
@@ -49,5 +50,5 @@ def challenge_reader(user: CurrentUser, tender: dict[str, Any]) -> Decision:
     if tender_policies.staff_view(user, tender):
         return allow(Relation.BUYER_STAFF)
     if user.organization_id is None:
-        return deny("只有采购人和提出质疑的投标人可以查看质疑。")
+        return deny(_("只有采购人和提出质疑的投标人可以查看质疑。"))
     return allow()

@@ -20,13 +20,14 @@ from procurement.awards.schemas import (
     MyResultOut,
 )
 from procurement.core.api import Id, problems
+from procurement.core.i18n import N_
 from procurement.core.storage import content_disposition
 from procurement.core.web import require_user
 
 
 class TenderAwardController(Controller):
     path = "/tenders/{tender_id:int}"
-    tags = ["评审与定标"]
+    tags = [N_("评审与定标")]
 
     @post("/award", operation_id="AwardTender", status_code=HTTP_200_OK, responses=problems(401, 403, 404, 409, 422))
     async def award(self, request: Request, tender_id: Id, data: JSONBody[AwardIn]) -> AwardNoticeOut:
@@ -61,7 +62,7 @@ class TenderAwardController(Controller):
 
 class BidResultController(Controller):
     path = "/bids/{bid_id:int}"
-    tags = ["评审与定标"]
+    tags = [N_("评审与定标")]
 
     @get("/result", operation_id="GetMyResult", responses=problems(401, 403, 404))
     async def result(self, request: Request, bid_id: Id) -> MyResultOut:
@@ -71,7 +72,7 @@ class BidResultController(Controller):
 
 class AwardController(Controller):
     path = "/awards"
-    tags = ["评审与定标"]
+    tags = [N_("评审与定标")]
 
     @get(
         "/{award_id:int}/letter",
@@ -87,7 +88,7 @@ class AwardController(Controller):
 
 class ChallengeController(Controller):
     path = "/challenges"
-    tags = ["评审与定标"]
+    tags = [N_("评审与定标")]
 
     @post(
         "/{challenge_id:int}/answer",

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from procurement.awards.states import ChallengeOutcome
+from procurement.core.i18n import N_
 from procurement.evaluation.schemas import CriterionOut
 
 
@@ -18,9 +19,9 @@ class AwardChoiceIn(_In):
     lot_id: int = Field(ge=1, le=2_147_483_647)
     bid_id: int = Field(ge=1, le=2_147_483_647)
     amount_fen: int | None = Field(
-        default=None, ge=1, le=10**13, description="公益创投：资助金额（分），不超过评审建议额；其他方式为报价"
+        default=None, ge=1, le=10**13, description=N_("公益创投：资助金额（分），不超过评审建议额；其他方式为报价")
     )
-    reason: str = Field(default="", max_length=2000, description="不按排名第一确定时必填的理由")
+    reason: str = Field(default="", max_length=2000, description=N_("不按排名第一确定时必填的理由"))
 
 
 class AwardIn(_In):
@@ -87,18 +88,20 @@ class ChallengeDocumentIn(_In):
 
 
 class ChallengeIn(_In):
-    grounds: str = Field(min_length=10, max_length=20000, description="质疑事项、事实依据和法律依据")
+    grounds: str = Field(min_length=10, max_length=20000, description=N_("质疑事项、事实依据和法律依据"))
     documents: list[ChallengeDocumentIn] = Field(default_factory=list, max_length=5)
 
 
 class AnswerIn(_In):
     outcome: ChallengeOutcome
     answer: str = Field(min_length=10, max_length=20000)
-    affects_result: bool = Field(default=True, description="质疑是否可能影响中标结果（影响时答复前暂停签订合同）")
+    affects_result: bool = Field(default=True, description=N_("质疑是否可能影响中标结果（影响时答复前暂停签订合同）"))
 
 
 class ComplaintIn(_In):
-    authority: str = Field(default="上城区财政局", min_length=2, max_length=200, description="受理投诉的财政部门")
+    authority: str = Field(
+        default=N_("上城区财政局"), min_length=2, max_length=200, description=N_("受理投诉的财政部门")
+    )
 
 
 class ComplaintDecisionIn(_In):

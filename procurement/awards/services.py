@@ -28,6 +28,7 @@ from procurement.core.actors import SYSTEM, Actor
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
+from procurement.core.i18n import _
 from procurement.core.money import format_yuan
 from procurement.core.notify import notify
 from procurement.core.scheduler import Due, DueSweep, run_due
@@ -89,29 +90,33 @@ def _check_choices(tender: dict[str, Any], board: RankingOut, choices: list[Awar
     for n, choice in enumerate(choices):
         lot = lots.get(choice.lot_id)
         if lot is None:
-            errors[f"choices.{n}.lot_id"] = "该包不属于本项目。"
+            errors[f"choices.{n}.lot_id"] = _("该包不属于本项目。")
             continue
         entry = next((b for b in lot.bids if b.bid_id == choice.bid_id), None)
         if entry is None or entry.rank is None:
-            errors[f"choices.{n}.bid_id"] = "只能从本包通过审查并参加排名的投标中确定。"
+            errors[f"choices.{n}.bid_id"] = _("只能从本包通过审查并参加排名的投标中确定。")
             continue
-        if any(c.bid_id == choice.bid_id for c, _ in chosen.get(lot.lot_id, [])):
-            errors[f"choices.{n}.bid_id"] = "同一投标只能选择一次。"
+        if any(c.bid_id == choice.bid_id for c, _unused in chosen.get(lot.lot_id, [])):
+            errors[f"choices.{n}.bid_id"] = _("同一投标只能选择一次。")
             continue
         if venture:
             if not entry.passes:
-                errors[f"choices.{n}.bid_id"] = (
-                    f"{entry.organization_name}得分 {entry.total}，未达到立项分数线 "
-                    f"{board.venture_pass_score} 分，不能立项。"
+                errors[f"choices.{n}.bid_id"] = _(
+                    "{organization_name}得分 {total}，未达到立项分数线 {venture_pass_score} 分，不能立项。"
+                ).format(
+                    organization_name=entry.organization_name,
+                    total=entry.total,
+                    venture_pass_score=board.venture_pass_score,
                 )
             amount = choice.amount_fen if choice.amount_fen is not None else entry.recommended_fen
             if amount is None or amount <= 0 or amount > (entry.recommended_fen or 0):
-                errors[f"choices.{n}.amount_fen"] = (
-                    f"资助金额不得超过评标委员会建议额 {format_yuan(entry.recommended_fen or 0)}"
-                    "（建议额不超过申请额）。"
-                )
+                errors[f"choices.{n}.amount_fen"] = _(
+                    "资助金额不得超过评标委员会建议额 {format_yuan}（建议额不超过申请额）。"
+                ).format(format_yuan=format_yuan(entry.recommended_fen or 0))
         elif choice.amount_fen is not None and choice.amount_fen != entry.amount_fen:
-            errors[f"choices.{n}.amount_fen"] = f"中标金额即其投标报价 {entry.amount}，不能另行设定。"
+            errors[f"choices.{n}.amount_fen"] = _("中标金额即其投标报价 {amount}，不能另行设定。").format(
+                amount=entry.amount
+            )
         chosen.setdefault(lot.lot_id, []).append((choice, entry))
     minimum = bid_rules.minimum_bids(tender["method"])
     for lot in board.lots:
@@ -119,20 +124,23 @@ def _check_choices(tender: dict[str, Any], board: RankingOut, choices: list[Awar
         picks = chosen.get(lot.lot_id, [])
         if len(ranked) < minimum:
             if picks:
-                errors[f"lot.{lot.lot_id}"] = (
-                    f"第{lot.lot_number}包有效投标仅 {len(ranked)} 家，不足 {minimum} 家，"
-                    "该包废标，不能定标（rule 18）。"
-                )
+                errors[f"lot.{lot.lot_id}"] = _(
+                    "第{lot_number}包有效投标仅 {n_ranked} 家，不足 {minimum} 家，该包废标，不能定标（rule 18）。"
+                ).format(lot_number=lot.lot_number, n_ranked=len(ranked), minimum=minimum)
             continue
         if not picks and venture and not any(b.passes for b in ranked):
             continue  # nothing reached the pass line: no project of this lot is funded
         if not picks:
-            errors[f"lot.{lot.lot_id}"] = f"请为第{lot.lot_number}包「{lot.lot_name}」确定中标（成交）供应商。"
+            errors[f"lot.{lot.lot_id}"] = _("请为第{lot_number}包「{lot_name}」确定中标（成交）供应商。").format(
+                lot_number=lot.lot_number, lot_name=lot.lot_name
+            )
             continue
         if not venture and len(picks) > 1:
-            errors[f"lot.{lot.lot_id}"] = f"第{lot.lot_number}包只能确定一家中标（成交）供应商。"
+            errors[f"lot.{lot.lot_id}"] = _("第{lot_number}包只能确定一家中标（成交）供应商。").format(
+                lot_number=lot.lot_number
+            )
             continue
-        picked_ids = {c.bid_id for c, _ in picks}
+        picked_ids = {c.bid_id for c, _unused in picks}
         eligible = [b for b in ranked if (b.passes if venture else True)]
         for choice, entry in picks:
             assert entry.rank is not None  # only ranked bids are picked (checked above)
@@ -140,15 +148,14 @@ def _check_choices(tender: dict[str, Any], board: RankingOut, choices: list[Awar
             if skipped and len(choice.reason.strip()) < 4:
                 names = "、".join(b.organization_name for b in skipped)
                 key = f"choices.{choices.index(choice)}.reason"
-                errors[key] = (
-                    f"{entry.organization_name}排名第 {entry.rank} 名，排在其前的{names}未被选择："
-                    "不按排名顺序确定须记录理由（rule 26）。"
-                )
+                errors[key] = _(
+                    "{organization_name}排名第 {rank} 名，排在其前的{names}未被选择：不按排名顺序确定须记录理由（rule 26）。"
+                ).format(organization_name=entry.organization_name, rank=entry.rank, names=names)
         if venture:
             total = sum((c.amount_fen if c.amount_fen is not None else e.recommended_fen or 0) for c, e in picks)
             if total > lot.budget_fen:
-                errors[f"lot.{lot.lot_id}"] = (
-                    f"资助总额 {format_yuan(total)} 超过资金预算 {format_yuan(lot.budget_fen)}。"
+                errors[f"lot.{lot.lot_id}"] = _("资助总额 {format_yuan} 超过资金预算 {format_yuan2}。").format(
+                    format_yuan=format_yuan(total), format_yuan2=format_yuan(lot.budget_fen)
                 )
     return errors
 
@@ -164,20 +171,25 @@ def _notice_text(
 ) -> str:
     venture = access.is_venture(tender)
     lines = [
-        f"项目编号：{tender['reference_no']}",
-        f"项目名称：{tender['title']}",
-        f"采购人：{tender['buyer.name']}",
-        f"采购方式：{METHOD_LABELS[Method(tender['method'])]}",
-        f"评审方法：{board.evaluation_method_label}",
+        _("项目编号：{reference_no}").format(reference_no=tender["reference_no"]),
+        _("项目名称：{title}").format(title=tender["title"]),
+        _("采购人：{name}").format(name=tender["buyer.name"]),
+        _("采购方式：{method}").format(method=METHOD_LABELS[Method(tender["method"])]),
+        _("评审方法：{evaluation_method_label}").format(evaluation_method_label=board.evaluation_method_label),
         "",
     ]
-    lines.append("一、立项项目" if venture else "一、中标（成交）结果")
+    lines.append(_("一、立项项目") if venture else _("一、中标（成交）结果"))
     for a in awards:
         lines.append(
-            f"第{next(lot.lot_number for lot in board.lots if lot.lot_id == a['lot'])}包 {a['lot.name']}："
-            f"{a['organization.name']}，{'资助金额' if venture else '中标（成交）金额'} {format_yuan(a['amount_fen'])}"
-            + (f"，综合得分 {a['total']}" if a["total"] else "")
-            + f"，排名第 {a['rank']} 名。"
+            _("第{lot_number}包 {lot}：{organization}，{amount_kind} {amount}").format(
+                lot_number=next(lot.lot_number for lot in board.lots if lot.lot_id == a["lot"]),
+                lot=a["lot.name"],
+                organization=a["organization.name"],
+                amount_kind=_("资助金额") if venture else _("中标（成交）金额"),
+                amount=format_yuan(a["amount_fen"]),
+            )
+            + (_("，综合得分 {total}").format(total=a["total"]) if a["total"] else "")
+            + _("，排名第 {rank} 名。").format(rank=a["rank"])
         )
     awarded_lots = {a["lot"] for a in awards}
     minimum = bid_rules.minimum_bids(tender["method"])
@@ -185,41 +197,59 @@ def _notice_text(
         if lot.lot_id not in awarded_lots:
             valid = len([b for b in lot.bids if b.rank is not None])
             lines.append(
-                f"第{lot.lot_number}包 {lot.lot_name}："
+                _("第{lot_number}包 {lot_name}：").format(lot_number=lot.lot_number, lot_name=lot.lot_name)
                 + (
-                    f"有效投标 {valid} 家，不足 {minimum} 家，该包废标，将另行组织采购。"
+                    _("有效投标 {valid} 家，不足 {minimum} 家，该包废标，将另行组织采购。").format(
+                        valid=valid, minimum=minimum
+                    )
                     if valid < minimum
-                    else "无项目达到立项分数线，不予立项。"
+                    else _("无项目达到立项分数线，不予立项。")
                     if venture
-                    else "未确定中标（成交）供应商。"
+                    else _("未确定中标（成交）供应商。")
                 )
             )
     if deemed:
-        lines.append("采购人未在评审报告送达后 5 个工作日内确定成交供应商，依法视为确定排名第一的供应商。")
-    lines += ["", "二、评审得分与排名"]
+        lines.append(_("采购人未在评审报告送达后 5 个工作日内确定成交供应商，依法视为确定排名第一的供应商。"))
+    lines += ["", _("二、评审得分与排名")]
     for lot in board.lots:
         for b in lot.bids:
-            score = f"得分 {b.total}" if b.total is not None else f"评审价格 {b.amount}"
-            joint = "（并列）" if b.joint else ""
+            score = (
+                _("得分 {total}").format(total=b.total)
+                if b.total is not None
+                else _("评审价格 {amount}").format(amount=b.amount)
+            )
+            joint = _("（并列）") if b.joint else ""
             lines.append(
-                f"第{lot.lot_number}包 第 {b.rank} 名{joint}：{b.organization_name}，{score}，"
-                + ("申请资助" if venture else "报价")
+                _("第{lot_number}包 第 {rank} 名{joint}：{organization_name}，{score}，").format(
+                    lot_number=lot.lot_number,
+                    rank=b.rank,
+                    joint=joint,
+                    organization_name=b.organization_name,
+                    score=score,
+                )
+                + (_("申请资助") if venture else _("报价"))
                 + f" {b.amount}"
             )
         for d in lot.disqualified:
-            lines.append(f"第{lot.lot_number}包 未通过审查：{d.organization_name}（{d.reason}）")
-    lines += ["", "三、评审委员会成员", "、".join(panel_names), ""]
+            lines.append(
+                _("第{lot_number}包 未通过审查：{organization_name}（{reason}）").format(
+                    lot_number=lot.lot_number, organization_name=d.organization_name, reason=d.reason
+                )
+            )
+    lines += ["", _("三、评审委员会成员"), "、".join(panel_names), ""]
     if venture and publicity_until is not None:
         lines += [
-            "四、公示期",
-            f"自公告之日起 5 个工作日，至 {publicity_until:%Y年%m月%d日} 止。公示期内对立项结果有异议的，"
-            "可通过平台提出质疑。",
+            _("四、公示期"),
+            _(
+                "自公告之日起 5 个工作日，至 {publicity_until:%Y年%m月%d日} 止。公示期内对立项结果有异议的，可通过平台提出质疑。"
+            ).format(publicity_until=publicity_until),
             "",
         ]
     lines += [
-        "五、质疑" if venture else "四、质疑",
-        f"参加本项目的供应商认为本结果使自己的权益受到损害的，可在 {challenge_until:%Y年%m月%d日} 前"
-        "（公告之日起 7 个工作日内）通过平台以书面形式提出质疑。",
+        _("五、质疑") if venture else _("四、质疑"),
+        _(
+            "参加本项目的供应商认为本结果使自己的权益受到损害的，可在 {challenge_until:%Y年%m月%d日} 前（公告之日起 7 个工作日内）通过平台以书面形式提出质疑。"
+        ).format(challenge_until=challenge_until),
     ]
     return "\n".join(lines)
 
@@ -272,8 +302,10 @@ async def _apply_award(
         Award.id.is_in(ids)
     )
     members = await access.seated_members(panel["id"])
-    panel_names = [m["user.display_name"] or "采购人代表" for m in members]
-    title = f"{tender['title']}{'公益创投立项公示' if venture else '中标（成交）结果公告'}"
+    panel_names = [m["user.display_name"] or _("采购人代表") for m in members]
+    title = (_("{title}公益创投立项公示") if venture else _("{title}中标（成交）结果公告")).format(
+        title=tender["title"]
+    )
     text = _notice_text(tender, board, awards, panel_names, challenge_until, publicity_until, deemed)
     notice = await tenders.publish_notice(tender, NoticeType.RESULT, title, text)
     await Award.update({Award.notice: notice, Award.next_check_at: _next_check(publicity_until)}).where(
@@ -355,11 +387,11 @@ async def award_tender(user: CurrentUser, tender_id: int, choices: list[AwardCho
     await deem_if_due(tender_id)
     async with db.transaction():
         tender = await access.tender(tender_id, lock=True)
-        actor = tender_policies.buyer_officer(user, tender, "确定中标（成交）供应商").acting(user)
-        access.require_status(tender, TenderStatus.EVALUATING, doing="定标")
+        actor = tender_policies.buyer_officer(user, tender, _("确定中标（成交）供应商")).acting(user)
+        access.require_status(tender, TenderStatus.EVALUATING, doing=_("定标"))
         panel = await access.panel(tender_id)
         if panel["report_delivered_at"] is None:
-            raise Conflict("评标委员会尚未提交评审报告，不能定标（rule 26）。")
+            raise Conflict(_("评标委员会尚未提交评审报告，不能定标（rule 26）。"))
         board = await ranking.compute(tender, panel)
         errors = _check_choices(tender, board, choices)
         if errors:
@@ -497,7 +529,7 @@ async def award_notice(tender_id: int) -> AwardNoticeOut:
     tender = await access.tender(tender_id)
     awards = await _awards(tender_id)
     if not awards or awards[0]["notice"] is None:
-        raise NotFound("本项目尚未公布中标（成交）结果。")
+        raise NotFound(_("本项目尚未公布中标（成交）结果。"))
     notice = await Notice.select().where(Notice.id == awards[0]["notice"]).first()
     assert notice is not None  # the awards' notice (foreign key, on delete restrict)
     return AwardNoticeOut(
@@ -520,11 +552,11 @@ async def award_for_letter(user: CurrentUser, award_id: int) -> tuple[dict[str, 
         .first()
     )
     if row is None:
-        raise NotFound("找不到该中标记录。")
+        raise NotFound(_("找不到该中标记录。"))
     tender = await access.tender(row["tender"])
     policies.letter_reader(user, tender, row).require()
     if row["status"] != AwardStatus.ACTIVE:
-        raise Conflict(f"该中标结果已撤销：{row['revoked_reason']}")
+        raise Conflict(_("该中标结果已撤销：{revoked_reason}").format(revoked_reason=row["revoked_reason"]))
     return tender, _award_out(row)
 
 
@@ -536,12 +568,12 @@ async def my_result(user: CurrentUser, bid_id: int) -> MyResultOut:
         .first()
     )
     if bid is None or user.organization_id != bid["organization"]:
-        raise NotFound("找不到该投标。")
+        raise NotFound(_("找不到该投标。"))
     await deem_if_due(bid["tender"])
     tender = await access.tender(bid["tender"])
     awards = await _awards(bid["tender"])
     if not awards:
-        raise NotFound("本项目尚未公布评审结果。")
+        raise NotFound(_("本项目尚未公布评审结果。"))
     panel = await access.panel(bid["tender"])
     board = await ranking.compute(tender, panel)
     entry = next((b for lot in board.lots for b in lot.bids if b.bid_id == bid_id), None)
@@ -559,7 +591,7 @@ async def my_result(user: CurrentUser, bid_id: int) -> MyResultOut:
         criterion_means=entry.criterion_means if entry else {},
         price_score=entry.price_score if entry else None,
         criteria=board.criteria,
-        status_label="中标（成交）" if mine else ("未通过审查" if out_review else "未中标（成交）"),
+        status_label=_("中标（成交）") if mine else (_("未通过审查") if out_review else _("未中标（成交）")),
         reason=out_review.reason if out_review else "",
         winners=[a["organization.name"] for a in awards],
         challenge_until=awards[0]["challenge_until"],
@@ -584,11 +616,15 @@ async def signing_blockers(tender_id: int, lot_id: int | None = None) -> list[st
     if lot_id is not None:
         awards = [a for a in awards if a["lot"] == lot_id]
     if not awards:
-        reasons.append("本项目（包）尚无有效的中标（成交）结果。")
+        reasons.append(_("本项目（包）尚无有效的中标（成交）结果。"))
     today = clock.today_local()
     for a in awards:
         if a["publicity_until"] is not None and a["publicity_ended_at"] is None and today <= a["publicity_until"]:
-            reasons.append(f"公益创投立项公示期至 {a['publicity_until']:%Y-%m-%d}，公示结束后方可签订协议（rule 13）。")
+            reasons.append(
+                _("公益创投立项公示期至 {publicity_until:%Y-%m-%d}，公示结束后方可签订协议（rule 13）。").format(
+                    publicity_until=a["publicity_until"]
+                )
+            )
             break
     open_challenges = await Challenge.select(Challenge.id, Challenge.organization.name).where(
         (Challenge.tender == tender_id)
@@ -597,7 +633,9 @@ async def signing_blockers(tender_id: int, lot_id: int | None = None) -> list[st
     )
     for c in open_challenges:
         reasons.append(
-            f"{c['organization.name']}提出的质疑（编号 {c['id']}）尚未答复，可能影响中标结果，暂停签订合同（rule 27）。"
+            _("{name}提出的质疑（编号 {id}）尚未答复，可能影响中标结果，暂停签订合同（rule 27）。").format(
+                name=c["organization.name"], id=c["id"]
+            )
         )
     return reasons
 
@@ -609,7 +647,7 @@ async def revoke(tender: dict[str, Any], reason: str, actor: Actor, *, re_evalua
     sheets stay, superseded, through evaluation)."""
     now = clock.now()
     if tender["status"] != TenderStatus.AWARDED:
-        raise Conflict("项目当前没有可撤销的中标结果。")
+        raise Conflict(_("项目当前没有可撤销的中标结果。"))
     awards = await _awards(tender["id"])
     for award in awards:
         await apply_transition(
@@ -625,20 +663,22 @@ async def revoke(tender: dict[str, Any], reason: str, actor: Actor, *, re_evalua
     round_now = await evaluation.reopen_after_revocation(tender["id"], actor, re_evaluate=re_evaluate)
     text = "\n".join(
         [
-            f"项目编号：{tender['reference_no']}",
-            f"采购人：{tender['buyer.name']}",
+            _("项目编号：{reference_no}").format(reference_no=tender["reference_no"]),
+            _("采购人：{name}").format(name=tender["buyer.name"]),
             "",
-            "原公告的中标（成交）结果撤销。",
-            f"撤销理由：{reason}",
-            "后续安排："
+            _("原公告的中标（成交）结果撤销。"),
+            _("撤销理由：{reason}").format(reason=reason),
+            _("后续安排：")
             + (
-                "由原评标委员会重新评审，结果另行公告。"
+                _("由原评标委员会重新评审，结果另行公告。")
                 if re_evaluate
-                else "采购人依法按评审排名重新确定中标（成交）供应商，结果另行公告。"
+                else _("采购人依法按评审排名重新确定中标（成交）供应商，结果另行公告。")
             ),
         ]
     )
-    await tenders.publish_notice(tender, NoticeType.AMENDMENT, f"{tender['title']}中标结果更正公告", text)
+    await tenders.publish_notice(
+        tender, NoticeType.AMENDMENT, _("{title}中标结果更正公告").format(title=tender["title"]), text
+    )
     await tenders.reopen_evaluation(
         tender,
         actor,

@@ -17,12 +17,21 @@ from procurement.core.actors import SYSTEM
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import NotFound, PermissionDenied, ValidationFailed
+from procurement.core.i18n import N_, Labels, _
 from procurement.core.money import format_yuan
 from procurement.core.notify import notify
 from procurement.core.scheduler import Due, DueSweep, run_due
 
 REFUND_WORKING_DAYS = 5  # rule 29
-STATE_LABELS = {"unpaid": "待缴纳", "paid": "已缴纳", "due": "待退还", "overdue": "逾期未退", "refunded": "已退还"}
+STATE_LABELS = Labels(
+    {
+        "unpaid": N_("待缴纳"),
+        "paid": N_("已缴纳"),
+        "due": N_("待退还"),
+        "overdue": N_("逾期未退"),
+        "refunded": N_("已退还"),
+    }
+)
 
 
 def _state(row: dict) -> str:
@@ -73,11 +82,11 @@ async def list_bonds(user: CurrentUser, *, only_due: bool = False) -> list[BidBo
 
 async def _change(user: CurrentUser, bond_id: int, values: dict, condition, action: str, refusal: str) -> BidBondOut:
     if user.role not in (Role.OFFICER, Role.FINANCE):
-        raise PermissionDenied("只有采购人的经办人或财务可以登记保证金。")
+        raise PermissionDenied(_("只有采购人的经办人或财务可以登记保证金。"))
     async with db.transaction():
         row = await BidBond.select(*_columns()).where(BidBond.id == bond_id).first()
         if row is None or not policies.can_record_bond(user, {"buyer": row["tender.buyer"]}):
-            raise NotFound("找不到该保证金记录。")
+            raise NotFound(_("找不到该保证金记录。"))
         done = await BidBond.update(values).where((BidBond.id == bond_id) & condition).returning(BidBond.id)
         if not done:
             raise ValidationFailed(refusal)
@@ -94,7 +103,7 @@ async def mark_paid(user: CurrentUser, bond_id: int) -> BidBondOut:
         {BidBond.paid_at: clock.now(), BidBond.paid_marked_by: user.id},
         BidBond.paid_at.is_null(),
         "bid_bond.paid",
-        "该保证金已登记为已缴纳。",
+        _("该保证金已登记为已缴纳。"),
     )
 
 
@@ -105,7 +114,7 @@ async def mark_refunded(user: CurrentUser, bond_id: int) -> BidBondOut:
         {BidBond.refunded_at: clock.now(), BidBond.next_check_at: None},
         BidBond.paid_at.is_not_null() & BidBond.refunded_at.is_null(),
         "bid_bond.refunded",
-        "只有已缴纳且未退还的保证金可以登记退还。",
+        _("只有已缴纳且未退还的保证金可以登记退还。"),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from procurement.bids import services
 from procurement.core import pdf
 from procurement.core.auth import CurrentUser
+from procurement.core.i18n import _
 
 
 async def receipt_pdf(user: CurrentUser, receipt_no: str) -> tuple[str, bytes]:
@@ -13,11 +14,11 @@ async def receipt_pdf(user: CurrentUser, receipt_no: str) -> tuple[str, bytes]:
         "pdf/bid_receipt.html",
         {
             "receipt": receipt,
-            "issuer": "政府购买服务管理平台",
-            "doc_number": f"回执编号：{receipt.receipt_no}",
+            "issuer": _("政府购买服务管理平台"),
+            "doc_number": _("回执编号：{receipt_no}").format(receipt_no=receipt.receipt_no),
         },
     )
-    return f"投标回执-{receipt.receipt_no}.pdf", data
+    return _("投标回执-{receipt_no}.pdf").format(receipt_no=receipt.receipt_no), data
 
 
 async def opening_record_pdf(user: CurrentUser | None, tender_id: int) -> tuple[str, bytes]:
@@ -31,7 +32,7 @@ async def opening_record_pdf(user: CurrentUser | None, tender_id: int) -> tuple[
         {
             "n": n,
             "org": b.organization_name,
-            "lot": f"第{b.lot_number}包 {b.lot_name}",
+            "lot": _("第{lot_number}包 {lot_name}").format(lot_number=b.lot_number, lot_name=b.lot_name),
             "amount": format_yuan(b.amount_fen or 0),
             "time": f"{clock.to_local(b.submitted_at):%Y-%m-%d %H:%M:%S}",
             "receipt": b.receipt_no,
@@ -46,9 +47,9 @@ async def opening_record_pdf(user: CurrentUser | None, tender_id: int) -> tuple[
             "record": record,
             "rows": rows,
             "issuer": record.tender_title,
-            "doc_number": f"项目编号：{record.reference_no}",
-            "issued_on": f"开标时间：{clock.to_local(record.scheduled_at):%Y-%m-%d %H:%M}",
+            "doc_number": _("项目编号：{reference_no}").format(reference_no=record.reference_no),
+            "issued_on": _("开标时间：{to_local:%Y-%m-%d %H:%M}").format(to_local=clock.to_local(record.scheduled_at)),
             "unsealed_at": f"{clock.to_local(record.opened_at):%Y-%m-%d %H:%M:%S}",
         },
     )
-    return f"开标记录表-{record.reference_no}.pdf", data
+    return _("开标记录表-{reference_no}.pdf").format(reference_no=record.reference_no), data

@@ -21,6 +21,7 @@ from procurement.core import audit, clock, crypto, db
 from procurement.core.actors import SYSTEM
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import NotAuthenticated, NotFound, PermissionDenied
+from procurement.core.i18n import _
 from procurement.core.money import format_yuan
 from procurement.core.scheduler import Due, DueSweep, run_due
 from procurement.core.transitions import apply_transition
@@ -49,7 +50,11 @@ async def open_tender(tender_id: int) -> bool:
         bidders, notes, per_lot = [], [], {lot_id: 0 for lot_id in lots}
         for bid in bids:
             if rules.needs_confirmation(bid, tender["version"]):
-                notes.append(f"{orgs[bid['organization']]}的投标基于更正前的招标文件，未确认或重新提交，不予开启。")
+                notes.append(
+                    _("{org}的投标基于更正前的招标文件，未确认或重新提交，不予开启。").format(
+                        org=orgs[bid["organization"]]
+                    )
+                )
                 continue
             sub = (
                 await BidSubmission.select()
@@ -63,7 +68,11 @@ async def open_tender(tender_id: int) -> bool:
                 )
             except crypto.SealBroken:
                 # One damaged submission must not block the opening of the others.
-                notes.append(f"{orgs[bid['organization']]}的投标数据无法解密（已损坏或被改动），未能开启，已记录审计。")
+                notes.append(
+                    _("{org}的投标数据无法解密（已损坏或被改动），未能开启，已记录审计。").format(
+                        org=orgs[bid["organization"]]
+                    )
+                )
                 await audit.record("bid.seal_broken", "bid", bid["id"], after={"version": sub["version"]})
                 continue
             content = sealed["content"]
@@ -76,7 +85,7 @@ async def open_tender(tender_id: int) -> bool:
                     "lot_number": lot["number"],
                     "lot_name": lot["name"],
                     "amount_fen": amount,
-                    "amount_label": ("申请资助 " if tender["method"] == Method.VENTURE else "报价 ")
+                    "amount_label": (_("申请资助 ") if tender["method"] == Method.VENTURE else _("报价 "))
                     + format_yuan(amount or 0),
                     "submitted_at": sub["submitted_at"].isoformat(),
                     "receipt_no": sub["receipt_no"],
@@ -95,7 +104,9 @@ async def open_tender(tender_id: int) -> bool:
         short = [lots[i]["number"] for i, n in per_lot.items() if n < minimum]
         failed = len(short) == len(lots)
         for number in short if not failed else []:
-            notes.append(f"第{number}包有效投标不足 {minimum} 家，该包废标（rule 18）。")
+            notes.append(
+                _("第{number}包有效投标不足 {minimum} 家，该包废标（rule 18）。").format(number=number, minimum=minimum)
+            )
         bidders.sort(key=lambda b: (b["lot_number"], b["submitted_at"]))
         record = {"bidders": bidders, "notes": notes, "minimum": minimum}
         await OpeningRecord.insert(
@@ -109,7 +120,9 @@ async def open_tender(tender_id: int) -> bool:
         )
         opened = await tenders.record_opening(tender_id, after={"valid_bids": len(bidders)})
         if failed:
-            reason = f"截至投标截止时间，有效投标（申报）{len(bidders)} 家，不足 {minimum} 家，依法予以废标。"
+            reason = _("截至投标截止时间，有效投标（申报）{n_bidders} 家，不足 {minimum} 家，依法予以废标。").format(
+                n_bidders=len(bidders), minimum=minimum
+            )
             await tenders.fail_tender(
                 opened, reason, SYSTEM, audit_extra={"valid_bids": len(bidders), "minimum": minimum}
             )
@@ -134,9 +147,9 @@ async def opening_record(user: CurrentUser | None, tender_id: int) -> OpeningRec
     """开标记录表: for the bureau and this tender's bidders, once opened (opened now if due)."""
     tender = await Tender.select().where(Tender.id == tender_id).first()
     if tender is None or tender["status"] == TenderStatus.DRAFT:
-        raise NotFound("找不到该项目。")
+        raise NotFound(_("找不到该项目。"))
     if user is None:
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(_("请先登录。"))
     is_staff = bool(tender_policies.buyer_staff(user, tender))
     is_bidder = user.organization_id is not None and await Bid.exists().where(
         (Bid.tender == tender_id)
@@ -145,11 +158,13 @@ async def opening_record(user: CurrentUser | None, tender_id: int) -> OpeningRec
         & (Bid.status != BidStatus.WITHDRAWN)
     )
     if not (is_staff or is_bidder or user.role == Role.ADMIN):
-        raise PermissionDenied("开标记录只向采购人和本项目的投标人公开。")
+        raise PermissionDenied(_("开标记录只向采购人和本项目的投标人公开。"))
     await open_tender(tender_id)  # reads never wait for the sweep
     row = await OpeningRecord.select().where(OpeningRecord.tender == tender_id).first()
     if row is None:
-        raise NotFound(f"尚未开标：开标时间为 {clock.to_local(tender['opening_at']):%Y-%m-%d %H:%M}。")
+        raise NotFound(
+            _("尚未开标：开标时间为 {to_local:%Y-%m-%d %H:%M}。").format(to_local=clock.to_local(tender["opening_at"]))
+        )
     record = json.loads(row["record"])
     return OpeningRecordOut(
         tender_id=tender_id,

@@ -35,8 +35,8 @@ from procurement.bids.schemas import (
 from procurement.core import clock, money
 from procurement.core.api import Id
 from procurement.core.errors import NotFound, ValidationFailed
+from procurement.core.i18n import N_, Labels, _
 from procurement.core.storage import content_disposition
-from procurement.core.strings import t
 from procurement.core.web import form_action, page, parse_form, redirect, require_user
 from procurement.settings import get_settings
 from procurement.tenders import services as tenders
@@ -54,11 +54,19 @@ PROFILE_ROWS = {"list_entries": ("list", "entered_on", "removed_on"), "violation
 
 LABELS: dict[str, Any] = {
     "registration": REGISTRATION_TYPE_LABELS,
-    "worker_level": {**WORKER_LEVEL_LABELS, WorkerLevel.NONE: "未持证"},
-    "team_role": {TeamRole.LEAD: "项目负责人", TeamRole.MEMBER: "成员", TeamRole.SUPERVISOR: "督导"},
+    "worker_level": Labels({**WORKER_LEVEL_LABELS.source(), WorkerLevel.NONE: N_("未持证")}),
+    "team_role": Labels(
+        {TeamRole.LEAD: N_("项目负责人"), TeamRole.MEMBER: N_("成员"), TeamRole.SUPERVISOR: N_("督导")}
+    ),
     "grade": {g.value: g.value for g in Grade},
-    "report": {ReportStatus.PASSED: "已报送并通过", ReportStatus.FAILED: "未通过", ReportStatus.NOT_FILED: "未报送"},
-    "list_kind": {ListKind.ABNORMAL: "活动异常名录", ListKind.DISHONEST: "严重违法失信名单"},
+    "report": Labels(
+        {
+            ReportStatus.PASSED: N_("已报送并通过"),
+            ReportStatus.FAILED: N_("未通过"),
+            ReportStatus.NOT_FILED: N_("未报送"),
+        }
+    ),
+    "list_kind": Labels({ListKind.ABNORMAL: N_("活动异常名录"), ListKind.DISHONEST: N_("严重违法失信名单")}),
 }
 
 
@@ -112,8 +120,8 @@ def bid_form_to_input(form: dict[str, Any]) -> BidContentIn:
         if k.startswith("answers.") and str(v).strip()
     }
     rows = _rows(form, "team", TEAM_FIELDS, TEAM_ROWS, filled_by=("name", "certificate_no"))
-    data["team"] = [{k: v for k, v in row.items() if v} for _, row in rows]
-    return _validated(BidContentIn, data, {"team": [i for i, _ in rows]}, errors)
+    data["team"] = [{k: v for k, v in row.items() if v} for _unused, row in rows]
+    return _validated(BidContentIn, data, {"team": [i for i, _unused in rows]}, errors)
 
 
 def _yuan(fen: int | None) -> str:
@@ -140,8 +148,8 @@ def profile_form_to_input(form: dict[str, Any]) -> EligibilityProfileIn:
     groups = {}
     for prefix, fields in PROFILE_ROWS.items():
         rows = _rows(form, prefix, fields, 50)
-        data[prefix] = [{k: v for k, v in row.items() if v} for _, row in rows]
-        groups[prefix] = [i for i, _ in rows]
+        data[prefix] = [{k: v for k, v in row.items() if v} for _unused, row in rows]
+        groups[prefix] = [i for i, _unused in rows]
     return _validated(EligibilityProfileIn, data, groups, {})
 
 
@@ -184,7 +192,7 @@ class OrgBidPages(Controller):
             "check": check,
             "mine": mine,
             "labels": LABELS,
-            "page_title": t("bids.workspace.title"),
+            "page_title": _("投标工作台"),
         }
 
     @get("/org/tenders/{tender_id:int}/bid")
@@ -198,10 +206,13 @@ class OrgBidPages(Controller):
 
         async def action() -> Response:
             if not data.get("lot_id"):
-                raise ValidationFailed(field_errors={"lot_id": t("bids.workspace.choose_lot")})
+                raise ValidationFailed(field_errors={"lot_id": _("请选择要投标的标段。")})
             choice = parse_form(CreateBidIn, {"lot_id": data.get("lot_id")}, tender_id=tender_id)
             bid = await services.create_bid(user, tender_id, choice.lot_id)
-            return redirect(f"/org/bids/{bid.id}", t("bids.created", lot=bid.lot_name))
+            return redirect(
+                f"/org/bids/{bid.id}",
+                _("已建立投标草稿（{lot}）。请填写报价、响应内容和团队，上传文件后提交。").format(lot=bid.lot_name),
+            )
 
         return await form_action(request, "procurement/bids/workspace.html", data, action, context)
 
@@ -222,7 +233,7 @@ class OrgBidPages(Controller):
             {
                 "bids": bids,
                 "open_tenders": open_tenders.items,
-                "page_title": t("bids.list.title"),
+                "page_title": _("我的投标"),
                 "with_result": {
                     b.id for b in bids if b.tender_id in awarded and b.status in ("qualified", "disqualified")
                 },
@@ -270,7 +281,7 @@ class OrgBidPages(Controller):
 
         async def action() -> Response:
             await services.update_bid(user, bid_id, bid_form_to_input(data))
-            return redirect(f"/org/bids/{bid_id}", t("bids.saved"))
+            return redirect(f"/org/bids/{bid_id}", _("草稿已保存（加密）。提交后才算投标。"))
 
         return await self._act(request, bid_id, data, action)
 
@@ -283,13 +294,16 @@ class OrgBidPages(Controller):
 
         async def action() -> Response:
             if not isinstance(chosen, UploadFile) or not chosen.filename:
-                raise ValidationFailed(field_errors={"file": t("bids.upload.choose")})
+                raise ValidationFailed(field_errors={"file": _("请选择要上传的文件。")})
             content = await chosen.read()
             try:
                 doc = await services.upload_document(user, bid_id, chosen.filename, content)
             except ValidationFailed as exc:  # shown beside the upload area
                 raise ValidationFailed(exc.message, field_errors=exc.field_errors or {"file": exc.message}) from None
-            return redirect(f"/org/bids/{bid_id}#documents", t("bids.uploaded", name=doc.name, sha=doc.sha256))
+            return redirect(
+                f"/org/bids/{bid_id}#documents",
+                _("文件「{name}」已上传，SHA-256：{sha}").format(name=doc.name, sha=doc.sha256),
+            )
 
         return await self._act(request, bid_id, None, action)
 
@@ -304,7 +318,7 @@ class OrgBidPages(Controller):
 
         async def action() -> Response:
             await services.remove_document(user, bid_id, document_id)
-            return redirect(f"/org/bids/{bid_id}#documents", t("bids.removed"))
+            return redirect(f"/org/bids/{bid_id}#documents", _("文件已删除。"))
 
         return await self._act(request, bid_id, None, action)
 
@@ -314,7 +328,9 @@ class OrgBidPages(Controller):
 
         async def action() -> Response:
             receipt = await services.submit_bid(user, bid_id)
-            return redirect(f"/org/receipts/{receipt.receipt_no}", t("bids.submitted", no=receipt.receipt_no))
+            return redirect(
+                f"/org/receipts/{receipt.receipt_no}", _("投标已提交，回执编号 {no}。").format(no=receipt.receipt_no)
+            )
 
         return await self._act(request, bid_id, None, action)
 
@@ -324,7 +340,7 @@ class OrgBidPages(Controller):
 
         async def action() -> Response:
             await services.withdraw_bid(user, bid_id)
-            return redirect(f"/org/bids/{bid_id}", t("bids.withdrawn"))
+            return redirect(f"/org/bids/{bid_id}", _("投标已撤回。截止前可再次提交。"))
 
         return await self._act(request, bid_id, None, action)
 
@@ -340,9 +356,7 @@ class OrgBidPages(Controller):
                 pdf, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name)}
             )
         receipt = await services.get_receipt(user, receipt_no)
-        return page(
-            request, "procurement/bids/receipt.html", {"receipt": receipt, "page_title": t("bids.receipt.title")}
-        )
+        return page(request, "procurement/bids/receipt.html", {"receipt": receipt, "page_title": _("投标回执")})
 
     # ------------------------------------------------------------------ the eligibility profile
 
@@ -361,7 +375,7 @@ class OrgBidPages(Controller):
             "form": profile_to_form(profile),
             "years": years,
             "labels": LABELS,
-            "page_title": t("profile.title"),
+            "page_title": _("机构资料"),
         }
 
     def _profile_page(self, request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
@@ -380,7 +394,7 @@ class OrgBidPages(Controller):
 
         async def action() -> Response:
             await services.update_profile(user, profile_form_to_input(data))
-            return redirect("/org/profile", t("profile.saved"))
+            return redirect("/org/profile", _("机构资料已保存，等待民政局确认；确认前不能提交投标。"))
 
         rows = {p: _row_count(data, p, minimum=2, limit=50) for p in PROFILE_ROWS}
         return await form_action(request, "procurement/bids/profile.html", data, action, {**context, "rows": rows})
@@ -399,7 +413,7 @@ class BidPublicPages(Controller):
         return page(
             request,
             "portal/verify.html",
-            {"form": {"receipt_no": receipt_no, "sha256": sha256}, "page_title": t("verify.title")},
+            {"form": {"receipt_no": receipt_no, "sha256": sha256}, "page_title": _("回执验证")},
         )
 
     @post("/verify")
@@ -407,19 +421,15 @@ class BidPublicPages(Controller):
         async def action() -> Response:
             checked = parse_form(VerifyReceiptIn, data)
             result = await services.verify_receipt(checked.receipt_no, checked.sha256)
-            return page(
-                request, "portal/verify.html", {"form": data, "result": result, "page_title": t("verify.title")}
-            )
+            return page(request, "portal/verify.html", {"form": data, "result": result, "page_title": _("回执验证")})
 
-        return await form_action(request, "portal/verify.html", data, action, {"page_title": t("verify.title")})
+        return await form_action(request, "portal/verify.html", data, action, {"page_title": _("回执验证")})
 
     @get("/tenders/{tender_id:int}/opening-record")
     async def opening_record(self, request: Request, tender_id: Id) -> Response:
         """For the buyer's staff and this tender's bidders; everyone else gets the 403 page."""
         record = await opening.opening_record(require_user(request), tender_id)
-        return page(
-            request, "procurement/bids/opening_record.html", {"record": record, "page_title": t("opening.title")}
-        )
+        return page(request, "procurement/bids/opening_record.html", {"record": record, "page_title": _("开标记录")})
 
     @get("/tenders/{tender_id:int}/opening-record.pdf")
     async def opening_record_pdf(self, request: Request, tender_id: Id) -> Response:
@@ -441,7 +451,7 @@ class BidBondPages(Controller):
         return {
             "bonds": await bonds.list_bonds(user, only_due=only_due),
             "only_due": only_due,
-            "page_title": t("bonds.title"),
+            "page_title": _("投标保证金"),
         }
 
     @get("/")
@@ -454,7 +464,8 @@ class BidBondPages(Controller):
         async def action() -> Response:
             bond = await change(user, bond_id)
             return redirect(
-                "/bureau/bid-bonds", t(message, org=bond.organization_name, amount=money.format_yuan(bond.amount_fen))
+                "/bureau/bid-bonds",
+                _(message).format(org=bond.organization_name, amount=money.format_yuan(bond.amount_fen)),
             )
 
         return await form_action(
@@ -463,8 +474,8 @@ class BidBondPages(Controller):
 
     @post("/{bond_id:int}/paid")
     async def paid(self, request: Request, bond_id: Id) -> Response:
-        return await self._mark(request, bond_id, bonds.mark_paid, "bonds.marked_paid")
+        return await self._mark(request, bond_id, bonds.mark_paid, N_("已登记{org}缴纳投标保证金 {amount}。"))
 
     @post("/{bond_id:int}/refunded")
     async def refunded(self, request: Request, bond_id: Id) -> Response:
-        return await self._mark(request, bond_id, bonds.mark_refunded, "bonds.marked_refunded")
+        return await self._mark(request, bond_id, bonds.mark_refunded, N_("已登记向{org}退还投标保证金 {amount}。"))

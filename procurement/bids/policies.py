@@ -15,6 +15,7 @@ from typing import Any
 from procurement.accounts.states import OrgKind, Role
 from procurement.core.actors import Relation
 from procurement.core.auth import CurrentUser, Decision, allow, deny
+from procurement.core.i18n import _
 from procurement.tenders import policies as tender_policies
 
 OpenedReader = Callable[[CurrentUser, dict[str, Any]], Awaitable[Decision]]
@@ -24,9 +25,9 @@ _opened_readers: list[OpenedReader] = []
 def social_org_member(user: CurrentUser | None) -> Decision:
     """Bids and 公益创投 applications are made by the users of social organizations."""
     if user is None:
-        return deny("请先登录。")
+        return deny(_("请先登录。"))
     if user.role != Role.ORG_MEMBER or user.organization_kind != OrgKind.SOCIAL_ORG:
-        return deny("只有社会组织用户可以投标或申报。")
+        return deny(_("只有社会组织用户可以投标或申报。"))
     return allow()
 
 
@@ -35,25 +36,25 @@ def bid_owner(user: CurrentUser | None, bid: dict[str, Any]) -> Decision:
     learn that it exists (invariant 2)."""
     if user is not None and user.role == Role.ORG_MEMBER and user.organization_id == bid["organization"]:
         return allow(Relation.BID_OWNER)
-    return deny("找不到该投标。")
+    return deny(_("找不到该投标。"))
 
 
 def can_read_profile(user: CurrentUser, org_id: int) -> Decision:
     if org_id == user.organization_id or user.role in (Role.OFFICER, Role.FINANCE, Role.ADMIN):
         return allow()
-    return deny("只能查看本机构的资格资料。")
+    return deny(_("只能查看本机构的资格资料。"))
 
 
 def can_confirm_profile(user: CurrentUser) -> Decision:
     if user.role in (Role.OFFICER, Role.ADMIN):
         return allow()
-    return deny("只有民政局经办人可以确认机构资格资料。")
+    return deny(_("只有民政局经办人可以确认机构资格资料。"))
 
 
 def can_list_bonds(user: CurrentUser) -> Decision:
     if user.role in (Role.OFFICER, Role.FINANCE, Role.ORG_MEMBER, Role.ADMIN):
         return allow()
-    return deny("只有采购人、投标机构和系统管理员可以查看投标保证金。")
+    return deny(_("只有采购人、投标机构和系统管理员可以查看投标保证金。"))
 
 
 def can_record_bond(user: CurrentUser, tender: dict[str, Any]) -> Decision:
@@ -77,4 +78,4 @@ async def opened_reader(user: CurrentUser, tender: dict[str, Any]) -> Decision:
         found = await check(user, tender)
         if found:
             return found
-    return deny("找不到该投标。")
+    return deny(_("找不到该投标。"))

@@ -30,6 +30,7 @@ from procurement.bids.schemas import (
 )
 from procurement.core.api import Id, problems
 from procurement.core.errors import ValidationFailed
+from procurement.core.i18n import N_, _
 from procurement.core.storage import content_disposition
 from procurement.core.web import current_user, require_user
 
@@ -44,7 +45,7 @@ class UploadForm:
 
 class EligibilityController(Controller):
     path = "/eligibility"
-    tags = ["资格"]
+    tags = [N_("资格")]
 
     @get("/profile", operation_id="GetEligibilityProfile", responses=problems(401, 403, 404))
     async def get_profile(self, request: Request) -> EligibilityProfileOut:
@@ -74,7 +75,7 @@ class EligibilityController(Controller):
 
 class BidController(Controller):
     path = "/bids"
-    tags = ["投标"]
+    tags = [N_("投标")]
 
     @post("/", operation_id="CreateBid", status_code=HTTP_201_CREATED, responses=problems(400, 401, 403, 404, 409, 422))
     async def create(self, request: Request, data: JSONBody[CreateBidIn]) -> BidOut:
@@ -109,7 +110,7 @@ class BidController(Controller):
     ) -> BidDocumentOut:
         """Upload one document in the multipart field ``data`` (PDF, DOC, DOCX, XLS, XLSX, JPG, PNG; type checked by content)."""
         if not isinstance(data.data, UploadFile):
-            raise ValidationFailed(field_errors={"data": "请选择要上传的文件（表单字段 data）。"})
+            raise ValidationFailed(field_errors={"data": _("请选择要上传的文件（表单字段 data）。")})
         content = await data.data.read()
         return await services.upload_document(require_user(request), bid_id, data.data.filename or "file", content)
 
@@ -156,7 +157,7 @@ class BidController(Controller):
 
 class ReceiptController(Controller):
     path = "/receipts"
-    tags = ["投标"]
+    tags = [N_("投标")]
 
     @get("/{receipt_no:str}", operation_id="GetBidReceipt", responses=problems(401, 403, 404))
     async def get_receipt(self, request: Request, receipt_no: FromPath[str]) -> ReceiptOut:
@@ -180,7 +181,7 @@ class ReceiptController(Controller):
 
 class OpeningController(Controller):
     path = "/tenders/{tender_id:int}/opening"
-    tags = ["开标"]
+    tags = [N_("开标")]
 
     @get("/", operation_id="GetOpeningRecord", responses=problems(401, 403, 404))
     async def record(self, request: Request, tender_id: Id) -> OpeningRecordOut:
@@ -190,11 +191,11 @@ class OpeningController(Controller):
 
 class BondController(Controller):
     path = "/bid-bonds"
-    tags = ["投标保证金"]
+    tags = [N_("投标保证金")]
 
     @get("/", operation_id="ListBidBonds", responses=problems(401, 403))
     async def list_bonds(
-        self, request: Request, only_due: Annotated[bool, QueryParameter(description="只看待退还和逾期的")] = False
+        self, request: Request, only_due: Annotated[bool, QueryParameter(description=_("只看待退还和逾期的"))] = False
     ) -> list[BidBondOut]:
         return await bonds.list_bonds(require_user(request), only_due=only_due)
 

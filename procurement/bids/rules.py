@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from procurement.core.i18n import _
 from procurement.core.money import format_yuan
 from procurement.tenders.schemas import (
     REGISTRATION_TYPE_LABELS,
@@ -59,14 +60,14 @@ def check_eligibility(
 ) -> list[Check]:
     """Every requirement, passed or failed, with the reason."""
     if profile is None:
-        return [Check("资格资料", False, "尚未填写机构资格资料：请先在「机构资料」中填写并提交民政局确认。")]
+        return [Check(_("资格资料"), False, _("尚未填写机构资格资料：请先在「机构资料」中填写并提交民政局确认。"))]
     checks = [
         Check(
-            "资格资料经民政局确认",
+            _("资格资料经民政局确认"),
             profile.get("confirmed_at") is not None,
-            "资格资料已由民政局确认。"
+            _("资格资料已由民政局确认。")
             if profile.get("confirmed_at")
-            else "资格资料尚未经民政局确认（修改资料后需重新确认）。",
+            else _("资格资料尚未经民政局确认（修改资料后需重新确认）。"),
         )
     ]
     reg = profile.get("registration_type") or ""
@@ -75,37 +76,48 @@ def check_eligibility(
         allowed = "、".join(REGISTRATION_TYPE_LABELS[t] for t in req.registration_types)
         checks.append(
             Check(
-                "登记类型",
+                _("登记类型"),
                 ok,
-                f"本机构为{REGISTRATION_TYPE_LABELS.get(reg, reg or '未填写')}；"
-                f"{'符合' if ok else '不符合'}要求（{allowed}）（rule 2）。",
+                _("本机构为{registration_type}；{verdict}要求（{allowed}）（rule 2）。").format(
+                    registration_type=REGISTRATION_TYPE_LABELS.get(reg, reg or _("未填写")),
+                    verdict=_("符合") if ok else _("不符合"),
+                    allowed=allowed,
+                ),
             )
         )
     since = _years_ago(today, req.no_major_violation_years)
     recent = [v for v in profile.get("violations", []) if date.fromisoformat(v["date"]) >= since]
     checks.append(
         Check(
-            f"近 {req.no_major_violation_years} 年无重大违法记录",
+            _("近 {no_major_violation_years} 年无重大违法记录").format(
+                no_major_violation_years=req.no_major_violation_years
+            ),
             not recent,
-            "无记录。"
+            _("无记录。")
             if not recent
-            else f"{recent[0]['date']} 有重大违法记录：{recent[0].get('description', '')}（rule 3）。",
+            else _("{date} 有重大违法记录：{get}（rule 3）。").format(
+                date=recent[0]["date"], get=recent[0].get("description", "")
+            ),
         )
     )
     for kind, years, label in (
-        ("abnormal", req.abnormal_list_years, "活动异常名录"),
-        ("dishonest", req.dishonest_list_years, "严重违法失信名单"),
+        ("abnormal", req.abnormal_list_years, _("活动异常名录")),
+        ("dishonest", req.dishonest_list_years, _("严重违法失信名单")),
     ):
         if years:
             hit = _on_list_within(profile.get("list_entries", []), kind, _years_ago(today, years), today)
             checks.append(
                 Check(
-                    f"近 {years} 年未列入{label}",
+                    _("近 {years} 年未列入{label}").format(years=years, label=label),
                     hit is None,
-                    "无记录。"
+                    _("无记录。")
                     if hit is None
-                    else f"{hit['entered_on']} 被列入{label}"
-                    + (f"，{hit['removed_on']} 移出" if hit.get("removed_on") else "，至今未移出")
+                    else _("{entered_on} 被列入{label}").format(entered_on=hit["entered_on"], label=label)
+                    + (
+                        _("，{removed_on} 移出").format(removed_on=hit["removed_on"])
+                        if hit.get("removed_on")
+                        else _("，至今未移出")
+                    )
                     + "（rule 4）。",
                 )
             )
@@ -114,9 +126,11 @@ def check_eligibility(
         status = profile.get("annual_reports", {}).get(year)
         checks.append(
             Check(
-                f"{year} 年度年报通过",
+                _("{year} 年度年报通过").format(year=year),
                 status == "passed",
-                {"passed": "已报送并通过。", "failed": "年报未通过（rule 4）。"}.get(status, "未报送年报（rule 4）。"),
+                {"passed": _("已报送并通过。"), "failed": _("年报未通过（rule 4）。")}.get(
+                    status, _("未报送年报（rule 4）。")
+                ),
             )
         )
     if req.min_grade:
@@ -124,28 +138,36 @@ def check_eligibility(
         valid = bool(awarded and date.fromisoformat(awarded) >= _years_ago(today, GRADE_VALID_YEARS))
         ok = GRADE_ORDER.get(grade, 0) >= GRADE_ORDER[req.min_grade] and valid
         if not grade:
-            state = "未参加等级评估"
+            state = _("未参加等级评估")
         elif not awarded:
-            state = f"等级 {grade}，未填写评定日期"
+            state = _("等级 {grade}，未填写评定日期").format(grade=grade)
         else:
-            state = f"等级 {grade}（{awarded} 评定）" + ("" if valid else "，已超过 5 年有效期")
-        reason = f"{state}；要求 {req.min_grade} 及以上（rule 6）。"
-        checks.append(Check(f"等级 {req.min_grade} 及以上", ok, reason))
+            state = _("等级 {grade}（{awarded} 评定）").format(grade=grade, awarded=awarded) + (
+                "" if valid else _("，已超过 5 年有效期")
+            )
+        reason = _("{state}；要求 {min_grade} 及以上（rule 6）。").format(state=state, min_grade=req.min_grade)
+        checks.append(Check(_("等级 {min_grade} 及以上").format(min_grade=req.min_grade), ok, reason))
     if req.scope_keyword:
         ok = req.scope_keyword in (profile.get("charter_scope") or "")
         checks.append(
             Check(
-                f"业务范围含「{req.scope_keyword}」",
+                _("业务范围含「{scope_keyword}」").format(scope_keyword=req.scope_keyword),
                 ok,
-                "章程业务范围符合。" if ok else f"章程业务范围中没有「{req.scope_keyword}」相关内容（rule 4）。",
+                _("章程业务范围符合。")
+                if ok
+                else _("章程业务范围中没有「{scope_keyword}」相关内容（rule 4）。").format(
+                    scope_keyword=req.scope_keyword
+                ),
             )
         )
     if method == Method.INVITED:
         ok = org_id in invited
-        checks.append(Check("受邀参加", ok, "本机构在受邀名单中。" if ok else "邀请招标只接受受邀机构投标。"))
+        checks.append(Check(_("受邀参加"), ok, _("本机构在受邀名单中。") if ok else _("邀请招标只接受受邀机构投标。")))
     if method == Method.SINGLE_SOURCE:
         ok = org_id == single_source_provider
-        checks.append(Check("单一来源供应商", ok, "本机构为指定供应商。" if ok else "单一来源采购只接受指定供应商。"))
+        checks.append(
+            Check(_("单一来源供应商"), ok, _("本机构为指定供应商。") if ok else _("单一来源采购只接受指定供应商。"))
+        )
     return checks
 
 
@@ -154,33 +176,40 @@ def check_team(team: list[dict[str, Any]], req: TeamRequirementsIn) -> dict[str,
     errors: dict[str, str] = {}
     licensed = [m for m in team if m.get("level", "none") != "none"]
     if len(licensed) < req.min_licensed_workers:
-        errors["team"] = f"持证社会工作者至少 {req.min_licensed_workers} 名，方案中只有 {len(licensed)} 名（rule 40）。"
+        errors["team"] = _(
+            "持证社会工作者至少 {min_licensed_workers} 名，方案中只有 {n_licensed} 名（rule 40）。"
+        ).format(min_licensed_workers=req.min_licensed_workers, n_licensed=len(licensed))
     leads = [m for m in team if m.get("role") == "lead"]
     if len(leads) != 1:
-        errors["team.lead"] = "请指定一名项目负责人。"
+        errors["team.lead"] = _("请指定一名项目负责人。")
     elif LEVEL_ORDER[leads[0].get("level", "none")] < LEVEL_ORDER[req.lead_min_level]:
-        errors["team.lead"] = (
-            f"项目负责人须为{WORKER_LEVEL_LABELS[req.lead_min_level]}及以上，"
-            f"{leads[0]['name']}为{WORKER_LEVEL_LABELS.get(leads[0].get('level', 'none'))}（rule 40）。"
+        errors["team.lead"] = _("项目负责人须为{worker_level}及以上，{name}为{worker_level2}（rule 40）。").format(
+            worker_level=WORKER_LEVEL_LABELS[req.lead_min_level],
+            name=leads[0]["name"],
+            worker_level2=WORKER_LEVEL_LABELS.get(leads[0].get("level", "none")),
         )
     if req.supervisor_required and not any(m.get("role") == "supervisor" for m in team):
-        errors["team.supervisor"] = "本项目要求配备督导（rule 40）。"
+        errors["team.supervisor"] = _("本项目要求配备督导（rule 40）。")
     return errors
 
 
 def check_price(price_fen: int | None, budget_fen: int, max_price_fen: int | None) -> dict[str, str]:
     """Rule 17: a price above the budget or the maximum price is invalid."""
     if price_fen is None:
-        return {"price_fen": "请填写投标报价。"}
+        return {"price_fen": _("请填写投标报价。")}
     if price_fen <= 0:
-        return {"price_fen": "投标报价必须大于 0。"}
+        return {"price_fen": _("投标报价必须大于 0。")}
     if price_fen > budget_fen:
         return {
-            "price_fen": f"报价 {format_yuan(price_fen)} 超过本包预算 {format_yuan(budget_fen)}，为无效投标（rule 17）。"
+            "price_fen": _("报价 {format_yuan} 超过本包预算 {format_yuan2}，为无效投标（rule 17）。").format(
+                format_yuan=format_yuan(price_fen), format_yuan2=format_yuan(budget_fen)
+            )
         }
     if max_price_fen is not None and price_fen > max_price_fen:
         return {
-            "price_fen": f"报价 {format_yuan(price_fen)} 超过最高限价 {format_yuan(max_price_fen)}，为无效投标（rule 17）。"
+            "price_fen": _("报价 {format_yuan} 超过最高限价 {format_yuan2}，为无效投标（rule 17）。").format(
+                format_yuan=format_yuan(price_fen), format_yuan2=format_yuan(max_price_fen)
+            )
         }
     return {}
 
@@ -191,21 +220,24 @@ def check_venture(
     """Rule 36: the cap per project, the maximum share and the matching funds."""
     errors: dict[str, str] = {}
     if not requested or requested <= 0:
-        return {"requested_fen": "请填写申请资助金额。"}
+        return {"requested_fen": _("请填写申请资助金额。")}
     if not project_budget or project_budget <= 0:
-        return {"project_budget_fen": "请填写项目总预算。"}
+        return {"project_budget_fen": _("请填写项目总预算。")}
     if requested > terms.cap_per_project_fen:
-        errors["requested_fen"] = (
-            f"申请金额 {format_yuan(requested)} 超过单个项目资助上限 {format_yuan(terms.cap_per_project_fen)}（rule 36）。"
+        errors["requested_fen"] = _("申请金额 {format_yuan} 超过单个项目资助上限 {format_yuan2}（rule 36）。").format(
+            format_yuan=format_yuan(requested), format_yuan2=format_yuan(terms.cap_per_project_fen)
         )
     elif requested * 100 > project_budget * terms.max_share_percent:
-        errors["requested_fen"] = (
-            f"申请金额不得超过项目总预算的 {terms.max_share_percent}%：总预算 {format_yuan(project_budget)}，"
-            f"最多申请 {format_yuan(project_budget * terms.max_share_percent // 100)}（rule 36）。"
+        errors["requested_fen"] = _(
+            "申请金额不得超过项目总预算的 {max_share_percent}%：总预算 {format_yuan}，最多申请 {format_yuan2}（rule 36）。"
+        ).format(
+            max_share_percent=terms.max_share_percent,
+            format_yuan=format_yuan(project_budget),
+            format_yuan2=format_yuan(project_budget * terms.max_share_percent // 100),
         )
     if terms.matching_required and (matching or 0) < project_budget - requested:
-        errors["matching_fen"] = (
-            f"配套资金应不少于 {format_yuan(project_budget - requested)}（项目总预算减申请金额，rule 36）。"
+        errors["matching_fen"] = _("配套资金应不少于 {format_yuan}（项目总预算减申请金额，rule 36）。").format(
+            format_yuan=format_yuan(project_budget - requested)
         )
     return errors
 

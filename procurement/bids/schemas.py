@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from procurement.core.api import BodyId
+from procurement.core.i18n import N_
 from procurement.tenders.schemas import Grade, RegistrationType, WorkerLevel
 
 
@@ -43,7 +44,7 @@ class EligibilityProfileIn(_In):
     charter_scope: str = Field(default="", max_length=2000)
     grade: Grade | None = None
     grade_awarded_on: date | None = None
-    annual_reports: dict[str, ReportStatus] = Field(default_factory=dict, description="年份 → 年报状态")
+    annual_reports: dict[str, ReportStatus] = Field(default_factory=dict, description=N_("年份 → 年报状态"))
     list_entries: list[ListEntryIn] = Field(default_factory=list, max_length=50)
     violations: list[ViolationIn] = Field(default_factory=list, max_length=50)
 
@@ -79,15 +80,15 @@ class TeamMemberIn(_In):
     name: str = Field(min_length=1, max_length=50)
     level: WorkerLevel = WorkerLevel.NONE
     role: TeamRole = TeamRole.MEMBER
-    certificate_no: str = Field(default="", max_length=40, description="职业水平证书编号（不要填写身份证号）")
+    certificate_no: str = Field(default="", max_length=40, description=N_("职业水平证书编号（不要填写身份证号）"))
 
 
 class BidContentIn(_In):
-    price_fen: int | None = Field(default=None, ge=0, le=10**15, description="投标报价（分）")
-    requested_fen: int | None = Field(default=None, ge=0, le=10**15, description="公益创投：申请资助（分）")
-    matching_fen: int | None = Field(default=None, ge=0, le=10**15, description="公益创投：配套资金（分）")
-    project_budget_fen: int | None = Field(default=None, ge=0, le=10**15, description="公益创投：项目总预算（分）")
-    answers: dict[str, str] = Field(default_factory=dict, description="评审因素编号 → 响应内容")
+    price_fen: int | None = Field(default=None, ge=0, le=10**15, description=N_("投标报价（分）"))
+    requested_fen: int | None = Field(default=None, ge=0, le=10**15, description=N_("公益创投：申请资助（分）"))
+    matching_fen: int | None = Field(default=None, ge=0, le=10**15, description=N_("公益创投：配套资金（分）"))
+    project_budget_fen: int | None = Field(default=None, ge=0, le=10**15, description=N_("公益创投：项目总预算（分）"))
+    answers: dict[str, str] = Field(default_factory=dict, description=N_("评审因素编号 → 响应内容"))
     team: list[TeamMemberIn] = Field(default_factory=list, max_length=50)
     note: str = Field(default="", max_length=5000)
 
@@ -189,8 +190,8 @@ class OpeningRecordOut(BaseModel):
     tender_id: int
     tender_title: str
     reference_no: str
-    scheduled_at: datetime = Field(description="开标时间：与投标截止时间相同")
-    opened_at: datetime = Field(description="系统启封、生成本记录的时间")
+    scheduled_at: datetime = Field(description=N_("开标时间：与投标截止时间相同"))
+    opened_at: datetime = Field(description=N_("系统启封、生成本记录的时间"))
     bidders: list[OpeningBidder]
     valid_bids: int
     minimum: int
@@ -210,7 +211,3 @@ class BidBondOut(BaseModel):
     refunded_at: datetime | None
     state: str
     state_label: str
-
-
-class UploadOut(BidDocumentOut):
-    pass

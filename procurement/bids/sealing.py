@@ -14,6 +14,7 @@ from procurement.bids.tables import TenderKey
 from procurement.core import clock, crypto
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import PermissionDenied
+from procurement.core.i18n import _
 from procurement.settings import get_settings
 
 
@@ -37,14 +38,14 @@ async def ensure_key(tender_id: int) -> bytes:
 async def key_for_owner(user: CurrentUser, bid: dict[str, Any]) -> bytes:
     """The key, for the bid's own organization only (any time)."""
     if user.organization_id != bid["organization"]:
-        raise PermissionDenied("开标前只有投标机构本身可以查看投标内容。")
+        raise PermissionDenied(_("开标前只有投标机构本身可以查看投标内容。"))
     return await ensure_key(bid["tender"])
 
 
 async def key_after_opening(tender: dict[str, Any]) -> bytes:
     """The key, only once the opening time has come by the server's clock."""
     if tender["opening_at"] is None or clock.now() < tender["opening_at"]:
-        raise PermissionDenied("尚未到开标时间，投标文件保持密封。")
+        raise PermissionDenied(_("尚未到开标时间，投标文件保持密封。"))
     return await ensure_key(tender["id"])
 
 

@@ -35,6 +35,7 @@ from procurement.core import audit, clock, crypto, db
 from procurement.core.actors import Actor
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.errors import Conflict, DeadlinePassed, NotFound, ValidationFailed
+from procurement.core.i18n import _
 from procurement.core.storage import KNOWN_TYPES, FileStore
 from procurement.core.transitions import apply_transition
 from procurement.settings import get_settings
@@ -78,14 +79,14 @@ async def _profile(org_id: int) -> dict[str, Any] | None:
 async def get_profile(user: CurrentUser, org_id: int | None = None) -> EligibilityProfileOut:
     org_id = org_id or user.organization_id
     if org_id is None:  # no organization to read (the policy allows it, the lookup finds none)
-        raise NotFound("找不到该机构。")
+        raise NotFound(_("找不到该机构。"))
     policies.can_read_profile(user, org_id).require()
     org = await Organization.select().where(Organization.id == org_id).first()
     if org is None:
-        raise NotFound("找不到该机构。")
+        raise NotFound(_("找不到该机构。"))
     row = await EligibilityProfile.select().where(EligibilityProfile.organization == org_id).first()
     if row is None:
-        raise NotFound("该机构尚未填写资格资料。")
+        raise NotFound(_("该机构尚未填写资格资料。"))
     p = await _profile(org_id)
     assert p is not None  # its row was just read; profiles are never deleted
     return EligibilityProfileOut(
@@ -152,7 +153,7 @@ async def confirm_profile(user: CurrentUser, org_id: int) -> EligibilityProfileO
             .returning(EligibilityProfile.id)
         )
         if not done:
-            raise NotFound("该机构尚未填写资格资料。")
+            raise NotFound(_("该机构尚未填写资格资料。"))
         await audit.record("eligibility.confirmed", "organization", org_id, actor=actor_of(user))
     return await get_profile(user, org_id)
 
@@ -160,7 +161,7 @@ async def confirm_profile(user: CurrentUser, org_id: int) -> EligibilityProfileO
 async def _tender(tender_id: int) -> dict[str, Any]:
     row = await Tender.select().where(Tender.id == tender_id).first()
     if row is None or row["status"] == TenderStatus.DRAFT:
-        raise NotFound("找不到该项目。")
+        raise NotFound(_("找不到该项目。"))
     return row
 
 
@@ -194,10 +195,11 @@ def _accepting(tender: dict[str, Any]) -> None:
     if status != TenderStatus.PUBLISHED:
         if tender["bid_deadline"] is not None and clock.now() >= tender["bid_deadline"]:
             raise DeadlinePassed(
-                f"投标截止时间（{clock.to_local(tender['bid_deadline']):%Y-%m-%d %H:%M:%S}）已过，"
-                "以服务器时间为准，不再接受提交或修改。"
+                _("投标截止时间（{to_local:%Y-%m-%d %H:%M:%S}）已过，以服务器时间为准，不再接受提交或修改。").format(
+                    to_local=clock.to_local(tender["bid_deadline"])
+                )
             )
-        raise DeadlinePassed("该项目当前不接受投标。")
+        raise DeadlinePassed(_("该项目当前不接受投标。"))
 
 
 async def _bid(bid_id: int, *, lock: bool = False) -> dict[str, Any]:
@@ -205,7 +207,7 @@ async def _bid(bid_id: int, *, lock: bool = False) -> dict[str, Any]:
         await db.lock(Bid, Bid.id == bid_id)
     row = await Bid.select().where(Bid.id == bid_id).first()
     if row is None:
-        raise NotFound("找不到该投标。")
+        raise NotFound(_("找不到该投标。"))
     return row
 
 
@@ -225,15 +227,15 @@ async def create_bid(user: CurrentUser, tender_id: int, lot_id: int) -> BidOut:
         _accepting(tender)
         lot = await TenderLot.select().where((TenderLot.id == lot_id) & (TenderLot.tender == tender_id)).first()
         if lot is None:
-            raise ValidationFailed(field_errors={"lot_id": "该项目没有这个标段。"})
+            raise ValidationFailed(field_errors={"lot_id": _("该项目没有这个标段。")})
         same = Bid.organization == user.organization_id
         if tender["method"] == Method.VENTURE:
             if await Bid.exists().where(same & (Bid.tender == tender_id)):
                 raise ValidationFailed(
-                    field_errors={"lot_id": "每家机构在一次公益创投征集中只能申报一个项目（rule 4）。"}
+                    field_errors={"lot_id": _("每家机构在一次公益创投征集中只能申报一个项目（rule 4）。")}
                 )
         elif await Bid.exists().where(same & (Bid.lot == lot_id)):
-            raise ValidationFailed(field_errors={"lot_id": "本机构已在该标段建立投标，请在「我的投标」中继续编辑。"})
+            raise ValidationFailed(field_errors={"lot_id": _("本机构已在该标段建立投标，请在「我的投标」中继续编辑。")})
         key = await sealing.ensure_key(tender_id)
         now = clock.now()
         try:
@@ -250,7 +252,7 @@ async def create_bid(user: CurrentUser, tender_id: int, lot_id: int) -> BidOut:
             ).returning(Bid.id)
         except Exception as exc:
             if db.is_unique_violation(exc):
-                raise ValidationFailed(field_errors={"lot_id": "本机构已在该标段建立投标。"}) from None
+                raise ValidationFailed(field_errors={"lot_id": _("本机构已在该标段建立投标。")}) from None
             raise
         bid_id = rows[0]["id"]
         sealed = crypto.encrypt_text(key, BidContentIn().model_dump_json(), sealing.bid_context(bid_id, "draft"))
@@ -291,11 +293,19 @@ async def upload_document(user: CurrentUser, bid_id: int, filename: str, data: b
             (BidDocument.bid == bid_id) & BidDocument.removed_at.is_null()
         )
         if any(d["sha256"] == stored.sha256 for d in docs):
-            raise ValidationFailed(field_errors={"file": f"文件「{stored.original_name}」已经上传过了。"})
+            raise ValidationFailed(
+                field_errors={
+                    "file": _("文件「{original_name}」已经上传过了。").format(original_name=stored.original_name)
+                }
+            )
         total = sum(d["size"] for d in docs) + stored.size
         if total > settings.max_bid_total_mb * 1024 * 1024:
             raise ValidationFailed(
-                field_errors={"file": f"一份投标的文件合计不能超过 {settings.max_bid_total_mb} MB。"}
+                field_errors={
+                    "file": _("一份投标的文件合计不能超过 {max_bid_total_mb} MB。").format(
+                        max_bid_total_mb=settings.max_bid_total_mb
+                    )
+                }
             )
         key = await sealing.key_for_owner(user, bid)
         blob = crypto.encrypt(key, data, sealing.bid_context(bid_id, f"doc:{stored.sha256}"))
@@ -343,7 +353,7 @@ async def remove_document(user: CurrentUser, bid_id: int, document_id: int) -> N
             .returning(BidDocument.id)
         )
         if not done:
-            raise NotFound("找不到该文件。")
+            raise NotFound(_("找不到该文件。"))
         await audit.record(
             "bid.document_removed", "bid", bid_id, actor=actor_of(user), after={"document_id": document_id}
         )
@@ -377,7 +387,7 @@ async def submit_bid(user: CurrentUser, bid_id: int) -> ReceiptOut:
         failed = [c for c in report.checks if not c.passed]
         if failed:
             raise ValidationFailed(
-                "不符合资格要求，不能提交：" + "；".join(f"{c.requirement}：{c.reason}" for c in failed),
+                _("不符合资格要求，不能提交：") + "；".join(f"{c.requirement}：{c.reason}" for c in failed),
                 extra={"failed_requirements": [c.requirement for c in failed]},
             )
         key = await sealing.key_for_owner(user, bid)
@@ -407,7 +417,7 @@ async def submit_bid(user: CurrentUser, bid_id: int) -> ReceiptOut:
             .order_by(BidDocument.id)
         )
         if not documents:
-            errors["file"] = "请至少上传一份投标（申报）文件。"
+            errors["file"] = _("请至少上传一份投标（申报）文件。")
         if errors:
             raise ValidationFailed(field_errors=errors)
         version = bid["submitted_version"] + 1
@@ -458,7 +468,7 @@ async def submit_bid(user: CurrentUser, bid_id: int) -> ReceiptOut:
                 BidBond(tender=tender["id"], organization=user.organization_id, amount_fen=tender["bid_bond_fen"])
             )
         if clock.now() >= tender["bid_deadline"]:  # the clock moved while we wrote: refuse, roll back everything
-            raise DeadlinePassed("提交完成时已超过投标截止时间，本次提交无效（以服务器时间为准）。")
+            raise DeadlinePassed(_("提交完成时已超过投标截止时间，本次提交无效（以服务器时间为准）。"))
     return await get_receipt(user, receipt_no)
 
 
@@ -514,7 +524,7 @@ async def get_bid(user: CurrentUser, bid_id: int) -> BidOut:
         assert tender is not None  # the bid's tender (foreign key, on delete restrict)
         opened = await OpeningRecord.exists().where(OpeningRecord.tender == bid["tender"])
         if not opened or bid["status"] not in OPENED_STATES or not await policies.opened_reader(user, tender):
-            raise NotFound("找不到该投标。")
+            raise NotFound(_("找不到该投标。"))
         key = await sealing.key_after_opening(tender)
     tender = (
         await Tender.select(Tender.title, Tender.bid_deadline, Tender.version).where(Tender.id == bid["tender"]).first()
@@ -611,7 +621,7 @@ async def get_receipt(user: CurrentUser, receipt_no: str) -> ReceiptOut:
     """投标回执: for the submitting organization."""
     sub = await BidSubmission.select().where(BidSubmission.receipt_no == receipt_no).first()
     if sub is None:
-        raise NotFound("找不到该回执。")
+        raise NotFound(_("找不到该回执。"))
     bid = await _bid(sub["bid"])
     _own(user, bid)
     key = await sealing.key_for_owner(user, bid)
@@ -664,7 +674,11 @@ async def verify_receipt(receipt_no: str, sha256: str) -> VerifyReceiptOut:
     )
     if sub is None:
         return VerifyReceiptOut(
-            receipt_found=False, hash_matches=False, opened=False, counted_at_opening=None, message="没有这个回执编号。"
+            receipt_found=False,
+            hash_matches=False,
+            opened=False,
+            counted_at_opening=None,
+            message=_("没有这个回执编号。"),
         )
     matches = sub["content_sha256"] == sha256.lower()
     bid = await Bid.select(Bid.tender, Bid.submitted_version, Bid.status).where(Bid.id == sub["bid"]).first()
@@ -676,16 +690,16 @@ async def verify_receipt(receipt_no: str, sha256: str) -> VerifyReceiptOut:
             hash_matches=matches,
             opened=False,
             counted_at_opening=None,
-            message=("哈希值与该回执提交的内容一致。" if matches else "哈希值与该回执提交的内容不一致！")
-            + "项目尚未开标。",
+            message=(_("哈希值与该回执提交的内容一致。") if matches else _("哈希值与该回执提交的内容不一致！"))
+            + _("项目尚未开标。"),
         )
     counted = any(b["receipt_no"] == receipt_no.strip().upper() for b in json.loads(opening["record"])["bidders"])
     if not matches:
-        message = "哈希值与该回执提交时记录的内容不一致！请核对回执上的哈希值。"
+        message = _("哈希值与该回执提交时记录的内容不一致！请核对回执上的哈希值。")
     elif counted:
-        message = "哈希值一致，开标时启封的正是该回执对应的版本。"
+        message = _("哈希值一致，开标时启封的正是该回执对应的版本。")
     else:
-        message = "哈希值一致，但开标时启封的不是该回执对应的版本（已被后续提交取代、撤回或未确认）。"
+        message = _("哈希值一致，但开标时启封的不是该回执对应的版本（已被后续提交取代、撤回或未确认）。")
     return VerifyReceiptOut(
         receipt_found=True, hash_matches=matches, opened=True, counted_at_opening=counted, message=message
     )
@@ -697,7 +711,7 @@ async def download_document(user: CurrentUser, bid_id: int, document_id: int) ->
     out = await get_bid(user, bid_id)  # raises for anyone else
     doc = next((d for d in out.documents if d.id == document_id), None)
     if doc is None:
-        raise NotFound("找不到该文件。")
+        raise NotFound(_("找不到该文件。"))
     bid = await _bid(bid_id)
     row = await BidDocument.select().where(BidDocument.id == document_id).first()
     assert row is not None  # one of the bid's documents (found above); documents are never deleted
@@ -708,7 +722,9 @@ async def download_document(user: CurrentUser, bid_id: int, document_id: int) ->
         assert tender is not None  # the bid's tender (foreign key, on delete restrict)
         key = await sealing.key_after_opening(tender)
     damaged = Conflict(
-        f"文件「{doc.name}」在服务器上已损坏或被改动，无法解密，未提供下载。请联系系统管理员从备份恢复。"
+        _("文件「{name}」在服务器上已损坏或被改动，无法解密，未提供下载。请联系系统管理员从备份恢复。").format(
+            name=doc.name
+        )
     )
     try:
         data = crypto.decrypt(

@@ -12,12 +12,13 @@ from procurement.catalogue import services
 from procurement.catalogue.schemas import CatalogueItemIn, CatalogueItemOut
 from procurement.catalogue.states import Category
 from procurement.core.api import problems
+from procurement.core.i18n import N_
 from procurement.core.web import require_user
 
 
 class CatalogueController(Controller):
     path = "/catalogue"
-    tags = ["指导性目录"]
+    tags = [N_("指导性目录")]
 
     @get("/", operation_id="ListCatalogueItems", responses=problems(400))
     async def list_items(self, category: Annotated[Category | None, QueryParameter()] = None) -> list[CatalogueItemOut]:

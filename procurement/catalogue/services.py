@@ -8,7 +8,8 @@ from procurement.catalogue.states import CATEGORY_LABELS, Category
 from procurement.catalogue.tables import CatalogueItem
 from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser, actor_of
-from procurement.core.errors import NotFound, ValidationFailed
+from procurement.core.errors import ValidationFailed
+from procurement.core.i18n import _
 
 
 def _out(row: dict) -> CatalogueItemOut:
@@ -38,9 +39,9 @@ async def create_item(user: CurrentUser, data: CatalogueItemIn) -> CatalogueItem
     policies.can_manage_system(user).require()
     errors = {}
     if data.category not in set(Category):
-        errors["category"] = "请选择服务类别。"
+        errors["category"] = _("请选择服务类别。")
     if await CatalogueItem.exists().where(CatalogueItem.code == data.code.upper()):
-        errors["code"] = "该目录编码已存在。"
+        errors["code"] = _("该目录编码已存在。")
     if errors:
         raise ValidationFailed(field_errors=errors)
     async with db.transaction():
@@ -59,25 +60,5 @@ async def create_item(user: CurrentUser, data: CatalogueItemIn) -> CatalogueItem
             rows[0]["id"],
             actor=actor_of(user),
             after={"code": data.code.upper(), "name": data.name},
-        )
-    return _out(rows[0])
-
-
-async def set_active(user: CurrentUser, item_id: int, active: bool) -> CatalogueItemOut:
-    policies.can_manage_system(user).require()
-    async with db.transaction():
-        rows = (
-            await CatalogueItem.update({CatalogueItem.is_active: active})
-            .where(CatalogueItem.id == item_id)
-            .returning(*CatalogueItem.all_columns())
-        )
-        if not rows:
-            raise NotFound("找不到该目录项目。")
-        await audit.record(
-            "catalogue.activated" if active else "catalogue.deactivated",
-            "catalogue_item",
-            item_id,
-            actor=actor_of(user),
-            after={"is_active": active},
         )
     return _out(rows[0])

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from procurement.core.fsm import N_, Labels
+
 
 class Category(StrEnum):
     ELDERLY = "elderly"
@@ -17,13 +19,15 @@ class Category(StrEnum):
     OTHER = "other"
 
 
-CATEGORY_LABELS = {
-    Category.ELDERLY: "为老服务",
-    Category.DISABILITY: "助残服务",
-    Category.YOUTH: "青少年服务",
-    Category.GOVERNANCE: "社区治理",
-    Category.ASSISTANCE: "社会救助",
-    Category.CORRECTION: "社区矫正",
-    Category.FAMILY: "婚姻家庭与儿童福利",
-    Category.OTHER: "其他公共服务",
-}
+CATEGORY_LABELS = Labels(
+    {
+        Category.ELDERLY: N_("为老服务"),
+        Category.DISABILITY: N_("助残服务"),
+        Category.YOUTH: N_("青少年服务"),
+        Category.GOVERNANCE: N_("社区治理"),
+        Category.ASSISTANCE: N_("社会救助"),
+        Category.CORRECTION: N_("社区矫正"),
+        Category.FAMILY: N_("婚姻家庭与儿童福利"),
+        Category.OTHER: N_("其他公共服务"),
+    }
+)

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from procurement.core.i18n import N_
+
 
 class Role(StrEnum):
     """The account roles (the one enum of them)."""
@@ -65,4 +67,4 @@ class Actor:
         return replace(self, relations=self.relations | {str(relation)})
 
 
-SYSTEM = Actor(None, "系统", system=True)
+SYSTEM = Actor(None, N_("系统"), system=True)

@@ -9,6 +9,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import PathParameter
 from pydantic import BaseModel, Field
 
+from procurement.core.i18n import N_
+
 # A row id in a path: bounded, so an absurd number is a 400, not a database overflow.
 Id = Annotated[int, PathParameter(ge=1, le=2_147_483_647)]
 # A row id in a request body: bounded like a path id, so an absurd number is a 400, not a database overflow.
@@ -34,14 +36,14 @@ def _spec(description: str) -> ResponseSpec:
 
 
 PROBLEMS: dict[int, ResponseSpec] = {
-    400: _spec("请求格式不正确"),
-    401: _spec("未登录"),
-    403: _spec("没有权限"),
-    404: _spec("不存在"),
-    409: _spec("与当前状态冲突"),
-    413: _spec("请求体过大"),
-    422: _spec("内容校验失败"),
-    429: _spec("尝试过多"),
+    400: _spec(N_("请求格式不正确")),
+    401: _spec(N_("未登录")),
+    403: _spec(N_("没有权限")),
+    404: _spec(N_("不存在")),
+    409: _spec(N_("与当前状态冲突")),
+    413: _spec(N_("请求体过大")),
+    422: _spec(N_("内容校验失败")),
+    429: _spec(N_("尝试过多")),
 }
 
 

@@ -25,6 +25,7 @@ from piccolo.querystring import QueryString
 
 from procurement.core import clock, db
 from procurement.core.actors import SYSTEM, Actor
+from procurement.core.i18n import _
 
 GENESIS_HASH = "0" * 64
 _ADVISORY_KEY = 7_316_001  # any constant; names the audit chain's lock
@@ -116,9 +117,9 @@ def verify_rows(rows: Iterable[dict[str, Any]], start: str = GENESIS_HASH) -> Ch
     for row in rows:
         checked += 1
         if row["prev_hash"] != prev:
-            return ChainReport(False, checked, row["id"], "上一行的哈希不符（前面的记录被删除、插入或调换）")
+            return ChainReport(False, checked, row["id"], _("上一行的哈希不符（前面的记录被删除、插入或调换）"))
         if row_hash(prev, row) != row["hash"]:
-            return ChainReport(False, checked, row["id"], "本行内容与其哈希不符（记录被修改）")
+            return ChainReport(False, checked, row["id"], _("本行内容与其哈希不符（记录被修改）"))
         prev = row["hash"]
     return ChainReport(True, checked)
 

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from procurement.core.errors import Conflict
+from procurement.core.i18n import N_, _
 
 NONCE = 12
 
@@ -27,7 +28,7 @@ class SealBroken(Conflict):
     """Ciphertext that does not decrypt: tampered with, or the wrong key."""
 
     code = "seal-broken"
-    title = "加密数据已损坏"
+    title = N_("加密数据已损坏")
 
 
 def master_key(secret: str) -> bytes:
@@ -49,7 +50,7 @@ def decrypt(key: bytes, blob: bytes, context: bytes) -> bytes:
     try:
         return AESGCM(key).decrypt(blob[:NONCE], blob[NONCE:], context)
     except (InvalidTag, ValueError) as exc:
-        raise SealBroken("加密数据无法解密：数据在服务器上已损坏或被改动。请联系系统管理员从备份恢复。") from exc
+        raise SealBroken(_("加密数据无法解密：数据在服务器上已损坏或被改动。请联系系统管理员从备份恢复。")) from exc
 
 
 def wrap_key(master: bytes, key: bytes, context: bytes) -> str:

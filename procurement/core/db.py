@@ -212,12 +212,16 @@ def is_unique_violation(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
 
 
-async def lock(model: type[Table], where: Combinable) -> None:
-    """Lock the rows of ``model`` matching ``where`` until the transaction ends.
+async def lock(model: type[Table], where: Combinable, *, skip_locked: bool = False) -> bool:
+    """Lock the rows of ``model`` matching ``where`` until the transaction ends;
+    True if any row matched (and, with ``skip_locked``, was not held by another
+    transaction, which is then passed over instead of waited for).
 
     The one row-lock helper. On PostgreSQL a ``SELECT … FOR UPDATE`` of the key
     only (a join cannot be locked). SQLite has no row locks: there the IMMEDIATE
     write transaction already holds the database's single write lock.
     """
+    query = model.select(model._meta.primary_key).where(where)
     if not is_sqlite():
-        await model.select(model._meta.primary_key).where(where).lock_rows()
+        query = query.lock_rows(skip_locked=skip_locked)
+    return bool(await query)

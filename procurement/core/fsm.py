@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 from procurement.core.actors import Actor, Relation, Role
 from procurement.core.errors import InvalidTransition, PermissionDenied
+from procurement.core.i18n import N_, Labels, _, gettext
 
-__all__ = ["Actor", "Relation", "Role", "StateInfo", "Transition", "TransitionTable"]
+__all__ = ["N_", "Actor", "Labels", "Relation", "Role", "StateInfo", "Transition", "TransitionTable"]
 
 
 def _name(value: object) -> str:
@@ -87,7 +88,8 @@ class TransitionTable:
         self._states: dict[str, StateInfo] = {_name(k): v for k, v in states.items()}
         if not self._states:
             raise ValueError(f"{name}: a transition table needs at least one state")
-        self._role_labels = {_name(k): v for k, v in (role_labels or {}).items()}
+        labels = role_labels.source() if isinstance(role_labels, Labels) else dict(role_labels or {})
+        self._role_labels = {_name(k): v for k, v in labels.items()}
         self._transitions: dict[tuple[str, str], Transition] = {}
         self._actions: dict[str, str] = {}  # action -> first staff label seen
         for t in transitions:
@@ -122,19 +124,19 @@ class TransitionTable:
                 yield state, action
 
     def staff_label(self, state: str) -> str:
-        return self._state_info(state).staff_label
+        return gettext(self._state_info(state).staff_label)
 
     def public_label(self, state: str) -> str:
-        return self._state_info(state).public_label
+        return gettext(self._state_info(state).public_label)
 
     def action_label(self, action: str) -> str:
         """Staff label of an action (as first declared); the raw name if unknown."""
         action = _name(action)
-        return self._actions.get(action, action)
+        return gettext(self._actions[action]) if action in self._actions else action
 
     def role_label(self, role: str) -> str:
         role = _name(role)
-        return self._role_labels.get(role, role)
+        return gettext(self._role_labels[role]) if role in self._role_labels else role
 
     def _state_info(self, state: str) -> StateInfo:
         try:
@@ -155,7 +157,7 @@ class TransitionTable:
         role = None if role is None else _name(role)
         return [
             t.action
-            for (source, _), t in self._transitions.items()
+            for (source, _unused), t in self._transitions.items()
             if source == state and (role is None or role in t.roles)
         ]
 
@@ -220,7 +222,7 @@ class TransitionTable:
         self._state_info(state)
         return [
             t.action
-            for (source, _), t in self._transitions.items()
+            for (source, _unused), t in self._transitions.items()
             if source == state and (actor.system or t.roles & actor.names)
         ]
 
@@ -232,7 +234,9 @@ class TransitionTable:
                 state,
                 action,
                 [],
-                message=f"未知的状态「{state}」，无法执行「{self.action_label(action)}」。",
+                message=_("未知的状态「{state}」，无法执行「{action_label}」。").format(
+                    state=state, action_label=self.action_label(action)
+                ),
             )
         return InvalidTransition(
             state,
@@ -240,7 +244,7 @@ class TransitionTable:
             allowed,
             state_label=self.staff_label(state),
             action_label=self.action_label(action),
-            allowed_labels=[self._transitions[(state, a)].staff_label for a in allowed],
+            allowed_labels=[gettext(self._transitions[(state, a)].staff_label) for a in allowed],
         )
 
     def _denied(self, t: Transition, role: str | None) -> PermissionDenied:
@@ -251,8 +255,10 @@ class TransitionTable:
             "allowed_roles": sorted(t.roles),
         }
         if t.system_only:
-            message = f"「{t.staff_label}」由系统按时间自动执行，不能手动操作。"
+            message = _("「{staff_label}」由系统按时间自动执行，不能手动操作。").format(
+                staff_label=gettext(t.staff_label)
+            )
         else:
             who = "、".join(self.role_label(r) for r in sorted(t.roles))
-            message = f"「{t.staff_label}」只能由{who}执行。"
+            message = _("「{staff_label}」只能由{who}执行。").format(staff_label=gettext(t.staff_label), who=who)
         return PermissionDenied(message, extra=extra)

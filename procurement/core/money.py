@@ -12,23 +12,25 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from procurement.core.errors import ValidationFailed
+from procurement.core.i18n import N_, _
 
 FEN_PER_YUAN = 100
 
 # 大写 is supported up to the 万亿 section: integer yuan below 10^16.
 MAX_YUAN = 10**16 - 1
 
-_DIGITS = "零壹贰叁肆伍陆柒捌玖"
-_DIGIT_UNITS = ("", "拾", "佰", "仟")
-_SECTION_UNITS = ("", "万", "亿", "万亿")
+# The 大写 numerals are Chinese by law on any contract, in any language: data, not words to translate.
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"  # i18n: data
+_DIGIT_UNITS = ("", "拾", "佰", "仟")  # i18n: data
+_SECTION_UNITS = ("", "万", "亿", "万亿")  # i18n: data
 
 # Optional sign, optional ¥ (half- or full-width), digits either plain or in
 # correct groups of three, optional fraction. Exponents ("1e5") are refused.
 _AMOUNT_RE = re.compile(r"^(?P<sign>[-+]?)[¥￥]?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
 
-_MSG_FORMAT = "金额格式不正确：请填写数字，例如 1,234.50"
-_MSG_DECIMALS = "金额格式不正确：最多两位小数"
-_MSG_TOO_LARGE = "金额过大：不能超过 9999万亿元"
+_MSG_FORMAT = N_("金额格式不正确：请填写数字，例如 1,234.50")
+_MSG_DECIMALS = N_("金额格式不正确：最多两位小数")
+_MSG_TOO_LARGE = N_("金额过大：不能超过 9999万亿元")
 
 
 def _require_int(fen: object) -> int:
@@ -52,12 +54,12 @@ def to_fen(amount: Decimal | int | str) -> int:
     wrong raises ValidationFailed with a message they can act on.
     """
     if isinstance(amount, bool) or isinstance(amount, float):
-        raise TypeError("金额不能用 float/bool 表示，请使用 Decimal、int 或字符串")
+        raise TypeError(_("金额不能用 float/bool 表示，请使用 Decimal、int 或字符串"))
     if isinstance(amount, int):
         value = Decimal(amount)
     elif isinstance(amount, Decimal):
         if not amount.is_finite():
-            raise ValidationFailed(_MSG_FORMAT)
+            raise ValidationFailed(_(_MSG_FORMAT))
         value = amount
     elif isinstance(amount, str):
         value = _parse_amount_str(amount)
@@ -65,14 +67,14 @@ def to_fen(amount: Decimal | int | str) -> int:
         raise TypeError(f"unsupported amount type {type(amount).__name__}")
 
     if value.adjusted() > 16:  # checked before any arithmetic on huge exponents
-        raise ValidationFailed(_MSG_TOO_LARGE)
+        raise ValidationFailed(_(_MSG_TOO_LARGE))
     fen = value * FEN_PER_YUAN
     if fen != fen.to_integral_value():
         # Trailing zeros ("1.230") are harmless; a real third decimal is not.
-        raise ValidationFailed(_MSG_DECIMALS)
+        raise ValidationFailed(_(_MSG_DECIMALS))
     result = int(fen)
     if abs(result) // FEN_PER_YUAN > MAX_YUAN:
-        raise ValidationFailed(_MSG_TOO_LARGE)
+        raise ValidationFailed(_(_MSG_TOO_LARGE))
     return result
 
 
@@ -82,15 +84,15 @@ def _parse_amount_str(text: str) -> Decimal:
     cleaned = re.sub(r"^([¥￥])([-+])", r"\2\1", cleaned)
     match = _AMOUNT_RE.match(cleaned)
     if match is None:
-        raise ValidationFailed(_MSG_FORMAT)
+        raise ValidationFailed(_(_MSG_FORMAT))
     frac = match["frac"] or ""
     if len(frac.rstrip("0")) > 2:
-        raise ValidationFailed(_MSG_DECIMALS)
+        raise ValidationFailed(_(_MSG_DECIMALS))
     number = match["int"].replace(",", "") + ("." + frac if frac else "")
     try:
         value = Decimal(number)
     except InvalidOperation:  # pragma: no cover - the regex already guarantees digits
-        raise ValidationFailed(_MSG_FORMAT) from None
+        raise ValidationFailed(_(_MSG_FORMAT)) from None
     return -value if match["sign"] == "-" else value
 
 
@@ -113,7 +115,7 @@ def format_wan(fen: int) -> str:
     text = f"{wan:f}".rstrip("0").rstrip(".")
     if text in ("-0", ""):
         text = "0"
-    return f"{text}万元"
+    return _("{text}万元").format(text=text)
 
 
 def _section_to_capital(section: int) -> str:
@@ -126,7 +128,7 @@ def _section_to_capital(section: int) -> str:
             pending_zero = bool(out)
             continue
         if pending_zero:
-            out.append("零")
+            out.append(_("零"))
             pending_zero = False
         out.append(_DIGITS[digit] + _DIGIT_UNITS[pos])
     return "".join(out)
@@ -146,7 +148,7 @@ def _integer_to_capital(yuan: int) -> str:
             zero_run = bool(out)
             continue
         if out and (zero_run or section < 1000):
-            out.append("零")
+            out.append(_("零"))
         out.append(_section_to_capital(section) + _SECTION_UNITS[index])
         zero_run = False
     return "".join(out)
@@ -160,29 +162,29 @@ def to_chinese_capital(fen: int) -> str:
     the integer part; no 元 for amounts below one yuan. Negative -> "负...".
     """
     _require_int(fen)
-    prefix = "负" if fen < 0 else ""
+    prefix = _("负") if fen < 0 else ""
     yuan, rest = divmod(abs(fen), FEN_PER_YUAN)
     if yuan > MAX_YUAN:
-        raise ValueError("amount too large for 大写 (max 9999万亿元)")
+        raise ValueError(_("amount too large for 大写 (max 9999万亿元)"))
     jiao, cent = divmod(rest, 10)
 
     if yuan == 0:
         if jiao == 0 and cent == 0:
-            return "零元整"
-        out = _DIGITS[jiao] + "角" if jiao else ""
-        out += _DIGITS[cent] + "分" if cent else ""
+            return _("零元整")
+        out = _DIGITS[jiao] + _("角") if jiao else ""
+        out += _DIGITS[cent] + _("分") if cent else ""
         return prefix + out
 
-    out = _integer_to_capital(yuan) + "元"
+    out = _integer_to_capital(yuan) + _("元")
     if jiao == 0 and cent == 0:
-        return prefix + out + "整"
+        return prefix + out + _("整")
     if jiao == 0:
-        return prefix + out + "零" + _DIGITS[cent] + "分"
+        return prefix + out + _("零") + _DIGITS[cent] + _("分")
     if yuan % 10 == 0:
-        out += "零"
-    out += _DIGITS[jiao] + "角"
+        out += _("零")
+    out += _DIGITS[jiao] + _("角")
     if cent:
-        out += _DIGITS[cent] + "分"
+        out += _DIGITS[cent] + _("分")
     return prefix + out
 
 

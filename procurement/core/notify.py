@@ -1,8 +1,8 @@
 """One call per event: ``notify(event, recipients, context)``.
 
 Today it writes inbox items; email joins in a later issue, from the same call.
-Titles and bodies come from ``core.strings.NOTIFICATIONS`` so every message
-text lives in one place.
+Titles and bodies are written below, once per event, in the source language
+and translated when the message is written (``core.i18n``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,118 @@ from collections.abc import Iterable
 from typing import Any
 
 from procurement.core import clock, db
-from procurement.core.strings import NOTIFICATIONS
+from procurement.core.i18n import N_, _
+
+# Every message notify() can send: its title and body with their {placeholders},
+# marked for translation (N_) and translated when sent.
+NOTIFICATIONS: dict[str, dict[str, str]] = {
+    "organization.registered": {
+        "title": N_("新的社会组织注册待审核：{org_name}"),
+        "body": N_("{org_name}（统一社会信用代码 {credit_code}）提交了注册申请，请审核。"),
+    },
+    "organization.approved": {
+        "title": N_("机构注册已通过审核"),
+        "body": N_("{org_name} 的注册已由 {by} 审核通过，现在可以登录使用。"),
+    },
+    "organization.rejected": {
+        "title": N_("机构注册未通过审核"),
+        "body": N_("{org_name} 的注册未通过审核。理由：{reason}"),
+    },
+    "tender.amended": {
+        "title": N_("项目更正：{title}"),
+        "body": N_(
+            "{title} 发布了第 {version} 版（更正公告）。投标截止时间：{deadline}。已提交的投标文件请确认或重新提交。"
+        ),
+    },
+    "tender.cancelled": {
+        "title": N_("项目终止：{title}"),
+        "body": N_("{title} 已终止。理由：{reason}"),
+    },
+    "tender.question": {
+        "title": N_("新的澄清问题：{title}"),
+        "body": N_("有社会组织就「{title}」提出了澄清问题，请及时答复（答复将公开，提问人匿名）。"),
+    },
+    "tender.answered": {
+        "title": N_("澄清问题已答复：{title}"),
+        "body": N_("您就「{title}」提出的问题已公开答复。"),
+    },
+    "panel.drawn": {
+        "title": N_("评审邀请：{title}"),
+        "body": N_(
+            "您被随机抽取为「{title}」评标委员会成员。请先在「我的评审」中作回避声明；声明前看不到任何投标文件。"
+        ),
+    },
+    "bid.low_price_explanation": {
+        "title": N_("请书面说明报价：{title}"),
+        "body": N_(
+            "您在「{title}」中的报价明显低于其他有效报价的平均水平（低于平均值 {margin}% 以上）。请在「我的投标」中提交书面说明，评标委员会认可后投标方有效（rule 23）。"
+        ),
+    },
+    "evaluation.report_delivered": {
+        "title": N_("评审报告已提交：{title}"),
+        "body": N_("「{title}」评标委员会已提交评审报告。请在 {due} 前按排名顺序确定中标（成交）供应商（rule 26）。"),
+    },
+    "bid_bond.refund_overdue": {
+        "title": N_("投标保证金逾期未退：{title}"),
+        "body": N_(
+            "「{title}」一笔 {amount} 的投标保证金应在 {due} 前退还，目前尚未登记退还。请尽快办理并在系统中登记。"
+        ),
+    },
+    "evaluation.report_overdue": {
+        "title": N_("评审报告逾期：{title}"),
+        "body": N_(
+            "「{title}」的评分已于 {ended} 全部提交，评审报告应在 {due} 前送达采购人，目前尚未提交（rule 26）。"
+        ),
+    },
+    "award.won": {
+        "title": N_("中标（成交）通知：{title}"),
+        "body": N_(
+            "{org_name}：您在「{title}」中被确定为中标（成交）供应商，金额 {amount}。请下载中标通知书，并在结果公告之日起 30 日内签订合同（rule 28）。"
+        ),
+    },
+    "award.result": {
+        "title": N_("评审结果通知：{title}"),
+        "body": N_(
+            "{org_name}：「{title}」的评审结果已公告。您的得分 {total}，排名第 {rank} 名。如对结果有异议，可在 {challenge_until} 前提出质疑（rule 27）。"
+        ),
+    },
+    "award.result_out": {
+        "title": N_("评审结果通知：{title}"),
+        "body": N_(
+            "{org_name}：「{title}」的评审结果已公告。您的投标未通过审查：{reason}如对结果有异议，可在 {challenge_until} 前提出质疑（rule 27）。"
+        ),
+    },
+    "award.deemed": {
+        "title": N_("视为成交：{title}"),
+        "body": N_(
+            "「{title}」采购人未在评审报告送达后 5 个工作日内确定成交供应商，依法视为确定排名第一的供应商（rule 26）。"
+        ),
+    },
+    "challenge.filed": {
+        "title": N_("收到质疑：{title}"),
+        "body": N_(
+            "{org_name}对「{title}」提出质疑，请在 {due} 前书面答复（rule 27）。答复前可能影响结果的，暂停签订合同。"
+        ),
+    },
+    "challenge.answered": {
+        "title": N_("质疑已答复：{title}"),
+        "body": N_(
+            "您对「{title}」提出的质疑已答复：{outcome}。如不满意，可在 {complaint_due} 前向财政部门投诉（rule 27）。"
+        ),
+    },
+    "challenge.overdue": {
+        "title": N_("质疑答复逾期：{title}"),
+        "body": N_("{org_name}对「{title}」的质疑应在 {due} 前答复，目前尚未答复（rule 27）。"),
+    },
+    "award.revoked": {
+        "title": N_("中标结果撤销：{title}"),
+        "body": N_("因质疑成立，「{title}」的中标（成交）结果已撤销：{reason}"),
+    },
+    "system.welcome": {
+        "title": N_("欢迎使用政府购买服务管理平台"),
+        "body": N_("{name}，您的账号已开通。"),
+    },
+}
 
 
 async def notify(event: str, recipients: Iterable[int], context: dict[str, Any] | None = None) -> int:
@@ -20,8 +131,8 @@ async def notify(event: str, recipients: Iterable[int], context: dict[str, Any] 
 
     template = NOTIFICATIONS[event]
     ctx = context or {}
-    title = template["title"].format(**ctx)
-    body = template["body"].format(**ctx)
+    title = _(template["title"]).format(**ctx)
+    body = _(template["body"]).format(**ctx)
     link = ctx.get("link", "")
     ids = sorted(set(recipients))
     if not ids:

@@ -24,7 +24,9 @@ from urllib.parse import unquote, urlsplit
 
 import jinja2
 
+from procurement.core import i18n
 from procurement.core.errors import ConfigurationError
+from procurement.core.i18n import N_, _
 
 log = logging.getLogger("procurement.pdf")
 
@@ -32,10 +34,8 @@ TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
 PREFERRED_FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC")
-NO_CJK_FONT_MESSAGE = (
-    "未找到中文字体：PDF 会显示方框。请安装 fonts-noto-cjk"
-    "（Debian: apt-get install fonts-noto-cjk）后重试。"
-    " No CJK font installed: install fonts-noto-cjk."
+NO_CJK_FONT_MESSAGE = N_(
+    "未找到中文字体：PDF 会显示方框。请安装 fonts-noto-cjk（Debian: apt-get install fonts-noto-cjk）后重试。 No CJK font installed: install fonts-noto-cjk."
 )
 _FC_LIST_TIMEOUT = 15
 
@@ -75,7 +75,7 @@ def ensure_cjk_font() -> str:
     """
     families = _list_chinese_families()
     if not families:
-        raise ConfigurationError(NO_CJK_FONT_MESSAGE)
+        raise ConfigurationError(_(NO_CJK_FONT_MESSAGE))
     if ctypes.util.find_library("harfbuzz-subset") is None:
         log.warning(
             "libharfbuzz-subset not found: WeasyPrint will embed whole CJK fonts and "
@@ -143,13 +143,15 @@ def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
 @functools.cache
 def _environment() -> jinja2.Environment:
     """One environment per process so compiled templates are reused."""
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    i18n.jinja_install(environment)
+    return environment
 
 
 def render_template_html(template_name: str, context: dict) -> str:

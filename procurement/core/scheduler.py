@@ -108,10 +108,7 @@ async def _take(sweep: DueSweep, row_id: int, now: datetime) -> bool:
     model = sweep.model
     key: Column = model._meta.primary_key
     due: Column = cast(Any, model).next_check_at  # every due-swept table has one
-    query = model.select(key).where((key == row_id) & (due <= now))
-    if not db.is_sqlite():
-        query = query.lock_rows(skip_locked=True)
-    return bool(await query)
+    return await db.lock(model, (key == row_id) & (due <= now), skip_locked=True)
 
 
 async def run_item(sweep: DueSweep, row_id: int) -> bool:
@@ -169,11 +166,6 @@ async def run_sweep(job: SweepJob) -> int | None:
             await connection.execute("SELECT pg_advisory_unlock($1)", _lock_key(job.name))
     finally:
         await connection.close()
-
-
-async def run_all() -> dict[str, int | None]:
-    """Every registered sweep once, in registration order (the CLI and tests)."""
-    return {job.name: await run_sweep(job) for job in registry.jobs()}
 
 
 async def _run_logged(job: SweepJob) -> None:

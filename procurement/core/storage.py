@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from procurement.core.errors import NotFound, ValidationFailed
+from procurement.core.i18n import _
 
 # Keys are what callers put in ``allowed_types``; order is the order shown to users.
 KNOWN_TYPES: dict[str, str] = {
@@ -164,7 +165,7 @@ def _format_size(n: int) -> str:
         if n >= factor:
             value = round(n / factor, 1)
             return f"{value:g} {unit}"
-    return f"{n} 字节"
+    return _("{n} 字节").format(n=n)
 
 
 @dataclass(frozen=True)
@@ -233,14 +234,20 @@ class FileStore:
         allowed = self.allowed_types if allowed_types is None else _check_types(allowed_types)
         limit = self.max_bytes if max_bytes is None else max_bytes
         if not data:
-            raise ValidationFailed(f"文件「{name}」为空，请重新选择文件。")
+            raise ValidationFailed(_("文件「{name}」为空，请重新选择文件。").format(name=name))
         if len(data) > limit:
-            raise ValidationFailed(f"文件「{name}」超过大小上限 {_format_size(limit)}，请压缩或拆分后重新上传。")
+            raise ValidationFailed(
+                _("文件「{name}」超过大小上限 {format_size}，请压缩或拆分后重新上传。").format(
+                    name=name, format_size=_format_size(limit)
+                )
+            )
         kind = detect_type(data)
         if kind is None or kind not in allowed:
             shown = "、".join(t.upper() for t in KNOWN_TYPES if t in allowed)
             raise ValidationFailed(
-                f"文件「{name}」的内容不是允许的类型（允许：{shown}）；系统按文件内容判断类型，而不是扩展名。"
+                _("文件「{name}」的内容不是允许的类型（允许：{shown}）；系统按文件内容判断类型，而不是扩展名。").format(
+                    name=name, shown=shown
+                )
             )
         return StoredFile(hashlib.sha256(data).hexdigest(), len(data), kind, KNOWN_TYPES[kind], name)
 
@@ -274,14 +281,14 @@ class FileStore:
         """Where ``sha256`` lives. The hash comes from URLs and the DB, so it is
         checked strictly: anything but 64 lowercase hex could walk out of root."""
         if not isinstance(sha256, str) or not _SHA256_RE.fullmatch(sha256):
-            raise ValidationFailed("文件标识无效。")
+            raise ValidationFailed(_("文件标识无效。"))
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def read(self, sha256: str) -> bytes:
         try:
             return self.path_for(sha256).read_bytes()
         except FileNotFoundError:
-            raise NotFound("文件不存在或已被删除。") from None
+            raise NotFound(_("文件不存在或已被删除。")) from None
 
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).is_file()

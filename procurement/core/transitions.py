@@ -23,8 +23,9 @@ from procurement.core import audit, db
 from procurement.core.actors import Actor
 from procurement.core.errors import Conflict
 from procurement.core.fsm import TransitionTable
+from procurement.core.i18n import N_, _
 
-STALE = "已被他人处理，请刷新后重试。"
+STALE = N_("已被他人处理，请刷新后重试。")
 
 
 async def apply_transition(
@@ -60,7 +61,7 @@ async def apply_transition(
     async with db.transaction():
         changed = await model.update({status: transition.target, **(values or {})}).where(condition).returning(key)
         if not changed:
-            raise Conflict(STALE, extra={"entity": model._meta.tablename, "id": row_id, "action": transition.action})
+            raise Conflict(_(STALE), extra={"entity": model._meta.tablename, "id": row_id, "action": transition.action})
         await audit.record(
             audit_action or f"{table.name}.{transition.action}",
             entity_type or model._meta.tablename,

@@ -35,8 +35,8 @@ from pydantic import ValidationError as PydanticValidationError
 from procurement.core import clock, money
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import DomainError, NotAuthenticated, PermissionDenied, ValidationFailed
+from procurement.core.i18n import N_, _
 from procurement.core.storage import content_disposition
-from procurement.core.strings import t
 from procurement.settings import get_settings
 
 log = logging.getLogger("procurement.web")
@@ -57,7 +57,7 @@ def client_ip(scope: Scope) -> str:
 
 def cookie_value(header: str, name: str) -> str | None:
     for part in header.split(";"):
-        key, _, value = part.strip().partition("=")
+        key, _unused, value = part.strip().partition("=")
         if key == name:
             return value
     return None
@@ -73,11 +73,11 @@ def require_user(request: ASGIConnection, *roles: str) -> CurrentUser:
     if user is None:
         raise NotAuthenticated()
     if roles and user.role not in roles:
-        raise PermissionDenied(t("error.403"))
+        raise PermissionDenied(_("您没有权限访问此页面。"))
     return user
 
 
-def api_csrf_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+def api_csrf_guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
     """Cookie sessions must echo their CSRF token on API writes; bearer tokens need not."""
     if connection.scope.get("method") not in UNSAFE_METHODS:
         return
@@ -86,7 +86,7 @@ def api_csrf_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         sent = connection.headers.get("x-csrftoken", "")
         if not hmac.compare_digest(sent, user.csrf_token):
             raise PermissionDenied(
-                "缺少或错误的 CSRF 令牌：使用 Cookie 会话写入时请在 X-CSRFToken 头中带上登录时返回的 csrf_token。"
+                _("缺少或错误的 CSRF 令牌：使用 Cookie 会话写入时请在 X-CSRFToken 头中带上登录时返回的 csrf_token。")
             )
 
 
@@ -117,12 +117,12 @@ def pop_flash(request: Request) -> tuple[str, str] | None:
     raw = request.cookies.get(FLASH_COOKIE)
     if not raw or "." not in raw:
         return None
-    encoded, _, sig = raw.rpartition(".")
+    encoded, _unused, sig = raw.rpartition(".")
     value = unquote(encoded)
     if not hmac.compare_digest(sig, _sign(value)):
         return None
     cast(dict[str, Any], request.scope).setdefault("_clear_flash", True)
-    kind, _, message = value.partition("|")
+    kind, _unused, message = value.partition("|")
     return kind, message
 
 
@@ -140,7 +140,6 @@ def fmt_date(value) -> str:
 
 
 TEMPLATE_GLOBALS: dict[str, Any] = {
-    "t": t,
     "yuan": money.format_yuan,
     "wan": money.format_wan,
     "capital": money.to_chinese_capital,
@@ -198,25 +197,25 @@ async def form_action(
 # --------------------------------------------------------------------------- parsing
 
 _PYDANTIC_MESSAGES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^Field required"), "必填。"),
-    (re.compile(r"^String should have at least (\d+) characters?"), "至少 {0} 个字。"),
-    (re.compile(r"^String should have at most (\d+) characters?"), "不能超过 {0} 个字。"),
-    (re.compile(r"^Input should be a valid integer"), "请填写整数。"),
-    (re.compile(r"^Input should be a valid number"), "请填写数字。"),
-    (re.compile(r"^Input should be a valid boolean"), "请选择是或否。"),
-    (re.compile(r"^Input should be a valid date"), "日期格式应为 YYYY-MM-DD。"),
-    (re.compile(r"^Input should be a valid datetime"), "时间格式应为 YYYY-MM-DD HH:MM。"),
-    (re.compile(r"^Input should be a valid string"), "请填写文字。"),
-    (re.compile(r"^Input should be a valid (dictionary|object)"), "应为一个对象。"),
-    (re.compile(r"^Input should be a valid (list|array)"), "应为一个列表。"),
-    (re.compile(r"^Input should be greater than or equal to (\S+)"), "不能小于 {0}。"),
-    (re.compile(r"^Input should be less than or equal to (\S+)"), "不能大于 {0}。"),
-    (re.compile(r"^Input should be greater than (\S+)"), "必须大于 {0}。"),
-    (re.compile(r"^Input should be less than (\S+)"), "必须小于 {0}。"),
-    (re.compile(r"^Extra inputs are not permitted"), "不允许的字段。"),
-    (re.compile(r"^(JSON|Invalid JSON)", re.I), "请求体不是有效的 JSON。"),
+    (re.compile(r"^Field required"), N_("必填。")),
+    (re.compile(r"^String should have at least (\d+) characters?"), N_("至少 {0} 个字。")),
+    (re.compile(r"^String should have at most (\d+) characters?"), N_("不能超过 {0} 个字。")),
+    (re.compile(r"^Input should be a valid integer"), N_("请填写整数。")),
+    (re.compile(r"^Input should be a valid number"), N_("请填写数字。")),
+    (re.compile(r"^Input should be a valid boolean"), N_("请选择是或否。")),
+    (re.compile(r"^Input should be a valid date"), N_("日期格式应为 YYYY-MM-DD。")),
+    (re.compile(r"^Input should be a valid datetime"), N_("时间格式应为 YYYY-MM-DD HH:MM。")),
+    (re.compile(r"^Input should be a valid string"), N_("请填写文字。")),
+    (re.compile(r"^Input should be a valid (dictionary|object)"), N_("应为一个对象。")),
+    (re.compile(r"^Input should be a valid (list|array)"), N_("应为一个列表。")),
+    (re.compile(r"^Input should be greater than or equal to (\S+)"), N_("不能小于 {0}。")),
+    (re.compile(r"^Input should be less than or equal to (\S+)"), N_("不能大于 {0}。")),
+    (re.compile(r"^Input should be greater than (\S+)"), N_("必须大于 {0}。")),
+    (re.compile(r"^Input should be less than (\S+)"), N_("必须小于 {0}。")),
+    (re.compile(r"^Extra inputs are not permitted"), N_("不允许的字段。")),
+    (re.compile(r"^(JSON|Invalid JSON)", re.I), N_("请求体不是有效的 JSON。")),
     (re.compile(r"^Value error, (.+)$"), "{0}"),
-    (re.compile(r"^Input should be (.+)$"), "请选择有效的选项。"),  # enums, literals: keep last
+    (re.compile(r"^Input should be (.+)$"), N_("请选择有效的选项。")),  # enums, literals: keep last
 ]
 
 
@@ -225,8 +224,8 @@ def translate_message(message: str) -> str:
     for pattern, text in _PYDANTIC_MESSAGES:
         match = pattern.match(message or "")
         if match:
-            return text.format(*match.groups())
-    return "格式不正确。"
+            return (_(text) if text != "{0}" else text).format(*match.groups())
+    return _("格式不正确。")
 
 
 def field_errors_from_pydantic(exc: PydanticValidationError) -> dict[str, str]:
@@ -298,7 +297,9 @@ def _error_page(request: Request, status: int, message: str) -> Response:
 
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
     if _is_api(request):
-        return problem(exc.status_code, exc.title, exc.message, exc.code, errors=exc.field_errors, **exc.extra)
+        return problem(
+            exc.status_code, exc.translated_title, exc.message, exc.code, errors=exc.field_errors, **exc.extra
+        )
     if isinstance(exc, NotAuthenticated) and request.method == "GET":
         return redirect(f"/login?next={quote(request.url.path)}")
     return _error_page(request, exc.status_code, exc.message)
@@ -308,33 +309,36 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     detail = str(exc.detail or "")
     if isinstance(exc, PermissionDeniedException) and "CSRF" in detail:
-        message, code = t("error.csrf"), "csrf-failed"
+        message, code = _("页面已过期或表单校验失败，请刷新页面后重新提交。"), "csrf-failed"
     elif isinstance(exc, NotFoundException) or status == 404:
-        message, code = t("error.404"), "not-found"
+        message, code = _("找不到您要访问的页面。"), "not-found"
     elif status == 405:
-        message, code = t("error.405"), "method-not-allowed"
+        message, code = _("不支持此请求方式。"), "method-not-allowed"
     elif status == 413:
-        message, code = t("error.413", mb=get_settings().max_request_mb), "too-large"
+        message, code = (
+            _("提交的内容过大，超出系统上限（{mb} MB）。").format(mb=get_settings().max_request_mb),
+            "too-large",
+        )
     elif status == 401:
-        message, code = t("error.401"), "not-authenticated"
+        message, code = _("请先登录。"), "not-authenticated"
     elif status == 403:
-        message, code = t("error.403"), "permission-denied"
+        message, code = _("您没有权限访问此页面。"), "permission-denied"
     elif status >= 500:
         log.error("HTTP %s on %s: %s", status, request.url.path, detail)
-        message, code = t("error.500"), "server-error"
+        message, code = _("系统内部错误，已记录。请稍后重试或联系管理员。"), "server-error"
     else:
-        message, code = t("error.400"), "bad-request"
+        message, code = _("请求格式不正确。"), "bad-request"
     errors: dict[str, str] = {}
     if isinstance(exc, ValidationException):
         code = "validation-failed"
         if "JSON" in detail or "decode" in detail.lower():
-            message = "请求体不是有效的 JSON。"
+            message = _("请求体不是有效的 JSON。")
         for item in exc.extra or []:
             if isinstance(item, dict):
                 key = str(item.get("key") or item.get("source") or "_")
                 errors.setdefault(key, translate_message(str(item.get("message", ""))))
         if errors:
-            message = "请求内容不符合要求：" + "；".join(f"{k} {v}" for k, v in errors.items())
+            message = _("请求内容不符合要求：") + "；".join(f"{k} {v}" for k, v in errors.items())
     if _is_api(request):
         headers = getattr(exc, "headers", None) or {}
         response = problem(status, message, message, code, errors=errors)
@@ -347,13 +351,18 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
 def server_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     if _is_api(request):
-        return problem(500, t("error.500"), t("error.500"), "server-error")
-    return _error_page(request, 500, t("error.500"))
+        return problem(
+            500,
+            _("系统内部错误，已记录。请稍后重试或联系管理员。"),
+            _("系统内部错误，已记录。请稍后重试或联系管理员。"),
+            "server-error",
+        )
+    return _error_page(request, 500, _("系统内部错误，已记录。请稍后重试或联系管理员。"))
 
 
 def encoding_error_handler(request: Request, exc: UnicodeDecodeError) -> Response:
     """Bytes that are not UTF-8 where text was expected (e.g. a form field)."""
-    message = "请求内容的文字编码不正确（应为 UTF-8）。"
+    message = _("请求内容的文字编码不正确（应为 UTF-8）。")
     if _is_api(request):
         return problem(400, message, message, "bad-encoding")
     return _error_page(request, 400, message)

@@ -18,6 +18,7 @@ from procurement.bids.tables import OpeningRecord
 from procurement.core import db
 from procurement.core.auth import CurrentUser, Decision, deny
 from procurement.core.errors import Conflict, NotFound
+from procurement.core.i18n import _
 from procurement.evaluation import policies, scoring
 from procurement.evaluation.states import SEATED
 from procurement.evaluation.tables import Panel, PanelMember
@@ -70,7 +71,7 @@ async def tender(tender_id: int, *, lock: bool = False) -> dict[str, Any]:
         await db.lock(Tender, Tender.id == tender_id)
     row = await Tender.select(*Tender.all_columns(), Tender.buyer.name).where(Tender.id == tender_id).first()
     if row is None or row["status"] == TenderStatus.DRAFT:
-        raise NotFound("找不到该项目。")
+        raise NotFound(_("找不到该项目。"))
     return row
 
 
@@ -85,7 +86,7 @@ async def panel(tender_id: int, *, lock: bool = False) -> dict[str, Any]:
         await db.lock(Panel, Panel.tender == tender_id)
     row = await Panel.select().where(Panel.tender == tender_id).first()
     if row is None:
-        raise NotFound("本项目尚未抽取评标委员会。")
+        raise NotFound(_("本项目尚未抽取评标委员会。"))
     return row
 
 
@@ -114,7 +115,7 @@ async def opened_bid_reader(user: CurrentUser, tender_row: dict[str, Any]) -> De
     conflict may read its opened bids (invariant 5)."""
     row = await Panel.select(Panel.id).where(Panel.tender == tender_row["id"]).first()
     if row is None:
-        return deny("本项目尚未抽取评标委员会。")
+        return deny(_("本项目尚未抽取评标委员会。"))
     return policies.declared_member(user, await membership(user, row["id"]))
 
 
@@ -139,13 +140,17 @@ async def opened_prices(tender_id: int) -> dict[int, int]:
     """bid id → the price (or the 公益创投 request) read out at the opening."""
     row = await OpeningRecord.select(OpeningRecord.record).where(OpeningRecord.tender == tender_id).first()
     if row is None:
-        raise Conflict("尚未开标。")
+        raise Conflict(_("尚未开标。"))
     return {b["bid_id"]: int(b["amount_fen"] or 0) for b in json.loads(row["record"])["bidders"]}
 
 
 def require_status(tender_row: dict[str, Any], *allowed: str, doing: str) -> None:
     if tender_row["status"] not in allowed:
-        raise Conflict(f"项目当前状态为「{TENDER_TABLE.staff_label(tender_row['status'])}」，不能{doing}。")
+        raise Conflict(
+            _("项目当前状态为「{staff_label}」，不能{doing}。").format(
+                staff_label=TENDER_TABLE.staff_label(tender_row["status"]), doing=doing
+            )
+        )
 
 
 async def officers_of(org_id: int) -> list[int]:

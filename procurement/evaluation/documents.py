@@ -7,6 +7,7 @@ from typing import Any
 
 from procurement.core import clock, pdf
 from procurement.core.auth import CurrentUser
+from procurement.core.i18n import _
 from procurement.core.money import format_yuan
 from procurement.evaluation import access, policies, ranking, sheets
 from procurement.evaluation.states import MEMBER_KIND_LABELS, MEMBER_TABLE, SHEET_TABLE, MemberKind, SheetStatus
@@ -39,7 +40,7 @@ async def report_context(user: CurrentUser, tender_id: int) -> dict[str, Any]:
         & (ScoreSheet.status == SheetStatus.SUBMITTED)
     )
     corrections = await sheets.corrections([r["id"] for r in rows])
-    name = {m["id"]: m["user.display_name"] or "采购人代表" for m in members}
+    name = {m["id"]: m["user.display_name"] or _("采购人代表") for m in members}
     criteria = board.criteria
     score_tables = []
     for lot in board.lots:
@@ -57,7 +58,7 @@ async def report_context(user: CurrentUser, tender_id: int) -> dict[str, Any]:
                         "recommended": format_yuan(sheet["recommended_fen"])
                         if sheet and sheet["recommended_fen"]
                         else "",
-                        "status": SHEET_TABLE.staff_label(sheet["status"]) if sheet else "未提交",
+                        "status": SHEET_TABLE.staff_label(sheet["status"]) if sheet else _("未提交"),
                     }
                 )
             score_tables.append({"lot": lot, "bid": b, "rows": table})
@@ -101,10 +102,10 @@ async def report_context(user: CurrentUser, tender_id: int) -> dict[str, Any]:
         "draft": draft,
         "is_member": is_member,
         "issuer": tender["buyer.name"],
-        "doc_number": f"项目编号：{tender['reference_no']}",
-        "issued_on": ("草稿，生成于 " + _local(clock.now()))
+        "doc_number": _("项目编号：{reference_no}").format(reference_no=tender["reference_no"]),
+        "issued_on": (_("草稿，生成于 ") + _local(clock.now()))
         if draft
-        else "提交于 " + _local(panel["report_delivered_at"]),
+        else _("提交于 ") + _local(panel["report_delivered_at"]),
         "report_due": f"{panel['report_due_on']:%Y-%m-%d}" if panel["report_due_on"] else "—",
         "delivered": _local(panel["report_delivered_at"]),
         "seed": panel["seed"],
@@ -114,5 +115,7 @@ async def report_context(user: CurrentUser, tender_id: int) -> dict[str, Any]:
 async def report_pdf(user: CurrentUser, tender_id: int) -> tuple[str, bytes]:
     context = await report_context(user, tender_id)
     data = await pdf.render_pdf("pdf/evaluation_report.html", context)
-    suffix = "（草稿）" if context["draft"] else ""
-    return f"评审报告{suffix}-{context['tender']['reference_no']}.pdf", data
+    suffix = _("（草稿）") if context["draft"] else ""
+    return _("评审报告{suffix}-{reference_no}.pdf").format(
+        suffix=suffix, reference_no=context["tender"]["reference_no"]
+    ), data

@@ -23,7 +23,7 @@ from procurement.bids import services as bids
 from procurement.bids.states import BidStatus
 from procurement.core.api import Id
 from procurement.core.errors import NotFound, PermissionDenied, ValidationFailed
-from procurement.core.strings import t
+from procurement.core.i18n import N_, Labels, _
 from procurement.core.web import (
     checkbox,
     fen_field,
@@ -57,17 +57,17 @@ Form = URLEncodedBody[dict[str, Any]]
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 LOW_PRICE_LABELS = {
-    "awaiting_explanation": ("异常低价：待投标人书面说明", "warning"),
-    "awaiting_decision": ("异常低价：待评标委员会认定", "warning"),
-    "accepted": ("异常低价：说明已获认可", "info"),
-    "rejected": ("异常低价：说明未获认可", "danger"),
+    "awaiting_explanation": (N_("异常低价：待投标人书面说明"), "warning"),
+    "awaiting_decision": (N_("异常低价：待评标委员会认定"), "warning"),
+    "accepted": (N_("异常低价：说明已获认可"), "info"),
+    "rejected": (N_("异常低价：说明未获认可"), "danger"),
 }
 LABELS: dict[str, Any] = {
     "member_kind": MEMBER_KIND_LABELS,
     "correction_reason": CORRECTION_REASON_LABELS,
     "low_price": LOW_PRICE_LABELS,
-    "worker_level": {**{k.value: v for k, v in WORKER_LEVEL_LABELS.items()}, "none": "未持证"},
-    "team_role": {"lead": "项目负责人", "member": "成员", "supervisor": "督导"},
+    "worker_level": Labels({**{k.value: v for k, v in WORKER_LEVEL_LABELS.source().items()}, "none": N_("未持证")}),
+    "team_role": Labels({"lead": N_("项目负责人"), "member": N_("成员"), "supervisor": N_("督导")}),
 }
 STAFF = (Role.OFFICER, Role.FINANCE, Role.ADMIN)
 
@@ -123,13 +123,13 @@ class ReviewPages(Controller):
         return page(
             request,
             "procurement/evaluation/my_panels.html",
-            {"panels": await services.my_panels(user), "labels": LABELS, "page_title": t("eval.review.title")},
+            {"panels": await services.my_panels(user), "labels": LABELS, "page_title": _("我的评审")},
         )
 
     async def _seat(self, user, panel_id: int):
         seat = next((p for p in await services.my_panels(user) if p.panel_id == panel_id), None)
         if seat is None:
-            raise PermissionDenied("您不是该评标委员会的成员。")
+            raise PermissionDenied(_("您不是该评标委员会的成员。"))
         return seat
 
     async def _panel(self, request: Request, panel_id: int) -> dict[str, Any]:
@@ -170,9 +170,20 @@ class ReviewPages(Controller):
             choice = parse_form(DeclareIn, {"no_conflict": data.get("no_conflict"), "note": data.get("note", "")})
             panel = await services.declare(user, panel_id, choice.no_conflict, choice.note)
             if choice.no_conflict:
-                return redirect(f"/review/panels/{panel_id}", t("eval.panel.declared"))
+                return redirect(
+                    f"/review/panels/{panel_id}", _("已声明与投标人无利害关系。现在可以查看投标文件并评分。")
+                )
             return redirect(
-                "/review", " ".join(filter(None, [t("eval.panel.conflict", title=panel.tender_title), panel.note]))
+                "/review",
+                " ".join(
+                    filter(
+                        None,
+                        [
+                            _("已声明回避，您已移出「{title}」的评标委员会。").format(title=panel.tender_title),
+                            panel.note,
+                        ],
+                    )
+                ),
             )
 
         return await self._on_panel(request, panel_id, data, action)
@@ -185,7 +196,10 @@ class ReviewPages(Controller):
             reason = parse_form(DeclineIn, {"reason": data.get("reason", "")}).reason
             panel = await services.decline(user, panel_id, reason)
             return redirect(
-                "/review", " ".join(filter(None, [t("eval.panel.declined", title=panel.tender_title), panel.note]))
+                "/review",
+                " ".join(
+                    filter(None, [_("已谢绝参加「{title}」的评审。").format(title=panel.tender_title), panel.note])
+                ),
             )
 
         return await self._on_panel(request, panel_id, data, action)
@@ -197,7 +211,7 @@ class ReviewPages(Controller):
 
         async def action() -> Response:
             await ranking.deliver_report(user, seat.tender_id)
-            return redirect(f"/review/panels/{panel_id}", t("eval.report.delivered"))
+            return redirect(f"/review/panels/{panel_id}", _("评审报告已提交采购人。"))
 
         return await self._on_panel(request, panel_id, {"_form": "report"}, action)
 
@@ -211,7 +225,7 @@ class ReviewPages(Controller):
             )
             done = await review.decide_low_price(user, bid_id, decision.accepted, decision.note)
             org = next((r.organization_name for r in done if r.bid_id == bid_id), "")
-            return redirect(f"/review/panels/{panel_id}", t("eval.low_price.decided", org=org))
+            return redirect(f"/review/panels/{panel_id}", _("已就{org}的报价说明作出认定。").format(org=org))
 
         return await self._on_panel(request, panel_id, {**data, "_bid": str(bid_id)}, action)
 
@@ -223,7 +237,12 @@ class ReviewPages(Controller):
         return page(
             request,
             "procurement/evaluation/panel_ranking.html",
-            {"seat": seat, "board": board, "labels": LABELS, "page_title": f"{seat.tender_title} · 汇总与排名"},
+            {
+                "seat": seat,
+                "board": board,
+                "labels": LABELS,
+                "page_title": _("{tender_title} · 汇总与排名").format(tender_title=seat.tender_title),
+            },
         )
 
     # ------------------------------------------------------------------ one bid's score sheet
@@ -250,7 +269,7 @@ class ReviewPages(Controller):
             "count": len(queue),
             "names": {c.key: c.name for c in scoring.criteria},
             "criterion_options": [(c.key, c.name) for c in scoring.criteria],
-            "page_title": f"评分：{scoring.organization_name}",
+            "page_title": _("评分：{organization_name}").format(organization_name=scoring.organization_name),
         }
 
     @get("/bids/{bid_id:int}")
@@ -265,7 +284,12 @@ class ReviewPages(Controller):
         async def action() -> Response:
             sheet = sheet_form_to_input(data, venture=context["scoring"].venture)
             await sheets.save_sheet(user, bid_id, sheet)
-            return redirect(f"/review/bids/{bid_id}", t("eval.sheet.submitted" if sheet.submit else "eval.sheet.saved"))
+            return redirect(
+                f"/review/bids/{bid_id}",
+                _("评分已提交并锁定。如需改动，只能按 rule 25 规定的情形更正。")
+                if sheet.submit
+                else _("评分草稿已保存（尚未提交，其他成员看不到）。"),
+            )
 
         return await form_action(request, "procurement/evaluation/score.html", data, action, context)
 
@@ -280,7 +304,10 @@ class ReviewPages(Controller):
             )
             await sheets.correct_score(user, sheet_id, correction)
             name = context["names"].get(correction.criterion_key, correction.criterion_key)
-            return redirect(f"/review/bids/{bid_id}#corrections", t("eval.sheet.corrected", criterion=name))
+            return redirect(
+                f"/review/bids/{bid_id}#corrections",
+                _("已更正「{criterion}」的评分，原分值和更正理由已记录。").format(criterion=name),
+            )
 
         return await form_action(
             request,
@@ -317,7 +344,7 @@ class EvaluationPages(Controller):
             "progress": progress,
             "labels": LABELS,
             "acting": user.role == Role.OFFICER,
-            "page_title": f"{tender.title} · {t('tenders.evaluation')}",
+            "page_title": f"{tender.title} · {_('评审与定标')}",
         }
 
     async def _on_evaluation(self, request: Request, tender_id: int, form: dict[str, Any], action) -> Response:
@@ -339,7 +366,10 @@ class EvaluationPages(Controller):
                 {"size": data.get("size", ""), "include_buyer_rep": checkbox(data.get("include_buyer_rep"))},
             )
             panel = await services.draw_panel(user, tender_id, choice.size, choice.include_buyer_rep)
-            return redirect(f"/tenders/{tender_id}/evaluation", t("eval.panel.drawn", n=len(panel.members)))
+            return redirect(
+                f"/tenders/{tender_id}/evaluation",
+                _("已抽取 {n} 人评标委员会，已通知成员作回避声明。").format(n=len(panel.members)),
+            )
 
         return await self._on_evaluation(request, tender_id, {**data, "_form": "draw"}, action)
 
@@ -350,7 +380,7 @@ class EvaluationPages(Controller):
         async def action() -> Response:
             reason = parse_form(ReplaceMemberIn, {"reason": data.get("reason", "")}).reason
             panel = await services.replace_panel_member(user, member_id, reason)
-            message = panel.note or t("eval.member.replaced")
+            message = panel.note or _("已移出该成员并补抽。")
             return redirect(f"/tenders/{tender_id}/evaluation#members", message, "error" if panel.note else "success")
 
         return await self._on_evaluation(request, tender_id, {**data, "_member": str(member_id)}, action)
@@ -363,8 +393,11 @@ class EvaluationPages(Controller):
             result = parse_form(QualifyIn, {"passed": data.get("passed"), "reason": data.get("reason", "")})
             done = await review.qualify_bid(user, bid_id, result.passed, result.reason)
             org = next((r.organization_name for r in done if r.bid_id == bid_id), "")
-            verdict = "通过" if result.passed else "不通过"
-            return redirect(f"/tenders/{tender_id}/evaluation#review", t("eval.bid.qualified", org=org, result=verdict))
+            verdict = _("通过") if result.passed else _("不通过")
+            return redirect(
+                f"/tenders/{tender_id}/evaluation#review",
+                _("已记录{org}的审查结果：{result}。").format(org=org, result=verdict),
+            )
 
         return await self._on_evaluation(request, tender_id, {**data, "_bid": str(bid_id)}, action)
 
@@ -375,7 +408,7 @@ class EvaluationPages(Controller):
         async def action() -> Response:
             reason = parse_form(FailureIn, {"reason": data.get("reason", "")}).reason
             await review.declare_failure(user, tender_id, reason)
-            return redirect(f"/bureau/tenders/{tender_id}", "已宣布废标，废标公告已发布。")
+            return redirect(f"/bureau/tenders/{tender_id}", _("已宣布废标，废标公告已发布。"))
 
         return await self._on_evaluation(request, tender_id, {**data, "_form": "failure"}, action)
 
@@ -397,7 +430,7 @@ class LowPricePages(Controller):
         user = require_user(request, Role.ORG_MEMBER)
         bid = next((b for b in await bids.my_bids(user) if b.id == bid_id), None)
         if bid is None:
-            raise NotFound("找不到该投标。")
+            raise NotFound(_("找不到该投标。"))
         return user, bid
 
     async def _explanation(self, request: Request, bid_id: int) -> dict[str, Any]:
@@ -405,7 +438,7 @@ class LowPricePages(Controller):
         return {
             "bid": bid,
             "review": await review.own_review(user, bid_id),
-            "page_title": f"报价书面说明：{bid.tender_title}",
+            "page_title": _("报价书面说明：{tender_title}").format(tender_title=bid.tender_title),
         }
 
     @get("/explanation")
@@ -420,6 +453,6 @@ class LowPricePages(Controller):
         async def action() -> Response:
             text = parse_form(ExplanationIn, {"explanation": data.get("explanation", "")}).explanation
             await review.explain_low_price(user, bid_id, text)
-            return redirect(f"/bids/{bid_id}/explanation", t("eval.explanation.saved"))
+            return redirect(f"/bids/{bid_id}/explanation", _("书面说明已提交，评标委员会将据此作出认定。"))
 
         return await form_action(request, "procurement/evaluation/explanation.html", data, action, context)

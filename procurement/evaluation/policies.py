@@ -13,13 +13,14 @@ from typing import Any
 from procurement.accounts.states import OrgKind, Role
 from procurement.core.actors import Relation
 from procurement.core.auth import CurrentUser, Decision, allow, deny
+from procurement.core.i18n import _
 from procurement.evaluation.states import SEATED, MemberStatus
 from procurement.tenders import policies as tender_policies
 
 
 def expert(user: CurrentUser) -> Decision:
     if user.role != Role.EXPERT:
-        return deny("只有评审专家本人可以查看和维护专家资料。")
+        return deny(_("只有评审专家本人可以查看和维护专家资料。"))
     return allow()
 
 
@@ -27,13 +28,13 @@ def pool_reader(user: CurrentUser) -> Decision:
     """The expert pool is read by the bureau's officers and administrators."""
     if user.role == Role.ADMIN or (user.role == Role.OFFICER and user.organization_kind == OrgKind.BUREAU):
         return allow()
-    return deny("只有民政部门经办人或系统管理员可以查看评审专家库。")
+    return deny(_("只有民政部门经办人或系统管理员可以查看评审专家库。"))
 
 
 def seat_holder(user: CurrentUser | None, seat: dict[str, Any] | None) -> Decision:
     """The person on this seat (whatever its status): they declare, decline, score."""
     if user is None or seat is None or seat["user"] != user.id:
-        return deny("您不是该评标委员会的成员。")
+        return deny(_("您不是该评标委员会的成员。"))
     return allow(Relation.MEMBER)
 
 
@@ -44,9 +45,9 @@ def declared_member(user: CurrentUser | None, seat: dict[str, Any] | None) -> De
         return holder
     assert seat is not None
     if seat["status"] == MemberStatus.DRAWN:
-        return deny("请先作回避声明：声明与投标人无利害关系后，才能查看投标文件和评分（rule 20）。")
+        return deny(_("请先作回避声明：声明与投标人无利害关系后，才能查看投标文件和评分（rule 20）。"))
     if seat["status"] not in SEATED:
-        return deny("您已不在该评标委员会（已回避或谢绝），不能查看投标文件或评分。")
+        return deny(_("您已不在该评标委员会（已回避或谢绝），不能查看投标文件或评分。"))
     return holder
 
 
@@ -57,7 +58,7 @@ def chair(user: CurrentUser | None, seat: dict[str, Any] | None) -> Decision:
         return member
     assert seat is not None
     if not seat["is_chair"]:
-        return deny("只有评标委员会组长可以执行此操作。")
+        return deny(_("只有评标委员会组长可以执行此操作。"))
     return allow(Relation.PANEL_CHAIR)
 
 

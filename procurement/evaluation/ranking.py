@@ -20,6 +20,7 @@ from procurement.core.actors import SYSTEM
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import Conflict, PermissionDenied
+from procurement.core.i18n import _
 from procurement.core.money import format_yuan
 from procurement.core.notify import notify
 from procurement.core.scheduler import Due, DueSweep, run_due
@@ -67,7 +68,7 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
     flags = await review.low_price_flags(tender["id"])
     reviews = {r["bid"]: r for r in await BidReview.select().where(BidReview.tender == tender["id"])}
     all_reviews = {r.bid_id: r for r in await review.reviews(tender["id"], flags=flags)}
-    names = {m["id"]: m["user.display_name"] or "采购人代表" for m in members.values()}
+    names = {m["id"]: m["user.display_name"] or _("采购人代表") for m in members.values()}
     criteria_names = {c.key: c.name for c in scheme.criteria}
     blockers: list[str] = []
     lot_out = []
@@ -102,7 +103,7 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
                 joint=False,
                 low_price_flagged=b["id"] in flags,
                 low_price_status=status,
-                inconsistent=[key for bid_id, key, _ in inconsistent if bid_id == b["id"]],
+                inconsistent=[key for bid_id, key, _unused in inconsistent if bid_id == b["id"]],
                 spreads=[
                     SpreadOut(
                         criterion_key=s.key,
@@ -126,14 +127,15 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
             entries.append(scoring.RankEntry(bid_id=b["id"], total=total, price_fen=prices[b["id"]]))
             if status in ("awaiting_explanation", "awaiting_decision"):
                 blockers.append(
-                    f"{b['organization.name']}的报价明显偏低，"
-                    + ("尚待投标人书面说明" if status == "awaiting_explanation" else "尚待评标委员会认定")
+                    _("{name}的报价明显偏低，").format(name=b["organization.name"])
+                    + (_("尚待投标人书面说明") if status == "awaiting_explanation" else _("尚待评标委员会认定"))
                     + "（rule 23）。"
                 )
             for key in rows[b["id"]]["inconsistent"]:
                 blockers.append(
-                    f"{b['organization.name']}的客观评审因素「{criteria_names.get(key, key)}」各成员评分不一致，"
-                    "须由相关成员更正（rule 25）。"
+                    _("{name}的客观评审因素「{get}」各成员评分不一致，须由相关成员更正（rule 25）。").format(
+                        name=b["organization.name"], get=criteria_names.get(key, key)
+                    )
                 )
         rankable = [e for e in entries if e.total is not None or scheme.method == scoring.LOWEST_PRICE]
         for ranked in scoring.rank(rankable, scheme.method):
@@ -142,7 +144,11 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
         ordered = sorted(rows.values(), key=lambda r: (r["rank"] is None, r["rank"] or 0, r["bid_id"]))
         pending = [b for b in in_lot if b["status"] == BidStatus.OPENED]
         if pending:
-            blockers.append(f"第{lot['number']}包还有 {len(pending)} 份投标未完成资格性和符合性审查。")
+            blockers.append(
+                _("第{number}包还有 {n_pending} 份投标未完成资格性和符合性审查。").format(
+                    number=lot["number"], n_pending=len(pending)
+                )
+            )
         lot_out.append(
             LotRankingOut(
                 lot_id=lot["id"],
@@ -159,11 +165,15 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
     complete = await sheets.scoring_complete(panel, tender)
     for p in progress:
         if p.status == "drawn":
-            blockers.append(f"{p.member_name}尚未作回避声明。")
+            blockers.append(_("{member_name}尚未作回避声明。").format(member_name=p.member_name))
         elif p.status == "declared_no_conflict" and scheme.uses_sheets and p.submitted < p.total:
-            blockers.append(f"{p.member_name}已提交 {p.submitted}/{p.total} 份评分表。")
+            blockers.append(
+                _("{member_name}已提交 {submitted}/{total} 份评分表。").format(
+                    member_name=p.member_name, submitted=p.submitted, total=p.total
+                )
+            )
     if not any(lot.bids for lot in lot_out):
-        blockers.append("没有通过审查的投标。")
+        blockers.append(_("没有通过审查的投标。"))
     today = clock.today_local()
     overdue = (
         panel["report_delivered_at"] is None and panel["report_due_on"] is not None and today > panel["report_due_on"]
@@ -212,7 +222,9 @@ async def _may_see(user: CurrentUser, tender: dict[str, Any], panel: dict[str, A
     )
     if mine < len(bids):
         raise PermissionDenied(
-            f"请先提交您对全部 {len(bids)} 份投标的评分（已提交 {mine} 份），之后才能查看汇总和排名。"
+            _("请先提交您对全部 {n_bids} 份投标的评分（已提交 {mine} 份），之后才能查看汇总和排名。").format(
+                n_bids=len(bids), mine=mine
+            )
         )
 
 
@@ -230,13 +242,13 @@ async def deliver_report(user: CurrentUser, tender_id: int) -> RankingOut:
         tender = await access.tender(tender_id, lock=True)
         panel = await access.panel(tender_id)
         actor = policies.chair(user, await access.membership(user, panel["id"])).acting(user)
-        access.require_status(tender, TenderStatus.EVALUATING, doing="提交评审报告")
+        access.require_status(tender, TenderStatus.EVALUATING, doing=_("提交评审报告"))
         if panel["report_delivered_at"] is not None:
-            raise Conflict("评审报告已经提交。")
+            raise Conflict(_("评审报告已经提交。"))
         ranking = await compute(tender, panel)
         if ranking.blockers or not ranking.complete:
             raise Conflict(
-                "评审尚未完成，不能提交评审报告：" + "；".join(ranking.blockers or ["评分未全部提交。"]),
+                _("评审尚未完成，不能提交评审报告：") + "；".join(ranking.blockers or [_("评分未全部提交。")]),
                 extra={"blockers": ranking.blockers},
             )
         now = clock.now()
@@ -254,7 +266,7 @@ async def deliver_report(user: CurrentUser, tender_id: int) -> RankingOut:
             .returning(Panel.id)
         )
         if not changed:
-            raise Conflict("评审报告已经提交。")
+            raise Conflict(_("评审报告已经提交。"))
         await timing.schedule(panel["id"])
         await audit.record(
             "evaluation.report_delivered",

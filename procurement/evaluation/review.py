@@ -21,6 +21,7 @@ from procurement.core import audit, clock, db
 from procurement.core.actors import SYSTEM, Actor
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from procurement.core.i18n import _
 from procurement.core.money import format_yuan
 from procurement.core.notify import notify
 from procurement.evaluation import access, policies, scoring
@@ -42,7 +43,7 @@ async def _bid(bid_id: int) -> dict[str, Any]:
         .first()
     )
     if row is None or row["status"] not in IN_REVIEW:
-        raise NotFound("找不到该投标，或该投标未参加开标。")
+        raise NotFound(_("找不到该投标，或该投标未参加开标。"))
     return row
 
 
@@ -134,7 +135,7 @@ async def own_review(user: CurrentUser, bid_id: int) -> BidReviewOut | None:
     None while the bid has not been opened for review."""
     bid = await Bid.select(Bid.id, Bid.tender, Bid.organization, Bid.status).where(Bid.id == bid_id).first()
     if bid is None or user.organization_id != bid["organization"]:
-        raise NotFound("找不到该投标。")
+        raise NotFound(_("找不到该投标。"))
     if bid["status"] not in IN_REVIEW:
         return None
     return next((r for r in await reviews(bid["tender"]) if r.bid_id == bid_id), None)
@@ -153,7 +154,9 @@ async def _fail_if_too_few(tender: dict[str, Any], trigger: Actor) -> bool:
         left = sum(counts.values())
         await tenders.fail_tender(
             tender,
-            f"经资格性和符合性审查，有效投标（申报）仅剩 {left} 家，不足 {minimum} 家，依法予以废标（rule 18）。",
+            _(
+                "经资格性和符合性审查，有效投标（申报）仅剩 {left} 家，不足 {minimum} 家，依法予以废标（rule 18）。"
+            ).format(left=left, minimum=minimum),
             SYSTEM,
             audit_extra={"valid_bids": left, "minimum": minimum, "triggered_by": trigger.label},
         )
@@ -188,15 +191,15 @@ async def qualify_bid(user: CurrentUser, bid_id: int, passed: bool, reason: str)
     reason = reason.strip()
     if not passed and len(reason) < 2:
         raise ValidationFailed(
-            field_errors={"reason": "审查不通过时必须写明理由（例如缺少的资格证明文件或未响应的实质性要求）。"}
+            field_errors={"reason": _("审查不通过时必须写明理由（例如缺少的资格证明文件或未响应的实质性要求）。")}
         )
     async with db.transaction():
         bid = await _bid(bid_id)
         tender = await access.tender(bid["tender"], lock=True)
-        actor = tender_policies.buyer_officer(user, tender, "记录资格性和符合性审查结果").acting(user)
-        access.require_status(tender, TenderStatus.EVALUATING, doing="记录审查结果（须在抽取评标委员会后、定标前）")
+        actor = tender_policies.buyer_officer(user, tender, _("记录资格性和符合性审查结果")).acting(user)
+        access.require_status(tender, TenderStatus.EVALUATING, doing=_("记录审查结果（须在抽取评标委员会后、定标前）"))
         bid = await _bid(bid_id)  # fresh under the lock
-        text = reason or "符合招标文件规定的资格性和符合性要求。"
+        text = reason or _("符合招标文件规定的资格性和符合性要求。")
         await bids.record_qualification(bid, passed, actor, reason=text)
         await _review_row(bid)
         now = clock.now()
@@ -220,14 +223,14 @@ async def explain_low_price(user: CurrentUser, bid_id: int, explanation: str) ->
     async with db.transaction():
         bid = await _bid(bid_id)
         if not bid_policies.bid_owner(user, bid):
-            raise PermissionDenied("只有投标机构本身可以就自己的报价作书面说明。")
+            raise PermissionDenied(_("只有投标机构本身可以就自己的报价作书面说明。"))
         tender = await access.tender(bid["tender"], lock=True)
-        access.require_status(tender, TenderStatus.EVALUATING, doing="提交报价说明")
+        access.require_status(tender, TenderStatus.EVALUATING, doing=_("提交报价说明"))
         if bid_id not in await low_price_flags(bid["tender"]):
-            raise Conflict("您的报价未被提示为异常低价，无需说明。")
+            raise Conflict(_("您的报价未被提示为异常低价，无需说明。"))
         review = await _review_row(bid)
         if review["explanation_accepted"] is not None:
-            raise Conflict("评标委员会已就您的说明作出决定，不能再修改。")
+            raise Conflict(_("评标委员会已就您的说明作出决定，不能再修改。"))
         await BidReview.update(
             {BidReview.explanation: explanation, BidReview.explained_by: user.id, BidReview.explained_at: clock.now()}
         ).where(BidReview.bid == bid_id)
@@ -245,14 +248,14 @@ async def decide_low_price(user: CurrentUser, bid_id: int, accepted: bool, note:
         panel = await access.panel(bid["tender"])
         seat = await access.chair(user, panel["id"])
         actor = policies.chair(user, seat).acting(user)
-        access.require_status(tender, TenderStatus.EVALUATING, doing="认定异常低价")
+        access.require_status(tender, TenderStatus.EVALUATING, doing=_("认定异常低价"))
         if bid_id not in await low_price_flags(bid["tender"]):
-            raise Conflict("该投标未被提示为异常低价。")
+            raise Conflict(_("该投标未被提示为异常低价。"))
         review = await _review_row(bid)
         if not review["explanation"]:
-            raise Conflict("投标人尚未提交书面说明；收到说明前评标委员会不能认可该投标（rule 23）。")
+            raise Conflict(_("投标人尚未提交书面说明；收到说明前评标委员会不能认可该投标（rule 23）。"))
         if review["explanation_accepted"] is not None:
-            raise Conflict("评标委员会已经作出决定。")
+            raise Conflict(_("评标委员会已经作出决定。"))
         now = clock.now()
         await BidReview.update(
             {
@@ -268,7 +271,10 @@ async def decide_low_price(user: CurrentUser, bid_id: int, accepted: bool, note:
         if not accepted:
             await bids.reject_low_price(bid, actor, note=note)
             await BidReview.update(
-                {BidReview.passed: False, BidReview.reason: f"异常低价未获评标委员会认可：{note}（rule 23）"}
+                {
+                    BidReview.passed: False,
+                    BidReview.reason: _("异常低价未获评标委员会认可：{note}（rule 23）").format(note=note),
+                }
             ).where(BidReview.bid == bid_id)
             await _fail_if_too_few(tender, actor)
     return await reviews(bid["tender"])
@@ -279,6 +285,6 @@ async def declare_failure(user: CurrentUser, tender_id: int, reason: str) -> Non
     budget, a violation that affects fairness, or no 公益创投 project reaching the pass line."""
     async with db.transaction():
         tender = await access.tender(tender_id, lock=True)
-        actor = tender_policies.buyer_officer(user, tender, "宣布废标").acting(user)
-        access.require_status(tender, TenderStatus.OPENED, TenderStatus.EVALUATING, doing="宣布废标")
+        actor = tender_policies.buyer_officer(user, tender, _("宣布废标")).acting(user)
+        access.require_status(tender, TenderStatus.OPENED, TenderStatus.EVALUATING, doing=_("宣布废标"))
         await tenders.fail_tender(tender, reason, actor)

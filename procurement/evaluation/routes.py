@@ -7,6 +7,7 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from procurement.core.api import Id, problems
+from procurement.core.i18n import N_
 from procurement.core.storage import content_disposition
 from procurement.core.web import require_user
 from procurement.evaluation import documents, ranking, review, services, sheets
@@ -33,7 +34,7 @@ from procurement.evaluation.schemas import (
 
 class ExpertController(Controller):
     path = "/experts"
-    tags = ["评审专家"]
+    tags = [N_("评审专家")]
 
     @get("/", operation_id="ListExperts", responses=problems(401, 403))
     async def list_experts(self, request: Request) -> list[ExpertProfileOut]:
@@ -53,7 +54,7 @@ class ExpertController(Controller):
 
 class PanelController(Controller):
     path = "/tenders/{tender_id:int}/panel"
-    tags = ["评标委员会"]
+    tags = [N_("评标委员会")]
 
     @post("/", operation_id="DrawPanel", status_code=HTTP_201_CREATED, responses=problems(401, 403, 404, 409, 422))
     async def draw(self, request: Request, tender_id: Id, data: JSONBody[DrawPanelIn]) -> PanelOut:
@@ -70,7 +71,7 @@ class PanelController(Controller):
 
 class PanelMemberController(Controller):
     path = "/panels"
-    tags = ["评标委员会"]
+    tags = [N_("评标委员会")]
 
     @post(
         "/members/{member_id:int}/replace",
@@ -112,7 +113,7 @@ class EvaluationController(Controller):
     """Review, scoring, ranking, the report and the award of one tender."""
 
     path = "/tenders/{tender_id:int}"
-    tags = ["评审与定标"]
+    tags = [N_("评审与定标")]
 
     @get("/reviews", operation_id="ListBidReviews", responses=problems(401, 403, 404, 409))
     async def reviews(self, request: Request, tender_id: Id) -> list[BidReviewOut]:
@@ -154,7 +155,7 @@ class EvaluationController(Controller):
 
 class BidEvaluationController(Controller):
     path = "/bids/{bid_id:int}"
-    tags = ["评审与定标"]
+    tags = [N_("评审与定标")]
 
     @post(
         "/qualification",
@@ -199,7 +200,7 @@ class BidEvaluationController(Controller):
 
 class ScoreSheetController(Controller):
     path = "/score-sheets"
-    tags = ["评审与定标"]
+    tags = [N_("评审与定标")]
 
     @post(
         "/{sheet_id:int}/corrections",

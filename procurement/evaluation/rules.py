@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from procurement.core.i18n import _
 from procurement.evaluation.states import EMPLOYMENT_ROLE_LABELS, RELATION_KIND_LABELS, MemberKind
 from procurement.tenders.states import METHOD_LABELS, Method
 
@@ -35,13 +36,21 @@ def panel_size_problems(method: str, total_budget_fen: int, size: int, buyer_rep
     minimum = minimum_panel_size(method, total_budget_fen)
     label = METHOD_LABELS.get(method, method)  # type: ignore[call-overload]
     if size % 2 == 0:
-        problems.append(f"评标委员会须为单数，{size} 人不符合要求（rule 19）。")
+        problems.append(_("评标委员会须为单数，{size} 人不符合要求（rule 19）。").format(size=size))
     if size < minimum:
-        why = "预算达到 1000 万元的" if minimum == 7 else ""
-        problems.append(f"{why}{label}项目的评标委员会至少 {minimum} 人，现为 {size} 人（rule 19）。")
+        why = _("预算达到 1000 万元的") if minimum == 7 else ""
+        problems.append(
+            _("{why}{label}项目的评标委员会至少 {minimum} 人，现为 {size} 人（rule 19）。").format(
+                why=why, label=label, minimum=minimum, size=size
+            )
+        )
     experts = size - buyer_reps
     if buyer_reps < 0 or experts * 3 < size * 2:
-        problems.append(f"评审专家应不少于成员总数的三分之二，{size} 人中专家仅 {experts} 人（rule 19）。")
+        problems.append(
+            _("评审专家应不少于成员总数的三分之二，{size} 人中专家仅 {experts} 人（rule 19）。").format(
+                size=size, experts=experts
+            )
+        )
     return problems
 
 
@@ -108,20 +117,24 @@ def conflicts(expert: Expert, bidders: Mapping[int, str], buyer_id: int | None, 
     reasons: list[str] = []
     since = window_start(today)
     if buyer_id is not None and expert.employer_organization_id == buyer_id:
-        reasons.append("现任职于采购人，采购人工作人员不得作为评审专家（rule 20）。")
+        reasons.append(_("现任职于采购人，采购人工作人员不得作为评审专家（rule 20）。"))
     for org_id, name in bidders.items():
         if expert.employer_organization_id == org_id:
-            reasons.append(f"现任职于投标人{name}（rule 20）。")
+            reasons.append(_("现任职于投标人{name}（rule 20）。").format(name=name))
         for job in expert.employment:
             overlaps = (job.start is None or job.start <= today) and (job.end is None or job.end >= since)
             if overlaps and _same_org(job, org_id, name):
                 label = EMPLOYMENT_ROLE_LABELS.get(job.role, job.role)  # type: ignore[call-overload]
-                reasons.append(f"近 {CONFLICT_YEARS} 年内曾任投标人{name}的{label}（rule 20）。")
+                reasons.append(
+                    _("近 {CONFLICT_YEARS} 年内曾任投标人{name}的{label}（rule 20）。").format(
+                        CONFLICT_YEARS=CONFLICT_YEARS, name=name, label=label
+                    )
+                )
                 break
         for rel in expert.relations:
             if rel.organization_id == org_id:
                 label = RELATION_KIND_LABELS.get(rel.kind, rel.kind)  # type: ignore[call-overload]
-                reasons.append(f"已申报与投标人{name}存在{label}（rule 20）。")
+                reasons.append(_("已申报与投标人{name}存在{label}（rule 20）。").format(name=name, label=label))
                 break
     return reasons
 
@@ -142,7 +155,7 @@ def eligible_candidates(
     excluded: dict[int, list[str]] = {}
     for expert in experts:
         if not expert.available:
-            excluded[expert.user_id] = ["暂不可参加评审。"]
+            excluded[expert.user_id] = [_("暂不可参加评审。")]
             continue
         if category not in expert.expertise:
             continue  # not a specialist of this field: simply not in the pool for it

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from procurement.catalogue.states import Category
+from procurement.core.i18n import N_, _
 from procurement.evaluation.states import (
     CorrectionReason,
     EmploymentRole,
@@ -36,14 +37,14 @@ class EmploymentIn(_In):
     name: str = Field(default="", max_length=200)
     role: EmploymentRole
     from_: date | None = Field(default=None, alias="from")
-    to: date | None = Field(default=None, description="空表示至今")
+    to: date | None = Field(default=None, description=N_("空表示至今"))
 
     @model_validator(mode="after")
     def _org_and_dates(self) -> EmploymentIn:
         if self.organization_id is None and not self.name:
-            raise ValueError("请填写任职单位（平台内机构或单位名称）。")
+            raise ValueError(_("请填写任职单位（平台内机构或单位名称）。"))
         if self.from_ and self.to and self.to < self.from_:
-            raise ValueError("任职结束日期不能早于开始日期。")
+            raise ValueError(_("任职结束日期不能早于开始日期。"))
         return self
 
 
@@ -76,7 +77,7 @@ class ExpertProfileOut(BaseModel):
     employer_name: str
     employer_organization_id: int | None
     employment_history: list[dict[str, Any]] = Field(
-        description="[{organization_id 或 name, role: employee|director|supervisor|shareholder, from, to}]"
+        description=N_("[{organization_id 或 name, role: employee|director|supervisor|shareholder, from, to}]")
     )
     declared_relations: list[RelationIn]
     available: bool
@@ -84,10 +85,13 @@ class ExpertProfileOut(BaseModel):
 
 
 class DrawPanelIn(_In):
-    size: int = Field(ge=1, le=25, description="评标委员会总人数（含采购人代表），须为单数（rule 19）")
-    include_buyer_rep: bool = Field(default=False, description="是否含一名采购人代表（不得担任组长）")
+    size: int = Field(ge=1, le=25, description=N_("评标委员会总人数（含采购人代表），须为单数（rule 19）"))
+    include_buyer_rep: bool = Field(default=False, description=N_("是否含一名采购人代表（不得担任组长）"))
     buyer_rep_user_id: int | None = Field(
-        default=None, ge=1, le=2_147_483_647, description="采购人代表的账号（采购人本单位工作人员），默认为抽取人本人"
+        default=None,
+        ge=1,
+        le=2_147_483_647,
+        description=N_("采购人代表的账号（采购人本单位工作人员），默认为抽取人本人"),
     )
 
 
@@ -96,7 +100,7 @@ class ReplaceMemberIn(_In):
 
 
 class DeclareIn(_In):
-    no_conflict: bool = Field(description="true：声明与投标人无利害关系；false：声明存在利害关系并回避")
+    no_conflict: bool = Field(description=N_("true：声明与投标人无利害关系；false：声明存在利害关系并回避"))
     note: str = Field(default="", max_length=500)
 
 
@@ -116,36 +120,36 @@ class PanelOut(BaseModel):
     id: int
     tender_id: int
     tender_title: str
-    seed: str = Field(description="首次抽取的随机种子；补抽的种子见审计日志")
-    candidates: list[int] = Field(description="首次抽取时的候选专家（用户 id，升序）")
+    seed: str = Field(description=N_("首次抽取的随机种子；补抽的种子见审计日志"))
+    candidates: list[int] = Field(description=N_("首次抽取时的候选专家（用户 id，升序）"))
     created_at: datetime
     members: list[PanelMemberOut]
     note: str = ""
 
 
 class DeclineIn(_In):
-    reason: str = Field(min_length=2, max_length=500, description="谢绝参加评审的原因")
+    reason: str = Field(min_length=2, max_length=500, description=N_("谢绝参加评审的原因"))
 
 
 # --------------------------------------------------------------------------- review (资格性 / 符合性审查, rule 23)
 
 
 class QualifyIn(_In):
-    passed: bool = Field(description="true：通过资格性和符合性审查；false：不通过（投标无效）")
-    reason: str = Field(default="", max_length=2000, description="审查意见；不通过时必填")
+    passed: bool = Field(description=N_("true：通过资格性和符合性审查；false：不通过（投标无效）"))
+    reason: str = Field(default="", max_length=2000, description=N_("审查意见；不通过时必填"))
 
 
 class FailureIn(_In):
-    reason: str = Field(min_length=10, max_length=5000, description="废标理由（rule 18），将在废标公告中公布")
+    reason: str = Field(min_length=10, max_length=5000, description=N_("废标理由（rule 18），将在废标公告中公布"))
 
 
 class ExplanationIn(_In):
-    explanation: str = Field(min_length=10, max_length=10000, description="对异常低价的书面说明（rule 23）")
+    explanation: str = Field(min_length=10, max_length=10000, description=N_("对异常低价的书面说明（rule 23）"))
 
 
 class ExplanationDecisionIn(_In):
-    accepted: bool = Field(description="评标委员会是否认可该书面说明")
-    note: str = Field(min_length=2, max_length=2000, description="评标委员会的意见")
+    accepted: bool = Field(description=N_("评标委员会是否认可该书面说明"))
+    note: str = Field(min_length=2, max_length=2000, description=N_("评标委员会的意见"))
 
 
 class BidReviewOut(BaseModel):
@@ -170,30 +174,30 @@ class BidReviewOut(BaseModel):
 
 
 class ScoreSheetIn(_In):
-    scores: dict[str, str] = Field(default_factory=dict, description="评审因素编号 → 分值（最多一位小数）")
-    comments: dict[str, str] = Field(default_factory=dict, description="评审因素编号 → 评分理由；给0分或满分时必填")
+    scores: dict[str, str] = Field(default_factory=dict, description=N_("评审因素编号 → 分值（最多一位小数）"))
+    comments: dict[str, str] = Field(default_factory=dict, description=N_("评审因素编号 → 评分理由；给0分或满分时必填"))
     recommended_fen: int | None = Field(
-        default=None, ge=0, le=10**13, description="公益创投：建议资助金额（分），不超过申请额"
+        default=None, ge=0, le=10**13, description=N_("公益创投：建议资助金额（分），不超过申请额")
     )
-    submit: bool = Field(default=False, description="false：保存草稿；true：提交并锁定")
+    submit: bool = Field(default=False, description=N_("false：保存草稿；true：提交并锁定"))
 
     @model_validator(mode="after")
     def _bounded(self) -> ScoreSheetIn:
         if len(self.scores) > 50 or len(self.comments) > 50:
-            raise ValueError("评审因素过多")
+            raise ValueError(_("评审因素过多"))
         for value in [*self.scores.values(), *self.comments.values()]:
             if len(value) > 2000:
-                raise ValueError("单项内容过长（不超过 2000 字）")
+                raise ValueError(_("单项内容过长（不超过 2000 字）"))
         for key in [*self.scores, *self.comments]:
             if len(key) > 30:
-                raise ValueError("评审因素编号过长")
+                raise ValueError(_("评审因素编号过长"))
         return self
 
 
 class CorrectionIn(_In):
     criterion_key: str = Field(min_length=1, max_length=30)
     new_points: str = Field(min_length=1, max_length=12)
-    reason: CorrectionReason = Field(description="rule 25 的四种情形之一")
+    reason: CorrectionReason = Field(description=N_("rule 25 的四种情形之一"))
     explanation: str = Field(min_length=2, max_length=2000)
 
 
@@ -252,7 +256,7 @@ class BidForScoringOut(BaseModel):
     low_price_flagged: bool
     explanation: str
     mine: ScoreSheetOut
-    others: list[ScoreSheetOut] = Field(description="其他成员已提交的评分；本人提交之前为空（保密）")
+    others: list[ScoreSheetOut] = Field(description=N_("其他成员已提交的评分；本人提交之前为空（保密）"))
     others_hidden: bool
 
 
@@ -278,7 +282,7 @@ class SpreadOut(BaseModel):
     maximum: str
     mean: str
     spread: str
-    outliers: list[str] = Field(description="畸高畸低的成员")
+    outliers: list[str] = Field(description=N_("畸高畸低的成员"))
 
 
 class RankedBidOut(BaseModel):
@@ -294,12 +298,12 @@ class RankedBidOut(BaseModel):
     joint: bool
     low_price_flagged: bool
     low_price_status: str = Field(description="none / awaiting_explanation / awaiting_decision / accepted")
-    inconsistent: list[str] = Field(description="客观评审因素评分不一致的因素编号")
+    inconsistent: list[str] = Field(description=N_("客观评审因素评分不一致的因素编号"))
     spreads: list[SpreadOut]
     sheets_submitted: int
-    passes: bool | None = Field(description="公益创投：是否达到立项分数线")
+    passes: bool | None = Field(description=N_("公益创投：是否达到立项分数线"))
     recommended_fen: int | None
-    recommended: str | None = Field(default=None, description="公益创投：评标委员会建议资助金额")
+    recommended: str | None = Field(default=None, description=N_("公益创投：评标委员会建议资助金额"))
 
 
 class LotRankingOut(BaseModel):
@@ -308,7 +312,7 @@ class LotRankingOut(BaseModel):
     lot_name: str
     budget_fen: int
     base_price_fen: int | None
-    base_price: str | None = Field(default=None, description="评标基准价（最低有效报价）")
+    base_price: str | None = Field(default=None, description=N_("评标基准价（最低有效报价）"))
     bids: list[RankedBidOut]
     disqualified: list[BidReviewOut]
 
@@ -330,8 +334,8 @@ class RankingOut(BaseModel):
     venture_pass_score: int | None
     lots: list[LotRankingOut]
     members: list[SheetProgress]
-    complete: bool = Field(description="全部成员已提交全部评分")
-    blockers: list[str] = Field(description="提交评审报告前须解决的事项")
+    complete: bool = Field(description=N_("全部成员已提交全部评分"))
+    blockers: list[str] = Field(description=N_("提交评审报告前须解决的事项"))
     scoring_ended_at: datetime | None
     report_due_on: date | None
     report_delivered_at: datetime | None

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from procurement.core.i18n import _
+
 # Criterion kinds: the same strings as tenders.schemas.CriterionKind.
 OBJECTIVE = "objective"
 SUBJECTIVE = "subjective"
@@ -101,26 +103,28 @@ def sheet_problems(
     known = {c.key for c in criteria}
     for key in scores:
         if key not in known:
-            problems[key] = "评分因素不存在，不得使用招标文件以外的评分因素（rule 21）。"
+            problems[key] = _("评分因素不存在，不得使用招标文件以外的评分因素（rule 21）。")
     for criterion in criteria:
         raw = scores.get(criterion.key)
         if _missing(raw):
             if complete:
-                problems[criterion.key] = f"请为“{criterion.name}”打分（rule 21）。"
+                problems[criterion.key] = _("请为“{name}”打分（rule 21）。").format(name=criterion.name)
             continue
         points = parse_points(raw)
         if points is None:
-            problems[criterion.key] = f"“{criterion.name}”的分值须为数字，最多保留一位小数（rule 25）。"
-        elif not 0 <= points <= criterion.max_points:
-            problems[criterion.key] = (
-                f"“{criterion.name}”的分值须在 0 至 {criterion.max_points} 分之间，现为 {points} 分（rule 25）。"
+            problems[criterion.key] = _("“{name}”的分值须为数字，最多保留一位小数（rule 25）。").format(
+                name=criterion.name
             )
+        elif not 0 <= points <= criterion.max_points:
+            problems[criterion.key] = _(
+                "“{name}”的分值须在 0 至 {max_points} 分之间，现为 {points} 分（rule 25）。"
+            ).format(name=criterion.name, max_points=criterion.max_points, points=points)
         elif (
             criterion.kind == SUBJECTIVE
             and points in (0, criterion.max_points)
             and not (comments.get(criterion.key) or "").strip()
         ):
-            problems[criterion.key] = f"“{criterion.name}”给0分或满分须填写评分理由（rule 25）。"
+            problems[criterion.key] = _("“{name}”给0分或满分须填写评分理由（rule 25）。").format(name=criterion.name)
     return problems
 
 
@@ -214,7 +218,7 @@ def spreads(criteria: Sequence[Criterion], sheets: Iterable[Sheet], threshold_pe
             marks = [(s.member_id, s.scores[criterion.key]) for s in bid_sheets if criterion.key in s.scores]
             if not marks:
                 continue
-            values = [v for _, v in marks]
+            values = [v for _unused, v in marks]
             total, count = sum(values, Decimal(0)), len(values)
             limit = criterion.max_points * threshold_percent * count
             # |v − total/count| > max × t / 100  ⇔  |v × count − total| × 100 > max × t × count

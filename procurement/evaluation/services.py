@@ -28,6 +28,7 @@ from procurement.core.actors import Actor
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from procurement.core.i18n import _
 from procurement.core.notify import notify
 from procurement.core.transitions import apply_transition
 from procurement.evaluation import access, policies, ranking, rules, sheets, timing
@@ -109,7 +110,7 @@ async def get_my_expert_profile(user: CurrentUser) -> ExpertProfileOut:
     _require_expert(user)
     row = await User.select(User.id, User.username, User.display_name).where(User.id == user.id).first()
     if row is None:
-        raise NotFound("找不到该专家。")
+        raise NotFound(_("找不到该专家。"))
     return _profile_out(row, await ExpertProfile.select().where(ExpertProfile.user == user.id).first())
 
 
@@ -129,7 +130,9 @@ async def update_expert_profile(user: CurrentUser, data: ExpertProfileIn) -> Exp
         else set()
     )
     if org_ids - known:
-        raise ValidationFailed(field_errors={"organization_id": f"找不到编号为 {sorted(org_ids - known)} 的机构。"})
+        raise ValidationFailed(
+            field_errors={"organization_id": _("找不到编号为 {sorted} 的机构。").format(sorted=sorted(org_ids - known))}
+        )
     dump = data.model_dump(mode="json", by_alias=True)
     values: dict[Column, Any] = {
         ExpertProfile.expertise: json.dumps(dump["expertise"]),
@@ -197,7 +200,7 @@ async def _tender(tender_id: int, *, lock: bool = False) -> dict[str, Any]:
 
 
 def _buyer_officer(user: CurrentUser, tender: dict[str, Any]) -> Actor:
-    return tender_policies.buyer_officer(user, tender, "组建和调整本项目的评标委员会").acting(user)
+    return tender_policies.buyer_officer(user, tender, _("组建和调整本项目的评标委员会")).acting(user)
 
 
 async def _bidders(tender_id: int) -> dict[int, str]:
@@ -223,11 +226,12 @@ async def draw_panel(
             actor = _buyer_officer(user, tender)
             if tender["status"] != TenderStatus.OPENED:
                 raise Conflict(
-                    f"项目当前状态为「{TENDER_TABLE.staff_label(tender['status'])}」：评标委员会只能在开标后、"
-                    "评审开始前抽取（rule 19）。"
+                    _("项目当前状态为「{staff_label}」：评标委员会只能在开标后、评审开始前抽取（rule 19）。").format(
+                        staff_label=TENDER_TABLE.staff_label(tender["status"])
+                    )
                 )
             if await Panel.exists().where(Panel.tender == tender_id):
-                raise Conflict("本项目的评标委员会已经抽取；如有专家回避，请对该成员执行「移出并补抽」。")
+                raise Conflict(_("本项目的评标委员会已经抽取；如有专家回避，请对该成员执行「移出并补抽」。"))
             reps = 1 if include_buyer_rep else 0
             rep_id = None
             if include_buyer_rep:
@@ -240,7 +244,7 @@ async def draw_panel(
                     or not rep["is_active"]
                 ):
                     raise ValidationFailed(
-                        field_errors={"buyer_rep_user_id": "采购人代表须为采购人本单位在职的工作人员账号。"}
+                        field_errors={"buyer_rep_user_id": _("采购人代表须为采购人本单位在职的工作人员账号。")}
                     )
             problems = rules.panel_size_problems(tender["method"], tender["total_budget_fen"], size, reps)
             if problems:
@@ -253,8 +257,9 @@ async def draw_panel(
             if len(pool.candidates) < needed:
                 label = CATEGORY_LABELS.get(Category(tender["category"]), tender["category"])
                 raise Conflict(
-                    f"符合条件的候选专家只有 {len(pool.candidates)} 名（熟悉「{label}」、可参加评审且与投标人无利害关系），"
-                    f"不足以组成 {size} 人、其中专家 {needed} 名的评标委员会（rule 19）。请先扩充专家库。",
+                    _(
+                        "符合条件的候选专家只有 {len} 名（熟悉「{label}」、可参加评审且与投标人无利害关系），不足以组成 {size} 人、其中专家 {needed} 名的评标委员会（rule 19）。请先扩充专家库。"
+                    ).format(len=len(pool.candidates), label=label, size=size, needed=needed),
                     extra={"candidates": len(pool.candidates), "needed": needed},
                 )
             seed = secrets.token_hex(16)
@@ -318,7 +323,7 @@ async def draw_panel(
             )
     except Exception as exc:
         if db.is_unique_violation(exc):  # two officers drew at the same moment: one panel wins
-            raise Conflict("本项目的评标委员会已经抽取，请刷新查看。") from exc
+            raise Conflict(_("本项目的评标委员会已经抽取，请刷新查看。")) from exc
         raise
     return await get_panel(user, tender_id)
 
@@ -328,7 +333,7 @@ async def _panel_row(panel_id: int, *, lock: bool = False) -> dict[str, Any]:
         await db.lock(Panel, Panel.id == panel_id)
     row = await Panel.select().where(Panel.id == panel_id).first()
     if row is None:
-        raise NotFound("找不到该评标委员会。")
+        raise NotFound(_("找不到该评标委员会。"))
     return row
 
 
@@ -363,7 +368,7 @@ async def _replace(panel: dict[str, Any], removed: dict[str, Any], actor: audit.
             actor=actor,
             after={"replaces": removed["id"], "candidates": []},
         )
-        return "候选专家已全部抽取，未能补抽；请扩充专家库后重新组建评标委员会（rule 19）。"
+        return _("候选专家已全部抽取，未能补抽；请扩充专家库后重新组建评标委员会（rule 19）。")
     seed = secrets.token_hex(16)
     [expert_id] = rules.draw(remaining, 1, seed)
     new_id = (
@@ -404,18 +409,20 @@ async def replace_panel_member(user: CurrentUser, member_id: int, reason: str) -
     async with db.transaction():
         member = await PanelMember.select().where(PanelMember.id == member_id).first()
         if member is None:
-            raise NotFound("找不到该评标委员会成员。")
+            raise NotFound(_("找不到该评标委员会成员。"))
         panel = await _panel_row(member["panel"], lock=True)
         tender = await _tender(panel["tender"])
         actor = _buyer_officer(user, tender)
         if tender["status"] != TenderStatus.EVALUATING:
             raise Conflict(
-                f"项目当前状态为「{TENDER_TABLE.staff_label(tender['status'])}」，评审已结束，不能再调整评标委员会。"
+                _("项目当前状态为「{staff_label}」，评审已结束，不能再调整评标委员会。").format(
+                    staff_label=TENDER_TABLE.staff_label(tender["status"])
+                )
             )
         member = await PanelMember.select().where(PanelMember.id == member_id).first()  # fresh under the lock
         assert member is not None  # read above; seats are never deleted
         if member["kind"] != MemberKind.EXPERT:
-            raise ValidationFailed("采购人代表由采购人指派，不通过抽取产生，不能补抽。")
+            raise ValidationFailed(_("采购人代表由采购人指派，不通过抽取产生，不能补抽。"))
         await _change_status(
             member,
             "remove",
@@ -444,7 +451,9 @@ async def declare(user: CurrentUser, panel_id: int, no_conflict: bool, note: str
         tender = await _tender(panel["tender"])
         if tender["status"] != TenderStatus.EVALUATING:
             raise Conflict(
-                f"项目当前状态为「{TENDER_TABLE.staff_label(tender['status'])}」，评审已结束，不能再作回避声明。"
+                _("项目当前状态为「{staff_label}」，评审已结束，不能再作回避声明。").format(
+                    staff_label=TENDER_TABLE.staff_label(tender["status"])
+                )
             )
         now = clock.now()
         message = ""
@@ -458,7 +467,7 @@ async def declare(user: CurrentUser, panel_id: int, no_conflict: bool, note: str
                 after={"note": note},
             )
         else:
-            reason = note or "专家声明与投标人存在利害关系，主动回避（rule 20）。"
+            reason = note or _("专家声明与投标人存在利害关系，主动回避（rule 20）。")
             await _change_status(
                 member,
                 "declare_conflict",
@@ -470,7 +479,7 @@ async def declare(user: CurrentUser, panel_id: int, no_conflict: bool, note: str
             if member["kind"] == MemberKind.EXPERT:
                 message = await _replace(panel, member, actor)
             else:
-                message = "采购人代表已回避；请采购人另行指派代表，或在评标委员会中不设采购人代表（rule 19）。"
+                message = _("采购人代表已回避；请采购人另行指派代表，或在评标委员会中不设采购人代表（rule 19）。")
     return await get_panel(user, panel["tender"], note=message)
 
 
@@ -485,7 +494,7 @@ async def decline(user: CurrentUser, panel_id: int, reason: str) -> PanelOut:
             .first()
         )
         if member is None or member["kind"] != MemberKind.EXPERT:
-            raise PermissionDenied("只有被抽取的评审专家本人可以谢绝参加评审。")
+            raise PermissionDenied(_("只有被抽取的评审专家本人可以谢绝参加评审。"))
         actor = policies.seat_holder(user, member).acting(user)
         await _change_status(
             member,
@@ -508,9 +517,9 @@ async def get_panel(user: CurrentUser, tender_id: int, *, note: str = "") -> Pan
         (PanelMember.panel == panel["id"]) & (PanelMember.user == user.id)
     )
     if not (is_staff or is_member or user.role == Role.ADMIN):
-        raise PermissionDenied("评标委员会名单只向采购人、系统管理员和委员会成员公开。")
+        raise PermissionDenied(_("评标委员会名单只向采购人、系统管理员和委员会成员公开。"))
     if panel is None:
-        raise NotFound("本项目尚未抽取评标委员会。")
+        raise NotFound(_("本项目尚未抽取评标委员会。"))
     members = (
         await PanelMember.select(*PanelMember.all_columns(), PanelMember.user.display_name)
         .where(PanelMember.panel == panel["id"])
@@ -529,7 +538,7 @@ async def get_panel(user: CurrentUser, tender_id: int, *, note: str = "") -> Pan
                 id=m["id"],
                 kind=m["kind"],
                 user_id=m["user"],
-                display_name=m["user.display_name"] or ("采购人代表" if m["kind"] == MemberKind.BUYER_REP else ""),
+                display_name=m["user.display_name"] or (_("采购人代表") if m["kind"] == MemberKind.BUYER_REP else ""),
                 status=m["status"],
                 status_label=MEMBER_TABLE.staff_label(m["status"]),
                 is_chair=m["is_chair"],

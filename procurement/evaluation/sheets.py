@@ -25,6 +25,7 @@ from procurement.core.actors import Actor
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from procurement.core.i18n import N_, Labels, _
 from procurement.core.money import format_yuan
 from procurement.core.transitions import apply_transition
 from procurement.evaluation import access, policies, review, scoring, timing
@@ -49,7 +50,7 @@ from procurement.evaluation.tables import BidReview, Panel, PanelMember, ScoreCo
 from procurement.tenders.states import TenderStatus
 
 REPORT_WORKING_DAYS = 2  # rule 26: the report reaches the buyer within 2 working days
-KIND_LABELS = {scoring.OBJECTIVE: "客观分", scoring.SUBJECTIVE: "主观分"}
+KIND_LABELS = Labels({scoring.OBJECTIVE: N_("客观分"), scoring.SUBJECTIVE: N_("主观分")})
 
 
 def criteria_out(scheme: access.Scheme) -> list[CriterionOut]:
@@ -114,7 +115,7 @@ def sheet_out(
             bid_id=bid_id,
             round=round_,
             status=SheetStatus.DRAFT,
-            status_label="尚未评分",
+            status_label=_("尚未评分"),
             scores={},
             comments={},
             recommended_fen=None,
@@ -155,7 +156,7 @@ async def my_sheets(user: CurrentUser, tender_id: int) -> dict[int, ScoreSheetOu
 async def _scorable_bid(bid_id: int) -> dict[str, Any]:
     bid = await Bid.select(*Bid.all_columns(exclude=[Bid.draft])).where(Bid.id == bid_id).first()
     if bid is None:
-        raise NotFound("找不到该投标。")
+        raise NotFound(_("找不到该投标。"))
     return bid
 
 
@@ -167,7 +168,7 @@ async def bid_for_scoring(user: CurrentUser, bid_id: int) -> BidForScoringOut:
     panel = await access.panel(bid["tender"])
     member = await access.declared_member(user, panel["id"])  # invariant 5, before any content
     if bid["status"] != BidStatus.QUALIFIED:
-        raise Conflict("该投标未通过资格性和符合性审查（或尚未审查），不进入评分。")
+        raise Conflict(_("该投标未通过资格性和符合性审查（或尚未审查），不进入评分。"))
     content = await bid_services.get_bid(user, bid_id)
     scheme = access.scheme_of(tender)
     prices = await access.opened_prices(bid["tender"])
@@ -220,24 +221,26 @@ async def save_sheet(user: CurrentUser, bid_id: int, data: ScoreSheetIn) -> BidF
         tender = await access.tender(bid["tender"], lock=True)
         panel = await access.panel(bid["tender"])
         member = await access.declared_member(user, panel["id"])
-        access.require_status(tender, TenderStatus.EVALUATING, doing="评分")
+        access.require_status(tender, TenderStatus.EVALUATING, doing=_("评分"))
         if panel["report_delivered_at"] is not None:
-            raise Conflict("评审报告已提交，评分已结束。")
+            raise Conflict(_("评审报告已提交，评分已结束。"))
         if bid["status"] != BidStatus.QUALIFIED:
-            raise Conflict("该投标未通过资格性和符合性审查（或尚未审查），不进入评分。")
+            raise Conflict(_("该投标未通过资格性和符合性审查（或尚未审查），不进入评分。"))
         scheme = access.scheme_of(tender)
         if not scheme.uses_sheets:
-            raise Conflict("本项目采用最低评标价法，按评审价格排序，不需要评分（rule 24）。")
+            raise Conflict(_("本项目采用最低评标价法，按评审价格排序，不需要评分（rule 24）。"))
         errors = scoring.sheet_problems(scheme.criteria, data.scores, data.comments, complete=data.submit)
         venture = access.is_venture(tender)
         if venture:
             requested = (await access.opened_prices(bid["tender"])).get(bid_id, 0)
             if data.recommended_fen is None and data.submit:
-                errors["recommended_fen"] = "请填写建议资助金额。"
+                errors["recommended_fen"] = _("请填写建议资助金额。")
             elif data.recommended_fen is not None and data.recommended_fen > requested:
-                errors["recommended_fen"] = f"建议资助金额不得超过申请资助额 {format_yuan(requested)}。"
+                errors["recommended_fen"] = _("建议资助金额不得超过申请资助额 {format_yuan}。").format(
+                    format_yuan=format_yuan(requested)
+                )
         elif data.recommended_fen is not None:
-            errors["recommended_fen"] = "只有公益创投项目需要填写建议资助金额。"
+            errors["recommended_fen"] = _("只有公益创投项目需要填写建议资助金额。")
         if errors:
             raise ValidationFailed(field_errors=errors)
         scores = {k: str(scoring.parse_points(v)) for k, v in data.scores.items() if str(v).strip() != ""}
@@ -275,7 +278,7 @@ async def save_sheet(user: CurrentUser, bid_id: int, data: ScoreSheetIn) -> BidF
                 )[0]["id"]
             except Exception as exc:
                 if db.is_unique_violation(exc):
-                    raise Conflict("评分表刚刚被保存过，请刷新后重试。") from exc
+                    raise Conflict(_("评分表刚刚被保存过，请刷新后重试。")) from exc
                 raise
         else:
             sheet_id = row["id"]
@@ -285,7 +288,7 @@ async def save_sheet(user: CurrentUser, bid_id: int, data: ScoreSheetIn) -> BidF
                 .returning(ScoreSheet.id)
             )
             if not changed:
-                raise Conflict("评分表已提交并锁定，只能按 rule 25 规定的情形更正。")
+                raise Conflict(_("评分表已提交并锁定，只能按 rule 25 规定的情形更正。"))
         if data.submit:
             await apply_transition(
                 SHEET_TABLE,
@@ -351,28 +354,30 @@ async def correct_score(user: CurrentUser, sheet_id: int, data: CorrectionIn) ->
     async with db.transaction():
         sheet = await ScoreSheet.select().where(ScoreSheet.id == sheet_id).first()
         if sheet is None:
-            raise NotFound("找不到该评分表。")
+            raise NotFound(_("找不到该评分表。"))
         bid = await _scorable_bid(sheet["bid"])
         tender = await access.tender(bid["tender"], lock=True)
         panel = await access.panel(bid["tender"])
         member = await access.declared_member(user, panel["id"])
         if member["id"] != sheet["member"]:
-            raise PermissionDenied("只能更正本人提交的评分（其他成员的评分由其本人更正）。")
-        access.require_status(tender, TenderStatus.EVALUATING, doing="更正评分")
+            raise PermissionDenied(_("只能更正本人提交的评分（其他成员的评分由其本人更正）。"))
+        access.require_status(tender, TenderStatus.EVALUATING, doing=_("更正评分"))
         if panel["report_delivered_at"] is not None:
-            raise Conflict("评审报告已提交，不能再更正评分。")
+            raise Conflict(_("评审报告已提交，不能再更正评分。"))
         if sheet["round"] != panel["round"]:
-            raise Conflict("该评分表属于已被重新评审取代的轮次，不能更正。")
+            raise Conflict(_("该评分表属于已被重新评审取代的轮次，不能更正。"))
         actor = policies.declared_member(user, member).acting(user)
         SHEET_TABLE.decide(sheet["status"], "correct", actor)  # a draft is simply edited
         scheme = access.scheme_of(tender)
         criterion = scheme.criterion(data.criterion_key)
         if criterion is None:
-            raise ValidationFailed(field_errors={"criterion_key": "评审因素不存在。"})
+            raise ValidationFailed(field_errors={"criterion_key": _("评审因素不存在。")})
         if data.reason == CorrectionReason.OBJECTIVE_INCONSISTENT and criterion.kind != scoring.OBJECTIVE:
             raise ValidationFailed(
                 field_errors={
-                    "reason": f"「{criterion.name}」是主观评审因素，不适用「客观评审因素评分不一致」（rule 25）。"
+                    "reason": _("「{name}」是主观评审因素，不适用「客观评审因素评分不一致」（rule 25）。").format(
+                        name=criterion.name
+                    )
                 }
             )
         scores = json.loads(sheet["scores"])
@@ -388,7 +393,7 @@ async def correct_score(user: CurrentUser, sheet_id: int, data: CorrectionIn) ->
         new = str(scoring.parse_points(data.new_points))
         old = scores.get(criterion.key, "")
         if old and Decimal(old) == Decimal(new):
-            raise ValidationFailed(field_errors={"new_points": "新分值与原分值相同，无需更正。"})
+            raise ValidationFailed(field_errors={"new_points": _("新分值与原分值相同，无需更正。")})
         scores[criterion.key] = new
         now = clock.now()
         changed = (
@@ -401,7 +406,7 @@ async def correct_score(user: CurrentUser, sheet_id: int, data: CorrectionIn) ->
             .returning(ScoreSheet.id)
         )
         if not changed:
-            raise Conflict("该评分表刚刚被更正过，请刷新后重试。")
+            raise Conflict(_("该评分表刚刚被更正过，请刷新后重试。"))
         await ScoreCorrection.insert(
             ScoreCorrection(
                 sheet=sheet_id,
@@ -442,7 +447,7 @@ async def progress(panel: dict[str, Any], tender_id: int) -> list[SheetProgress]
         out.append(
             SheetProgress(
                 member_id=m["id"],
-                member_name=m["user.display_name"] or "采购人代表",
+                member_name=m["user.display_name"] or _("采购人代表"),
                 kind=m["kind"],
                 is_chair=m["is_chair"],
                 status=m["status"],

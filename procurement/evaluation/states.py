@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from procurement.core.fsm import Relation, StateInfo, Transition, TransitionTable
+from procurement.core.fsm import N_, Labels, Relation, StateInfo, Transition, TransitionTable
 
 
 class EmploymentRole(StrEnum):
@@ -16,12 +16,14 @@ class EmploymentRole(StrEnum):
     SHAREHOLDER = "shareholder"  # 出资人、股东
 
 
-EMPLOYMENT_ROLE_LABELS = {
-    EmploymentRole.EMPLOYEE: "员工",
-    EmploymentRole.DIRECTOR: "理事（董事）",
-    EmploymentRole.SUPERVISOR: "监事",
-    EmploymentRole.SHAREHOLDER: "出资人（股东）",
-}
+EMPLOYMENT_ROLE_LABELS = Labels(
+    {
+        EmploymentRole.EMPLOYEE: N_("员工"),
+        EmploymentRole.DIRECTOR: N_("理事（董事）"),
+        EmploymentRole.SUPERVISOR: N_("监事"),
+        EmploymentRole.SHAREHOLDER: N_("出资人（股东）"),
+    }
+)
 
 
 class RelationKind(StrEnum):
@@ -30,11 +32,13 @@ class RelationKind(StrEnum):
     INTEREST = "interest"  # 其他利害关系
 
 
-RELATION_KIND_LABELS = {
-    RelationKind.SPOUSE: "配偶关系",
-    RelationKind.CLOSE_RELATIVE: "近亲属关系",
-    RelationKind.INTEREST: "其他利害关系",
-}
+RELATION_KIND_LABELS = Labels(
+    {
+        RelationKind.SPOUSE: N_("配偶关系"),
+        RelationKind.CLOSE_RELATIVE: N_("近亲属关系"),
+        RelationKind.INTEREST: N_("其他利害关系"),
+    }
+)
 
 
 class MemberKind(StrEnum):
@@ -42,7 +46,7 @@ class MemberKind(StrEnum):
     BUYER_REP = "buyer_rep"  # 采购人代表
 
 
-MEMBER_KIND_LABELS = {MemberKind.EXPERT: "评审专家", MemberKind.BUYER_REP: "采购人代表"}
+MEMBER_KIND_LABELS = Labels({MemberKind.EXPERT: N_("评审专家"), MemberKind.BUYER_REP: N_("采购人代表")})
 
 
 class MemberStatus(StrEnum):
@@ -64,10 +68,10 @@ SEATED = frozenset({MemberStatus.DRAWN, MemberStatus.DECLARED_NO_CONFLICT})
 MEMBER_TABLE = TransitionTable(
     "panel_member",
     states={
-        MemberStatus.DRAWN: StateInfo("已抽取，待回避声明", "已抽取"),
-        MemberStatus.DECLARED_NO_CONFLICT: StateInfo("已声明无利害关系", "已确认"),
-        MemberStatus.REMOVED_CONFLICT: StateInfo("因回避已移出", "已回避"),
-        MemberStatus.DECLINED: StateInfo("已谢绝参加", "已谢绝"),
+        MemberStatus.DRAWN: StateInfo(N_("已抽取，待回避声明"), N_("已抽取")),
+        MemberStatus.DECLARED_NO_CONFLICT: StateInfo(N_("已声明无利害关系"), N_("已确认")),
+        MemberStatus.REMOVED_CONFLICT: StateInfo(N_("因回避已移出"), N_("已回避")),
+        MemberStatus.DECLINED: StateInfo(N_("已谢绝参加"), N_("已谢绝")),
     },
     transitions=[
         Transition(
@@ -75,16 +79,16 @@ MEMBER_TABLE = TransitionTable(
             "declare_no_conflict",
             MemberStatus.DECLARED_NO_CONFLICT,
             frozenset({MEMBER}),
-            "声明无利害关系",
-            "确认",
+            N_("声明无利害关系"),
+            N_("确认"),
         ),
         Transition(
             MemberStatus.DRAWN,
             "declare_conflict",
             MemberStatus.REMOVED_CONFLICT,
             frozenset({MEMBER}),
-            "声明存在利害关系并回避",
-            "回避",
+            N_("声明存在利害关系并回避"),
+            N_("回避"),
         ),
         # A conflict found after the declaration still removes the member (invariant 5).
         Transition(
@@ -92,23 +96,30 @@ MEMBER_TABLE = TransitionTable(
             "declare_conflict",
             MemberStatus.REMOVED_CONFLICT,
             frozenset({MEMBER}),
-            "声明存在利害关系并回避",
-            "回避",
+            N_("声明存在利害关系并回避"),
+            N_("回避"),
         ),
-        Transition(MemberStatus.DRAWN, "decline", MemberStatus.DECLINED, frozenset({MEMBER}), "谢绝参加评审", "谢绝"),
         Transition(
-            MemberStatus.DRAWN, "remove", MemberStatus.REMOVED_CONFLICT, frozenset({OFFICER}), "移出并补抽", "回避"
+            MemberStatus.DRAWN, "decline", MemberStatus.DECLINED, frozenset({MEMBER}), N_("谢绝参加评审"), N_("谢绝")
+        ),
+        Transition(
+            MemberStatus.DRAWN,
+            "remove",
+            MemberStatus.REMOVED_CONFLICT,
+            frozenset({OFFICER}),
+            N_("移出并补抽"),
+            N_("回避"),
         ),
         Transition(
             MemberStatus.DECLARED_NO_CONFLICT,
             "remove",
             MemberStatus.REMOVED_CONFLICT,
             frozenset({OFFICER}),
-            "移出并补抽",
-            "回避",
+            N_("移出并补抽"),
+            N_("回避"),
         ),
     ],
-    role_labels={MEMBER: "评标委员会成员本人", OFFICER: "民政局经办人（本项目采购人）"},
+    role_labels={MEMBER: N_("评标委员会成员本人"), OFFICER: N_("民政局经办人（本项目采购人）")},
 )
 
 
@@ -121,26 +132,36 @@ class SheetStatus(StrEnum):
 SHEET_TABLE = TransitionTable(
     "score_sheet",
     states={
-        SheetStatus.DRAFT: StateInfo("评分草稿", "草稿"),
-        SheetStatus.SUBMITTED: StateInfo("已提交（锁定）", "已提交"),
-        SheetStatus.SUPERSEDED: StateInfo("已由重新评审取代", "已取代"),
+        SheetStatus.DRAFT: StateInfo(N_("评分草稿"), N_("草稿")),
+        SheetStatus.SUBMITTED: StateInfo(N_("已提交（锁定）"), N_("已提交")),
+        SheetStatus.SUPERSEDED: StateInfo(N_("已由重新评审取代"), N_("已取代")),
     },
     transitions=[
-        Transition(SheetStatus.DRAFT, "save", SheetStatus.DRAFT, frozenset({MEMBER}), "保存草稿", "保存"),
-        Transition(SheetStatus.DRAFT, "submit", SheetStatus.SUBMITTED, frozenset({MEMBER}), "提交评分", "提交"),
+        Transition(SheetStatus.DRAFT, "save", SheetStatus.DRAFT, frozenset({MEMBER}), N_("保存草稿"), N_("保存")),
+        Transition(SheetStatus.DRAFT, "submit", SheetStatus.SUBMITTED, frozenset({MEMBER}), N_("提交评分"), N_("提交")),
         # Locked: the only change is a rule-25 correction, which keeps the old value (invariant 6).
         Transition(
-            SheetStatus.SUBMITTED, "correct", SheetStatus.SUBMITTED, frozenset({MEMBER}), "更正评分（rule 25）", "更正"
+            SheetStatus.SUBMITTED,
+            "correct",
+            SheetStatus.SUBMITTED,
+            frozenset({MEMBER}),
+            N_("更正评分（rule 25）"),
+            N_("更正"),
         ),
         # The buyer's officer upholds a challenge and orders a re-evaluation (rule 27).
         Transition(
-            SheetStatus.DRAFT, "supersede", SheetStatus.SUPERSEDED, frozenset({OFFICER}), "重新评审", "重新评审"
+            SheetStatus.DRAFT, "supersede", SheetStatus.SUPERSEDED, frozenset({OFFICER}), N_("重新评审"), N_("重新评审")
         ),
         Transition(
-            SheetStatus.SUBMITTED, "supersede", SheetStatus.SUPERSEDED, frozenset({OFFICER}), "重新评审", "重新评审"
+            SheetStatus.SUBMITTED,
+            "supersede",
+            SheetStatus.SUPERSEDED,
+            frozenset({OFFICER}),
+            N_("重新评审"),
+            N_("重新评审"),
         ),
     ],
-    role_labels={MEMBER: "评标委员会成员本人", OFFICER: "民政局经办人（本项目采购人）"},
+    role_labels={MEMBER: N_("评标委员会成员本人"), OFFICER: N_("民政局经办人（本项目采购人）")},
 )
 
 
@@ -153,9 +174,11 @@ class CorrectionReason(StrEnum):
     ABNORMAL_SCORE = "abnormal_score"
 
 
-CORRECTION_REASON_LABELS = {
-    CorrectionReason.SUMMING_ERROR: "分值汇总计算错误",
-    CorrectionReason.OUT_OF_RANGE: "分项评分超出评分标准规定的分值范围",
-    CorrectionReason.OBJECTIVE_INCONSISTENT: "客观评审因素评分不一致",
-    CorrectionReason.ABNORMAL_SCORE: "经评标委员会认定评分畸高、畸低",
-}
+CORRECTION_REASON_LABELS = Labels(
+    {
+        CorrectionReason.SUMMING_ERROR: N_("分值汇总计算错误"),
+        CorrectionReason.OUT_OF_RANGE: N_("分项评分超出评分标准规定的分值范围"),
+        CorrectionReason.OBJECTIVE_INCONSISTENT: N_("客观评审因素评分不一致"),
+        CorrectionReason.ABNORMAL_SCORE: N_("经评标委员会认定评分畸高、畸低"),
+    }
+)

@@ -21,8 +21,8 @@ from procurement.accounts.states import Role
 from procurement.catalogue.states import CATEGORY_LABELS
 from procurement.core import clock
 from procurement.core.api import Id
+from procurement.core.i18n import _
 from procurement.core.storage import content_disposition
-from procurement.core.strings import t
 from procurement.core.web import current_user, page, parse_form, redirect, require_user
 from procurement.notices import services
 from procurement.tenders import documents
@@ -35,7 +35,7 @@ Form = URLEncodedBody[dict[str, Any]]
 
 FEED_SIZE = 50
 ATOM_NS = "http://www.w3.org/2005/Atom"
-_SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+_SECTION_HEADING = re.compile("^[一二三四五六七八九十]+、")  # i18n: data (a pattern of numbered headings)
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -45,7 +45,7 @@ def _date(value: str | None, name: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        errors[name] = "日期格式应为 YYYY-MM-DD。"
+        errors[name] = _("日期格式应为 YYYY-MM-DD。")
         return None
 
 
@@ -98,7 +98,7 @@ class NoticePages(Controller):
         }
         buyer = int(buyer_id) if buyer_id and buyer_id.isdigit() else None
         if status and status not in services.PUBLIC_STATUS_FILTERS:
-            errors["status"] = "无效的状态筛选。"
+            errors["status"] = _("无效的状态筛选。")
             status = None
         result = await services.list_notices(
             notice_type=notice_type or None,
@@ -132,7 +132,7 @@ class NoticePages(Controller):
                     "status": services.PUBLIC_STATUS_FILTERS,
                     "buyer": [(b["buyer"], b["buyer_name"]) for b in await services.buyers()],
                 },
-                "page_title": t("portal.notices.title"),
+                "page_title": _("公告公示"),
             },
         )
 
@@ -174,12 +174,12 @@ def atom_feed(items: list[NoticeOut], base: str) -> bytes:
 
     feed = ET.Element(f"{{{ATOM_NS}}}feed", {"xml:lang": "zh-CN"})
     sub(feed, "id", "urn:procurement:notices")
-    sub(feed, "title", t("app.buyer") + t("app.name") + " · " + t("portal.notices.title"))
+    sub(feed, "title", _("民政局") + _("政府购买服务管理平台") + " · " + _("公告公示"))
     sub(feed, "updated", _stamp(items[0].published_at if items else clock.now()))
     sub(feed, "link", rel="self", type="application/atom+xml", href=f"{base}/notices.atom")
     sub(feed, "link", rel="alternate", type="text/html", href=f"{base}/notices")
     author = sub(feed, "author")
-    sub(author, "name", t("app.buyer") + t("app.name"))
+    sub(author, "name", _("民政局") + _("政府购买服务管理平台"))
     for notice in items:
         entry = sub(feed, "entry")
         sub(entry, "id", f"urn:procurement:notice:{notice.id}")
@@ -224,7 +224,9 @@ class TenderPortalPages(Controller):
         async def action() -> Response:
             question = parse_form(QuestionIn, data).question
             await tenders.ask_question(user, tender_id, question)
-            return redirect(f"/tenders/{tender_id}#questions", t("portal.tender.asked"))
+            return redirect(
+                f"/tenders/{tender_id}#questions", _("问题已提交。采购人答复后将在本页公开，并通过消息通知您。")
+            )
 
         return await show_again_when_invalid(
             request, "portal/tender.html", data, action, lambda: self._context(request, tender_id)

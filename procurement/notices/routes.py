@@ -10,6 +10,7 @@ from litestar.params import QueryParameter
 
 from procurement.catalogue.states import Category
 from procurement.core.api import Id, problems
+from procurement.core.i18n import N_, _
 from procurement.notices import services
 from procurement.tenders.schemas import NoticeList, NoticeOut
 from procurement.tenders.states import Method, NoticeType
@@ -17,7 +18,7 @@ from procurement.tenders.states import Method, NoticeType
 
 class NoticeController(Controller):
     path = "/notices"
-    tags = ["公告"]
+    tags = [N_("公告")]
 
     @get("/", operation_id="ListNotices", responses=problems(400, 422))
     async def list_notices(
@@ -30,7 +31,7 @@ class NoticeController(Controller):
             str | None,
             QueryParameter(max_length=20, description="open, closed, evaluating, awarded, failed, cancelled"),
         ] = None,
-        q: Annotated[str | None, QueryParameter(max_length=50, description="标题与正文中的关键词")] = None,
+        q: Annotated[str | None, QueryParameter(max_length=50, description=_("标题与正文中的关键词"))] = None,
         date_from: Annotated[date | None, QueryParameter()] = None,
         date_to: Annotated[date | None, QueryParameter()] = None,
         cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,

@@ -14,18 +14,21 @@ from piccolo.querystring import QueryString
 from procurement.catalogue.states import CATEGORY_LABELS
 from procurement.core import clock, db
 from procurement.core.errors import NotFound, ValidationFailed
+from procurement.core.i18n import N_, Labels, _
 from procurement.tenders.schemas import NoticeList, NoticeOut
 from procurement.tenders.states import METHOD_LABELS, NOTICE_TYPE_LABELS, TENDER_TABLE, TenderStatus, effective_status
 from procurement.tenders.tables import Notice, Tender
 
-PUBLIC_STATUS_FILTERS = {
-    "open": "正在征集",
-    "closed": "已截止",
-    "evaluating": "评审中",
-    "awarded": "已公布结果",
-    "failed": "废标",
-    "cancelled": "已终止",
-}
+PUBLIC_STATUS_FILTERS = Labels(
+    {
+        "open": N_("正在征集"),
+        "closed": N_("已截止"),
+        "evaluating": N_("评审中"),
+        "awarded": N_("已公布结果"),
+        "failed": N_("废标"),
+        "cancelled": N_("已终止"),
+    }
+)
 
 
 def _out(row: dict[str, Any]) -> NoticeOut:
@@ -60,10 +63,10 @@ def encode_cursor(published_at: datetime, notice_id: int) -> str:
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _, ident = raw.partition("|")
+        stamp, _unused, ident = raw.partition("|")
         return datetime.fromisoformat(stamp), int(ident)
     except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed(field_errors={"cursor": "翻页参数无效，请从第一页重新浏览。"}) from None
+        raise ValidationFailed(field_errors={"cursor": _("翻页参数无效，请从第一页重新浏览。")}) from None
 
 
 SEARCH_CAP = 500
@@ -117,7 +120,7 @@ def _status_condition(status: str):
         )
     if status in PUBLIC_STATUS_FILTERS:
         return Tender.status == status
-    raise ValidationFailed(field_errors={"status": "无效的状态筛选。"})
+    raise ValidationFailed(field_errors={"status": _("无效的状态筛选。")})
 
 
 async def list_notices(
@@ -181,7 +184,7 @@ async def get_notice(notice_id: int) -> NoticeOut:
         .first()
     )
     if row is None:
-        raise NotFound("找不到该公告。")
+        raise NotFound(_("找不到该公告。"))
     return _out(row)
 
 

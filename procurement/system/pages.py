@@ -12,7 +12,7 @@ from litestar.response import Response
 from procurement.accounts.states import Role
 from procurement.core.api import Id
 from procurement.core.calendar import PACKAGE_YEARS
-from procurement.core.strings import t
+from procurement.core.i18n import _
 from procurement.core.web import form_action, page, parse_form, redirect, require_user
 from procurement.system import services as system
 from procurement.system.schemas import CalendarEntryIn
@@ -52,8 +52,8 @@ class SystemPages(Controller):
 
         async def action() -> Response:
             entry = await system.add_calendar_entry(user, parse_form(CalendarEntryIn, data))
-            kind = t("calendar.workday") if entry.is_working_day else t("calendar.holiday")
-            return redirect("/admin/calendar", t("calendar.added", day=entry.day, kind=kind))
+            kind = _("调休上班") if entry.is_working_day else _("放假")
+            return redirect("/admin/calendar", _("已添加 {day}（{kind}）。").format(day=entry.day, kind=kind))
 
         return await form_action(
             request, "procurement/system/admin_calendar.html", data, action, await self._calendar_context(request)
@@ -62,7 +62,7 @@ class SystemPages(Controller):
     @post("/admin/calendar/{entry_id:int}/delete")
     async def delete_calendar_entry(self, request: Request, entry_id: Id) -> Response:
         day = await system.delete_calendar_entry(require_user(request), entry_id)
-        return redirect("/admin/calendar", t("calendar.deleted", day=day))
+        return redirect("/admin/calendar", _("已删除 {day}。").format(day=day))
 
     @get("/admin/audit")
     async def audit(self, request: Request, before_id: FromQuery[int | None] = None) -> Response:

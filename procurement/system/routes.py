@@ -9,6 +9,7 @@ from litestar.params import FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from procurement.core.api import Id, problems
+from procurement.core.i18n import N_
 from procurement.core.web import require_user
 from procurement.system import services
 from procurement.system.schemas import (
@@ -25,7 +26,7 @@ from procurement.system.schemas import (
 
 class AuditController(Controller):
     path = "/audit-events"
-    tags = ["审计"]
+    tags = [N_("审计")]
 
     @get("/", operation_id="ListAuditEvents", responses=problems(400, 401, 403))
     async def list_events(
@@ -55,7 +56,7 @@ class AuditController(Controller):
 
 class InboxController(Controller):
     path = "/inbox"
-    tags = ["消息"]
+    tags = [N_("消息")]
 
     @get("/", operation_id="ListInbox", responses=problems(400, 401))
     async def list_inbox(
@@ -80,7 +81,7 @@ class InboxController(Controller):
 
 class CalendarController(Controller):
     path = "/calendar"
-    tags = ["工作日历"]
+    tags = [N_("工作日历")]
 
     @get("/entries", operation_id="ListCalendarEntries", responses=problems(401))
     async def list_entries(self, request: Request) -> list[CalendarEntryOut]:
@@ -116,7 +117,7 @@ class CalendarController(Controller):
 
 class ClockController(Controller):
     path = "/clock"
-    tags = ["时钟"]
+    tags = [N_("时钟")]
 
     @get("/", operation_id="GetClock")
     async def get_clock(self) -> ClockOut:

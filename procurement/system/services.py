@@ -8,7 +8,7 @@ from procurement.accounts import policies
 from procurement.core import audit, calendar, clock, db, timetravel
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.errors import NotFound, ValidationFailed
-from procurement.core.strings import t
+from procurement.core.i18n import N_, Labels, _
 from procurement.core.tables import AuditEvent, CalendarEntry, InboxItem
 from procurement.settings import get_settings
 from procurement.system.schemas import (
@@ -24,6 +24,15 @@ from procurement.system.schemas import (
 )
 
 # --------------------------------------------------------------------------- calendar
+
+
+CALENDAR_SOURCES = Labels(
+    {
+        "package": N_("内置"),
+        "entered": N_("已录入"),
+        "fallback": N_("未录入（只按周末计算）"),
+    }
+)
 
 
 async def load_calendar() -> calendar.WorkdayCalendar:
@@ -45,9 +54,7 @@ async def calendar_years(years: range | None = None) -> list[CalendarYearOut]:
     cal = await load_calendar()
     this_year = clock.today_local().year
     years = years or range(this_year - 1, this_year + 3)
-    return [
-        CalendarYearOut(year=y, source=(s := cal.year_source(y)), source_label=t(f"calendar.source.{s}")) for y in years
-    ]
+    return [CalendarYearOut(year=y, source=(s := cal.year_source(y)), source_label=CALENDAR_SOURCES[s]) for y in years]
 
 
 async def calendar_warning_years() -> list[int]:
@@ -60,10 +67,10 @@ async def calendar_warning_years() -> list[int]:
 async def add_calendar_entry(actor: CurrentUser, data: CalendarEntryIn) -> CalendarEntryOut:
     policies.can_manage_system(actor).require()
     if not (2000 <= data.day.year <= 2100):
-        raise ValidationFailed(field_errors={"day": "日期超出可录入的范围（2000–2100 年）。"})
+        raise ValidationFailed(field_errors={"day": _("日期超出可录入的范围（2000–2100 年）。")})
     async with db.transaction():
         if await CalendarEntry.exists().where(CalendarEntry.day == data.day):
-            raise ValidationFailed(field_errors={"day": f"{data.day} 已录入，请先删除原记录。"})
+            raise ValidationFailed(field_errors={"day": _("{day} 已录入，请先删除原记录。").format(day=data.day)})
         rows = await CalendarEntry.insert(
             CalendarEntry(day=data.day, is_working_day=data.is_working_day, name=data.name, created_at=clock.now())
         ).returning(CalendarEntry.id)
@@ -83,7 +90,7 @@ async def delete_calendar_entry(actor: CurrentUser, entry_id: int) -> date:
     async with db.transaction():
         row = await CalendarEntry.select().where(CalendarEntry.id == entry_id).first()
         if row is None:
-            raise NotFound("找不到该节假日记录。")
+            raise NotFound(_("找不到该节假日记录。"))
         await CalendarEntry.delete().where(CalendarEntry.id == entry_id)
         await audit.record(
             "calendar.entry_deleted",
@@ -183,7 +190,7 @@ async def mark_inbox_read(user: CurrentUser, item_id: int) -> None:
         .returning(InboxItem.id)
     )
     if not changed and not await InboxItem.exists().where((InboxItem.id == item_id) & (InboxItem.recipient == user.id)):
-        raise NotFound("找不到该消息。")
+        raise NotFound(_("找不到该消息。"))
 
 
 # --------------------------------------------------------------------------- clock
@@ -205,7 +212,7 @@ async def advance_clock(actor: CurrentUser, minutes: int, days: int) -> ClockOut
     policies.can_manage_system(actor).require()
     delta = timedelta(days=days, minutes=minutes)
     if delta <= timedelta(0):
-        raise ValidationFailed(field_errors={"minutes": "请填写要拨快的时长（大于 0）。"})
+        raise ValidationFailed(field_errors={"minutes": _("请填写要拨快的时长（大于 0）。")})
     before = clock.now()
     async with db.transaction():
         await timetravel.advance(delta)

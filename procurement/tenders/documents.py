@@ -8,6 +8,7 @@ from procurement.core import clock, pdf
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import NotFound
+from procurement.core.i18n import _
 from procurement.core.money import format_yuan, to_chinese_capital
 from procurement.settings import get_settings
 from procurement.tenders import content, rules, services
@@ -15,7 +16,7 @@ from procurement.tenders.states import Method, TenderStatus
 
 
 def _t(value) -> str:
-    return f"{clock.to_local(value):%Y年%m月%d日 %H:%M}" if value else "—"
+    return _("{moment:%Y年%m月%d日 %H:%M}").format(moment=clock.to_local(value)) if value else "—"
 
 
 async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str, bytes]:
@@ -23,7 +24,7 @@ async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str
     tender = await services.get_tender(user, tender_id)
     row = await services._load(tender_id)  # the stored JSON parts, for the shared text builders
     if tender.status == TenderStatus.DRAFT and not services._staff_view(user, row):
-        raise NotFound("找不到该项目。")
+        raise NotFound(_("找不到该项目。"))
     cal = get_default_calendar()
     publish_day = clock.to_local(tender.published_at or clock.now()).date()
     method = Method(tender.method)
@@ -31,16 +32,16 @@ async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str
         "tender": tender,
         "is_draft": tender.status == TenderStatus.DRAFT,
         "issuer": tender.buyer_name,
-        "doc_number": f"项目编号：{tender.reference_no}",
-        "issued_on": f"{clock.to_local(tender.published_at):%Y年%m月%d日}"
+        "doc_number": _("项目编号：{reference_no}").format(reference_no=tender.reference_no),
+        "issued_on": _("{day:%Y年%m月%d日}").format(day=clock.to_local(tender.published_at))
         if tender.published_at
-        else "（草稿，未发布）",
+        else _("（草稿，未发布）"),
         "lots": [
             {
                 "number": lot.number,
                 "name": lot.name,
                 "budget": format_yuan(lot.budget_fen),
-                "max_price": format_yuan(lot.max_price_fen) if lot.max_price_fen else "不设",
+                "max_price": format_yuan(lot.max_price_fen) if lot.max_price_fen else _("不设"),
                 "description": lot.description,
             }
             for lot in tender.lots
@@ -58,11 +59,11 @@ async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str
             "matching": tender.venture_terms.matching_required,
         },
         "timeline": [
-            ("公告发布时间", _t(tender.published_at)),
-            ("文件提供截止", _t(tender.documents_until)),
-            ("答疑截止", _t(tender.clarification_deadline)),
-            ("投标（申报）截止", _t(tender.bid_deadline)),
-            ("开标时间", _t(tender.opening_at)),
+            (_("公告发布时间"), _t(tender.published_at)),
+            (_("文件提供截止"), _t(tender.documents_until)),
+            (_("答疑截止"), _t(tender.clarification_deadline)),
+            (_("投标（申报）截止"), _t(tender.bid_deadline)),
+            (_("开标时间"), _t(tender.opening_at)),
         ],
         "timeline_rules": [
             content.public(line)
@@ -71,22 +72,25 @@ async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str
                     []
                     if method in rules.NO_DOCUMENT_PERIOD
                     else [
-                        "招标文件提供期限不少于 5 个工作日（rule 15），最早可截至 "
-                        f"{rules.earliest_documents_until(publish_day, cal):%Y年%m月%d日}。"
+                        _(
+                            "招标文件提供期限不少于 5 个工作日（rule 15），最早可截至 {earliest_documents_until:%Y年%m月%d日}。"
+                        ).format(earliest_documents_until=rules.earliest_documents_until(publish_day, cal))
                     ]
                 ),
                 # rules 12–16
-                "投标截止不早于 "
-                f"{rules.earliest_deadline(method, publish_day, cal, get_settings().venture_min_call_days):%Y年%m月%d日}"
-                "（工作日按国家法定节假日与调休计算）。",
-                "开标时间与投标截止时间相同；更正或澄清距截止不足规定时间的，截止时间相应顺延（rule 16）。",
+                _("投标截止不早于 {earliest_deadline:%Y年%m月%d日}（工作日按国家法定节假日与调休计算）。").format(
+                    earliest_deadline=rules.earliest_deadline(
+                        method, publish_day, cal, get_settings().venture_min_call_days
+                    )
+                ),
+                _("开标时间与投标截止时间相同；更正或澄清距截止不足规定时间的，截止时间相应顺延（rule 16）。"),
             ]
         ],
         "questions": [q for q in tender.questions if q.answered_at],
         "term": tender.contract_term_months,
         "versions": tender.versions,
     }
-    title = "公益创投项目征集公告" if method == Method.VENTURE else "招标（采购）文件"
+    title = _("公益创投项目征集公告") if method == Method.VENTURE else _("招标（采购）文件")
     ctx["doc_title"] = f"{tender.title}{title}"
     data = await pdf.render_pdf("pdf/tender_document.html", ctx)
     return f"{tender.reference_no}-{title}.pdf", data

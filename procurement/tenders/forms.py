@@ -25,8 +25,8 @@ from typing import Any
 
 from procurement.core import clock
 from procurement.core.errors import ValidationFailed
+from procurement.core.i18n import N_, Labels, _
 from procurement.core.money import fen_to_decimal, to_fen
-from procurement.core.strings import t
 from procurement.tenders.schemas import EligibilityIn, TeamRequirementsIn, TenderIn
 
 LOT_ROWS = 5
@@ -117,7 +117,7 @@ STEP_OF_PREFIX = {
 
 def _all_field_names() -> frozenset[str]:
     names = set(SCALARS) | set(MULTI_FIELDS) | set(CHECKBOXES) | set(GROUPS)
-    for name, (count, _) in ROW_LISTS.items():
+    for name, (count, _unused) in ROW_LISTS.items():
         for i in range(count):
             names.update(f"{name}.{i}.{col}" for col in ROW_COLUMNS[name])
     return frozenset(names)
@@ -140,8 +140,8 @@ class TenderForm:
         shown: dict[str, str] = {}
         for key, message in errors.items():
             name = form_key(key, self.rows)
-            if name == "lots" and message == "必填。":
-                message = "请至少填写一个标段：名称和预算必填。"
+            if name == "lots" and message == _("必填。"):
+                message = _("请至少填写一个标段：名称和预算必填。")
             if name in shown and message not in shown[name]:
                 shown[name] = shown[name] + "；" + message
             else:
@@ -404,9 +404,9 @@ def blank_form() -> dict[str, Any]:
     _flat_requirements(form, EligibilityIn(), TeamRequirementsIn())
     for i, (label, percent, gate, grade) in enumerate(
         [
-            ("首期款", "40", "signing", ""),
-            ("中期款", "30", "midterm", "pass"),
-            ("尾款", "30", "final", "pass"),
+            (_("首期款"), "40", "signing", ""),
+            (_("中期款"), "30", "midterm", "pass"),
+            (_("尾款"), "30", "final", "pass"),
         ]
     ):
         form.update(
@@ -437,75 +437,77 @@ def filled_rows(form: dict[str, Any]) -> dict[str, int]:
     return shown
 
 
-# The label (a strings.py key) of each input, for the error summary.
-LABEL_KEYS = {
-    "title": "tenders.form.title",
-    "method": "tender.method",
-    "catalogue_item_id": "tender.catalogue",
-    "description": "tenders.form.description",
-    "lots": "tender.lots",
-    "bid_bond_yuan": "tenders.form.bid_bond_yuan",
-    "eligibility": "tender.requirements",
-    "eligibility.registration_types": "tenders.form.registration_types",
-    "eligibility.no_major_violation_years": "tenders.form.violation_years",
-    "eligibility.abnormal_list_years": "tenders.form.abnormal_years",
-    "eligibility.dishonest_list_years": "tenders.form.dishonest_years",
-    "eligibility.annual_report_passed": "tenders.form.annual_report",
-    "eligibility.min_grade": "tenders.form.min_grade",
-    "eligibility.scope_keyword": "tenders.form.scope_keyword",
-    "team_requirements": "tender.team",
-    "team_requirements.min_licensed_workers": "tenders.form.min_workers",
-    "team_requirements.lead_min_level": "tenders.form.lead_level",
-    "team_requirements.supervisor_required": "tenders.form.supervisor",
-    "invited_org_ids": "tenders.form.invited",
-    "single_source_provider_id": "tender.single_source",
-    "evaluation_scheme": "tender.scheme",
-    "evaluation_scheme.method": "tender.scheme.method",
-    "evaluation_scheme.price_weight": "tenders.form.price_weight",
-    "evaluation_scheme.price_fixed": "tenders.form.price_fixed",
-    "evaluation_scheme.criteria": "tender.criterion",
-    "payment_schedule": "tender.payments",
-    "contract_term_months": "tenders.form.term_months",
-    "term_justification": "tenders.form.term_justification",
-    "method_justification": "tender.method_justification",
-    "venture_terms": "tender.venture",
-    "venture_terms.cap_per_project_yuan": "tenders.form.venture_cap",
-    "venture_terms.max_share_percent": "tenders.form.venture_share",
-    "venture_terms.matching_required": "tenders.form.venture_matching",
-    "bid_deadline": "tenders.form.bid_deadline",
-    "clarification_deadline": "tender.time.clarification",
-    "documents_until": "tender.time.documents_until",
-    "opening_at": "tender.time.opening",
-    "change_note": "tenders.form.change_note",
-}
+# The label of each input, for the error summary (N_: translated where shown).
+LABEL_KEYS = Labels(
+    {
+        "title": N_("项目名称"),
+        "method": N_("采购方式"),
+        "catalogue_item_id": N_("指导性目录项目"),
+        "description": N_("项目概况与服务内容"),
+        "lots": N_("标段与预算"),
+        "bid_bond_yuan": N_("投标保证金（元）"),
+        "eligibility": N_("资格要求"),
+        "eligibility.registration_types": N_("登记类型"),
+        "eligibility.no_major_violation_years": N_("近几年无重大违法记录"),
+        "eligibility.abnormal_list_years": N_("近几年未列入活动异常名录"),
+        "eligibility.dishonest_list_years": N_("近几年未列入严重违法失信名单"),
+        "eligibility.annual_report_passed": N_("要求上一年度年报已报送并通过"),
+        "eligibility.min_grade": N_("社会组织等级评估"),
+        "eligibility.scope_keyword": N_("业务范围关键词"),
+        "team_requirements": N_("服务团队要求"),
+        "team_requirements.min_licensed_workers": N_("持证社工至少（名）"),
+        "team_requirements.lead_min_level": N_("项目负责人职业水平"),
+        "team_requirements.supervisor_required": N_("须配备项目督导"),
+        "invited_org_ids": N_("受邀机构"),
+        "single_source_provider_id": N_("单一来源供应商"),
+        "evaluation_scheme": N_("评审办法"),
+        "evaluation_scheme.method": N_("评审方法"),
+        "evaluation_scheme.price_weight": N_("价格分权重（%）"),
+        "evaluation_scheme.price_fixed": N_("价格由采购人固定（价格不计分）"),
+        "evaluation_scheme.criteria": N_("评审因素"),
+        "payment_schedule": N_("付款与合同"),
+        "contract_term_months": N_("合同期限（月）"),
+        "term_justification": N_("合同期限说明"),
+        "method_justification": N_("采购方式说明"),
+        "venture_terms": N_("公益创投资助条件"),
+        "venture_terms.cap_per_project_yuan": N_("单个项目资助上限（元）"),
+        "venture_terms.max_share_percent": N_("资助比例上限（%）"),
+        "venture_terms.matching_required": N_("要求申报机构提供配套资金"),
+        "bid_deadline": N_("投标（申报）截止"),
+        "clarification_deadline": N_("答疑截止"),
+        "documents_until": N_("文件提供截止"),
+        "opening_at": N_("开标时间"),
+        "change_note": N_("更正事项说明（公开）"),
+    }
+)
 ROW_LABEL_KEYS = {
     "lots": (
-        "tender.lot.n",
+        N_("第 {n} 包"),
         {
-            "name": "tender.lot.name",
-            "budget_yuan": "tenders.form.budget_yuan",
-            "max_price_yuan": "tenders.form.max_price_yuan",
-            "description": "tender.lot.description",
+            "name": N_("标段名称"),
+            "budget_yuan": N_("预算（元）"),
+            "max_price_yuan": N_("最高限价（元）"),
+            "description": N_("标段说明"),
         },
     ),
     "evaluation_scheme.criteria": (
-        "tenders.form.criterion_n",
+        N_("评审因素 {n}"),
         {
-            "key": "tender.criterion",
-            "name": "tender.criterion",
-            "max_points": "tender.criterion.points",
-            "kind": "tender.criterion.kind",
-            "description": "tender.criterion.description",
+            "key": N_("评审因素"),
+            "name": N_("评审因素"),
+            "max_points": N_("分值"),
+            "kind": N_("类型"),
+            "description": N_("评分标准"),
         },
     ),
     "payment_schedule": (
-        "tenders.form.installment_n",
+        N_("第 {n} 期"),
         {
-            "label": "tenders.form.installment_label",
-            "percent": "tender.installment.percent",
-            "gate": "tender.installment.gate",
-            "min_grade": "tenders.form.min_eval_grade",
-            "due_date": "tenders.form.due_date",
+            "label": N_("名称"),
+            "percent": N_("比例（%）"),
+            "gate": N_("付款条件"),
+            "min_grade": N_("最低评估等级"),
+            "due_date": N_("约定日期"),
         },
     ),
 }
@@ -516,11 +518,11 @@ def field_label(name: str) -> str:
     for rows_name, (row_key, columns) in ROW_LABEL_KEYS.items():
         prefix = rows_name + "."
         if name.startswith(prefix):
-            index, _, column = name[len(prefix) :].partition(".")
+            index, _unused, column = name[len(prefix) :].partition(".")
             if index.isdigit() and column in columns:
-                return f"{t(row_key, n=int(index) + 1)} · {t(columns[column])}"
+                return f"{_(row_key).format(n=int(index) + 1)} · {_(columns[column])}"
     key = LABEL_KEYS.get(name)
-    return t(key) if key else ""
+    return _(key) if key else ""
 
 
 def error_summary(errors: dict[str, str]) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from procurement.catalogue.states import CATEGORY_LABELS
 from procurement.core import clock
 from procurement.core.api import Id
 from procurement.core.errors import ValidationFailed
-from procurement.core.strings import t
+from procurement.core.i18n import N_, Labels, _
 from procurement.core.web import page, parse_form, redirect, require_user
 from procurement.tenders import forms, services
 from procurement.tenders.schemas import (
@@ -44,6 +44,17 @@ from procurement.tenders.states import METHOD_LABELS, NOTICE_TYPE_LABELS
 Form = URLEncodedBody[dict[str, Any]]
 TenderInT = TypeVar("TenderInT", bound=TenderIn)
 
+STEP_NAMES = Labels(
+    {
+        1: N_("基本信息"),
+        2: N_("标段与预算"),
+        3: N_("资格与团队要求"),
+        4: N_("评审办法"),
+        5: N_("付款与合同"),
+        6: N_("时间安排"),
+    }
+)
+FORM_TITLES = Labels({"new": N_("新建采购项目"), "edit": N_("修改草稿"), "amend": N_("发布更正公告")})
 LABELS: dict[str, Any] = {
     "method": METHOD_LABELS,
     "category": CATEGORY_LABELS,
@@ -54,7 +65,7 @@ LABELS: dict[str, Any] = {
     "gate": GATE_LABELS,
     "grade": EVALUATION_GRADE_LABELS,
     "org_grade": {g.value: g.value for g in Grade},
-    "criterion_kind": {CriterionKind.OBJECTIVE: "客观分", CriterionKind.SUBJECTIVE: "主观分"},
+    "criterion_kind": Labels({CriterionKind.OBJECTIVE: N_("客观分"), CriterionKind.SUBJECTIVE: N_("主观分")}),
 }
 
 
@@ -100,11 +111,11 @@ def validated(model: type[TenderInT], parsed: forms.TenderForm) -> TenderInT:
 def timeline(tender: TenderOut) -> list[dict[str, Any]]:
     """The tender's dates in the order they fall (dates not set yet last)."""
     steps = [
-        ("tender.time.published", tender.published_at),
-        ("tender.time.documents_until", tender.documents_until),
-        ("tender.time.clarification", tender.clarification_deadline),
-        ("tender.time.deadline", tender.bid_deadline),
-        ("tender.time.opening", tender.opening_at),
+        (N_("公告发布"), tender.published_at),
+        (N_("文件提供截止"), tender.documents_until),
+        (N_("答疑截止"), tender.clarification_deadline),
+        (N_("投标截止"), tender.bid_deadline),
+        (N_("开标时间"), tender.opening_at),
     ]
     now = clock.now()
     ordered = sorted(steps, key=lambda s: (s[1] is None, s[1] or now))
@@ -147,7 +158,8 @@ class BureauTenderPages(Controller):
             "catalogue_items": [(i.id, f"{i.code} {i.name}（{i.category_label}）") for i in items],
             "rows": {"lots": forms.LOT_ROWS, "criteria": forms.CRITERION_ROWS, "payments": forms.INSTALLMENT_ROWS},
             "action": f"/bureau/tenders/{tender.id}/edit" if tender else "/bureau/tenders/new",
-            "page_title": t("tenders.form.title_" + mode),
+            "page_title": FORM_TITLES[mode],
+            "step_names": STEP_NAMES,
         }
 
     def _render_form(self, request: Request, context: dict[str, Any], form: dict[str, Any]) -> Response:
@@ -170,7 +182,10 @@ class BureauTenderPages(Controller):
                 tender = await services.create_tender(user, validated(TenderIn, parsed))
             except ValidationFailed as exc:
                 raise parsed.refusal(exc) from None
-            return redirect(f"/bureau/tenders/{tender.id}", t("tenders.created", ref=tender.reference_no))
+            return redirect(
+                f"/bureau/tenders/{tender.id}",
+                _("已保存草稿（项目编号 {ref}）。检查无误后即可发布。").format(ref=tender.reference_no),
+            )
 
         return await self._submit(request, data, action, "new", None)
 
@@ -188,7 +203,9 @@ class BureauTenderPages(Controller):
         tender = await services.get_tender(user, tender_id)
         if "amend" not in tender.allowed_actions and "update" not in tender.allowed_actions:
             return redirect(
-                f"/bureau/tenders/{tender_id}", t("tenders.not_editable", status=tender.status_label), "error"
+                f"/bureau/tenders/{tender_id}",
+                _("项目当前状态为「{status}」，不能修改。").format(status=tender.status_label),
+                "error",
             )
         mode = "amend" if "amend" in tender.allowed_actions else "edit"
         return self._render_form(request, await self._form_context(mode, tender), forms.input_to_form(current))
@@ -208,7 +225,11 @@ class BureauTenderPages(Controller):
                     changed = await services.update_tender(user, tender_id, validated(TenderIn, parsed))
             except ValidationFailed as exc:
                 raise parsed.refusal(exc) from None
-            message = t("tenders.amended", version=changed.version) if amending else t("tenders.updated")
+            message = (
+                _("更正公告已发布（第 {version} 版）。").format(version=changed.version)
+                if amending
+                else _("草稿已保存。")
+            )
             return redirect(f"/bureau/tenders/{tender_id}", message)
 
         return await self._submit(request, data, action, "amend" if amending else "edit", tender)
@@ -241,7 +262,9 @@ class BureauTenderPages(Controller):
 
         async def action() -> Response:
             tender = await services.publish_tender(user, tender_id)
-            return redirect(f"/bureau/tenders/{tender_id}", t("tenders.published", title=tender.title))
+            return redirect(
+                f"/bureau/tenders/{tender_id}", _("「{title}」已发布，公告已在门户公开。").format(title=tender.title)
+            )
 
         return await self._act(request, tender_id, {}, action)
 
@@ -251,7 +274,9 @@ class BureauTenderPages(Controller):
 
         async def action() -> Response:
             draft = await services.retender(user, tender_id)
-            return redirect(f"/bureau/tenders/{draft.id}/edit", t("tenders.retendered"))
+            return redirect(
+                f"/bureau/tenders/{draft.id}/edit", _("已按原项目内容创建新的草稿，请设定新的时间安排后发布。")
+            )
 
         return await self._act(request, tender_id, {}, action)
 
@@ -262,7 +287,7 @@ class BureauTenderPages(Controller):
         async def action() -> Response:
             reason = parse_form(CancelTenderIn, data).reason
             tender = await services.cancel_tender(user, tender_id, reason)
-            return redirect(f"/bureau/tenders/{tender_id}", t("tenders.cancelled", title=tender.title))
+            return redirect(f"/bureau/tenders/{tender_id}", _("「{title}」已终止。").format(title=tender.title))
 
         return await self._act(request, tender_id, {**data, "_action": "cancel"}, action)
 
@@ -273,7 +298,7 @@ class BureauTenderPages(Controller):
         async def action() -> Response:
             answer = parse_form(AnswerIn, data).answer
             tender = await services.answer_question(user, question_id, answer)
-            return redirect(f"/bureau/tenders/{tender.id}#questions", t("tenders.answered"))
+            return redirect(f"/bureau/tenders/{tender.id}#questions", _("答复已公开。"))
 
         return await self._act(request, tender_id, {**data, "_question": str(question_id)}, action)
 

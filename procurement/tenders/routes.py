@@ -10,6 +10,7 @@ from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from procurement.core.api import Id, problems
+from procurement.core.i18n import N_, _
 from procurement.core.storage import content_disposition
 from procurement.core.web import current_user, require_user
 from procurement.tenders import documents, services
@@ -28,7 +29,7 @@ from procurement.tenders.states import Method, TenderStatus
 
 class TenderController(Controller):
     path = "/tenders"
-    tags = ["采购项目"]
+    tags = [N_("采购项目")]
 
     @post("/", operation_id="CreateTender", status_code=HTTP_201_CREATED, responses=problems(400, 401, 403, 422))
     async def create(self, request: Request, data: JSONBody[TenderIn]) -> TenderOut:
@@ -39,8 +40,8 @@ class TenderController(Controller):
     async def list_tenders(
         self,
         request: Request,
-        mine: Annotated[bool, QueryParameter(description="只看本单位的项目（含草稿）")] = False,
-        open_only: Annotated[bool, QueryParameter(description="只看正在接受投标的项目")] = False,
+        mine: Annotated[bool, QueryParameter(description=_("只看本单位的项目（含草稿）"))] = False,
+        open_only: Annotated[bool, QueryParameter(description=_("只看正在接受投标的项目"))] = False,
         status: Annotated[TenderStatus | None, QueryParameter()] = None,
         method: Annotated[Method | None, QueryParameter()] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
@@ -133,7 +134,7 @@ class TenderController(Controller):
 
 class QuestionController(Controller):
     path = "/questions"
-    tags = ["采购项目"]
+    tags = [N_("采购项目")]
 
     @post(
         "/{question_id:int}/answer",

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from procurement.core.api import BodyId
+from procurement.core.i18n import N_, Labels, _
 from procurement.tenders.states import Method
 
 
@@ -28,14 +29,16 @@ class RegistrationType(StrEnum):
     COMMUNITY_COMMITTEE = "community_committee"  # 居（村）民委员会
 
 
-REGISTRATION_TYPE_LABELS: dict[str, str] = {
-    RegistrationType.SOCIAL_GROUP: "社会团体",
-    RegistrationType.SOCIAL_SERVICE: "社会服务机构（民办非企业单位）",
-    RegistrationType.FOUNDATION: "基金会",
-    RegistrationType.ENTERPRISE: "企业",
-    RegistrationType.PUBLIC_INSTITUTION: "公益二类事业单位",
-    RegistrationType.COMMUNITY_COMMITTEE: "居（村）民委员会",
-}
+REGISTRATION_TYPE_LABELS: Labels[str] = Labels(
+    {
+        RegistrationType.SOCIAL_GROUP: N_("社会团体"),
+        RegistrationType.SOCIAL_SERVICE: N_("社会服务机构（民办非企业单位）"),
+        RegistrationType.FOUNDATION: N_("基金会"),
+        RegistrationType.ENTERPRISE: N_("企业"),
+        RegistrationType.PUBLIC_INSTITUTION: N_("公益二类事业单位"),
+        RegistrationType.COMMUNITY_COMMITTEE: N_("居（村）民委员会"),
+    }
+)
 
 
 class Grade(StrEnum):
@@ -53,12 +56,14 @@ class WorkerLevel(StrEnum):
     SENIOR = "senior"  # 高级社会工作师
 
 
-WORKER_LEVEL_LABELS = {
-    WorkerLevel.NONE: "不限",
-    WorkerLevel.ASSISTANT: "助理社会工作师",
-    WorkerLevel.INTERMEDIATE: "社会工作师",
-    WorkerLevel.SENIOR: "高级社会工作师",
-}
+WORKER_LEVEL_LABELS = Labels(
+    {
+        WorkerLevel.NONE: N_("不限"),
+        WorkerLevel.ASSISTANT: N_("助理社会工作师"),
+        WorkerLevel.INTERMEDIATE: N_("社会工作师"),
+        WorkerLevel.SENIOR: N_("高级社会工作师"),
+    }
+)
 
 
 class EvaluationMethod(StrEnum):
@@ -66,7 +71,9 @@ class EvaluationMethod(StrEnum):
     LOWEST_PRICE = "lowest_price"  # 最低评标价法
 
 
-EVALUATION_METHOD_LABELS = {EvaluationMethod.COMPREHENSIVE: "综合评分法", EvaluationMethod.LOWEST_PRICE: "最低评标价法"}
+EVALUATION_METHOD_LABELS = Labels(
+    {EvaluationMethod.COMPREHENSIVE: N_("综合评分法"), EvaluationMethod.LOWEST_PRICE: N_("最低评标价法")}
+)
 
 
 class CriterionKind(StrEnum):
@@ -81,12 +88,14 @@ class Gate(StrEnum):
     DATE = "date"
 
 
-GATE_LABELS = {
-    Gate.SIGNING: "合同签订后",
-    Gate.MIDTERM: "中期评估通过后",
-    Gate.FINAL: "终期评估通过后",
-    Gate.DATE: "约定日期",
-}
+GATE_LABELS = Labels(
+    {
+        Gate.SIGNING: N_("合同签订后"),
+        Gate.MIDTERM: N_("中期评估通过后"),
+        Gate.FINAL: N_("终期评估通过后"),
+        Gate.DATE: N_("约定日期"),
+    }
+)
 
 
 class EvaluationGrade(StrEnum):
@@ -97,24 +106,28 @@ class EvaluationGrade(StrEnum):
     PASS = "pass"
 
 
-EVALUATION_GRADE_LABELS = {
-    EvaluationGrade.EXCELLENT: "优秀",
-    EvaluationGrade.GOOD: "良好",
-    EvaluationGrade.PASS: "合格",
-}
+EVALUATION_GRADE_LABELS = Labels(
+    {
+        EvaluationGrade.EXCELLENT: N_("优秀"),
+        EvaluationGrade.GOOD: N_("良好"),
+        EvaluationGrade.PASS: N_("合格"),
+    }
+)
 
 
 class LotIn(_In):
     name: str = Field(min_length=1, max_length=200)
-    budget_fen: int = Field(gt=0, le=10**15, description="预算（分）")
-    max_price_fen: int | None = Field(default=None, gt=0, le=10**15, description="最高限价（分），可选，不得超过预算")
+    budget_fen: int = Field(gt=0, le=10**15, description=N_("预算（分）"))
+    max_price_fen: int | None = Field(
+        default=None, gt=0, le=10**15, description=N_("最高限价（分），可选，不得超过预算")
+    )
     description: str = Field(default="", max_length=2000)
 
     @model_validator(mode="before")
     @classmethod
     def _no_minimum_price(cls, data: Any) -> Any:
         if isinstance(data, dict) and any("min" in str(k) and "price" in str(k) for k in data):
-            raise ValueError("不得设定最低限价（rule 17）")
+            raise ValueError(_("不得设定最低限价（rule 17）"))
         return data
 
 
@@ -128,8 +141,8 @@ class CriterionIn(_In):
 
 class EvaluationSchemeIn(_In):
     method: EvaluationMethod
-    price_weight: int = Field(default=0, ge=0, le=100, description="价格分权重（%），即价格分满分")
-    price_fixed: bool = Field(default=False, description="价格由采购人固定时，价格不计分（rule 22）")
+    price_weight: int = Field(default=0, ge=0, le=100, description=N_("价格分权重（%），即价格分满分"))
+    price_fixed: bool = Field(default=False, description=N_("价格由采购人固定时，价格不计分（rule 22）"))
     criteria: list[CriterionIn] = Field(default_factory=list, max_length=30)
 
 
@@ -142,13 +155,13 @@ class InstallmentIn(_In):
 
 
 class EligibilityIn(_In):
-    registration_types: list[RegistrationType] = Field(default_factory=list, description="空 = 不限")
+    registration_types: list[RegistrationType] = Field(default_factory=list, description=N_("空 = 不限"))
     no_major_violation_years: int = Field(default=3, ge=0, le=10)
-    abnormal_list_years: int | None = Field(default=1, ge=0, le=10, description="近 N 年未被列入活动异常名录")
-    dishonest_list_years: int | None = Field(default=2, ge=0, le=10, description="近 N 年未被列入严重违法失信名单")
+    abnormal_list_years: int | None = Field(default=1, ge=0, le=10, description=N_("近 N 年未被列入活动异常名录"))
+    dishonest_list_years: int | None = Field(default=2, ge=0, le=10, description=N_("近 N 年未被列入严重违法失信名单"))
     annual_report_passed: bool = True
     min_grade: Grade | None = None
-    scope_keyword: str = Field(default="", max_length=50, description="业务范围或服务领域关键词")
+    scope_keyword: str = Field(default="", max_length=50, description=N_("业务范围或服务领域关键词"))
 
 
 class TeamRequirementsIn(_In):
@@ -180,14 +193,14 @@ class TenderIn(_In):
     evaluation_scheme: EvaluationSchemeIn | None = None
     payment_schedule: list[InstallmentIn] = Field(default_factory=list, max_length=12)
     venture_terms: VentureTermsIn | None = None
-    bid_deadline: datetime = Field(description="投标（申报）截止时间，即开标时间；不带时区时按北京时间")
-    opening_at: datetime | None = Field(default=None, description="开标时间，必须等于截止时间；留空即取截止时间")
-    clarification_deadline: datetime | None = Field(default=None, description="答疑截止时间，须早于投标截止")
-    documents_until: datetime | None = Field(default=None, description="招标文件提供截止时间，至少 5 个工作日")
+    bid_deadline: datetime = Field(description=N_("投标（申报）截止时间，即开标时间；不带时区时按北京时间"))
+    opening_at: datetime | None = Field(default=None, description=N_("开标时间，必须等于截止时间；留空即取截止时间"))
+    clarification_deadline: datetime | None = Field(default=None, description=N_("答疑截止时间，须早于投标截止"))
+    documents_until: datetime | None = Field(default=None, description=N_("招标文件提供截止时间，至少 5 个工作日"))
 
 
 class AmendTenderIn(TenderIn):
-    change_note: str = Field(min_length=2, max_length=2000, description="更正事项说明，公开发布")
+    change_note: str = Field(min_length=2, max_length=2000, description=N_("更正事项说明，公开发布"))
 
 
 class CancelTenderIn(_In):

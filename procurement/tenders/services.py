@@ -27,6 +27,7 @@ from procurement.core.actors import SYSTEM, Actor
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import DeadlinePassed, NotFound, ValidationFailed
+from procurement.core.i18n import _
 from procurement.core.money import format_yuan
 from procurement.core.notify import notify
 from procurement.core.scheduler import Due, DueSweep, run_due
@@ -84,7 +85,7 @@ async def _load(tender_id: int, *, lock: bool = False) -> dict[str, Any]:
         await db.lock(Tender, Tender.id == tender_id)
     row = await Tender.select(*TENDER_COLUMNS).where(Tender.id == tender_id).first()
     if row is None:
-        raise NotFound("找不到该项目。")
+        raise NotFound(_("找不到该项目。"))
     return row
 
 
@@ -205,8 +206,9 @@ async def _splitting_warnings(row: dict[str, Any]) -> list[str]:
     total = sum(s["total_budget_fen"] for s in siblings)
     if total >= threshold and len(siblings) > 1:
         return [
-            f"本单位 {year} 年同一目录项目已采购合计 {format_yuan(total)}，达到公开招标数额标准 "
-            f"{format_yuan(threshold)}：请确认没有化整为零规避公开招标（rule 10）。"
+            _(
+                "本单位 {year} 年同一目录项目已采购合计 {format_yuan}，达到公开招标数额标准 {format_yuan2}：请确认没有化整为零规避公开招标（rule 10）。"
+            ).format(year=year, format_yuan=format_yuan(total), format_yuan2=format_yuan(threshold))
         ]
     return []
 
@@ -214,7 +216,7 @@ async def _splitting_warnings(row: dict[str, Any]) -> list[str]:
 async def get_tender(user: CurrentUser | None, tender_id: int) -> TenderOut:
     row = await _load(tender_id)
     if not policies.can_view_tender(user, row):
-        raise NotFound("找不到该项目。")
+        raise NotFound(_("找不到该项目。"))
     return await _out(row, user)
 
 
@@ -280,7 +282,7 @@ async def _validate(data: TenderIn, *, publish_at: datetime, check_timeline: boo
     errors = rules.check_structure(data, open_tender_threshold_fen=settings.open_tender_threshold_yuan * 100)
     item = await CatalogueItem.select().where(CatalogueItem.id == data.catalogue_item_id).first()
     if item is None or not item["is_active"]:
-        errors["catalogue_item_id"] = "请选择指导性目录中的服务项目（rule 7）。"
+        errors["catalogue_item_id"] = _("请选择指导性目录中的服务项目（rule 7）。")
     if data.invited_org_ids:
         found = await Organization.count().where(
             Organization.id.is_in(list(set(data.invited_org_ids)))
@@ -288,13 +290,13 @@ async def _validate(data: TenderIn, *, publish_at: datetime, check_timeline: boo
             & (Organization.status == OrgStatus.ACTIVE)
         )
         if found != len(set(data.invited_org_ids)):
-            errors.setdefault("invited_org_ids", "受邀机构中有不存在或未通过审核的社会组织。")
+            errors.setdefault("invited_org_ids", _("受邀机构中有不存在或未通过审核的社会组织。"))
     if data.single_source_provider_id is not None and not await Organization.exists().where(
         (Organization.id == data.single_source_provider_id)
         & (Organization.status == OrgStatus.ACTIVE)
         & (Organization.kind == OrgKind.SOCIAL_ORG)
     ):
-        errors.setdefault("single_source_provider_id", "指定的供应商不存在或未通过审核。")
+        errors.setdefault("single_source_provider_id", _("指定的供应商不存在或未通过审核。"))
     times = _times(data)
     if check_timeline:
         errors.update(
@@ -388,7 +390,9 @@ async def _replace_lots(tender_id: int, data: TenderIn, *, published: bool = Fal
     if removed and published:
         raise ValidationFailed(
             field_errors={
-                "lots": f"第{removed[0]}包已随采购公告发布，不能通过更正删除；如需取消该包，请终止项目后重新招标。"
+                "lots": _(
+                    "第{removed}包已随采购公告发布，不能通过更正删除；如需取消该包，请终止项目后重新招标。"
+                ).format(removed=removed[0])
             }
         )
     for number in removed:
@@ -439,7 +443,7 @@ async def update_tender(user: CurrentUser, tender_id: int, data: TenderIn) -> Te
         TENDER_TABLE.decide(_current_status(row), "update", actor)
         if data.method != row["method"]:
             raise ValidationFailed(
-                field_errors={"method": "采购方式创建后不能修改；如需更换，请终止本项目后重新创建。"}
+                field_errors={"method": _("采购方式创建后不能修改；如需更换，请终止本项目后重新创建。")}
             )
         checked = await _validate(data, publish_at=clock.now())
         changed = (
@@ -448,7 +452,7 @@ async def update_tender(user: CurrentUser, tender_id: int, data: TenderIn) -> Te
             .returning(Tender.id)
         )
         if not changed:
-            raise ValidationFailed("该项目的状态刚被他人修改，请刷新后重试。")
+            raise ValidationFailed(_("该项目的状态刚被他人修改，请刷新后重试。"))
         await _replace_lots(tender_id, data)
         await audit.record(
             "tender.updated",
@@ -536,7 +540,7 @@ async def publish_tender(user: CurrentUser, tender_id: int) -> TenderOut:
                 tender=tender_id,
                 version=1,
                 snapshot=json.dumps(snapshot, ensure_ascii=False, default=str),
-                change_summary="首次发布",
+                change_summary=_("首次发布"),
                 created_by=user.id,
                 created_at=now,
             )
@@ -589,7 +593,7 @@ async def amend_tender(user: CurrentUser, tender_id: int, data: AmendTenderIn) -
         actor = policies.can_edit_tender(user, row).acting(user)
         TENDER_TABLE.decide(_current_status(row), "amend", actor)
         if data.method != row["method"]:
-            raise ValidationFailed(field_errors={"method": "采购方式不能通过更正修改。"})
+            raise ValidationFailed(field_errors={"method": _("采购方式不能通过更正修改。")})
         base = TenderIn(**data.model_dump(exclude={"change_note"}))
         checked = await _validate(base, publish_at=row["published_at"], check_timeline=False)
         errors = rules.check_timeline(
@@ -605,7 +609,7 @@ async def amend_tender(user: CurrentUser, tender_id: int, data: AmendTenderIn) -
         if errors:
             raise ValidationFailed(field_errors=errors)
         if checked["bid_deadline"] <= now:
-            raise ValidationFailed(field_errors={"bid_deadline": "新的截止时间必须晚于现在。"})
+            raise ValidationFailed(field_errors={"bid_deadline": _("新的截止时间必须晚于现在。")})
         moved = rules.amended_deadline(base.method, now, checked["bid_deadline"], get_default_calendar())
         if moved is not None:
             checked["bid_deadline"] = moved
@@ -630,17 +634,16 @@ async def amend_tender(user: CurrentUser, tender_id: int, data: AmendTenderIn) -
             .returning(Tender.id)
         )
         if not changed:
-            raise ValidationFailed("该项目刚被他人更正，请刷新后重试。")
+            raise ValidationFailed(_("该项目刚被他人更正，请刷新后重试。"))
         await _replace_lots(tender_id, base, published=True)
         after = await _snapshot(tender_id)
         changes = content.describe_changes(before, after)
         extension = None
         if moved is not None:
-            extension = (
-                f"因本次更正发布时距投标截止不足规定时间（{rules.amendment_rule_text(base.method)}），"
-                f"投标截止及开标时间相应顺延至 {clock.to_local(moved):%Y-%m-%d %H:%M}。"
-            )
-        summary = "；".join(changes) or "无实质内容变化"
+            extension = _(
+                "因本次更正发布时距投标截止不足规定时间（{amendment_rule_text}），投标截止及开标时间相应顺延至 {to_local:%Y-%m-%d %H:%M}。"
+            ).format(amendment_rule_text=rules.amendment_rule_text(base.method), to_local=clock.to_local(moved))
+        summary = "；".join(changes) or _("无实质内容变化")
         await TenderVersion.insert(
             TenderVersion(
                 tender=tender_id,
@@ -655,7 +658,7 @@ async def amend_tender(user: CurrentUser, tender_id: int, data: AmendTenderIn) -
         await publish_notice(
             amended,
             NoticeType.AMENDMENT,
-            f"{amended['title']}更正公告（第{version - 1}次）",
+            _("{title}更正公告（第{version}次）").format(title=amended["title"], version=version - 1),
             content.amendment_text(amended, data.change_note, changes, extension),
         )
         # Bids made on an older version now need confirmation: bids derives it from the versions (rule 16).
@@ -688,7 +691,7 @@ async def cancel_tender(user: CurrentUser, tender_id: int, reason: str) -> Tende
     """Terminate a tender (终止公告). A draft is withdrawn without any notice."""
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ValidationFailed(field_errors={"reason": "请填写终止理由，它会在终止公告中公开。"})
+        raise ValidationFailed(field_errors={"reason": _("请填写终止理由，它会在终止公告中公开。")})
     now = clock.now()
     async with db.transaction():
         row = await _load(tender_id, lock=True)
@@ -714,7 +717,7 @@ async def cancel_tender(user: CurrentUser, tender_id: int, reason: str) -> Tende
             await publish_notice(
                 cancelled,
                 NoticeType.TERMINATION,
-                f"{row['title']}终止公告",
+                _("{title}终止公告").format(title=row["title"]),
                 content.termination_text(cancelled, reason),
             )
             message = {"title": row["title"], "reason": reason, "link": f"/tenders/{tender_id}"}
@@ -828,7 +831,9 @@ async def fail_tender(
         audit_action="tender.fail",
         after={"reason": reason, **(audit_extra or {})},
     )
-    await publish_notice(row, NoticeType.FAILURE, f"{row['title']}废标公告", content.failure_text(row, reason))
+    await publish_notice(
+        row, NoticeType.FAILURE, _("{title}废标公告").format(title=row["title"]), content.failure_text(row, reason)
+    )
     await events.emit("tender.failed", tender_id=row["id"], at=now)
     return True
 
@@ -888,17 +893,19 @@ async def ask_question(user: CurrentUser, tender_id: int, question: str) -> Ques
     policies.can_ask_question(user).require()
     question = (question or "").strip()
     if not 5 <= len(question) <= 2000:
-        raise ValidationFailed(field_errors={"question": "问题应为 5–2000 个字。"})
+        raise ValidationFailed(field_errors={"question": _("问题应为 5–2000 个字。")})
     now = clock.now()
     async with db.transaction():
         row = await _load(tender_id)
         if row["status"] == TenderStatus.DRAFT:
-            raise NotFound("找不到该项目。")
+            raise NotFound(_("找不到该项目。"))
         if _current_status(row) != TenderStatus.PUBLISHED:
-            raise DeadlinePassed("该项目已截止或已终止，不再接受提问。")
+            raise DeadlinePassed(_("该项目已截止或已终止，不再接受提问。"))
         if row["clarification_deadline"] is not None and now >= row["clarification_deadline"]:
             raise DeadlinePassed(
-                f"答疑已于 {clock.to_local(row['clarification_deadline']):%Y-%m-%d %H:%M} 截止，不再接受提问。"
+                _("答疑已于 {to_local:%Y-%m-%d %H:%M} 截止，不再接受提问。").format(
+                    to_local=clock.to_local(row["clarification_deadline"])
+                )
             )
         inserted = await TenderQuestion.insert(
             TenderQuestion(
@@ -930,12 +937,12 @@ async def answer_question(user: CurrentUser, question_id: int, answer: str) -> T
     too close to the deadline moves the deadline back (rule 16)."""
     answer = (answer or "").strip()
     if not 2 <= len(answer) <= 5000:
-        raise ValidationFailed(field_errors={"answer": "答复应为 2–5000 个字。"})
+        raise ValidationFailed(field_errors={"answer": _("答复应为 2–5000 个字。")})
     now = clock.now()
     async with db.transaction():
         question = await TenderQuestion.select().where(TenderQuestion.id == question_id).first()
         if question is None:
-            raise NotFound("找不到该问题。")
+            raise NotFound(_("找不到该问题。"))
         row = await _load(question["tender"], lock=True)
         actor = policies.can_edit_tender(user, row).acting(user)
         TENDER_TABLE.decide(_current_status(row), "answer", actor)
@@ -951,7 +958,7 @@ async def answer_question(user: CurrentUser, question_id: int, answer: str) -> T
             .returning(TenderQuestion.id)
         )
         if not done:
-            raise ValidationFailed("该问题已经答复过了；如需更正，请发布更正公告。")
+            raise ValidationFailed(_("该问题已经答复过了；如需更正，请发布更正公告。"))
         moved = rules.amended_deadline(Method(row["method"]), now, row["bid_deadline"], get_default_calendar())
         if moved is not None:
             await Tender.update(
@@ -966,7 +973,7 @@ async def answer_question(user: CurrentUser, question_id: int, answer: str) -> T
             await publish_notice(
                 extended,
                 NoticeType.AMENDMENT,
-                f"{row['title']}澄清公告",
+                _("{title}澄清公告").format(title=row["title"]),
                 content.clarification_text(extended, question["question"], answer, moved),
             )
         await audit.record(
@@ -991,12 +998,12 @@ async def retender(user: CurrentUser, tender_id: int) -> TenderOut:
     row = await _load(tender_id)
     policies.can_edit_tender(user, row).require()
     if row["status"] not in (TenderStatus.FAILED, TenderStatus.CANCELLED):
-        raise ValidationFailed("只有废标或已终止的项目可以重新招标。")
+        raise ValidationFailed(_("只有废标或已终止的项目可以重新招标。"))
     lots = await TenderLot.select().where(TenderLot.tender == tender_id).order_by(TenderLot.number)
     data = _as_input(row, lots).model_dump()
     day = clock.local_now().date() + timedelta(days=30)
     data.update(
-        title=f"{row['title']}（重新招标）",
+        title=_("{title}（重新招标）").format(title=row["title"]),
         clarification_deadline=None,
         documents_until=None,
         bid_deadline=datetime(day.year, day.month, day.day, 9, 30),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from procurement.core.fsm import Relation, Role, StateInfo, Transition, TransitionTable
+from procurement.core.fsm import N_, Labels, Relation, Role, StateInfo, Transition, TransitionTable
 
 
 class Method(StrEnum):
@@ -19,15 +19,17 @@ class Method(StrEnum):
     VENTURE = "venture_call"  # 公益创投征集
 
 
-METHOD_LABELS = {
-    Method.OPEN: "公开招标",
-    Method.INVITED: "邀请招标",
-    Method.CONSULTATION: "竞争性磋商",
-    Method.NEGOTIATION: "竞争性谈判",
-    Method.SINGLE_SOURCE: "单一来源",
-    Method.INQUIRY: "询价",
-    Method.VENTURE: "公益创投",
-}
+METHOD_LABELS = Labels(
+    {
+        Method.OPEN: N_("公开招标"),
+        Method.INVITED: N_("邀请招标"),
+        Method.CONSULTATION: N_("竞争性磋商"),
+        Method.NEGOTIATION: N_("竞争性谈判"),
+        Method.SINGLE_SOURCE: N_("单一来源"),
+        Method.INQUIRY: N_("询价"),
+        Method.VENTURE: N_("公益创投"),
+    }
+)
 
 
 class NoticeType(StrEnum):
@@ -40,15 +42,17 @@ class NoticeType(StrEnum):
     FAILURE = "failure"  # 废标公告
 
 
-NOTICE_TYPE_LABELS = {
-    NoticeType.PROCUREMENT: "采购公告",
-    NoticeType.VENTURE_CALL: "公益创投征集公告",
-    NoticeType.AMENDMENT: "更正公告",
-    NoticeType.RESULT: "中标/成交结果公告",
-    NoticeType.CONTRACT: "合同公告",
-    NoticeType.TERMINATION: "终止公告",
-    NoticeType.FAILURE: "废标公告",
-}
+NOTICE_TYPE_LABELS = Labels(
+    {
+        NoticeType.PROCUREMENT: N_("采购公告"),
+        NoticeType.VENTURE_CALL: N_("公益创投征集公告"),
+        NoticeType.AMENDMENT: N_("更正公告"),
+        NoticeType.RESULT: N_("中标/成交结果公告"),
+        NoticeType.CONTRACT: N_("合同公告"),
+        NoticeType.TERMINATION: N_("终止公告"),
+        NoticeType.FAILURE: N_("废标公告"),
+    }
+)
 
 
 class TenderStatus(StrEnum):
@@ -72,32 +76,39 @@ SYSTEM_ONLY: frozenset[str] = frozenset()
 TENDER_TABLE = TransitionTable(
     "tender",
     states={
-        TenderStatus.DRAFT: StateInfo("草稿", "草稿"),
-        TenderStatus.PUBLISHED: StateInfo("已发布（接受投标）", "正在征集"),
-        TenderStatus.CLOSED: StateInfo("投标已截止", "已截止"),
-        TenderStatus.OPENED: StateInfo("已开标", "已开标"),
-        TenderStatus.EVALUATING: StateInfo("评审中", "评审中"),
-        TenderStatus.AWARDED: StateInfo("已定标", "已公布结果"),
-        TenderStatus.FAILED: StateInfo("废标", "废标"),
-        TenderStatus.CANCELLED: StateInfo("已终止", "已终止"),
+        TenderStatus.DRAFT: StateInfo(N_("草稿"), N_("草稿")),
+        TenderStatus.PUBLISHED: StateInfo(N_("已发布（接受投标）"), N_("正在征集")),
+        TenderStatus.CLOSED: StateInfo(N_("投标已截止"), N_("已截止")),
+        TenderStatus.OPENED: StateInfo(N_("已开标"), N_("已开标")),
+        TenderStatus.EVALUATING: StateInfo(N_("评审中"), N_("评审中")),
+        TenderStatus.AWARDED: StateInfo(N_("已定标"), N_("已公布结果")),
+        TenderStatus.FAILED: StateInfo(N_("废标"), N_("废标")),
+        TenderStatus.CANCELLED: StateInfo(N_("已终止"), N_("已终止")),
     },
     transitions=[
-        Transition(TenderStatus.DRAFT, "update", TenderStatus.DRAFT, BUREAU, "修改草稿", "修改"),
-        Transition(TenderStatus.DRAFT, "publish", TenderStatus.PUBLISHED, BUREAU, "发布公告", "发布"),
-        Transition(TenderStatus.DRAFT, "cancel", TenderStatus.CANCELLED, BUREAU, "终止项目", "终止"),
-        Transition(TenderStatus.PUBLISHED, "amend", TenderStatus.PUBLISHED, BUREAU, "发布更正公告", "更正"),
-        Transition(TenderStatus.PUBLISHED, "answer", TenderStatus.PUBLISHED, BUREAU, "答复澄清问题", "答疑"),
-        Transition(TenderStatus.PUBLISHED, "close", TenderStatus.CLOSED, SYSTEM_ONLY, "投标截止", "截止"),
-        Transition(TenderStatus.PUBLISHED, "cancel", TenderStatus.CANCELLED, BUREAU, "终止项目", "终止"),
-        Transition(TenderStatus.CLOSED, "open", TenderStatus.OPENED, SYSTEM_ONLY, "开标", "开标"),
-        Transition(TenderStatus.CLOSED, "cancel", TenderStatus.CANCELLED, BUREAU, "终止项目", "终止"),
-        Transition(TenderStatus.OPENED, "start_evaluation", TenderStatus.EVALUATING, BUREAU, "开始评审", "评审"),
-        Transition(TenderStatus.OPENED, "fail", TenderStatus.FAILED, BUREAU, "宣布废标", "废标"),
-        Transition(TenderStatus.EVALUATING, "award", TenderStatus.AWARDED, BUREAU, "确定中标人", "定标"),
-        Transition(TenderStatus.EVALUATING, "fail", TenderStatus.FAILED, BUREAU, "宣布废标", "废标"),
+        Transition(TenderStatus.DRAFT, "update", TenderStatus.DRAFT, BUREAU, N_("修改草稿"), N_("修改")),
+        Transition(TenderStatus.DRAFT, "publish", TenderStatus.PUBLISHED, BUREAU, N_("发布公告"), N_("发布")),
+        Transition(TenderStatus.DRAFT, "cancel", TenderStatus.CANCELLED, BUREAU, N_("终止项目"), N_("终止")),
+        Transition(TenderStatus.PUBLISHED, "amend", TenderStatus.PUBLISHED, BUREAU, N_("发布更正公告"), N_("更正")),
+        Transition(TenderStatus.PUBLISHED, "answer", TenderStatus.PUBLISHED, BUREAU, N_("答复澄清问题"), N_("答疑")),
+        Transition(TenderStatus.PUBLISHED, "close", TenderStatus.CLOSED, SYSTEM_ONLY, N_("投标截止"), N_("截止")),
+        Transition(TenderStatus.PUBLISHED, "cancel", TenderStatus.CANCELLED, BUREAU, N_("终止项目"), N_("终止")),
+        Transition(TenderStatus.CLOSED, "open", TenderStatus.OPENED, SYSTEM_ONLY, N_("开标"), N_("开标")),
+        Transition(TenderStatus.CLOSED, "cancel", TenderStatus.CANCELLED, BUREAU, N_("终止项目"), N_("终止")),
+        Transition(
+            TenderStatus.OPENED, "start_evaluation", TenderStatus.EVALUATING, BUREAU, N_("开始评审"), N_("评审")
+        ),
+        Transition(TenderStatus.OPENED, "fail", TenderStatus.FAILED, BUREAU, N_("宣布废标"), N_("废标")),
+        Transition(TenderStatus.EVALUATING, "award", TenderStatus.AWARDED, BUREAU, N_("确定中标人"), N_("定标")),
+        Transition(TenderStatus.EVALUATING, "fail", TenderStatus.FAILED, BUREAU, N_("宣布废标"), N_("废标")),
         # 磋商: the buyer did not decide within 5 working days, the top-ranked is deemed chosen (rule 26).
         Transition(
-            TenderStatus.EVALUATING, "deem_award", TenderStatus.AWARDED, SYSTEM_ONLY, "视为确定排名第一的供应商", "定标"
+            TenderStatus.EVALUATING,
+            "deem_award",
+            TenderStatus.AWARDED,
+            SYSTEM_ONLY,
+            N_("视为确定排名第一的供应商"),
+            N_("定标"),
         ),
         # An upheld challenge (rule 27) takes the award back for re-evaluation or a new choice.
         Transition(
@@ -105,11 +116,11 @@ TENDER_TABLE = TransitionTable(
             "revoke_award",
             TenderStatus.EVALUATING,
             BUREAU,
-            "撤销中标结果（质疑成立）",
-            "重新评审",
+            N_("撤销中标结果（质疑成立）"),
+            N_("重新评审"),
         ),
     ],
-    role_labels={OFFICER: "民政局经办人（本项目采购人）", ADMIN: "系统管理员"},
+    role_labels={OFFICER: N_("民政局经办人（本项目采购人）"), ADMIN: N_("系统管理员")},
 )
 
 # States in which the public may see the tender (drafts never).
