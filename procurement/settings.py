@@ -58,10 +58,10 @@ class Settings(BaseSettings):
     max_file_mb: int = Field(default=20, description=N_("投标文件单个上限（MB）。"))
     max_bid_total_mb: int = Field(default=100, description=N_("一份投标全部文件的合计上限（MB）。"))
     open_tender_threshold_yuan: int = Field(
-        default=4_000_000, description=N_("服务类公开招标数额标准（元），rule 10；由省级规定，常见 200 万或 400 万。")
+        default=4_000_000, description=N_("服务类公开招标数额标准（元），；由省级规定，常见 200 万或 400 万。")
     )
     venture_min_call_days: int = Field(
-        default=10, description=N_("公益创投征集公告发布至申报截止的最少天数（rule 13，地方规定）。")
+        default=10, description=N_("公益创投征集公告发布至申报截止的最少天数（地方规定）。")
     )
     question_cutoff_days: int = Field(
         default=3, description=N_("答疑截止时间默认在投标截止前的天数（可在项目中另行设定，但须早于截止时间）。")
@@ -70,19 +70,23 @@ class Settings(BaseSettings):
         default=20,
         ge=0,
         le=100,
-        description=N_("报价低于全部有效报价平均值超过该百分比即提示异常低价，须书面说明（rule 23，地方规定）。"),
+        description=N_(
+            "报价低于全部有效报价平均值超过该百分比即提示异常低价，须书面说明（《政府采购货物和服务招标投标管理办法》第六十条，地方规定）。"
+        ),
     )
     score_outlier_percent: int = Field(
         default=30,
         ge=1,
         le=100,
-        description=N_("专家某项评分偏离全体成员平均分超过该项满分的此百分比，即标为畸高畸低（rule 25，地方规定）。"),
+        description=N_(
+            "专家某项评分偏离全体成员平均分超过该项满分的此百分比，即标为畸高畸低（《政府采购货物和服务招标投标管理办法》第六十四条，地方规定）。"
+        ),
     )
     venture_pass_score: int = Field(
         default=60, ge=0, le=100, description=N_("公益创投项目建议立项的最低得分（地方规定）。")
     )
     venture_publicity_working_days: int = Field(
-        default=5, ge=1, le=30, description=N_("公益创投立项公示期（工作日，rule 13，地方规定）。")
+        default=5, ge=1, le=30, description=N_("公益创投立项公示期（工作日，地方规定）。")
     )
     demo_password: str = Field(
         default="Shangcheng2026", description=N_("演示账号的统一密码（仅 `procurement demo` 使用）。")

@@ -153,7 +153,9 @@ async def file_challenge(user: CurrentUser, tender_id: int, data: ChallengeIn) -
         if current is None or today > current["challenge_until"]:
             until = f"{current['challenge_until']:%Y-%m-%d}" if current else "—"
             raise Conflict(
-                _("质疑期已于 {until} 届满（结果公告之日起 7 个工作日，rule 27），不能再提出质疑。").format(until=until)
+                _(
+                    "质疑期已于 {until} 届满（《政府采购法》第五十二条，结果公告之日起 7 个工作日），不能再提出质疑。"
+                ).format(until=until)
             )
         for raw, _unused in files:
             store.save_blob(raw)
@@ -275,9 +277,9 @@ async def escalate(user: CurrentUser, challenge_id: int, authority: str) -> Chal
         today = clock.today_local()
         if row["status"] == ChallengeStatus.FILED and today <= row["answer_due_on"]:
             raise Conflict(
-                _("答复期至 {answer_due_on:%Y-%m-%d}；答复期届满或收到答复后方可投诉（rule 27）。").format(
-                    answer_due_on=row["answer_due_on"]
-                )
+                _(
+                    "答复期至 {answer_due_on:%Y-%m-%d}；答复期届满或收到答复后方可投诉（《政府采购法》第五十二条）。"
+                ).format(answer_due_on=row["answer_due_on"])
             )
         calendar = get_default_calendar()
         complaint_due = row["complaint_due_on"] or calendar.add_working_days(
@@ -285,9 +287,9 @@ async def escalate(user: CurrentUser, challenge_id: int, authority: str) -> Chal
         )
         if today > complaint_due:
             raise Conflict(
-                _("投诉期已于 {complaint_due:%Y-%m-%d} 届满（答复期满后 15 个工作日，rule 27）。").format(
-                    complaint_due=complaint_due
-                )
+                _(
+                    "投诉期已于 {complaint_due:%Y-%m-%d} 届满（《政府采购法》第五十二条，答复期满后 15 个工作日）。"
+                ).format(complaint_due=complaint_due)
             )
         CHALLENGE_TABLE.decide(row["status"], "complain", actor)
         decision_due = calendar.add_working_days(today, COMPLAINT_DECISION_WORKING_DAYS)

@@ -125,7 +125,7 @@ def _check_choices(tender: dict[str, Any], board: RankingOut, choices: list[Awar
         if len(ranked) < minimum:
             if picks:
                 errors[f"lot.{lot.lot_id}"] = _(
-                    "第{lot_number}包有效投标仅 {n_ranked} 家，不足 {minimum} 家，该包废标，不能定标（rule 18）。"
+                    "第{lot_number}包有效投标仅 {n_ranked} 家，不足 {minimum} 家，该包废标，不能定标（《政府采购法》第三十六条）。"
                 ).format(lot_number=lot.lot_number, n_ranked=len(ranked), minimum=minimum)
             continue
         if not picks and venture and not any(b.passes for b in ranked):
@@ -149,7 +149,7 @@ def _check_choices(tender: dict[str, Any], board: RankingOut, choices: list[Awar
                 names = "、".join(b.organization_name for b in skipped)
                 key = f"choices.{choices.index(choice)}.reason"
                 errors[key] = _(
-                    "{organization_name}排名第 {rank} 名，排在其前的{names}未被选择：不按排名顺序确定须记录理由（rule 26）。"
+                    "{organization_name}排名第 {rank} 名，排在其前的{names}未被选择：不按排名顺序确定须记录理由（《政府采购法实施条例》第四十三条）。"
                 ).format(organization_name=entry.organization_name, rank=entry.rank, names=names)
         if venture:
             total = sum((c.amount_fen if c.amount_fen is not None else e.recommended_fen or 0) for c, e in picks)
@@ -391,7 +391,7 @@ async def award_tender(user: CurrentUser, tender_id: int, choices: list[AwardCho
         access.require_status(tender, TenderStatus.EVALUATING, doing=_("定标"))
         panel = await access.panel(tender_id)
         if panel["report_delivered_at"] is None:
-            raise Conflict(_("评标委员会尚未提交评审报告，不能定标（rule 26）。"))
+            raise Conflict(_("评标委员会尚未提交评审报告，不能定标（《政府采购法实施条例》第四十三条）。"))
         board = await ranking.compute(tender, panel)
         errors = _check_choices(tender, board, choices)
         if errors:
@@ -621,7 +621,7 @@ async def signing_blockers(tender_id: int, lot_id: int | None = None) -> list[st
     for a in awards:
         if a["publicity_until"] is not None and a["publicity_ended_at"] is None and today <= a["publicity_until"]:
             reasons.append(
-                _("公益创投立项公示期至 {publicity_until:%Y-%m-%d}，公示结束后方可签订协议（rule 13）。").format(
+                _("公益创投立项公示期至 {publicity_until:%Y-%m-%d}，公示结束后方可签订协议。").format(
                     publicity_until=a["publicity_until"]
                 )
             )
@@ -633,9 +633,9 @@ async def signing_blockers(tender_id: int, lot_id: int | None = None) -> list[st
     )
     for c in open_challenges:
         reasons.append(
-            _("{name}提出的质疑（编号 {id}）尚未答复，可能影响中标结果，暂停签订合同（rule 27）。").format(
-                name=c["organization.name"], id=c["id"]
-            )
+            _(
+                "{name}提出的质疑（编号 {id}）尚未答复，可能影响中标结果，暂停签订合同（《政府采购法》第五十二条）。"
+            ).format(name=c["organization.name"], id=c["id"])
         )
     return reasons
 

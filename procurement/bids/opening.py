@@ -105,7 +105,9 @@ async def open_tender(tender_id: int) -> bool:
         failed = len(short) == len(lots)
         for number in short if not failed else []:
             notes.append(
-                _("第{number}包有效投标不足 {minimum} 家，该包废标（rule 18）。").format(number=number, minimum=minimum)
+                _("第{number}包有效投标不足 {minimum} 家，该包废标（《政府采购法》第三十六条）。").format(
+                    number=number, minimum=minimum
+                )
             )
         bidders.sort(key=lambda b: (b["lot_number"], b["submitted_at"]))
         record = {"bidders": bidders, "notes": notes, "minimum": minimum}

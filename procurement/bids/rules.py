@@ -78,7 +78,9 @@ def check_eligibility(
             Check(
                 _("登记类型"),
                 ok,
-                _("本机构为{registration_type}；{verdict}要求（{allowed}）（rule 2）。").format(
+                _(
+                    "本机构为{registration_type}；{verdict}要求（{allowed}）（《政府购买服务管理办法》第六条、第八条）。"
+                ).format(
                     registration_type=REGISTRATION_TYPE_LABELS.get(reg, reg or _("未填写")),
                     verdict=_("符合") if ok else _("不符合"),
                     allowed=allowed,
@@ -95,7 +97,7 @@ def check_eligibility(
             not recent,
             _("无记录。")
             if not recent
-            else _("{date} 有重大违法记录：{get}（rule 3）。").format(
+            else _("{date} 有重大违法记录：{get}（《政府采购法》第二十二条）。").format(
                 date=recent[0]["date"], get=recent[0].get("description", "")
             ),
         )
@@ -118,7 +120,7 @@ def check_eligibility(
                         if hit.get("removed_on")
                         else _("，至今未移出")
                     )
-                    + "（rule 4）。",
+                    + "。",
                 )
             )
     if req.annual_report_passed:
@@ -128,9 +130,7 @@ def check_eligibility(
             Check(
                 _("{year} 年度年报通过").format(year=year),
                 status == "passed",
-                {"passed": _("已报送并通过。"), "failed": _("年报未通过（rule 4）。")}.get(
-                    status, _("未报送年报（rule 4）。")
-                ),
+                {"passed": _("已报送并通过。"), "failed": _("年报未通过。")}.get(status, _("未报送年报。")),
             )
         )
     if req.min_grade:
@@ -145,7 +145,7 @@ def check_eligibility(
             state = _("等级 {grade}（{awarded} 评定）").format(grade=grade, awarded=awarded) + (
                 "" if valid else _("，已超过 5 年有效期")
             )
-        reason = _("{state}；要求 {min_grade} 及以上（rule 6）。").format(state=state, min_grade=req.min_grade)
+        reason = _("{state}；要求 {min_grade} 及以上。").format(state=state, min_grade=req.min_grade)
         checks.append(Check(_("等级 {min_grade} 及以上").format(min_grade=req.min_grade), ok, reason))
     if req.scope_keyword:
         ok = req.scope_keyword in (profile.get("charter_scope") or "")
@@ -155,9 +155,7 @@ def check_eligibility(
                 ok,
                 _("章程业务范围符合。")
                 if ok
-                else _("章程业务范围中没有「{scope_keyword}」相关内容（rule 4）。").format(
-                    scope_keyword=req.scope_keyword
-                ),
+                else _("章程业务范围中没有「{scope_keyword}」相关内容。").format(scope_keyword=req.scope_keyword),
             )
         )
     if method == Method.INVITED:
@@ -176,20 +174,20 @@ def check_team(team: list[dict[str, Any]], req: TeamRequirementsIn) -> dict[str,
     errors: dict[str, str] = {}
     licensed = [m for m in team if m.get("level", "none") != "none"]
     if len(licensed) < req.min_licensed_workers:
-        errors["team"] = _(
-            "持证社会工作者至少 {min_licensed_workers} 名，方案中只有 {n_licensed} 名（rule 40）。"
-        ).format(min_licensed_workers=req.min_licensed_workers, n_licensed=len(licensed))
+        errors["team"] = _("持证社会工作者至少 {min_licensed_workers} 名，方案中只有 {n_licensed} 名。").format(
+            min_licensed_workers=req.min_licensed_workers, n_licensed=len(licensed)
+        )
     leads = [m for m in team if m.get("role") == "lead"]
     if len(leads) != 1:
         errors["team.lead"] = _("请指定一名项目负责人。")
     elif LEVEL_ORDER[leads[0].get("level", "none")] < LEVEL_ORDER[req.lead_min_level]:
-        errors["team.lead"] = _("项目负责人须为{worker_level}及以上，{name}为{worker_level2}（rule 40）。").format(
+        errors["team.lead"] = _("项目负责人须为{worker_level}及以上，{name}为{worker_level2}。").format(
             worker_level=WORKER_LEVEL_LABELS[req.lead_min_level],
             name=leads[0]["name"],
             worker_level2=WORKER_LEVEL_LABELS.get(leads[0].get("level", "none")),
         )
     if req.supervisor_required and not any(m.get("role") == "supervisor" for m in team):
-        errors["team.supervisor"] = _("本项目要求配备督导（rule 40）。")
+        errors["team.supervisor"] = _("本项目要求配备督导。")
     return errors
 
 
@@ -201,15 +199,15 @@ def check_price(price_fen: int | None, budget_fen: int, max_price_fen: int | Non
         return {"price_fen": _("投标报价必须大于 0。")}
     if price_fen > budget_fen:
         return {
-            "price_fen": _("报价 {format_yuan} 超过本包预算 {format_yuan2}，为无效投标（rule 17）。").format(
-                format_yuan=format_yuan(price_fen), format_yuan2=format_yuan(budget_fen)
-            )
+            "price_fen": _(
+                "报价 {format_yuan} 超过本包预算 {format_yuan2}，为无效投标（《政府采购货物和服务招标投标管理办法》第十二条）。"
+            ).format(format_yuan=format_yuan(price_fen), format_yuan2=format_yuan(budget_fen))
         }
     if max_price_fen is not None and price_fen > max_price_fen:
         return {
-            "price_fen": _("报价 {format_yuan} 超过最高限价 {format_yuan2}，为无效投标（rule 17）。").format(
-                format_yuan=format_yuan(price_fen), format_yuan2=format_yuan(max_price_fen)
-            )
+            "price_fen": _(
+                "报价 {format_yuan} 超过最高限价 {format_yuan2}，为无效投标（《政府采购货物和服务招标投标管理办法》第十二条）。"
+            ).format(format_yuan=format_yuan(price_fen), format_yuan2=format_yuan(max_price_fen))
         }
     return {}
 
@@ -224,19 +222,19 @@ def check_venture(
     if not project_budget or project_budget <= 0:
         return {"project_budget_fen": _("请填写项目总预算。")}
     if requested > terms.cap_per_project_fen:
-        errors["requested_fen"] = _("申请金额 {format_yuan} 超过单个项目资助上限 {format_yuan2}（rule 36）。").format(
+        errors["requested_fen"] = _("申请金额 {format_yuan} 超过单个项目资助上限 {format_yuan2}。").format(
             format_yuan=format_yuan(requested), format_yuan2=format_yuan(terms.cap_per_project_fen)
         )
     elif requested * 100 > project_budget * terms.max_share_percent:
         errors["requested_fen"] = _(
-            "申请金额不得超过项目总预算的 {max_share_percent}%：总预算 {format_yuan}，最多申请 {format_yuan2}（rule 36）。"
+            "申请金额不得超过项目总预算的 {max_share_percent}%：总预算 {format_yuan}，最多申请 {format_yuan2}。"
         ).format(
             max_share_percent=terms.max_share_percent,
             format_yuan=format_yuan(project_budget),
             format_yuan2=format_yuan(project_budget * terms.max_share_percent // 100),
         )
     if terms.matching_required and (matching or 0) < project_budget - requested:
-        errors["matching_fen"] = _("配套资金应不少于 {format_yuan}（项目总预算减申请金额，rule 36）。").format(
+        errors["matching_fen"] = _("配套资金应不少于 {format_yuan}（项目总预算减申请金额）。").format(
             format_yuan=format_yuan(project_budget - requested)
         )
     return errors

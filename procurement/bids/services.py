@@ -231,9 +231,7 @@ async def create_bid(user: CurrentUser, tender_id: int, lot_id: int) -> BidOut:
         same = Bid.organization == user.organization_id
         if tender["method"] == Method.VENTURE:
             if await Bid.exists().where(same & (Bid.tender == tender_id)):
-                raise ValidationFailed(
-                    field_errors={"lot_id": _("每家机构在一次公益创投征集中只能申报一个项目（rule 4）。")}
-                )
+                raise ValidationFailed(field_errors={"lot_id": _("每家机构在一次公益创投征集中只能申报一个项目。")})
         elif await Bid.exists().where(same & (Bid.lot == lot_id)):
             raise ValidationFailed(field_errors={"lot_id": _("本机构已在该标段建立投标，请在「我的投标」中继续编辑。")})
         key = await sealing.ensure_key(tender_id)

@@ -55,12 +55,14 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
     "bid.low_price_explanation": {
         "title": N_("请书面说明报价：{title}"),
         "body": N_(
-            "您在「{title}」中的报价明显低于其他有效报价的平均水平（低于平均值 {margin}% 以上）。请在「我的投标」中提交书面说明，评标委员会认可后投标方有效（rule 23）。"
+            "您在「{title}」中的报价明显低于其他有效报价的平均水平（低于平均值 {margin}% 以上）。请在「我的投标」中提交书面说明，评标委员会认可后投标方有效（《政府采购货物和服务招标投标管理办法》第六十条）。"
         ),
     },
     "evaluation.report_delivered": {
         "title": N_("评审报告已提交：{title}"),
-        "body": N_("「{title}」评标委员会已提交评审报告。请在 {due} 前按排名顺序确定中标（成交）供应商（rule 26）。"),
+        "body": N_(
+            "「{title}」评标委员会已提交评审报告。请在 {due} 前按排名顺序确定中标（成交）供应商（《政府采购法实施条例》第四十三条）。"
+        ),
     },
     "bid_bond.refund_overdue": {
         "title": N_("投标保证金逾期未退：{title}"),
@@ -71,48 +73,48 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
     "evaluation.report_overdue": {
         "title": N_("评审报告逾期：{title}"),
         "body": N_(
-            "「{title}」的评分已于 {ended} 全部提交，评审报告应在 {due} 前送达采购人，目前尚未提交（rule 26）。"
+            "「{title}」的评分已于 {ended} 全部提交，评审报告应在 {due} 前送达采购人，目前尚未提交（《政府采购法实施条例》第四十三条）。"
         ),
     },
     "award.won": {
         "title": N_("中标（成交）通知：{title}"),
         "body": N_(
-            "{org_name}：您在「{title}」中被确定为中标（成交）供应商，金额 {amount}。请下载中标通知书，并在结果公告之日起 30 日内签订合同（rule 28）。"
+            "{org_name}：您在「{title}」中被确定为中标（成交）供应商，金额 {amount}。请下载中标通知书，并在结果公告之日起 30 日内签订合同（《政府采购法》第四十六条）。"
         ),
     },
     "award.result": {
         "title": N_("评审结果通知：{title}"),
         "body": N_(
-            "{org_name}：「{title}」的评审结果已公告。您的得分 {total}，排名第 {rank} 名。如对结果有异议，可在 {challenge_until} 前提出质疑（rule 27）。"
+            "{org_name}：「{title}」的评审结果已公告。您的得分 {total}，排名第 {rank} 名。如对结果有异议，可在 {challenge_until} 前提出质疑（《政府采购法》第五十二条）。"
         ),
     },
     "award.result_out": {
         "title": N_("评审结果通知：{title}"),
         "body": N_(
-            "{org_name}：「{title}」的评审结果已公告。您的投标未通过审查：{reason}如对结果有异议，可在 {challenge_until} 前提出质疑（rule 27）。"
+            "{org_name}：「{title}」的评审结果已公告。您的投标未通过审查：{reason}如对结果有异议，可在 {challenge_until} 前提出质疑（《政府采购法》第五十二条）。"
         ),
     },
     "award.deemed": {
         "title": N_("视为成交：{title}"),
         "body": N_(
-            "「{title}」采购人未在评审报告送达后 5 个工作日内确定成交供应商，依法视为确定排名第一的供应商（rule 26）。"
+            "「{title}」采购人未在评审报告送达后 5 个工作日内确定成交供应商，依法视为确定排名第一的供应商（《政府采购法实施条例》第四十三条）。"
         ),
     },
     "challenge.filed": {
         "title": N_("收到质疑：{title}"),
         "body": N_(
-            "{org_name}对「{title}」提出质疑，请在 {due} 前书面答复（rule 27）。答复前可能影响结果的，暂停签订合同。"
+            "{org_name}对「{title}」提出质疑，请在 {due} 前书面答复（《政府采购法》第五十二条）。答复前可能影响结果的，暂停签订合同。"
         ),
     },
     "challenge.answered": {
         "title": N_("质疑已答复：{title}"),
         "body": N_(
-            "您对「{title}」提出的质疑已答复：{outcome}。如不满意，可在 {complaint_due} 前向财政部门投诉（rule 27）。"
+            "您对「{title}」提出的质疑已答复：{outcome}。如不满意，可在 {complaint_due} 前向财政部门投诉（《政府采购法》第五十二条）。"
         ),
     },
     "challenge.overdue": {
         "title": N_("质疑答复逾期：{title}"),
-        "body": N_("{org_name}对「{title}」的质疑应在 {due} 前答复，目前尚未答复（rule 27）。"),
+        "body": N_("{org_name}对「{title}」的质疑应在 {due} 前答复，目前尚未答复（《政府采购法》第五十二条）。"),
     },
     "award.revoked": {
         "title": N_("中标结果撤销：{title}"),

@@ -286,7 +286,7 @@ class ReviewPages(Controller):
             await sheets.save_sheet(user, bid_id, sheet)
             return redirect(
                 f"/review/bids/{bid_id}",
-                _("评分已提交并锁定。如需改动，只能按 rule 25 规定的情形更正。")
+                _("评分已提交并锁定。如需改动，只能按《政府采购货物和服务招标投标管理办法》第六十四条规定的情形更正。")
                 if sheet.submit
                 else _("评分草稿已保存（尚未提交，其他成员看不到）。"),
             )

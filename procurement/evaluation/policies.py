@@ -45,7 +45,9 @@ def declared_member(user: CurrentUser | None, seat: dict[str, Any] | None) -> De
         return holder
     assert seat is not None
     if seat["status"] == MemberStatus.DRAWN:
-        return deny(_("请先作回避声明：声明与投标人无利害关系后，才能查看投标文件和评分（rule 20）。"))
+        return deny(
+            _("请先作回避声明：声明与投标人无利害关系后，才能查看投标文件和评分（《政府采购法实施条例》第九条）。")
+        )
     if seat["status"] not in SEATED:
         return deny(_("您已不在该评标委员会（已回避或谢绝），不能查看投标文件或评分。"))
     return holder

@@ -129,13 +129,13 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
                 blockers.append(
                     _("{name}的报价明显偏低，").format(name=b["organization.name"])
                     + (_("尚待投标人书面说明") if status == "awaiting_explanation" else _("尚待评标委员会认定"))
-                    + "（rule 23）。"
+                    + _("（《政府采购货物和服务招标投标管理办法》第六十条）。")
                 )
             for key in rows[b["id"]]["inconsistent"]:
                 blockers.append(
-                    _("{name}的客观评审因素「{get}」各成员评分不一致，须由相关成员更正（rule 25）。").format(
-                        name=b["organization.name"], get=criteria_names.get(key, key)
-                    )
+                    _(
+                        "{name}的客观评审因素「{get}」各成员评分不一致，须由相关成员更正（《政府采购货物和服务招标投标管理办法》第六十四条）。"
+                    ).format(name=b["organization.name"], get=criteria_names.get(key, key))
                 )
         rankable = [e for e in entries if e.total is not None or scheme.method == scoring.LOWEST_PRICE]
         for ranked in scoring.rank(rankable, scheme.method):

@@ -155,7 +155,7 @@ async def _fail_if_too_few(tender: dict[str, Any], trigger: Actor) -> bool:
         await tenders.fail_tender(
             tender,
             _(
-                "经资格性和符合性审查，有效投标（申报）仅剩 {left} 家，不足 {minimum} 家，依法予以废标（rule 18）。"
+                "经资格性和符合性审查，有效投标（申报）仅剩 {left} 家，不足 {minimum} 家，依法予以废标（《政府采购法》第三十六条）。"
             ).format(left=left, minimum=minimum),
             SYSTEM,
             audit_extra={"valid_bids": left, "minimum": minimum, "triggered_by": trigger.label},
@@ -253,7 +253,11 @@ async def decide_low_price(user: CurrentUser, bid_id: int, accepted: bool, note:
             raise Conflict(_("该投标未被提示为异常低价。"))
         review = await _review_row(bid)
         if not review["explanation"]:
-            raise Conflict(_("投标人尚未提交书面说明；收到说明前评标委员会不能认可该投标（rule 23）。"))
+            raise Conflict(
+                _(
+                    "投标人尚未提交书面说明；收到说明前评标委员会不能认可该投标（《政府采购货物和服务招标投标管理办法》第六十条）。"
+                )
+            )
         if review["explanation_accepted"] is not None:
             raise Conflict(_("评标委员会已经作出决定。"))
         now = clock.now()
@@ -273,7 +277,9 @@ async def decide_low_price(user: CurrentUser, bid_id: int, accepted: bool, note:
             await BidReview.update(
                 {
                     BidReview.passed: False,
-                    BidReview.reason: _("异常低价未获评标委员会认可：{note}（rule 23）").format(note=note),
+                    BidReview.reason: _(
+                        "异常低价未获评标委员会认可：{note}（《政府采购货物和服务招标投标管理办法》第六十条）"
+                    ).format(note=note),
                 }
             ).where(BidReview.bid == bid_id)
             await _fail_if_too_few(tender, actor)

@@ -36,20 +36,24 @@ def panel_size_problems(method: str, total_budget_fen: int, size: int, buyer_rep
     minimum = minimum_panel_size(method, total_budget_fen)
     label = METHOD_LABELS.get(method, method)  # type: ignore[call-overload]
     if size % 2 == 0:
-        problems.append(_("评标委员会须为单数，{size} 人不符合要求（rule 19）。").format(size=size))
+        problems.append(
+            _("评标委员会须为单数，{size} 人不符合要求（《政府采购货物和服务招标投标管理办法》第四十七条）。").format(
+                size=size
+            )
+        )
     if size < minimum:
         why = _("预算达到 1000 万元的") if minimum == 7 else ""
         problems.append(
-            _("{why}{label}项目的评标委员会至少 {minimum} 人，现为 {size} 人（rule 19）。").format(
-                why=why, label=label, minimum=minimum, size=size
-            )
+            _(
+                "{why}{label}项目的评标委员会至少 {minimum} 人，现为 {size} 人（《政府采购货物和服务招标投标管理办法》第四十七条）。"
+            ).format(why=why, label=label, minimum=minimum, size=size)
         )
     experts = size - buyer_reps
     if buyer_reps < 0 or experts * 3 < size * 2:
         problems.append(
-            _("评审专家应不少于成员总数的三分之二，{size} 人中专家仅 {experts} 人（rule 19）。").format(
-                size=size, experts=experts
-            )
+            _(
+                "评审专家应不少于成员总数的三分之二，{size} 人中专家仅 {experts} 人（《政府采购货物和服务招标投标管理办法》第四十七条）。"
+            ).format(size=size, experts=experts)
         )
     return problems
 
@@ -117,16 +121,16 @@ def conflicts(expert: Expert, bidders: Mapping[int, str], buyer_id: int | None, 
     reasons: list[str] = []
     since = window_start(today)
     if buyer_id is not None and expert.employer_organization_id == buyer_id:
-        reasons.append(_("现任职于采购人，采购人工作人员不得作为评审专家（rule 20）。"))
+        reasons.append(_("现任职于采购人，采购人工作人员不得作为评审专家（《政府采购法实施条例》第九条）。"))
     for org_id, name in bidders.items():
         if expert.employer_organization_id == org_id:
-            reasons.append(_("现任职于投标人{name}（rule 20）。").format(name=name))
+            reasons.append(_("现任职于投标人{name}（《政府采购法实施条例》第九条）。").format(name=name))
         for job in expert.employment:
             overlaps = (job.start is None or job.start <= today) and (job.end is None or job.end >= since)
             if overlaps and _same_org(job, org_id, name):
                 label = EMPLOYMENT_ROLE_LABELS.get(job.role, job.role)  # type: ignore[call-overload]
                 reasons.append(
-                    _("近 {CONFLICT_YEARS} 年内曾任投标人{name}的{label}（rule 20）。").format(
+                    _("近 {CONFLICT_YEARS} 年内曾任投标人{name}的{label}（《政府采购法实施条例》第九条）。").format(
                         CONFLICT_YEARS=CONFLICT_YEARS, name=name, label=label
                     )
                 )
@@ -134,7 +138,11 @@ def conflicts(expert: Expert, bidders: Mapping[int, str], buyer_id: int | None, 
         for rel in expert.relations:
             if rel.organization_id == org_id:
                 label = RELATION_KIND_LABELS.get(rel.kind, rel.kind)  # type: ignore[call-overload]
-                reasons.append(_("已申报与投标人{name}存在{label}（rule 20）。").format(name=name, label=label))
+                reasons.append(
+                    _("已申报与投标人{name}存在{label}（《政府采购法实施条例》第九条）。").format(
+                        name=name, label=label
+                    )
+                )
                 break
     return reasons
 

@@ -85,7 +85,13 @@ class ExpertProfileOut(BaseModel):
 
 
 class DrawPanelIn(_In):
-    size: int = Field(ge=1, le=25, description=N_("评标委员会总人数（含采购人代表），须为单数（rule 19）"))
+    size: int = Field(
+        ge=1,
+        le=25,
+        description=N_(
+            "评标委员会总人数（含采购人代表），须为单数（《政府采购货物和服务招标投标管理办法》第四十七条）"
+        ),
+    )
     include_buyer_rep: bool = Field(default=False, description=N_("是否含一名采购人代表（不得担任组长）"))
     buyer_rep_user_id: int | None = Field(
         default=None,
@@ -140,11 +146,17 @@ class QualifyIn(_In):
 
 
 class FailureIn(_In):
-    reason: str = Field(min_length=10, max_length=5000, description=N_("废标理由（rule 18），将在废标公告中公布"))
+    reason: str = Field(
+        min_length=10, max_length=5000, description=N_("废标理由（《政府采购法》第三十六条），将在废标公告中公布")
+    )
 
 
 class ExplanationIn(_In):
-    explanation: str = Field(min_length=10, max_length=10000, description=N_("对异常低价的书面说明（rule 23）"))
+    explanation: str = Field(
+        min_length=10,
+        max_length=10000,
+        description=N_("对异常低价的书面说明（《政府采购货物和服务招标投标管理办法》第六十条）"),
+    )
 
 
 class ExplanationDecisionIn(_In):
@@ -197,7 +209,7 @@ class ScoreSheetIn(_In):
 class CorrectionIn(_In):
     criterion_key: str = Field(min_length=1, max_length=30)
     new_points: str = Field(min_length=1, max_length=12)
-    reason: CorrectionReason = Field(description=N_("rule 25 的四种情形之一"))
+    reason: CorrectionReason = Field(description=N_("《政府采购货物和服务招标投标管理办法》第六十四条的四种情形之一"))
     explanation: str = Field(min_length=2, max_length=2000)
 
 

@@ -103,28 +103,32 @@ def sheet_problems(
     known = {c.key for c in criteria}
     for key in scores:
         if key not in known:
-            problems[key] = _("评分因素不存在，不得使用招标文件以外的评分因素（rule 21）。")
+            problems[key] = _("评分因素不存在，不得使用招标文件以外的评分因素（《政府采购法实施条例》第三十四条）。")
     for criterion in criteria:
         raw = scores.get(criterion.key)
         if _missing(raw):
             if complete:
-                problems[criterion.key] = _("请为“{name}”打分（rule 21）。").format(name=criterion.name)
+                problems[criterion.key] = _("请为“{name}”打分（《政府采购法实施条例》第三十四条）。").format(
+                    name=criterion.name
+                )
             continue
         points = parse_points(raw)
         if points is None:
-            problems[criterion.key] = _("“{name}”的分值须为数字，最多保留一位小数（rule 25）。").format(
-                name=criterion.name
-            )
+            problems[criterion.key] = _(
+                "“{name}”的分值须为数字，最多保留一位小数（《政府采购货物和服务招标投标管理办法》第六十四条）。"
+            ).format(name=criterion.name)
         elif not 0 <= points <= criterion.max_points:
             problems[criterion.key] = _(
-                "“{name}”的分值须在 0 至 {max_points} 分之间，现为 {points} 分（rule 25）。"
+                "“{name}”的分值须在 0 至 {max_points} 分之间，现为 {points} 分（《政府采购货物和服务招标投标管理办法》第六十四条）。"
             ).format(name=criterion.name, max_points=criterion.max_points, points=points)
         elif (
             criterion.kind == SUBJECTIVE
             and points in (0, criterion.max_points)
             and not (comments.get(criterion.key) or "").strip()
         ):
-            problems[criterion.key] = _("“{name}”给0分或满分须填写评分理由（rule 25）。").format(name=criterion.name)
+            problems[criterion.key] = _(
+                "“{name}”给0分或满分须填写评分理由（《政府采购货物和服务招标投标管理办法》第六十四条）。"
+            ).format(name=criterion.name)
     return problems
 
 

@@ -226,9 +226,9 @@ async def draw_panel(
             actor = _buyer_officer(user, tender)
             if tender["status"] != TenderStatus.OPENED:
                 raise Conflict(
-                    _("项目当前状态为「{staff_label}」：评标委员会只能在开标后、评审开始前抽取（rule 19）。").format(
-                        staff_label=TENDER_TABLE.staff_label(tender["status"])
-                    )
+                    _(
+                        "项目当前状态为「{staff_label}」：评标委员会只能在开标后、评审开始前抽取（《政府采购货物和服务招标投标管理办法》第四十七条）。"
+                    ).format(staff_label=TENDER_TABLE.staff_label(tender["status"]))
                 )
             if await Panel.exists().where(Panel.tender == tender_id):
                 raise Conflict(_("本项目的评标委员会已经抽取；如有专家回避，请对该成员执行「移出并补抽」。"))
@@ -258,7 +258,7 @@ async def draw_panel(
                 label = CATEGORY_LABELS.get(Category(tender["category"]), tender["category"])
                 raise Conflict(
                     _(
-                        "符合条件的候选专家只有 {len} 名（熟悉「{label}」、可参加评审且与投标人无利害关系），不足以组成 {size} 人、其中专家 {needed} 名的评标委员会（rule 19）。请先扩充专家库。"
+                        "符合条件的候选专家只有 {len} 名（熟悉「{label}」、可参加评审且与投标人无利害关系），不足以组成 {size} 人、其中专家 {needed} 名的评标委员会（《政府采购货物和服务招标投标管理办法》第四十七条）。请先扩充专家库。"
                     ).format(len=len(pool.candidates), label=label, size=size, needed=needed),
                     extra={"candidates": len(pool.candidates), "needed": needed},
                 )
@@ -368,7 +368,9 @@ async def _replace(panel: dict[str, Any], removed: dict[str, Any], actor: audit.
             actor=actor,
             after={"replaces": removed["id"], "candidates": []},
         )
-        return _("候选专家已全部抽取，未能补抽；请扩充专家库后重新组建评标委员会（rule 19）。")
+        return _(
+            "候选专家已全部抽取，未能补抽；请扩充专家库后重新组建评标委员会（《政府采购货物和服务招标投标管理办法》第四十七条）。"
+        )
     seed = secrets.token_hex(16)
     [expert_id] = rules.draw(remaining, 1, seed)
     new_id = (
@@ -467,7 +469,7 @@ async def declare(user: CurrentUser, panel_id: int, no_conflict: bool, note: str
                 after={"note": note},
             )
         else:
-            reason = note or _("专家声明与投标人存在利害关系，主动回避（rule 20）。")
+            reason = note or _("专家声明与投标人存在利害关系，主动回避（《政府采购法实施条例》第九条）。")
             await _change_status(
                 member,
                 "declare_conflict",
@@ -479,7 +481,9 @@ async def declare(user: CurrentUser, panel_id: int, no_conflict: bool, note: str
             if member["kind"] == MemberKind.EXPERT:
                 message = await _replace(panel, member, actor)
             else:
-                message = _("采购人代表已回避；请采购人另行指派代表，或在评标委员会中不设采购人代表（rule 19）。")
+                message = _(
+                    "采购人代表已回避；请采购人另行指派代表，或在评标委员会中不设采购人代表（《政府采购货物和服务招标投标管理办法》第四十七条）。"
+                )
     return await get_panel(user, panel["tender"], note=message)
 
 

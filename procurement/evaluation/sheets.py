@@ -228,7 +228,11 @@ async def save_sheet(user: CurrentUser, bid_id: int, data: ScoreSheetIn) -> BidF
             raise Conflict(_("该投标未通过资格性和符合性审查（或尚未审查），不进入评分。"))
         scheme = access.scheme_of(tender)
         if not scheme.uses_sheets:
-            raise Conflict(_("本项目采用最低评标价法，按评审价格排序，不需要评分（rule 24）。"))
+            raise Conflict(
+                _(
+                    "本项目采用最低评标价法，按评审价格排序，不需要评分（《政府采购货物和服务招标投标管理办法》第五十六条、第五十七条）。"
+                )
+            )
         errors = scoring.sheet_problems(scheme.criteria, data.scores, data.comments, complete=data.submit)
         venture = access.is_venture(tender)
         if venture:
@@ -288,7 +292,9 @@ async def save_sheet(user: CurrentUser, bid_id: int, data: ScoreSheetIn) -> BidF
                 .returning(ScoreSheet.id)
             )
             if not changed:
-                raise Conflict(_("评分表已提交并锁定，只能按 rule 25 规定的情形更正。"))
+                raise Conflict(
+                    _("评分表已提交并锁定，只能按《政府采购货物和服务招标投标管理办法》第六十四条规定的情形更正。")
+                )
         if data.submit:
             await apply_transition(
                 SHEET_TABLE,
@@ -375,9 +381,9 @@ async def correct_score(user: CurrentUser, sheet_id: int, data: CorrectionIn) ->
         if data.reason == CorrectionReason.OBJECTIVE_INCONSISTENT and criterion.kind != scoring.OBJECTIVE:
             raise ValidationFailed(
                 field_errors={
-                    "reason": _("「{name}」是主观评审因素，不适用「客观评审因素评分不一致」（rule 25）。").format(
-                        name=criterion.name
-                    )
+                    "reason": _(
+                        "「{name}」是主观评审因素，不适用「客观评审因素评分不一致」（《政府采购货物和服务招标投标管理办法》第六十四条）。"
+                    ).format(name=criterion.name)
                 }
             )
         scores = json.loads(sheet["scores"])

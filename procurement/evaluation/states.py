@@ -145,7 +145,7 @@ SHEET_TABLE = TransitionTable(
             "correct",
             SheetStatus.SUBMITTED,
             frozenset({MEMBER}),
-            N_("更正评分（rule 25）"),
+            N_("更正评分（《政府采购货物和服务招标投标管理办法》第六十四条）"),
             N_("更正"),
         ),
         # The buyer's officer upholds a challenge and orders a re-evaluation (rule 27).

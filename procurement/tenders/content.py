@@ -53,45 +53,53 @@ def publication_title(row: dict[str, Any]) -> str:
 
 def requirement_lines(row: dict[str, Any]) -> list[str]:
     elig = _json(row["eligibility"], {})
-    lines = [_("具有独立承担民事责任的能力，有健全的财务会计制度，有依法缴纳税收和社会保障资金的良好记录（rule 3）。")]
+    lines = [
+        _(
+            "具有独立承担民事责任的能力，有健全的财务会计制度，有依法缴纳税收和社会保障资金的良好记录（《政府采购法》第二十二条）。"
+        )
+    ]
     if elig.get("registration_types"):
         lines.append(
             _("登记类型：") + "、".join(REGISTRATION_TYPE_LABELS.get(t, t) for t in elig["registration_types"]) + "。"
         )
-    lines.append(_("近 {get} 年内无重大违法记录（rule 3）。").format(get=elig.get("no_major_violation_years", 3)))
+    lines.append(
+        _("近 {get} 年内无重大违法记录（《政府采购法》第二十二条）。").format(
+            get=elig.get("no_major_violation_years", 3)
+        )
+    )
     if elig.get("abnormal_list_years"):
         lines.append(
-            _("近 {abnormal_list_years} 年未被列入社会组织活动异常名录（rule 4）。").format(
+            _("近 {abnormal_list_years} 年未被列入社会组织活动异常名录。").format(
                 abnormal_list_years=elig["abnormal_list_years"]
             )
         )
     if elig.get("dishonest_list_years"):
         lines.append(
-            _("近 {dishonest_list_years} 年未被列入严重违法失信名单（rule 4）。").format(
+            _("近 {dishonest_list_years} 年未被列入严重违法失信名单。").format(
                 dishonest_list_years=elig["dishonest_list_years"]
             )
         )
     if elig.get("annual_report_passed"):
-        lines.append(_("上一年度年报已报送并通过（rule 4）。"))
+        lines.append(_("上一年度年报已报送并通过。"))
     if elig.get("min_grade"):
-        lines.append(_("社会组织等级评估 {min_grade} 及以上（rule 6）。").format(min_grade=elig["min_grade"]))
+        lines.append(_("社会组织等级评估 {min_grade} 及以上。").format(min_grade=elig["min_grade"]))
     if elig.get("scope_keyword"):
         lines.append(_("章程业务范围包含「{scope_keyword}」相关内容。").format(scope_keyword=elig["scope_keyword"]))
     team = _json(row["team_requirements"], {})
     if team.get("min_licensed_workers"):
         lines.append(
-            _("服务团队中持证社会工作者不少于 {min_licensed_workers} 名（rule 40）。").format(
+            _("服务团队中持证社会工作者不少于 {min_licensed_workers} 名。").format(
                 min_licensed_workers=team["min_licensed_workers"]
             )
         )
     if team.get("lead_min_level") and team["lead_min_level"] != "none":
         lines.append(
-            _("项目负责人须具有{worker_level}及以上职业水平证书（rule 38、40）。").format(
+            _("项目负责人须具有{worker_level}及以上职业水平证书（40）。").format(
                 worker_level=WORKER_LEVEL_LABELS.get(team["lead_min_level"])
             )
         )
     if team.get("supervisor_required"):
-        lines.append(_("须配备项目督导（rule 40）。"))
+        lines.append(_("须配备项目督导。"))
     return [public(line) for line in lines]
 
 
@@ -100,7 +108,7 @@ def scheme_lines(row: dict[str, Any]) -> list[str]:
     if not scheme:
         return [_("单一来源采购，不进行竞争性评审。")]
     lines = [
-        _("评审办法：{evaluation_method}（rule 21）。").format(
+        _("评审办法：{evaluation_method}（《政府采购法实施条例》第三十四条）。").format(
             evaluation_method=EVALUATION_METHOD_LABELS.get(scheme["method"], scheme["method"])
         )
     ]
@@ -116,11 +124,11 @@ def scheme_lines(row: dict[str, Any]) -> list[str]:
         )
     if scheme["method"] == "comprehensive":
         if scheme.get("price_fixed"):
-            lines.append(_("· 价格由采购人固定，不计价格分（rule 22）。"))
+            lines.append(_("· 价格由采购人固定，不计价格分（《政府采购货物和服务招标投标管理办法》第五十五条）。"))
         else:
             lines.append(
                 _(
-                    "· 价格分：{price_weight} 分，价格分 = 评标基准价 / 投标报价 × {price_weight}，评标基准价为满足要求的最低报价（rule 22）。"
+                    "· 价格分：{price_weight} 分，价格分 = 评标基准价 / 投标报价 × {price_weight}，评标基准价为满足要求的最低报价（《政府采购货物和服务招标投标管理办法》第五十五条）。"
                 ).format(price_weight=scheme["price_weight"])
             )
     return [public(line) for line in lines]
@@ -187,7 +195,7 @@ def publication_text(row: dict[str, Any], lots: list[dict[str, Any]]) -> str:
                 format_yuan=format_yuan(venture["cap_per_project_fen"]), max_share_percent=venture["max_share_percent"]
             )
             + (_("，其余由申报机构配套。") if venture.get("matching_required") else "。"),
-            _("每家机构限申报一个项目（rule 4）。"),
+            _("每家机构限申报一个项目。"),
         ]
     parts += [
         "",
@@ -203,7 +211,7 @@ def publication_text(row: dict[str, Any], lots: list[dict[str, Any]]) -> str:
     ]
     if row["bid_bond_fen"]:
         parts.append(
-            _("投标保证金：{format_yuan}（不超过预算的 2%，rule 29）。").format(
+            _("投标保证金：{format_yuan}（《政府采购法实施条例》第三十三条、第四十八条，不超过预算的 2%）。").format(
                 format_yuan=format_yuan(row["bid_bond_fen"])
             )
         )

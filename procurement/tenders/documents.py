@@ -73,7 +73,7 @@ async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str
                     if method in rules.NO_DOCUMENT_PERIOD
                     else [
                         _(
-                            "招标文件提供期限不少于 5 个工作日（rule 15），最早可截至 {earliest_documents_until:%Y年%m月%d日}。"
+                            "招标文件提供期限不少于 5 个工作日（《政府采购货物和服务招标投标管理办法》第十六条），最早可截至 {earliest_documents_until:%Y年%m月%d日}。"
                         ).format(earliest_documents_until=rules.earliest_documents_until(publish_day, cal))
                     ]
                 ),
@@ -83,7 +83,9 @@ async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str
                         method, publish_day, cal, get_settings().venture_min_call_days
                     )
                 ),
-                _("开标时间与投标截止时间相同；更正或澄清距截止不足规定时间的，截止时间相应顺延（rule 16）。"),
+                _(
+                    "开标时间与投标截止时间相同；更正或澄清距截止不足规定时间的，截止时间相应顺延（《政府采购法实施条例》第三十一条）。"
+                ),
             ]
         ],
         "questions": [q for q in tender.questions if q.answered_at],

@@ -49,16 +49,18 @@ def check_structure(t: TenderIn, *, open_tender_threshold_fen: int) -> Errors:
     for i, lot in enumerate(t.lots):
         if lot.max_price_fen is not None and lot.max_price_fen > lot.budget_fen:
             errors[f"lots.{i}.max_price_fen"] = _(
-                "最高限价 {format_yuan} 超过了本包预算 {format_yuan2}（rule 17）。"
+                "最高限价 {format_yuan} 超过了本包预算 {format_yuan2}（《政府采购货物和服务招标投标管理办法》第十二条）。"
             ).format(format_yuan=format_yuan(lot.max_price_fen), format_yuan2=format_yuan(lot.budget_fen))
     if t.bid_bond_fen * 10_000 > total * BOND_MAX_BP:
         errors["bid_bond_fen"] = _(
-            "投标保证金不得超过采购预算的 2%（rule 29）：预算 {format_yuan}，保证金最多 {format_yuan2}。"
+            "投标保证金不得超过采购预算的 2%（《政府采购法实施条例》第三十三条、第四十八条）：预算 {format_yuan}，保证金最多 {format_yuan2}。"
         ).format(format_yuan=format_yuan(total), format_yuan2=format_yuan(total * BOND_MAX_BP // 10_000))
     if t.contract_term_months > TERM_MONTHS_JUSTIFIED:
-        errors["contract_term_months"] = _("合同期限最长 3 年（36 个月）（rule 30）。")
+        errors["contract_term_months"] = _("合同期限最长 3 年（36 个月）（《政府购买服务管理办法》）。")
     elif t.contract_term_months > TERM_MONTHS and not t.term_justification:
-        errors["term_justification"] = _("合同期限超过 1 年时，须说明服务稳定持续、预算有保障的理由（rule 30）。")
+        errors["term_justification"] = _(
+            "合同期限超过 1 年时，须说明服务稳定持续、预算有保障的理由（《政府购买服务管理办法》）。"
+        )
     errors.update(_check_method(t, total, open_tender_threshold_fen))
     errors.update(check_scheme(t))
     errors.update(check_payment_schedule(t))
@@ -74,12 +76,12 @@ def _check_method(t: TenderIn, total: int, threshold_fen: int) -> Errors:
     if t.method != Method.INVITED and t.invited_org_ids:
         errors["invited_org_ids"] = _("只有邀请招标需要填写受邀机构。")
     if t.method == Method.SINGLE_SOURCE and t.single_source_provider_id is None:
-        errors["single_source_provider_id"] = _("单一来源采购须指定供应商（rule 12）。")
+        errors["single_source_provider_id"] = _("单一来源采购须指定供应商（《政府采购法实施条例》第三十八条）。")
     if t.method != Method.SINGLE_SOURCE and t.single_source_provider_id is not None:
         errors["single_source_provider_id"] = _("只有单一来源采购需要指定供应商。")
     if t.method == Method.VENTURE:
         if t.venture_terms is None:
-            errors["venture_terms"] = _("公益创投须设定单个项目资助上限和资助比例（rule 36）。")
+            errors["venture_terms"] = _("公益创投须设定单个项目资助上限和资助比例。")
         else:
             errors.update(venture_cap_errors(t))
     elif t.venture_terms is not None:
@@ -88,7 +90,7 @@ def _check_method(t: TenderIn, total: int, threshold_fen: int) -> Errors:
     # 采购法 art. 27: above the threshold any method but the open tender needs approval.
     if above and t.method not in (Method.OPEN, Method.VENTURE) and not t.method_justification:
         errors["method_justification"] = _(
-            "预算 {format_yuan} 达到公开招标数额标准 {format_yuan2}，采用{method}须填写经批准变更采购方式的说明（rule 10）。"
+            "预算 {format_yuan} 达到公开招标数额标准 {format_yuan2}，采用{method}须填写经批准变更采购方式的说明。"
         ).format(
             format_yuan=format_yuan(total), format_yuan2=format_yuan(threshold_fen), method=METHOD_LABELS[t.method]
         )
@@ -101,7 +103,7 @@ def check_scheme(t: TenderIn) -> Errors:
     if scheme is None:
         if t.method == Method.SINGLE_SOURCE:
             return {}
-        return {"evaluation_scheme": _("请设定评审办法（rule 21）。")}
+        return {"evaluation_scheme": _("请设定评审办法（《政府采购法实施条例》第三十四条）。")}
     errors: Errors = {}
     required = {
         Method.CONSULTATION: EvaluationMethod.COMPREHENSIVE,  # 214号 art. 23
@@ -110,7 +112,7 @@ def check_scheme(t: TenderIn) -> Errors:
     }.get(t.method)
     if required and scheme.method != required:
         label = _("综合评分法") if required == EvaluationMethod.COMPREHENSIVE else _("最低评标价法")
-        errors["evaluation_scheme.method"] = _("{method}应采用{label}（rule 21）。").format(
+        errors["evaluation_scheme.method"] = _("{method}应采用{label}（《政府采购法实施条例》第三十四条）。").format(
             method=METHOD_LABELS[t.method], label=label
         )
     keys = [c.key for c in scheme.criteria if c.key]
@@ -118,27 +120,33 @@ def check_scheme(t: TenderIn) -> Errors:
         errors["evaluation_scheme.criteria"] = _("评审因素的编号不能重复。")
     if scheme.method == EvaluationMethod.LOWEST_PRICE:
         if scheme.criteria:
-            errors["evaluation_scheme.criteria"] = _("最低评标价法只比较价格，不设评分因素（rule 21）。")
+            errors["evaluation_scheme.criteria"] = _(
+                "最低评标价法只比较价格，不设评分因素（《政府采购法实施条例》第三十四条）。"
+            )
         return errors
     points = sum(c.max_points for c in scheme.criteria)
     if scheme.price_fixed:
         if scheme.price_weight:
-            errors["evaluation_scheme.price_weight"] = _("价格由采购人固定时，价格不计分，价格权重应为 0（rule 22）。")
+            errors["evaluation_scheme.price_weight"] = _(
+                "价格由采购人固定时，价格不计分，价格权重应为 0（《政府采购货物和服务招标投标管理办法》第五十五条）。"
+            )
     elif t.method == Method.CONSULTATION and not 10 <= scheme.price_weight <= 30:
         errors["evaluation_scheme.price_weight"] = _(
-            "竞争性磋商的服务项目，价格分权重应在 10%–30% 之间（rule 22），现为 {price_weight}%。"
+            "竞争性磋商的服务项目，价格分权重应在 10%–30% 之间（《政府采购货物和服务招标投标管理办法》第五十五条），现为 {price_weight}%。"
         ).format(price_weight=scheme.price_weight)
     elif t.method != Method.VENTURE and scheme.price_weight < 10:
         errors["evaluation_scheme.price_weight"] = _(
-            "服务项目的价格分权重不得低于 10%（rule 22），现为 {price_weight}%。"
+            "服务项目的价格分权重不得低于 10%（《政府采购货物和服务招标投标管理办法》第五十五条），现为 {price_weight}%。"
         ).format(price_weight=scheme.price_weight)
     total = points + (0 if scheme.price_fixed else scheme.price_weight)
     if total != 100 and "evaluation_scheme.price_weight" not in errors:
         errors["evaluation_scheme.criteria"] = _(
-            "评审因素分值（{points} 分）加价格分（{price_points} 分）应合计 100 分，现为 {total} 分（rule 22）。"
+            "评审因素分值（{points} 分）加价格分（{price_points} 分）应合计 100 分，现为 {total} 分（《政府采购货物和服务招标投标管理办法》第五十五条）。"
         ).format(points=points, price_points=0 if scheme.price_fixed else scheme.price_weight, total=total)
     if not scheme.criteria:
-        errors.setdefault("evaluation_scheme.criteria", _("综合评分法至少需要一个评审因素（rule 21）。"))
+        errors.setdefault(
+            "evaluation_scheme.criteria", _("综合评分法至少需要一个评审因素（《政府采购法实施条例》第三十四条）。")
+        )
     return errors
 
 
@@ -146,17 +154,21 @@ def check_payment_schedule(t: TenderIn) -> Errors:
     """Rule 35: installments sum to 100%; evaluation gates name a grade; date gates a date."""
     if not t.payment_schedule:
         return {
-            "payment_schedule": _("请设定付款计划（rule 35），例如签订后 40%、中期评估合格后 30%、终期评估合格后 30%。")
+            "payment_schedule": _(
+                "请设定付款计划（《政府采购法实施条例》第五十一条），例如签订后 40%、中期评估合格后 30%、终期评估合格后 30%。"
+            )
         }
     errors: Errors = {}
     total = sum(i.percent for i in t.payment_schedule)
     if total != 100:
-        errors["payment_schedule"] = _("各期付款比例应合计 100%，现为 {total}%（rule 35）。").format(total=total)
+        errors["payment_schedule"] = _(
+            "各期付款比例应合计 100%，现为 {total}%（《政府采购法实施条例》第五十一条）。"
+        ).format(total=total)
     for n, item in enumerate(t.payment_schedule):
         if item.gate in (Gate.MIDTERM, Gate.FINAL) and item.min_grade is None:
-            errors[f"payment_schedule.{n}.min_grade"] = _("以评估为条件的付款须写明最低评估等级（rule 32、35）。")
+            errors[f"payment_schedule.{n}.min_grade"] = _("以评估为条件的付款须写明最低评估等级（35）。")
         if item.gate == Gate.DATE and item.due_date is None:
-            errors[f"payment_schedule.{n}.due_date"] = _("按日期付款须写明日期（rule 35）。")
+            errors[f"payment_schedule.{n}.due_date"] = _("按日期付款须写明日期（《政府采购法实施条例》第五十一条）。")
     return errors
 
 
@@ -168,7 +180,7 @@ def venture_cap_errors(t: TenderIn) -> Errors:
     if t.venture_terms.cap_per_project_fen > total:
         return {
             "venture_terms.cap_per_project_fen": _(
-                "单个项目资助上限 {format_yuan} 超过了本次征集的总预算 {format_yuan2}（rule 36）。"
+                "单个项目资助上限 {format_yuan} 超过了本次征集的总预算 {format_yuan2}。"
             ).format(format_yuan=format_yuan(t.venture_terms.cap_per_project_fen), format_yuan2=format_yuan(total))
         }
     return {}
@@ -199,13 +211,19 @@ def earliest_deadline(method: Method, publish_day: date, cal: WorkdayCalendar, v
 
 def _rule_of(method: Method) -> str:
     return {
-        Method.OPEN: _("公开招标自招标文件发出之日起至投标截止不得少于 20 日（rule 14）"),
-        Method.INVITED: _("邀请招标自招标文件发出之日起至投标截止不得少于 20 日（rule 14）"),
-        Method.CONSULTATION: _("竞争性磋商自磋商文件发出之日起至首次响应截止不得少于 10 日（rule 16）"),
-        Method.NEGOTIATION: _("竞争性谈判自谈判文件发出之日起至首次响应截止不得少于 3 个工作日（rule 16）"),
-        Method.INQUIRY: _("询价自询价通知书发出之日起至响应截止不得少于 3 个工作日（rule 16）"),
-        Method.SINGLE_SOURCE: _("单一来源采购须公示不少于 5 个工作日后方可进行（rule 12）"),
-        Method.VENTURE: _("公益创投征集期不得短于本地规定的天数（rule 13）"),
+        Method.OPEN: _("公开招标自招标文件发出之日起至投标截止不得少于 20 日（《政府采购法》第三十五条）"),
+        Method.INVITED: _("邀请招标自招标文件发出之日起至投标截止不得少于 20 日（《政府采购法》第三十五条）"),
+        Method.CONSULTATION: _(
+            "竞争性磋商自磋商文件发出之日起至首次响应截止不得少于 10 日（《政府采购法实施条例》第三十一条）"
+        ),
+        Method.NEGOTIATION: _(
+            "竞争性谈判自谈判文件发出之日起至首次响应截止不得少于 3 个工作日（《政府采购法实施条例》第三十一条）"
+        ),
+        Method.INQUIRY: _(
+            "询价自询价通知书发出之日起至响应截止不得少于 3 个工作日（《政府采购法实施条例》第三十一条）"
+        ),
+        Method.SINGLE_SOURCE: _("单一来源采购须公示不少于 5 个工作日后方可进行（《政府采购法实施条例》第三十八条）"),
+        Method.VENTURE: _("公益创投征集期不得短于本地规定的天数"),
     }[method]
 
 
@@ -241,7 +259,7 @@ def check_timeline(
         need = earliest_documents_until(publish_day, cal)
         if to_local(documents_until).date() < need:
             errors["documents_until"] = _(
-                "招标文件提供期限不得少于 5 个工作日（rule 15）；若今天发布，最早可截至 {d}。"
+                "招标文件提供期限不得少于 5 个工作日（《政府采购货物和服务招标投标管理办法》第十六条）；若今天发布，最早可截至 {d}。"
             ).format(d=_d(need))
     return errors
 
@@ -270,7 +288,9 @@ def amended_deadline(method: Method, amend_at: datetime, deadline: datetime, cal
 
 def amendment_rule_text(method: Method) -> str:
     if method in AMEND_MIN_WORKING_DAYS:
-        return _("更正须在截止前至少 {AMEND_MIN_WORKING_DAYS} 个工作日发布（rule 16）").format(
+        return _("更正须在截止前至少 {AMEND_MIN_WORKING_DAYS} 个工作日发布（《政府采购法实施条例》第三十一条）").format(
             AMEND_MIN_WORKING_DAYS=AMEND_MIN_WORKING_DAYS[method]
         )
-    return _("更正须在截止前至少 {get} 日发布（rule 16）").format(get=AMEND_MIN_DAYS.get(method, AMEND_DEFAULT_DAYS))
+    return _("更正须在截止前至少 {get} 日发布（《政府采购法实施条例》第三十一条）").format(
+        get=AMEND_MIN_DAYS.get(method, AMEND_DEFAULT_DAYS)
+    )

@@ -127,7 +127,7 @@ class LotIn(_In):
     @classmethod
     def _no_minimum_price(cls, data: Any) -> Any:
         if isinstance(data, dict) and any("min" in str(k) and "price" in str(k) for k in data):
-            raise ValueError(_("不得设定最低限价（rule 17）"))
+            raise ValueError(_("不得设定最低限价（《政府采购货物和服务招标投标管理办法》第十二条）"))
         return data
 
 
@@ -142,7 +142,10 @@ class CriterionIn(_In):
 class EvaluationSchemeIn(_In):
     method: EvaluationMethod
     price_weight: int = Field(default=0, ge=0, le=100, description=N_("价格分权重（%），即价格分满分"))
-    price_fixed: bool = Field(default=False, description=N_("价格由采购人固定时，价格不计分（rule 22）"))
+    price_fixed: bool = Field(
+        default=False,
+        description=N_("价格由采购人固定时，价格不计分（《政府采购货物和服务招标投标管理办法》第五十五条）"),
+    )
     criteria: list[CriterionIn] = Field(default_factory=list, max_length=30)
 
 

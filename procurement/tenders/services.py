@@ -207,7 +207,7 @@ async def _splitting_warnings(row: dict[str, Any]) -> list[str]:
     if total >= threshold and len(siblings) > 1:
         return [
             _(
-                "本单位 {year} 年同一目录项目已采购合计 {format_yuan}，达到公开招标数额标准 {format_yuan2}：请确认没有化整为零规避公开招标（rule 10）。"
+                "本单位 {year} 年同一目录项目已采购合计 {format_yuan}，达到公开招标数额标准 {format_yuan2}：请确认没有化整为零规避公开招标。"
             ).format(year=year, format_yuan=format_yuan(total), format_yuan2=format_yuan(threshold))
         ]
     return []
@@ -282,7 +282,7 @@ async def _validate(data: TenderIn, *, publish_at: datetime, check_timeline: boo
     errors = rules.check_structure(data, open_tender_threshold_fen=settings.open_tender_threshold_yuan * 100)
     item = await CatalogueItem.select().where(CatalogueItem.id == data.catalogue_item_id).first()
     if item is None or not item["is_active"]:
-        errors["catalogue_item_id"] = _("请选择指导性目录中的服务项目（rule 7）。")
+        errors["catalogue_item_id"] = _("请选择指导性目录中的服务项目（《政府购买服务管理办法》第十条、第十一条）。")
     if data.invited_org_ids:
         found = await Organization.count().where(
             Organization.id.is_in(list(set(data.invited_org_ids)))

@@ -286,7 +286,7 @@ async def test_an_abnormally_low_price_needs_an_explanation_the_panel_accepts(cl
     assert any("书面说明" in b for b in board["blockers"])
     assert await InboxItem.count().where(InboxItem.event == "bid.low_price_explanation") >= 1
     blocked = await client.post(f"/api/v1/tenders/{tender_id}/evaluation-report", headers=chair)
-    assert "rule 23" in chinese_problem(blocked, 409)
+    assert "《政府采购货物和服务招标投标管理办法》第六十条" in chinese_problem(blocked, 409)
     early = await client.post(
         f"/api/v1/bids/{bids['阳光']}/low-price-decision", headers=chair, json={"accepted": True, "note": "认可"}
     )

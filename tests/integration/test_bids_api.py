@@ -146,7 +146,7 @@ async def test_eligibility_lists_the_failing_scope_requirement_with_its_reason(c
     assert report["eligible"] is False
     failed = [c for c in report["checks"] if not c["passed"]]
     assert [c["requirement"] for c in failed] == ["业务范围含「养老」"]
-    assert "章程业务范围中没有「养老」" in failed[0]["reason"] and "rule 4" in failed[0]["reason"]
+    assert "章程业务范围中没有「养老」" in failed[0]["reason"]
 
 
 async def test_an_ineligible_organization_is_refused_at_submission_and_nothing_is_written(client):
@@ -485,7 +485,10 @@ async def test_a_price_above_the_lots_maximum_price_is_refused_naming_rule_17(cl
     response = await submit(client, headers, bid["id"])
     assert response.status_code == 422, response.text
     errors = response.json()["errors"]
-    assert "超过最高限价" in errors["price_fen"] and "rule 17" in errors["price_fen"]
+    assert (
+        "超过最高限价" in errors["price_fen"]
+        and "《政府采购货物和服务招标投标管理办法》第十二条" in errors["price_fen"]
+    )
     assert await BidSubmission.count().where(BidSubmission.bid == bid["id"]) == 0
 
 
@@ -649,7 +652,7 @@ async def test_an_organization_applies_only_once_to_a_venture_call_rule_4(client
     assert first.status_code == 201, first.text
     second = await client.post("/api/v1/bids/", headers=yile, json={"tender_id": call["id"], "lot_id": call["lot_id"]})
     assert second.status_code == 422, second.text
-    assert "只能申报一个项目" in second.json()["detail"] and "rule 4" in second.json()["detail"]
+    assert "只能申报一个项目" in second.json()["detail"]
     org_id = await org_id_of(client, "yile")
     assert await Bid.count().where((Bid.tender == call["id"]) & (Bid.organization == org_id)) == 1
 
@@ -678,7 +681,7 @@ async def test_a_second_application_to_another_lot_of_the_same_venture_call_is_r
     assert first.status_code == 201, first.text
     other_lot = await client.post("/api/v1/bids/", headers=yile, json={"tender_id": call["id"], "lot_id": lots[1]})
     assert other_lot.status_code == 422, other_lot.text
-    assert "rule 4" in other_lot.json()["detail"]
+    assert "只能申报一个项目" in other_lot.json()["detail"] and "rule" not in other_lot.json()["detail"]
     yangguang = await api_login(client, "yangguang")
     assert (
         await client.post("/api/v1/bids/", headers=yangguang, json={"tender_id": call["id"], "lot_id": lots[1]})

@@ -179,7 +179,10 @@ async def test_a_draft_saves_privately_and_a_submit_locks_the_sheet(client):
     assert submitted.status_code == 303, submitted.text
     locked = await client.get(url)
     assert "评分已提交并锁定" in locked.text and 'name="scores.c1"' not in locked.text
-    assert "更正评分（rule 25）" in locked.text and "分值汇总计算错误" in locked.text
+    assert (
+        "更正评分（《政府采购货物和服务招标投标管理办法》第六十四条）" in locked.text
+        and "分值汇总计算错误" in locked.text
+    )
     again = await client.post(
         url, data={**_sheet_form(DEFAULT_SCORES["幸福家"], "save"), "_csrf_token": csrf_from(locked.text)}
     )

@@ -276,10 +276,10 @@ async def test_panel_sizes_against_rule_19_and_too_few_candidates(client):
     # Even, or too small for an open tender (rule 19).
     for size, rep in ((4, False), (3, False), (6, True)):
         detail = assert_chinese_problem(await draw(client, officer, tender_id, size, rep), 422)
-        assert "rule 19" in detail
+        assert "《政府采购货物和服务招标投标管理办法》第四十七条" in detail
     # 7 members need 6 experts with one representative: only 5 candidates.
     detail = assert_chinese_problem(await draw(client, officer, tender_id, 7, True), 409)
-    assert "rule 19" in detail and "5 名" in detail
+    assert "《政府采购货物和服务招标投标管理办法》第四十七条" in detail and "5 名" in detail
     assert not await audit_rows("panel.drawn")
 
 

@@ -231,7 +231,7 @@ async def test_a_price_weight_of_9_is_refused_beside_its_field_and_nothing_is_sa
     response = await _create(client, **{"evaluation_scheme.price_weight": "9"})
     assert response.status_code == 422
     message = _error_beside(response.text, "evaluation_scheme.price_weight")
-    assert "rule 22" in message and "不得低于 10%" in message
+    assert "《政府采购货物和服务招标投标管理办法》第五十五条" in message and "不得低于 10%" in message
     assert 'value="上城区困难老人助餐服务项目"' in response.text
     assert 'value="780,000"' in response.text and "请按提示修改" in response.text
     assert await Tender.count() == before

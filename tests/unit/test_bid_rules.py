@@ -102,14 +102,16 @@ def test_an_unconfirmed_profile_fails_until_the_bureau_confirms_it():
 def test_a_registration_type_the_tender_does_not_allow_fails_naming_rule_2():
     bad = only_failure(check(profile(registration_type="enterprise")))
     assert bad.requirement == "登记类型"
-    assert "企业" in bad.reason and "不符合" in bad.reason and "rule 2" in bad.reason
+    assert "企业" in bad.reason and "不符合" in bad.reason and "《政府购买服务管理办法》第六条、第八条" in bad.reason
     assert not failed(check(profile(registration_type="social_group")))
 
 
 def test_a_major_violation_2_years_11_months_ago_fails_the_3_year_rule_3():
     bad = only_failure(check(profile(violations=[{"date": "2023-07-15", "description": "被处以较大数额罚款"}])))
     assert "3 年无重大违法" in bad.requirement
-    assert "2023-07-15" in bad.reason and "被处以较大数额罚款" in bad.reason and "rule 3" in bad.reason
+    assert (
+        "2023-07-15" in bad.reason and "被处以较大数额罚款" in bad.reason and "《政府采购法》第二十二条" in bad.reason
+    )
 
 
 def test_a_major_violation_3_years_1_month_ago_no_longer_counts_under_rule_3():
@@ -120,7 +122,7 @@ def test_an_abnormal_list_entry_removed_11_months_ago_fails_a_1_year_window_rule
     entry = {"list": "abnormal", "entered_on": "2025-01-10", "removed_on": "2025-07-15"}
     bad = only_failure(check(profile(list_entries=[entry])))
     assert "活动异常名录" in bad.requirement
-    assert "2025-01-10 被列入活动异常名录" in bad.reason and "2025-07-15 移出" in bad.reason and "rule 4" in bad.reason
+    assert "2025-01-10 被列入活动异常名录" in bad.reason and "2025-07-15 移出" in bad.reason
 
 
 def test_an_abnormal_list_entry_removed_13_months_ago_passes_a_1_year_window_rule_4():
@@ -131,7 +133,7 @@ def test_an_abnormal_list_entry_removed_13_months_ago_passes_a_1_year_window_rul
 def test_an_organization_still_on_the_dishonest_list_fails_rule_4():
     entry = {"list": "dishonest", "entered_on": "2021-03-01", "removed_on": None}
     bad = only_failure(check(profile(list_entries=[entry])))
-    assert "严重违法失信名单" in bad.requirement and "至今未移出" in bad.reason and "rule 4" in bad.reason
+    assert "严重违法失信名单" in bad.requirement and "至今未移出" in bad.reason
 
 
 def test_a_dishonest_list_entry_removed_before_the_2_year_window_passes():
@@ -148,7 +150,7 @@ def test_an_annual_report_for_last_year_not_filed_fails_rule_4():
 
 def test_an_annual_report_for_last_year_that_failed_fails_rule_4():
     bad = only_failure(check(profile(annual_reports={"2025": "failed"})))
-    assert "年报未通过" in bad.reason and "rule 4" in bad.reason
+    assert "年报未通过" in bad.reason
 
 
 def test_an_annual_report_for_last_year_that_passed_passes():
@@ -159,7 +161,7 @@ def test_an_annual_report_for_last_year_that_passed_passes():
 
 def test_a_grade_below_the_minimum_fails_rule_6():
     bad = only_failure(check(profile(grade="2A")))
-    assert "3A 及以上" in bad.requirement and "2A" in bad.reason and "rule 6" in bad.reason
+    assert "3A 及以上" in bad.requirement and "2A" in bad.reason
     assert not failed(check(profile(grade="5A")))
 
 
@@ -170,7 +172,7 @@ def test_no_grade_at_all_fails_a_minimum_grade():
 
 def test_a_grade_awarded_more_than_5_years_ago_has_expired_under_rule_6():
     bad = only_failure(check(profile(grade="5A", grade_awarded_on="2021-06-14")))
-    assert "已超过 5 年有效期" in bad.reason and "rule 6" in bad.reason
+    assert "已超过 5 年有效期" in bad.reason
 
 
 def test_a_grade_awarded_exactly_5_years_ago_is_still_valid_under_rule_6():
@@ -179,7 +181,7 @@ def test_a_grade_awarded_exactly_5_years_ago_is_still_valid_under_rule_6():
 
 def test_a_charter_scope_without_the_keyword_fails_rule_4():
     bad = only_failure(check(profile(charter_scope="社区社会工作服务、为老助残、青少年成长陪伴")))
-    assert "养老" in bad.requirement and "章程业务范围中没有「养老」" in bad.reason and "rule 4" in bad.reason
+    assert "养老" in bad.requirement and "章程业务范围中没有「养老」" in bad.reason
 
 
 def test_an_invited_tender_refuses_an_organization_that_was_not_invited():
@@ -234,7 +236,7 @@ def test_too_few_licensed_workers_are_refused_with_the_count_rule_40():
         TEAM_REQ,
     )
     assert set(errors) == {"team"}
-    assert "至少 2 名" in errors["team"] and "只有 1 名" in errors["team"] and "rule 40" in errors["team"]
+    assert "至少 2 名" in errors["team"] and "只有 1 名" in errors["team"]
 
 
 def test_a_team_without_a_lead_is_refused_on_the_lead_field():
@@ -249,12 +251,12 @@ def test_a_lead_below_the_required_level_is_refused_naming_both_levels_rule_40()
     )
     assert set(errors) == {"team.lead"}
     assert "社会工作师及以上" in errors["team.lead"] and "张负责为助理社会工作师" in errors["team.lead"]
-    assert "rule 40" in errors["team.lead"]
+    assert "rule" not in errors["team.lead"]
 
 
 def test_a_missing_supervisor_is_refused_when_the_tender_requires_one_rule_40():
     errors = rules.check_team(team(("张负责", "intermediate", "lead"), ("李社工", "assistant", "member")), TEAM_REQ)
-    assert errors == {"team.supervisor": "本项目要求配备督导（rule 40）。"}
+    assert errors == {"team.supervisor": "本项目要求配备督导。"}
     no_supervisor_needed = TEAM_REQ.model_copy(update={"supervisor_required": False})
     assert (
         rules.check_team(
@@ -278,14 +280,19 @@ def test_a_price_one_fen_above_the_budget_is_refused_naming_rule_17():
     errors = rules.check_price(BUDGET + 1, BUDGET, None)
     assert set(errors) == {"price_fen"}
     assert (
-        "超过本包预算" in errors["price_fen"] and "无效投标" in errors["price_fen"] and "rule 17" in errors["price_fen"]
+        "超过本包预算" in errors["price_fen"]
+        and "无效投标" in errors["price_fen"]
+        and "《政府采购货物和服务招标投标管理办法》第十二条" in errors["price_fen"]
     )
     assert "400,000.01" in errors["price_fen"]
 
 
 def test_a_price_above_the_maximum_price_is_refused_naming_rule_17():
     errors = rules.check_price(39_000_001, BUDGET, 39_000_000)
-    assert "超过最高限价" in errors["price_fen"] and "rule 17" in errors["price_fen"]
+    assert (
+        "超过最高限价" in errors["price_fen"]
+        and "《政府采购货物和服务招标投标管理办法》第十二条" in errors["price_fen"]
+    )
     assert rules.check_price(39_000_000, BUDGET, 39_000_000) == {}
 
 
@@ -306,7 +313,7 @@ def test_a_request_above_the_cap_per_project_is_refused_rule_36():
     errors = rules.check_venture(10_000_001, 20_000_000, 30_000_000, TERMS)
     assert set(errors) == {"requested_fen"}
     assert "单个项目资助上限" in errors["requested_fen"] and "100,000.00" in errors["requested_fen"]
-    assert "rule 36" in errors["requested_fen"]
+    assert "rule" not in errors["requested_fen"]
 
 
 def test_a_request_of_exactly_60_percent_of_the_project_budget_passes_rule_36():
@@ -322,7 +329,7 @@ def test_a_request_one_fen_above_60_percent_of_the_project_budget_is_refused_rul
 def test_matching_funds_short_of_the_rest_of_the_project_budget_are_refused_rule_36():
     errors = rules.check_venture(5_000_000, 4_999_999, 10_000_000, TERMS)
     assert set(errors) == {"matching_fen"}
-    assert "配套资金应不少于 ¥50,000.00" in errors["matching_fen"] and "rule 36" in errors["matching_fen"]
+    assert "配套资金应不少于 ¥50,000.00" in errors["matching_fen"]
     assert rules.check_venture(5_000_000, 5_000_000, 10_000_000, TERMS) == {}
 
 

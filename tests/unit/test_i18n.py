@@ -187,3 +187,16 @@ def test_a_second_language_changes_messages_labels_and_templates():
         assert page.render() == "<p>Draft · 第2包 · 100%</p>"
     assert TENDER_TABLE.staff_label("published") == "已发布（接受投标）"  # the source language again
     assert labels["draft"] == "草稿"
+
+
+def test_users_never_read_a_rule_number():
+    """Rule numbers stay in code, tests and logs; users read the legal source in Chinese."""
+    in_messages = sorted(m for m in extracted_messages() if re.search(r"\brules? \d", m))
+    assert in_messages == [], in_messages
+    in_templates = [
+        f"{path.relative_to(ROOT)}: {line.strip()[:80]}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for line in JINJA_COMMENT.sub("", path.read_text(encoding="utf-8")).splitlines()
+        if re.search(r"\brules? \d", line)
+    ]
+    assert in_templates == [], in_templates

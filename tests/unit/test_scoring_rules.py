@@ -28,7 +28,8 @@ D = Decimal
 CERT = Criterion("cert", "资质证书", 10, OBJECTIVE)
 PLAN = Criterion("plan", "服务方案", 20, SUBJECTIVE)
 CRITERIA = (CERT, PLAN)
-RULE_SUFFIX = re.compile(r"（rule \d+）。$")
+# Each message ends by naming its legal source in Chinese (never "rule N").
+RULE_SUFFIX = re.compile(r"（《[^》]+》第[一二三四五六七八九十]+条）。$")
 
 
 def sheet(member: int, bid: int, **scores: str) -> Sheet:
@@ -90,7 +91,7 @@ def test_subjective_zero_or_full_needs_a_reason_rule_25(points):
     problems = scoring.sheet_problems(CRITERIA, {"cert": "5", "plan": points}, {}, complete=True)
     assert set(problems) == {"plan"}
     assert "给0分或满分须填写评分理由" in problems["plan"]
-    assert problems["plan"].endswith("（rule 25）。")
+    assert problems["plan"].endswith("（《政府采购货物和服务招标投标管理办法》第六十四条）。")
     blank = scoring.sheet_problems(CRITERIA, {"cert": "5", "plan": points}, {"plan": "  \n"}, complete=True)
     assert set(blank) == {"plan"}, "a blank reason is no reason"
     given_reason = scoring.sheet_problems(CRITERIA, {"cert": "5", "plan": points}, {"plan": "方案完整"}, complete=True)
@@ -126,7 +127,9 @@ def test_score_must_lie_within_its_range_rule_25(key, points, ok):
     assert (not problems) is ok, problems
     if not ok:
         assert set(problems) == {key}
-        assert "之间" in problems[key] and problems[key].endswith("（rule 25）。")
+        assert "之间" in problems[key] and problems[key].endswith(
+            "（《政府采购货物和服务招标投标管理办法》第六十四条）。"
+        )
 
 
 @pytest.mark.parametrize(("points", "ok"), [("7.5", True), ("7.55", False), ("abc", False), ("NaN", False)])

@@ -88,14 +88,28 @@ def structure(t: TenderIn, threshold_fen: int = THRESHOLD_FEN) -> dict[str, str]
     return rules.check_structure(t, open_tender_threshold_fen=threshold_fen)
 
 
+LEGAL_SOURCE = {
+    12: "《政府采购法实施条例》第三十八条",
+    14: "《政府采购法》第三十五条",
+    15: "《政府采购货物和服务招标投标管理办法》第十六条",
+    16: "《政府采购法实施条例》第三十一条",
+    17: "《政府采购货物和服务招标投标管理办法》第十二条",
+    18: "《政府采购法》第三十六条",
+    21: "《政府采购法实施条例》第三十四条",
+    22: "《政府采购货物和服务招标投标管理办法》第五十五条",
+    29: "《政府采购法实施条例》第三十三条、第四十八条",
+}
+
+
 def assert_refused(errors: dict[str, str], field: str, rule: int | None, *fragments: str) -> str:
     """``field`` is refused with a Chinese message naming ``rule`` (and containing ``fragments``)."""
     assert field in errors, f"{field} not refused; errors: {errors}"
     message = errors[field]
     assert re.search(r"[\u4e00-\u9fff]", message), message
-    if rule is not None:
-        # "rule 22", or one of a list such as "rule 32、35"; never "rule 220" for 22.
-        assert re.search(rf"rule (\d+、)*{rule}(?!\d)", message), f"rule {rule} not named in {message!r}"
+    # Users read the legal source in Chinese, never "rule N" (issue 10).
+    assert not re.search(r"rule \d", message), message
+    if rule is not None and rule in LEGAL_SOURCE:
+        assert LEGAL_SOURCE[rule] in message, f"{LEGAL_SOURCE[rule]} not named in {message!r}"
     for fragment in fragments:
         assert fragment in message, f"{fragment!r} not in {message!r}"
     return message
@@ -280,9 +294,9 @@ def test_rule_17_the_refused_maximum_price_is_reported_on_its_own_lot() -> None:
 def test_rule_17_a_minimum_price_is_refused_by_the_lot_schema() -> None:
     with pytest.raises(ValidationError) as info:
         LotIn(name="第一包", budget_fen=BUDGET_FEN, min_price_fen=50_000_000)
-    assert "rule 17" in str(info.value)
+    assert "《政府采购货物和服务招标投标管理办法》第十二条" in str(info.value)
     assert "最低限价" in str(info.value)
-    with pytest.raises(ValidationError, match="rule 17"):
+    with pytest.raises(ValidationError, match="《政府采购货物和服务招标投标管理办法》第十二条"):
         make_tender(lots=[{"name": "第一包", "budget_fen": BUDGET_FEN, "min_price_fen": 1}])
     assert LotIn(name="第一包", budget_fen=BUDGET_FEN, max_price_fen=BUDGET_FEN).max_price_fen == BUDGET_FEN
 
@@ -658,6 +672,8 @@ def test_rule_16_negotiation_amendments_need_three_working_days_across_a_weekend
 
 
 def test_rule_16_the_amendment_rule_text_names_the_rule() -> None:
-    assert "15 日" in rules.amendment_rule_text(Method.OPEN) and "rule 16" in rules.amendment_rule_text(Method.OPEN)
+    assert "15 日" in rules.amendment_rule_text(
+        Method.OPEN
+    ) and "《政府采购法实施条例》第三十一条" in rules.amendment_rule_text(Method.OPEN)
     assert "5 日" in rules.amendment_rule_text(Method.CONSULTATION)
     assert "3 个工作日" in rules.amendment_rule_text(Method.NEGOTIATION)
