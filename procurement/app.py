@@ -22,6 +22,7 @@ from procurement.core import db, i18n, packages
 from procurement.core import scheduler as core_scheduler
 from procurement.core.errors import ConfigurationError
 from procurement.core.i18n import N_, _
+from procurement.core.security import security_headers
 from procurement.core.web import EXCEPTION_HANDLERS, TEMPLATE_GLOBALS, api_csrf_guard
 from procurement.settings import ROOT, get_settings
 
@@ -117,6 +118,7 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
         ],
         lifespan=[lifespan],
         middleware=[SessionMiddleware()],
+        before_send=[security_headers],  # security headers on every response (core/security.py)
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TemplateConfig(instance=template_engine(found)),
         csrf_config=CSRFConfig(

@@ -5,7 +5,9 @@ lists each one; ``tests/unit/test_settings.py`` checks the table matches."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,6 +34,12 @@ class Settings(BaseSettings):
         default="",
         description=N_("签名会话与 CSRF 的密钥。为空时首次启动生成并保存在 var/secret_key。"),
     )
+    audit_key_file: str = Field(
+        default="",
+        description=N_(
+            "审计日志摘要的签名私钥文件（Ed25519）。为空时首次使用生成在 var/audit_anchor_key.pem；应放在数据库备份之外。"
+        ),
+    )
     host: str = Field(default="127.0.0.1", description=N_("服务监听地址。"))
     port: int = Field(default=8000, description=N_("服务监听端口。"))
     time_travel: bool = Field(
@@ -57,6 +65,11 @@ class Settings(BaseSettings):
     max_request_mb: int = Field(default=60, description=N_("单个请求体上限（MB）。"))
     max_file_mb: int = Field(default=20, description=N_("投标文件单个上限（MB）。"))
     max_bid_total_mb: int = Field(default=100, description=N_("一份投标全部文件的合计上限（MB）。"))
+    max_unpacked_mb: int = Field(
+        default=100,
+        ge=1,
+        description=N_("Office 文件（DOCX、XLSX）解压后的合计上限（MB）；超过或压缩比异常的视为压缩炸弹，拒收。"),
+    )
     open_tender_threshold_yuan: int = Field(
         default=4_000_000, description=N_("服务类公开招标数额标准（元），；由省级规定，常见 200 万或 400 万。")
     )
@@ -82,6 +95,12 @@ class Settings(BaseSettings):
             "专家某项评分偏离全体成员平均分超过该项满分的此百分比，即标为畸高畸低（《政府采购货物和服务招标投标管理办法》第六十四条，地方规定）。"
         ),
     )
+    annual_report_deadline: str = Field(
+        default="06-30",
+        description=N_(
+            "社会组织年报报送截止日（月-日）。截止日（含）之前只能要求前年度的年报，次日起可要求上一年度的年报（地方规定）。"
+        ),
+    )
     venture_pass_score: int = Field(
         default=60, ge=0, le=100, description=N_("公益创投项目建议立项的最低得分（地方规定）。")
     )
@@ -102,6 +121,20 @@ class Settings(BaseSettings):
     def _known_scheme(cls, value: str) -> str:
         if value and not value.startswith(("postgresql://", "postgres://", "sqlite:///")):
             raise ValueError(_("DATABASE_URL 只支持 postgresql://… 或 sqlite:///…"))
+        return value
+
+    @field_validator("annual_report_deadline")
+    @classmethod
+    def _month_day(cls, value: str) -> str:
+        """A day of a year, as MM-DD ("06-30"); 29 February is refused (it is not in every year)."""
+        value = value.strip()
+        match = re.fullmatch(r"(\d{2})-(\d{2})", value)
+        try:
+            if match is None:
+                raise ValueError
+            date(2025, int(match.group(1)), int(match.group(2)))
+        except ValueError:
+            raise ValueError(_("年报报送截止日须为「月-日」格式的日期，例如 06-30。")) from None
         return value
 
     @property

@@ -7,8 +7,17 @@ is *called*, never where anything is written. Identical uploads share one file,
 so re-submitting the same 营业执照 twenty times costs disk once.
 
 Types are decided by content, not by extension: a renamed ``.exe`` must not
-reach an evaluator's desktop as "报价单.pdf". Everything here is sync; async
-callers wrap it in ``asyncio.to_thread``.
+reach an evaluator's desktop as "报价单.pdf", and the name kept ends with the
+extension of the content (``sanitize_filename`` makes ``invoice«U+202E»fdp.exe``
+holding a PDF ``invoicefdp.pdf``). An upload whose name is over
+``MAX_NAME_LENGTH`` characters, or holds a control character (a newline, a tab,
+a bidi override such as U+202E that shows "fdp.exe" as "exe.pdf"), is refused
+by ``FileStore.check`` with a message that says so, rather than quietly changed.
+Office files (DOCX, XLSX) are ZIP containers: their central directory, and only
+that, is read to refuse a zip bomb (``PROCUREMENT_MAX_UNPACKED_MB`` in all, or
+an absurd compression ratio) and a package that is not a real Office document;
+nothing is ever decompressed here. Everything here is sync; async callers wrap
+it in ``asyncio.to_thread``.
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ from urllib.parse import quote
 
 from procurement.core.errors import NotFound, ValidationFailed
 from procurement.core.i18n import _
+from procurement.settings import get_settings
 
 # Keys are what callers put in ``allowed_types``; order is the order shown to users.
 KNOWN_TYPES: dict[str, str] = {
@@ -47,6 +57,32 @@ _RESERVED_CHARS = set('<>:"/\\|?*\x00')
 # Names Windows refuses to create whatever the extension ("CON.pdf" included).
 _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)}
 _MAX_EXTENSION = 16
+# The longest name accepted, in characters, without its folders: Windows itself
+# stops at 255, so a longer one was typed by a program, not chosen on a desktop.
+MAX_NAME_LENGTH = 200
+# The extension a stored name ends with, by detected type; and the spellings of it
+# that a name may already end with (kept as the canonical one).
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "pdf": ("pdf",),
+    "doc": ("doc",),
+    "docx": ("docx",),
+    "xls": ("xls",),
+    "xlsx": ("xlsx",),
+    "jpg": ("jpg", "jpeg", "jpe", "jfif"),
+    "png": ("png",),
+}
+# Office Open XML packages: the folder of the main part, the main part itself, and
+# the word users know the format by.
+_OFFICE: dict[str, tuple[str, str, str]] = {
+    "docx": ("word/", "word/document.xml", "Word（DOCX）"),
+    "xlsx": ("xl/", "xl/workbook.xml", "Excel（XLSX）"),
+}
+# A member that unpacks to more than this many times its packed size is a zip bomb.
+# Deflate tops out near 1032:1; real Office XML packs 5-50:1, a sheet of repeated
+# cells perhaps 150:1. Members under _RATIO_FLOOR unpacked are harmless at any ratio.
+MAX_COMPRESSION_RATIO = 200
+_RATIO_FLOOR = 1024 * 1024
+_ZIP_STORED, _ZIP_DEFLATED = 0, 8
 
 
 def _ole2_has_stream(data: bytes, name: str) -> bool:
@@ -95,10 +131,62 @@ def detect_type(data: bytes) -> str | None:
             return None
         if "[Content_Types].xml" not in names:
             return None
-        if "word/document.xml" in names:
-            return "docx"
-        if "xl/workbook.xml" in names:
-            return "xlsx"
+        # What the package says it is; check() then verifies it is a whole one.
+        for kind, (folder, _main, _label) in _OFFICE.items():
+            if any(n.startswith(folder) for n in names):
+                return kind
+    return None
+
+
+def _unsafe_member(name: str) -> bool:
+    """A member name no Office application writes and an unpacker could misuse."""
+    parts = name.split("/")
+    return (
+        not name
+        or name.startswith("/")
+        or "\\" in name
+        or ":" in parts[0]
+        or any(p == ".." for p in parts)
+        or any(unicodedata.category(ch) == "Cc" for ch in name)
+    )
+
+
+def office_problem(data: bytes, kind: str, max_unpacked_bytes: int) -> str | None:
+    """Why an Office Open XML file (``docx``/``xlsx``) must be refused, or None.
+
+    Reads only the ZIP central directory (``infolist``): the sizes it declares,
+    never the members themselves. The reason is a Chinese sentence that follows
+    "文件「名称」".
+    """
+    folder, main_part, label = _OFFICE[kind]
+    broken = _(
+        "不是完整有效的 {label}文档（压缩包结构不完整、已损坏或含有不安全的内容）。请用 Word、Excel 或 WPS 重新另存后上传。"
+    ).format(label=label)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return broken
+    names = [m.filename for m in members]
+    if (
+        len(set(names)) != len(names)
+        or not {"[Content_Types].xml", "_rels/.rels", main_part} <= set(names)
+        or any(_unsafe_member(n) for n in names)
+        or any(m.flag_bits & 0x1 for m in members)  # encrypted: Office encrypts in OLE, never in ZIP
+        or any(m.compress_type not in (_ZIP_STORED, _ZIP_DEFLATED) for m in members)
+    ):
+        return broken
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > max_unpacked_bytes:
+        return _("解压后共 {size}，超过 Office 文件解压后的上限 {limit}。请压缩文件中的图片或拆分后重新上传。").format(
+            size=_format_size(unpacked), limit=_format_size(max_unpacked_bytes)
+        )
+    for m in members:
+        ratio = m.file_size / max(m.compress_size, 1)
+        if m.file_size > _RATIO_FLOOR and ratio > MAX_COMPRESSION_RATIO:
+            return _(
+                "中有一部分解压后是压缩时的 {ratio} 倍，远超正常文档（疑似“压缩炸弹”），系统拒收。请用 Word、Excel 或 WPS 重新另存后上传。"
+            ).format(ratio=f"{ratio:,.0f}")
     return None
 
 
@@ -110,15 +198,61 @@ def _split_extension(name: str) -> tuple[str, str]:
     return name, ""
 
 
-def sanitize_filename(name: str, max_length: int = 120) -> str:
+def _basename(name: str) -> str:
+    """The name without the folders some browsers and tools send along."""
+    return unicodedata.normalize("NFC", str(name)).replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _control_character(name: str) -> str | None:
+    """The first control or invisible formatting character of ``name``: C0/C1 controls
+    (newline, tab, NUL …), bidi overrides and marks (U+202A-U+202E, U+2066-U+2069,
+    U+200E/U+200F), zero-width characters, line and paragraph separators."""
+    for ch in name:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+            return ch
+    return None
+
+
+def filename_problem(original_name: str) -> str | None:
+    """Why an uploaded name must be refused rather than quietly changed, or None."""
+    name = _basename(original_name)
+    if len(name) > MAX_NAME_LENGTH:
+        return _("文件名过长（{length} 个字，最多 {limit} 个字）：「{start}…」。请改短文件名后重新上传。").format(
+            length=len(name), limit=MAX_NAME_LENGTH, start=sanitize_filename(name)[:20]
+        )
+    found = _control_character(name)
+    if found is not None:
+        return _(
+            "文件名「{name}」含有不可见的控制字符 U+{code}（如换行、制表符或改变文字显示方向的字符，会使文件名看起来与实际不符）。请改名后重新上传。"
+        ).format(name=sanitize_filename(name), code=f"{ord(found):04X}")
+    return None
+
+
+def _with_extension(name: str, kind: str) -> tuple[str, str]:
+    """Stem and the extension of ``kind``: a name's own extension is replaced when it
+    names a type ("报价单.exe" → "报价单.pdf"), kept when it is the type's own, and a
+    dot that only separates words or numbers ("2024.03.15") stays in the stem."""
+    spellings = EXTENSIONS[kind]
+    canonical = "." + spellings[0]
+    stem, ext = _split_extension(name)
+    word = ext[1:]
+    if not (word.isascii() and word.isalnum() and not word.isdigit()):
+        stem = name
+    while stem.lower().endswith(tuple("." + s for s in spellings)):  # "x.pdf.exe" → "x.pdf"
+        stem = stem.rpartition(".")[0]
+    return stem.rstrip(". "), canonical
+
+
+def sanitize_filename(name: str, max_length: int = MAX_NAME_LENGTH, *, kind: str | None = None) -> str:
     """Make an uploaded name safe to store and to offer as a download name.
 
     Browsers send anything: full Windows paths, "../" chains, newlines that
     would split a header, bidi overrides that display "exe.pdf" as "fdp.exe".
-    Chinese is kept as is; it is the whole point of the name.
+    Chinese is kept as is; it is the whole point of the name. With ``kind`` (a
+    ``KNOWN_TYPES`` key, as detected from the bytes) the name ends with that
+    type's extension, whatever it ended with before.
     """
-    name = unicodedata.normalize("NFC", str(name))
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = _basename(name)
     kept = []
     for ch in name:
         category = unicodedata.category(ch)
@@ -131,7 +265,9 @@ def sanitize_filename(name: str, max_length: int = 120) -> str:
     name = " ".join("".join(kept).split())
     # Leading dots hide files and make "..": trailing dots/spaces Windows drops.
     name = name.lstrip(". ").rstrip(". ")
-    stem, ext = _split_extension(name)
+    stem, ext = _split_extension(name) if kind is None else _with_extension(name, kind)
+    if kind is not None and not stem:
+        stem = "file"
     if stem.upper() in _WINDOWS_DEVICES:
         stem = "_" + stem
     if len(stem) + len(ext) > max_length:
@@ -189,10 +325,25 @@ def _check_types(types: Iterable[str]) -> tuple[str, ...]:
 class FileStore:
     """Files under ``root`` named by their SHA-256 (see module docstring)."""
 
-    def __init__(self, root: Path, *, max_bytes: int, allowed_types: Iterable[str] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        max_bytes: int,
+        allowed_types: Iterable[str] | None = None,
+        max_unpacked_bytes: int | None = None,
+    ) -> None:
         self.root = Path(root)
         self.max_bytes = max_bytes
         self.allowed_types = _check_types(KNOWN_TYPES if allowed_types is None else allowed_types)
+        self._max_unpacked_bytes = max_unpacked_bytes
+
+    @property
+    def max_unpacked_bytes(self) -> int:
+        """What an Office file may unpack to: as given, or ``PROCUREMENT_MAX_UNPACKED_MB``."""
+        if self._max_unpacked_bytes is not None:
+            return self._max_unpacked_bytes
+        return get_settings().max_unpacked_mb * 1024 * 1024
 
     def save(
         self,
@@ -229,7 +380,12 @@ class FileStore:
         allowed_types: Iterable[str] | None = None,
         max_bytes: int | None = None,
     ) -> StoredFile:
-        """The checks of ``save`` without writing: emptiness, size, type by content."""
+        """The checks of ``save`` without writing: the name, emptiness, size, type by
+        content and, for DOCX and XLSX, the package. The name returned ends with
+        the detected type's extension."""
+        problem = filename_problem(original_name)
+        if problem is not None:
+            raise ValidationFailed(problem)
         name = sanitize_filename(original_name)
         allowed = self.allowed_types if allowed_types is None else _check_types(allowed_types)
         limit = self.max_bytes if max_bytes is None else max_bytes
@@ -249,6 +405,11 @@ class FileStore:
                     name=name, shown=shown
                 )
             )
+        if kind in _OFFICE:
+            reason = office_problem(data, kind, self.max_unpacked_bytes)
+            if reason is not None:
+                raise ValidationFailed(_("文件「{name}」{reason}").format(name=name, reason=reason))
+        name = sanitize_filename(original_name, kind=kind)
         return StoredFile(hashlib.sha256(data).hexdigest(), len(data), kind, KNOWN_TYPES[kind], name)
 
     @staticmethod

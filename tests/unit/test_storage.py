@@ -12,11 +12,16 @@ import pytest
 from procurement.core.errors import NotFound, ValidationFailed
 from procurement.core.storage import (
     KNOWN_TYPES,
+    MAX_COMPRESSION_RATIO,
+    MAX_NAME_LENGTH,
     FileStore,
     content_disposition,
     detect_type,
+    filename_problem,
+    office_problem,
     sanitize_filename,
 )
+from procurement.settings import get_settings
 
 MB = 1024 * 1024
 
@@ -117,7 +122,7 @@ def test_a_pdf_renamed_docx_is_stored_as_a_pdf(store):
     stored = store.save(PDF, "报价单.docx")
 
     assert (stored.type, stored.mime) == ("pdf", "application/pdf")
-    assert stored.original_name == "报价单.docx"
+    assert stored.original_name == "报价单.pdf"  # the name follows the content
     assert stored.size == len(PDF)
     assert stored.sha256 == hashlib.sha256(PDF).hexdigest()
 
@@ -190,7 +195,7 @@ def test_files_are_sharded_by_hash_and_never_named_after_the_upload(store):
     h = stored.sha256
     assert path == store.root / h[:2] / h[2:4] / h
     assert path.read_bytes() == PDF
-    assert stored.original_name == "passwd"
+    assert stored.original_name == "passwd.pdf"
     assert all(p.resolve().is_relative_to(store.root.resolve()) for p in store.root.rglob("*"))
     assert not (store.root.parent / "etc").exists()
 
@@ -265,7 +270,7 @@ def test_sanitize_truncates_long_names_but_keeps_the_extension():
 
     result = sanitize_filename(long_name)
 
-    assert len(result) == 120
+    assert len(result) == MAX_NAME_LENGTH == 200
     assert result.endswith(".docx")
     assert sanitize_filename("a" * 300, max_length=50) == "a" * 50
     assert len(sanitize_filename("x." + "y" * 200, max_length=20)) == 20
@@ -293,3 +298,291 @@ def test_content_disposition_inline_and_hostile_names_stay_one_safe_header():
 def test_known_types_map_to_their_mime_types():
     assert set(KNOWN_TYPES) == {"pdf", "doc", "docx", "xls", "xlsx", "jpg", "png"}
     assert KNOWN_TYPES["docx"].endswith("wordprocessingml.document")
+
+
+# --------------------------------------------------------------------------- names refused, not changed
+
+
+def test_a_name_of_200_characters_is_accepted_and_201_is_refused_saying_why(store):
+    at_limit = "标" * (MAX_NAME_LENGTH - 4) + ".pdf"
+    assert len(at_limit) == 200
+    assert store.save(PDF, at_limit).original_name == at_limit
+
+    with pytest.raises(ValidationFailed) as caught:
+        store.save(PDF + b"x", "标" + at_limit)
+    assert caught.value.message.startswith("文件名过长（201 个字，最多 200 个字）：「标标标")
+    assert caught.value.status_code == 422
+    assert len(list(store.root.rglob("*.tmp*"))) == 0
+
+
+def test_only_the_name_counts_not_the_folders_a_browser_sends_along(store):
+    name = "方" * (MAX_NAME_LENGTH - 4) + ".pdf"
+    path = "C:\\Users\\" + "很深的文件夹\\" * 60 + name
+    assert len(path) > 400
+
+    assert store.check(PDF, path).original_name == name
+
+
+def test_a_10000_character_name_is_refused_without_echoing_it(store):
+    with pytest.raises(ValidationFailed) as caught:
+        store.check(PDF, "长" * 9996 + ".pdf")
+
+    message = caught.value.message
+    assert "文件名过长（10000 个字，最多 200 个字）" in message
+    assert len(message) < 100
+
+
+@pytest.mark.parametrize(
+    ("char", "code"),
+    [
+        ("\u202e", "202E"),  # right-to-left override: "fdp.exe" shown as "exe.pdf"
+        ("\u202d", "202D"),
+        ("\u2066", "2066"),  # left-to-right isolate
+        ("\u200f", "200F"),  # right-to-left mark
+        ("\u200b", "200B"),  # zero-width space
+        ("\n", "000A"),
+        ("\r", "000D"),
+        ("\t", "0009"),
+        ("\x00", "0000"),
+        ("\x1b", "001B"),
+        ("\x7f", "007F"),
+        ("\x85", "0085"),  # C1 next line
+        ("\u2028", "2028"),  # line separator
+    ],
+)
+def test_a_name_with_a_control_character_is_refused_naming_it(store, char, code):
+    with pytest.raises(ValidationFailed) as caught:
+        store.save(PDF, f"报价{char}单.pdf")
+
+    shown = "报价 单.pdf" if char in "\n\r\t\u2028" else "报价单.pdf"  # as the name would have been kept
+    assert caught.value.message.startswith(f"文件名「{shown}」含有不可见的控制字符 U+{code}")
+    assert caught.value.status_code == 422
+    assert not store.root.exists() or not any(store.root.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["报价单（第2版）·终稿.pdf", "ｆｕｌｌ　width.pdf", "report 2024.pdf", "Ünïcödé ñame.pdf", "项目书 😀.pdf"],
+)
+def test_ordinary_names_are_not_mistaken_for_control_characters(name):
+    assert filename_problem(name) is None
+
+
+def test_the_refusals_come_before_anything_is_read(store):
+    # An empty file with a bad name is refused for its name: the first problem the user can fix.
+    with pytest.raises(ValidationFailed, match="控制字符 U\\+202E"):
+        store.check(b"", "invoice\u202efdp.exe")
+
+
+# --------------------------------------------------------------------------- the extension follows the content
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "expected"),
+    [
+        ("invoice\u202efdp.exe", "pdf", "invoicefdp.pdf"),
+        ("报价单.docx", "pdf", "报价单.pdf"),
+        ("报价单.PDF", "pdf", "报价单.pdf"),
+        ("报价单.pdf", "pdf", "报价单.pdf"),
+        ("invoice.pdf.exe", "pdf", "invoice.pdf"),
+        ("照片.JPEG", "jpg", "照片.jpg"),
+        ("照片.jfif", "jpg", "照片.jpg"),
+        ("扫描件", "png", "扫描件.png"),
+        ("会议纪要 2024.03.15", "pdf", "会议纪要 2024.03.15.pdf"),
+        ("方案.最终版", "docx", "方案.最终版.docx"),
+        ("预算表.xls", "xlsx", "预算表.xlsx"),
+        (".exe", "pdf", "exe.pdf"),
+        ("", "pdf", "file.pdf"),
+        ("...", "xls", "file.xls"),
+        ("CON.exe", "pdf", "_CON.pdf"),
+        ("../../etc/passwd", "doc", "passwd.doc"),
+    ],
+)
+def test_sanitize_with_a_kind_ends_the_name_with_that_types_extension(name, kind, expected):
+    assert sanitize_filename(name, kind=kind) == expected
+
+
+def test_a_long_name_is_cut_in_the_stem_and_keeps_the_detected_extension():
+    result = sanitize_filename("很" * 300 + ".exe", kind="pdf")
+
+    assert len(result) == MAX_NAME_LENGTH and result.endswith("很.pdf")
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "expected"),
+    [
+        (PDF, "报价单.exe", "报价单.pdf"),
+        (JPEG, "现场照片.png", "现场照片.jpg"),
+        (PNG, "截图", "截图.png"),
+        (ole2("WordDocument"), "旧版方案.docx", "旧版方案.doc"),
+        (ole2("Workbook"), "旧版预算.xlsx", "旧版预算.xls"),
+    ],
+)
+def test_the_stored_name_ends_with_the_extension_of_the_detected_type(store, data, name, expected):
+    stored = store.check(data, name)
+
+    assert stored.original_name == expected
+    assert content_disposition(stored.original_name).endswith(expected[expected.rindex(".") :])
+
+
+# --------------------------------------------------------------------------- Office packages (ZIP)
+
+
+def office(kind: str, members: dict[str, bytes] | None = None, *, skip: tuple[str, ...] = ()) -> bytes:
+    """A DOCX or XLSX package with the parts Word and Excel write, plus ``members``."""
+    main = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}[kind]
+    parts = {
+        "[Content_Types].xml": b'<?xml version="1.0"?><Types/>',
+        "_rels/.rels": b"<Relationships/>",
+        main: b"<document/>",
+        **(members or {}),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in parts.items():
+            if name not in skip:
+                archive.writestr(name, body)
+    return buffer.getvalue()
+
+
+def unpacked_size(data: bytes) -> int:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(m.file_size for m in archive.infolist())
+
+
+def patch_central_directory(data: bytes, member: str, offset: int, value: int) -> bytes:
+    """Set a 2-byte field of one member's central-directory entry (8: flags, 10: method)."""
+    raw = bytearray(data)
+    start = raw.find(b"PK\x01\x02")
+    while start != -1:
+        name_length = int.from_bytes(raw[start + 28 : start + 30], "little")
+        if raw[start + 46 : start + 46 + name_length] == member.encode():
+            raw[start + offset : start + offset + 2] = value.to_bytes(2, "little")
+            return bytes(raw)
+        start = raw.find(b"PK\x01\x02", start + 1)
+    raise AssertionError(member)
+
+
+@pytest.mark.parametrize("kind", ["docx", "xlsx"])
+def test_a_real_office_package_is_accepted(store, kind):
+    stored = store.check(office(kind), f"投标文件.{kind}")
+
+    assert (stored.type, stored.original_name) == (kind, f"投标文件.{kind}")
+
+
+def test_a_spreadsheet_of_realistic_repetitive_cells_is_not_mistaken_for_a_bomb(tmp_path):
+    rows = "".join(f'<row r="{i}"><c r="A{i}" s="1"><v>{i * 37 % 1000}</v></c></row>' for i in range(1, 80_000))
+    data = office("xlsx", {"xl/worksheets/sheet1.xml": f"<sheetData>{rows}</sheetData>".encode()})
+    assert unpacked_size(data) > 3 * MB
+
+    assert FileStore(tmp_path, max_bytes=20 * MB, max_unpacked_bytes=100 * MB).check(data, "台账.xlsx").type == "xlsx"
+
+
+@pytest.mark.parametrize(
+    ("kind", "data", "label"),
+    [
+        ("docx", office("docx", {"word/styles.xml": b"<styles/>"}, skip=("word/document.xml",)), "Word（DOCX）"),
+        ("xlsx", office("xlsx", {"xl/styles.xml": b"<styles/>"}, skip=("xl/workbook.xml",)), "Excel（XLSX）"),
+        ("docx", office("docx", skip=("_rels/.rels",)), "Word（DOCX）"),
+        ("docx", office("docx", {"../../outside.txt": b"x"}), "Word（DOCX）"),
+        ("docx", office("docx", {"/etc/cron.d/x": b"x"}), "Word（DOCX）"),
+        ("docx", office("docx", {"C:/Windows/x.dll": b"x"}), "Word（DOCX）"),
+        ("xlsx", office("xlsx", {"xl\\..\\..\\x.dll": b"x"}), "Excel（XLSX）"),
+        ("docx", patch_central_directory(office("docx"), "word/document.xml", 8, 0x1), "Word（DOCX）"),
+        ("docx", patch_central_directory(office("docx"), "word/document.xml", 10, 12), "Word（DOCX）"),
+    ],
+    ids=[
+        "docx-without-document",
+        "xlsx-without-workbook",
+        "without-package-relationships",
+        "dot-dot-member",
+        "absolute-member",
+        "drive-letter-member",
+        "backslash-member",
+        "encrypted-member",
+        "bzip2-member",
+    ],
+)
+def test_a_zip_that_is_not_a_whole_office_document_is_refused(store, kind, data, label):
+    assert detect_type(data) == kind  # it says it is one ...
+
+    with pytest.raises(ValidationFailed) as caught:
+        store.save(data, f"方案.{kind}")
+    # ... but it is not a whole one.
+    assert caught.value.message.startswith(f"文件「方案.{kind}」不是完整有效的 {label}文档")
+    assert "重新另存" in caught.value.message
+    assert not store.root.exists() or not any(store.root.rglob("*"))
+
+
+def test_a_zip_with_a_member_twice_is_refused(store):
+    buffer = io.BytesIO()
+    with pytest.warns(UserWarning), zipfile.ZipFile(buffer, "w") as archive:
+        for name in ("[Content_Types].xml", "_rels/.rels", "word/document.xml", "word/document.xml"):
+            archive.writestr(name, "<x/>")
+
+    with pytest.raises(ValidationFailed, match="不是完整有效的 Word（DOCX）文档"):
+        store.check(buffer.getvalue(), "方案.docx")
+
+
+def test_the_unpacked_total_is_limited_at_its_boundary(tmp_path):
+    # Three parts of zeros, each under the ratio floor: only the total can refuse them.
+    data = office("docx", {f"word/media/image{i}.bin": b"\x00" * (600 * 1024) for i in range(3)})
+    total = unpacked_size(data)
+
+    assert FileStore(tmp_path, max_bytes=MB, max_unpacked_bytes=total).check(data, "方案.docx").type == "docx"
+    with pytest.raises(ValidationFailed) as caught:
+        FileStore(tmp_path, max_bytes=MB, max_unpacked_bytes=total - 1).check(data, "方案.docx")
+    assert caught.value.message.startswith("文件「方案.docx」解压后共 1.8 MB，超过 Office 文件解压后的上限 1.8 MB")
+
+
+def test_the_unpacked_limit_is_the_setting_unless_the_store_is_given_one(tmp_path, monkeypatch):
+    data = office("xlsx", {f"xl/media/image{i}.bin": b"\x00" * (900 * 1024) for i in range(3)})
+    store = FileStore(tmp_path, max_bytes=MB)
+    assert get_settings().max_unpacked_mb == 100
+    assert store.check(data, "表.xlsx").type == "xlsx"
+
+    monkeypatch.setattr(get_settings(), "max_unpacked_mb", 2)
+    with pytest.raises(ValidationFailed, match="解压后共 2.6 MB，超过 Office 文件解压后的上限 2 MB"):
+        store.check(data, "表.xlsx")
+
+
+def test_a_zip_bomb_member_is_refused_for_its_ratio(store):
+    bomb = office("docx", {"word/media/image1.png": b"\x00" * (2 * MB)})
+    with zipfile.ZipFile(io.BytesIO(bomb)) as archive:
+        member = archive.getinfo("word/media/image1.png")
+    assert member.file_size / member.compress_size > MAX_COMPRESSION_RATIO
+    assert unpacked_size(bomb) < 100 * MB  # not the total: the ratio refuses it
+
+    with pytest.raises(ValidationFailed) as caught:
+        store.save(bomb, "方案.docx")
+    assert "中有一部分解压后是压缩时的" in caught.value.message and "压缩炸弹" in caught.value.message
+    assert not store.root.exists() or not any(store.root.rglob("*"))
+
+
+def test_a_highly_compressible_part_up_to_1_mb_is_harmless_and_over_it_is_not(store):
+    assert store.check(office("docx", {"word/blank.xml": b"\x00" * MB}), "方案.docx").type == "docx"
+    with pytest.raises(ValidationFailed, match="压缩炸弹"):
+        store.check(office("docx", {"word/blank.xml": b"\x00" * (MB + 1)}), "方案.docx")
+
+
+def test_a_declared_size_over_the_limit_is_refused_without_unpacking_anything(tmp_path, monkeypatch):
+    # The zip bomb of the textbook: one member of zeros whose declared size is past the limit.
+    bomb = office("xlsx", {"xl/worksheets/sheet1.xml": b"\x00" * (12 * MB)})
+    good = office("xlsx")
+    assert len(bomb) < 100 * 1024
+
+    def no_unpacking(*args, **kwargs):
+        raise AssertionError("a member was decompressed")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", no_unpacking)
+    monkeypatch.setattr(zipfile.ZipFile, "read", no_unpacking)
+    store = FileStore(tmp_path, max_bytes=MB, max_unpacked_bytes=10 * MB)
+    with pytest.raises(ValidationFailed, match="解压后共 12 MB，超过 Office 文件解压后的上限 10 MB"):
+        store.check(bomb, "报价.xlsx")
+    assert office_problem(good, "xlsx", 10 * MB) is None  # and a good one passes, unopened
+
+
+def test_legacy_office_files_are_not_zip_checked(tmp_path):
+    store = FileStore(tmp_path, max_bytes=MB, max_unpacked_bytes=1)
+    assert store.check(ole2("WordDocument", body=b"\x00" * 4096), "旧版.doc").type == "doc"
+    assert store.check(ole2("Workbook", body=b"\x00" * 4096), "旧版.xls").type == "xls"
