@@ -1,4 +1,4 @@
-"""The ``procurement`` command: serve, migrate, demo, scheduler, audit verify, check."""
+"""The ``procurement`` command: serve, migrate, demo, scheduler, audit verify and anchor, check."""
 
 from __future__ import annotations
 
@@ -107,21 +107,70 @@ def cmd_scheduler(_args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit_verify(_args: argparse.Namespace) -> int:
-    from procurement.core.audit import verify_chain
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """The chain against every anchor in the database, and against copies kept elsewhere."""
+    from procurement.core import audit
+    from procurement.system.anchor_feed import anchors_from_feed
 
-    report = asyncio.run(_with_db(verify_chain))
+    published: list[audit.Anchor] = []
+    for path in args.anchors or []:
+        try:
+            with open(path, "rb") as saved:
+                published += anchors_from_feed(saved.read())
+        except (OSError, ValueError) as exc:
+            print(_("读不了另存的摘要 {path}：{error}").format(path=path, error=exc))
+            return 2
+    key = None
+    if args.public_key:
+        try:
+            with open(args.public_key, encoding="utf-8") as saved:
+                key = audit.load_public_key(saved.read())
+        except (OSError, ValueError) as exc:
+            print(_("读不了公钥 {path}：{error}").format(path=args.public_key, error=exc))
+            return 2
+
+    report = asyncio.run(_with_db(lambda: audit.verify_chain(published=published, key=key)))
     if report.ok:
         print(
-            _("审计日志完整：已校验 {checked} 条 / audit chain intact ({checked} rows)").format(checked=report.checked)
+            _(
+                "审计日志完整：已校验 {checked} 条，与 {anchors} 份摘要一致 / audit chain intact ({checked} rows, {anchors} anchors)"
+            ).format(checked=report.checked, anchors=report.anchors)
         )
+        if report.latest_anchor_at is not None:
+            print(
+                _("最新摘要（{at}）之后的记录只由哈希链保护 / rows after {at} are protected by the chain only").format(
+                    at=report.latest_anchor_at.isoformat()
+                )
+            )
         return 0
     print(
         _("审计日志被破坏：第一处在 id={first_broken_id}：{reason} / first broken row: {first_broken_id}").format(
             first_broken_id=report.first_broken_id, reason=report.reason
         )
     )
+    if report.broken_anchor is not None:
+        print(_("与第 {seq} 号摘要不符 / breaks anchor #{seq}").format(seq=report.broken_anchor))
+    if report.changed_after_id is not None and report.first_broken_id is not None:
+        print(
+            _("被改动的记录在 id={start} 至 id={end} 之间 / the changed row is one of ids {start}..{end}").format(
+                start=report.changed_after_id + 1, end=report.first_broken_id
+            )
+        )
     return 1
+
+
+def cmd_audit_anchor(_args: argparse.Namespace) -> int:
+    """Anchor the chain now: sign and publish its head (the daily sweep does it too)."""
+    from procurement.core import audit
+
+    made = asyncio.run(_with_db(audit.anchor))
+    assert made is not None
+    print(
+        _("已发布第 {seq} 号审计日志摘要 / anchor #{seq} published: {hash}（签名密钥 / key: {key}）").format(
+            seq=made.seq, hash=made.row_hash, key=audit.key_path()
+        )
+    )
+    return 0
 
 
 def cmd_check(_args: argparse.Namespace) -> int:
@@ -151,7 +200,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("scheduler", help=_("单独运行定时扫描进程")).set_defaults(func=cmd_scheduler)
     audit = sub.add_parser("audit", help=_("审计日志"))
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    audit_sub.add_parser("verify", help=_("校验哈希链，指出第一条被破坏的记录")).set_defaults(func=cmd_audit_verify)
+    verify = audit_sub.add_parser("verify", help=_("校验哈希链与已发布的摘要，指出第一条被破坏的记录"))
+    verify.add_argument(
+        "--anchors", action="append", metavar="FILE", help=_("另存的摘要订阅（/audit/anchors.atom），可重复")
+    )
+    verify.add_argument("--public-key", metavar="FILE", help=_("另存的公钥（PEM 或十六进制）"))
+    verify.set_defaults(func=cmd_audit_verify)
+    audit_sub.add_parser("anchor", help=_("立即签名并发布审计日志摘要")).set_defaults(func=cmd_audit_anchor)
     sub.add_parser("check", help=_("检查安装（数据库、中文字体）")).set_defaults(func=cmd_check)
     args = parser.parse_args(argv)
     return args.func(args)

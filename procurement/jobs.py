@@ -13,6 +13,7 @@ from procurement.awards import services as awards
 from procurement.bids import bonds, opening
 from procurement.core.scheduler import SweepRegistry
 from procurement.evaluation import ranking
+from procurement.system import audit_log
 from procurement.tenders import services as tenders
 
 
@@ -25,3 +26,4 @@ def register(registry: SweepRegistry) -> None:
     registry.register("awards.publicity_end", awards.end_due_publicity, interval_seconds=600)
     registry.register("awards.challenge_overdue", challenges.flag_overdue_answers, interval_seconds=600)
     registry.register("bids.bond_refund_overdue", bonds.flag_overdue_refunds, interval_seconds=3600)
+    registry.register("system.audit_anchor", audit_log.anchor_daily, interval_seconds=3600)

@@ -1,4 +1,4 @@
-"""Append-only, hash-chained audit log (invariant 4).
+"""Append-only, hash-chained audit log (invariant 4), anchored by signed, published heads.
 
 Each row stores the hash of the row before it and its own hash over its
 content, so editing, deleting or reordering any row breaks the chain from that
@@ -7,31 +7,64 @@ written in the same transaction as the change they record. Writers are
 serialized so the chain never forks: by an advisory transaction lock on
 PostgreSQL, by the IMMEDIATE write transaction on SQLite.
 
-The chain cannot show that the newest rows were cut off the end; the README
-says so, and a copy of the head hash taken off the machine covers that.
+A chain alone does not stop someone who can write to the database from editing
+a row and recomputing every later hash. So the system regularly *anchors* the
+chain (:func:`anchor`): it appends an ``audit.anchored`` row and signs that
+head row's hash and time with an Ed25519 key kept outside the database (a file
+under the var directory, or ``PROCUREMENT_AUDIT_KEY_FILE``); the signed anchor
+is stored in ``audit_anchor`` and published on the public page ``/audit/anchors``
+and its Atom feed. The verifier checks every anchor's signature against the key
+and that the row each anchor names still has the anchored hash. Rows written
+after the newest anchor are protected only by the chain until the next one.
+
+What an anchor publishes is the hash and the time, never a row id or a count:
+both would tell how many (sealed) rows exist. Each anchor also signs the
+digest of the anchor before it, so deleting an anchor in the middle is found;
+deleting the newest ones is found only against a copy kept elsewhere (the feed
+read by someone else, ``procurement audit verify --anchors``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.querystring import QueryString
 
 from procurement.core import clock, db
 from procurement.core.actors import SYSTEM, Actor
 from procurement.core.i18n import _
+from procurement.settings import get_settings
 
 GENESIS_HASH = "0" * 64
 _ADVISORY_KEY = 7_316_001  # any constant; names the audit chain's lock
+ANCHOR_FORMAT = "procurement-audit-anchor/1"
+ANCHOR_ACTION = "audit.anchored"
+ANCHOR_ENTITY = "audit_anchor"
 
 
-__all__ = ["SYSTEM", "Actor", "record", "verify_chain", "verify_rows"]
+__all__ = [
+    "SYSTEM",
+    "Actor",
+    "Anchor",
+    "ChainReport",
+    "anchor",
+    "record",
+    "row_hash",
+    "verify_chain",
+    "verify_rows",
+]
 
 
 def _timestamp(value: datetime) -> str:
@@ -65,6 +98,14 @@ def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+async def _lock_chain() -> None:
+    """Serialize writers of the chain until the transaction ends (SQLite: the IMMEDIATE
+    transaction already holds the one write lock)."""
+    engine = db.get_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.run_querystring(QueryString("SELECT pg_advisory_xact_lock({})", _ADVISORY_KEY))
+
+
 async def record(
     action: str,
     entity_type: str,
@@ -78,9 +119,7 @@ async def record(
     from procurement.core.tables import AuditEvent
 
     async with db.transaction():
-        engine = db.get_engine()
-        if isinstance(engine, PostgresEngine):
-            await engine.run_querystring(QueryString("SELECT pg_advisory_xact_lock({})", _ADVISORY_KEY))
+        await _lock_chain()
         last = await AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id, ascending=False).first()
         prev = last["hash"] if last else GENESIS_HASH
         row: dict[str, Any] = {
@@ -102,39 +141,360 @@ async def record(
         return inserted[0]["id"]
 
 
+# --------------------------------------------------------------------------- anchors: pure parts
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A signed head of the chain. ``row_id`` is known only to the database's copy:
+    a copy read from the published feed has none (it would count rows)."""
+
+    seq: int
+    at: datetime
+    row_hash: str
+    prev_digest: str
+    key_id: str
+    signature: str
+    row_id: int | None = None
+
+    def message(self) -> bytes:
+        return anchor_message(self.seq, self.at, self.row_hash, self.prev_digest)
+
+    def digest(self) -> str:
+        """What the next anchor signs as its predecessor."""
+        return hashlib.sha256(self.message() + b"\n" + self.signature.encode("ascii")).hexdigest()
+
+    def same_published_fields(self, other: Anchor) -> bool:
+        return (self.seq, _timestamp(self.at), self.row_hash, self.prev_digest, self.signature) == (
+            other.seq,
+            _timestamp(other.at),
+            other.row_hash,
+            other.prev_digest,
+            other.signature,
+        )
+
+
+def signed_time(value: datetime) -> str:
+    """An anchor's time as its signature covers it: UTC, to the microsecond."""
+    return _timestamp(value)
+
+
+def anchor_message(seq: int, at: datetime, head_hash: str, prev_digest: str) -> bytes:
+    """The exact bytes an anchor's signature covers (documented on /audit/anchors)."""
+    return "\n".join([ANCHOR_FORMAT, str(seq), _timestamp(at), head_hash, prev_digest]).encode("ascii")
+
+
+def public_key_bytes(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def public_key_pem(key: Ed25519PublicKey) -> str:
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def key_id(key: Ed25519PublicKey) -> str:
+    """A short fingerprint of the public key: the first 16 hex digits of its SHA-256."""
+    return hashlib.sha256(public_key_bytes(key)).hexdigest()[:16]
+
+
+def sign_anchor(key: Ed25519PrivateKey, seq: int, at: datetime, head_hash: str, prev_digest: str) -> Anchor:
+    signature = key.sign(anchor_message(seq, at, head_hash, prev_digest)).hex()
+    return Anchor(seq, at, head_hash, prev_digest, key_id(key.public_key()), signature)
+
+
+def signature_ok(key: Ed25519PublicKey, anchor: Anchor) -> bool:
+    try:
+        key.verify(bytes.fromhex(anchor.signature), anchor.message())
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def load_public_key(text: str) -> Ed25519PublicKey:
+    """A public key kept elsewhere: PEM, or the 64 hex digits shown on /audit/anchors."""
+    text = text.strip()
+    if text.startswith("-----BEGIN"):
+        key = serialization.load_pem_public_key(text.encode())
+        if not isinstance(key, Ed25519PublicKey):
+            raise ValueError("not an Ed25519 public key")
+        return key
+    return Ed25519PublicKey.from_public_bytes(bytes.fromhex(text))
+
+
+# --------------------------------------------------------------------------- anchors: the key
+
+
+_keys: dict[str, Ed25519PrivateKey] = {}
+
+
+def key_path() -> Path:
+    configured = get_settings().audit_key_file
+    return Path(configured) if configured else get_settings().var_dir / "audit_anchor_key.pem"
+
+
+def signing_key(*, create: bool = True) -> Ed25519PrivateKey | None:
+    """The anchor signing key, made on first use (mode 600; two processes starting
+    together end with one key). ``create=False``: None when there is none yet."""
+    path = key_path()
+    cached = _keys.get(str(path))
+    if cached is not None:
+        return cached
+    if not path.exists():
+        if not create:
+            return None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(pem)
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)  # fails if another process made the key first: keep theirs
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"{path} is not an Ed25519 private key")
+    _keys[str(path)] = key
+    return key
+
+
+def public_key() -> Ed25519PublicKey | None:
+    """The public half of the signing key; None before the first anchor made one."""
+    key = signing_key(create=False)
+    return key.public_key() if key is not None else None
+
+
+# --------------------------------------------------------------------------- anchors: writing
+
+
+def _anchor_of(row: dict[str, Any]) -> Anchor:
+    return Anchor(
+        seq=row["seq"],
+        at=row["at"],
+        row_hash=row["row_hash"],
+        prev_digest=row["prev_digest"],
+        key_id=row["key_id"],
+        signature=row["signature"],
+        row_id=row["row_id"],
+    )
+
+
+async def anchor(*, actor: Actor = SYSTEM, once_per_day: bool = False) -> Anchor | None:
+    """Anchor the chain now: append an ``audit.anchored`` row and sign its hash and time.
+
+    The anchored head is always that new row, so every anchor names a fresh hash
+    whether or not anything else (a sealed row, say) happened since the last one.
+    ``once_per_day``: do nothing when an anchor exists for today (Beijing date) — the
+    daily sweep, which may run in several processes, re-checks under the chain's lock.
+    """
+    from procurement.core.tables import AuditAnchor, AuditEvent
+
+    key = signing_key(create=True)
+    assert key is not None
+    async with db.transaction():
+        await _lock_chain()
+        last = await AuditAnchor.select().order_by(AuditAnchor.seq, ascending=False).first()
+        if once_per_day and last is not None and clock.to_local(last["at"]).date() >= clock.today_local():
+            return None
+        seq = last["seq"] + 1 if last else 1
+        prev_digest = _anchor_of(last).digest() if last else GENESIS_HASH
+        row_id = await record(ANCHOR_ACTION, ANCHOR_ENTITY, seq, actor=actor, after={"seq": seq})
+        head = await AuditEvent.select(AuditEvent.at, AuditEvent.hash).where(AuditEvent.id == row_id).first()
+        assert head is not None  # written above, in this transaction
+        signed = sign_anchor(key, seq, head["at"], head["hash"], prev_digest)
+        await AuditAnchor.insert(
+            AuditAnchor(
+                seq=seq,
+                at=signed.at,
+                row_id=row_id,
+                row_hash=signed.row_hash,
+                prev_digest=prev_digest,
+                key_id=signed.key_id,
+                signature=signed.signature,
+            )
+        )
+    return Anchor(seq, signed.at, signed.row_hash, prev_digest, signed.key_id, signed.signature, row_id)
+
+
+async def list_anchors(*, before_seq: int | None = None, limit: int | None = None) -> list[Anchor]:
+    """Anchors newest first (``before_seq`` pages back)."""
+    from procurement.core.tables import AuditAnchor
+
+    query = AuditAnchor.select().order_by(AuditAnchor.seq, ascending=False)
+    if before_seq is not None:
+        query = query.where(AuditAnchor.seq < before_seq)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_anchor_of(r) for r in await query]
+
+
+# --------------------------------------------------------------------------- verifying
+
+
 @dataclass(frozen=True)
 class ChainReport:
     ok: bool
     checked: int
     first_broken_id: int | None = None
     reason: str = ""
+    anchors: int = 0  # anchors checked
+    broken_anchor: int | None = None  # the seq of the anchor the break contradicts
+    changed_after_id: int | None = None  # the changed row lies after this row (0: from the start) …
+    latest_anchor_at: datetime | None = None  # … up to first_broken_id
+
+
+@dataclass
+class ChainCheck:
+    """Walks rows in id order against the chain and the anchors (each naming its row);
+    pure, tested without a DB."""
+
+    anchors: Sequence[Anchor] = ()
+    start: str = GENESIS_HASH
+    checked: int = 0
+    _prev: str = field(init=False)
+    _last_good: int = field(init=False, default=0)
+    _matched: set[int] = field(init=False, default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._prev = self.start
+        self._by_row: dict[int, list[Anchor]] = defaultdict(list)
+        for a in self.anchors:
+            if a.row_id is not None:
+                self._by_row[a.row_id].append(a)
+
+    def _broken(self, row_id: int | None, reason: str, anchor: Anchor | None = None) -> ChainReport:
+        return ChainReport(
+            False,
+            self.checked,
+            row_id,
+            reason,
+            anchors=len(self.anchors),
+            broken_anchor=anchor.seq if anchor else None,
+            changed_after_id=self._last_good if anchor else None,
+        )
+
+    def feed(self, rows: Iterable[dict[str, Any]]) -> ChainReport | None:
+        """The first problem in these rows, or None to go on."""
+        for row in rows:
+            self.checked += 1
+            if row["prev_hash"] != self._prev:
+                return self._broken(row["id"], _("上一行的哈希不符（前面的记录被删除、插入或调换）"))
+            if row_hash(self._prev, row) != row["hash"]:
+                return self._broken(row["id"], _("本行内容与其哈希不符（记录被修改）"))
+            anchored = self._by_row.get(row["id"], ())
+            for a in anchored:
+                if a.row_hash != row["hash"]:
+                    return self._broken(
+                        row["id"],
+                        _(
+                            "本行的哈希与第 {seq} 号审计日志摘要所签的值不符：本行或它之前（上一份相符的摘要之后）的记录被改动，并重算了其后的哈希"
+                        ).format(seq=a.seq),
+                        a,
+                    )
+                self._matched.add(a.seq)
+            if anchored:
+                self._last_good = row["id"]
+            self._prev = row["hash"]
+        return None
+
+    def finish(self) -> ChainReport:
+        """After the last row: every anchor must have found its row."""
+        missing = sorted((a for a in self.anchors if a.seq not in self._matched), key=lambda a: a.seq)
+        if missing:
+            a = missing[0]
+            return self._broken(
+                a.row_id,
+                _("第 {seq} 号审计日志摘要所签的记录已不在日志中：记录被删除或截断，或被改动后重算了哈希").format(
+                    seq=a.seq
+                ),
+                a,
+            )
+        latest = max((a.at for a in self.anchors), default=None)
+        return ChainReport(True, self.checked, anchors=len(self.anchors), latest_anchor_at=latest)
 
 
 def verify_rows(rows: Iterable[dict[str, Any]], start: str = GENESIS_HASH) -> ChainReport:
     """Check rows in id order, the first one following ``start``; pure, tested without a DB."""
-    prev = start
-    checked = 0
-    for row in rows:
-        checked += 1
-        if row["prev_hash"] != prev:
-            return ChainReport(False, checked, row["id"], _("上一行的哈希不符（前面的记录被删除、插入或调换）"))
-        if row_hash(prev, row) != row["hash"]:
-            return ChainReport(False, checked, row["id"], _("本行内容与其哈希不符（记录被修改）"))
-        prev = row["hash"]
-    return ChainReport(True, checked)
+    walker = ChainCheck(start=start)
+    return walker.feed(rows) or ChainReport(True, walker.checked)
 
 
-async def verify_chain(batch_size: int = 2000) -> ChainReport:
-    """Walk the whole log in id order, a page at a time."""
+def check_anchors(
+    anchors: Sequence[Anchor],
+    key: Ed25519PublicKey | None,
+    published: Sequence[Anchor] = (),
+) -> ChainReport | None:
+    """The anchors themselves, before any row: numbered without gaps, each signing the one
+    before it, each signed with ``key``; and every copy kept elsewhere (``published``)
+    present in the database unchanged. None when they are all sound; pure."""
+
+    def broken(a: Anchor, reason: str) -> ChainReport:
+        return ChainReport(False, 0, a.row_id, reason, anchors=len(anchors), broken_anchor=a.seq)
+
+    ordered = sorted(anchors, key=lambda a: a.seq)
+    if ordered and key is None:
+        return broken(ordered[0], _("找不到审计日志摘要的签名密钥，无法核对摘要（密钥文件被移走或删除）"))
+    prev_digest = GENESIS_HASH
+    for number, a in enumerate(ordered, start=1):
+        if a.seq != number:
+            return broken(a, _("第 {seq} 号之前的审计日志摘要缺失（摘要被删除）").format(seq=a.seq))
+        if a.prev_digest != prev_digest:
+            return broken(a, _("第 {seq} 号审计日志摘要与前一份不衔接（摘要被改动或替换）").format(seq=a.seq))
+        assert key is not None
+        if a.key_id != key_id(key):
+            return broken(
+                a,
+                _(
+                    "第 {seq} 号审计日志摘要的签名无效：它注明的签名密钥（指纹 {key}）不是本机的那一把（摘要被伪造，或多台服务器没有共用同一个密钥文件）"
+                ).format(seq=a.seq, key=a.key_id),
+            )
+        if not signature_ok(key, a):
+            return broken(a, _("第 {seq} 号审计日志摘要的签名无效（摘要被伪造或改动）").format(seq=a.seq))
+        prev_digest = a.digest()
+    stored = {a.seq: a for a in ordered}
+    for copy in sorted(published, key=lambda a: a.seq):
+        if key is None or not signature_ok(key, copy):
+            return broken(copy, _("另存的第 {seq} 号审计日志摘要签名无效（不是本系统签发的）").format(seq=copy.seq))
+        kept = stored.get(copy.seq)
+        if kept is None or not kept.same_published_fields(copy):
+            return broken(
+                kept or copy,
+                _("已发布的第 {seq} 号审计日志摘要在数据库中被删除或改动").format(seq=copy.seq),
+            )
+    return None
+
+
+async def verify_chain(
+    batch_size: int = 2000,
+    *,
+    published: Sequence[Anchor] = (),
+    key: Ed25519PublicKey | None = None,
+) -> ChainReport:
+    """Walk the whole log in id order, a page at a time, against every anchor.
+
+    ``key``: a public key kept elsewhere (by default the one of the signing key
+    file); ``published``: copies of anchors kept elsewhere (the saved feed).
+    """
     from procurement.core.tables import AuditEvent
 
-    prev, checked, last_id = GENESIS_HASH, 0, 0
+    anchors = list(reversed(await list_anchors()))
+    if key is None:
+        private = signing_key(create=False)
+        key = private.public_key() if private is not None else None
+    problem = check_anchors(anchors, key, published)
+    if problem is not None:
+        return problem
+    walker = ChainCheck(anchors)
+    last_id = 0
     while True:
         rows = await AuditEvent.select().where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch_size)
         if not rows:
-            return ChainReport(True, checked)
-        report = verify_rows(rows, start=prev)
-        if not report.ok:
-            return ChainReport(False, checked + report.checked, report.first_broken_id, report.reason)
-        checked += report.checked
-        prev, last_id = rows[-1]["hash"], rows[-1]["id"]
+            return walker.finish()
+        report = walker.feed(rows)
+        if report is not None:
+            return report
+        last_id = rows[-1]["id"]

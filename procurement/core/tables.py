@@ -1,6 +1,7 @@
-"""Core's own tables: the audit log, the inbox, sessions and login attempts, calendar entries and
-small process-shared values. They import no sub-domain: the user a session or a message belongs to
-is referenced through Piccolo's app registry (``LazyTableReference``), not by an import.
+"""Core's own tables: the audit log and its published anchors, the inbox, sessions and login
+attempts, calendar entries and small process-shared values. They import no sub-domain: the user a
+session or a message belongs to is referenced through Piccolo's app registry
+(``LazyTableReference``), not by an import.
 
 Only tables here. Money is integer fen; times are UTC (Timestamptz).
 """
@@ -38,6 +39,22 @@ class AuditEvent(Table, tablename="audit_event"):
     hash = Varchar(length=64)
 
 
+class AuditAnchor(Table, tablename="audit_anchor"):
+    """A signed, published head of the audit chain (``core.audit.anchor``): the head
+    row's hash and the time, signed with a key kept outside the database. ``row_id``
+    lets the verifier find the row; it is never published (it would count rows)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
+    seq = Integer(unique=True)
+    at = Timestamptz()
+    row_id = Integer()
+    row_hash = Varchar(length=64)
+    prev_digest = Varchar(length=64)
+    key_id = Varchar(length=16)
+    signature = Varchar(length=128)
+
+
 class InboxItem(Table, tablename="inbox_item"):
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
@@ -61,6 +78,21 @@ class CalendarEntry(Table, tablename="calendar_entry"):
     is_working_day = Boolean()
     name = Varchar(length=50, default="")
     created_at = Timestamptz()
+
+
+class CalendarYear(Table, tablename="calendar_year"):
+    """A year whose official holiday schedule (国务院办公厅放假通知) is not published yet:
+    an administrator records that its working days count weekends only until it is
+    entered, so that tenders reaching into that year may be published meanwhile."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
+    year = Integer(unique=True)
+    note = Text(default="")
+    recorded_by: ForeignKey[Table] = ForeignKey(
+        LazyTableReference("User", app_name="procurement"), null=False, on_delete=OnDelete.restrict
+    )
+    recorded_at = Timestamptz()
 
 
 class SystemValue(Table, tablename="system_value"):

@@ -1,21 +1,31 @@
-"""Web pages of the system: the inbox, and the administrator's calendar of
-holidays and 调休 working days and the audit log."""
+"""Web pages of the system: the inbox; the administrator's calendar of holidays and
+调休 working days and the audit log (filters, CSV export); and the public page and
+feed of the audit log's signed anchors."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromQuery, URLEncodedBody
-from litestar.response import Response
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Response, Stream
 
 from procurement.accounts.states import Role
 from procurement.core.api import Id
 from procurement.core.calendar import PACKAGE_YEARS
+from procurement.core.errors import ValidationFailed
 from procurement.core.i18n import _
+from procurement.core.storage import content_disposition
 from procurement.core.web import form_action, page, parse_form, redirect, require_user
+from procurement.system import audit_log
 from procurement.system import services as system
-from procurement.system.schemas import CalendarEntryIn
+from procurement.system.anchor_feed import anchors_feed
+from procurement.system.audit_labels import ACTION_LABELS, ENTITY_LABELS
+from procurement.system.schemas import AuditFilterIn, CalendarEntryIn, CalendarYearIn
+
+FILTER_FIELDS = ("entity_type", "entity_id", "action", "actor", "date_from", "date_to")
+FEED_SIZE = 50
 
 Form = URLEncodedBody[dict[str, Any]]
 
@@ -59,17 +69,97 @@ class SystemPages(Controller):
             request, "procurement/system/admin_calendar.html", data, action, await self._calendar_context(request)
         )
 
+    @post("/admin/calendar/years/{year:int}/weekends-only")
+    async def record_weekends_only(self, request: Request, year: FromPath[int], data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            await system.record_weekends_only(user, year, parse_form(CalendarYearIn, data))
+            return redirect(
+                "/admin/calendar",
+                _("已记录：{year} 年官方放假安排尚未发布，暂按周末计算工作日；涉及该年的项目可以发布。").format(
+                    year=year
+                ),
+            )
+
+        return await form_action(
+            request,
+            "procurement/system/admin_calendar.html",
+            {**data, "_year": str(year)},
+            action,
+            await self._calendar_context(request),
+        )
+
+    @post("/admin/calendar/years/{year:int}/withdraw")
+    async def withdraw_weekends_only(self, request: Request, year: FromPath[int]) -> Response:
+        await system.withdraw_weekends_only(require_user(request), year)
+        return redirect("/admin/calendar", _("已撤销 {year} 年的记录。").format(year=year))
+
     @post("/admin/calendar/{entry_id:int}/delete")
     async def delete_calendar_entry(self, request: Request, entry_id: Id) -> Response:
         day = await system.delete_calendar_entry(require_user(request), entry_id)
         return redirect("/admin/calendar", _("已删除 {day}。").format(day=day))
 
     @get("/admin/audit")
-    async def audit(self, request: Request, before_id: FromQuery[int | None] = None) -> Response:
+    async def audit(self, request: Request, cursor: FromQuery[str | None] = None) -> Response:
         user = require_user(request)
-        events = await system.list_audit_events(user, before_id=before_id, limit=50)
+        raw = {name: (request.query_params.get(name) or "").strip() for name in FILTER_FIELDS}
+        errors: dict[str, str] = {}
+        events = None
+        try:
+            filters = parse_form(AuditFilterIn, raw)
+            events = await audit_log.list_audit_events(user, cursor=cursor, filters=filters, limit=50)
+        except ValidationFailed as exc:
+            filters, errors = AuditFilterIn(), exc.field_errors or {"cursor": exc.message}
+        kept = filters.params() if not errors else {k: v for k, v in raw.items() if v}
+        next_url = (
+            "/admin/audit?" + urlencode({**kept, "cursor": events.next_cursor})
+            if events is not None and events.next_cursor
+            else None
+        )
         return page(
             request,
             "procurement/system/admin_audit.html",
-            {"events": events, "report": await system.verify_audit(user)},
+            {
+                "events": events,
+                "report": await audit_log.verify_audit(user),
+                "filters": raw,
+                "errors": errors,
+                "filtered": bool(kept),
+                "next_url": next_url,
+                "first_url": ("/admin/audit?" + urlencode(kept) if kept else "/admin/audit") if cursor else None,
+                "export_url": "/admin/audit/export.csv" + ("?" + urlencode(kept) if kept else ""),
+                "options": {"entity_type": ENTITY_LABELS, "action": ACTION_LABELS},
+            },
         )
+
+    @get("/admin/audit/export.csv")
+    async def audit_export(self, request: Request) -> Response:
+        user = require_user(request)
+        raw = {name: (request.query_params.get(name) or "").strip() for name in FILTER_FIELDS}
+        content = await audit_log.export_audit_csv(user, parse_form(AuditFilterIn, raw))
+        return Stream(
+            content,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": content_disposition(audit_log.export_name(), inline=False)},
+        )
+
+    @get("/audit/anchors")
+    async def anchors(self, request: Request, before: FromQuery[int | None] = None) -> Response:
+        """Public, no login: the signed anchors and the key to check them."""
+        anchors = await audit_log.list_anchors(before=before, limit=50)
+        return page(
+            request,
+            "procurement/system/audit_anchors.html",
+            {
+                "anchors": anchors,
+                "next_url": f"/audit/anchors?before={anchors.next_before}" if anchors.next_before else None,
+                "first_url": "/audit/anchors" if before else None,
+            },
+        )
+
+    @get("/audit/anchors.atom")
+    async def anchors_atom(self, request: Request) -> Response:
+        anchors = await audit_log.list_anchors(limit=FEED_SIZE)
+        base = str(request.base_url).rstrip("/")
+        return Response(anchors_feed(anchors, base), media_type="application/atom+xml; charset=utf-8")

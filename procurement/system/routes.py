@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from litestar import Controller, Request, delete, get, post
-from litestar.params import FromQuery, JSONBody, QueryParameter
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from procurement.core.api import Id, problems
 from procurement.core.i18n import N_
 from procurement.core.web import require_user
-from procurement.system import services
+from procurement.system import audit_log, services
 from procurement.system.schemas import (
     AdvanceClockIn,
     AuditEventList,
+    AuditFilterIn,
     AuditVerifyOut,
     CalendarEntryIn,
     CalendarEntryOut,
+    CalendarYearIn,
     CalendarYearOut,
     ClockOut,
     InboxList,
@@ -28,30 +31,36 @@ class AuditController(Controller):
     path = "/audit-events"
     tags = [N_("审计")]
 
-    @get("/", operation_id="ListAuditEvents", responses=problems(400, 401, 403))
+    @get("/", operation_id="ListAuditEvents", responses=problems(400, 401, 403, 422))
     async def list_events(
         self,
         request: Request,
-        before_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
         entity_type: Annotated[str | None, QueryParameter(max_length=40)] = None,
         entity_id: Annotated[str | None, QueryParameter(max_length=40)] = None,
         action: Annotated[str | None, QueryParameter(max_length=60)] = None,
+        actor: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        date_from: Annotated[date | None, QueryParameter(description="Beijing date, included.")] = None,
+        date_to: Annotated[date | None, QueryParameter(description="Beijing date, included.")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> AuditEventList:
-        """The audit log, newest first (administrators)."""
-        return await services.list_audit_events(
-            require_user(request),
-            before_id=before_id,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            action=action,
-            limit=limit,
+        """The audit log, newest first (administrators). Rows of bids whose tender has
+        not been opened are left out, and nothing shows how many there are."""
+        filters = AuditFilterIn(
+            entity_type=entity_type or None,
+            entity_id=entity_id or None,
+            action=action or None,
+            actor=actor or None,
+            date_from=date_from,
+            date_to=date_to,
         )
+        return await audit_log.list_audit_events(require_user(request), cursor=cursor, filters=filters, limit=limit)
 
     @get("/verify", operation_id="VerifyAuditChain", responses=problems(401, 403))
     async def verify(self, request: Request) -> AuditVerifyOut:
-        """Re-check the whole hash chain and name the first broken row."""
-        return await services.verify_audit(require_user(request))
+        """Re-check the hash chain against every published anchor; describe the first
+        row that does not match (unless it is sealed) and the anchor it breaks."""
+        return await audit_log.verify_audit(require_user(request))
 
 
 class InboxController(Controller):
@@ -112,6 +121,30 @@ class CalendarController(Controller):
     )
     async def delete_entry(self, request: Request, entry_id: Id) -> dict[str, bool]:
         await services.delete_calendar_entry(require_user(request), entry_id)
+        return {"ok": True}
+
+    @post(
+        "/years/{year:int}/weekends-only",
+        operation_id="RecordCalendarYearWeekendsOnly",
+        status_code=HTTP_201_CREATED,
+        responses=problems(400, 401, 403, 404, 422),
+    )
+    async def record_weekends_only(
+        self, request: Request, year: Annotated[int, PathParameter(ge=2000, le=2100)], data: JSONBody[CalendarYearIn]
+    ) -> CalendarYearOut:
+        """The year's official holiday schedule is not published yet: count weekends only until it is entered."""
+        return await services.record_weekends_only(require_user(request), year, data)
+
+    @delete(
+        "/years/{year:int}/weekends-only",
+        operation_id="WithdrawCalendarYearWeekendsOnly",
+        status_code=HTTP_200_OK,
+        responses=problems(400, 401, 403, 404),
+    )
+    async def withdraw_weekends_only(
+        self, request: Request, year: Annotated[int, PathParameter(ge=2000, le=2100)]
+    ) -> dict[str, bool]:
+        await services.withdraw_weekends_only(require_user(request), year)
         return {"ok": True}
 
 

@@ -1,4 +1,5 @@
-"""Use cases of system administration."""
+"""Use cases of system administration: the calendar, the inbox, the training clock (the
+audit log's are in ``audit_log.py``)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,12 @@ from procurement.core import audit, calendar, clock, db, timetravel
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.errors import NotFound, ValidationFailed
 from procurement.core.i18n import N_, Labels, _
-from procurement.core.tables import AuditEvent, CalendarEntry, InboxItem
+from procurement.core.tables import CalendarEntry, CalendarYear, InboxItem
 from procurement.settings import get_settings
 from procurement.system.schemas import (
-    AuditEventList,
-    AuditEventOut,
-    AuditVerifyOut,
     CalendarEntryIn,
     CalendarEntryOut,
+    CalendarYearIn,
     CalendarYearOut,
     ClockOut,
     InboxItemOut,
@@ -30,15 +29,20 @@ CALENDAR_SOURCES = Labels(
     {
         "package": N_("内置"),
         "entered": N_("已录入"),
-        "fallback": N_("未录入（只按周末计算）"),
+        "weekends_only": N_("官方安排尚未发布，暂按周末计算"),
+        "fallback": N_("未录入（涉及该年的项目不能发布）"),
     }
 )
 
 
 async def load_calendar() -> calendar.WorkdayCalendar:
-    """The working-day calendar with every administrator entry; also made the default."""
+    """The working-day calendar with every administrator entry and every year recorded
+    as "weekends only", read from the database now; also made the process's default."""
     rows = await CalendarEntry.select(CalendarEntry.day, CalendarEntry.is_working_day)
-    cal = calendar.WorkdayCalendar({r["day"]: r["is_working_day"] for r in rows})
+    years = await CalendarYear.select(CalendarYear.year)
+    cal = calendar.WorkdayCalendar(
+        {r["day"]: r["is_working_day"] for r in rows}, weekends_only_years=[y["year"] for y in years]
+    )
     calendar.set_default_calendar(cal)
     return cal
 
@@ -51,17 +55,100 @@ async def list_calendar_entries() -> list[CalendarEntryOut]:
 
 
 async def calendar_years(years: range | None = None) -> list[CalendarYearOut]:
+    """Each year's state: built in, entered (how many days), recorded as weekends only
+    (by whom, when), or missing; from last year to three years ahead."""
     cal = await load_calendar()
     this_year = clock.today_local().year
-    years = years or range(this_year - 1, this_year + 3)
-    return [CalendarYearOut(year=y, source=(s := cal.year_source(y)), source_label=CALENDAR_SOURCES[s]) for y in years]
+    years = years or range(this_year - 1, this_year + 4)
+    counts: dict[int, int] = {}
+    for r in await CalendarEntry.select(CalendarEntry.day):
+        counts[r["day"].year] = counts.get(r["day"].year, 0) + 1
+    records = {
+        r["year"]: r
+        for r in await CalendarYear.select(
+            CalendarYear.year, CalendarYear.note, CalendarYear.recorded_at, CalendarYear.recorded_by.display_name
+        )
+    }
+    shown = []
+    for y in years:
+        source = cal.year_source(y)
+        record = records.get(y) if source == "weekends_only" else None
+        shown.append(
+            CalendarYearOut(
+                year=y,
+                source=source,
+                source_label=CALENDAR_SOURCES[source],
+                entered_days=counts.get(y, 0),
+                recorded_by=record["recorded_by.display_name"] if record else None,
+                recorded_at=record["recorded_at"] if record else None,
+                note=record["note"] if record else "",
+            )
+        )
+    return shown
 
 
 async def calendar_warning_years() -> list[int]:
-    """Years that deadlines may soon fall in whose holidays nobody has entered."""
+    """Years that deadlines may soon fall in whose holidays nobody has entered (a year
+    recorded as "official schedule not published yet" too: it still counts weekends only)."""
     cal = await load_calendar()
     this_year = clock.today_local().year
-    return cal.years_needing_entries(range(this_year, this_year + 2))
+    return [y for y in range(this_year, this_year + 2) if cal.year_source(y) in ("weekends_only", "fallback")]
+
+
+def _check_year(year: int) -> None:
+    if not 2000 <= year <= 2100:
+        raise ValidationFailed(field_errors={"year": _("年份超出可录入的范围（2000–2100 年）。")})
+
+
+async def record_weekends_only(actor: CurrentUser, year: int, data: CalendarYearIn) -> CalendarYearOut:
+    """The State Council has not published ``year``'s holidays yet: until they are entered,
+    that year counts weekends only, on purpose, and tenders reaching into it may be
+    published (an administrator's decision, with who and when, in the audit log)."""
+    policies.can_manage_system(actor).require()
+    _check_year(year)
+    cal = await load_calendar()
+    source = cal.year_source(year)
+    if source == "package":
+        raise ValidationFailed(
+            field_errors={"year": _("{year} 年的法定节假日已内置在系统中，无需记录。").format(year=year)}
+        )
+    if source == "entered":
+        raise ValidationFailed(field_errors={"year": _("{year} 年的法定节假日已录入，无需记录。").format(year=year)})
+    async with db.transaction():
+        if await CalendarYear.exists().where(CalendarYear.year == year):
+            raise ValidationFailed(field_errors={"year": _("{year} 年已记录为“官方安排尚未发布”。").format(year=year)})
+        now = clock.now()
+        rows = await CalendarYear.insert(
+            CalendarYear(year=year, note=data.note, recorded_by=actor.id, recorded_at=now)
+        ).returning(CalendarYear.id)
+        await audit.record(
+            "calendar.weekends_only_recorded",
+            "calendar_year",
+            rows[0]["id"],
+            actor=actor_of(actor),
+            after={"year": year, "note": data.note},
+        )
+    await load_calendar()
+    return (await calendar_years(range(year, year + 1)))[0]
+
+
+async def withdraw_weekends_only(actor: CurrentUser, year: int) -> None:
+    """Take back a "weekends only" record (for example, recorded for the wrong year):
+    the year is missing again, and tenders reaching into it wait for its holidays."""
+    policies.can_manage_system(actor).require()
+    async with db.transaction():
+        row = await CalendarYear.select().where(CalendarYear.year == year).first()
+        if row is None:
+            raise NotFound(_("找不到 {year} 年的记录。").format(year=year))
+        await CalendarYear.delete().where(CalendarYear.id == row["id"])
+        await audit.record(
+            "calendar.weekends_only_withdrawn",
+            "calendar_year",
+            row["id"],
+            actor=actor_of(actor),
+            before={"year": year, "note": row["note"]},
+        )
+    await load_calendar()
 
 
 async def add_calendar_entry(actor: CurrentUser, data: CalendarEntryIn) -> CalendarEntryOut:
@@ -101,60 +188,6 @@ async def delete_calendar_entry(actor: CurrentUser, entry_id: int) -> date:
         )
     await load_calendar()
     return row["day"]
-
-
-# --------------------------------------------------------------------------- audit
-
-
-def _audit_out(r: dict) -> AuditEventOut:
-    return AuditEventOut(
-        id=r["id"],
-        at=r["at"],
-        actor_id=r["actor_id"],
-        actor_label=r["actor_label"],
-        action=r["action"],
-        entity_type=r["entity_type"],
-        entity_id=r["entity_id"],
-        before=r["before"],
-        after=r["after"],
-        hash=r["hash"],
-    )
-
-
-async def list_audit_events(
-    actor: CurrentUser,
-    *,
-    before_id: int | None = None,
-    entity_type: str | None = None,
-    entity_id: str | None = None,
-    action: str | None = None,
-    limit: int = 50,
-) -> AuditEventList:
-    """Newest first, keyset-paginated by id."""
-    policies.can_read_audit(actor).require()
-    limit = max(1, min(limit, 200))
-    query = AuditEvent.select().order_by(AuditEvent.id, ascending=False).limit(limit + 1)
-    if before_id is not None:
-        query = query.where(AuditEvent.id < before_id)
-    if entity_type:
-        query = query.where(AuditEvent.entity_type == entity_type)
-    if entity_id:
-        query = query.where(AuditEvent.entity_id == entity_id)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    rows = await query
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return AuditEventList(items=[_audit_out(r) for r in rows], next_before_id=rows[-1]["id"] if more else None)
-
-
-async def verify_audit(actor: CurrentUser | None = None) -> AuditVerifyOut:
-    if actor is not None:
-        policies.can_read_audit(actor).require()
-    report = await audit.verify_chain()
-    return AuditVerifyOut(
-        ok=report.ok, checked=report.checked, first_broken_id=report.first_broken_id, reason=report.reason
-    )
 
 
 # --------------------------------------------------------------------------- inbox
