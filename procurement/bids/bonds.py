@@ -4,6 +4,7 @@ the signing (the winner), or a failure or termination notice."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from datetime import date
 
@@ -21,6 +22,7 @@ from procurement.core.i18n import N_, Labels, _
 from procurement.core.money import format_yuan
 from procurement.core.notify import notify
 from procurement.core.scheduler import Due, DueSweep, run_due
+from procurement.tenders.states import TenderStatus
 
 REFUND_WORKING_DAYS = 5  # rule 29
 STATE_LABELS = Labels(
@@ -44,14 +46,27 @@ def _state(row: dict) -> str:
     return "overdue" if clock.today_local() > row["refund_due_on"] else "due"
 
 
-def _out(row: dict) -> BidBondOut:
+SEALED_STATUSES = (TenderStatus.PUBLISHED, TenderStatus.CLOSED)  # before the opening, not terminated
+
+
+def _sealed(row: dict) -> bool:
+    """Before its tender opens, a bond says nothing of who bid (invariant 2)."""
+    return row["tender.status"] in SEALED_STATUSES
+
+
+def _out(row: dict, *, own: bool = False) -> BidBondOut:
+    """A bond as its reader may see it: the bidder always sees its own; the bureau
+    sees the tender and the organization only once the tender has opened."""
     state = _state(row)
+    hidden = _sealed(row) and not own
     return BidBondOut(
         id=row["id"],
-        tender_id=row["tender"],
-        tender_title=row["tender.title"],
-        organization_id=row["organization"],
-        organization_name=row["organization.name"],
+        reference=row["reference"],
+        sealed=hidden,
+        tender_id=None if hidden else row["tender"],
+        tender_title=None if hidden else row["tender.title"],
+        organization_id=None if hidden else row["organization"],
+        organization_name=None if hidden else row["organization.name"],
         amount_fen=row["amount_fen"],
         paid_at=row["paid_at"],
         refund_due_on=row["refund_due_on"],
@@ -62,59 +77,138 @@ def _out(row: dict) -> BidBondOut:
 
 
 def _columns():
-    return (*BidBond.all_columns(), BidBond.tender.title, BidBond.tender.buyer, BidBond.organization.name)
+    return (
+        *BidBond.all_columns(),
+        BidBond.tender.title,
+        BidBond.tender.buyer,
+        BidBond.tender.status,
+        BidBond.organization.name,
+    )
+
+
+async def record_bond(tender_id: int, organization_id: int, amount_fen: int) -> None:
+    """At submission (rule 29): the organization's one bond for the tender, with its
+    reference. A second submission, or several lots submitted at once, add nothing:
+    the database keeps one bond per organization per tender."""
+    await BidBond.insert(
+        BidBond(
+            id=await db.random_id(BidBond),
+            tender=tender_id,
+            organization=organization_id,
+            reference=await _new_reference(),
+            amount_fen=amount_fen,
+        )
+    ).on_conflict(target=(BidBond.tender, BidBond.organization), action="DO NOTHING")
+
+
+async def own_bond(tender_id: int, organization_id: int) -> BidBondOut | None:
+    """The organization's bond for a tender, as its receipt shows it (to the organization only)."""
+    row = (
+        await BidBond.select(*_columns())
+        .where((BidBond.tender == tender_id) & (BidBond.organization == organization_id))
+        .first()
+    )
+    return None if row is None else _out(row, own=True)
+
+
+async def _new_reference() -> str:
+    """BZJ and 12 random digits, like a bank's 虚拟子账号: it names no tender and no bidder."""
+    while True:
+        reference = "BZJ" + "".join(secrets.choice("0123456789") for _unused in range(12))
+        if not await BidBond.exists().where(BidBond.reference == reference):
+            return reference
 
 
 async def list_bonds(user: CurrentUser, *, only_due: bool = False) -> list[BidBondOut]:
-    """The bureau's bonds (or an organization's own), refunds due and overdue first."""
+    """An organization's own bonds; the bureau's: every bond of its tenders once
+    opened, and before the opening only the bonds whose money has arrived, by
+    reference and amount (finance records arrivals by reference, rule 29)."""
     policies.can_list_bonds(user).require()
     query = BidBond.select(*_columns())
+    own = user.role == Role.ORG_MEMBER
     if user.role in (Role.OFFICER, Role.FINANCE):
         query = query.where(BidBond.tender.buyer == user.organization_id)
-    elif user.role == Role.ORG_MEMBER:
+    elif own:
         query = query.where(BidBond.organization == user.organization_id)
-    rows = [_out(r) for r in await query.order_by(BidBond.id)]
+    rows = [r for r in await query if own or not _sealed(r) or r["paid_at"] is not None]
+    bonds = [_out(r, own=own) for r in rows]
     if only_due:
-        rows = [r for r in rows if r.state in ("due", "overdue")]
+        bonds = [b for b in bonds if b.state in ("due", "overdue")]
     order = {"overdue": 0, "due": 1, "unpaid": 2, "paid": 3, "refunded": 4}
-    return sorted(rows, key=lambda r: (order[r.state], r.refund_due_on or clock.today_local(), r.id))
+    return sorted(bonds, key=lambda b: (order[b.state], b.refund_due_on or clock.today_local(), b.reference))
 
 
-async def _change(user: CurrentUser, bond_id: int, values: dict, condition, action: str, refusal: str) -> BidBondOut:
+async def _change(
+    user: CurrentUser, where, values: dict, condition, action: str, refusal: str, *, sealed_ok: bool
+) -> BidBondOut:
     if user.role not in (Role.OFFICER, Role.FINANCE):
         raise PermissionDenied(_("只有采购人的经办人或财务可以登记保证金。"))
     async with db.transaction():
-        row = await BidBond.select(*_columns()).where(BidBond.id == bond_id).first()
-        if row is None or not policies.can_record_bond(user, {"buyer": row["tender.buyer"]}):
+        row = await BidBond.select(*_columns()).where(where).first()
+        if (
+            row is None
+            or not policies.can_record_bond(user, {"buyer": row["tender.buyer"]})
+            or (_sealed(row) and not sealed_ok)
+        ):
             raise NotFound(_("找不到该保证金记录。"))
-        done = await BidBond.update(values).where((BidBond.id == bond_id) & condition).returning(BidBond.id)
+        done = await BidBond.update(values).where((BidBond.id == row["id"]) & condition).returning(BidBond.id)
         if not done:
             raise ValidationFailed(refusal)
-        await audit.record(action, "bid_bond", bond_id, actor=actor_of(user), after={"amount_fen": row["amount_fen"]})
-        changed = await BidBond.select(*_columns()).where(BidBond.id == bond_id).first()
+        await audit.record(action, "bid_bond", row["id"], actor=actor_of(user), after={"amount_fen": row["amount_fen"]})
+        changed = await BidBond.select(*_columns()).where(BidBond.id == row["id"]).first()
         assert changed is not None  # read and updated above, in this transaction
         return _out(changed)
 
 
+PAID = N_("该保证金已登记为已缴纳。")
+
+
 async def mark_paid(user: CurrentUser, bond_id: int) -> BidBondOut:
+    """The money of a listed (opened or terminated) tender's bond arrived."""
     return await _change(
         user,
-        bond_id,
+        BidBond.id == bond_id,
         {BidBond.paid_at: clock.now(), BidBond.paid_marked_by: user.id},
         BidBond.paid_at.is_null(),
         "bid_bond.paid",
-        _("该保证金已登记为已缴纳。"),
+        _(PAID),
+        sealed_ok=False,
     )
+
+
+async def record_payment(user: CurrentUser, reference: str) -> BidBondOut:
+    """Money arrived quoting ``reference`` (the bank statement's 子账号 or 附言): before
+    the opening this is how finance records it, learning the amount and nothing else."""
+    reference = reference.strip().upper()
+    try:
+        return await _change(
+            user,
+            BidBond.reference == reference,
+            {BidBond.paid_at: clock.now(), BidBond.paid_marked_by: user.id},
+            BidBond.paid_at.is_null(),
+            "bid_bond.paid",
+            _(PAID),
+            sealed_ok=True,
+        )
+    except NotFound:
+        raise ValidationFailed(
+            field_errors={
+                "reference": _("没有编号为 {reference} 的保证金，请按银行流水核对。").format(reference=reference)
+            }
+        ) from None
+    except ValidationFailed as exc:
+        raise ValidationFailed(field_errors={"reference": exc.message}) from None
 
 
 async def mark_refunded(user: CurrentUser, bond_id: int) -> BidBondOut:
     return await _change(
         user,
-        bond_id,
+        BidBond.id == bond_id,
         {BidBond.refunded_at: clock.now(), BidBond.next_check_at: None},
         BidBond.paid_at.is_not_null() & BidBond.refunded_at.is_null(),
         "bid_bond.refunded",
         _("只有已缴纳且未退还的保证金可以登记退还。"),
+        sealed_ok=False,
     )
 
 

@@ -6,6 +6,7 @@ from procurement.bids import services
 from procurement.core import pdf
 from procurement.core.auth import CurrentUser
 from procurement.core.i18n import _
+from procurement.core.money import format_yuan
 
 
 async def receipt_pdf(user: CurrentUser, receipt_no: str) -> tuple[str, bytes]:
@@ -14,6 +15,7 @@ async def receipt_pdf(user: CurrentUser, receipt_no: str) -> tuple[str, bytes]:
         "pdf/bid_receipt.html",
         {
             "receipt": receipt,
+            "bond_amount": format_yuan(receipt.bond.amount_fen) if receipt.bond else "",
             "issuer": _("政府购买服务管理平台"),
             "doc_number": _("回执编号：{receipt_no}").format(receipt_no=receipt.receipt_no),
         },
@@ -25,7 +27,6 @@ async def opening_record_pdf(user: CurrentUser | None, tender_id: int) -> tuple[
     """开标记录表 as a PDF, for the same people as the page."""
     from procurement.bids import opening
     from procurement.core import clock
-    from procurement.core.money import format_yuan
 
     record = await opening.opening_record(user, tender_id)
     rows = [

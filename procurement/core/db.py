@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -225,3 +226,21 @@ async def lock(model: type[Table], where: Combinable, *, skip_locked: bool = Fal
     if not is_sqlite():
         query = query.lock_rows(skip_locked=skip_locked)
     return bool(await query)
+
+
+async def random_id(model: type[Table]) -> int:
+    """A fresh primary key that says nothing about how many rows came before.
+
+    For rows whose ids people see (bids, their documents, bid bonds): a
+    sequential id would let an organization creating two drafts learn that
+    someone else started one in between (invariant 2). 31 random bits within
+    the range of an INTEGER column; a taken one (vanishingly rare) is drawn again.
+    """
+    key = model._meta.primary_key
+    while True:
+        candidate = secrets.randbelow(2**31 - 1 - RANDOM_ID_FLOOR) + RANDOM_ID_FLOOR
+        if not await model.exists().where(key == candidate):
+            return candidate
+
+
+RANDOM_ID_FLOOR = 10_000_000  # above every sequential id a deployment reaches before switching

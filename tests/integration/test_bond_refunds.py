@@ -35,3 +35,41 @@ async def test_losers_are_refunded_after_the_award_notice_and_the_winner_after_s
         .first()
     )["refund_due_on"]
     assert due == date(2026, 11, 9)
+
+
+async def test_four_lots_submitted_at_once_make_one_bond(client):
+    """Invariant 2 and rule 29: one organization, one bond per tender, enforced by the database
+    (a unique index), however many lots it submits at the same moment."""
+    import asyncio
+
+    from tests.integration.conftest import api_login
+
+    tender = await published_tender(
+        client,
+        title="测试四包项目",
+        lots=[{"name": f"第{n}包", "budget_fen": 20_000_000} for n in range(1, 5)],
+        bid_bond_fen=300_000,
+    )
+    headers = await api_login(client, "xingfujia")
+    bids = []
+    for lot in tender["lots"]:
+        bid = (
+            await client.post("/api/v1/bids/", headers=headers, json={"tender_id": tender["id"], "lot_id": lot["id"]})
+        ).json()
+        saved = await client.put(
+            f"/api/v1/bids/{bid['id']}",
+            headers=headers,
+            json={
+                "price_fen": 15_000_000,
+                "answers": {"c1": "服务方案"},
+                "team": [{"name": "负责人", "level": "intermediate", "role": "lead", "certificate_no": "ZS001"}],
+            },
+        )
+        assert saved.status_code == 200, saved.text
+        assert (await upload(client, headers, bid["id"], "方案.pdf", PDF + str(lot["id"]).encode())).status_code == 201
+        bids.append(bid["id"])
+    answers = await asyncio.gather(*(client.post(f"/api/v1/bids/{bid_id}/submit", headers=headers) for bid_id in bids))
+    assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
+    assert await BidBond.count().where(BidBond.tender == tender["id"]) == 1
+    references = {a.json()["bond"]["reference"] for a in answers}
+    assert len(references) == 1, "every receipt names the same bond"

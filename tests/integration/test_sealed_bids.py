@@ -73,6 +73,8 @@ def fill(path: str, ids: dict) -> str:
         "id": ids["tender_id"],
         "panel_id": 1,
         "award_id": 1,
+        "file_id": 1,
+        "year": 2027,
     }
 
     def one(match: re.Match) -> str:
