@@ -16,6 +16,8 @@ from procurement.catalogue import services as catalogue
 from procurement.catalogue.schemas import CatalogueItemIn
 from procurement.core import clock
 from procurement.core.auth import CurrentUser
+from procurement.system.schemas import CalendarYearIn
+from procurement.system.services import load_calendar, record_weekends_only
 from procurement.tenders import services as tenders
 from procurement.tenders.schemas import TenderIn
 
@@ -41,6 +43,12 @@ def _at(day_offset: int, hour: int = 9, minute: int = 30) -> datetime:
 
 
 async def load_demo_tenders(admin: CurrentUser) -> None:
+    # The demo's tenders reach into next year: a year chinese_calendar does not cover
+    # yet is recorded as "official schedule not published", so the demo publishes.
+    for year in (await load_calendar()).years_needing_entries(
+        range(clock.today_local().year, clock.today_local().year + 2)
+    ):
+        await record_weekends_only(admin, year, CalendarYearIn(note="演示数据：国务院办公厅放假通知发布后请录入。"))
     items = {}
     for code, name, category, description in CATALOGUE:
         item = await catalogue.create_item(
@@ -75,7 +83,13 @@ async def load_demo_tenders(admin: CurrentUser) -> None:
         "method": "comprehensive",
         "price_weight": 20,
         "criteria": [
-            {"name": "需求分析与服务方案", "max_points": 30, "kind": "subjective"},
+            {
+                "name": "需求分析与服务方案",
+                "max_points": 30,
+                "kind": "subjective",
+                "description": "需求分析准确、目标可衡量、服务内容和进度安排完整可行的得 24–30 分；"
+                "基本完整的得 15–23 分；内容缺漏或与项目需求不符的得 0–14 分",
+            },
             {
                 "name": "项目团队与专业资质",
                 "max_points": 20,
@@ -83,7 +97,13 @@ async def load_demo_tenders(admin: CurrentUser) -> None:
                 "description": "持证社工每名 4 分，最高 20 分",
             },
             {"name": "类似项目经验", "max_points": 15, "kind": "objective", "description": "近三年每个同类项目 5 分"},
-            {"name": "风险管理与服务承诺", "max_points": 15, "kind": "subjective"},
+            {
+                "name": "风险管理与服务承诺",
+                "max_points": 15,
+                "kind": "subjective",
+                "description": "风险识别全面、应对措施具体、服务承诺可考核的得 12–15 分；较完整的得 7–11 分；"
+                "缺少风险应对措施的得 0–6 分",
+            },
         ],
     }
 
@@ -241,6 +261,7 @@ PROFILES = {
 async def load_demo_bids(officer: CurrentUser) -> None:
     """Confirmed eligibility profiles, and three sealed bids on the tender whose deadline has passed."""
     from procurement.accounts.tables import Organization
+    from procurement.bids import profiles
     from procurement.bids import services as bids
     from procurement.bids.schemas import BidContentIn, EligibilityProfileIn
     from procurement.tenders.tables import Tender, TenderLot
@@ -266,8 +287,8 @@ async def load_demo_bids(officer: CurrentUser) -> None:
             "cli",
         )
         registered, scope, grade, awarded = PROFILES[row["organization.name"]]
-        last_year = str(clock.today_local().year - 1)
-        await bids.update_profile(
+        this_year = clock.today_local().year
+        await profiles.update_profile(
             members[username],
             EligibilityProfileIn.model_validate(
                 {
@@ -276,13 +297,14 @@ async def load_demo_bids(officer: CurrentUser) -> None:
                     "charter_scope": scope,
                     "grade": grade,
                     "grade_awarded_on": awarded,
-                    "annual_reports": {last_year: "passed"},
+                    # Both years a call may ask for (rule 4: N−2 before the filing deadline, N−1 after).
+                    "annual_reports": {str(this_year - 1): "passed", str(this_year - 2): "passed"},
                 }
             ),
         )
         org = await Organization.select(Organization.id).where(Organization.name == row["organization.name"]).first()
         assert org is not None  # the member's organization, just read by name
-        await bids.confirm_profile(officer, org["id"])
+        await profiles.confirm_profile(officer, org["id"])
 
     closed = (
         await Tender.select(Tender.id, Tender.published_at)

@@ -6,7 +6,11 @@ working days: weekends and statutory holidays off, adjusted working weekends
 autumn of the year before, so the ``chinese_calendar`` package covers a fixed
 range of years (2004-2026 in version 1.11). For later years an administrator
 enters the published days; until then we fall back to "Monday to Friday" and
-the admin dashboard warns (:meth:`WorkdayCalendar.years_needing_entries`).
+the admin dashboard warns (:meth:`WorkdayCalendar.years_needing_entries`). An
+administrator may also record that a year's official schedule is not out yet
+(``weekends_only_years``): the year then counts weekends only, knowingly, and a
+tender whose dates fall in it may be published; a year with neither entries nor
+that record may not (:meth:`WorkdayCalendar.unknown_years`).
 
 Dates only, never datetimes: a deadline's day depends on the time zone
 (Asia/Shanghai), and only the caller knows how to convert correctly.
@@ -21,7 +25,7 @@ from typing import Literal
 import chinese_calendar
 from chinese_calendar import constants as _cc_constants
 
-YearSource = Literal["package", "entered", "fallback"]
+YearSource = Literal["package", "entered", "weekends_only", "fallback"]
 
 _ONE_DAY = timedelta(days=1)
 
@@ -59,11 +63,12 @@ class WorkdayCalendar:
     without waiting for a package release.
     """
 
-    def __init__(self, entries: Mapping[date, bool] | None = None) -> None:
+    def __init__(self, entries: Mapping[date, bool] | None = None, weekends_only_years: Iterable[int] = ()) -> None:
         self._entries: dict[date, bool] = {}
         for d, working in (entries or {}).items():
             self._entries[_require_date(d, "entry date")] = bool(working)
         self._entered_years = frozenset(d.year for d in self._entries)
+        self._weekends_only_years = frozenset(int(y) for y in weekends_only_years)
         # The entries are fixed for the life of the instance, so every answer
         # can be cached; deadlines are computed over and over for the same days.
         self._cache: dict[date, bool] = {}
@@ -74,17 +79,46 @@ class WorkdayCalendar:
         """Where the answers for ``year`` come from.
 
         "package" wins even if entries exist for that year: the entries still
-        override individual days, but the year is not missing anything.
+        override individual days, but the year is not missing anything. Entries
+        win over a "weekends only" record: the schedule came out and was entered.
         """
         if year in PACKAGE_YEARS:
             return "package"
         if year in self._entered_years:
             return "entered"
+        if year in self._weekends_only_years:
+            return "weekends_only"
         return "fallback"
 
     def years_needing_entries(self, years: Iterable[int]) -> list[int]:
-        """Years (sorted, without repeats) still on the weekends-only fallback."""
+        """Years (sorted, without repeats) still on the weekends-only fallback
+        that nobody has looked at (a "weekends only" record is a decision)."""
         return sorted({y for y in years if self.year_source(y) == "fallback"})
+
+    def unknown_years(self, first: date, last: date) -> list[int]:
+        """Years from ``first`` to ``last`` (both included) whose holidays are
+        neither built in, entered, nor recorded as not yet published: any count
+        of working days over those days would be a guess."""
+        _require_date(first, "first")
+        _require_date(last, "last")
+        lo, hi = sorted((first, last))
+        return self.years_needing_entries(range(lo.year, hi.year + 1))
+
+    def day_off_reason(self, d: date) -> str | None:
+        """Why ``d`` is not a working day: "weekend" or "holiday" (None on a working day)."""
+        if self.is_working_day(d):
+            return None
+        return "weekend" if d.weekday() >= 5 else "holiday"
+
+    def days_off(self, first: date, last: date) -> list[date]:
+        """Non-working weekdays from ``first`` to ``last`` (holidays), and the other way
+        round is :meth:`working_weekends`: with the weekday rule these two lists give
+        every day's answer (the tender form's live check uses them)."""
+        return [d for d in _days(first, last) if d.weekday() < 5 and not self.is_working_day(d)]
+
+    def working_weekends(self, first: date, last: date) -> list[date]:
+        """Saturdays and Sundays that are working days (调休) from ``first`` to ``last``."""
+        return [d for d in _days(first, last) if d.weekday() >= 5 and self.is_working_day(d)]
 
     def is_working_day(self, d: date) -> bool:
         _require_date(d)
@@ -152,6 +186,15 @@ class WorkdayCalendar:
                 count += 1
             d += _ONE_DAY
         return sign * count
+
+
+def _days(first: date, last: date) -> Iterable[date]:
+    _require_date(first, "first")
+    _require_date(last, "last")
+    d = first
+    while d <= last:
+        yield d
+        d += _ONE_DAY
 
 
 # -- module-level convenience ------------------------------------------------

@@ -139,6 +139,7 @@ class NoticePages(Controller):
     @get("/notices/{notice_id:int}")
     async def detail(self, request: Request, notice_id: Id) -> Response:
         notice = await services.get_notice(notice_id)
+        tender_id = notice.tender_id
         return page(
             request,
             "portal/notice.html",
@@ -146,6 +147,11 @@ class NoticePages(Controller):
                 "notice": notice,
                 "paragraphs": _paragraphs(notice.content),
                 "page_title": notice.title,
+                # The tender's other notices (更正、澄清…) and its attached 招标文件.
+                "related": [n for n in await tenders.notices_for_tender(tender_id) if n.id != notice.id]
+                if tender_id
+                else [],
+                "files": await tenders.tender_files(tender_id) if tender_id else [],
             },
         )
 

@@ -14,6 +14,7 @@ from procurement.catalogue.states import CATEGORY_LABELS
 from procurement.core import clock
 from procurement.core.i18n import N_, Labels, _
 from procurement.core.money import format_yuan
+from procurement.tenders.eligibility_terms import annual_report_year_for
 from procurement.tenders.schemas import (
     EVALUATION_GRADE_LABELS,
     EVALUATION_METHOD_LABELS,
@@ -79,12 +80,24 @@ def requirement_lines(row: dict[str, Any]) -> list[str]:
                 dishonest_list_years=elig["dishonest_list_years"]
             )
         )
-    if elig.get("annual_report_passed"):
-        lines.append(_("上一年度年报已报送并通过。"))
+    if elig.get("annual_report_passed"):  # rule 4: the year is fixed by the publication day
+        lines.append(_("{year} 年度年报已报送并通过。").format(year=annual_report_year_for(row.get("published_at"))))
+    if elig.get("blacklist_years"):
+        lines.append(_("近 {n} 年未被列入采购人（征集方）黑名单。").format(n=elig["blacklist_years"]))
     if elig.get("min_grade"):
         lines.append(_("社会组织等级评估 {min_grade} 及以上。").format(min_grade=elig["min_grade"]))
-    if elig.get("scope_keyword"):
-        lines.append(_("章程业务范围包含「{scope_keyword}」相关内容。").format(scope_keyword=elig["scope_keyword"]))
+    if elig.get("charter_scope_required"):
+        lines.append(
+            _(
+                "项目属于机构章程业务范围{field}：投标（申报）时说明章程业务范围如何涵盖本项目，资格审查时由采购人确认。"
+            ).format(
+                field=_("（本项目服务领域：{kw}）").format(kw=elig["scope_keyword"])
+                if elig.get("scope_keyword")
+                else ""
+            )
+        )
+    if elig.get("one_application"):
+        lines.append(_("每家机构在本项目中限投标（申报）一次。"))
     team = _json(row["team_requirements"], {})
     if team.get("min_licensed_workers"):
         lines.append(
@@ -115,7 +128,7 @@ def scheme_lines(row: dict[str, Any]) -> list[str]:
     for c in scheme.get("criteria", []):
         kind = _("客观分") if c["kind"] == "objective" else _("主观分")
         lines.append(
-            _("· {name}：{max_points} 分（{kind}）{description}").format(
+            _("{name}：{max_points} 分（{kind}）{description}").format(
                 name=c["name"],
                 max_points=c["max_points"],
                 kind=kind,
@@ -124,11 +137,11 @@ def scheme_lines(row: dict[str, Any]) -> list[str]:
         )
     if scheme["method"] == "comprehensive":
         if scheme.get("price_fixed"):
-            lines.append(_("· 价格由采购人固定，不计价格分（《政府采购货物和服务招标投标管理办法》第五十五条）。"))
+            lines.append(_("价格由采购人固定，不计价格分（《政府采购货物和服务招标投标管理办法》第五十五条）。"))
         else:
             lines.append(
                 _(
-                    "· 价格分：{price_weight} 分，价格分 = 评标基准价 / 投标报价 × {price_weight}，评标基准价为满足要求的最低报价（《政府采购货物和服务招标投标管理办法》第五十五条）。"
+                    "价格分：{price_weight} 分，价格分 = 评标基准价 / 投标报价 × {price_weight}，评标基准价为满足要求的最低报价（《政府采购货物和服务招标投标管理办法》第五十五条）。"
                 ).format(price_weight=scheme["price_weight"])
             )
     return [public(line) for line in lines]
@@ -158,7 +171,39 @@ def payment_lines(row: dict[str, Any]) -> list[str]:
     return lines
 
 
-def publication_text(row: dict[str, Any], lots: list[dict[str, Any]]) -> str:
+def documents_method_text(row: dict[str, Any]) -> str:
+    """获取招标文件的地点和方式 (87号令 art. 13): as the officer wrote it, or this platform."""
+    return (row.get("documents_method") or "").strip() or _(
+        "在本平台本项目页面免费下载招标文件（电子版）；社会组织请登录后下载，系统记录的首次下载时间即为获取招标文件的时间。"
+    )
+
+
+def documents_period_text(row: dict[str, Any]) -> str:
+    """获取招标文件的时间: from publication to the end of the documents period."""
+    return _("{start} 至 {end}（北京时间）").format(
+        start=_t(row.get("published_at")) if row.get("published_at") else _("公告发布之日"),
+        end=_t(row.get("documents_until") or row.get("bid_deadline")),
+    )
+
+
+def opening_place_text(row: dict[str, Any]) -> str:
+    """开标地点 (87号令 art. 13): as the officer wrote it, or online on this platform."""
+    return (row.get("opening_place") or "").strip() or _(
+        "本平台网上开标：投标截止时间即开标时间，系统自动开标，投标人登录后可查看开标记录，无需到场。"
+    )
+
+
+def contact_lines(row: dict[str, Any]) -> list[str]:
+    """The notice's contact block (87号令 art. 13): the buyer, its address, the contact person and phone."""
+    return [
+        _("采购人：{name}").format(name=row["buyer.name"]),
+        _("地址：{address}").format(address=row.get("buyer_address") or "—"),
+        _("项目联系人：{contact}").format(contact=row.get("buyer_contact") or "—"),
+        _("联系电话：{phone}").format(phone=row.get("buyer_phone") or "—"),
+    ]
+
+
+def publication_text(row: dict[str, Any], lots: list[dict[str, Any]], files: list[dict[str, Any]] | None = None) -> str:
     method = Method(row["method"])
     parts = [
         _("项目编号：{reference_no}").format(reference_no=row["reference_no"]),
@@ -185,7 +230,7 @@ def publication_text(row: dict[str, Any], lots: list[dict[str, Any]]) -> str:
                 number=lot["number"], name=lot["name"], format_yuan=format_yuan(lot["budget_fen"]), cap=cap
             )
         )
-    numbers = iter(_("三四五六七八"))
+    numbers = iter(_("三四五六七八九十"))
     venture = _json(row["venture_terms"], None)
     if venture:
         parts += [
@@ -203,7 +248,7 @@ def publication_text(row: dict[str, Any], lots: list[dict[str, Any]]) -> str:
         *requirement_lines(row),
         "",
         _("{next}、评审办法").format(next=next(numbers)),
-        *scheme_lines(row),
+        *_bulleted(scheme_lines(row)),
         "",
         _("{next}、合同与付款").format(next=next(numbers)),
         _("服务期限：{contract_term_months} 个月。").format(contract_term_months=row["contract_term_months"]),
@@ -217,14 +262,31 @@ def publication_text(row: dict[str, Any], lots: list[dict[str, Any]]) -> str:
         )
     parts += [
         "",
+        _("{next}、获取招标文件").format(next=next(numbers)),
+        _("时间：{period}").format(period=documents_period_text(row)),
+        _("地点和方式：{method}").format(method=documents_method_text(row)),
+        *(
+            _("招标文件（完整版）：{name}（SHA-256：{sha256}）").format(name=f["name"], sha256=f["sha256"])
+            for f in files or []
+        ),
+        "",
         _("{next}、时间安排").format(next=next(numbers)),
         _("公告发布时间：{t}").format(t=_t(row["published_at"])),
         _("文件提供截止：{t}").format(t=_t(row["documents_until"])),
         _("答疑截止：{t}").format(t=_t(row["clarification_deadline"])),
         _("投标（申报）截止及开标时间：{t}").format(t=_t(row["bid_deadline"])),
+        _("开标地点：{place}").format(place=opening_place_text(row)),
         _("所有时间均为北京时间，以本系统服务器时间为准。"),
+        "",
+        _("{next}、联系方式").format(next=next(numbers)),
+        *contact_lines(row),
     ]
     return public("\n".join(parts))
+
+
+def _bulleted(lines: list[str]) -> list[str]:
+    """The first line states the method; the criteria below it read as a list in plain text."""
+    return lines[:1] + ["· " + line for line in lines[1:]]
 
 
 def amendment_text(row: dict[str, Any], note: str, changes: list[str], extension: str | None) -> str:
@@ -249,22 +311,40 @@ def amendment_text(row: dict[str, Any], note: str, changes: list[str], extension
     return public("\n".join(parts))
 
 
+def clarification_title(row: dict[str, Any]) -> str:
+    return _("{title}澄清公告").format(title=row["title"])
+
+
 def clarification_text(row: dict[str, Any], question: str, answer: str, moved) -> str:
-    return "\n".join(
-        [
-            _("项目编号：{reference_no}").format(reference_no=row["reference_no"]),
-            _("采购人：{name}").format(name=row["buyer.name"]),
-            "",
-            _("一、澄清问题"),
-            question,
-            "",
-            _("二、答复"),
-            answer,
-            "",
+    """澄清公告: the question (without who asked) and the answer; when it came too close to
+    the deadline, the deadline moves back and the notice says so (rule 16)."""
+    parts = [
+        _("项目编号：{reference_no}").format(reference_no=row["reference_no"]),
+        _("采购人：{name}").format(name=row["buyer.name"]),
+        _("原公告项目：{title}").format(title=row["title"]),
+        "",
+        _("一、澄清问题"),
+        question,
+        "",
+        _("二、答复"),
+        answer,
+        "",
+    ]
+    if moved is not None:
+        parts += [
             _("三、截止时间顺延"),
-            _("本澄清发布时距投标截止不足规定时间，投标截止及开标时间顺延至 {t}。").format(t=_t(moved)),
+            _(
+                "本澄清发布时距投标截止不足规定时间（《政府采购法实施条例》第三十一条），投标截止及开标时间顺延至 {t}。"
+            ).format(t=_t(moved)),
         ]
-    )
+    else:
+        parts += [
+            _("三、其他事项"),
+            _("本澄清是招标文件的组成部分，与招标文件具有同等效力；投标截止及开标时间不变：{t}。").format(
+                t=_t(row["bid_deadline"])
+            ),
+        ]
+    return "\n".join(parts)
 
 
 def termination_text(row: dict[str, Any], reason: str) -> str:
@@ -319,6 +399,11 @@ _FIELD_LABELS = Labels(
         "bid_deadline": N_("投标截止时间"),
         "clarification_deadline": N_("答疑截止时间"),
         "documents_until": N_("文件提供截止时间"),
+        "buyer_address": N_("采购人地址"),
+        "buyer_contact": N_("项目联系人"),
+        "buyer_phone": N_("联系电话"),
+        "documents_method": N_("获取招标文件的地点和方式"),
+        "opening_place": N_("开标地点"),
     }
 )
 

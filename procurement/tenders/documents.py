@@ -6,12 +6,10 @@ from typing import Any
 
 from procurement.core import clock, pdf
 from procurement.core.auth import CurrentUser
-from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import NotFound
 from procurement.core.i18n import _
 from procurement.core.money import format_yuan, to_chinese_capital
-from procurement.settings import get_settings
-from procurement.tenders import content, rules, services
+from procurement.tenders import content, services
 from procurement.tenders.states import Method, TenderStatus
 
 
@@ -25,8 +23,6 @@ async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str
     row = await services._load(tender_id)  # the stored JSON parts, for the shared text builders
     if tender.status == TenderStatus.DRAFT and not services._staff_view(user, row):
         raise NotFound(_("找不到该项目。"))
-    cal = get_default_calendar()
-    publish_day = clock.to_local(tender.published_at or clock.now()).date()
     method = Method(tender.method)
     ctx: dict[str, Any] = {
         "tender": tender,
@@ -65,29 +61,22 @@ async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str
             (_("投标（申报）截止"), _t(tender.bid_deadline)),
             (_("开标时间"), _t(tender.opening_at)),
         ],
-        "timeline_rules": [
-            content.public(line)
-            for line in [
-                *(
-                    []
-                    if method in rules.NO_DOCUMENT_PERIOD
-                    else [
-                        _(
-                            "招标文件提供期限不少于 5 个工作日（《政府采购货物和服务招标投标管理办法》第十六条），最早可截至 {earliest_documents_until:%Y年%m月%d日}。"
-                        ).format(earliest_documents_until=rules.earliest_documents_until(publish_day, cal))
-                    ]
-                ),
-                # rules 12–16
-                _("投标截止不早于 {earliest_deadline:%Y年%m月%d日}（工作日按国家法定节假日与调休计算）。").format(
-                    earliest_deadline=rules.earliest_deadline(
-                        method, publish_day, cal, get_settings().venture_min_call_days
-                    )
-                ),
-                _(
-                    "开标时间与投标截止时间相同；更正或澄清距截止不足规定时间的，截止时间相应顺延（《政府采购法实施条例》第三十一条）。"
-                ),
-            ]
+        # Public statements only: the earliest allowed dates ("最早可截至…") are the officer's, in the form.
+        "timeline_notes": [
+            _(
+                "开标时间与投标截止时间相同；更正或澄清距截止不足规定时间的，截止时间相应顺延（《政府采购法实施条例》第三十一条）。"
+            ),
+            _("所有时间均为北京时间，以本系统服务器时间为准。"),
         ],
+        "opening_place": content.opening_place_text(row),
+        "documents_period": content.documents_period_text(row),
+        "documents_method": content.documents_method_text(row),
+        "files": tender.files,
+        "contact": {
+            "address": tender.buyer_address or "—",
+            "person": tender.buyer_contact or "—",
+            "phone": tender.buyer_phone or "—",
+        },
         "questions": [q for q in tender.questions if q.answered_at],
         "term": tender.contract_term_months,
         "versions": tender.versions,
@@ -95,4 +84,5 @@ async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str
     title = _("公益创投项目征集公告") if method == Method.VENTURE else _("招标（采购）文件")
     ctx["doc_title"] = f"{tender.title}{title}"
     data = await pdf.render_pdf("pdf/tender_document.html", ctx)
+    await services.record_documents_obtained(user, row)  # once rendered: the organization has it now
     return f"{tender.reference_no}-{title}.pdf", data

@@ -47,6 +47,8 @@ ROW_COLUMNS = {
 MULTI_FIELDS = ("eligibility.registration_types", "invited_org_ids")
 CHECKBOXES = (
     "eligibility.annual_report_passed",
+    "eligibility.charter_scope_required",
+    "eligibility.one_application",
     "team_requirements.supervisor_required",
     "evaluation_scheme.price_fixed",
     "venture_terms.matching_required",
@@ -60,6 +62,7 @@ SCALARS = (
     "eligibility.no_major_violation_years",
     "eligibility.abnormal_list_years",
     "eligibility.dishonest_list_years",
+    "eligibility.blacklist_years",
     "eligibility.min_grade",
     "eligibility.scope_keyword",
     "team_requirements.min_licensed_workers",
@@ -77,6 +80,11 @@ SCALARS = (
     "documents_until",
     "opening_at",
     "change_note",
+    "buyer_address",
+    "buyer_contact",
+    "buyer_phone",
+    "documents_method",
+    "opening_place",
 )
 # Errors about a whole part of the form are shown at the top of that part.
 GROUPS = (
@@ -112,6 +120,11 @@ STEP_OF_PREFIX = {
     "documents_until": 6,
     "opening_at": 6,
     "change_note": 0,
+    "buyer_address": 1,
+    "buyer_contact": 1,
+    "buyer_phone": 1,
+    "documents_method": 6,
+    "opening_place": 6,
 }
 
 
@@ -241,6 +254,11 @@ def tender_form_to_input(form: dict[str, Any]) -> TenderForm:
         "documents_until",
         "opening_at",
         "change_note",
+        "buyer_address",
+        "buyer_contact",
+        "buyer_phone",
+        "documents_method",
+        "opening_place",
     ):
         put(data, key, key)
     money(data, "bid_bond_fen", "bid_bond_yuan", "bid_bond_fen")
@@ -258,10 +276,13 @@ def tender_form_to_input(form: dict[str, Any]) -> TenderForm:
 
     eligibility: dict[str, Any] = {
         "registration_types": values(form, "eligibility.registration_types"),
+        # Rule 4's options: the form states each one (ticked or not), so no method default applies.
         "annual_report_passed": checked("eligibility.annual_report_passed"),
+        "charter_scope_required": checked("eligibility.charter_scope_required"),
+        "one_application": checked("eligibility.one_application"),
     }
     put(eligibility, "no_major_violation_years", "eligibility.no_major_violation_years")
-    for key in ("abnormal_list_years", "dishonest_list_years"):  # blank: not required
+    for key in ("abnormal_list_years", "dishonest_list_years", "blacklist_years"):  # unticked: not required
         eligibility[key] = _text(form, f"eligibility.{key}") or None
     put(eligibility, "min_grade", "eligibility.min_grade")
     put(eligibility, "scope_keyword", "eligibility.scope_keyword")
@@ -317,11 +338,12 @@ def _local(value) -> str:
 def _flat_requirements(form: dict[str, Any], eligibility: EligibilityIn, team: TeamRequirementsIn) -> None:
     form["eligibility.registration_types"] = [str(t) for t in eligibility.registration_types]
     form["eligibility.no_major_violation_years"] = str(eligibility.no_major_violation_years)
-    for key in ("abnormal_list_years", "dishonest_list_years"):
+    for key in ("abnormal_list_years", "dishonest_list_years", "blacklist_years"):
         value = getattr(eligibility, key)
         form[f"eligibility.{key}"] = "" if value is None else str(value)
-    if eligibility.annual_report_passed:
-        form["eligibility.annual_report_passed"] = "1"
+    for key in ("annual_report_passed", "charter_scope_required", "one_application"):
+        if getattr(eligibility, key):
+            form[f"eligibility.{key}"] = "1"
     form["eligibility.min_grade"] = str(eligibility.min_grade or "")
     form["eligibility.scope_keyword"] = eligibility.scope_keyword
     form["team_requirements.min_licensed_workers"] = str(team.min_licensed_workers)
@@ -346,6 +368,11 @@ def input_to_form(data: TenderIn) -> dict[str, Any]:
         "bid_deadline": _local(data.bid_deadline),
         "clarification_deadline": _local(data.clarification_deadline),
         "documents_until": _local(data.documents_until),
+        "buyer_address": data.buyer_address,
+        "buyer_contact": data.buyer_contact,
+        "buyer_phone": data.buyer_phone,
+        "documents_method": data.documents_method,
+        "opening_place": data.opening_place,
     }
     for i, lot in enumerate(data.lots[:LOT_ROWS]):
         form.update(
@@ -393,9 +420,11 @@ def input_to_form(data: TenderIn) -> dict[str, Any]:
     return form
 
 
-def blank_form() -> dict[str, Any]:
-    """A new tender: the schema's defaults and the usual 40/30/30 installments, to be changed as needed."""
+def blank_form(contact: dict[str, str] | None = None) -> dict[str, Any]:
+    """A new tender: the schema's defaults, the buyer's address, contact person and phone
+    from its record (``contact``), and the usual 40/30/30 installments, to be changed as needed."""
     form: dict[str, Any] = {
+        **(contact or {}),
         "contract_term_months": "12",
         "evaluation_scheme.method": "comprehensive",
         "invited_org_ids": [],
@@ -428,6 +457,28 @@ def for_display(form: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
+def weight_total(form: dict[str, Any]) -> dict[str, Any]:
+    """The evaluation weights as typed (rules 21–22): criteria points plus the price weight,
+    against the target 100; only 综合评分法 adds up to 100. Unreadable numbers count 0
+    (the form reports them beside their input)."""
+
+    def number(name: str) -> int:
+        text = _text(form, name)
+        return int(text) if text.isdigit() else 0
+
+    count, _typed = ROW_LISTS["evaluation_scheme.criteria"]
+    points = sum(number(f"evaluation_scheme.criteria.{i}.max_points") for i in range(count))
+    fixed = bool(_text(form, "evaluation_scheme.price_fixed"))
+    price = 0 if fixed else number("evaluation_scheme.price_weight")
+    return {
+        "points": points,
+        "price": price,
+        "total": points + price,
+        "fixed": fixed,
+        "applies": _text(form, "evaluation_scheme.method") in ("", "comprehensive"),
+    }
+
+
 def filled_rows(form: dict[str, Any]) -> dict[str, int]:
     """How many rows of each list to show open (the rest wait behind 添加更多)."""
     shown = {}
@@ -449,11 +500,14 @@ LABEL_KEYS = Labels(
         "eligibility": N_("资格要求"),
         "eligibility.registration_types": N_("登记类型"),
         "eligibility.no_major_violation_years": N_("近几年无重大违法记录"),
-        "eligibility.abnormal_list_years": N_("近几年未列入活动异常名录"),
-        "eligibility.dishonest_list_years": N_("近几年未列入严重违法失信名单"),
-        "eligibility.annual_report_passed": N_("要求上一年度年报已报送并通过"),
+        "eligibility.abnormal_list_years": N_("未列入活动异常名录"),
+        "eligibility.dishonest_list_years": N_("未列入严重违法失信名单"),
+        "eligibility.annual_report_passed": N_("年报已报送并通过"),
+        "eligibility.blacklist_years": N_("未列入采购人黑名单"),
+        "eligibility.charter_scope_required": N_("项目属于机构章程业务范围"),
+        "eligibility.one_application": N_("每家机构限投标（申报）一次"),
         "eligibility.min_grade": N_("社会组织等级评估"),
-        "eligibility.scope_keyword": N_("业务范围关键词"),
+        "eligibility.scope_keyword": N_("本项目服务领域"),
         "team_requirements": N_("服务团队要求"),
         "team_requirements.min_licensed_workers": N_("持证社工至少（名）"),
         "team_requirements.lead_min_level": N_("项目负责人职业水平"),
@@ -478,6 +532,11 @@ LABEL_KEYS = Labels(
         "documents_until": N_("文件提供截止"),
         "opening_at": N_("开标时间"),
         "change_note": N_("更正事项说明（公开）"),
+        "buyer_address": N_("采购人地址"),
+        "buyer_contact": N_("项目联系人"),
+        "buyer_phone": N_("联系电话"),
+        "documents_method": N_("获取招标文件的地点和方式"),
+        "opening_place": N_("开标地点"),
     }
 )
 ROW_LABEL_KEYS = {

@@ -8,12 +8,16 @@ status 422, every value kept and each error beside its input.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from litestar import Controller, Request, get, post
-from litestar.params import URLEncodedBody
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, URLEncodedBody
 from litestar.response import Response
+from pydantic import ValidationError as PydanticValidationError
 
 from procurement.accounts import services as accounts
 from procurement.accounts.states import OrgKind, Role
@@ -23,8 +27,10 @@ from procurement.core import clock
 from procurement.core.api import Id
 from procurement.core.errors import ValidationFailed
 from procurement.core.i18n import N_, Labels, _
-from procurement.core.web import page, parse_form, redirect, require_user
-from procurement.tenders import forms, services
+from procurement.core.storage import content_disposition
+from procurement.core.web import current_user, field_errors_from_pydantic, page, parse_form, redirect, require_user
+from procurement.settings import get_settings
+from procurement.tenders import files, form_check, forms, services
 from procurement.tenders.schemas import (
     EVALUATION_GRADE_LABELS,
     EVALUATION_METHOD_LABELS,
@@ -42,6 +48,7 @@ from procurement.tenders.schemas import (
 from procurement.tenders.states import METHOD_LABELS, NOTICE_TYPE_LABELS
 
 Form = URLEncodedBody[dict[str, Any]]
+Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 TenderInT = TypeVar("TenderInT", bound=TenderIn)
 
 STEP_NAMES = Labels(
@@ -97,15 +104,42 @@ async def show_again_when_invalid(
         )
 
 
-def validated(model: type[TenderInT], parsed: forms.TenderForm) -> TenderInT:
-    """parse_form over the nested data; unreadable amounts are reported with the other errors."""
+_SECTION_HEADING = re.compile("^[一二三四五六七八九十]+、")  # i18n: data (a pattern of numbered headings)
+
+
+def notice_paragraphs(text: str) -> list[dict[str, Any]]:
+    """Plain-text notice -> one paragraph per line; 一、二、… lines read as headings
+    (the same reading as the portal's notice page)."""
+    return [
+        {"text": line, "heading": bool(_SECTION_HEADING.match(line))}
+        for line in (raw.strip() for raw in text.splitlines())
+        if line
+    ]
+
+
+async def validated(
+    model: type[TenderInT], parsed: forms.TenderForm, *, buyer_id: int | None, amending: bool = False
+) -> TenderInT:
+    """The form's input as ``model``, or one refusal with every error at once: the input
+    errors (pydantic, unreadable amounts) and the legal rules checked on the rest
+    (``tenders.form_check``), so that nobody fixes the form in two passes."""
+    exc: PydanticValidationError | None = None
     try:
-        payload = parse_form(model, parsed.data)
-    except ValidationFailed as exc:
-        raise ValidationFailed(field_errors={**exc.field_errors, **parsed.errors}) from None
-    if parsed.errors:
-        raise ValidationFailed(field_errors=parsed.errors)
-    return payload
+        payload = model.model_validate(parsed.data)
+    except PydanticValidationError as error:
+        exc = error
+    if exc is None and not parsed.errors:
+        return payload
+    input_errors = {**(field_errors_from_pydantic(exc) if exc else {}), **parsed.errors}
+    stand_in, suppressed = form_check.repaired(TenderIn, _without_note(parsed.data), exc, parsed.errors)
+    if isinstance(stand_in, TenderIn):
+        rules_broken = await services.check_tender(stand_in, buyer_id=buyer_id, timeline=not amending)
+        input_errors = form_check.merged(input_errors, rules_broken, suppressed)
+    raise ValidationFailed(field_errors=input_errors)
+
+
+def _without_note(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "change_note"}
 
 
 def timeline(tender: TenderOut) -> list[dict[str, Any]]:
@@ -125,8 +159,11 @@ def timeline(tender: TenderOut) -> list[dict[str, Any]]:
 async def tender_page_context(user, tender_id: int) -> dict[str, Any]:
     """What the public and the bureau tender pages both show."""
     tender = await services.get_tender(user, tender_id)
+    member = user is not None and user.role == Role.ORG_MEMBER and user.organization_id is not None
     return {
         "tender": tender,
+        # A member sees when its organization obtained the documents (its 质疑 period runs from then).
+        "obtained_on": await services.documents_obtained_on(tender_id, user.organization_id) if member else None,
         "notices": await services.notices_for_tender(tender_id),
         "labels": LABELS,
         "answered": [q for q in tender.questions if q.answered_at],
@@ -160,17 +197,22 @@ class BureauTenderPages(Controller):
             "action": f"/bureau/tenders/{tender.id}/edit" if tender else "/bureau/tenders/new",
             "page_title": FORM_TITLES[mode],
             "step_names": STEP_NAMES,
+            "calendar": await services.calendar_for_form(),
+            "calendar_notes": {"blockers": {}, "warnings": {}},
         }
 
     def _render_form(self, request: Request, context: dict[str, Any], form: dict[str, Any]) -> Response:
         return page(
-            request, "procurement/tenders/form.html", {**context, "form": form, "open_rows": forms.filled_rows(form)}
+            request,
+            "procurement/tenders/form.html",
+            {**context, "form": form, "open_rows": forms.filled_rows(form), "weights": forms.weight_total(form)},
         )
 
     @get("/new")
     async def new(self, request: Request) -> Response:
-        require_user(request, Role.OFFICER)
-        return self._render_form(request, await self._form_context("new"), forms.blank_form())
+        user = require_user(request, Role.OFFICER)
+        contact = await services.buyer_contact_form(user.organization_id)
+        return self._render_form(request, await self._form_context("new"), forms.blank_form(contact))
 
     @post("/new")
     async def create(self, request: Request, data: Form) -> Response:
@@ -179,7 +221,8 @@ class BureauTenderPages(Controller):
         async def action() -> Response:
             parsed = forms.tender_form_to_input(data)
             try:
-                tender = await services.create_tender(user, validated(TenderIn, parsed))
+                checked = await validated(TenderIn, parsed, buyer_id=user.organization_id)
+                tender = await services.create_tender(user, checked)
             except ValidationFailed as exc:
                 raise parsed.refusal(exc) from None
             return redirect(
@@ -192,7 +235,7 @@ class BureauTenderPages(Controller):
     async def _submit(self, request, data, action, mode, tender) -> Response:
         async def context() -> dict[str, Any]:
             ctx = await self._form_context(mode, tender)
-            return {**ctx, "open_rows": forms.filled_rows(data)}
+            return {**ctx, "open_rows": forms.filled_rows(data), "weights": forms.weight_total(data)}
 
         return await show_again_when_invalid(request, "procurement/tenders/form.html", data, action, context)
 
@@ -208,7 +251,10 @@ class BureauTenderPages(Controller):
                 "error",
             )
         mode = "amend" if "amend" in tender.allowed_actions else "edit"
-        return self._render_form(request, await self._form_context(mode, tender), forms.input_to_form(current))
+        context = await self._form_context(mode, tender)
+        if mode == "edit":  # as if published now: the years not entered, the deadlines on a day off
+            context["calendar_notes"] = await services.calendar_notes(current)
+        return self._render_form(request, context, forms.input_to_form(current))
 
     @post("/{tender_id:int}/edit")
     async def update(self, request: Request, tender_id: Id, data: Form) -> Response:
@@ -220,9 +266,12 @@ class BureauTenderPages(Controller):
             parsed = forms.tender_form_to_input(data)
             try:
                 if amending:
-                    changed = await services.amend_tender(user, tender_id, validated(AmendTenderIn, parsed))
+                    changed = await services.amend_tender(
+                        user, tender_id, await validated(AmendTenderIn, parsed, buyer_id=tender.buyer_id, amending=True)
+                    )
                 else:
-                    changed = await services.update_tender(user, tender_id, validated(TenderIn, parsed))
+                    checked = await validated(TenderIn, parsed, buyer_id=tender.buyer_id)
+                    changed = await services.update_tender(user, tender_id, checked)
             except ValidationFailed as exc:
                 raise parsed.refusal(exc) from None
             message = (
@@ -240,7 +289,7 @@ class BureauTenderPages(Controller):
         user = require_user(request)
         ctx = await tender_page_context(user, tender_id)
         orgs = {o["id"]: o["name"] for o in await accounts.organization_choices()}
-        return {**ctx, "org_names": orgs}
+        return {**ctx, "org_names": orgs, "max_file_mb": get_settings().max_file_mb}
 
     @get("/{tender_id:int}")
     async def detail(self, request: Request, tender_id: Id) -> Response:
@@ -291,16 +340,73 @@ class BureauTenderPages(Controller):
 
         return await self._act(request, tender_id, {**data, "_action": "cancel"}, action)
 
+    @post("/{tender_id:int}/files")
+    async def attach_file(self, request: Request, tender_id: Id, data: Multipart) -> Response:
+        """Attach the full 招标文件 (one file per submit, no JavaScript needed)."""
+        user = require_user(request)
+        chosen = data.get("file")
+        chosen = chosen[0] if isinstance(chosen, list) and chosen else chosen
+
+        async def action() -> Response:
+            if not isinstance(chosen, UploadFile) or not chosen.filename:
+                raise ValidationFailed(field_errors={"file": _("请选择要上传的招标文件（PDF 或 DOCX）。")})
+            content = await chosen.read()
+            try:
+                attached = await files.attach_file(user, tender_id, chosen.filename, content)
+            except ValidationFailed as exc:  # shown beside the upload field
+                raise ValidationFailed(exc.message, field_errors=exc.field_errors or {"file": exc.message}) from None
+            return redirect(
+                f"/bureau/tenders/{tender_id}#files",
+                _("已附上招标文件「{name}」，SHA-256：{sha}").format(name=attached.name, sha=attached.sha256),
+            )
+
+        return await self._act(request, tender_id, {"_action": "file"}, action)
+
+    @post("/{tender_id:int}/files/{file_id:int}/remove")
+    async def remove_file(self, request: Request, tender_id: Id, file_id: Id) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            name = await files.remove_file(user, tender_id, file_id)
+            return redirect(f"/bureau/tenders/{tender_id}#files", _("已删除招标文件「{name}」。").format(name=name))
+
+        return await self._act(request, tender_id, {"_action": "file"}, action)
+
     @post("/{tender_id:int}/questions/{question_id:int}/answer")
     async def answer(self, request: Request, tender_id: Id, question_id: Id, data: Form) -> Response:
         user = require_user(request)
 
         async def action() -> Response:
-            answer = parse_form(AnswerIn, data).answer
+            answer = parse_form(AnswerIn, {k: v for k, v in data.items() if k == "answer"}).answer
+            if data.get("confirmed") != "1":
+                # Public and final: the officer first reads the 澄清公告 as the public will.
+                preview = await services.preview_answer(user, question_id, answer)
+                return page(
+                    request,
+                    "procurement/tenders/answer_preview.html",
+                    {
+                        "preview": preview,
+                        "paragraphs": notice_paragraphs(preview.content),
+                        "tender": await services.get_tender(user, tender_id),
+                        "page_title": _("预览澄清公告"),
+                    },
+                )
             tender = await services.answer_question(user, question_id, answer)
-            return redirect(f"/bureau/tenders/{tender.id}#questions", _("答复已公开。"))
+            return redirect(f"/bureau/tenders/{tender.id}#q-{question_id}", _("答复已作为澄清公告在门户公开。"))
 
         return await self._act(request, tender_id, {**data, "_question": str(question_id)}, action)
+
+
+class TenderFilePages(Controller):
+    """The attached 招标文件 as the public notice links it (no login needed once published)."""
+
+    path = "/tenders"
+    include_in_schema = False
+
+    @get("/{tender_id:int}/files/{file_id:int}")
+    async def download(self, request: Request, tender_id: Id, file_id: Id) -> Response:
+        name, mime, content = await files.download_file(current_user(request), tender_id, file_id)
+        return Response(content, media_type=mime, headers={"Content-Disposition": content_disposition(name)})
 
 
 class OrgTenderPages(Controller):

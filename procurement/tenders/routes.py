@@ -2,29 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from litestar import Controller, Request, get, post, put
-from litestar.params import JSONBody, QueryParameter
+from litestar import Controller, Request, delete, get, post, put
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, JSONBody, QueryParameter
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from procurement.core.api import Id, problems
+from procurement.core.errors import ValidationFailed
 from procurement.core.i18n import N_, _
 from procurement.core.storage import content_disposition
 from procurement.core.web import current_user, require_user
-from procurement.tenders import documents, services
+from procurement.tenders import documents, files, services
 from procurement.tenders.schemas import (
     AmendTenderIn,
     AnswerIn,
+    AnswerPreviewOut,
     CancelTenderIn,
     QuestionIn,
     QuestionOut,
+    TenderFileOut,
     TenderIn,
     TenderList,
     TenderOut,
 )
 from procurement.tenders.states import Method, TenderStatus
+
+
+@dataclass
+class UploadForm:
+    """A multipart body whose file part may be missing (Litestar's bare UploadFile fails with a 500)."""
+
+    data: UploadFile | None = None
 
 
 class TenderController(Controller):
@@ -131,10 +144,60 @@ class TenderController(Controller):
             pdf, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=True)}
         )
 
+    @post(
+        "/{tender_id:int}/files",
+        operation_id="AttachTenderFile",
+        status_code=HTTP_201_CREATED,
+        responses=problems(400, 401, 403, 404, 409, 413, 422),
+    )
+    async def attach_file(
+        self,
+        request: Request,
+        tender_id: Id,
+        data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> TenderFileOut:
+        """Attach the full 招标文件 to a draft in the multipart field ``data`` (PDF or DOCX, checked by content)."""
+        if not isinstance(data.data, UploadFile):
+            raise ValidationFailed(field_errors={"data": _("请选择要上传的文件（表单字段 data）。")})
+        content = await data.data.read()
+        return await files.attach_file(require_user(request), tender_id, data.data.filename or "file", content)
+
+    @get(
+        "/{tender_id:int}/files/{file_id:int}",
+        operation_id="GetTenderFile",
+        responses=problems(404),
+        media_type="application/octet-stream",
+    )
+    async def get_file(self, request: Request, tender_id: Id, file_id: Id) -> Response[bytes]:
+        """An attached 招标文件 (public once the tender is published)."""
+        name, mime, content = await files.download_file(current_user(request), tender_id, file_id)
+        return Response(content, media_type=mime, headers={"Content-Disposition": content_disposition(name)})
+
+    @delete(
+        "/{tender_id:int}/files/{file_id:int}",
+        operation_id="RemoveTenderFile",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409),
+    )
+    async def remove_file(self, request: Request, tender_id: Id, file_id: Id) -> dict[str, bool]:
+        """Take an attached file off a draft."""
+        await files.remove_file(require_user(request), tender_id, file_id)
+        return {"ok": True}
+
 
 class QuestionController(Controller):
     path = "/questions"
     tags = [N_("采购项目")]
+
+    @post(
+        "/{question_id:int}/answer/preview",
+        operation_id="PreviewAnswer",
+        status_code=HTTP_200_OK,
+        responses=problems(400, 401, 403, 404, 409, 422),
+    )
+    async def preview(self, request: Request, question_id: Id, data: JSONBody[AnswerIn]) -> AnswerPreviewOut:
+        """The 澄清公告 this answer would publish now, and whether it moves the deadline; nothing is saved."""
+        return await services.preview_answer(require_user(request), question_id, data.answer)
 
     @post(
         "/{question_id:int}/answer",

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from procurement.accounts.rules import phone_problem
 from procurement.core.calendar import WorkdayCalendar
 from procurement.core.clock import to_local, to_utc
-from procurement.core.i18n import _
+from procurement.core.i18n import N_, _
 from procurement.core.money import format_yuan
 from procurement.tenders.schemas import EvaluationMethod, Gate, TenderIn
 from procurement.tenders.states import METHOD_LABELS, Method
@@ -64,6 +65,25 @@ def check_structure(t: TenderIn, *, open_tender_threshold_fen: int) -> Errors:
     errors.update(_check_method(t, total, open_tender_threshold_fen))
     errors.update(check_scheme(t))
     errors.update(check_payment_schedule(t))
+    return errors
+
+
+def check_notice_contact(t: TenderIn) -> Errors:
+    """The notice names the buyer's address, the contact person and a phone
+    (《政府采购货物和服务招标投标管理办法》第十三条)."""
+    errors: Errors = {}
+    if not t.buyer_address:
+        errors["buyer_address"] = _(
+            "请填写采购人地址：公告须载明采购人的名称、地址和联系方法（《政府采购货物和服务招标投标管理办法》第十三条）。"
+        )
+    if not t.buyer_contact:
+        errors["buyer_contact"] = _("请填写项目联系人姓名（《政府采购货物和服务招标投标管理办法》第十三条）。")
+    if not t.buyer_phone:
+        errors["buyer_phone"] = _("请填写联系电话（《政府采购货物和服务招标投标管理办法》第十三条）。")
+    else:
+        problem = phone_problem(t.buyer_phone)  # the same test as an organization's contact phone
+        if problem:
+            errors["buyer_phone"] = problem
     return errors
 
 
@@ -262,6 +282,99 @@ def check_timeline(
                 "招标文件提供期限不得少于 5 个工作日（《政府采购货物和服务招标投标管理办法》第十六条）；若今天发布，最早可截至 {d}。"
             ).format(d=_d(need))
     return errors
+
+
+# --------------------------------------------------------------------------- holidays of the years concerned
+
+CALENDAR_PAGE = "/admin/calendar"
+_WEEKDAYS = (N_("星期一"), N_("星期二"), N_("星期三"), N_("星期四"), N_("星期五"), N_("星期六"), N_("星期日"))
+
+
+def timeline_days(
+    method: Method,
+    publish_day: date,
+    bid_deadline: datetime,
+    *,
+    clarification_deadline: datetime | None,
+    documents_until: datetime | None,
+    cal: WorkdayCalendar,
+) -> dict[str, date]:
+    """The days a tender's timeline reaches at publication, by what they are: the
+    deadline (the opening is the same moment), the clarification and documents
+    deadlines, and the end of each working-day count (documents period, rule 15;
+    谈判/询价/单一来源 periods, rules 12 and 16)."""
+    days = {"publish": publish_day, "bid_deadline": to_local(bid_deadline).date()}
+    if clarification_deadline is not None:
+        days["clarification_deadline"] = to_local(clarification_deadline).date()
+    if documents_until is not None:
+        days["documents_until"] = to_local(documents_until).date()
+    if method not in NO_DOCUMENT_PERIOD:
+        days["documents_period"] = earliest_documents_until(publish_day, cal)
+    if method in MIN_WORKING_DAYS:
+        days["working_day_period"] = cal.add_working_days(publish_day, MIN_WORKING_DAYS[method])
+    return days
+
+
+def _what(key: str, method: Method) -> str:
+    return {
+        "bid_deadline": _("投标（申报）截止及开标时间"),
+        "clarification_deadline": _("答疑截止时间"),
+        "documents_until": _("招标文件提供截止时间"),
+        "documents_period": _("招标文件提供期限（5 个工作日）"),
+        "working_day_period": _("{method}的最短期限（按工作日计算）").format(method=METHOD_LABELS[method]),
+    }.get(key, _("时间安排"))
+
+
+def unknown_year_errors(method: Method, days: dict[str, date], cal: WorkdayCalendar) -> Errors:
+    """A tender whose timeline reaches a year whose holidays are neither built in,
+    entered, nor recorded as not yet published cannot be published: every working-day
+    count over that year would be a guess. The message names the year, what falls in
+    it, and where an administrator settles it."""
+    first, last = min(days.values()), max(days.values())
+    years = cal.unknown_years(first, last)
+    if not years:
+        return {}
+    year = years[0]
+    # Name the deadline when it is in such a year (what the officer chose), else the first day that is.
+    inside = sorted(
+        (k for k, d in days.items() if d.year in years and k != "publish"),
+        key=lambda k: (k != "bid_deadline", days[k]),
+    )
+    what = (
+        _("{what}（{d}）").format(what=_what(inside[0], method), d=_d(days[inside[0]]))
+        if inside
+        else _("时间安排（至 {d}）").format(d=_d(last))
+    )
+    return {
+        "bid_deadline": _(
+            "{years} 年的法定节假日和调休安排尚未录入本系统，本项目的{what}在该年内，工作日无法准确计算，暂不能发布。"
+            "请系统管理员在「节假日设置」页面（{page}）录入 {year} 年的放假安排；国务院办公厅尚未发布放假通知的，"
+            "可在该页记录“官方安排尚未发布，暂按周末计算”。"
+        ).format(years="、".join(str(y) for y in years), what=what, page=CALENDAR_PAGE, year=year)
+    }
+
+
+def day_off_warnings(moments: dict[str, datetime | None], cal: WorkdayCalendar) -> Errors:
+    """A deadline or the opening on a weekend or a holiday: a warning, not a refusal
+    (nothing in the law forbids it, but bidders and the bureau may not be at work)."""
+    warnings: Errors = {}
+    for key, moment in moments.items():
+        if moment is None:
+            continue
+        day = to_local(moment).date()
+        reason = cal.day_off_reason(day)
+        if reason is None:
+            continue
+        label = {
+            "bid_deadline": _("投标（申报）截止及开标时间"),
+            "clarification_deadline": _("答疑截止时间"),
+            "documents_until": _("招标文件提供截止时间"),
+        }.get(key, _("该时间"))
+        kind = _("休息日") if reason == "weekend" else _("法定节假日")
+        warnings[key] = _("{label} {d}（{weekday}）是{kind}，供应商和采购人可能无法正常办公；建议改在工作日。").format(
+            label=label, d=_d(day), weekday=_(_WEEKDAYS[day.weekday()]), kind=kind
+        )
+    return warnings
 
 
 def amended_deadline(method: Method, amend_at: datetime, deadline: datetime, cal: WorkdayCalendar) -> datetime | None:

@@ -9,10 +9,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from procurement.core.api import BodyId
 from procurement.core.i18n import N_, Labels, _
+from procurement.tenders import eligibility_terms
 from procurement.tenders.states import Method
 
 
@@ -158,13 +159,35 @@ class InstallmentIn(_In):
 
 
 class EligibilityIn(_In):
+    """What a call asks of bidders. Rule 3 always applies (at least 3 years); rule 4's local
+    conditions are options (``eligibility_terms``): a tender's input that leaves one out gets
+    its method's default (on for 公益创投, off for the statutory methods)."""
+
     registration_types: list[RegistrationType] = Field(default_factory=list, description=N_("空 = 不限"))
-    no_major_violation_years: int = Field(default=3, ge=0, le=10)
-    abnormal_list_years: int | None = Field(default=1, ge=0, le=10, description=N_("近 N 年未被列入活动异常名录"))
-    dishonest_list_years: int | None = Field(default=2, ge=0, le=10, description=N_("近 N 年未被列入严重违法失信名单"))
-    annual_report_passed: bool = True
+    no_major_violation_years: int = Field(
+        default=3, ge=3, le=10, description=N_("近 N 年无重大违法记录（《政府采购法》第二十二条，至少 3 年）")
+    )
+    abnormal_list_years: int | None = Field(
+        default=None, ge=0, le=10, description=N_("近 N 年未被列入活动异常名录；空 = 不要求")
+    )
+    dishonest_list_years: int | None = Field(
+        default=None, ge=0, le=10, description=N_("近 N 年未被列入严重违法失信名单；空 = 不要求")
+    )
+    annual_report_passed: bool = Field(
+        default=False, description=N_("年报已报送并通过（应报年度按项目发布日期和年报报送截止日确定）")
+    )
+    blacklist_years: int | None = Field(
+        default=None, ge=0, le=10, description=N_("近 N 年未被列入采购人（征集方）黑名单；空 = 不要求")
+    )
+    charter_scope_required: bool = Field(
+        default=False,
+        description=N_("项目须属于机构章程业务范围：投标（申报）时说明，资格审查时由采购人确认，不作文字比对"),
+    )
+    one_application: bool = Field(default=False, description=N_("每家机构在本项目中只能投标（申报）一次（一个标段）"))
     min_grade: Grade | None = None
-    scope_keyword: str = Field(default="", max_length=50, description=N_("业务范围或服务领域关键词"))
+    scope_keyword: str = Field(
+        default="", max_length=50, description=N_("本项目的服务领域（例如：养老），供机构说明业务范围时对照")
+    )
 
 
 class TeamRequirementsIn(_In):
@@ -200,6 +223,31 @@ class TenderIn(_In):
     opening_at: datetime | None = Field(default=None, description=N_("开标时间，必须等于截止时间；留空即取截止时间"))
     clarification_deadline: datetime | None = Field(default=None, description=N_("答疑截止时间，须早于投标截止"))
     documents_until: datetime | None = Field(default=None, description=N_("招标文件提供截止时间，至少 5 个工作日"))
+    # The notice's contact block and opening place (87号令 art. 13); blank: the buyer's own record.
+    buyer_address: str = Field(default="", max_length=200, description=N_("采购人地址；留空即取采购单位登记的地址"))
+    buyer_contact: str = Field(default="", max_length=50, description=N_("项目联系人；留空即取采购单位登记的联系人"))
+    buyer_phone: str = Field(default="", max_length=30, description=N_("联系电话；留空即取采购单位登记的电话"))
+    documents_method: str = Field(
+        default="", max_length=1000, description=N_("获取招标文件的地点和方式；留空即为在本平台免费下载")
+    )
+    opening_place: str = Field(default="", max_length=200, description=N_("开标地点；留空即为本平台网上开标"))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _local_conditions_by_method(cls, data: Any) -> Any:
+        """Rule 4: a local condition the input leaves out takes its method's default; a service
+        field (``scope_keyword``) given alone asks for the charter-scope statement."""
+        if not isinstance(data, dict):
+            return data
+        given = data.get("eligibility")
+        if given is None:
+            given = {}
+        if not isinstance(given, dict):
+            return data  # an EligibilityIn already (explicit), or garbage pydantic will refuse
+        defaults = eligibility_terms.local_condition_defaults(str(data.get("method") or ""))
+        if given.get("scope_keyword") and "charter_scope_required" not in given:
+            defaults["charter_scope_required"] = True
+        return {**data, "eligibility": {**defaults, **given}}
 
 
 class AmendTenderIn(TenderIn):
@@ -238,12 +286,37 @@ class QuestionOut(BaseModel):
     answered_at: datetime | None
     asked_by_my_org: bool = False
     organization_name: str | None = Field(default=None, description="Only bureau staff see who asked.")
+    notice_id: int | None = Field(default=None, description="The clarification notice that published the answer.")
+
+
+class AnswerPreviewOut(BaseModel):
+    """The 澄清公告 an answer would publish now, before the officer confirms it."""
+
+    question_id: int
+    tender_id: int
+    question: str
+    answer: str
+    title: str
+    content: str
+    deadline_moved_to: datetime | None
 
 
 class VersionOut(BaseModel):
     version: int
     change_summary: str
     created_at: datetime
+
+
+class TenderFileOut(BaseModel):
+    """A full tender document (招标文件) attached beside the generated summary."""
+
+    id: int
+    name: str
+    sha256: str
+    size: int
+    doc_type: str
+    uploaded_at: datetime
+    url: str
 
 
 class TenderOut(BaseModel):
@@ -282,10 +355,33 @@ class TenderOut(BaseModel):
     published_at: datetime | None
     cancelled_at: datetime | None
     cancel_reason: str
+    buyer_address: str = ""
+    buyer_contact: str = ""
+    buyer_phone: str = ""
+    documents_method: str = Field(default="", description="As entered; blank means this platform, online.")
+    documents_method_text: str = Field(
+        default="", description="How and where the documents are obtained, as the notice says it."
+    )
+    opening_place: str = ""
+    opening_place_text: str = Field(default="", description="The opening place, as the notice says it.")
+    files: list[TenderFileOut] = Field(default_factory=list, description="The full tender documents attached.")
     allowed_actions: list[str] = Field(default_factory=list)
     questions: list[QuestionOut] = Field(default_factory=list)
     versions: list[VersionOut] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list, description="Staff only: e.g. rule 10 splitting warning.")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Staff only: e.g. rule 10 splitting warning, a draft's deadline on a weekend or holiday.",
+    )
+    publish_blockers: list[str] = Field(
+        default_factory=list,
+        description="Staff only, drafts: why publishing now would be refused (a year whose holidays are not entered).",
+    )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def annual_report_year(self) -> int:
+        """Rule 4: the year whose annual report the call asks for, judged on its publication day (Beijing time)."""
+        return eligibility_terms.annual_report_year_for(self.published_at)
 
 
 class TenderSummary(BaseModel):

@@ -12,7 +12,7 @@ telling bidders) it does on the events emitted here (``core.events``).
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from piccolo.columns import Column
@@ -25,7 +25,7 @@ from procurement.catalogue.tables import CatalogueItem
 from procurement.core import audit, clock, db, events
 from procurement.core.actors import SYSTEM, Actor
 from procurement.core.auth import CurrentUser, actor_of
-from procurement.core.calendar import get_default_calendar
+from procurement.core.calendar import WorkdayCalendar, get_default_calendar
 from procurement.core.errors import DeadlinePassed, NotFound, ValidationFailed
 from procurement.core.i18n import _
 from procurement.core.money import format_yuan
@@ -33,9 +33,11 @@ from procurement.core.notify import notify
 from procurement.core.scheduler import Due, DueSweep, run_due
 from procurement.core.transitions import apply_transition
 from procurement.settings import get_settings
+from procurement.system import services as system
 from procurement.tenders import content, policies, rules
 from procurement.tenders.schemas import (
     AmendTenderIn,
+    AnswerPreviewOut,
     EligibilityIn,
     EvaluationSchemeIn,
     InstallmentIn,
@@ -43,6 +45,7 @@ from procurement.tenders.schemas import (
     LotOut,
     QuestionOut,
     TeamRequirementsIn,
+    TenderFileOut,
     TenderIn,
     TenderList,
     TenderNoticeOut,
@@ -60,7 +63,15 @@ from procurement.tenders.states import (
     TenderStatus,
     effective_status,
 )
-from procurement.tenders.tables import Notice, Tender, TenderLot, TenderQuestion, TenderVersion
+from procurement.tenders.tables import (
+    Notice,
+    Tender,
+    TenderDocumentReceipt,
+    TenderFile,
+    TenderLot,
+    TenderQuestion,
+    TenderVersion,
+)
 
 METHOD_CODES = {
     Method.OPEN: "GKZB",
@@ -126,6 +137,7 @@ async def _out(row: dict[str, Any], user: CurrentUser | None) -> TenderOut:
             answered_at=q["answered_at"],
             asked_by_my_org=own_org == q["organization"],
             organization_name=q["organization.name"] if staff else None,
+            notice_id=q["clarification_notice"],
         )
         for q in questions
         if staff or q["answered_at"] is not None or own_org == q["organization"]
@@ -134,6 +146,17 @@ async def _out(row: dict[str, Any], user: CurrentUser | None) -> TenderOut:
     venture = _loads(row["venture_terms"], None)
     editor = policies.can_edit_tender(user, row)
     allowed = TENDER_TABLE.actions_for(status, editor.acting(user)) if user is not None and editor else []
+    notes: dict[str, dict[str, str]] = {"blockers": {}, "warnings": {}}
+    if staff and status == TenderStatus.DRAFT:  # as if published now
+        blockers, warnings = _calendar_notes(
+            row["method"],
+            clock.now(),
+            row["bid_deadline"],
+            row["clarification_deadline"],
+            row["documents_until"],
+            await system.load_calendar(),
+        )
+        notes = {"blockers": blockers, "warnings": warnings}
     return TenderOut(
         id=row["id"],
         reference_no=row["reference_no"],
@@ -180,10 +203,19 @@ async def _out(row: dict[str, Any], user: CurrentUser | None) -> TenderOut:
         published_at=row["published_at"],
         cancelled_at=row["cancelled_at"],
         cancel_reason=row["cancel_reason"],
+        buyer_address=row["buyer_address"],
+        buyer_contact=row["buyer_contact"],
+        buyer_phone=row["buyer_phone"],
+        documents_method=row["documents_method"],
+        documents_method_text=content.documents_method_text(row),
+        opening_place=row["opening_place"],
+        opening_place_text=content.opening_place_text(row),
+        files=await tender_files(row["id"]),
         allowed_actions=allowed,
         questions=shown_questions,
         versions=[VersionOut(**v) for v in versions],
-        warnings=await _splitting_warnings(row) if staff else [],
+        warnings=[*await _splitting_warnings(row), *notes["warnings"].values()] if staff else [],
+        publish_blockers=list(notes["blockers"].values()),
     )
 
 
@@ -276,10 +308,34 @@ async def list_tenders(
 # --------------------------------------------------------------------------- validation
 
 
-async def _validate(data: TenderIn, *, publish_at: datetime, check_timeline: bool = True) -> dict[str, Any]:
+async def _validate(
+    data: TenderIn, *, publish_at: datetime, check_timeline: bool = True, cal: WorkdayCalendar | None = None
+) -> dict[str, Any]:
     """All rule checks of a tender; raises ValidationFailed naming each field."""
+    errors, checked = await _check(data, publish_at=publish_at, check_timeline=check_timeline, cal=cal)
+    if errors:
+        raise ValidationFailed(field_errors=errors)
+    return checked
+
+
+async def check_tender(
+    data: TenderIn, *, buyer_id: int | None, publish_at: datetime | None = None, timeline: bool = True
+) -> dict[str, str]:
+    """Every rule a tender of ``buyer_id`` breaks, as if published at ``publish_at`` (now),
+    without saving anything: the form reports them together with the input errors. An
+    amendment's timeline is checked by ``amend_tender`` itself (``timeline=False``)."""
+    if buyer_id is not None:
+        data = await with_buyer_contact(data, buyer_id)
+    errors, _checked = await _check(data, publish_at=publish_at or clock.now(), check_timeline=timeline, cal=None)
+    return errors
+
+
+async def _check(
+    data: TenderIn, *, publish_at: datetime, check_timeline: bool, cal: WorkdayCalendar | None
+) -> tuple[dict[str, str], dict[str, Any]]:
     settings = get_settings()
     errors = rules.check_structure(data, open_tender_threshold_fen=settings.open_tender_threshold_yuan * 100)
+    errors.update(rules.check_notice_contact(data))
     item = await CatalogueItem.select().where(CatalogueItem.id == data.catalogue_item_id).first()
     if item is None or not item["is_active"]:
         errors["catalogue_item_id"] = _("请选择指导性目录中的服务项目（《政府购买服务管理办法》第十条、第十一条）。")
@@ -307,13 +363,11 @@ async def _validate(data: TenderIn, *, publish_at: datetime, check_timeline: boo
                 opening_at=times["opening_at_given"],
                 clarification_deadline=times["clarification_deadline"],
                 documents_until=times["documents_until"],
-                cal=get_default_calendar(),
+                cal=cal or get_default_calendar(),
                 venture_min_days=settings.venture_min_call_days,
             )
         )
-    if errors:
-        raise ValidationFailed(field_errors=errors)
-    return {"item": item, **times}
+    return errors, {"item": item, **times}
 
 
 def _times(data: TenderIn) -> dict[str, Any]:
@@ -328,6 +382,93 @@ def _times(data: TenderIn) -> dict[str, Any]:
         "clarification_deadline": clarification,
         "documents_until": clock.to_utc(data.documents_until) if data.documents_until else None,
     }
+
+
+async def buyer_contact_form(buyer_id: int | None) -> dict[str, str]:
+    """The buyer organization's address, contact person and phone, named as the tender's
+    fields (a new tender form starts from them)."""
+    if buyer_id is None:
+        return {}
+    org = (
+        await Organization.select(Organization.address, Organization.contact_name, Organization.contact_phone)
+        .where(Organization.id == buyer_id)
+        .first()
+    )
+    if org is None:
+        return {}
+    return {"buyer_address": org["address"], "buyer_contact": org["contact_name"], "buyer_phone": org["contact_phone"]}
+
+
+async def with_buyer_contact(data: TenderIn, buyer_id: int) -> TenderIn:
+    """The notice's address, contact person and phone default to the buyer organization's
+    record (87号令 art. 13); what the officer typed for this tender stays."""
+    if data.buyer_address and data.buyer_contact and data.buyer_phone:
+        return data
+    record = await buyer_contact_form(buyer_id)
+    return data.model_copy(update={k: getattr(data, k) or v for k, v in record.items()})
+
+
+async def calendar_for_form(years_ahead: int = 2) -> dict[str, Any]:
+    """What the tender form's script needs to warn as the officer types (the server checks
+    again on saving and publishing): the holidays on weekdays and the working weekends of
+    the years whose holidays are known, and which years are known at all."""
+    cal = await system.load_calendar()
+    this_year = clock.today_local().year
+    years = range(this_year - 1, this_year + years_ahead + 1)
+    known = [y for y in years if cal.year_source(y) != "fallback"]
+    first, last = date(years.start, 1, 1), date(years.stop - 1, 12, 31)
+    return {
+        "known_years": known,
+        "unknown_years": [y for y in years if y not in known],
+        "days_off": [d.isoformat() for d in cal.days_off(first, last) if d.year in known],
+        "working_weekends": [d.isoformat() for d in cal.working_weekends(first, last) if d.year in known],
+    }
+
+
+def _calendar_notes(
+    method: str,
+    publish_at: datetime,
+    bid_deadline: datetime | None,
+    clarification_deadline: datetime | None,
+    documents_until: datetime | None,
+    cal: WorkdayCalendar,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """What the holidays say about a timeline published at ``publish_at``: the years
+    not entered that stop publication, and the deadlines on a weekend or holiday."""
+    if bid_deadline is None:
+        return {}, {}
+    if documents_until == bid_deadline:
+        documents_until = None  # the default: the deadline itself, warned about once
+    days = rules.timeline_days(
+        Method(method),
+        clock.to_local(publish_at).date(),
+        bid_deadline,
+        clarification_deadline=clarification_deadline,
+        documents_until=documents_until,
+        cal=cal,
+    )
+    moments = {
+        "bid_deadline": bid_deadline,
+        "clarification_deadline": clarification_deadline,
+        "documents_until": documents_until,
+    }
+    return rules.unknown_year_errors(Method(method), days, cal), rules.day_off_warnings(moments, cal)
+
+
+async def calendar_notes(data: TenderIn, *, publish_at: datetime | None = None) -> dict[str, dict[str, str]]:
+    """For the tender form: ``blockers`` (a year whose holidays nobody entered: the draft
+    saves, publication waits) and ``warnings`` (a deadline on a weekend or holiday),
+    each keyed by the field it concerns, against the calendar as stored now."""
+    times = _times(data)
+    blockers, warnings = _calendar_notes(
+        data.method,
+        publish_at or clock.now(),
+        times["bid_deadline"],
+        times["clarification_deadline"],
+        times["documents_until"],
+        await system.load_calendar(),
+    )
+    return {"blockers": blockers, "warnings": warnings}
 
 
 def _columns(data: TenderIn, item: dict[str, Any], times: dict[str, Any]) -> dict[Any, Any]:
@@ -356,6 +497,11 @@ def _columns(data: TenderIn, item: dict[str, Any], times: dict[str, Any]) -> dic
         Tender.opening_at: times["bid_deadline"],
         Tender.clarification_deadline: times["clarification_deadline"],
         Tender.documents_until: times["documents_until"] or times["bid_deadline"],
+        Tender.buyer_address: data.buyer_address,
+        Tender.buyer_contact: data.buyer_contact,
+        Tender.buyer_phone: data.buyer_phone,
+        Tender.documents_method: data.documents_method,
+        Tender.opening_place: data.opening_place,
     }
 
 
@@ -405,6 +551,8 @@ async def _replace_lots(tender_id: int, data: TenderIn, *, published: bool = Fal
 async def create_tender(user: CurrentUser, data: TenderIn) -> TenderOut:
     """A bureau officer drafts a tender or call; every rule is checked as if it were published now."""
     policies.can_create_tender(user).require()
+    assert user.organization_id is not None  # a bureau officer (the policy above)
+    data = await with_buyer_contact(data, user.organization_id)
     checked = await _validate(data, publish_at=clock.now())
     now = clock.now()
     async with db.transaction():
@@ -445,6 +593,7 @@ async def update_tender(user: CurrentUser, tender_id: int, data: TenderIn) -> Te
             raise ValidationFailed(
                 field_errors={"method": _("采购方式创建后不能修改；如需更换，请终止本项目后重新创建。")}
             )
+        data = await with_buyer_contact(data, row["buyer"])
         checked = await _validate(data, publish_at=clock.now())
         changed = (
             await Tender.update({**_columns(data, checked["item"], checked), Tender.updated_at: clock.now()})
@@ -496,6 +645,11 @@ def _as_input(row: dict[str, Any], lots: list[dict[str, Any]]) -> TenderIn:
         bid_deadline=row["bid_deadline"],
         clarification_deadline=row["clarification_deadline"],
         documents_until=row["documents_until"],
+        buyer_address=row["buyer_address"],
+        buyer_contact=row["buyer_contact"],
+        buyer_phone=row["buyer_phone"],
+        documents_method=row["documents_method"],
+        opening_place=row["opening_place"],
     )
 
 
@@ -522,7 +676,13 @@ async def publish_tender(user: CurrentUser, tender_id: int) -> TenderOut:
         actor = policies.can_edit_tender(user, row).acting(user)
         TENDER_TABLE.decide(_current_status(row), "publish", actor)
         lots = await TenderLot.select().where(TenderLot.tender == tender_id).order_by(TenderLot.number)
-        await _validate(_as_input(row, lots), publish_at=now)
+        cal = await system.load_calendar()  # as stored now, whichever process an administrator used
+        await _validate(_as_input(row, lots), publish_at=now, cal=cal)
+        blockers, _warnings = _calendar_notes(
+            row["method"], now, row["bid_deadline"], row["clarification_deadline"], row["documents_until"], cal
+        )
+        if blockers:
+            raise ValidationFailed(field_errors=blockers)
         await apply_transition(
             TENDER_TABLE,
             Tender,
@@ -547,7 +707,14 @@ async def publish_tender(user: CurrentUser, tender_id: int) -> TenderOut:
         )
         notice_type = NoticeType.VENTURE_CALL if row["method"] == Method.VENTURE else NoticeType.PROCUREMENT
         await publish_notice(
-            published, notice_type, content.publication_title(published), content.publication_text(published, lots)
+            published,
+            notice_type,
+            content.publication_title(published),
+            content.publication_text(
+                published,
+                lots,
+                await TenderFile.select(TenderFile.name, TenderFile.sha256).where(TenderFile.tender == tender_id),
+            ),
         )
     return await get_tender(user, tender_id)
 
@@ -594,7 +761,7 @@ async def amend_tender(user: CurrentUser, tender_id: int, data: AmendTenderIn) -
         TENDER_TABLE.decide(_current_status(row), "amend", actor)
         if data.method != row["method"]:
             raise ValidationFailed(field_errors={"method": _("采购方式不能通过更正修改。")})
-        base = TenderIn(**data.model_dump(exclude={"change_note"}))
+        base = await with_buyer_contact(TenderIn(**data.model_dump(exclude={"change_note"})), row["buyer"])
         checked = await _validate(base, publish_at=row["published_at"], check_timeline=False)
         errors = rules.check_timeline(
             base.method,
@@ -610,11 +777,23 @@ async def amend_tender(user: CurrentUser, tender_id: int, data: AmendTenderIn) -
             raise ValidationFailed(field_errors=errors)
         if checked["bid_deadline"] <= now:
             raise ValidationFailed(field_errors={"bid_deadline": _("新的截止时间必须晚于现在。")})
-        moved = rules.amended_deadline(base.method, now, checked["bid_deadline"], get_default_calendar())
+        cal = await system.load_calendar()
+        moved = rules.amended_deadline(base.method, now, checked["bid_deadline"], cal)
         if moved is not None:
             checked["bid_deadline"] = moved
             if checked["clarification_deadline"] and checked["clarification_deadline"] >= moved:
                 checked["clarification_deadline"] = None
+        # An 更正公告 is published too: its new timeline may not reach a year nobody entered.
+        blockers, _warnings = _calendar_notes(
+            base.method,
+            row["published_at"],
+            checked["bid_deadline"],
+            checked["clarification_deadline"],
+            checked["documents_until"],
+            cal,
+        )
+        if blockers:
+            raise ValidationFailed(field_errors=blockers)
         before = await _snapshot(tender_id)
         version = row["version"] + 1
         changed = (
@@ -866,6 +1045,23 @@ async def reopen_evaluation(tender: dict[str, Any], actor: Actor, *, after: dict
     )
 
 
+async def tender_files(tender_id: int) -> list[TenderFileOut]:
+    """The full tender documents attached to the tender, oldest first (public like the notice)."""
+    rows = await TenderFile.select().where(TenderFile.tender == tender_id).order_by(TenderFile.id)
+    return [
+        TenderFileOut(
+            id=r["id"],
+            name=r["name"],
+            sha256=r["sha256"],
+            size=r["size"],
+            doc_type=r["doc_type"],
+            uploaded_at=r["uploaded_at"],
+            url=f"/tenders/{tender_id}/files/{r['id']}",
+        )
+        for r in rows
+    ]
+
+
 async def notices_for_tender(tender_id: int) -> list[TenderNoticeOut]:
     """Every notice the tender published, oldest first."""
     rows = (
@@ -883,6 +1079,40 @@ async def notices_for_tender(tender_id: int) -> list[TenderNoticeOut]:
         )
         for r in rows
     ]
+
+
+# --------------------------------------------------------------------------- obtaining the documents
+
+
+async def record_documents_obtained(user: CurrentUser | None, row: dict[str, Any]) -> None:
+    """A member of a social organization downloads the tender documents (the generated
+    招标文件 or an attached file): the first time is kept, once per organization, for the
+    质疑 period against the documents (rule 27, 《政府采购法实施条例》第五十三条).
+    Others (the public, bureau staff) leave no trace; a draft is never obtained."""
+    if (
+        user is None
+        or user.role != Role.ORG_MEMBER
+        or user.organization_id is None
+        or row["status"] == TenderStatus.DRAFT
+    ):
+        return
+    async with db.transaction():
+        await TenderDocumentReceipt.insert(
+            TenderDocumentReceipt(
+                tender=row["id"], organization=user.organization_id, obtained_at=clock.now(), obtained_by=user.id
+            )
+        ).on_conflict(target=(TenderDocumentReceipt.tender, TenderDocumentReceipt.organization), action="DO NOTHING")
+
+
+async def documents_obtained_on(tender_id: int, organization_id: int) -> date | None:
+    """The Beijing day the organization first obtained the tender's documents, or None
+    if it never did (the 质疑 period then runs from the end of the documents period)."""
+    row = (
+        await TenderDocumentReceipt.select(TenderDocumentReceipt.obtained_at)
+        .where((TenderDocumentReceipt.tender == tender_id) & (TenderDocumentReceipt.organization == organization_id))
+        .first()
+    )
+    return clock.to_local(row["obtained_at"]).date() if row else None
 
 
 # --------------------------------------------------------------------------- clarifications
@@ -932,20 +1162,50 @@ async def ask_question(user: CurrentUser, tender_id: int, question: str) -> Ques
     )
 
 
-async def answer_question(user: CurrentUser, question_id: int, answer: str) -> TenderOut:
-    """Publish an answer (the asker stays anonymous). A clarification that comes
-    too close to the deadline moves the deadline back (rule 16)."""
+def _answer_text(answer: str) -> str:
     answer = (answer or "").strip()
     if not 2 <= len(answer) <= 5000:
         raise ValidationFailed(field_errors={"answer": _("答复应为 2–5000 个字。")})
+    return answer
+
+
+async def _question_to_answer(user: CurrentUser, question_id: int, *, lock: bool) -> tuple[dict, dict, Actor]:
+    question = await TenderQuestion.select().where(TenderQuestion.id == question_id).first()
+    if question is None:
+        raise NotFound(_("找不到该问题。"))
+    row = await _load(question["tender"], lock=lock)
+    actor = policies.can_edit_tender(user, row).acting(user)
+    TENDER_TABLE.decide(_current_status(row), "answer", actor)
+    if question["answered_at"] is not None:
+        raise ValidationFailed(_("该问题已经答复过了；如需更正，请发布更正公告。"))
+    return question, row, actor
+
+
+async def preview_answer(user: CurrentUser, question_id: int, answer: str) -> AnswerPreviewOut:
+    """The 澄清公告 exactly as the public will read it if published now, and whether it
+    moves the deadline (rule 16); nothing is saved. The officer confirms on this."""
+    answer = _answer_text(answer)
+    question, row, _actor = await _question_to_answer(user, question_id, lock=False)
+    moved = rules.amended_deadline(Method(row["method"]), clock.now(), row["bid_deadline"], get_default_calendar())
+    shown = {**row, "bid_deadline": moved or row["bid_deadline"]}
+    return AnswerPreviewOut(
+        question_id=question_id,
+        tender_id=row["id"],
+        question=question["question"],
+        answer=answer,
+        title=content.clarification_title(row),
+        content=content.clarification_text(shown, question["question"], answer, moved),
+        deadline_moved_to=moved,
+    )
+
+
+async def answer_question(user: CurrentUser, question_id: int, answer: str) -> TenderOut:
+    """Publish an answer as a 澄清公告 on the portal (the asker stays anonymous). A
+    clarification that comes too close to the deadline moves the deadline back (rule 16)."""
+    answer = _answer_text(answer)
     now = clock.now()
     async with db.transaction():
-        question = await TenderQuestion.select().where(TenderQuestion.id == question_id).first()
-        if question is None:
-            raise NotFound(_("找不到该问题。"))
-        row = await _load(question["tender"], lock=True)
-        actor = policies.can_edit_tender(user, row).acting(user)
-        TENDER_TABLE.decide(_current_status(row), "answer", actor)
+        question, row, actor = await _question_to_answer(user, question_id, lock=True)
         done = (
             await TenderQuestion.update(
                 {
@@ -969,25 +1229,32 @@ async def answer_question(user: CurrentUser, question_id: int, answer: str) -> T
                     Tender.updated_at: now,
                 }
             ).where(Tender.id == row["id"])
-            extended = await _load(row["id"])
-            await publish_notice(
-                extended,
-                NoticeType.AMENDMENT,
-                _("{title}澄清公告").format(title=row["title"]),
-                content.clarification_text(extended, question["question"], answer, moved),
-            )
+        answered = await _load(row["id"])
+        notice_id = await publish_notice(
+            answered,
+            NoticeType.CLARIFICATION,
+            content.clarification_title(answered),
+            content.clarification_text(answered, question["question"], answer, moved),
+        )
+        await TenderQuestion.update({TenderQuestion.clarification_notice: notice_id}).where(
+            TenderQuestion.id == question_id
+        )
         await audit.record(
             "tender.question_answered",
             "tender",
             row["id"],
             actor=actor,
-            after={"question_id": question_id, "deadline_moved_to": moved.isoformat() if moved else None},
+            after={
+                "question_id": question_id,
+                "notice_id": notice_id,
+                "deadline_moved_to": moved.isoformat() if moved else None,
+            },
         )
         askers = await User.select(User.id).where(User.organization == question["organization"])
         await notify(
             "tender.answered",
             [a["id"] for a in askers],
-            {"title": row["title"], "link": f"/tenders/{row['id']}#questions"},
+            {"title": row["title"], "link": f"/notices/{notice_id}"},
         )
     return await get_tender(user, row["id"])
 

@@ -36,6 +36,7 @@ class NoticeType(StrEnum):
     PROCUREMENT = "procurement"  # 采购公告
     VENTURE_CALL = "venture_call"  # 公益创投征集公告
     AMENDMENT = "amendment"  # 更正公告
+    CLARIFICATION = "clarification"  # 澄清公告: a published answer to a question
     RESULT = "result"  # 中标/成交结果公告
     CONTRACT = "contract"  # 合同公告
     TERMINATION = "termination"  # 终止公告
@@ -47,6 +48,7 @@ NOTICE_TYPE_LABELS = Labels(
         NoticeType.PROCUREMENT: N_("采购公告"),
         NoticeType.VENTURE_CALL: N_("公益创投征集公告"),
         NoticeType.AMENDMENT: N_("更正公告"),
+        NoticeType.CLARIFICATION: N_("澄清公告"),
         NoticeType.RESULT: N_("中标/成交结果公告"),
         NoticeType.CONTRACT: N_("合同公告"),
         NoticeType.TERMINATION: N_("终止公告"),

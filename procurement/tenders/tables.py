@@ -1,5 +1,6 @@
-"""Tables of tenders: the tender with its lots and versions, clarification questions, and the
-public notices the tender publishes (every notice is about a tender; tenders writes them).
+"""Tables of tenders: the tender with its lots and versions, clarification questions, the
+public notices the tender publishes (every notice is about a tender; tenders writes them),
+and who obtained the tender documents when.
 
 Only tables here. Money is integer fen; times are UTC (Timestamptz).
 """
@@ -49,6 +50,12 @@ class Tender(Table, tablename="tender"):
     evaluation_scheme = Text(default="{}")
     payment_schedule = Text(default="[]")
     venture_terms = Text(default="{}")
+    # The notice's contact block (87号令 art. 13): copied from the buyer's record, editable per tender.
+    buyer_address = Varchar(length=200, default="")
+    buyer_contact = Varchar(length=50, default="")
+    buyer_phone = Varchar(length=30, default="")
+    documents_method = Text(default="")  # 获取招标文件的地点和方式 (blank: this platform, online)
+    opening_place = Varchar(length=200, default="")  # 开标地点 (blank: online, on this platform)
     documents_until = Timestamptz(null=True, default=None)
     clarification_deadline = Timestamptz(null=True, default=None)
     bid_deadline = Timestamptz(null=True, default=None)
@@ -120,3 +127,38 @@ class TenderQuestion(Table, tablename="tender_question"):
     outcome = Varchar(length=20, default="")
     answered_by = Integer(null=True, default=None)
     answered_at = Timestamptz(null=True, default=None)
+    # The 澄清公告 that published the answer on the portal.
+    clarification_notice = ForeignKey(Notice, null=True, default=None, on_delete=OnDelete.restrict)
+
+
+class TenderDocumentReceipt(Table, tablename="tender_document_receipt"):
+    """When an organization first obtained the tender documents (获取招标文件): a member
+    downloaded the generated 招标文件 PDF or an attached file. One row per tender and
+    organization (a raw unique index in the migration); the 质疑 period against the
+    documents runs from this day (rule 27, 《政府采购法实施条例》第五十三条).
+
+    Like a bid's existence, who obtained the documents is not shown to anyone but the
+    organization itself (a potential bidder's name and the count stay private)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
+    tender = ForeignKey(Tender, null=False, on_delete=OnDelete.cascade, index=True)
+    organization = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict)
+    obtained_at = Timestamptz()
+    obtained_by = Integer()
+
+
+class TenderFile(Table, tablename="tender_file"):
+    """The full tender documents (招标文件, PDF or DOCX) the officer attaches beside the
+    generated summary. Public like the notice: stored as they are (core.storage, by the
+    SHA-256 of their bytes), never encrypted."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
+    tender = ForeignKey(Tender, null=False, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=200)
+    sha256 = Varchar(length=64)
+    size = BigInt()
+    doc_type = Varchar(length=10)
+    uploaded_by = Integer()
+    uploaded_at = Timestamptz()

@@ -14,7 +14,7 @@ import pytest
 from procurement.catalogue.tables import CatalogueItem
 from procurement.core import clock
 from procurement.tenders.tables import Notice, Tender, TenderQuestion
-from tests.integration.conftest import page_login, post_form
+from tests.integration.conftest import csrf_from, page_login, post_form
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 OPEN_TENDER = "清波街道居家养老上门服务项目"
@@ -340,11 +340,17 @@ async def test_an_organization_asks_the_officer_answers_and_the_answer_is_public
     question = await TenderQuestion.select(TenderQuestion.id).where(TenderQuestion.tender == tender_id).first()
     bureau_page = await client.get(f"/bureau/tenders/{tender_id}")
     assert ORG in bureau_page.text  # the bureau sees who asked
-    answered = await post_form(
-        client,
-        f"/bureau/tenders/{tender_id}",
-        f"/bureau/tenders/{tender_id}/questions/{question['id']}/answer",
-        {"answer": "包含法定节假日，节假日照常供餐。"},
+    answer_url = f"/bureau/tenders/{tender_id}/questions/{question['id']}/answer"
+    preview = await post_form(
+        client, f"/bureau/tenders/{tender_id}", answer_url, {"answer": "包含法定节假日，节假日照常供餐。"}
+    )
+    assert preview.status_code == 200 and "确认发布澄清公告" in preview.text  # a preview first, nothing published
+    assert (await TenderQuestion.select(TenderQuestion.answered_at).where(TenderQuestion.id == question["id"]).first())[
+        "answered_at"
+    ] is None
+    answered = await client.post(
+        answer_url,
+        data={"answer": "包含法定节假日，节假日照常供餐。", "confirmed": "1", "_csrf_token": csrf_from(preview.text)},
     )
     assert answered.status_code == 303
 

@@ -86,6 +86,7 @@ CORE_TABLE_WRITERS = {
     "AuditEvent": {"core"},
     "InboxItem": {"core", "system"},
     "CalendarEntry": {"system"},
+    "CalendarYear": {"system"},
     "SystemValue": {"core"},
     "UserSession": {"accounts"},
     "LoginAttempt": {"accounts"},
