@@ -21,25 +21,32 @@ from litestar.response import Response
 from pydantic import BaseModel
 
 from procurement.accounts.states import Role
-from procurement.bids import bonds, documents, opening, services
+from procurement.bids import bonds, documents, opening, profiles, services
 from procurement.bids.schemas import (
     BidContentIn,
+    BondPaymentIn,
+    ConfirmProfileIn,
     CreateBidIn,
     EligibilityProfileIn,
     EligibilityProfileOut,
     ListKind,
+    ProfileFilter,
     ReportStatus,
+    ReturnProfileIn,
     TeamRole,
     VerifyReceiptIn,
 )
+from procurement.bids.services import OPENED_STATES
 from procurement.core import clock, money
 from procurement.core.api import Id
+from procurement.core.auth import CurrentUser
 from procurement.core.errors import NotFound, ValidationFailed
 from procurement.core.i18n import N_, Labels, _
 from procurement.core.storage import content_disposition
 from procurement.core.web import form_action, page, parse_form, redirect, require_user
 from procurement.settings import get_settings
 from procurement.tenders import services as tenders
+from procurement.tenders.eligibility_terms import annual_report_year_for
 from procurement.tenders.schemas import REGISTRATION_TYPE_LABELS, WORKER_LEVEL_LABELS, Grade, WorkerLevel
 from procurement.tenders.states import Method
 
@@ -66,7 +73,13 @@ LABELS: dict[str, Any] = {
             ReportStatus.NOT_FILED: N_("未报送"),
         }
     ),
-    "list_kind": Labels({ListKind.ABNORMAL: N_("活动异常名录"), ListKind.DISHONEST: N_("严重违法失信名单")}),
+    "list_kind": Labels(
+        {
+            ListKind.ABNORMAL: N_("活动异常名录"),
+            ListKind.DISHONEST: N_("严重违法失信名单"),
+            ListKind.BLACKLIST: N_("采购人（征集方）黑名单"),
+        }
+    ),
 }
 
 
@@ -105,7 +118,10 @@ def _validated(model: type[T], data: dict[str, Any], groups: dict[str, list[int]
 
 def bid_form_to_input(form: dict[str, Any]) -> BidContentIn:
     """Yuan amounts become fen (core.money), one answer per criterion, up to eight team rows."""
-    data: dict[str, Any] = {"note": str(form.get("note", "") or "")}
+    data: dict[str, Any] = {
+        "note": str(form.get("note", "") or ""),
+        "scope_statement": str(form.get("scope_statement", "") or ""),
+    }
     errors: dict[str, str] = {}
     for name in MONEY_FIELDS:
         raw = str(form.get(f"{name}_yuan", "") or "").strip()
@@ -131,6 +147,7 @@ def _yuan(fen: int | None) -> str:
 def bid_input_to_form(content: BidContentIn) -> dict[str, Any]:
     form: dict[str, Any] = {f"{name}_yuan": _yuan(getattr(content, f"{name}_fen")) for name in MONEY_FIELDS}
     form["note"] = content.note
+    form["scope_statement"] = content.scope_statement
     form.update({f"answers.{k}": v for k, v in content.answers.items()})
     for i, member in enumerate(content.team[:TEAM_ROWS]):
         form.update({f"team.{i}.{f}": str(getattr(member, f)) for f in TEAM_FIELDS})
@@ -172,6 +189,16 @@ def _row_count(form: dict[str, Any], prefix: str, *, minimum: int, limit: int) -
     """Rows shown: every filled one plus one blank, at least ``minimum``."""
     used = [int(m.group(1)) for k, v in form.items() if v and (m := re.match(rf"^{prefix}\.(\d+)\.", k))]
     return min(limit, max(minimum, (max(used) + 2) if used else 0))
+
+
+async def _own_charter_scope(user: CurrentUser, org_id: int) -> str:
+    """The charter scope a bid will quote (shown before its first save quotes it)."""
+    if user.organization_id != org_id:
+        return ""
+    try:
+        return (await profiles.get_profile(user)).charter_scope
+    except NotFound:
+        return ""
 
 
 # --------------------------------------------------------------------------- organizations
@@ -224,7 +251,7 @@ class OrgBidPages(Controller):
         bids = await services.my_bids(user)
         open_tenders = await tenders.list_tenders(user, open_only=True, limit=50)
         # A result page exists once the tender is awarded; only opened bids have one.
-        reviewed = {b.tender_id for b in bids if b.status in ("opened", "qualified", "disqualified")}
+        reviewed = {b.tender_id for b in bids if b.status in OPENED_STATES}
         states = {tid: (await tenders.get_tender(user, tid)).status for tid in reviewed}
         awarded = {tid for tid, state in states.items() if state == "awarded"}
         return page(
@@ -235,7 +262,7 @@ class OrgBidPages(Controller):
                 "open_tenders": open_tenders.items,
                 "page_title": _("我的投标"),
                 "with_result": {
-                    b.id for b in bids if b.tender_id in awarded and b.status in ("qualified", "disqualified")
+                    b.id for b in bids if b.tender_id in awarded and b.status in OPENED_STATES and b.status != "opened"
                 },
             },
         )
@@ -257,6 +284,7 @@ class OrgBidPages(Controller):
             "venture": tender.method == Method.VENTURE,
             "editable": "edit" in bid.allowed_actions,
             "criteria": tender.evaluation_scheme.criteria if tender.evaluation_scheme else [],
+            "charter_scope": bid.content.charter_scope or await _own_charter_scope(user, bid.organization_id),
             "labels": LABELS,
             "team_rows": TEAM_ROWS,
             "max_file_mb": settings.max_file_mb,
@@ -363,7 +391,7 @@ class OrgBidPages(Controller):
     async def _profile(self, request: Request) -> dict[str, Any]:
         user = require_user(request, Role.ORG_MEMBER)
         try:
-            profile = await services.get_profile(user)
+            profile = await profiles.get_profile(user)
         except NotFound:
             profile = None
         this_year = clock.today_local().year
@@ -393,7 +421,7 @@ class OrgBidPages(Controller):
         context = await self._profile(request)
 
         async def action() -> Response:
-            await services.update_profile(user, profile_form_to_input(data))
+            await profiles.update_profile(user, profile_form_to_input(data))
             return redirect("/org/profile", _("机构资料已保存，等待民政局确认；确认前不能提交投标。"))
 
         rows = {p: _row_count(data, p, minimum=2, limit=50) for p in PROFILE_ROWS}
@@ -451,6 +479,7 @@ class BidBondPages(Controller):
         return {
             "bonds": await bonds.list_bonds(user, only_due=only_due),
             "only_due": only_due,
+            "can_record": user.role in (Role.OFFICER, Role.FINANCE),
             "page_title": _("投标保证金"),
         }
 
@@ -472,6 +501,28 @@ class BidBondPages(Controller):
             request, "procurement/bids/bonds.html", {}, action, await self._context(request, False)
         )
 
+    @post("/payments")
+    async def payment(self, request: Request, data: Form) -> Response:
+        """Finance types the reference quoted on the bank statement; before the opening
+        the page answers with the amount only (invariant 2)."""
+        user = require_user(request)
+
+        async def action() -> Response:
+            entered = parse_form(BondPaymentIn, data)
+            bond = await bonds.record_payment(user, entered.reference)
+            amount = money.format_yuan(bond.amount_fen)
+            if bond.sealed:
+                message = _("已登记保证金 {reference} 到账 {amount}；项目和投标机构在开标后显示。")
+            else:
+                message = _("已登记{org}缴纳投标保证金 {amount}（{reference}）。")
+            return redirect(
+                "/bureau/bid-bonds", message.format(reference=bond.reference, amount=amount, org=bond.organization_name)
+            )
+
+        return await form_action(
+            request, "procurement/bids/bonds.html", data, action, await self._context(request, False)
+        )
+
     @post("/{bond_id:int}/paid")
     async def paid(self, request: Request, bond_id: Id) -> Response:
         return await self._mark(request, bond_id, bonds.mark_paid, N_("已登记{org}缴纳投标保证金 {amount}。"))
@@ -479,3 +530,92 @@ class BidBondPages(Controller):
     @post("/{bond_id:int}/refunded")
     async def refunded(self, request: Request, bond_id: Id) -> Response:
         return await self._mark(request, bond_id, bonds.mark_refunded, N_("已登记向{org}退还投标保证金 {amount}。"))
+
+
+# --------------------------------------------------------------------------- the bureau: eligibility profiles
+
+
+class ProfileReviewPages(Controller):
+    """The bureau officer's review of the profiles organizations file: the list (waiting, or
+    recently decided), one profile with everything filed, and a confirmation page before
+    confirming or returning it with a reason. The version read travels with the form."""
+
+    path = "/bureau/eligibility-profiles"
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request, show: FromQuery[str] = "pending") -> Response:
+        user = require_user(request, Role.OFFICER, Role.ADMIN)
+        show = ProfileFilter.DECIDED if show == ProfileFilter.DECIDED else ProfileFilter.PENDING
+        return page(
+            request,
+            "procurement/bids/profile_reviews.html",
+            {
+                "profiles": await profiles.list_profiles(user, status=show),
+                "waiting": await profiles.profiles_awaiting_review(user),
+                "show": str(show),
+                "labels": LABELS,
+                "page_title": _("机构资格资料审核"),
+            },
+        )
+
+    async def _context(self, request: Request, org_id: int) -> dict[str, Any]:
+        user = require_user(request, Role.OFFICER, Role.ADMIN)
+        profile = await profiles.get_profile(user, org_id)
+        return {
+            "profile": profile,
+            "labels": LABELS,
+            "years": sorted(profile.annual_reports, reverse=True),
+            "report_year": annual_report_year_for(None),
+            "page_title": profile.organization_name,
+        }
+
+    @get("/{org_id:int}")
+    async def detail(self, request: Request, org_id: Id) -> Response:
+        return page(request, "procurement/bids/profile_review.html", await self._context(request, org_id))
+
+    @get("/{org_id:int}/confirm")
+    async def confirm_page(self, request: Request, org_id: Id) -> Response:
+        context = await self._context(request, org_id)
+        return page(request, "procurement/bids/profile_decide.html", {**context, "decision": "confirm"})
+
+    @post("/{org_id:int}/confirm")
+    async def confirm(self, request: Request, org_id: Id, data: Form) -> Response:
+        user = require_user(request)
+        context = await self._context(request, org_id)
+
+        async def action() -> Response:
+            entered = parse_form(ConfirmProfileIn, {"version": data.get("version", "")})
+            done = await profiles.confirm_profile(user, org_id, version=entered.version)
+            return redirect(
+                "/bureau/eligibility-profiles",
+                _("已确认{org}的资格资料（第 {version} 版），已通知该机构。").format(
+                    org=done.organization_name, version=done.version
+                ),
+            )
+
+        return await form_action(
+            request, "procurement/bids/profile_decide.html", data, action, {**context, "decision": "confirm"}
+        )
+
+    @get("/{org_id:int}/return")
+    async def return_page(self, request: Request, org_id: Id) -> Response:
+        context = await self._context(request, org_id)
+        return page(request, "procurement/bids/profile_decide.html", {**context, "decision": "return"})
+
+    @post("/{org_id:int}/return")
+    async def return_profile(self, request: Request, org_id: Id, data: Form) -> Response:
+        user = require_user(request)
+        context = await self._context(request, org_id)
+
+        async def action() -> Response:
+            entered = parse_form(ReturnProfileIn, {"reason": data.get("reason", ""), "version": data.get("version")})
+            done = await profiles.return_profile(user, org_id, entered.reason, version=entered.version)
+            return redirect(
+                "/bureau/eligibility-profiles",
+                _("已将{org}的资格资料退回修改，已通知该机构。").format(org=done.organization_name),
+            )
+
+        return await form_action(
+            request, "procurement/bids/profile_decide.html", data, action, {**context, "decision": "return"}
+        )

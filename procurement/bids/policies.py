@@ -46,9 +46,22 @@ def can_read_profile(user: CurrentUser, org_id: int) -> Decision:
 
 
 def can_confirm_profile(user: CurrentUser) -> Decision:
+    """Reviewing profiles (the list, confirming, returning) is the bureau officers' work; administrators may too."""
     if user.role in (Role.OFFICER, Role.ADMIN):
         return allow()
     return deny(_("只有民政局经办人可以确认机构资格资料。"))
+
+
+def own_profile(user: CurrentUser | None, org_id: int) -> Decision:
+    """The organization itself files and changes its profile."""
+    if (
+        user is not None
+        and user.role == Role.ORG_MEMBER
+        and user.organization_kind == OrgKind.SOCIAL_ORG
+        and user.organization_id == org_id
+    ):
+        return allow(Relation.OWN_ORGANIZATION)
+    return deny(_("只能修改本机构的资格资料。"))
 
 
 def can_list_bonds(user: CurrentUser) -> Decision:

@@ -12,19 +12,23 @@ from litestar.params import Body, FromPath, JSONBody, QueryParameter
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from procurement.bids import bonds, documents, opening, services
+from procurement.bids import bonds, documents, opening, profiles, services
 from procurement.bids.schemas import (
     BidBondOut,
     BidContentIn,
     BidDocumentOut,
     BidOut,
     BidSummary,
+    BondPaymentIn,
     CreateBidIn,
     EligibilityOut,
     EligibilityProfileIn,
     EligibilityProfileOut,
     OpeningRecordOut,
+    ProfileFilter,
+    ProfileSummary,
     ReceiptOut,
+    ReturnProfileIn,
     VerifyReceiptIn,
     VerifyReceiptOut,
 )
@@ -49,23 +53,62 @@ class EligibilityController(Controller):
 
     @get("/profile", operation_id="GetEligibilityProfile", responses=problems(401, 403, 404))
     async def get_profile(self, request: Request) -> EligibilityProfileOut:
-        """The signed-in organization's eligibility profile."""
-        return await services.get_profile(require_user(request))
+        """The signed-in organization's eligibility profile, its review status and what it still lacks."""
+        return await profiles.get_profile(require_user(request))
 
-    @put("/profile", operation_id="UpdateEligibilityProfile", responses=problems(400, 401, 403, 422))
+    @put("/profile", operation_id="UpdateEligibilityProfile", responses=problems(400, 401, 403, 409, 422))
     async def update_profile(self, request: Request, data: JSONBody[EligibilityProfileIn]) -> EligibilityProfileOut:
-        """Keep the profile; a change waits for the bureau's confirmation again."""
-        return await services.update_profile(require_user(request), data)
+        """File or change the profile; it then waits for the bureau's confirmation (again)."""
+        return await profiles.update_profile(require_user(request), data)
+
+    @get("/profiles", operation_id="ListEligibilityProfiles", responses=problems(400, 401, 403))
+    async def list_profiles(
+        self,
+        request: Request,
+        status: Annotated[
+            ProfileFilter | None,
+            QueryParameter(description="pending (the default list of the review page), confirmed, returned or decided"),
+        ] = None,
+    ) -> list[ProfileSummary]:
+        """Bureau officers: the organizations' profiles, waiting ones oldest first or the latest decided."""
+        return await profiles.list_profiles(require_user(request), status=status)
+
+    @get("/profiles/{org_id:int}", operation_id="GetOrganizationEligibilityProfile", responses=problems(401, 403, 404))
+    async def organization_profile(self, request: Request, org_id: Id) -> EligibilityProfileOut:
+        """Bureau staff: an organization's profile with everything it filed."""
+        return await profiles.get_profile(require_user(request), org_id)
 
     @post(
         "/profile/{org_id:int}/confirm",
         operation_id="ConfirmEligibilityProfile",
         status_code=HTTP_200_OK,
-        responses=problems(401, 403, 404),
+        responses=problems(401, 403, 404, 409),
     )
-    async def confirm(self, request: Request, org_id: Id) -> EligibilityProfileOut:
+    async def confirm(
+        self,
+        request: Request,
+        org_id: Id,
+        version: Annotated[
+            int | None,
+            QueryParameter(
+                ge=1, le=10**9, description="The version reviewed; refused (409) if the profile changed since"
+            ),
+        ] = None,
+    ) -> EligibilityProfileOut:
         """A bureau officer confirms an organization's profile."""
-        return await services.confirm_profile(require_user(request), org_id)
+        return await profiles.confirm_profile(require_user(request), org_id, version=version)
+
+    @post(
+        "/profile/{org_id:int}/return",
+        operation_id="ReturnEligibilityProfile",
+        status_code=HTTP_200_OK,
+        responses=problems(400, 401, 403, 404, 409, 422),
+    )
+    async def return_profile(
+        self, request: Request, org_id: Id, data: JSONBody[ReturnProfileIn]
+    ) -> EligibilityProfileOut:
+        """A bureau officer returns an organization's profile with the reason it reads."""
+        return await profiles.return_profile(require_user(request), org_id, data.reason, version=data.version)
 
     @get("/tenders/{tender_id:int}", operation_id="GetEligibility", responses=problems(401, 403, 404))
     async def check(self, request: Request, tender_id: Id) -> EligibilityOut:
@@ -198,6 +241,16 @@ class BondController(Controller):
         self, request: Request, only_due: Annotated[bool, QueryParameter(description=_("只看待退还和逾期的"))] = False
     ) -> list[BidBondOut]:
         return await bonds.list_bonds(require_user(request), only_due=only_due)
+
+    @post(
+        "/payments",
+        operation_id="RecordBidBondPayment",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 422),
+    )
+    async def payment(self, request: Request, data: JSONBody[BondPaymentIn]) -> BidBondOut:
+        """Money arrived quoting a bond's reference: recorded without learning the tender or the bidder before the opening."""
+        return await bonds.record_payment(require_user(request), data.reference)
 
     @post(
         "/{bond_id:int}/paid",

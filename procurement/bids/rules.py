@@ -1,5 +1,11 @@
 """Pure rules of bidding: eligibility (rules 2–6), team promises (rule 40),
-prices within budget (rule 17), 公益创投 funding (rule 36), minimum bids (rules 11, 18)."""
+prices within budget (rule 17), 公益创投 funding (rule 36), minimum bids (rules 11, 18).
+
+Rule 4's local conditions apply only where the call turned them on (``EligibilityIn``); the
+charter scope is never matched as text: it is a judgement the buyer makes at the
+qualification review, so before the opening it is *pending* (``Check.pending``), which does
+not stop a submission. Which year's annual report counts is decided by the caller from the
+call's publication day (``tenders.eligibility_terms``)."""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from procurement.core.i18n import _
+from procurement.core.i18n import N_, _
 from procurement.core.money import format_yuan
 from procurement.tenders.schemas import (
     REGISTRATION_TYPE_LABELS,
@@ -25,9 +31,20 @@ GRADE_VALID_YEARS = 5  # rule 6
 
 @dataclass(frozen=True)
 class Check:
+    """One requirement: passed, failed, or pending (not passed yet: the buyer judges it at
+    the qualification review after the opening; it does not stop a submission)."""
+
     requirement: str
     passed: bool
     reason: str
+    pending: bool = False
+
+    @property
+    def blocks(self) -> bool:
+        return not self.passed and not self.pending
+
+
+SCOPE_REQUIREMENT = N_("项目属于机构章程业务范围")
 
 
 def _years_ago(today: date, years: int) -> date:
@@ -48,28 +65,35 @@ def _on_list_within(entries: list[dict[str, Any]], kind: str, since: date, today
     return None
 
 
+def _confirmation(profile: dict[str, Any]) -> Check:
+    status = profile.get("status")
+    if status == "confirmed":
+        return Check(_("资格资料经民政局确认"), True, _("资格资料已由民政局确认。"))
+    if status == "returned":
+        reason = _("资格资料被民政局退回：{reason}。请在「机构资料」中修改后重新提交确认。").format(
+            reason=(profile.get("returned_reason") or "").rstrip("。")
+        )
+    else:
+        reason = _("资格资料尚未经民政局确认（修改资料后需重新确认）。")
+    return Check(_("资格资料经民政局确认"), False, reason)
+
+
 def check_eligibility(
     profile: dict[str, Any] | None,
     req: EligibilityIn,
     today: date,
     *,
+    report_year: int,
     method: str,
     org_id: int,
     invited: list[int],
     single_source_provider: int | None,
 ) -> list[Check]:
-    """Every requirement, passed or failed, with the reason."""
+    """Every requirement, passed, failed or pending, with the reason. ``report_year`` is the
+    year whose annual report the call asks for (rule 4, judged on its publication day)."""
     if profile is None:
         return [Check(_("资格资料"), False, _("尚未填写机构资格资料：请先在「机构资料」中填写并提交民政局确认。"))]
-    checks = [
-        Check(
-            _("资格资料经民政局确认"),
-            profile.get("confirmed_at") is not None,
-            _("资格资料已由民政局确认。")
-            if profile.get("confirmed_at")
-            else _("资格资料尚未经民政局确认（修改资料后需重新确认）。"),
-        )
-    ]
+    checks = [_confirmation(profile)]
     reg = profile.get("registration_type") or ""
     if req.registration_types:
         ok = reg in req.registration_types
@@ -105,6 +129,7 @@ def check_eligibility(
     for kind, years, label in (
         ("abnormal", req.abnormal_list_years, _("活动异常名录")),
         ("dishonest", req.dishonest_list_years, _("严重违法失信名单")),
+        ("blacklist", req.blacklist_years, _("采购人（征集方）黑名单")),
     ):
         if years:
             hit = _on_list_within(profile.get("list_entries", []), kind, _years_ago(today, years), today)
@@ -123,14 +148,15 @@ def check_eligibility(
                     + "。",
                 )
             )
-    if req.annual_report_passed:
-        year = str(today.year - 1)
-        status = profile.get("annual_reports", {}).get(year)
+    if req.annual_report_passed:  # rule 4: the year the call asks for, not the calendar's last year
+        status = profile.get("annual_reports", {}).get(str(report_year))
         checks.append(
             Check(
-                _("{year} 年度年报通过").format(year=year),
+                _("{year} 年度年报通过").format(year=report_year),
                 status == "passed",
-                {"passed": _("已报送并通过。"), "failed": _("年报未通过。")}.get(status, _("未报送年报。")),
+                {"passed": _("已报送并通过。"), "failed": _("年报未通过。")}.get(
+                    status, _("未报送 {year} 年度年报。").format(year=report_year)
+                ),
             )
         )
     if req.min_grade:
@@ -147,17 +173,8 @@ def check_eligibility(
             )
         reason = _("{state}；要求 {min_grade} 及以上。").format(state=state, min_grade=req.min_grade)
         checks.append(Check(_("等级 {min_grade} 及以上").format(min_grade=req.min_grade), ok, reason))
-    if req.scope_keyword:
-        ok = req.scope_keyword in (profile.get("charter_scope") or "")
-        checks.append(
-            Check(
-                _("业务范围含「{scope_keyword}」").format(scope_keyword=req.scope_keyword),
-                ok,
-                _("章程业务范围符合。")
-                if ok
-                else _("章程业务范围中没有「{scope_keyword}」相关内容。").format(scope_keyword=req.scope_keyword),
-            )
-        )
+    if req.charter_scope_required:  # rule 4: a judgement at the qualification review, never a text match
+        checks.append(scope_check(profile.get("charter_scope") or "", req.scope_keyword))
     if method == Method.INVITED:
         ok = org_id in invited
         checks.append(Check(_("受邀参加"), ok, _("本机构在受邀名单中。") if ok else _("邀请招标只接受受邀机构投标。")))
@@ -167,6 +184,77 @@ def check_eligibility(
             Check(_("单一来源供应商"), ok, _("本机构为指定供应商。") if ok else _("单一来源采购只接受指定供应商。"))
         )
     return checks
+
+
+def scope_check(charter_scope: str, service: str = "") -> Check:
+    """Rule 4: whether the project is within the charter scope is the buyer's judgement at the
+    qualification review. Before it the check is pending, and the bid must carry the
+    organization's statement of how its registered scope covers the service; a profile with no
+    charter scope cannot make one and fails."""
+    scope = charter_scope.strip()
+    field = _("（本项目服务领域：{service}）").format(service=service) if service else ""
+    if not scope:
+        return Check(
+            _(SCOPE_REQUIREMENT),
+            False,
+            _("资格资料中没有填写章程业务范围，无法说明本项目是否在业务范围内：请先在「机构资料」中按章程原文填写。"),
+        )
+    return Check(
+        _(SCOPE_REQUIREMENT),
+        False,
+        _(
+            "待资格审查确认：请在投标（申报）文件的「业务范围说明」中写明本机构章程业务范围（{scope}）如何涵盖本项目服务{field}；开标后由采购人在资格审查时确认。"
+        ).format(scope=scope, field=field),
+        pending=True,
+    )
+
+
+def scope_statement_error(content: dict[str, Any]) -> dict[str, str]:
+    """Rule 4: a call that asks for the charter scope refuses a bid without the statement."""
+    if (content.get("scope_statement") or "").strip():
+        return {}
+    return {
+        "scope_statement": _(
+            "本项目要求说明项目属于本机构章程业务范围：请在「业务范围说明」中写明章程业务范围如何涵盖本项目服务。"
+        )
+    }
+
+
+def review_scope_check(content: dict[str, Any], service: str = "") -> Check:
+    """Rule 4, after the opening: the statement the bid carries, for the buyer's officer to judge."""
+    charter = (content.get("charter_scope") or "").strip() or _("（未引用）")
+    statement = (content.get("scope_statement") or "").strip()
+    field = _("本项目服务领域：{service}。").format(service=service) if service else ""
+    if not statement:
+        reason = _("{field}章程业务范围：{charter}。投标文件中没有业务范围说明。").format(field=field, charter=charter)
+    else:
+        reason = _("{field}章程业务范围：{charter}。机构说明：{statement}").format(
+            field=field, charter=charter, statement=statement
+        )
+    return Check(_(SCOPE_REQUIREMENT), False, reason, pending=True)
+
+
+def profile_gaps(profile: dict[str, Any] | None, report_year: int) -> list[str]:
+    """What an organization still lacks to bid, in its own words: the review, and the parts of
+    the profile the usual requirements read (rule 4 asks for the ``report_year`` report)."""
+    if profile is None:
+        return [_("尚未填写机构资格资料。")]
+    gaps = []
+    if profile.get("status") == "returned":  # the reason itself is shown beside (returned_reason)
+        gaps.append(_("资格资料被民政局退回：请按退回理由修改后重新提交。"))
+    elif profile.get("status") != "confirmed":
+        gaps.append(_("资格资料等待民政局确认；确认前不能提交投标（申报）。"))
+    if not (profile.get("charter_scope") or "").strip():
+        gaps.append(_("未填写章程业务范围：要求说明业务范围的项目（公益创投默认要求）无法投标。"))
+    if profile.get("annual_reports", {}).get(str(report_year)) != "passed":
+        gaps.append(
+            _("{year} 年度年报未登记为「已报送并通过」：要求年报的项目（公益创投默认要求）不能投标。").format(
+                year=report_year
+            )
+        )
+    if profile.get("grade") and not profile.get("grade_awarded_on"):
+        gaps.append(_("填写了评估等级但没有评定日期：要求等级的项目无法认定。"))
+    return gaps
 
 
 def check_team(team: list[dict[str, Any]], req: TeamRequirementsIn) -> dict[str, str]:

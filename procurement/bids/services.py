@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import Any, cast
-
-from piccolo.columns import Column
+from typing import Any
 
 from procurement.accounts.tables import Organization
-from procurement.bids import policies, rules, sealing
+from procurement.bids import bonds, policies, profiles, rules, sealing
 from procurement.bids.schemas import (
     BidContentIn,
     BidDocumentOut,
@@ -23,29 +21,35 @@ from procurement.bids.schemas import (
     BidSummary,
     CheckOut,
     EligibilityOut,
-    EligibilityProfileIn,
-    EligibilityProfileOut,
     ReceiptOut,
     SubmissionOut,
     VerifyReceiptOut,
 )
 from procurement.bids.states import BID_TABLE, BidStatus
-from procurement.bids.tables import Bid, BidBond, BidDocument, BidSubmission, EligibilityProfile, OpeningRecord
+from procurement.bids.tables import Bid, BidDocument, BidSubmission, OpeningRecord
 from procurement.core import audit, clock, crypto, db
 from procurement.core.actors import Actor
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.errors import Conflict, DeadlinePassed, NotFound, ValidationFailed
-from procurement.core.i18n import _
+from procurement.core.i18n import N_, _
 from procurement.core.storage import KNOWN_TYPES, FileStore
 from procurement.core.transitions import apply_transition
 from procurement.settings import get_settings
+from procurement.tenders.eligibility_terms import annual_report_year_for
 from procurement.tenders.schemas import EligibilityIn, TeamRequirementsIn, VentureTermsIn
 from procurement.tenders.states import Method, TenderStatus, effective_status
 from procurement.tenders.tables import Tender, TenderLot
 
+ONE_APPLICATION = N_("每家机构在本项目中只能投标（申报）一次：本机构已有投标（申报），请在「我的投标」中继续编辑。")
 ALLOWED_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "jpg", "png")
 # Bids that took part in the opening: the buyer's staff and the panel may read them.
-OPENED_STATES = (BidStatus.OPENED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED)
+OPENED_STATES = (
+    BidStatus.OPENED,
+    BidStatus.QUALIFIED,
+    BidStatus.DISQUALIFIED,
+    BidStatus.RESPONSIVE,
+    BidStatus.NONRESPONSIVE,
+)
 
 
 def file_store() -> FileStore:
@@ -62,102 +66,6 @@ def _require_member(user: CurrentUser | None) -> CurrentUser:
 # --------------------------------------------------------------------------- eligibility
 
 
-async def _profile(org_id: int) -> dict[str, Any] | None:
-    row = await EligibilityProfile.select().where(EligibilityProfile.organization == org_id).first()
-    if row is None:
-        return None
-    return {
-        **row,
-        "annual_reports": json.loads(row["annual_reports"] or "{}"),
-        "list_entries": json.loads(row["list_entries"] or "[]"),
-        "violations": json.loads(row["violations"] or "[]"),
-        "registration_date": row["registration_date"].isoformat() if row["registration_date"] else None,
-        "grade_awarded_on": row["grade_awarded_on"].isoformat() if row["grade_awarded_on"] else None,
-    }
-
-
-async def get_profile(user: CurrentUser, org_id: int | None = None) -> EligibilityProfileOut:
-    org_id = org_id or user.organization_id
-    if org_id is None:  # no organization to read (the policy allows it, the lookup finds none)
-        raise NotFound(_("找不到该机构。"))
-    policies.can_read_profile(user, org_id).require()
-    org = await Organization.select().where(Organization.id == org_id).first()
-    if org is None:
-        raise NotFound(_("找不到该机构。"))
-    row = await EligibilityProfile.select().where(EligibilityProfile.organization == org_id).first()
-    if row is None:
-        raise NotFound(_("该机构尚未填写资格资料。"))
-    p = await _profile(org_id)
-    assert p is not None  # its row was just read; profiles are never deleted
-    return EligibilityProfileOut(
-        organization_id=org_id,
-        organization_name=org["name"],
-        credit_code=org["credit_code"],
-        registration_type=p["registration_type"],
-        registration_date=row["registration_date"],
-        charter_scope=p["charter_scope"],
-        grade=p["grade"] or None,
-        grade_awarded_on=row["grade_awarded_on"],
-        annual_reports=p["annual_reports"],
-        list_entries=p["list_entries"],
-        violations=p["violations"],
-        updated_at=row["updated_at"],
-        confirmed_at=row["confirmed_at"],
-    )
-
-
-async def update_profile(user: CurrentUser, data: EligibilityProfileIn) -> EligibilityProfileOut:
-    """The organization keeps its profile; any change needs the bureau's confirmation again."""
-    _require_member(user)
-    dump = data.model_dump(mode="json")
-    values: dict[Column, Any] = {
-        EligibilityProfile.registration_type: data.registration_type,
-        EligibilityProfile.registration_date: data.registration_date,
-        EligibilityProfile.charter_scope: data.charter_scope,
-        EligibilityProfile.grade: data.grade or "",
-        EligibilityProfile.grade_awarded_on: data.grade_awarded_on,
-        EligibilityProfile.annual_reports: json.dumps(dump["annual_reports"]),
-        EligibilityProfile.list_entries: json.dumps(dump["list_entries"]),
-        EligibilityProfile.violations: json.dumps(dump["violations"], ensure_ascii=False),
-        EligibilityProfile.updated_at: clock.now(),
-        EligibilityProfile.confirmed_at: None,
-        EligibilityProfile.confirmed_by: None,
-    }
-    async with db.transaction():
-        exists = await EligibilityProfile.exists().where(EligibilityProfile.organization == user.organization_id)
-        if exists:
-            await EligibilityProfile.update(cast(dict[Column | str, Any], values)).where(
-                EligibilityProfile.organization == user.organization_id
-            )
-        else:
-            await EligibilityProfile.insert(
-                EligibilityProfile(organization=user.organization_id, **{k._meta.name: v for k, v in values.items()})
-            )
-        await audit.record(
-            "eligibility.updated", "organization", user.organization_id, actor=actor_of(user), after=dump
-        )
-    return await get_profile(user)
-
-
-async def confirm_profile(user: CurrentUser, org_id: int) -> EligibilityProfileOut:
-    policies.can_confirm_profile(user).require()
-    async with db.transaction():
-        done = (
-            await EligibilityProfile.update(
-                {
-                    EligibilityProfile.confirmed_at: clock.now(),
-                    EligibilityProfile.confirmed_by: user.id,
-                }
-            )
-            .where(EligibilityProfile.organization == org_id)
-            .returning(EligibilityProfile.id)
-        )
-        if not done:
-            raise NotFound(_("该机构尚未填写资格资料。"))
-        await audit.record("eligibility.confirmed", "organization", org_id, actor=actor_of(user))
-    return await get_profile(user, org_id)
-
-
 async def _tender(tender_id: int) -> dict[str, Any]:
     row = await Tender.select().where(Tender.id == tender_id).first()
     if row is None or row["status"] == TenderStatus.DRAFT:
@@ -165,15 +73,25 @@ async def _tender(tender_id: int) -> dict[str, Any]:
     return row
 
 
+def _requirements(tender: dict[str, Any]) -> EligibilityIn:
+    return EligibilityIn(**json.loads(tender["eligibility"] or "{}"))
+
+
+def _check_out(c: rules.Check) -> CheckOut:
+    return CheckOut(requirement=c.requirement, passed=c.passed, reason=c.reason, pending=c.pending)
+
+
 async def eligibility(user: CurrentUser, tender_id: int) -> EligibilityOut:
-    """Each requirement of the tender (rules 2–6), passed or failed, with why."""
+    """Each requirement of the tender (rules 2–6), passed, failed or pending, with why.
+    The annual report asked for is judged on the tender's publication day (rule 4)."""
     _require_member(user)
     assert user.organization_id is not None  # a social organization's member (checked above)
     tender = await _tender(tender_id)
     checks = rules.check_eligibility(
-        await _profile(user.organization_id),
-        EligibilityIn(**json.loads(tender["eligibility"] or "{}")),
+        await profiles.profile_data(user.organization_id),
+        _requirements(tender),
         clock.today_local(),
+        report_year=annual_report_year_for(tender["published_at"]),
         method=tender["method"],
         org_id=user.organization_id,
         invited=json.loads(tender["invited_org_ids"] or "[]"),
@@ -181,9 +99,35 @@ async def eligibility(user: CurrentUser, tender_id: int) -> EligibilityOut:
     )
     return EligibilityOut(
         tender_id=tender_id,
-        eligible=all(c.passed for c in checks),
-        checks=[CheckOut(requirement=c.requirement, passed=c.passed, reason=c.reason) for c in checks],
+        eligible=not any(c.blocks for c in checks),
+        checks=[_check_out(c) for c in checks],
     )
+
+
+async def pending_checks_for_review(bid_id: int) -> list[CheckOut]:
+    """For an opened bid, the eligibility checks that need the buyer officer's judgement at the
+    qualification review (rule 4: the project within the charter scope), each with the
+    statement the bid carries (and the charter scope it quotes) in its reason. Empty when the
+    tender asks for none. NotFound for a bid that did not take part in the opening. The caller
+    (the qualification review) decides who may read it; the content is unsealed through
+    ``sealing.key_after_opening``."""
+    bid = await Bid.select().where(Bid.id == bid_id).first()
+    if bid is None or bid["status"] not in OPENED_STATES:
+        raise NotFound(_("找不到该投标，或该投标未参加开标。"))
+    tender = await Tender.select().where(Tender.id == bid["tender"]).first()
+    assert tender is not None  # the bid's tender (foreign key, on delete restrict)
+    req = _requirements(tender)
+    if not req.charter_scope_required:
+        return []
+    key = await sealing.key_after_opening(tender)
+    last = (
+        await BidSubmission.select()
+        .where((BidSubmission.bid == bid_id) & (BidSubmission.version == bid["submitted_version"]))
+        .first()
+    )
+    assert last is not None  # an opened bid was submitted; submissions are never deleted
+    sealed = json.loads(crypto.decrypt_text(key, last["sealed"], sealing.bid_context(bid_id, f"v{last['version']}")))
+    return [_check_out(rules.review_scope_check(sealed["content"], req.scope_keyword))]
 
 
 # --------------------------------------------------------------------------- bids
@@ -229,16 +173,19 @@ async def create_bid(user: CurrentUser, tender_id: int, lot_id: int) -> BidOut:
         if lot is None:
             raise ValidationFailed(field_errors={"lot_id": _("该项目没有这个标段。")})
         same = Bid.organization == user.organization_id
-        if tender["method"] == Method.VENTURE:
-            if await Bid.exists().where(same & (Bid.tender == tender_id)):
-                raise ValidationFailed(field_errors={"lot_id": _("每家机构在一次公益创投征集中只能申报一个项目。")})
-        elif await Bid.exists().where(same & (Bid.lot == lot_id)):
+        if _requirements(tender).one_application:  # rule 4: one application per organization per call
+            # An organization's drafts for two lots created at once wait for each other here.
+            await db.lock(Organization, Organization.id == user.organization_id)
+            if await Bid.exists().where(same & (Bid.tender == tender_id) & (Bid.status != BidStatus.WITHDRAWN)):
+                raise ValidationFailed(field_errors={"lot_id": _(ONE_APPLICATION)})
+        if await Bid.exists().where(same & (Bid.lot == lot_id)):
             raise ValidationFailed(field_errors={"lot_id": _("本机构已在该标段建立投标，请在「我的投标」中继续编辑。")})
         key = await sealing.ensure_key(tender_id)
         now = clock.now()
         try:
             rows = await Bid.insert(
                 Bid(
+                    id=await db.random_id(Bid),  # no sequence that would count others' drafts
                     tender=tender_id,
                     lot=lot_id,
                     organization=user.organization_id,
@@ -261,15 +208,26 @@ async def create_bid(user: CurrentUser, tender_id: int, lot_id: int) -> BidOut:
     return await get_bid(user, bid_id)
 
 
+async def _quoted_scope(tender: dict[str, Any], org_id: int) -> str:
+    """Rule 4: a call that asks for the charter scope gets the profile's charter text quoted
+    in the bid (sealed with it), beside the organization's statement."""
+    if not _requirements(tender).charter_scope_required:
+        return ""
+    profile = await profiles.profile_data(org_id)
+    return (profile or {}).get("charter_scope") or ""
+
+
 async def update_bid(user: CurrentUser, bid_id: int, content: BidContentIn) -> BidOut:
     """Save the draft (sealed). A submitted bid edited here must be submitted again to count."""
     _require_member(user)
     async with db.transaction():
         bid = await _bid(bid_id, lock=True)
         actor = _own(user, bid)
-        _accepting(await _tender(bid["tender"]))
+        tender = await _tender(bid["tender"])
+        _accepting(tender)
         BID_TABLE.decide(bid["status"], "edit", actor)
         key = await sealing.key_for_owner(user, bid)
+        content = content.model_copy(update={"charter_scope": await _quoted_scope(tender, bid["organization"])})
         sealed = crypto.encrypt_text(key, content.model_dump_json(), sealing.bid_context(bid_id, "draft"))
         await Bid.update({Bid.draft: sealed, Bid.updated_at: clock.now()}).where(Bid.id == bid_id)
         await audit.record("bid.draft_saved", "bid", bid_id, actor=actor)
@@ -311,6 +269,7 @@ async def upload_document(user: CurrentUser, bid_id: int, filename: str, data: b
         now = clock.now()
         rows = await BidDocument.insert(
             BidDocument(
+                id=await db.random_id(BidDocument),
                 bid=bid_id,
                 sha256=stored.sha256,
                 blob_sha256=blob_hash,
@@ -357,14 +316,45 @@ async def remove_document(user: CurrentUser, bid_id: int, document_id: int) -> N
         )
 
 
-def _content_hash(content: dict[str, Any], documents: list[dict[str, Any]], tender_version: int) -> str:
+def _content_hash(content: dict[str, Any], documents: list[dict[str, Any]], tender_version: int, salt: str) -> str:
+    """The receipt's hash of one submission. The random ``salt`` is sealed with the
+    bid, so a bid with little free text cannot be found by hashing guesses; the
+    organization sees it on its receipt and can recompute the hash itself."""
     canonical = json.dumps(
-        {"content": content, "documents": sorted(d["sha256"] for d in documents), "tender_version": tender_version},
+        {
+            "content": content,
+            "documents": sorted(d["sha256"] for d in documents),
+            "tender_version": tender_version,
+            "salt": salt,
+        },
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),
     )
     return crypto.sha256_hex(canonical.encode("utf-8"))
+
+
+async def _one_application(bid: dict[str, Any]) -> dict[str, str]:
+    """Rule 4: with one application per call, another submitted bid of the organization for
+    the tender stops this one (the organization's row lock makes two at once wait)."""
+    await db.lock(Organization, Organization.id == bid["organization"])
+    other = (
+        await Bid.select(Bid.lot.name)
+        .where(
+            (Bid.tender == bid["tender"])
+            & (Bid.organization == bid["organization"])
+            & (Bid.id != bid["id"])
+            & (Bid.status == BidStatus.SUBMITTED)
+        )
+        .first()
+    )
+    if other is None:
+        return {}
+    return {
+        "lot_id": _(
+            "每家机构在本项目中只能投标（申报）一次：本机构已提交「{lot}」的投标，须先撤回才能提交本投标。"
+        ).format(lot=other["lot.name"])
+    }
 
 
 async def submit_bid(user: CurrentUser, bid_id: int) -> ReceiptOut:
@@ -382,7 +372,7 @@ async def submit_bid(user: CurrentUser, bid_id: int) -> ReceiptOut:
         _accepting(tender)
         BID_TABLE.decide(bid["status"], "submit", actor)
         report = await eligibility(user, tender["id"])
-        failed = [c for c in report.checks if not c.passed]
+        failed = [c for c in report.checks if not c.passed and not c.pending]  # pending: judged after the opening
         if failed:
             raise ValidationFailed(
                 _("不符合资格要求，不能提交：") + "；".join(f"{c.requirement}：{c.reason}" for c in failed),
@@ -409,6 +399,12 @@ async def submit_bid(user: CurrentUser, bid_id: int) -> ReceiptOut:
                 content.get("team", []), TeamRequirementsIn(**json.loads(tender["team_requirements"] or "{}"))
             )
         )
+        req = _requirements(tender)
+        if req.charter_scope_required:  # rule 4: the statement is sealed with the charter text it quotes
+            errors.update(rules.scope_statement_error(content))
+            content["charter_scope"] = await _quoted_scope(tender, bid["organization"])
+        if req.one_application:
+            errors.update(await _one_application(bid))
         documents = (
             await BidDocument.select(BidDocument.id, BidDocument.sha256, BidDocument.size, BidDocument.doc_type)
             .where((BidDocument.bid == bid_id) & BidDocument.removed_at.is_null())
@@ -419,11 +415,13 @@ async def submit_bid(user: CurrentUser, bid_id: int) -> ReceiptOut:
         if errors:
             raise ValidationFailed(field_errors=errors)
         version = bid["submitted_version"] + 1
-        content_hash = _content_hash(content, documents, tender["version"])
-        receipt_no = f"HZ{tender['id']:05d}-{bid_id:06d}-{version:02d}-{secrets.token_hex(3).upper()}"
+        salt = secrets.token_hex(16)
+        content_hash = _content_hash(content, documents, tender["version"], salt)
+        # Random, not the bid's number: a receipt tells nothing about how many bids there are.
+        receipt_no = f"HZ{tender['id']:05d}-{version:02d}-{secrets.token_hex(5).upper()}"
         sealed = crypto.encrypt_text(
             key,
-            json.dumps({"content": content, "documents": documents}, ensure_ascii=False),
+            json.dumps({"content": content, "documents": documents, "salt": salt}, ensure_ascii=False),
             sealing.bid_context(bid_id, f"v{version}"),
         )
         # The deadline decides last: everything above rolls back if the clock has passed it (invariant 1).
@@ -459,12 +457,8 @@ async def submit_bid(user: CurrentUser, bid_id: int) -> ReceiptOut:
             audit_action="bid.submitted",
             after={"version": version, "receipt_no": receipt_no, "content_sha256": content_hash},
         )
-        if tender["bid_bond_fen"] and not await BidBond.exists().where(
-            (BidBond.tender == tender["id"]) & (BidBond.organization == user.organization_id)
-        ):
-            await BidBond.insert(
-                BidBond(tender=tender["id"], organization=user.organization_id, amount_fen=tender["bid_bond_fen"])
-            )
+        if tender["bid_bond_fen"]:
+            await bonds.record_bond(tender["id"], bid["organization"], tender["bid_bond_fen"])
         if clock.now() >= tender["bid_deadline"]:  # the clock moved while we wrote: refuse, roll back everything
             raise DeadlinePassed(_("提交完成时已超过投标截止时间，本次提交无效（以服务器时间为准）。"))
     return await get_receipt(user, receipt_no)
@@ -618,10 +612,10 @@ async def my_bids(user: CurrentUser) -> list[BidSummary]:
 async def get_receipt(user: CurrentUser, receipt_no: str) -> ReceiptOut:
     """投标回执: for the submitting organization."""
     sub = await BidSubmission.select().where(BidSubmission.receipt_no == receipt_no).first()
-    if sub is None:
+    bid = await _bid(sub["bid"]) if sub is not None else None
+    if sub is None or bid is None or not policies.bid_owner(user, bid):
+        # Another organization's receipt and a made-up number get the same answer.
         raise NotFound(_("找不到该回执。"))
-    bid = await _bid(sub["bid"])
-    _own(user, bid)
     key = await sealing.key_for_owner(user, bid)
     tender = await Tender.select(Tender.reference_no, Tender.title).where(Tender.id == bid["tender"]).first()
     lot = await TenderLot.select(TenderLot.name).where(TenderLot.id == bid["lot"]).first()
@@ -659,7 +653,9 @@ async def get_receipt(user: CurrentUser, receipt_no: str) -> ReceiptOut:
         submitted_at=sub["submitted_at"],
         submitted_at_local=f"{clock.to_local(sub['submitted_at']):%Y-%m-%d %H:%M:%S}",
         content_sha256=sub["content_sha256"],
+        content_salt=sealed.get("salt"),
         documents=documents,
+        bond=await bonds.own_bond(bid["tender"], bid["organization"]),
     )
 
 
@@ -741,13 +737,27 @@ async def download_document(user: CurrentUser, bid_id: int, document_id: int) ->
 
 
 async def record_qualification(bid: dict[str, Any], passed: bool, actor: Actor, *, reason: str) -> str:
-    """资格性/符合性审查 of an opened bid by the buyer's officer: qualified, or out."""
+    """资格审查 of an opened bid by the buyer's officer (rule 41): qualified, or out."""
     return await apply_transition(
         BID_TABLE,
         Bid,
         bid["id"],
         bid["status"],
         "qualify" if passed else "disqualify",
+        actor,
+        values={Bid.updated_at: clock.now()},
+        after={"reason": reason},
+    )
+
+
+async def record_compliance(bid: dict[str, Any], responsive: bool, actor: Actor, *, reason: str) -> str:
+    """符合性审查 of a qualified bid by the panel, recorded by its chair (rule 41): scored, or out."""
+    return await apply_transition(
+        BID_TABLE,
+        Bid,
+        bid["id"],
+        bid["status"],
+        "respond" if responsive else "not_respond",
         actor,
         values={Bid.updated_at: clock.now()},
         after={"reason": reason},

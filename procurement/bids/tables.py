@@ -19,14 +19,15 @@ from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from procurement.accounts.tables import Organization
-from procurement.bids.states import BidStatus
+from procurement.bids.states import BidStatus, ProfileStatus
 from procurement.tenders.tables import Tender, TenderLot
 
 
 class EligibilityProfile(Table, tablename="eligibility_profile"):
     """What a social organization declares about itself (rules 2–6), confirmed
-    by the bureau. Lists are JSON: annual reports by year, list entries and
-    major violations, each dated."""
+    by the bureau or returned with a reason (``PROFILE_TABLE``). Lists are JSON:
+    annual reports by year, list entries and major violations, each dated. Each
+    filing or change adds one to ``version``; a review names the version it read."""
 
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
@@ -42,6 +43,11 @@ class EligibilityProfile(Table, tablename="eligibility_profile"):
     updated_at = Timestamptz()
     confirmed_by = Integer(null=True, default=None)
     confirmed_at = Timestamptz(null=True, default=None)
+    status = Varchar(length=20, choices=ProfileStatus, default=ProfileStatus.PENDING, index=True)
+    version = Integer(default=1)
+    returned_reason = Text(default="")
+    returned_at = Timestamptz(null=True, default=None)
+    returned_by = Integer(null=True, default=None)
 
 
 class TenderKey(Table, tablename="tender_key"):
@@ -124,6 +130,9 @@ class BidBond(Table, tablename="bid_bond"):
 
     tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, index=True)
     organization = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict)
+    # The bond's own reference (a 虚拟子账号-style code the bidder quotes when paying):
+    # before the opening finance confirms money by it, without learning who bid.
+    reference = Varchar(length=20, default="")  # unique: a raw index in the migration
     amount_fen = BigInt()
     paid_at = Timestamptz(null=True, default=None)
     paid_marked_by = Integer(null=True, default=None)

@@ -64,6 +64,8 @@ async def draft_bid(
             "price_fen": price_fen,
             "answers": {"c1": text},
             "team": [{"name": "负责人", "level": "intermediate", "role": "lead", "certificate_no": "ZS001"}],
+            # Read only by calls that ask for the charter scope (rule 4).
+            "scope_statement": "本机构章程业务范围涵盖本项目的服务内容。",
         },
     )
     assert saved.status_code == 200, saved.text

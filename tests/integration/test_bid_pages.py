@@ -90,30 +90,69 @@ async def test_an_eligible_organization_sees_every_check_passed_and_may_start_a_
     await _login(client, "yile")
     response = await client.get(f"/org/tenders/{tender['id']}/bid")
     assert response.status_code == 200
-    assert "全部符合" in response.text and "elig-fail" not in response.text
-    assert _check_item(response.text, "业务范围含「养老」") == "elig-pass"
+    assert "elig-fail" not in response.text
+    # Rule 4: the charter scope is the buyer's judgement at the qualification review, not a ✓ now.
+    assert "1 项待资格审查确认" in response.text
+    assert _check_item(response.text, "项目属于机构章程业务范围") == "elig-pending"
+    assert _check_item(response.text, "资格资料经民政局确认") == "elig-pass"
     assert re.search(r'<button type="submit" class="btn btn-primary">建立投标草稿', response.text)
+
+
+async def test_a_charter_scope_not_matching_in_words_waits_for_the_statement_and_the_review(client):
+    """A "为老助残" organization may bid for a "养老" tender: it states its scope, the buyer judges it."""
+    tender = await _tender(OPEN_TENDER)
+    await _login(client, "xingfujia")
+    workspace = await client.get(f"/org/tenders/{tender['id']}/bid")
+    assert workspace.status_code == 200
+    assert _check_item(workspace.text, "项目属于机构章程业务范围") == "elig-pending"
+    assert "待资格审查确认" in workspace.text and "为老助残" in workspace.text and "elig-fail" not in workspace.text
+    bid_id = await _create_bid_on_page(client, tender["id"])
+    form_page = await client.get(f"/org/bids/{bid_id}")
+    assert 'name="scope_statement"' in form_page.text and "为老助残" in form_page.text  # the charter text it quotes
+    assert not re.search(r'<button type="submit" class="btn btn-primary btn-block" disabled', form_page.text)
+    fields = {"price_yuan": "1200000", **TEAM}
+    assert (await post_form(client, f"/org/bids/{bid_id}", f"/org/bids/{bid_id}", fields)).status_code == 303
+    assert (await _upload(client, bid_id, "服务方案.pdf", PDF)).status_code == 303
+
+    refused = await _submit(client, bid_id)
+    assert refused.status_code == 422
+    assert "业务范围说明" in refused.text and 'id="f-scope_statement-error"' in refused.text
+    assert await BidSubmission.count().where(BidSubmission.bid == bid_id) == 0
+    assert (await Bid.select(Bid.status).where(Bid.id == bid_id).first())["status"] == "draft"
+
+    statement = "章程中的「为老助残」包括为老年人提供居家照料服务，涵盖本项目。"
+    fields["scope_statement"] = statement
+    assert (await post_form(client, f"/org/bids/{bid_id}", f"/org/bids/{bid_id}", fields)).status_code == 303
+    assert statement in (await client.get(f"/org/bids/{bid_id}")).text
+    accepted = await _submit(client, bid_id)
+    assert accepted.status_code == 303, accepted.text
+    assert (await Bid.select(Bid.status).where(Bid.id == bid_id).first())["status"] == "submitted"
 
 
 async def test_an_ineligible_organization_sees_why_and_its_submission_is_refused(client):
     tender = await _tender(OPEN_TENDER)
-    # A draft made through the API (the page offers none) still cannot be submitted from its page.
     headers = await api_login(client, "xingfujia")
     created = await client.post(
         "/api/v1/bids/", headers=headers, json={"tender_id": tender["id"], "lot_id": await _lot_id(tender["id"])}
     )
     bid_id = created.json()["id"]
+    # A change to the profile waits for the bureau again: until then the organization cannot submit.
+    profile = (await client.get("/api/v1/eligibility/profile", headers=headers)).json()
+    keep = ("registration_type", "registration_date", "charter_scope", "grade", "grade_awarded_on", "annual_reports")
+    assert (
+        await client.put("/api/v1/eligibility/profile", headers=headers, json={k: profile[k] for k in keep})
+    ).status_code == 200
 
     await _login(client, "xingfujia")
     workspace = await client.get(f"/org/tenders/{tender['id']}/bid")
     assert workspace.status_code == 200
-    assert _check_item(workspace.text, "业务范围含「养老」") == "elig-fail"
-    assert "章程业务范围中没有「养老」相关内容" in workspace.text
+    assert _check_item(workspace.text, "资格资料经民政局确认") == "elig-fail"
+    assert "尚未经民政局确认" in workspace.text
     form_page = await client.get(f"/org/bids/{bid_id}")
     assert re.search(r'<button type="submit" class="btn btn-primary btn-block" disabled', form_page.text)
     refused = await _submit(client, bid_id)
     assert refused.status_code == 422
-    assert "不符合资格要求，不能提交" in refused.text and "养老" in refused.text
+    assert "不符合资格要求，不能提交" in refused.text and "尚未经民政局确认" in refused.text
     assert await BidSubmission.count().where(BidSubmission.bid == bid_id) == 0
     assert (await Bid.select(Bid.status).where(Bid.id == bid_id).first())["status"] == "draft"
 
@@ -143,6 +182,7 @@ async def test_an_organization_bids_through_the_pages_and_gets_a_verifiable_rece
             "answers.c1": "分片包干，每周上门两次。",
             "answers.c4": "24 小时应急响应。",
             "note": "无",
+            "scope_statement": "本机构章程业务范围为居家养老上门服务，与本项目一致。",
             **TEAM,
         },
     )
@@ -342,28 +382,69 @@ async def test_a_profile_row_error_is_named_at_its_row(client):
     assert 'id="f-list_entries.1.entered_on-error"' in refused.text
 
 
-async def test_the_bureau_marks_a_bid_bond_paid_once(client):
+async def test_the_bureau_records_a_bid_bond_by_its_reference_without_learning_who_bid(client):
+    """Invariant 2 and rule 29: before the opening finance records an arrival by the bond's
+    reference and sees its amount only; after the opening the tender and bidder show."""
     tender = await published_tender(client)  # with a bid bond of ¥5,000
     bid, headers = await draft_bid(client, "yile", tender)
     assert (await upload(client, headers, bid["id"], "方案.pdf", PDF)).status_code == 201
-    assert (await client.post(f"/api/v1/bids/{bid['id']}/submit", headers=headers)).status_code == 200
+    submitted = await client.post(f"/api/v1/bids/{bid['id']}/submit", headers=headers)
+    assert submitted.status_code == 200
+    reference = submitted.json()["bond"]["reference"]
+    assert re.fullmatch(r"BZJ\d{12}", reference) and submitted.json()["bond"]["amount_fen"] == 500_000
+    await _login(client, "yile")
+    receipt = await client.get(f"/org/receipts/{submitted.json()['receipt_no']}")
+    assert reference in receipt.text and "转账附言" in receipt.text
     bond = await BidBond.select(BidBond.id).where(BidBond.tender == tender["id"]).first()
 
     await _login(client, "officer")
     listing = await client.get("/bureau/bid-bonds")
     assert listing.status_code == 200
-    assert (
-        f"/bureau/bid-bonds/{bond['id']}/paid" in listing.text
-        and "待缴纳" in listing.text
-        and "¥5,000.00" in listing.text
+    assert reference not in listing.text and tender["title"] not in listing.text and "颐乐" not in listing.text
+    assert "按编号登记到账" in listing.text
+
+    wrong = await post_form(client, "/bureau/bid-bonds", "/bureau/bid-bonds/payments", {"reference": "BZJ1234"})
+    assert wrong.status_code == 422 and "BZJ 加 12 位数字" in wrong.text and 'id="f-reference-error"' in wrong.text
+    unknown = await post_form(
+        client, "/bureau/bid-bonds", "/bureau/bid-bonds/payments", {"reference": "BZJ000000000000"}
     )
-    marked = await post_form(client, "/bureau/bid-bonds", f"/bureau/bid-bonds/{bond['id']}/paid", {})
+    assert unknown.status_code == 422 and "没有编号为 BZJ000000000000 的保证金" in unknown.text
+    assert (await BidBond.select(BidBond.paid_at).where(BidBond.id == bond["id"]).first())["paid_at"] is None
+
+    typed = f"{reference[:3].lower()} {reference[3:9]}-{reference[9:]}"  # as copied from a bank statement
+    marked = await post_form(client, "/bureau/bid-bonds", "/bureau/bid-bonds/payments", {"reference": typed})
     assert marked.status_code == 303
     assert (await BidBond.select(BidBond.paid_at).where(BidBond.id == bond["id"]).first())["paid_at"] is not None
     listing = await client.get("/bureau/bid-bonds")
-    assert "已缴纳" in listing.text and f"/bureau/bid-bonds/{bond['id']}/refunded" in listing.text
-    again = await post_form(client, "/bureau/bid-bonds", f"/bureau/bid-bonds/{bond['id']}/paid", {})
+    assert reference in listing.text and "¥5,000.00" in listing.text and "开标后显示" in listing.text
+    assert tender["title"] not in listing.text and "颐乐" not in listing.text
+    assert f"/bureau/bid-bonds/{bond['id']}/refunded" not in listing.text  # nothing to refund before the opening
+    again = await post_form(client, "/bureau/bid-bonds", "/bureau/bid-bonds/payments", {"reference": reference})
     assert again.status_code == 422 and "已登记为已缴纳" in again.text
+    by_id = await post_form(client, "/bureau/bid-bonds", f"/bureau/bid-bonds/{bond['id']}/paid", {})
+    assert by_id.status_code == 404  # a sealed bond is not reachable by its id
+
+    await Tender.update({Tender.status: "opened"}).where(Tender.id == tender["id"])  # the opening happened
+    listing = await client.get("/bureau/bid-bonds")
+    assert tender["title"] in listing.text and "颐乐" in listing.text and "开标后显示" not in listing.text
+    assert f"/bureau/bid-bonds/{bond['id']}/refunded" in listing.text
 
     await _login(client, "yile")
     assert (await client.get("/bureau/bid-bonds")).status_code == 403
+
+
+async def test_the_bureau_marks_an_opened_tenders_bond_paid_once(client):
+    tender = await published_tender(client)
+    bid, headers = await draft_bid(client, "yile", tender)
+    assert (await upload(client, headers, bid["id"], "方案.pdf", PDF)).status_code == 201
+    assert (await client.post(f"/api/v1/bids/{bid['id']}/submit", headers=headers)).status_code == 200
+    bond = await BidBond.select(BidBond.id).where(BidBond.tender == tender["id"]).first()
+    await Tender.update({Tender.status: "opened"}).where(Tender.id == tender["id"])
+
+    await _login(client, "officer")
+    listing = await client.get("/bureau/bid-bonds")
+    assert f"/bureau/bid-bonds/{bond['id']}/paid" in listing.text and "待缴纳" in listing.text
+    marked = await post_form(client, "/bureau/bid-bonds", f"/bureau/bid-bonds/{bond['id']}/paid", {})
+    assert marked.status_code == 303
+    again = await post_form(client, "/bureau/bid-bonds", f"/bureau/bid-bonds/{bond['id']}/paid", {})
+    assert again.status_code == 422 and "已登记为已缴纳" in again.text

@@ -23,6 +23,7 @@ from procurement.bids.tables import Bid, BidBond, BidDocument, BidSubmission, Op
 from procurement.core import clock, storage
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
+from procurement.core.errors import NotFound
 from procurement.settings import get_settings
 from procurement.tenders.tables import Notice, Tender, TenderLot
 from tests.integration.bid_helpers import PDF, draft_bid, published_tender, upload
@@ -31,6 +32,12 @@ from tests.integration.conftest import api_login
 OPEN_DEMO = "清波街道居家养老上门服务项目"  # open, requires scope 养老 and grade 3A
 CLOSED_DEMO = "湖滨街道社区矫正对象帮教服务项目"  # past its deadline, three submitted bids
 VENTURE_DEMO = "2027 年度上城区社区公益创投项目征集"
+# What the open demo tender asks of the team (3 licensed workers, an intermediate lead, a supervisor).
+OPEN_DEMO_TEAM = [
+    {"name": "王芳", "level": "intermediate", "role": "lead", "certificate_no": "ZS2019001"},
+    {"name": "李强", "level": "assistant", "role": "member", "certificate_no": "ZL2021017"},
+    {"name": "张敏", "level": "assistant", "role": "supervisor", "certificate_no": "ZL2022033"},
+]
 DEMO_PRICES = {
     "杭州市上城区幸福家社会工作服务中心": 33_800_000,
     "上城区清波颐乐养老服务社": 34_650_000,
@@ -137,26 +144,85 @@ async def amendment_body(client, officer: dict, tender_id: int, **changes) -> di
 # --------------------------------------------------------------------------- eligibility (rules 2–6)
 
 
-async def test_eligibility_lists_the_failing_scope_requirement_with_its_reason(client):
+async def test_a_charter_scope_is_pending_for_the_qualification_review_not_a_text_match_rule_4(client):
+    """A "为老助残" organization is not refused by a "养老" tender: it states its scope and waits."""
     demo = await demo_tender(OPEN_DEMO)
     xingfujia = await api_login(client, "xingfujia")
     response = await client.get(f"/api/v1/eligibility/tenders/{demo['id']}", headers=xingfujia)
     assert response.status_code == 200, response.text
     report = response.json()
-    assert report["eligible"] is False
-    failed = [c for c in report["checks"] if not c["passed"]]
-    assert [c["requirement"] for c in failed] == ["业务范围含「养老」"]
-    assert "章程业务范围中没有「养老」" in failed[0]["reason"]
+    assert report["eligible"] is True
+    assert [c for c in report["checks"] if not c["passed"] and not c["pending"]] == []
+    pending = [c for c in report["checks"] if c["pending"]]
+    assert [c["requirement"] for c in pending] == ["项目属于机构章程业务范围"]
+    assert pending[0]["passed"] is False
+    assert "待资格审查确认" in pending[0]["reason"] and "为老助残" in pending[0]["reason"]
+
+
+async def test_a_bid_without_the_scope_statement_is_refused_and_nothing_is_written_rule_4(client):
+    demo = await demo_tender(OPEN_DEMO)
+    bid, headers, _ = await ready_bid(client, "xingfujia", demo, price_fen=120_000_000)
+    content = (await client.get(f"/api/v1/bids/{bid['id']}", headers=headers)).json()["content"]
+    assert "为老助残" in content["charter_scope"]  # quoted from the profile when the draft was saved
+    content["team"] = OPEN_DEMO_TEAM
+    blank = await client.put(f"/api/v1/bids/{bid['id']}", headers=headers, json={**content, "scope_statement": " "})
+    assert blank.status_code == 200, blank.text
+    response = await submit(client, headers, bid["id"])
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert set(problem["errors"]) == {"scope_statement"} and "业务范围说明" in problem["errors"]["scope_statement"]
+    assert await BidSubmission.count().where(BidSubmission.bid == bid["id"]) == 0
+    assert await BidBond.count().where(BidBond.tender == demo["id"]) == 0
+    row = await Bid.select(Bid.status, Bid.submitted_version).where(Bid.id == bid["id"]).first()
+    assert row == {"status": "draft", "submitted_version": 0}
+
+    statement = "章程中的「为老助残」包括为老年人提供居家照料服务，涵盖本项目的居家养老上门服务。"
+    said = await client.put(
+        f"/api/v1/bids/{bid['id']}", headers=headers, json={**content, "scope_statement": statement}
+    )
+    assert said.status_code == 200, said.text
+    receipt = await submit(client, headers, bid["id"])
+    assert receipt.status_code == 200, receipt.text
+    # Sealed with the bid: after the opening the buyer's officer reads the statement and the quoted scope.
+    with clock.frozen(await past_deadline(demo["id"])):
+        await open_due_tenders()
+        checks = await services.pending_checks_for_review(bid["id"])
+    assert [c.requirement for c in checks] == ["项目属于机构章程业务范围"]
+    assert checks[0].pending and statement in checks[0].reason and "为老助残" in checks[0].reason
+
+
+async def test_pending_checks_for_review_are_there_only_for_opened_bids_of_calls_that_ask(client):
+    demo = await demo_tender(OPEN_DEMO)
+    bid, headers, _ = await ready_bid(client, "yile", demo)
+    content = (await client.get(f"/api/v1/bids/{bid['id']}", headers=headers)).json()["content"]
+    saved = await client.put(f"/api/v1/bids/{bid['id']}", headers=headers, json={**content, "team": OPEN_DEMO_TEAM})
+    assert saved.status_code == 200, saved.text
+    submitted = await submit(client, headers, bid["id"])
+    assert submitted.status_code == 200, submitted.text
+    try:  # before the opening nobody reads it through here (invariant 2)
+        await services.pending_checks_for_review(bid["id"])
+        raise AssertionError("a sealed bid was read")
+    except NotFound:
+        pass
+    closed = await demo_tender(CLOSED_DEMO)  # asks for no charter scope
+    opened = await Bid.select(Bid.id).where(Bid.tender == closed["id"]).first()
+    with clock.frozen(await past_deadline(closed["id"])):
+        await open_due_tenders()
+        assert await services.pending_checks_for_review(opened["id"]) == []
 
 
 async def test_an_ineligible_organization_is_refused_at_submission_and_nothing_is_written(client):
     demo = await demo_tender(OPEN_DEMO)
     bid, headers, _ = await ready_bid(client, "xingfujia", demo, price_fen=120_000_000)
+    profile = (await client.get("/api/v1/eligibility/profile", headers=headers)).json()
+    fields = ("registration_type", "registration_date", "charter_scope", "grade", "grade_awarded_on", "annual_reports")
+    changed = await client.put("/api/v1/eligibility/profile", headers=headers, json={k: profile[k] for k in fields})
+    assert changed.status_code == 200, changed.text  # a change waits for the bureau again
     response = await submit(client, headers, bid["id"])
     assert response.status_code == 422, response.text
     problem = response.json()
-    assert "不符合资格要求" in problem["detail"] and "业务范围含「养老」" in problem["detail"]
-    assert problem["failed_requirements"] == ["业务范围含「养老」"]
+    assert "不符合资格要求" in problem["detail"] and "尚未经民政局确认" in problem["detail"]
+    assert problem["failed_requirements"] == ["资格资料经民政局确认"]
     assert await BidSubmission.count().where(BidSubmission.bid == bid["id"]) == 0
     assert await BidBond.count().where(BidBond.tender == demo["id"]) == 0
     row = await Bid.select(Bid.status, Bid.submitted_version).where(Bid.id == bid["id"]).first()
@@ -167,7 +233,7 @@ async def test_an_organization_meeting_every_requirement_is_eligible(client):
     demo = await demo_tender(OPEN_DEMO)
     yile = await api_login(client, "yile")
     report = (await client.get(f"/api/v1/eligibility/tenders/{demo['id']}", headers=yile)).json()
-    assert report["eligible"] is True, [c for c in report["checks"] if not c["passed"]]
+    assert report["eligible"] is True, [c for c in report["checks"] if not c["passed"] and not c["pending"]]
     assert all(c["reason"] for c in report["checks"])
 
 
@@ -193,7 +259,7 @@ async def test_changing_the_profile_needs_the_bureaus_confirmation_again(client)
 
     report = (await client.get(f"/api/v1/eligibility/tenders/{demo['id']}", headers=yile)).json()
     assert report["eligible"] is False
-    failed = [c for c in report["checks"] if not c["passed"]]
+    failed = [c for c in report["checks"] if not c["passed"] and not c["pending"]]
     assert len(failed) == 1 and "尚未经民政局确认" in failed[0]["reason"]
 
     org_id = profile["organization_id"]
@@ -280,27 +346,34 @@ async def test_a_path_traversal_name_is_stored_sanitized_and_nothing_lands_outsi
     assert not Path("/etc/passwd.pdf").exists()
 
 
-async def test_a_5000_character_name_is_truncated(client):
+async def test_a_5000_character_name_is_refused_saying_so_and_a_200_character_one_is_kept(client):
     tender = await published_tender(client)
     bid, headers = await draft_bid(client, "xingfujia", tender)
     long_name = "很长的文件名" * 833 + ".pdf"
     assert len(long_name) == 5002
     # Through multipart the part header (15 KB here) exceeds the parser's 4 KB
-    # header-line limit: refused as a bad request, nothing stored.
+    # header-line limit: still a 422 that names the problem, nothing stored.
     response = await upload(client, headers, bid["id"], long_name, PDF + b"long name")
-    assert response.status_code == 400, response.text
+    assert response.status_code == 422, response.text
+    assert "文件名过长" in response.json()["detail"]
     assert await documents_of(client, headers, bid["id"]) == (0, 0)
-    # The longest name multipart lets through is truncated to 120 characters.
+    # A name multipart lets through but over 200 characters: refused by the store.
     response = await upload(client, headers, bid["id"], "很长的文件名" * 200 + ".pdf", PDF + b"long name")
-    assert response.status_code == 201, response.text
-    name = response.json()["name"]
-    assert name.endswith(".pdf") and name.startswith("很长的文件名") and len(name) == 120
-    # And the service truncates the full 5,000 characters the same way.
+    assert response.status_code == 422, response.text
+    assert "文件名过长（1204 个字，最多 200 个字）" in response.json()["detail"]
+    # And the service refuses the full 5,000 characters the same way.
     user = await member("xingfujia")
-    stored = await services.upload_document(user, bid["id"], long_name, PDF + b"long name, via the service")
-    assert stored.name.endswith(".pdf") and len(stored.name) == 120
-    shown = (await client.get(f"/api/v1/bids/{bid['id']}", headers=headers)).json()["documents"]
-    assert [d["name"] for d in shown] == [name, stored.name]
+    try:
+        await services.upload_document(user, bid["id"], long_name, PDF + b"long name, via the service")
+    except storage.ValidationFailed as exc:
+        assert "文件名过长（5002 个字，最多 200 个字）" in exc.message
+    else:
+        raise AssertionError("a 5,002-character name was accepted")
+    assert await documents_of(client, headers, bid["id"]) == (0, 0)
+    # 200 characters is kept whole.
+    response = await upload(client, headers, bid["id"], "很长的文件名" * 32 + "文件名称.pdf", PDF + b"long name")
+    assert response.status_code == 201, response.text
+    assert response.json()["name"] == "很长的文件名" * 32 + "文件名称.pdf"
 
 
 async def test_an_empty_file_is_refused(client):
@@ -620,26 +693,32 @@ async def test_the_demo_opening_record_is_for_its_bidders_and_the_bureau_only(cl
 # --------------------------------------------------------------------------- bid bonds (rule 29)
 
 
-async def test_the_buyer_marks_a_bid_bond_paid_once_and_another_bureau_cannot(client):
+async def test_the_buyer_records_a_bid_bond_once_and_another_bureau_cannot(client):
     tender = await published_tender(client, bid_bond_fen=500_000)
-    await submitted_bid(client, "xingfujia", tender)
+    _bid, _headers, receipt = await submitted_bid(client, "xingfujia", tender)
+    reference = receipt["bond"]["reference"]
     officer = await api_login(client, "officer")
-    bonds = [
-        b for b in (await client.get("/api/v1/bid-bonds/", headers=officer)).json() if b["tender_id"] == tender["id"]
-    ]
-    assert len(bonds) == 1
-    bond = bonds[0]
-    assert bond["amount_fen"] == 500_000 and bond["state"] == "unpaid" and "幸福家" in bond["organization_name"]
+    assert (await client.get("/api/v1/bid-bonds/", headers=officer)).json() == []  # unpaid and sealed: not listed
 
     qingbo = await api_login(client, "qingbo")
-    assert (await client.post(f"/api/v1/bid-bonds/{bond['id']}/paid", headers=qingbo)).status_code in (403, 404)
-    assert (await BidBond.select(BidBond.paid_at).where(BidBond.id == bond["id"]).first())["paid_at"] is None
+    refused = await client.post("/api/v1/bid-bonds/payments", headers=qingbo, json={"reference": reference})
+    assert refused.status_code in (403, 422) and "幸福家" not in refused.text
+    assert (await BidBond.select(BidBond.paid_at).where(BidBond.reference == reference).first())["paid_at"] is None
 
-    paid = await client.post(f"/api/v1/bid-bonds/{bond['id']}/paid", headers=officer)
+    paid = await client.post("/api/v1/bid-bonds/payments", headers=officer, json={"reference": reference})
     assert paid.status_code == 200, paid.text
-    assert paid.json()["state"] == "paid" and paid.json()["paid_at"] is not None
-    twice = await client.post(f"/api/v1/bid-bonds/{bond['id']}/paid", headers=officer)
+    body = paid.json()
+    assert body["state"] == "paid" and body["sealed"] and body["amount_fen"] == 500_000
+    assert body["tender_id"] is None and body["organization_name"] is None and body["tender_title"] is None
+    assert [b["reference"] for b in (await client.get("/api/v1/bid-bonds/", headers=officer)).json()] == [reference]
+    twice = await client.post("/api/v1/bid-bonds/payments", headers=officer, json={"reference": reference})
     assert twice.status_code == 422 and "已登记为已缴纳" in twice.json()["detail"]
+    assert (await client.post(f"/api/v1/bid-bonds/{body['id']}/paid", headers=officer)).status_code == 404
+
+    await Tender.update({Tender.status: "opened"}).where(Tender.id == tender["id"])  # the opening happened
+    (bond,) = (await client.get("/api/v1/bid-bonds/", headers=officer)).json()
+    assert not bond["sealed"] and "幸福家" in bond["organization_name"] and bond["tender_id"] == tender["id"]
+    assert (await client.post(f"/api/v1/bid-bonds/{bond['id']}/refunded", headers=qingbo)).status_code in (403, 404)
 
 
 # --------------------------------------------------------------------------- one application per 公益创投 call (rule 4)
@@ -652,7 +731,7 @@ async def test_an_organization_applies_only_once_to_a_venture_call_rule_4(client
     assert first.status_code == 201, first.text
     second = await client.post("/api/v1/bids/", headers=yile, json={"tender_id": call["id"], "lot_id": call["lot_id"]})
     assert second.status_code == 422, second.text
-    assert "只能申报一个项目" in second.json()["detail"]
+    assert "只能投标（申报）一次" in second.json()["detail"]
     org_id = await org_id_of(client, "yile")
     assert await Bid.count().where((Bid.tender == call["id"]) & (Bid.organization == org_id)) == 1
 
@@ -681,7 +760,7 @@ async def test_a_second_application_to_another_lot_of_the_same_venture_call_is_r
     assert first.status_code == 201, first.text
     other_lot = await client.post("/api/v1/bids/", headers=yile, json={"tender_id": call["id"], "lot_id": lots[1]})
     assert other_lot.status_code == 422, other_lot.text
-    assert "只能申报一个项目" in other_lot.json()["detail"] and "rule" not in other_lot.json()["detail"]
+    assert "只能投标（申报）一次" in other_lot.json()["detail"] and "rule" not in other_lot.json()["detail"]
     yangguang = await api_login(client, "yangguang")
     assert (
         await client.post("/api/v1/bids/", headers=yangguang, json={"tender_id": call["id"], "lot_id": lots[1]})

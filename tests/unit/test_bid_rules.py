@@ -4,7 +4,8 @@ funding (rule 36) and the minimum number of bids (rules 11, 18).
 
 Each requirement is tested from both sides: the failing profile gets a Chinese
 reason, its good neighbour passes. Today is fixed at 2026-06-15 so that
-"2 years 11 months ago" is a plain date.
+"2 years 11 months ago" is a plain date; the call asks for the 2025 annual report
+(which year a call asks for is tested in test_eligibility_terms.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from procurement.tenders.schemas import EligibilityIn, TeamRequirementsIn, Ventu
 from procurement.tenders.states import Method
 
 TODAY = date(2026, 6, 15)
+REPORT_YEAR = 2025
 ORG = 7
 OTHER_ORG = 8
 
@@ -29,8 +31,8 @@ REQ = EligibilityIn(
     abnormal_list_years=1,
     dishonest_list_years=2,
     annual_report_passed=True,
+    blacklist_years=3,
     min_grade="3A",
-    scope_keyword="养老",
 )
 
 
@@ -45,6 +47,8 @@ def profile(**overrides: Any) -> dict[str, Any]:
         "list_entries": [],
         "violations": [],
         "confirmed_at": "2026-01-05T09:00:00+08:00",
+        "status": "confirmed",
+        "returned_reason": "",
     }
     base.update(overrides)
     return base
@@ -58,11 +62,13 @@ def check(
     org_id: int = ORG,
     invited: list[int] | None = None,
     single_source_provider: int | None = None,
+    report_year: int = REPORT_YEAR,
 ) -> list[rules.Check]:
     return rules.check_eligibility(
         p,
         req,
         TODAY,
+        report_year=report_year,
         method=method,
         org_id=org_id,
         invited=invited or [],
@@ -95,8 +101,15 @@ def test_an_organization_without_a_profile_is_told_to_fill_one_in():
 
 
 def test_an_unconfirmed_profile_fails_until_the_bureau_confirms_it():
-    bad = only_failure(check(profile(confirmed_at=None)))
+    bad = only_failure(check(profile(confirmed_at=None, status="pending")))
     assert "民政局确认" in bad.requirement and "尚未经民政局确认" in bad.reason
+
+
+def test_a_returned_profile_fails_with_the_bureaus_reason():
+    bad = only_failure(
+        check(profile(confirmed_at=None, status="returned", returned_reason="2025 年度年报与公示不符。"))
+    )
+    assert "被民政局退回" in bad.reason and "2025 年度年报与公示不符" in bad.reason and "。。" not in bad.reason
 
 
 def test_a_registration_type_the_tender_does_not_allow_fails_naming_rule_2():
@@ -141,11 +154,18 @@ def test_a_dishonest_list_entry_removed_before_the_2_year_window_passes():
     assert not failed(check(profile(list_entries=[entry])))
 
 
-def test_an_annual_report_for_last_year_not_filed_fails_rule_4():
+def test_the_annual_report_of_the_year_the_call_asks_for_not_filed_fails_rule_4():
     bad = only_failure(check(profile(annual_reports={"2024": "passed"})))
-    assert "2025 年度年报" in bad.requirement and "未报送年报" in bad.reason
+    assert "2025 年度年报" in bad.requirement and "未报送 2025 年度年报" in bad.reason
     bad = only_failure(check(profile(annual_reports={"2025": "not_filed"})))
-    assert "未报送年报" in bad.reason
+    assert "未报送 2025 年度年报" in bad.reason
+
+
+def test_a_call_asking_for_the_year_before_last_reads_that_years_report_rule_4():
+    older = profile(annual_reports={"2024": "passed"})
+    assert not failed(check(older, report_year=2024))
+    bad = only_failure(check(profile(), report_year=2024))
+    assert "2024 年度年报" in bad.requirement
 
 
 def test_an_annual_report_for_last_year_that_failed_fails_rule_4():
@@ -179,9 +199,64 @@ def test_a_grade_awarded_exactly_5_years_ago_is_still_valid_under_rule_6():
     assert not failed(check(profile(grade="3A", grade_awarded_on="2021-06-15")))
 
 
-def test_a_charter_scope_without_the_keyword_fails_rule_4():
-    bad = only_failure(check(profile(charter_scope="社区社会工作服务、为老助残、青少年成长陪伴")))
-    assert "养老" in bad.requirement and "章程业务范围中没有「养老」" in bad.reason
+SCOPE_REQ = REQ.model_copy(update={"charter_scope_required": True, "scope_keyword": "养老"})
+
+
+def test_a_charter_scope_is_never_matched_as_text_it_waits_for_the_qualification_review_rule_4():
+    """A "为老助残" organization does not fail a "养老" call: the buyer judges its statement later."""
+    checks = check(profile(charter_scope="社区社会工作服务、为老助残、青少年成长陪伴"), SCOPE_REQ)
+    assert not [c for c in checks if c.blocks]
+    scope = next(c for c in checks if c.pending)
+    assert scope.requirement == "项目属于机构章程业务范围" and not scope.passed
+    assert "待资格审查确认" in scope.reason and "为老助残" in scope.reason and "养老" in scope.reason
+    same = check(profile(charter_scope="居家养老上门服务"), SCOPE_REQ)
+    assert [c.pending for c in same if "业务范围" in c.requirement] == [True]  # a matching word decides nothing
+
+
+def test_a_profile_without_a_charter_scope_cannot_state_one_and_fails_rule_4():
+    bad = only_failure(check(profile(charter_scope="  "), SCOPE_REQ))
+    assert bad.blocks and not bad.pending and "没有填写章程业务范围" in bad.reason
+
+
+def test_a_call_that_does_not_ask_for_the_charter_scope_does_not_check_it():
+    assert not [c for c in check(profile(charter_scope=""), REQ) if "业务范围" in c.requirement]
+
+
+def test_a_bid_without_a_scope_statement_is_refused_and_one_with_it_is_not_rule_4():
+    for content in ({}, {"scope_statement": ""}, {"scope_statement": "  \n "}):
+        assert set(rules.scope_statement_error(content)) == {"scope_statement"}
+    assert rules.scope_statement_error({"scope_statement": "为老助残涵盖居家养老上门服务。"}) == {}
+
+
+def test_the_review_check_carries_the_statement_and_the_quoted_charter_scope():
+    check_ = rules.review_scope_check({"charter_scope": "为老助残", "scope_statement": "涵盖居家养老。"}, "养老")
+    assert (
+        check_.pending and "为老助残" in check_.reason and "涵盖居家养老" in check_.reason and "养老" in check_.reason
+    )
+    missing = rules.review_scope_check({"charter_scope": "为老助残"})
+    assert missing.pending and "没有业务范围说明" in missing.reason
+
+
+def test_a_blacklist_entry_within_3_years_fails_and_one_removed_before_passes_rule_4():
+    recent = {"list": "blacklist", "entered_on": "2022-05-01", "removed_on": "2023-06-16"}
+    bad = only_failure(check(profile(list_entries=[recent])))
+    assert "采购人（征集方）黑名单" in bad.requirement and "2023-06-16 移出" in bad.reason
+    old = {"list": "blacklist", "entered_on": "2022-05-01", "removed_on": "2023-06-14"}
+    assert not failed(check(profile(list_entries=[old])))
+    off = REQ.model_copy(update={"blacklist_years": None})
+    assert not failed(check(profile(list_entries=[recent]), off))
+
+
+def test_what_a_profile_still_lacks_for_bidding_is_said_in_words():
+    assert rules.profile_gaps(None, 2025) == ["尚未填写机构资格资料。"]
+    assert rules.profile_gaps(profile(), 2025) == []
+    gaps = rules.profile_gaps(
+        profile(status="returned", returned_reason="请补充 2025 年度年报", charter_scope="", annual_reports={}), 2025
+    )
+    assert len(gaps) == 3
+    assert "被民政局退回" in gaps[0] and "章程业务范围" in gaps[1] and "2025 年度年报" in gaps[2]
+    assert "等待民政局确认" in rules.profile_gaps(profile(status="pending"), 2025)[0]
+    assert "评定日期" in rules.profile_gaps(profile(grade_awarded_on=None), 2025)[0]
 
 
 def test_an_invited_tender_refuses_an_organization_that_was_not_invited():
@@ -197,7 +272,7 @@ def test_a_single_source_purchase_refuses_any_other_provider():
 
 
 def test_requirements_the_tender_does_not_set_are_not_checked():
-    loose = EligibilityIn(abnormal_list_years=None, dishonest_list_years=None, annual_report_passed=False)
+    loose = EligibilityIn()  # a statutory method's defaults: none of rule 4's local conditions
     checks = check(
         profile(
             registration_type="enterprise",
