@@ -17,7 +17,7 @@ from procurement.accounts.tables import User
 from procurement.bids.tables import OpeningRecord
 from procurement.core import db
 from procurement.core.auth import CurrentUser, Decision, deny
-from procurement.core.errors import Conflict, NotFound
+from procurement.core.errors import Conflict, NotFound, PermissionDenied
 from procurement.core.i18n import _
 from procurement.evaluation import policies, scoring
 from procurement.evaluation.states import SEATED
@@ -51,7 +51,13 @@ class Scheme:
 def scheme_of(tender: dict[str, Any]) -> Scheme:
     raw = json.loads(tender["evaluation_scheme"] or "{}")
     criteria = tuple(
-        scoring.Criterion(key=c["key"], name=c["name"], max_points=int(c["max_points"]), kind=c["kind"])
+        scoring.Criterion(
+            key=c["key"],
+            name=c["name"],
+            max_points=int(c["max_points"]),
+            kind=c["kind"],
+            guidance=c.get("description", ""),
+        )
         for c in raw.get("criteria", [])
     )
     return Scheme(
@@ -129,8 +135,16 @@ async def seated_members(panel_id: int) -> list[dict[str, Any]]:
 
 
 async def chair(user: CurrentUser, panel_id: int) -> dict[str, Any]:
-    """The user's seat if it is the chair's."""
+    """The user's seat if it is the chair's (refused, with why, while the panel has no chair)."""
     member = await membership(user, panel_id)
+    if policies.declared_member(user, member) and not await PanelMember.exists().where(
+        (PanelMember.panel == panel_id) & (PanelMember.is_chair == True) & PanelMember.status.is_in(list(SEATED))
+    ):
+        raise PermissionDenied(
+            _(
+                "评标委员会尚未确定组长：请先由成员推选组长（《政府采购货物和服务招标投标管理办法》第四十五条），或由采购人指定。"
+            )
+        )
     policies.chair(user, member).require()
     assert member is not None
     return member

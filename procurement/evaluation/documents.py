@@ -113,8 +113,13 @@ async def report_context(user: CurrentUser, tender_id: int) -> dict[str, Any]:
 
 
 async def report_pdf(user: CurrentUser, tender_id: int) -> tuple[str, bytes]:
+    """The report as a PDF; the chair's download of the draft is the preview delivery requires."""
+    panel = await access.panel(tender_id)
+    fingerprint = await ranking.report_fingerprint(panel)  # before reading: a later change voids the preview
     context = await report_context(user, tender_id)
     data = await pdf.render_pdf("pdf/evaluation_report.html", context)
+    if context["draft"] and context["is_member"]:  # only the chair reaches the draft as a member
+        await ranking.record_preview(context["panel"], fingerprint)
     suffix = _("（草稿）") if context["draft"] else ""
     return _("评审报告{suffix}-{reference_no}.pdf").format(
         suffix=suffix, reference_no=context["tender"]["reference_no"]

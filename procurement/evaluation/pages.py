@@ -35,9 +35,11 @@ from procurement.core.web import (
     require_user,
     yuan_field,
 )
-from procurement.evaluation import documents, ranking, review, services, sheets
+from procurement.evaluation import chair, documents, ranking, review, services, sheets
 from procurement.evaluation.schemas import (
     BidForScoringOut,
+    ChairVoteIn,
+    ComplianceIn,
     CorrectionIn,
     DeclareIn,
     DeclineIn,
@@ -49,7 +51,13 @@ from procurement.evaluation.schemas import (
     ReplaceMemberIn,
     ScoreSheetIn,
 )
-from procurement.evaluation.states import CORRECTION_REASON_LABELS, MEMBER_KIND_LABELS, MemberStatus, SheetStatus
+from procurement.evaluation.states import (
+    CORRECTION_REASON_LABELS,
+    MEMBER_KIND_LABELS,
+    SEATED,
+    MemberStatus,
+    SheetStatus,
+)
 from procurement.tenders import services as tenders
 from procurement.tenders.schemas import WORKER_LEVEL_LABELS
 
@@ -73,8 +81,8 @@ STAFF = (Role.OFFICER, Role.FINANCE, Role.ADMIN)
 
 
 def _scored(review_row) -> bool:
-    """Bids that passed the review are the ones the panel scores."""
-    return review_row.status in (BidStatus.QUALIFIED,)
+    """Bids that passed both reviews are the ones the panel scores (rule 41)."""
+    return review_row.status == BidStatus.RESPONSIVE
 
 
 # --------------------------------------------------------------------------- form <-> input
@@ -144,13 +152,18 @@ class ReviewPages(Controller):
             board, board_refusal = await ranking.get_ranking(user, seat.tender_id), None
         except PermissionDenied as exc:
             board, board_refusal = None, exc.message
+        panel = await services.get_panel(user, seat.tender_id)
         return {
             **context,
-            "panel": await services.get_panel(user, seat.tender_id),
+            "panel": panel,
             "reviews": reviews,
             "mine": mine,
             "board": board,
             "board_refusal": board_refusal,
+            "has_chair": any(m.is_chair and m.status in SEATED for m in panel.members),
+            "chair_candidates": [m for m in panel.members if m.kind == "expert" and m.status == "declared_no_conflict"],
+            "my_vote": next((m.chair_vote for m in panel.members if m.id == seat.member_id), None),
+            "report_previewed": seat.is_chair and await ranking.preview_current(seat.tender_id),
         }
 
     async def _on_panel(self, request: Request, panel_id: int, form: dict[str, Any], action) -> Response:
@@ -203,6 +216,36 @@ class ReviewPages(Controller):
             )
 
         return await self._on_panel(request, panel_id, data, action)
+
+    @post("/panels/{panel_id:int}/chair")
+    async def propose_chair(self, request: Request, panel_id: Id, data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            chosen = parse_form(ChairVoteIn, {"member_id": data.get("member_id", "")})
+            elected = await chair.propose(user, panel_id, chosen.member_id)
+            return redirect(
+                f"/review/panels/{panel_id}#chair",
+                _("组长已推选产生。") if elected else _("已记录您的推选；过半数成员推选同一人后即为组长。"),
+            )
+
+        return await self._on_panel(request, panel_id, {**data, "_form": "chair"}, action)
+
+    @post("/panels/{panel_id:int}/bids/{bid_id:int}/compliance")
+    async def compliance(self, request: Request, panel_id: Id, bid_id: Id, data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            result = parse_form(ComplianceIn, {"responsive": data.get("responsive"), "reason": data.get("reason", "")})
+            done = await review.record_compliance(user, bid_id, result.responsive, result.reason)
+            org = next((r.organization_name for r in done if r.bid_id == bid_id), "")
+            verdict = _("通过") if result.responsive else _("不通过")
+            return redirect(
+                f"/review/panels/{panel_id}#compliance",
+                _("已记录{org}的符合性审查结论：{result}。").format(org=org, result=verdict),
+            )
+
+        return await self._on_panel(request, panel_id, {**data, "_form": "compliance", "_bid": str(bid_id)}, action)
 
     @post("/panels/{panel_id:int}/report")
     async def deliver(self, request: Request, panel_id: Id) -> Response:
@@ -293,6 +336,42 @@ class ReviewPages(Controller):
 
         return await form_action(request, "procurement/evaluation/score.html", data, action, context)
 
+    @post("/bids/{bid_id:int}/sheets/{sheet_id:int}/corrections/preview")
+    async def preview_correction(self, request: Request, bid_id: Id, sheet_id: Id, data: Form) -> Response:
+        """Before a correction is kept for good (rule 25): the old and new value side by side, to confirm."""
+        require_user(request)
+        context = await self._bid(request, bid_id)
+        fields = {k: data.get(k, "") for k in ("criterion_key", "new_points", "reason", "explanation")}
+
+        async def action() -> Response:
+            correction = parse_form(CorrectionIn, fields)
+            scoring = context["scoring"]
+            if scoring.mine.id != sheet_id or correction.criterion_key not in context["names"]:
+                raise ValidationFailed(field_errors={"criterion_key": _("请选择本评分表中的评审因素。")})
+            old = scoring.mine.scores.get(correction.criterion_key, "")
+            return page(
+                request,
+                "procurement/evaluation/correction_preview.html",
+                {
+                    **context,
+                    "form": fields,
+                    "correction": correction,
+                    "criterion_name": context["names"][correction.criterion_key],
+                    "old_points": old,
+                    "reason_label": CORRECTION_REASON_LABELS[correction.reason],
+                    "sheet_id": sheet_id,
+                    "page_title": _("确认更正评分"),
+                },
+            )
+
+        return await form_action(
+            request,
+            "procurement/evaluation/score.html",
+            {**context["form"], **fields, "_form": "correction"},
+            action,
+            context,
+        )
+
     @post("/bids/{bid_id:int}/sheets/{sheet_id:int}/corrections")
     async def correct(self, request: Request, bid_id: Id, sheet_id: Id, data: Form) -> Response:
         user = require_user(request)
@@ -333,13 +412,20 @@ class EvaluationPages(Controller):
             panel = await services.get_panel(user, tender_id)
         except NotFound:
             panel = None
-        reviews = await review.list_reviews(user, tender_id) if panel else []
+        opened = tender.status not in ("draft", "published", "closed", "cancelled")
+        reviews = await review.list_reviews(user, tender_id) if opened else []
         board = await ranking.get_ranking(user, tender_id) if panel else None
         progress = {m.member_id: m for m in board.members} if board else {}
+        has_chair = bool(panel and any(m.is_chair and m.status in SEATED for m in panel.members))
         return {
             "tender": tender,
             "panel": panel,
             "reviews": reviews,
+            "qualification_done": bool(reviews) and not any(r.status == BidStatus.OPENED for r in reviews),
+            "has_chair": has_chair,
+            "chair_candidates": [
+                m for m in (panel.members if panel else []) if m.kind == "expert" and m.status == "declared_no_conflict"
+            ],
             "board": board,
             "progress": progress,
             "labels": LABELS,
@@ -396,10 +482,47 @@ class EvaluationPages(Controller):
             verdict = _("通过") if result.passed else _("不通过")
             return redirect(
                 f"/tenders/{tender_id}/evaluation#review",
-                _("已记录{org}的审查结果：{result}。").format(org=org, result=verdict),
+                _("已记录{org}的资格审查结果：{result}。").format(org=org, result=verdict),
             )
 
         return await self._on_evaluation(request, tender_id, {**data, "_bid": str(bid_id)}, action)
+
+    @get("/tenders/{tender_id:int}/evaluation/bids/{bid_id:int}")
+    async def bid_for_review(self, request: Request, tender_id: Id, bid_id: Id) -> Response:
+        """One opened bid as the buyer reads it for its 资格审查: content, team, documents, result."""
+        user = require_user(request, *STAFF)
+        tender = await tenders.get_tender(user, tender_id)
+        bid = await bids.get_bid(user, bid_id)
+        if bid.tender_id != tender_id:
+            raise NotFound(_("找不到该投标。"))
+        row = next((r for r in await review.list_reviews(user, tender_id) if r.bid_id == bid_id), None)
+        return page(
+            request,
+            "procurement/evaluation/bid_review.html",
+            {
+                "tender": tender,
+                "bid": bid,
+                "review": row,
+                "pending": await bids.pending_checks_for_review(bid_id),  # the officer's judgement (rule 4)
+                "criteria_names": {
+                    c.key: c.name for c in (tender.evaluation_scheme.criteria if tender.evaluation_scheme else [])
+                },
+                "labels": LABELS,
+                "acting": user.role == Role.OFFICER and tender.status == "opened",
+                "page_title": _("资格审查：{org}").format(org=bid.organization_name),
+            },
+        )
+
+    @post("/tenders/{tender_id:int}/evaluation/chair")
+    async def appoint_chair(self, request: Request, tender_id: Id, data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            chosen = parse_form(ChairVoteIn, {"member_id": data.get("member_id", "")})
+            await chair.appoint(user, tender_id, chosen.member_id)
+            return redirect(f"/tenders/{tender_id}/evaluation#members", _("已指定评标委员会组长，并通知了委员会成员。"))
+
+        return await self._on_evaluation(request, tender_id, {**data, "_form": "chair"}, action)
 
     @post("/tenders/{tender_id:int}/evaluation/failure")
     async def fail(self, request: Request, tender_id: Id, data: Form) -> Response:

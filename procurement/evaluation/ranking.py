@@ -10,6 +10,8 @@ report only when nothing is left open; the buyer then has 5 working days.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +29,7 @@ from procurement.core.scheduler import Due, DueSweep, run_due
 from procurement.evaluation import access, policies, review, scoring, sheets, timing
 from procurement.evaluation.schemas import LotRankingOut, RankedBidOut, RankingOut, SpreadOut
 from procurement.evaluation.states import SheetStatus
-from procurement.evaluation.tables import BidReview, Panel, ScoreSheet
+from procurement.evaluation.tables import BidReview, Panel, PanelMember, ScoreCorrection, ScoreSheet
 from procurement.settings import get_settings
 from procurement.tenders.schemas import EVALUATION_METHOD_LABELS, EvaluationMethod
 from procurement.tenders.states import METHOD_LABELS, TENDER_TABLE, Method, TenderStatus
@@ -74,7 +76,7 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
     lot_out = []
     for lot in lots.values():
         in_lot = [b for b in bids if b["lot"] == lot["id"]]
-        qualified = [b for b in in_lot if b["status"] == BidStatus.QUALIFIED]
+        qualified = [b for b in in_lot if b["status"] == BidStatus.RESPONSIVE]  # scored (rule 41)
         base = scoring.base_price(prices[b["id"]] for b in qualified) if qualified and scheme.price_scored else None
         entries, rows = [], {}
         for b in qualified:
@@ -142,10 +144,10 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
             rows[ranked.bid_id]["rank"] = ranked.rank
             rows[ranked.bid_id]["joint"] = ranked.joint
         ordered = sorted(rows.values(), key=lambda r: (r["rank"] is None, r["rank"] or 0, r["bid_id"]))
-        pending = [b for b in in_lot if b["status"] == BidStatus.OPENED]
+        pending = [b for b in in_lot if b["status"] in review.UNDER_REVIEW]
         if pending:
             blockers.append(
-                _("第{number}包还有 {n_pending} 份投标未完成资格性和符合性审查。").format(
+                _("第{number}包还有 {n_pending} 份投标未完成符合性审查（由评标委员会组长记录）。").format(
                     number=lot["number"], n_pending=len(pending)
                 )
             )
@@ -158,7 +160,7 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
                 base_price_fen=base,
                 base_price=format_yuan(base) if base is not None else None,
                 bids=[RankedBidOut(**r) for r in ordered],
-                disqualified=[all_reviews[b["id"]] for b in in_lot if b["status"] == BidStatus.DISQUALIFIED],
+                disqualified=[all_reviews[b["id"]] for b in in_lot if b["status"] in review.OUT],
             )
         )
     progress = await sheets.progress(panel, tender["id"])
@@ -173,7 +175,7 @@ async def compute(tender: dict[str, Any], panel: dict[str, Any]) -> RankingOut:
                 )
             )
     if not any(lot.bids for lot in lot_out):
-        blockers.append(_("没有通过审查的投标。"))
+        blockers.append(_("还没有通过符合性审查、可以评分的投标。"))
     today = clock.today_local()
     overdue = (
         panel["report_delivered_at"] is None and panel["report_due_on"] is not None and today > panel["report_due_on"]
@@ -241,7 +243,7 @@ async def deliver_report(user: CurrentUser, tender_id: int) -> RankingOut:
     async with db.transaction():
         tender = await access.tender(tender_id, lock=True)
         panel = await access.panel(tender_id)
-        actor = policies.chair(user, await access.membership(user, panel["id"])).acting(user)
+        actor = policies.chair(user, await access.chair(user, panel["id"])).acting(user)
         access.require_status(tender, TenderStatus.EVALUATING, doing=_("提交评审报告"))
         if panel["report_delivered_at"] is not None:
             raise Conflict(_("评审报告已经提交。"))
@@ -250,6 +252,12 @@ async def deliver_report(user: CurrentUser, tender_id: int) -> RankingOut:
             raise Conflict(
                 _("评审尚未完成，不能提交评审报告：") + "；".join(ranking.blockers or [_("评分未全部提交。")]),
                 extra={"blockers": ranking.blockers},
+            )
+        if not panel["report_previewed_hash"] or panel["report_previewed_hash"] != await report_fingerprint(panel):
+            raise Conflict(
+                _(
+                    "请先预览评审报告草稿（PDF）并核对内容后再提交；预览后评分、审查结果或委员会成员又有变动的，须重新预览。"
+                )
             )
         now = clock.now()
         due = get_default_calendar().add_working_days(clock.to_local(now).date(), AWARD_WORKING_DAYS)
@@ -287,6 +295,59 @@ async def deliver_report(user: CurrentUser, tender_id: int) -> RankingOut:
             {"title": tender["title"], "due": f"{due:%Y-%m-%d}", "link": f"/tenders/{tender_id}/evaluation"},
         )
     return await get_ranking(user, tender_id)
+
+
+async def report_fingerprint(panel: dict[str, Any]) -> str:
+    """A digest of everything the report is made from: the round's submitted sheets,
+    their corrections, the reviews and the seats. The chair's preview records it;
+    delivery requires it unchanged, so what was delivered is what was read."""
+    sheet_rows = (
+        await ScoreSheet.select(
+            ScoreSheet.id, ScoreSheet.member, ScoreSheet.bid, ScoreSheet.scores, ScoreSheet.comments, ScoreSheet.status
+        )
+        .where((ScoreSheet.round == panel["round"]) & ScoreSheet.member.is_in(await _seat_ids(panel)))
+        .order_by(ScoreSheet.id)
+    )
+    corrections = (
+        await ScoreCorrection.select(ScoreCorrection.id, ScoreCorrection.sheet, ScoreCorrection.new_points)
+        .where(ScoreCorrection.sheet.is_in([r["id"] for r in sheet_rows] or [0]))
+        .order_by(ScoreCorrection.id)
+    )
+    reviews = (
+        await BidReview.select(
+            BidReview.bid,
+            BidReview.passed,
+            BidReview.responsive,
+            BidReview.explanation,
+            BidReview.explanation_accepted,
+        )
+        .where(BidReview.tender == panel["tender"])
+        .order_by(BidReview.bid)
+    )
+    seats = (
+        await PanelMember.select(PanelMember.id, PanelMember.status, PanelMember.is_chair)
+        .where(PanelMember.panel == panel["id"])
+        .order_by(PanelMember.id)
+    )
+    material = json.dumps([sheet_rows, corrections, reviews, seats], sort_keys=True, default=str)
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+async def _seat_ids(panel: dict[str, Any]) -> list[int]:
+    return [m["id"] for m in await PanelMember.select(PanelMember.id).where(PanelMember.panel == panel["id"])] or [0]
+
+
+async def preview_current(tender_id: int) -> bool:
+    """Whether the chair's last preview of the draft report shows the evaluation as it stands."""
+    panel = await access.panel(tender_id)
+    return bool(panel["report_previewed_hash"]) and panel["report_previewed_hash"] == await report_fingerprint(panel)
+
+
+async def record_preview(panel: dict[str, Any], fingerprint: str) -> None:
+    """The chair opened the draft report: remember what it was made from."""
+    await Panel.update({Panel.report_previewed_hash: fingerprint}).where(
+        (Panel.id == panel["id"]) & Panel.report_delivered_at.is_null()
+    )
 
 
 async def flag_overdue_report(panel_id: int) -> bool:

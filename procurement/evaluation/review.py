@@ -1,11 +1,17 @@
-"""资格性 / 符合性审查 and the abnormally-low-price gate (rules 18, 23).
+"""The law's order of review after the opening (rule 41), and the
+abnormally-low-price gate (rules 18, 23).
 
-The buyer's officer records each opened bid as passing or failing, with a
-reason; failed bids are out, and when fewer than the minimum remain in every
-lot the tender fails (废标). Once a lot's review is complete, bids more than
-the configured margin below the average price are flagged: the bidder must
-explain in writing and the panel chair decides; a refused explanation makes
-the bid invalid (rule 23).
+1. 资格审查 by the buyer (87号令第四十四条): right after the opening and before
+   any panel exists, the buyer's officer records each opened bid as qualified or
+   not, with a reason. When fewer than the minimum qualify (3; 2 for 磋商 of
+   services, rule 11) there is no evaluation: the tender fails (rule 18).
+2. 符合性审查 by the panel (87号令第五十条): the panel decides whether each
+   qualified bid responds to the substantive requirements; its chair records
+   the conclusion, with a reason for each bid that does not. Those are not
+   scored; too few left → 废标.
+3. Once a lot's review is complete, responsive bids more than the configured
+   margin below the average price are flagged: the bidder explains in writing
+   and the chair decides; a refused explanation makes the bid invalid (rule 23).
 """
 
 from __future__ import annotations
@@ -32,8 +38,16 @@ from procurement.tenders import policies as tender_policies
 from procurement.tenders import services as tenders
 from procurement.tenders.states import TenderStatus
 
-IN_REVIEW = [BidStatus.OPENED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]
-STILL_IN = [BidStatus.OPENED, BidStatus.QUALIFIED]
+IN_REVIEW = [
+    BidStatus.OPENED,
+    BidStatus.QUALIFIED,
+    BidStatus.DISQUALIFIED,
+    BidStatus.RESPONSIVE,
+    BidStatus.NONRESPONSIVE,
+]
+STILL_IN = [BidStatus.OPENED, BidStatus.QUALIFIED, BidStatus.RESPONSIVE]
+UNDER_REVIEW = (BidStatus.OPENED, BidStatus.QUALIFIED)  # a result is still to come
+OUT = (BidStatus.DISQUALIFIED, BidStatus.NONRESPONSIVE)
 
 
 async def _bid(bid_id: int) -> dict[str, Any]:
@@ -57,8 +71,8 @@ async def _review_row(bid: dict[str, Any]) -> dict[str, Any]:
 
 
 async def low_price_flags(tender_id: int) -> set[int]:
-    """Rule 23: bids (still in) priced more than the margin below their lot's average.
-    Judged once a lot has no bid left awaiting review. Not for 公益创投 requests
+    """Rule 23: responsive bids priced more than the margin below their lot's average.
+    Judged once a lot has no bid left awaiting its 资格 or 符合性 review. Not for 公益创投 requests
     or a price fixed by the buyer: there is no price competition there."""
     tender = await access.tender(tender_id)
     if access.is_venture(tender) or access.scheme_of(tender).price_fixed:
@@ -69,7 +83,7 @@ async def low_price_flags(tender_id: int) -> set[int]:
     flagged: set[int] = set()
     for lot in {b["lot"] for b in bids}:
         in_lot = [b for b in bids if b["lot"] == lot]
-        if any(b["status"] == BidStatus.OPENED for b in in_lot):
+        if any(b["status"] in UNDER_REVIEW for b in in_lot):
             continue  # review not finished: the average is not known yet
         flagged |= scoring.abnormally_low({b["id"]: prices.get(b["id"], 0) for b in in_lot}, margin)
     return flagged
@@ -121,6 +135,8 @@ async def reviews(tender_id: int, *, flags: set[int] | None = None) -> list[BidR
                 status_label=BID_TABLE.staff_label(b["status"]),
                 passed=r["passed"] if r else None,
                 reason=r["reason"] if r else "",
+                responsive=r["responsive"] if r else None,
+                responsive_reason=r["responsive_reason"] if r else "",
                 low_price_flagged=b["id"] in flags,
                 explanation=r["explanation"] if r else "",
                 explanation_accepted=r["explanation_accepted"] if r else None,
@@ -141,7 +157,7 @@ async def own_review(user: CurrentUser, bid_id: int) -> BidReviewOut | None:
     return next((r for r in await reviews(bid["tender"]) if r.bid_id == bid_id), None)
 
 
-async def _fail_if_too_few(tender: dict[str, Any], trigger: Actor) -> bool:
+async def _fail_if_too_few(tender: dict[str, Any], trigger: Actor, stage: str) -> bool:
     """Rule 18: fewer than the minimum bids left in every lot → 废标. The law fails
     the tender, so the system does, naming whose decision left too few."""
     minimum = bid_rules.minimum_bids(tender["method"])
@@ -155,8 +171,8 @@ async def _fail_if_too_few(tender: dict[str, Any], trigger: Actor) -> bool:
         await tenders.fail_tender(
             tender,
             _(
-                "经资格性和符合性审查，有效投标（申报）仅剩 {left} 家，不足 {minimum} 家，依法予以废标（《政府采购法》第三十六条）。"
-            ).format(left=left, minimum=minimum),
+                "经{stage}，有效投标（申报）仅剩 {left} 家，不足 {minimum} 家，依法予以废标（《政府采购法》第三十六条）。"
+            ).format(stage=stage, left=left, minimum=minimum),
             SYSTEM,
             audit_extra={"valid_bids": left, "minimum": minimum, "triggered_by": trigger.label},
         )
@@ -169,7 +185,7 @@ async def _notify_flagged(tender: dict[str, Any], lot_id: int) -> None:
     in_lot = await Bid.select(Bid.id, Bid.organization, Bid.status).where(
         (Bid.tender == tender["id"]) & (Bid.lot == lot_id) & Bid.status.is_in(STILL_IN)
     )
-    if any(b["status"] == BidStatus.OPENED for b in in_lot):
+    if any(b["status"] in UNDER_REVIEW for b in in_lot):
         return
     flags = await low_price_flags(tender["id"])
     for b in in_lot:
@@ -186,32 +202,113 @@ async def _notify_flagged(tender: dict[str, Any], lot_id: int) -> None:
 
 
 async def qualify_bid(user: CurrentUser, bid_id: int, passed: bool, reason: str) -> list[BidReviewOut]:
-    """Record one bid's 资格性/符合性审查 result (the buyer's officer). A failed bid is
-    out; too few left → 废标 (rule 18). A passed bid may later be found invalid."""
+    """Record one opened bid's 资格审查 (the buyer's officer, after the opening and
+    before the panel: rule 41). A failed bid is out; too few left → 废标 (rule 18).
+    When the last bid is reviewed, each bidder is told its own result."""
     reason = reason.strip()
     if not passed and len(reason) < 2:
         raise ValidationFailed(
-            field_errors={"reason": _("审查不通过时必须写明理由（例如缺少的资格证明文件或未响应的实质性要求）。")}
+            field_errors={"reason": _("资格审查不通过时必须写明理由（例如缺少的资格证明文件或不符合的资格条件）。")}
         )
     async with db.transaction():
         bid = await _bid(bid_id)
         tender = await access.tender(bid["tender"], lock=True)
-        actor = tender_policies.buyer_officer(user, tender, _("记录资格性和符合性审查结果")).acting(user)
-        access.require_status(tender, TenderStatus.EVALUATING, doing=_("记录审查结果（须在抽取评标委员会后、定标前）"))
+        actor = tender_policies.buyer_officer(user, tender, _("记录资格审查结果")).acting(user)
+        access.require_status(
+            tender,
+            TenderStatus.OPENED,
+            doing=_(
+                "记录资格审查结果（资格审查由采购人在开标后、评标委员会评审前进行，"
+                "《政府采购货物和服务招标投标管理办法》第四十四条）"
+            ),
+        )
         bid = await _bid(bid_id)  # fresh under the lock
-        text = reason or _("符合招标文件规定的资格性和符合性要求。")
+        text = reason or _("符合招标文件规定的资格条件。")
         await bids.record_qualification(bid, passed, actor, reason=text)
         await _review_row(bid)
-        now = clock.now()
         await BidReview.update(
             {
                 BidReview.passed: passed,
                 BidReview.reason: text,
                 BidReview.reviewed_by: user.id,
-                BidReview.reviewed_at: now,
+                BidReview.reviewed_at: clock.now(),
             }
         ).where(BidReview.bid == bid_id)
-        failed = not passed and await _fail_if_too_few(tender, actor)
+        failed = not passed and await _fail_if_too_few(tender, actor, _("资格审查"))
+        if not await Bid.exists().where((Bid.tender == tender["id"]) & (Bid.status == BidStatus.OPENED)):
+            await _tell_qualification_results(tender, failed)
+    return await reviews(bid["tender"])
+
+
+async def qualification_complete(tender_id: int) -> bool:
+    """Every opened bid has its 资格审查 result (the panel may be drawn: rule 41)."""
+    return not await Bid.exists().where((Bid.tender == tender_id) & (Bid.status == BidStatus.OPENED))
+
+
+async def _tell_qualification_results(tender: dict[str, Any], failed: bool) -> None:
+    """Each bidder learns its own 资格审查 result, with the reason when it failed."""
+    rows = await Bid.select(Bid.id, Bid.organization, Bid.status).where(
+        (Bid.tender == tender["id"]) & Bid.status.is_in([BidStatus.QUALIFIED, BidStatus.DISQUALIFIED])
+    )
+    reasons = {r["bid"]: r["reason"] for r in await BidReview.select().where(BidReview.tender == tender["id"])}
+    for b in rows:
+        passed = b["status"] == BidStatus.QUALIFIED
+        if passed:
+            result, then = _("通过。"), _("将进入评标委员会的符合性审查和评审。")
+        else:
+            result = _("未通过。理由：{reason}。").format(reason=reasons.get(b["id"], "").rstrip("。"))
+            then = _("您的投标无效，不进入评审。")
+        await notify(
+            "bid.qualification_result",
+            await access.members_of(b["organization"]),
+            {
+                "title": tender["title"],
+                "result": result,
+                "next": _("本项目因有效投标不足已废标，投标保证金将在 5 个工作日内退还。") if failed else then,
+                "link": f"/org/bids/{b['id']}",
+            },
+        )
+
+
+async def record_compliance(user: CurrentUser, bid_id: int, responsive: bool, reason: str) -> list[BidReviewOut]:
+    """Record the panel's 符合性审查 conclusion on one qualified bid (rule 41): the
+    chair records it, with a reason when the bid does not respond to a substantive
+    requirement. A failed bid is not scored; too few left → 废标 (rule 18)."""
+    reason = reason.strip()
+    if not responsive and len(reason) < 2:
+        raise ValidationFailed(
+            field_errors={
+                "reason": _("符合性审查不通过时必须写明未响应的实质性要求（例如服务期限、服务内容或付款方式）。")
+            }
+        )
+    async with db.transaction():
+        bid = await _bid(bid_id)
+        tender = await access.tender(bid["tender"], lock=True)
+        panel = await access.panel(bid["tender"])
+        seat = await access.chair(user, panel["id"])
+        actor = policies.chair(user, seat).acting(user)
+        access.require_status(tender, TenderStatus.EVALUATING, doing=_("记录符合性审查结果"))
+        if panel["report_delivered_at"] is not None:
+            raise Conflict(_("评审报告已提交，不能再修改符合性审查结果。"))
+        bid = await _bid(bid_id)  # fresh under the lock
+        if bid["status"] != BidStatus.QUALIFIED:
+            raise Conflict(
+                _("只有通过资格审查、尚未作符合性审查的投标可以记录符合性审查结果；该投标当前为「{label}」。").format(
+                    label=BID_TABLE.staff_label(bid["status"])
+                )
+            )
+        text = reason or _("实质性响应招标文件的要求。")
+        await bids.record_compliance(bid, responsive, actor, reason=text)
+        await _review_row(bid)
+        await BidReview.update(
+            {
+                BidReview.responsive: responsive,
+                BidReview.responsive_reason: text,
+                BidReview.responsive_by: user.id,
+                BidReview.responsive_at: clock.now(),
+            }
+        ).where(BidReview.bid == bid_id)
+        failed = not responsive and await _fail_if_too_few(tender, actor, _("符合性审查"))
         if not failed:
             await _notify_flagged(tender, bid["lot"])
     return await reviews(bid["tender"])
@@ -282,7 +379,7 @@ async def decide_low_price(user: CurrentUser, bid_id: int, accepted: bool, note:
                     ).format(note=note),
                 }
             ).where(BidReview.bid == bid_id)
-            await _fail_if_too_few(tender, actor)
+            await _fail_if_too_few(tender, actor, _("评标委员会认定异常低价"))
     return await reviews(bid["tender"])
 
 

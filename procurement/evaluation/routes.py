@@ -10,10 +10,12 @@ from procurement.core.api import Id, problems
 from procurement.core.i18n import N_
 from procurement.core.storage import content_disposition
 from procurement.core.web import require_user
-from procurement.evaluation import documents, ranking, review, services, sheets
+from procurement.evaluation import chair, documents, ranking, review, services, sheets
 from procurement.evaluation.schemas import (
     BidForScoringOut,
     BidReviewOut,
+    ChairVoteIn,
+    ComplianceIn,
     CorrectionIn,
     DeclareIn,
     DeclineIn,
@@ -68,6 +70,18 @@ class PanelController(Controller):
         """The panel's members and their declarations."""
         return await services.get_panel(require_user(request), tender_id)
 
+    @post(
+        "/chair",
+        operation_id="AppointPanelChair",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409, 422),
+    )
+    async def appoint(self, request: Request, tender_id: Id, data: JSONBody[ChairVoteIn]) -> PanelOut:
+        """The buyer's officer appoints a declared expert as chair when the members have not elected one."""
+        user = require_user(request)
+        await chair.appoint(user, tender_id, data.member_id)
+        return await services.get_panel(user, tender_id)
+
 
 class PanelMemberController(Controller):
     path = "/panels"
@@ -102,6 +116,19 @@ class PanelMemberController(Controller):
     async def decline(self, request: Request, panel_id: Id, data: JSONBody[DeclineIn]) -> PanelOut:
         """A drawn expert declines before declaring; a replacement is drawn at once."""
         return await services.decline(require_user(request), panel_id, data.reason)
+
+    @post(
+        "/{panel_id:int}/chair-proposal",
+        operation_id="ProposePanelChair",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409, 422),
+    )
+    async def propose(self, request: Request, panel_id: Id, data: JSONBody[ChairVoteIn]) -> PanelOut:
+        """推选组长: a declared member proposes a declared expert; more than half of the seated
+        members proposing the same expert makes them chair (87号令第四十五条)."""
+        user = require_user(request)
+        await chair.propose(user, panel_id, data.member_id)
+        return await services.panel_by_id(user, panel_id)
 
     @get("/mine", operation_id="ListMyPanels", responses=problems(401, 403))
     async def mine(self, request: Request) -> list[MyPanelOut]:
@@ -164,8 +191,20 @@ class BidEvaluationController(Controller):
         responses=problems(401, 403, 404, 409, 422),
     )
     async def qualify(self, request: Request, bid_id: Id, data: JSONBody[QualifyIn]) -> list[BidReviewOut]:
-        """资格性/符合性审查: pass, or fail with a reason; too few left → 废标 (rule 18)."""
+        """资格审查 by the buyer's officer after the opening, before the panel (rule 41): pass,
+        or fail with a reason; too few qualified → 废标 (rule 18)."""
         return await review.qualify_bid(require_user(request), bid_id, data.passed, data.reason)
+
+    @post(
+        "/compliance",
+        operation_id="RecordBidCompliance",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409, 422),
+    )
+    async def compliance(self, request: Request, bid_id: Id, data: JSONBody[ComplianceIn]) -> list[BidReviewOut]:
+        """符合性审查 by the panel, recorded by its chair (rule 41): a bid that does not respond
+        to a substantive requirement is not scored; too few left → 废标 (rule 18)."""
+        return await review.record_compliance(require_user(request), bid_id, data.responsive, data.reason)
 
     @post(
         "/low-price-explanation",

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from procurement.catalogue.states import Category
+from procurement.core.api import BodyId
 from procurement.core.i18n import N_, _
 from procurement.evaluation.states import (
     CorrectionReason,
@@ -118,8 +119,14 @@ class PanelMemberOut(BaseModel):
     status: MemberStatus
     status_label: str
     is_chair: bool
+    chair_vote: int | None = Field(default=None, description=N_("该成员推选为组长的成员编号"))
+    chair_votes: int = Field(default=0, description=N_("推选该成员为组长的人数"))
     declared_at: datetime | None
     removed_reason: str
+
+
+class ChairVoteIn(_In):
+    member_id: BodyId = Field(description=N_("被推选为组长的评审专家（评标委员会成员编号）"))
 
 
 class PanelOut(BaseModel):
@@ -130,6 +137,11 @@ class PanelOut(BaseModel):
     candidates: list[int] = Field(description=N_("首次抽取时的候选专家（用户 id，升序）"))
     created_at: datetime
     members: list[PanelMemberOut]
+    chair_chosen_how: str = Field(
+        default="", description=N_("组长产生方式：elected 成员推选，appointed 采购人指定；为空表示尚未确定")
+    )
+    chair_chosen_how_label: str = ""
+    votes_needed: int = Field(default=0, description=N_("当选组长所需的推选人数（过半数）"))
     note: str = ""
 
 
@@ -141,8 +153,13 @@ class DeclineIn(_In):
 
 
 class QualifyIn(_In):
-    passed: bool = Field(description=N_("true：通过资格性和符合性审查；false：不通过（投标无效）"))
+    passed: bool = Field(description=N_("true：通过资格审查；false：不通过（投标无效）"))
     reason: str = Field(default="", max_length=2000, description=N_("审查意见；不通过时必填"))
+
+
+class ComplianceIn(_In):
+    responsive: bool = Field(description=N_("true：实质性响应招标文件，进入评分；false：不通过符合性审查（不评分）"))
+    reason: str = Field(default="", max_length=2000, description=N_("评标委员会的意见；不通过时写明未响应的实质性要求"))
 
 
 class FailureIn(_In):
@@ -174,8 +191,10 @@ class BidReviewOut(BaseModel):
     amount: str
     status: str
     status_label: str
-    passed: bool | None
+    passed: bool | None = Field(description=N_("采购人的资格审查结论；未审查时为空"))
     reason: str
+    responsive: bool | None = Field(default=None, description=N_("评标委员会的符合性审查结论；未审查时为空"))
+    responsive_reason: str = ""
     low_price_flagged: bool
     explanation: str
     explanation_accepted: bool | None
@@ -219,6 +238,7 @@ class CriterionOut(BaseModel):
     max_points: int
     kind: str
     kind_label: str
+    guidance: str = Field(default="", description=N_("招标文件载明的该评审因素的评分标准"))
 
 
 class CorrectionOut(BaseModel):

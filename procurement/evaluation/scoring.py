@@ -34,6 +34,7 @@ class Criterion:
     name: str
     max_points: int
     kind: str  # OBJECTIVE or SUBJECTIVE
+    guidance: str = ""  # 评分标准 as the tender documents state it, shown beside the score box
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from procurement.core.errors import Conflict, NotFound, PermissionDenied, Valida
 from procurement.core.i18n import _
 from procurement.core.notify import notify
 from procurement.core.transitions import apply_transition
-from procurement.evaluation import access, policies, ranking, rules, sheets, timing
+from procurement.evaluation import access, chair, policies, ranking, rules, sheets, timing
 from procurement.evaluation.schemas import (
     EmploymentIn,
     ExpertProfileIn,
@@ -41,7 +41,7 @@ from procurement.evaluation.schemas import (
     PanelOut,
     RelationIn,
 )
-from procurement.evaluation.states import MEMBER_TABLE, MemberKind, MemberStatus, SheetStatus
+from procurement.evaluation.states import MEMBER_TABLE, SEATED, MemberKind, MemberStatus, SheetStatus
 from procurement.evaluation.tables import ExpertProfile, Panel, PanelMember, ScoreSheet
 from procurement.tenders import policies as tender_policies
 from procurement.tenders import services as tenders
@@ -49,7 +49,13 @@ from procurement.tenders.states import TENDER_TABLE, TenderStatus
 from procurement.tenders.tables import Tender
 
 # Bids that took part in the opening (rule 20 looks at every one of their organizations).
-OPENED_BID_STATES = [BidStatus.OPENED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]
+OPENED_BID_STATES = [
+    BidStatus.OPENED,
+    BidStatus.QUALIFIED,
+    BidStatus.DISQUALIFIED,
+    BidStatus.RESPONSIVE,
+    BidStatus.NONRESPONSIVE,
+]
 
 
 # --------------------------------------------------------------------------- expert pool
@@ -215,10 +221,11 @@ async def draw_panel(
 ) -> PanelOut:
     """Draw the 评标委员会 of an opened tender at random from the pool (rule 19):
     experts of the tender's category, available, with no conflict with any
-    bidder whose bid was opened (rule 20). The first expert drawn chairs; the
-    buyer's representative (a staff member of the buyer, by default the officer
-    drawing) never does. Seed and candidates go to the audit log. The tender
-    moves to 评审中."""
+    bidder whose bid was opened (rule 20), once the buyer's 资格审查 of every
+    opened bid is complete (rule 41). The members then elect their chair
+    (``evaluation.chair``); the buyer's representative (a staff member of the
+    buyer, by default the officer drawing) never chairs. Seed and candidates go
+    to the audit log. The tender moves to 评审中."""
     await open_tender(tender_id)  # a tender past its opening time opens now, not at the next sweep
     try:
         async with db.transaction():
@@ -232,6 +239,13 @@ async def draw_panel(
                 )
             if await Panel.exists().where(Panel.tender == tender_id):
                 raise Conflict(_("本项目的评标委员会已经抽取；如有专家回避，请对该成员执行「移出并补抽」。"))
+            waiting = await Bid.count().where((Bid.tender == tender_id) & (Bid.status == BidStatus.OPENED))
+            if waiting:
+                raise Conflict(
+                    _(
+                        "还有 {n} 份投标尚未完成资格审查。资格审查由采购人在开标后进行，完成后才能组建评标委员会（《政府采购货物和服务招标投标管理办法》第四十四条）。"
+                    ).format(n=waiting)
+                )
             reps = 1 if include_buyer_rep else 0
             rep_id = None
             if include_buyer_rep:
@@ -276,14 +290,14 @@ async def draw_panel(
                     )
                 ).returning(Panel.id)
             )[0]["id"]
-            for position, expert_id in enumerate(drawn):
+            for expert_id in drawn:
                 await PanelMember.insert(
                     PanelMember(
                         panel=panel_id,
                         user=expert_id,
                         kind=MemberKind.EXPERT,
                         status=MemberStatus.DRAWN,
-                        is_chair=position == 0 and rules.may_chair(MemberKind.EXPERT),
+                        is_chair=False,  # the members elect the chair, or the buyer appoints one
                     )
                 )
             if include_buyer_rep:
@@ -293,7 +307,7 @@ async def draw_panel(
                         user=rep_id,
                         kind=MemberKind.BUYER_REP,
                         status=MemberStatus.DRAWN,
-                        is_chair=rules.may_chair(MemberKind.BUYER_REP),
+                        is_chair=False,
                     )
                 )
             await tenders.start_evaluation(tender, actor, after={"panel_id": panel_id})
@@ -316,7 +330,6 @@ async def draw_panel(
                     "include_buyer_rep": include_buyer_rep,
                     "buyer_rep_user_id": rep_id,
                     "drawn": drawn,
-                    "chair": drawn[0],
                     "excluded": {str(k): v for k, v in sorted(pool.excluded.items())},
                     "bidders": sorted(bidders),
                 },
@@ -357,7 +370,8 @@ async def _change_status(
 
 async def _replace(panel: dict[str, Any], removed: dict[str, Any], actor: audit.Actor) -> str:
     """Draw one replacement with a new seed from the candidates who have not yet
-    sat on this panel; the replacement takes the removed member's seat (chair included)."""
+    sat on this panel. A removed chair's place is open again: the members elect
+    anew (the proposals for the removed seat lapse)."""
     sat = {m["user"] for m in await PanelMember.select(PanelMember.user).where(PanelMember.panel == panel["id"])}
     remaining = sorted(set(json.loads(panel["candidates"])) - sat)
     if not remaining:
@@ -380,7 +394,7 @@ async def _replace(panel: dict[str, Any], removed: dict[str, Any], actor: audit.
                 user=expert_id,
                 kind=MemberKind.EXPERT,
                 status=MemberStatus.DRAWN,
-                is_chair=removed["is_chair"],
+                is_chair=False,
             )
         ).returning(PanelMember.id)
     )[0]["id"]
@@ -433,6 +447,7 @@ async def replace_panel_member(user: CurrentUser, member_id: int, reason: str) -
             audit_action="panel.member_removed",
             after={"reason": reason},
         )
+        await chair.seat_left(panel["id"], member)
         note = await _replace(panel, member, actor)
     return await get_panel(user, panel["tender"], note=note)
 
@@ -478,6 +493,7 @@ async def declare(user: CurrentUser, panel_id: int, no_conflict: bool, note: str
                 audit_action="panel.conflict_declared",
                 after={"reason": reason},
             )
+            await chair.seat_left(panel_id, member)
             if member["kind"] == MemberKind.EXPERT:
                 message = await _replace(panel, member, actor)
             else:
@@ -508,8 +524,13 @@ async def decline(user: CurrentUser, panel_id: int, reason: str) -> PanelOut:
             audit_action="panel.member_declined",
             after={"reason": reason},
         )
+        await chair.seat_left(panel_id, member)
         message = await _replace(panel, member, actor)
     return await get_panel(user, panel["tender"], note=message)
+
+
+async def panel_by_id(user: CurrentUser, panel_id: int) -> PanelOut:
+    return await get_panel(user, (await _panel_row(panel_id))["tender"])
 
 
 async def get_panel(user: CurrentUser, tender_id: int, *, note: str = "") -> PanelOut:
@@ -529,6 +550,8 @@ async def get_panel(user: CurrentUser, tender_id: int, *, note: str = "") -> Pan
         .where(PanelMember.panel == panel["id"])
         .order_by(PanelMember.id)
     )
+    seated = [m for m in members if m["status"] in SEATED]
+    proposals = chair.tally(seated)
     return PanelOut(
         id=panel["id"],
         tender_id=tender_id,
@@ -536,6 +559,9 @@ async def get_panel(user: CurrentUser, tender_id: int, *, note: str = "") -> Pan
         seed=panel["seed"],
         candidates=json.loads(panel["candidates"]),
         created_at=panel["created_at"],
+        chair_chosen_how=panel["chair_chosen_how"],
+        chair_chosen_how_label=chair.HOW_LABELS[panel["chair_chosen_how"]] if panel["chair_chosen_how"] else "",
+        votes_needed=chair.votes_needed(len(seated)),
         note=note,
         members=[
             PanelMemberOut(
@@ -546,6 +572,8 @@ async def get_panel(user: CurrentUser, tender_id: int, *, note: str = "") -> Pan
                 status=m["status"],
                 status_label=MEMBER_TABLE.staff_label(m["status"]),
                 is_chair=m["is_chair"],
+                chair_vote=m["chair_vote"],
+                chair_votes=proposals.get(m["id"], 0),
                 declared_at=m["declared_at"],
                 removed_reason=m["removed_reason"],
             )
@@ -579,7 +607,7 @@ async def my_panels(user: CurrentUser) -> list[MyPanelOut]:
         assert tender is not None  # the panel's tender (foreign key, on delete restrict)
         bids = [
             b["id"]
-            for b in await Bid.select(Bid.id).where((Bid.tender == tender["id"]) & (Bid.status == BidStatus.QUALIFIED))
+            for b in await Bid.select(Bid.id).where((Bid.tender == tender["id"]) & (Bid.status == BidStatus.RESPONSIVE))
         ]
         submitted = await ScoreSheet.count().where(
             (ScoreSheet.member == seat["id"])

@@ -56,7 +56,12 @@ KIND_LABELS = Labels({scoring.OBJECTIVE: N_("客观分"), scoring.SUBJECTIVE: N_
 def criteria_out(scheme: access.Scheme) -> list[CriterionOut]:
     return [
         CriterionOut(
-            key=c.key, name=c.name, max_points=c.max_points, kind=c.kind, kind_label=KIND_LABELS.get(c.kind, c.kind)
+            key=c.key,
+            name=c.name,
+            max_points=c.max_points,
+            kind=c.kind,
+            kind_label=KIND_LABELS.get(c.kind, c.kind),
+            guidance=c.guidance,
         )
         for c in scheme.criteria
     ]
@@ -155,8 +160,9 @@ async def my_sheets(user: CurrentUser, tender_id: int) -> dict[int, ScoreSheetOu
 
 async def _scorable_bid(bid_id: int) -> dict[str, Any]:
     bid = await Bid.select(*Bid.all_columns(exclude=[Bid.draft])).where(Bid.id == bid_id).first()
-    if bid is None:
-        raise NotFound(_("找不到该投标。"))
+    if bid is None or bid["status"] not in review.IN_REVIEW:
+        # A sealed bid answers like a missing one, whoever asks (invariant 2).
+        raise NotFound(_("找不到该投标，或该投标未参加开标。"))
     return bid
 
 
@@ -167,8 +173,8 @@ async def bid_for_scoring(user: CurrentUser, bid_id: int) -> BidForScoringOut:
     tender = await access.tender(bid["tender"])
     panel = await access.panel(bid["tender"])
     member = await access.declared_member(user, panel["id"])  # invariant 5, before any content
-    if bid["status"] != BidStatus.QUALIFIED:
-        raise Conflict(_("该投标未通过资格性和符合性审查（或尚未审查），不进入评分。"))
+    if bid["status"] != BidStatus.RESPONSIVE:
+        raise Conflict(_("该投标未通过资格审查和符合性审查（或尚未审查），不进入评分。"))
     content = await bid_services.get_bid(user, bid_id)
     scheme = access.scheme_of(tender)
     prices = await access.opened_prices(bid["tender"])
@@ -224,8 +230,8 @@ async def save_sheet(user: CurrentUser, bid_id: int, data: ScoreSheetIn) -> BidF
         access.require_status(tender, TenderStatus.EVALUATING, doing=_("评分"))
         if panel["report_delivered_at"] is not None:
             raise Conflict(_("评审报告已提交，评分已结束。"))
-        if bid["status"] != BidStatus.QUALIFIED:
-            raise Conflict(_("该投标未通过资格性和符合性审查（或尚未审查），不进入评分。"))
+        if bid["status"] != BidStatus.RESPONSIVE:
+            raise Conflict(_("该投标未通过资格审查和符合性审查（或尚未审查），不进入评分。"))
         scheme = access.scheme_of(tender)
         if not scheme.uses_sheets:
             raise Conflict(
@@ -320,8 +326,10 @@ async def save_sheet(user: CurrentUser, bid_id: int, data: ScoreSheetIn) -> BidF
 
 
 async def qualified_bids(tender_id: int) -> list[int]:
+    """The bids the panel scores: those that passed both reviews (rule 41)."""
     return [
-        b["id"] for b in await Bid.select(Bid.id).where((Bid.tender == tender_id) & (Bid.status == BidStatus.QUALIFIED))
+        b["id"]
+        for b in await Bid.select(Bid.id).where((Bid.tender == tender_id) & (Bid.status == BidStatus.RESPONSIVE))
     ]
 
 
@@ -343,6 +351,8 @@ async def scoring_complete(panel: dict[str, Any], tender: dict[str, Any]) -> boo
     bids = await qualified_bids(tender["id"])
     if not bids or any(m["status"] != MemberStatus.DECLARED_NO_CONFLICT for m in members):
         return False
+    if await Bid.exists().where((Bid.tender == tender["id"]) & Bid.status.is_in(list(review.UNDER_REVIEW))):
+        return False  # 符合性审查 not finished (rule 41)
     if not access.scheme_of(tender).uses_sheets:
         return True
     submitted = await ScoreSheet.count().where(

@@ -58,6 +58,9 @@ class Panel(Table, tablename="panel"):
     award_due_on = Date(null=True, default=None)
     overdue_notified_at = Timestamptz(null=True, default=None)
     next_check_at = Timestamptz(null=True, default=None, index=True)
+    chair_chosen_how = Varchar(length=20, default="")  # "elected" by the members, or "appointed" by the buyer
+    chair_chosen_at = Timestamptz(null=True, default=None)
+    report_previewed_hash = Varchar(length=64, default="")  # what the chair's last draft preview was made from
 
 
 class PanelMember(Table, tablename="panel_member"):
@@ -70,12 +73,14 @@ class PanelMember(Table, tablename="panel_member"):
     kind = Varchar(length=20, choices=MemberKind)
     status = Varchar(length=30, choices=MemberStatus, default=MemberStatus.DRAWN, index=True)
     is_chair = Boolean(default=False)
+    chair_vote = Integer(null=True, default=None)  # the seat this member proposes as chair (推选组长)
     declared_at = Timestamptz(null=True, default=None)
     removed_reason = Text(default="")
 
 
 class BidReview(Table, tablename="bid_review"):
-    """资格性 / 符合性审查 of one opened bid, and the abnormally-low-price gate (rule 23)."""
+    """资格审查 by the buyer and 符合性审查 by the panel of one opened bid (rule 41), and
+    the abnormally-low-price gate (rule 23)."""
 
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
@@ -85,6 +90,10 @@ class BidReview(Table, tablename="bid_review"):
     reason = Text(default="")
     reviewed_by = Integer(null=True, default=None)
     reviewed_at = Timestamptz(null=True, default=None)
+    responsive = Boolean(null=True, default=None)
+    responsive_reason = Text(default="")
+    responsive_by = Integer(null=True, default=None)
+    responsive_at = Timestamptz(null=True, default=None)
     explanation = Text(default="")
     explained_by = Integer(null=True, default=None)
     explained_at = Timestamptz(null=True, default=None)

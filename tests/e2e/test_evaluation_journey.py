@@ -1,8 +1,10 @@
-"""A real browser through evaluation and award: the officer opens the demo
-tender whose deadline has passed, draws a five-member panel and qualifies the
-three bids; each drawn expert declares no conflict and scores every bid; the
-chair delivers the report; the officer awards the top-ranked bid; an anonymous
-visitor reads the result notice. Screenshots of the scoring, evaluation and
+"""A real browser through evaluation and award, in the law's order (rule 41):
+the officer opens the demo tender whose deadline has passed, qualifies the
+three bids (资格审查) and then draws a five-member panel; each drawn expert
+declares no conflict and proposes a chair, and three proposals make one; the
+chair records the 符合性审查; every expert scores every bid; the chair previews
+the draft report and delivers it; the officer awards the top-ranked bid; an
+anonymous visitor reads the result notice. Screenshots of the scoring, evaluation and
 award pages, at desktop width and at 390 px, go to /tmp/shots/."""
 
 from __future__ import annotations
@@ -61,17 +63,19 @@ def test_officer_experts_and_chair_take_a_tender_from_opening_to_a_published_awa
     page.goto(detail)
     page.click("a:has-text('评审与定标')")
     page.wait_for_url(f"**/tenders/{tender_id}/evaluation")
-    page.fill("input[name=size]", "5")
-    page.click("button:has-text('随机抽取')")
-    page.wait_for_selector("text=已抽取 5 人评标委员会")
+    assert page.locator("button:has-text('随机抽取')").count() == 0, "no panel before the 资格审查"
+    shoot(page, "qualification")
     for _ in range(3):
         page.click("#review form button.btn-primary >> nth=0")
         page.wait_for_selector("text=已记录")
     assert page.locator("#review form button.btn-primary").count() == 0
-    assert page.locator("#review .badge-success:has-text('通过审查')").count() == 3
+    page.fill("input[name=size]", "5")
+    page.click("button:has-text('随机抽取')")
+    page.wait_for_selector("text=已抽取 5 人评标委员会")
+    assert "尚未确定组长" in page.inner_text("#members")
 
-    # Every drawn expert declares and scores; two of the seven are conflicted and were never drawn.
-    chair, scored_by = None, []
+    # Every drawn expert declares and proposes a chair; two of the seven are conflicted and were never drawn.
+    seated, first_name = [], ""
     for username in [f"expert{i}" for i in range(1, 8)]:
         sign_in(page, url, username)
         page.click("nav >> text=我的评审")
@@ -82,18 +86,40 @@ def test_officer_experts_and_chair_take_a_tender_from_opening_to_a_published_awa
         page.wait_for_url(re.compile(r".*/review/panels/\d+$"))
         body = page.inner_text("main")
         assert "回避声明" in body and not any(name in body for name in ORG_NAMES), "no bid before the declaration"
-        if "（组长）" in page.inner_text(".eyebrow"):
-            chair = username
-        if not scored_by:
+        if not seated:
             shoot(page, "panel-undeclared")
         page.click("button:has-text('本人声明：与本项目投标人无利害关系')")
         page.wait_for_selector("text=已声明与投标人无利害关系")
-        if not scored_by:
+        if not seated:
+            first_name = page.inner_text(".user-ident .user-name").strip()  # the first declared expert is proposed
+        if page.locator("#chair").count():
+            page.click(f"#chair li:has-text('{first_name}') button:has-text('推选为组长')")
+            page.wait_for_selector("text=/已记录您的推选|组长已推选产生/")
+        if not seated:
             shoot(page, "panel-declared")
+        seated.append(username)
+    assert len(seated) == 5
+    chair = seated[0]
+
+    # The chair records the panel's 符合性审查; then everyone scores.
+    sign_in(page, url, chair)
+    page.click("nav >> text=我的评审")
+    page.click(f".item-list a:has-text('{CLOSED_DEMO}')")
+    assert "（组长）" in page.inner_text(".eyebrow")
+    for _ in range(3):
+        page.click("#compliance form button.btn-primary >> nth=0")
+        page.wait_for_selector("text=已记录")
+    shoot(page, "compliance")
+    scored_by = []
+    for username in seated:
+        sign_in(page, url, username)
+        page.click("nav >> text=我的评审")
+        page.click(f".item-list a:has-text('{CLOSED_DEMO}')")
         for _ in range(3):
             page.click("#bids a.btn-primary:has-text('评分') >> nth=0")
             page.wait_for_url(re.compile(r".*/review/bids/\d+$"))
             org = next(name for name in ORG_NAMES if name in page.inner_text("h1"))
+            assert "评分标准：" in page.inner_text("#sheet"), "each criterion's guidance is beside its score box"
             for key, points in SCORES[org].items():
                 page.fill(f"input[name='scores.{key}']", points)
                 page.fill(f"textarea[name='comments.{key}']", f"{org}：评分依据见投标文件第 {key[-1]} 部分。")
@@ -108,12 +134,16 @@ def test_officer_experts_and_chair_take_a_tender_from_opening_to_a_published_awa
             page.click("text=返回评审")
             page.wait_for_url(re.compile(r".*/review/panels/\d+$"))
         scored_by.append(username)
-    assert len(scored_by) == 5 and chair in scored_by
 
-    # The chair delivers the report.
+    # The chair previews the draft report, then delivers it.
     sign_in(page, url, chair)
     page.click("nav >> text=我的评审")
     page.click(f".item-list a:has-text('{CLOSED_DEMO}')")
+    assert page.locator("button:has-text('提交评审报告')").is_disabled(), "not before the preview"
+    draft = page.context.request.get(f"{url}/tenders/{tender_id}/evaluation-report.pdf")
+    assert draft.ok and draft.body().startswith(b"%PDF")
+    page.reload()
+    assert "已预览当前内容" in page.inner_text("#report")
     page.click("button:has-text('提交评审报告')")
     page.wait_for_selector("text=评审报告已提交采购人")
 

@@ -16,14 +16,15 @@ from procurement.tenders.tables import Notice, Tender
 from tests.integration.conftest import api_login
 from tests.integration.evaluation_helpers import (
     bids_by_org,
-    chair_headers,
-    declare_all,
+    comply_all,
+    deliver_report,
     draw,
     evaluated,
     member_logins,
     opened_tender,
     qualify_all,
     score_all,
+    seated_panel,
     sheet,
 )
 
@@ -52,9 +53,9 @@ def cjk_fonts(pdf: bytes) -> list[str]:
 
 async def test_an_undeclared_member_sees_no_bid_and_cannot_score(client):
     tender_id, officer = await opened_tender(client)
+    await qualify_all(client, officer, tender_id)
     panel = await draw(client, officer, tender_id)
     logins = await member_logins(client, panel)
-    await qualify_all(client, officer, tender_id)
     bid_id = next(iter((await bids_by_org(tender_id)).values()))
     member_id, headers = next(iter(logins.items()))
     for url in (
@@ -75,6 +76,12 @@ async def test_an_undeclared_member_sees_no_bid_and_cannot_score(client):
     )
     assert declared.status_code == 200, declared.text
     assert (await client.get(f"/api/v1/bids/{bid_id}", headers=headers)).status_code == 200
+    # The others have not declared, so no majority can elect: the buyer appoints this member chair.
+    appointed = await client.post(
+        f"/api/v1/tenders/{tender_id}/panel/chair", headers=officer, json={"member_id": member_id}
+    )
+    assert appointed.status_code == 200, appointed.text
+    await comply_all(client, headers, tender_id)
     view = await client.get(f"/api/v1/bids/{bid_id}/scoring", headers=headers)
     assert view.status_code == 200, view.text
     assert [c["max_points"] for c in view.json()["criteria"]] == [30, 20, 15, 15]
@@ -94,7 +101,6 @@ async def test_an_undeclared_member_sees_no_bid_and_cannot_score(client):
 
 async def test_failing_a_bid_needs_a_reason_and_too_few_left_fails_the_tender(client):
     tender_id, officer = await opened_tender(client)
-    await draw(client, officer, tender_id)
     bids = await bids_by_org(tender_id)
     no_reason = await client.post(f"/api/v1/bids/{bids['阳光']}/qualification", headers=officer, json={"passed": False})
     assert "理由" in chinese_problem(no_reason, 422)
@@ -126,11 +132,8 @@ async def test_failing_a_bid_needs_a_reason_and_too_few_left_fails_the_tender(cl
 
 
 async def test_sheet_bounds_comments_locking_and_confidentiality(client):
-    tender_id, officer = await opened_tender(client)
-    panel = await draw(client, officer, tender_id)
-    logins = await member_logins(client, panel)
-    await declare_all(client, panel, logins)
-    await qualify_all(client, officer, tender_id)
+    tender_id, officer, panel, logins, chair = await seated_panel(client)
+    await comply_all(client, chair, tender_id)
     bid_id = (await bids_by_org(tender_id))["幸福家"]
     (first_id, first), (second_id, second) = list(logins.items())[:2]
     url = f"/api/v1/bids/{bid_id}/score-sheet"
@@ -190,7 +193,7 @@ async def test_totals_ranking_report_and_award_in_rank_order(client):
     assert report.status_code == 200 and report.headers["content-type"] == "application/pdf"
     assert cjk_fonts(report.content), "the report embeds a CJK font"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(report.content)).pages)
-    for expected in ("评审报告", "回避声明", "84.47", "资格性和符合性审查", "评标委员会成员签字"):
+    for expected in ("评审报告", "回避声明", "84.47", "资格审查和符合性审查", "评标委员会成员签字"):
         assert expected in text, expected
     bids = await bids_by_org(tender_id)
     lot_id = lot["lot_id"]
@@ -267,12 +270,8 @@ async def test_a_choice_out_of_rank_order_is_kept_with_its_reason(client):
 
 
 async def test_the_report_waits_for_every_sheet_and_consistent_objective_scores(client):
-    tender_id, officer = await opened_tender(client)
-    panel = await draw(client, officer, tender_id)
-    logins = await member_logins(client, panel)
-    await declare_all(client, panel, logins)
-    await qualify_all(client, officer, tender_id)
-    chair = await chair_headers(panel, logins)
+    tender_id, officer, panel, logins, chair = await seated_panel(client)
+    await comply_all(client, chair, tender_id)
     early = await client.post(f"/api/v1/tenders/{tender_id}/evaluation-report", headers=chair)
     assert "评分" in chinese_problem(early, 409)
     # One member reads the team differently on an objective criterion.
@@ -338,7 +337,7 @@ async def test_the_report_waits_for_every_sheet_and_consistent_objective_scores(
     assert correction["corrected_by"] and correction["explanation"].startswith("按持证社工")
     assert fixed.json()["mine"]["scores"]["c2"] == "12"
     assert await ScoreCorrection.count() == 1
-    delivered = await client.post(f"/api/v1/tenders/{tender_id}/evaluation-report", headers=chair)
+    delivered = await deliver_report(client, chair, tender_id)
     assert delivered.status_code == 200, delivered.text
     report = await client.get(f"/api/v1/tenders/{tender_id}/evaluation-report", headers=officer)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(report.content)).pages)
@@ -353,6 +352,7 @@ async def test_the_report_waits_for_every_sheet_and_consistent_objective_scores(
 
 async def test_the_buyer_may_declare_failure_during_the_evaluation(client):
     tender_id, officer = await opened_tender(client)
+    await qualify_all(client, officer, tender_id)
     await draw(client, officer, tender_id)
     member = await api_login(client, "xingfujia")
     assert (

@@ -10,20 +10,24 @@ import re
 from procurement.accounts.tables import User
 from procurement.awards.tables import Award, Challenge
 from procurement.bids.tables import Bid
-from procurement.evaluation.tables import PanelMember, ScoreSheet
+from procurement.evaluation.tables import PanelMember, ScoreCorrection, ScoreSheet
 from procurement.tenders.tables import Tender
 from tests.integration.conftest import api_login, csrf_from, page_login, post_form
 from tests.integration.evaluation_helpers import (
     CLOSED_DEMO,
     DEFAULT_SCORES,
     bids_by_org,
+    chair_headers,
+    comply_all,
     declare_all,
     draw,
+    elect_chair,
     evaluated,
     member_logins,
     opened_tender,
     qualify_all,
     score_all,
+    seated_panel,
 )
 
 ORG_NAMES = ("幸福家社会工作服务中心", "清波颐乐养老服务社", "阳光青少年成长服务中心")
@@ -72,8 +76,8 @@ async def _status(tender_id: int) -> str:
 
 async def test_an_undeclared_expert_sees_the_declaration_but_nothing_of_the_bids_until_declaring(client):
     tender_id, officer = await opened_tender(client)
-    panel = await draw(client, officer, tender_id)
     await qualify_all(client, officer, tender_id)
+    panel = await draw(client, officer, tender_id)
     member_id, username = next(iter((await _usernames(panel)).items()))
     await _login(client, username)
 
@@ -101,6 +105,21 @@ async def test_an_undeclared_expert_sees_the_declaration_but_nothing_of_the_bids
     assert declared.status_code == 303 and declared.headers["location"] == f"/review/panels/{panel['id']}"
     after = await client.get(f"/review/panels/{panel['id']}")
     assert all(name in after.text for name in ORG_NAMES) and all(p in after.text for p in PRICES)
+    assert f'href="/review/bids/{bid_id}"' not in after.text, "nothing to score before the 符合性审查"
+    # The buyer appoints this member chair (the others have not declared); the chair records the review.
+    appointed = await client.post(
+        f"/api/v1/tenders/{tender_id}/panel/chair", headers=officer, json={"member_id": member_id}
+    )
+    assert appointed.status_code == 200, appointed.text
+    for other_bid in (await bids_by_org(tender_id)).values():
+        done = await post_form(
+            client,
+            f"/review/panels/{panel['id']}",
+            f"/review/panels/{panel['id']}/bids/{other_bid}/compliance",
+            {"responsive": "1"},
+        )
+        assert done.status_code == 303, done.text
+    after = await client.get(f"/review/panels/{panel['id']}")
     assert f'href="/review/bids/{bid_id}"' in after.text
     seat = await PanelMember.select(PanelMember.status).where(PanelMember.id == member_id).first()
     assert seat["status"] == "declared_no_conflict"
@@ -108,6 +127,7 @@ async def test_an_undeclared_expert_sees_the_declaration_but_nothing_of_the_bids
 
 async def test_declining_needs_a_reason_and_is_refused_without_one(client):
     tender_id, officer = await opened_tender(client)
+    await qualify_all(client, officer, tender_id)
     panel = await draw(client, officer, tender_id)
     member_id, username = next(iter((await _usernames(panel)).items()))
     await _login(client, username)
@@ -126,6 +146,7 @@ async def test_declining_needs_a_reason_and_is_refused_without_one(client):
 
 async def test_a_form_without_its_csrf_token_is_refused_and_nothing_is_declared(client):
     tender_id, officer = await opened_tender(client)
+    await qualify_all(client, officer, tender_id)
     panel = await draw(client, officer, tender_id)
     member_id, username = next(iter((await _usernames(panel)).items()))
     await _login(client, username)
@@ -141,11 +162,9 @@ async def test_a_form_without_its_csrf_token_is_refused_and_nothing_is_declared(
 
 
 async def _declared_and_reviewed(client):
-    tender_id, officer = await opened_tender(client)
-    panel = await draw(client, officer, tender_id)
-    logins = await member_logins(client, panel)
-    await declare_all(client, panel, logins)
-    await qualify_all(client, officer, tender_id)
+    """Qualified by the buyer, the panel drawn and declared, its chair elected, every bid responsive."""
+    tender_id, officer, panel, logins, chair = await seated_panel(client)
+    await comply_all(client, chair, tender_id)
     return tender_id, officer, panel, logins
 
 
@@ -231,6 +250,21 @@ async def test_after_submitting_a_member_sees_the_others_and_corrects_with_a_rea
     )
     assert refused.status_code == 422 and "必填" in refused.text and "至少 2 个字" in refused.text
     assert re.search(r'name="new_points"[^>]*value="23"', refused.text), "the correction form keeps the typed value"
+    fields = {
+        "criterion_key": "c1",
+        "new_points": "23",
+        "reason": "summing_error",
+        "explanation": "复核时发现分项汇总有误。",
+    }
+    preview = await post_form(client, url, f"{action}/preview", fields)
+    assert preview.status_code == 200 and "确认更正评分" in preview.text
+    assert re.search(r"原分值</dt><dd[^>]*><strong>22</strong>", preview.text)
+    assert (
+        re.search(r"更正后的分值</dt><dd[^>]*><strong>23</strong>", preview.text) and "分值汇总计算错误" in preview.text
+    )
+    assert await ScoreCorrection.count() == 0, "a preview keeps nothing"
+    bad_preview = await post_form(client, url, f"{action}/preview", {**fields, "reason": ""})
+    assert bad_preview.status_code == 422 and "必填" in bad_preview.text
     done = await post_form(
         client,
         url,
@@ -253,8 +287,16 @@ async def test_the_chair_delivers_the_report_from_the_panel_page(client):
     await _login(client, chair)
     page = await client.get(f"/review/panels/{panel['id']}")
     assert "提交评审报告" in page.text and f'href="/review/panels/{panel["id"]}/ranking"' in page.text
+    assert re.search(r'<button type="submit" class="btn btn-primary" disabled[^>]*>提交评审报告', page.text)
+    assert "请先预览评审报告草稿" in page.text
+    unseen = await post_form(client, f"/review/panels/{panel['id']}", f"/review/panels/{panel['id']}/report", {})
+    assert unseen.status_code == 409 and "预览" in unseen.text
+    preview = await client.get(f"/tenders/{tender_id}/evaluation-report.pdf")
+    assert preview.status_code == 200 and preview.content.startswith(b"%PDF")
+    page = await client.get(f"/review/panels/{panel['id']}")
+    assert "已预览当前内容" in page.text
     assert re.search(r'<button type="submit" class="btn btn-primary">提交评审报告', page.text), (
-        "enabled when nothing is open"
+        "enabled when nothing is open and the draft was previewed"
     )
     ranking = await client.get(f"/review/panels/{panel['id']}/ranking")
     assert ranking.status_code == 200 and "84.47" in ranking.text and "第 1 名" in ranking.text
@@ -268,7 +310,7 @@ async def test_the_chair_delivers_the_report_from_the_panel_page(client):
 # --------------------------------------------------------------------------- the bureau: evaluation page
 
 
-async def test_the_bureau_draws_the_panel_qualifies_the_bids_and_sees_the_ranking(client):
+async def test_the_bureau_qualifies_the_bids_draws_the_panel_and_sees_the_ranking(client):
     tender = await Tender.select(Tender.id).where(Tender.title == CLOSED_DEMO).first()
     tender_id = tender["id"]
     await _login(client, "officer")
@@ -278,7 +320,24 @@ async def test_the_bureau_draws_the_panel_qualifies_the_bids_and_sees_the_rankin
     assert f'href="/tenders/{tender_id}/evaluation"' in detail.text
     url = f"/tenders/{tender_id}/evaluation"
     page = await client.get(url)
-    assert page.status_code == 200 and "抽取评标委员会" in page.text
+    assert page.status_code == 200 and "资格审查（采购人）" in page.text and "抽取评标委员会" in page.text
+    assert (
+        "请先完成全部投标的资格审查" in page.text and f'action="/tenders/{tender_id}/evaluation/panel"' not in page.text
+    )
+
+    bids = await bids_by_org(tender_id)
+    reading = await client.get(f"{url}/bids/{bids['幸福家']}")
+    assert reading.status_code == 200 and "围绕心理矫治、就业帮扶与社会融入设计三阶段服务。" in reading.text
+    assert "需求分析与服务方案" in reading.text and "资格审查结论" in reading.text
+    no_reason = await post_form(client, url, f"{url}/bids/{bids['阳光']}/qualification", {"passed": "0", "reason": ""})
+    assert no_reason.status_code == 422 and "必须写明理由" in no_reason.text
+    assert (await Bid.select(Bid.status).where(Bid.id == bids["阳光"]).first())["status"] == "opened"
+    early = await post_form(client, url, f"{url}/panel", {"size": "5"})
+    assert early.status_code == 409 and "尚未完成资格审查" in early.text
+    for bid_id in bids.values():
+        done = await post_form(client, url, f"{url}/bids/{bid_id}/qualification", {"passed": "1"})
+        assert done.status_code == 303, done.text
+    assert await Bid.count().where((Bid.tender == tender_id) & (Bid.status == "qualified")) == 3
 
     even = await post_form(client, url, f"{url}/panel", {"size": "4", "_form": "draw"})
     assert even.status_code == 422 and "单数" in even.text and re.search(r'name="size"[^>]*value="4"', even.text)
@@ -286,27 +345,20 @@ async def test_the_bureau_draws_the_panel_qualifies_the_bids_and_sees_the_rankin
     drawn = await post_form(client, url, f"{url}/panel", {"size": "5"})
     assert drawn.status_code == 303, drawn.text
     page = await client.get(url)
-    assert "已抽取 5 人评标委员会" in page.text and "组长" in page.text and "资格性和符合性审查" in page.text
+    assert "已抽取 5 人评标委员会" in page.text and "尚未确定组长" in page.text and "符合性审查" in page.text
 
-    bids = await bids_by_org(tender_id)
-    no_reason = await post_form(client, url, f"{url}/bids/{bids['阳光']}/qualification", {"passed": "0", "reason": ""})
-    assert no_reason.status_code == 422 and "必须写明理由" in no_reason.text
-    assert (await Bid.select(Bid.status).where(Bid.id == bids["阳光"]).first())["status"] == "opened"
-    for bid_id in bids.values():
-        done = await post_form(client, url, f"{url}/bids/{bid_id}/qualification", {"passed": "1"})
-        assert done.status_code == 303, done.text
-    assert await Bid.count().where((Bid.tender == tender_id) & (Bid.status == "qualified")) == 3
-
-    client.cookies.clear()  # the members declare and score through the API
+    client.cookies.clear()  # the members declare, elect their chair, review and score through the API
     api_panel = (
         await client.get(f"/api/v1/tenders/{tender_id}/panel/", headers=await api_login(client, "officer"))
     ).json()
     logins = await member_logins(client, api_panel)
     await declare_all(client, api_panel, logins)
+    await elect_chair(client, api_panel, logins)
+    await comply_all(client, await chair_headers(api_panel, logins), tender_id)
     await score_all(client, tender_id, logins)
     await _login(client, "officer")
     page = await client.get(url)
-    assert "评分汇总与排名" in page.text and "第 1 名" in page.text
+    assert "评分汇总与排名" in page.text and "第 1 名" in page.text and "成员推选" in page.text
     for total in ("84.47", "75.99", "74.00"):
         assert total in page.text
     assert "已提交 3/3 份" in page.text and "evaluation-report.pdf" in page.text
@@ -316,7 +368,6 @@ async def test_the_bureau_draws_the_panel_qualifies_the_bids_and_sees_the_rankin
 
 async def test_an_organization_is_refused_the_bureau_pages(client):
     tender_id, officer = await opened_tender(client)
-    await draw(client, officer, tender_id)
     await _login(client, "xingfujia")
     for url in (f"/tenders/{tender_id}/evaluation", f"/tenders/{tender_id}/award"):
         refused = await client.get(url)
@@ -464,10 +515,12 @@ async def test_a_venture_call_is_scored_with_a_recommended_amount_and_funded_fro
     sets each grant, within the recommendations and the budget."""
     tender_id, officer = await opened_tender(client)
     await Tender.update({Tender.method: "venture_call"}).where(Tender.id == tender_id)
+    await qualify_all(client, officer, tender_id)
     panel = await draw(client, officer, tender_id)
     logins = await member_logins(client, panel)
     await declare_all(client, panel, logins)
-    await qualify_all(client, officer, tender_id)
+    await elect_chair(client, panel, logins)
+    await comply_all(client, await chair_headers(panel, logins), tender_id)
     bids = await bids_by_org(tender_id)
     recommended = {"幸福家": 30_000_000, "颐乐": 20_000_000, "阳光": 15_000_000}
     (first_id, _), *rest = list(logins.items())
@@ -509,6 +562,7 @@ async def test_a_venture_call_is_scored_with_a_recommended_amount_and_funded_fro
     assert row["recommended_fen"] == 30_000_000, "yuan typed with separators become exact fen"
     chair = await _chair_username(panel)
     await _login(client, chair)
+    assert (await client.get(f"/tenders/{tender_id}/evaluation-report.pdf")).status_code == 200  # the preview
     assert (
         await post_form(client, f"/review/panels/{panel['id']}", f"/review/panels/{panel['id']}/report", {})
     ).status_code == 303
@@ -578,6 +632,8 @@ async def test_a_flagged_bidder_explains_and_the_chair_decides_on_the_panel_page
     assert decided.status_code == 303, decided.text
     page = await client.get(panel_url)
     assert "已认可" in page.text and "说明可信，成本测算合理。" in page.text
+    assert (await client.get(f"/tenders/{tender_id}/evaluation-report.pdf")).status_code == 200  # the preview
+    page = await client.get(panel_url)
     await _login(client, "yangguang")
     after = (await client.get(url)).text
     assert "已认可您的说明" in after and 'name="explanation"' not in after, "decided: shown, no longer editable"
@@ -588,6 +644,7 @@ async def test_a_flagged_bidder_explains_and_the_chair_decides_on_the_panel_page
 
 async def test_the_officer_declares_failure_from_the_evaluation_page(client):
     tender_id, officer = await opened_tender(client)
+    await qualify_all(client, officer, tender_id)
     await draw(client, officer, tender_id)
     await _login(client, "officer")
     url = f"/tenders/{tender_id}/evaluation"

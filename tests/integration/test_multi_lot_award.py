@@ -10,7 +10,16 @@ from procurement.core import clock
 from procurement.tenders.tables import Tender
 from tests.integration.bid_helpers import PDF, published_tender, upload
 from tests.integration.conftest import api_login
-from tests.integration.evaluation_helpers import chair_headers, declare_all, draw, member_logins, sheet
+from tests.integration.evaluation_helpers import (
+    chair_headers,
+    comply_all,
+    declare_all,
+    deliver_report,
+    draw,
+    elect_chair,
+    member_logins,
+    sheet,
+)
 from tests.integration.test_evaluation_api import chinese_problem
 
 # lot 1: all three bid; lot 2: only 幸福家 and 颐乐 (fewer than 3 → that lot fails, rule 18).
@@ -61,13 +70,16 @@ async def two_lot_tender_scored(client):
     clock.freeze(opening + timedelta(minutes=5))
     officer = await api_login(client, "officer")
     assert (await client.get(f"/api/v1/tenders/{tender['id']}/opening/", headers=officer)).status_code == 200
-    panel = await draw(client, officer, tender["id"])
-    logins = await member_logins(client, panel)
-    await declare_all(client, panel, logins)
-    for bid_id in bid_ids.values():
+    for bid_id in bid_ids.values():  # the buyer's 资格审查 first (rule 41)
         assert (
             await client.post(f"/api/v1/bids/{bid_id}/qualification", headers=officer, json={"passed": True})
         ).status_code == 200
+    panel = await draw(client, officer, tender["id"])
+    logins = await member_logins(client, panel)
+    await declare_all(client, panel, logins)
+    await elect_chair(client, panel, logins)
+    chair = await chair_headers(panel, logins)
+    await comply_all(client, chair, tender["id"])
     scores = {"xingfujia": "60", "yile": "55", "yangguang": "55"}
     for headers in logins.values():
         for (username, _), bid_id in bid_ids.items():
@@ -75,11 +87,7 @@ async def two_lot_tender_scored(client):
                 f"/api/v1/bids/{bid_id}/score-sheet", headers=headers, json=sheet({"c1": scores[username]})
             )
             assert saved.status_code == 200, saved.text
-    assert (
-        await client.post(
-            f"/api/v1/tenders/{tender['id']}/evaluation-report", headers=await chair_headers(panel, logins)
-        )
-    ).status_code == 200
+    assert (await deliver_report(client, chair, tender["id"])).status_code == 200
     return tender["id"], lots, bid_ids, officer
 
 

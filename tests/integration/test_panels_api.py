@@ -10,6 +10,7 @@ import json
 import re
 
 from procurement.accounts.tables import User
+from procurement.bids.tables import Bid
 from procurement.core.tables import AuditEvent
 from procurement.evaluation import rules
 from procurement.evaluation.demo import load_demo_experts
@@ -36,12 +37,16 @@ async def usernames() -> dict[int, str]:
 
 
 async def opened_demo(client) -> tuple[int, dict]:
-    """The demo tender past its deadline, opened by reading its opening record as the officer."""
+    """The demo tender past its deadline, opened by reading its opening record as the officer,
+    and its three bids qualified by the buyer (the panel comes after 资格审查, rule 41)."""
     officer = await api_login(client, "officer")
     tender = await Tender.select(Tender.id).where(Tender.title == CLOSED_DEMO).first()
     record = await client.get(f"/api/v1/tenders/{tender['id']}/opening/", headers=officer)
     assert record.status_code == 200, record.text
     assert record.json()["valid_bids"] == 3
+    for bid in await Bid.select(Bid.id).where(Bid.tender == tender["id"]):  # the buyer's 资格审查 (rule 41)
+        qualified = await client.post(f"/api/v1/bids/{bid['id']}/qualification", headers=officer, json={"passed": True})
+        assert qualified.status_code == 200, qualified.text
     return tender["id"], officer
 
 
@@ -124,8 +129,8 @@ async def test_the_officer_draws_a_conflict_free_panel_that_anyone_can_redraw(cl
     assert len(experts) == size - 1
     assert not {names[m["user_id"]] for m in experts} & CONFLICTED
     assert all(m["status"] == "drawn" for m in panel["members"])
-    [chair] = [m for m in panel["members"] if m["is_chair"]]
-    assert chair == experts[0], "the first drawn expert chairs"
+    assert not any(m["is_chair"] for m in panel["members"]), "the members elect the chair; nobody chairs by lot"
+    assert panel["votes_needed"] == 3 and panel["chair_chosen_how"] == ""
     [rep_member] = [m for m in panel["members"] if m["kind"] == "buyer_rep"]
     assert (
         rep_member["is_chair"] is False
@@ -166,8 +171,7 @@ async def test_a_declared_conflict_removes_the_member_and_a_replacement_is_drawn
     assert removed["declared_at"] and "督导" in removed["removed_reason"]
     replacement = after["members"][-1]
     assert replacement["user_id"] == reserve[0] and replacement["status"] == "drawn"
-    assert replacement["is_chair"] is True, "the replacement takes the chair's seat"
-    assert sum(m["is_chair"] for m in after["members"]) == 1
+    assert replacement["is_chair"] is False and not any(m["is_chair"] for m in after["members"])
     seated = [m for m in after["members"] if m["status"] in ("drawn", "declared_no_conflict")]
     assert len(seated) == 5
 

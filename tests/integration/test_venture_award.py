@@ -11,16 +11,8 @@ from procurement.core import clock
 from procurement.core.calendar import get_default_calendar
 from procurement.tenders.tables import Tender
 from tests.integration.bid_helpers import PDF, published_tender, upload
-from tests.integration.conftest import api_login
-from tests.integration.evaluation_helpers import (
-    bids_by_org,
-    chair_headers,
-    declare_all,
-    draw,
-    member_logins,
-    qualify_all,
-    sheet,
-)
+from tests.integration.conftest import api_login, page_login
+from tests.integration.evaluation_helpers import bids_by_org, deliver_report, ready_to_score, sheet
 from tests.integration.test_award_challenges import at
 from tests.integration.test_evaluation_api import chinese_problem
 
@@ -68,6 +60,7 @@ async def venture_call_evaluated(client):
                 "project_budget_fen": requested * 2,
                 "answers": {"c1": "社区互助项目方案"},
                 "team": [{"name": "负责人", "level": "intermediate", "role": "lead", "certificate_no": "ZS001"}],
+                "scope_statement": "章程业务范围包括社区服务，涵盖本项目。",  # 公益创投 asks for it (rule 4)
             },
         )
         assert saved.status_code == 200, saved.text
@@ -78,10 +71,14 @@ async def venture_call_evaluated(client):
     clock.freeze(deadline + timedelta(minutes=5))
     officer = await api_login(client, "officer")
     assert (await client.get(f"/api/v1/tenders/{call['id']}/opening/", headers=officer)).status_code == 200
-    panel = await draw(client, officer, call["id"], size=3)
-    logins = await member_logins(client, panel)
-    await declare_all(client, panel, logins)
-    await qualify_all(client, officer, call["id"])
+    # At the 资格审查 the officer reads each statement of the charter scope and judges it (rule 4).
+    await page_login(client, "officer")
+    first_bid = next(iter((await bids_by_org(call["id"])).values()))
+    review_page = await client.get(f"/tenders/{call['id']}/evaluation/bids/{first_bid}")
+    assert review_page.status_code == 200 and "待资格审查确认" in review_page.text
+    assert "章程业务范围包括社区服务，涵盖本项目。" in review_page.text
+    client.cookies.clear()
+    panel, logins, chair = await ready_to_score(client, officer, call["id"], size=3)
     bids = await bids_by_org(call["id"])
     for n, headers in enumerate(logins.values()):
         for org, bid_id in bids.items():
@@ -97,8 +94,7 @@ async def venture_call_evaluated(client):
                 json=sheet(SCORES[org], recommended_fen=RECOMMEND[org][n]),
             )
             assert saved.status_code == 200, saved.text
-    chair = await chair_headers(panel, logins)
-    assert (await client.post(f"/api/v1/tenders/{call['id']}/evaluation-report", headers=chair)).status_code == 200
+    assert (await deliver_report(client, chair, call["id"])).status_code == 200
     return call["id"], lot_id, officer, bids
 
 

@@ -20,10 +20,11 @@ BID_EDGES = {
     ("submitted", "open"): "opened",
     ("withdrawn", "edit"): "withdrawn",
     ("withdrawn", "submit"): "submitted",
-    ("opened", "qualify"): "qualified",
+    ("opened", "qualify"): "qualified",  # the buyer's 资格审查 (rule 41)
     ("opened", "disqualify"): "disqualified",
-    ("qualified", "disqualify"): "disqualified",  # found invalid later (e.g. an upheld challenge)
-    ("qualified", "reject_low_price"): "disqualified",  # rule 23
+    ("qualified", "respond"): "responsive",  # the panel's 符合性审查 (rule 41)
+    ("qualified", "not_respond"): "nonresponsive",
+    ("responsive", "reject_low_price"): "disqualified",  # rule 23
 }
 SHEET_EDGES = {
     ("draft", "save"): "draft",
@@ -75,7 +76,12 @@ def test_who_takes_each_step():
     with pytest.raises(PermissionDenied):
         CHALLENGE_TABLE.target("rejected", "complain", role="bureau_officer")
     with pytest.raises(PermissionDenied):
-        BID_TABLE.target("qualified", "reject_low_price", role="bureau_officer")  # the panel decides (rule 23)
+        BID_TABLE.target("responsive", "reject_low_price", role="bureau_officer")  # the panel decides (rule 23)
+    with pytest.raises(PermissionDenied):
+        BID_TABLE.target("qualified", "respond", role="bureau_officer")  # 符合性审查 is the panel's (rule 41)
+    with pytest.raises(PermissionDenied):
+        BID_TABLE.target("opened", "qualify", role="panel_chair")  # 资格审查 is the buyer's (rule 41)
     with pytest.raises(PermissionDenied):
         SHEET_TABLE.target("draft", "supersede", role="member")  # only a re-evaluation does
-    assert BID_TABLE.target("qualified", "reject_low_price", role="panel_chair") == "disqualified"
+    assert BID_TABLE.target("responsive", "reject_low_price", role="panel_chair") == "disqualified"
+    assert BID_TABLE.target("qualified", "not_respond", role="panel_chair") == "nonresponsive"
