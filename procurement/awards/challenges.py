@@ -1,14 +1,20 @@
 """质疑 and 投诉 (rule 27).
 
-A bidder files within 7 working days of the result notice, with grounds and
-documents; the buyer answers within 7 working days (an overdue answer is
-flagged and the buyer told once, by the challenge's own ``next_check_at``).
-While a challenge that could affect the result is unanswered, signing is
-blocked (``awards.services.signing_blockers``). An upheld challenge revokes
-the award, for re-evaluation or a new choice, with the reasons recorded. A
-complaint to the finance department may follow within 15 working days after
-the answer period; its decision is due within 30 working days. Every status
-change goes through ``CHALLENGE_TABLE`` and ``apply_transition``.
+Three kinds of 质疑, each in its own period (``awards.periods``, ``awards.rules``):
+the documents (an organization that obtained them), a step of the process and
+the result (the tender's bidders), with grounds and documents. The buyer
+answers within 7 working days (an overdue answer is flagged and the buyer told
+once, by the challenge's own ``next_check_at``). While a challenge that could
+affect the result (the result, or a step after the opening) is unanswered,
+signing is blocked (``awards.services.signing_blockers``); a documents
+challenge does not block it, and the buyer is asked to consider an amendment or
+termination. An upheld result or process challenge after the award revokes the
+award, for re-evaluation or a new choice, with the reasons recorded; an upheld
+documents challenge records the outcome and leads the officer to the
+amendment or termination, never revoking an award. A complaint to the finance
+department may follow within 15 working days after the answer period; its
+decision is due within 30 working days. Every status change goes through
+``CHALLENGE_TABLE`` and ``apply_transition``.
 """
 
 from __future__ import annotations
@@ -22,19 +28,20 @@ from typing import Any
 from piccolo.columns.combination import Combinable
 
 from procurement.accounts.states import Role
-from procurement.awards import policies
+from procurement.awards import periods, policies, rules
 from procurement.awards import services as awards
-from procurement.awards.schemas import ChallengeDocumentOut, ChallengeIn, ChallengeOut
+from procurement.awards.schemas import ChallengeDocumentOut, ChallengeIn, ChallengeOut, ChallengeWindowOut
 from procurement.awards.states import (
+    CHALLENGE_KIND_LABELS,
     CHALLENGE_OUTCOME_LABELS,
     CHALLENGE_TABLE,
-    AwardStatus,
+    REVOKING_OUTCOMES,
+    ChallengeKind,
     ChallengeOutcome,
     ChallengeStatus,
 )
-from procurement.awards.tables import Award, Challenge
+from procurement.awards.tables import Challenge
 from procurement.bids import services as bid_services
-from procurement.bids.tables import Bid
 from procurement.core import audit, clock, db
 from procurement.core.actors import SYSTEM, Actor
 from procurement.core.auth import CurrentUser
@@ -53,7 +60,13 @@ COMPLAINT_WORKING_DAYS = 15  # a complaint within 15 working days after the answ
 COMPLAINT_DECISION_WORKING_DAYS = 30
 
 
-COLUMNS = (*Challenge.all_columns(), Challenge.tender.title, Challenge.tender.buyer, Challenge.organization.name)
+COLUMNS = (
+    *Challenge.all_columns(),
+    Challenge.tender.title,
+    Challenge.tender.buyer,
+    Challenge.tender.status,
+    Challenge.organization.name,
+)
 
 
 def _actor_for(user: CurrentUser | None, row: dict[str, Any]) -> Actor | None:
@@ -82,12 +95,18 @@ def _out(row: dict[str, Any], user: CurrentUser | None) -> ChallengeOut:
     allowed = CHALLENGE_TABLE.actions_for(row["status"], actor) if actor is not None else []
     if row["status"] == ChallengeStatus.FILED and today <= row["answer_due_on"]:
         allowed = [a for a in allowed if a != "complain"]  # 投诉 only after the answer or its deadline
+    answering = "reject" in allowed or "uphold" in allowed
     return ChallengeOut(
         id=row["id"],
         tender_id=row["tender"],
         tender_title=row["tender.title"],
         organization_id=row["organization"],
         organization_name=row["organization.name"],
+        kind=row["kind"],
+        kind_label=CHALLENGE_KIND_LABELS.get(row["kind"], row["kind"]),
+        step=row["step"],
+        step_label=rules.step_label(row["kind"], row["step"]),
+        period_until=row["period_until"],
         grounds=row["grounds"],
         documents=[ChallengeDocumentOut(**d) for d in json.loads(row["documents"])],
         affects_result=row["affects_result"],
@@ -106,6 +125,12 @@ def _out(row: dict[str, Any], user: CurrentUser | None) -> ChallengeOut:
         complaint_decision_due_on=row["complaint_decision_due_on"],
         complaint_decision=row["complaint_decision"],
         allowed_actions=allowed,
+        outcome_choices={
+            str(o): CHALLENGE_OUTCOME_LABELS[o]
+            for o in rules.outcome_choices(row["kind"], row["tender.status"] == TenderStatus.AWARDED)
+        }
+        if answering
+        else {},
     )
 
 
@@ -129,34 +154,32 @@ def _documents(data: ChallengeIn) -> list[tuple[bytes, str]]:
     return out
 
 
+async def challenge_periods(user: CurrentUser, tender_id: int) -> list[ChallengeWindowOut]:
+    """The kinds of 质疑 the user's organization may file for this tender, each with its
+    period and last day (rule 27); ``open`` marks those it may file today."""
+    tender = await access.tender(tender_id)
+    return await periods.open_windows(user, tender)
+
+
 async def file_challenge(user: CurrentUser, tender_id: int, data: ChallengeIn) -> ChallengeOut:
-    """质疑: a bidder of this tender, within 7 working days of the result notice (rule 27)."""
+    """质疑 (rule 27): of the documents by an organization that obtained them, of a step of
+    the process or of the result by a bidder, each within its 7 working days
+    (《政府采购法实施条例》第五十三条); a refusal names the period and its last day."""
     if user.role != Role.ORG_MEMBER or user.organization_id is None:
+        if data.kind == ChallengeKind.DOCUMENTS:
+            policies.document_holder(user, None).require()
         policies.bidder(user, took_part=False).require()
     files = _documents(data)
     store = bid_services.file_store()
     stored = [store.check(raw, name, allowed_types=bid_services.ALLOWED_TYPES) for raw, name in files]
     async with db.transaction():
         tender = await access.tender(tender_id, lock=True)
-        took_part = await Bid.exists().where(
-            (Bid.tender == tender_id) & (Bid.organization == user.organization_id) & (Bid.submitted_version > 0)
-        )
-        actor = policies.bidder(user, took_part).acting(user)
-        if tender["status"] != TenderStatus.AWARDED:
-            raise Conflict(_("本项目尚未公布中标（成交）结果，或结果已撤销；质疑须针对已公告的结果提出。"))
-        current = (
-            await Award.select(Award.challenge_until)
-            .where((Award.tender == tender_id) & (Award.status == AwardStatus.ACTIVE))
-            .first()
-        )
+        window, decision = await periods.window_for(user, tender, data.kind, data.step)
+        actor = decision.acting(user)
         today = clock.today_local()
-        if current is None or today > current["challenge_until"]:
-            until = f"{current['challenge_until']:%Y-%m-%d}" if current else "—"
-            raise Conflict(
-                _(
-                    "质疑期已于 {until} 届满（《政府采购法》第五十二条，结果公告之日起 7 个工作日），不能再提出质疑。"
-                ).format(until=until)
-            )
+        if not window.is_open(today):
+            raise Conflict(window.refusal())
+        kind, step = str(data.kind), str(window.step)
         for raw, _unused in files:
             store.save_blob(raw)
         due = get_default_calendar().add_working_days(today, ANSWER_WORKING_DAYS)
@@ -167,9 +190,12 @@ async def file_challenge(user: CurrentUser, tender_id: int, data: ChallengeIn) -
                     tender=tender_id,
                     organization=user.organization_id,
                     filed_by=user.id,
+                    kind=kind,
+                    step=step,
+                    period_until=window.last_day,
                     grounds=data.grounds,
                     documents=json.dumps(docs, ensure_ascii=False),
-                    affects_result=True,
+                    affects_result=rules.affects_result(kind, step),
                     filed_at=clock.now(),
                     answer_due_on=due,
                     status=ChallengeStatus.FILED,
@@ -184,6 +210,9 @@ async def file_challenge(user: CurrentUser, tender_id: int, data: ChallengeIn) -
             actor=actor,
             after={
                 "tender_id": tender_id,
+                "kind": kind,
+                "step": step,
+                "period_until": window.last_day.isoformat() if window.last_day else None,
                 "grounds": data.grounds,
                 "documents": docs,
                 "answer_due_on": due.isoformat(),
@@ -191,12 +220,15 @@ async def file_challenge(user: CurrentUser, tender_id: int, data: ChallengeIn) -
         )
         officers = await access.officers_of(tender["buyer"])
         row = await _row(challenge_id)
+        # A documents challenge does not suspend signing; the buyer is asked to weigh an
+        # amendment or a termination (《政府采购质疑和投诉办法》第十六条).
         await notify(
-            "challenge.filed",
+            "challenge.documents_filed" if kind == ChallengeKind.DOCUMENTS else "challenge.filed",
             officers,
             {
                 "title": tender["title"],
                 "org_name": row["organization.name"],
+                "subject": window.label,
                 "due": f"{due:%Y-%m-%d}",
                 "link": f"/tenders/{tender_id}/challenges",
             },
@@ -207,8 +239,12 @@ async def file_challenge(user: CurrentUser, tender_id: int, data: ChallengeIn) -
 async def answer_challenge(
     user: CurrentUser, challenge_id: int, outcome: str, answer: str, affects_result: bool
 ) -> ChallengeOut:
-    """The buyer's written answer (rule 27). Upheld: the award is revoked, for a new
-    evaluation round or a new choice, with the answer as the recorded reason."""
+    """The buyer's written answer (rule 27), with an outcome the law allows for its kind
+    (``outcome_choices``). A result or process challenge upheld after the award revokes
+    the award, for a new evaluation round or a new choice, with the answer as the
+    recorded reason. An upheld documents challenge, or a process challenge upheld
+    before the award, records the outcome only: the officer then amends or
+    terminates the tender, or corrects the step, by the usual actions."""
     async with db.transaction():
         row = await _row(challenge_id)
         tender = await access.tender(row["tender"], lock=True)
@@ -216,6 +252,16 @@ async def answer_challenge(
         row = await _row(challenge_id)  # fresh under the lock
         action = "reject" if outcome == ChallengeOutcome.REJECTED else "uphold"
         CHALLENGE_TABLE.decide(row["status"], action, actor)
+        allowed = rules.outcome_choices(row["kind"], tender["status"] == TenderStatus.AWARDED)
+        if outcome not in allowed:
+            raise ValidationFailed(
+                field_errors={
+                    "outcome": _("对{kind}的质疑，答复结论只能是：{choices}。").format(
+                        kind=CHALLENGE_KIND_LABELS.get(row["kind"], row["kind"]),
+                        choices="；".join(CHALLENGE_OUTCOME_LABELS[o] for o in allowed),
+                    )
+                }
+            )
         now = clock.now()
         answer_period_end = max(row["answer_due_on"], clock.to_local(now).date())
         calendar = get_default_calendar()
@@ -244,7 +290,7 @@ async def answer_challenge(
                 "complaint_due_on": complaint_due.isoformat(),
             },
         )
-        if outcome != ChallengeOutcome.REJECTED:
+        if outcome in REVOKING_OUTCOMES:
             if tender["status"] != TenderStatus.AWARDED:
                 raise Conflict(_("项目当前没有有效的中标结果可撤销；请先刷新查看项目状态。"))
             await awards.revoke(

@@ -1,6 +1,8 @@
 """Web pages of 定标 and what follows: the bureau's award page (choices, notice,
-letters, 质疑 and 投诉 answers) and the bidder's result page (own scores and
-rank, 质疑, 投诉).
+letters, 质疑 and 投诉 answers), the bidder's result page (own scores and
+rank, 质疑, 投诉) and an organization's 质疑 page for a tender (every kind it
+may file, each with its period; the way in for an organization that obtained
+the documents without bidding).
 
 Thin: each handler parses the form, calls one service and renders; a refusal
 shows the same page again with the message (``form_action``). The per-lot
@@ -54,6 +56,42 @@ AWARDED = (TenderStatus.AWARDED,)
 
 
 # --------------------------------------------------------------------------- form <-> input
+
+
+def challenge_form_to_input(form: dict[str, Any], documents_in: list[dict[str, str]]) -> ChallengeIn:
+    """The select ``period`` holds ``kind`` or ``kind/step`` (one option per open period)."""
+    kind, _sep, step = str(form.get("period", "") or "").partition("/")
+    try:
+        return parse_form(
+            ChallengeIn,
+            {"kind": kind or "", "step": step, "grounds": form.get("grounds", ""), "documents": documents_in},
+        )
+    except ValidationFailed as exc:  # the kind and step are one field on the page
+        errors = {("period" if k in ("kind", "step") else k): v for k, v in exc.field_errors.items()}
+        raise ValidationFailed(exc.message, field_errors=errors) from None
+
+
+async def _uploaded(chosen: Any) -> list[dict[str, str]]:
+    """The one optional file of the 质疑 form, as the service's document input."""
+    chosen = chosen[0] if isinstance(chosen, list) and chosen else chosen
+    if not (isinstance(chosen, UploadFile) and chosen.filename):
+        return []
+    raw = await chosen.read()
+    if not raw:
+        raise ValidationFailed(field_errors={"file": _("所选文件是空的，请重新选择。")})
+    return [{"name": chosen.filename[:200], "content_base64": base64.b64encode(raw).decode("ascii")}]
+
+
+async def file_from_form(user: Any, tender_id: int, data: dict[str, Any]) -> Any:
+    """File a 质疑 from the multipart form; a refused field is named beside its control."""
+    form = {k: v for k, v in data.items() if isinstance(v, str)}
+    try:
+        filed = challenge_form_to_input(form, await _uploaded(data.get("file")))
+        return await challenges.file_challenge(user, tender_id, filed)
+    except ValidationFailed as exc:  # a refused file is named beside the upload field
+        errors = {("file" if k.startswith("documents") else k): v for k, v in exc.field_errors.items()}
+        errors = {("period" if k in ("kind", "step") else k): v for k, v in errors.items()}
+        raise ValidationFailed(exc.message, field_errors=errors or {"file": exc.message}) from None
 
 
 def award_form_to_choices(
@@ -222,6 +260,7 @@ class AwardPages(Controller):
             own = next((b for b in await bids.my_bids(user) if b.tender_id == tender_id and b.submitted_at), None)
             if own is not None:
                 return redirect(f"/bids/{own.id}/result#challenges")
+            return redirect(f"/org/tenders/{tender_id}/challenges")
         raise NotFound(_("找不到该项目的质疑。"))
 
     @get("/awards/{award_id:int}/letter.pdf")
@@ -252,13 +291,15 @@ class ResultPages(Controller):
         except NotFound:  # not published yet: the page says so
             result = None
         today = clock.today_local()
+        windows = await challenges.challenge_periods(user, bid.tender_id)
         return {
             "bid": bid,
             "result": result,
             "labels": LABELS,
             "today": today,
             "challenges": await challenges.list_challenges(user, bid.tender_id),
-            "challenge_open": bool(result and result.challenge_until and today <= result.challenge_until),
+            "windows": windows,
+            "challenge_open": any(w.open for w in windows),
             "page_title": _("评审结果：{tender_title}").format(tender_title=bid.tender_title),
         }
 
@@ -268,28 +309,13 @@ class ResultPages(Controller):
 
     @post("/challenges")
     async def challenge(self, request: Request, bid_id: Id, data: Multipart) -> Response:
-        """质疑 without JavaScript: the grounds and one optional file in one multipart form."""
+        """质疑 without JavaScript: the kind, the grounds and one optional file in one multipart form."""
         user = require_user(request)
         context = await self._result(request, bid_id)
-        chosen = data.get("file")
-        chosen = chosen[0] if isinstance(chosen, list) and chosen else chosen
         form = {k: v for k, v in data.items() if isinstance(v, str)}
 
         async def action() -> Response:
-            documents_in = []
-            if isinstance(chosen, UploadFile) and chosen.filename:
-                raw = await chosen.read()
-                if not raw:
-                    raise ValidationFailed(field_errors={"file": _("所选文件是空的，请重新选择。")})
-                documents_in.append(
-                    {"name": chosen.filename[:200], "content_base64": base64.b64encode(raw).decode("ascii")}
-                )
-            try:
-                filed = parse_form(ChallengeIn, {"grounds": form.get("grounds", ""), "documents": documents_in})
-                done = await challenges.file_challenge(user, context["bid"].tender_id, filed)
-            except ValidationFailed as exc:  # a refused file is named beside the upload field
-                errors = {("file" if k.startswith("documents") else k): v for k, v in exc.field_errors.items()}
-                raise ValidationFailed(exc.message, field_errors=errors or {"file": exc.message}) from None
+            done = await file_from_form(user, context["bid"].tender_id, data)
             return redirect(
                 f"/bids/{bid_id}/result#challenges",
                 _("质疑已提交，采购人应在 {due} 前书面答复。").format(due=f"{done.answer_due_on:%Y-%m-%d}"),
@@ -317,4 +343,70 @@ class ResultPages(Controller):
 
         return await form_action(
             request, "procurement/awards/result.html", {**data, "_challenge": str(challenge_id)}, action, context
+        )
+
+
+# --------------------------------------------------------------------------- an organization's 质疑 of a tender
+
+
+class OrgChallengePages(Controller):
+    """An organization's 质疑 page for one tender: every kind it may file with its period
+    and last day, its challenges and their 投诉. An organization that obtained the
+    documents without bidding files its documents challenge here."""
+
+    path = "/org/tenders/{tender_id:int}/challenges"
+    include_in_schema = False
+
+    async def _context(self, request: Request, tender_id: int) -> dict[str, Any]:
+        user = require_user(request, Role.ORG_MEMBER)
+        tender = await tenders.get_tender(user, tender_id)
+        windows = await challenges.challenge_periods(user, tender_id)
+        return {
+            "tender": tender,
+            "windows": windows,
+            "challenges": await challenges.list_challenges(user, tender_id),
+            "challenge_open": any(w.open for w in windows),
+            "page_title": _("质疑：{title}").format(title=tender.title),
+        }
+
+    @get("/")
+    async def index(self, request: Request, tender_id: Id) -> Response:
+        return page(request, "procurement/awards/challenges.html", await self._context(request, tender_id))
+
+    @post("/")
+    async def file(self, request: Request, tender_id: Id, data: Multipart) -> Response:
+        """质疑 of any kind the organization may file now (the same form as on the result page)."""
+        user = require_user(request)
+        context = await self._context(request, tender_id)
+        form = {k: v for k, v in data.items() if isinstance(v, str)}
+
+        async def action() -> Response:
+            done = await file_from_form(user, tender_id, data)
+            return redirect(
+                f"/org/tenders/{tender_id}/challenges#challenges",
+                _("质疑已提交，采购人应在 {due} 前书面答复。").format(due=f"{done.answer_due_on:%Y-%m-%d}"),
+            )
+
+        return await form_action(
+            request, "procurement/awards/challenges.html", {**form, "_form": "challenge"}, action, context
+        )
+
+    @post("/{challenge_id:int}/complaint")
+    async def complain(self, request: Request, tender_id: Id, challenge_id: Id, data: Form) -> Response:
+        user = require_user(request)
+        context = await self._context(request, tender_id)
+
+        async def action() -> Response:
+            authority = parse_form(ComplaintIn, {"authority": data.get("authority", "")}).authority
+            done = await challenges.escalate(user, challenge_id, authority)
+            return redirect(
+                f"/org/tenders/{tender_id}/challenges#challenges",
+                _("已登记向{authority}的投诉，处理决定应在 {due} 前作出。").format(
+                    authority=done.complaint_authority,
+                    due=f"{done.complaint_decision_due_on:%Y-%m-%d}" if done.complaint_decision_due_on else "—",
+                ),
+            )
+
+        return await form_action(
+            request, "procurement/awards/challenges.html", {**data, "_challenge": str(challenge_id)}, action, context
         )

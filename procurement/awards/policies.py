@@ -6,6 +6,7 @@ a challenge is its *challenger*, a relation read from the challenge row.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from procurement.accounts.states import Role
@@ -32,10 +33,23 @@ def letter_reader(user: CurrentUser, tender: dict[str, Any], award: dict[str, An
 
 
 def bidder(user: CurrentUser, took_part: bool) -> Decision:
-    """质疑 is filed by an organization that submitted a bid for the tender."""
+    """质疑 of the process or the result is filed by an organization that submitted a bid
+    for the tender (94号令第十一条)."""
     if user.role != Role.ORG_MEMBER or user.organization_id is None or not took_part:
-        return deny(_("只有参加本项目的投标人可以提出质疑。"))
+        return deny(_("只有参加本项目的投标人可以对采购过程和采购结果提出质疑（《政府采购质疑和投诉办法》第十一条）。"))
     return allow(Relation.BIDDER)
+
+
+def document_holder(user: CurrentUser, obtained_on: date | None) -> Decision:
+    """质疑 of the documents is filed by an organization that obtained them (a member
+    downloaded them while signed in), bidder or not (94号令第十一条)."""
+    if user.role != Role.ORG_MEMBER or user.organization_id is None or obtained_on is None:
+        return deny(
+            _(
+                "只有已获取本项目采购文件的供应商可以对采购文件提出质疑（《政府采购质疑和投诉办法》第十一条）；请先登录并下载采购文件。"
+            )
+        )
+    return allow()
 
 
 def challenger(user: CurrentUser, challenge: dict[str, Any]) -> Decision:

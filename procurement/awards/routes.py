@@ -15,6 +15,7 @@ from procurement.awards.schemas import (
     AwardOut,
     ChallengeIn,
     ChallengeOut,
+    ChallengeWindowOut,
     ComplaintDecisionIn,
     ComplaintIn,
     MyResultOut,
@@ -51,8 +52,16 @@ class TenderAwardController(Controller):
         responses=problems(401, 403, 404, 409, 422),
     )
     async def file(self, request: Request, tender_id: Id, data: JSONBody[ChallengeIn]) -> ChallengeOut:
-        """质疑 within 7 working days of the result notice, with grounds and documents (rule 27)."""
+        """质疑 of the documents, a step of the process or the result (``kind``, ``step``), with
+        grounds and documents, each within its 7 working days (rule 27); a refusal names the
+        period and its last day."""
         return await challenges.file_challenge(require_user(request), tender_id, data)
+
+    @get("/challenge-periods", operation_id="ListChallengePeriods", responses=problems(401, 404))
+    async def periods(self, request: Request, tender_id: Id) -> list[ChallengeWindowOut]:
+        """The kinds of 质疑 the signed-in organization may file for this tender, each with its
+        period and last day (Beijing date); ``open`` marks those it may file today."""
+        return await challenges.challenge_periods(require_user(request), tender_id)
 
     @get("/challenges", operation_id="ListChallenges", responses=problems(401, 403, 404))
     async def challenges(self, request: Request, tender_id: Id) -> list[ChallengeOut]:

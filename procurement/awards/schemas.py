@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from procurement.awards.states import ChallengeOutcome
+from procurement.awards.states import ChallengeKind, ChallengeOutcome
 from procurement.core.i18n import N_
 from procurement.evaluation.schemas import CriterionOut
 
@@ -88,6 +88,17 @@ class ChallengeDocumentIn(_In):
 
 
 class ChallengeIn(_In):
+    kind: ChallengeKind = Field(
+        default=ChallengeKind.RESULT,
+        description=N_("质疑对象：documents 采购文件，process 采购过程，result 采购结果"),
+    )
+    step: str = Field(
+        default="",
+        max_length=30,
+        description=N_(
+            "采购过程的环节：opening 开标，qualification 资格审查，evaluation 评标；对更正公告修改内容的质疑为 amendment-版本号"
+        ),
+    )
     grounds: str = Field(min_length=10, max_length=20000, description=N_("质疑事项、事实依据和法律依据"))
     documents: list[ChallengeDocumentIn] = Field(default_factory=list, max_length=5)
 
@@ -114,12 +125,31 @@ class ChallengeDocumentOut(BaseModel):
     size: int
 
 
+class ChallengeWindowOut(BaseModel):
+    """One kind (and step) of 质疑 an organization may file, with its period (rule 27)."""
+
+    kind: str
+    kind_label: str
+    step: str
+    step_label: str
+    label: str
+    starts_on: date | None = Field(description=N_("起算日：质疑期自其次日起计算"))
+    last_day: date | None = Field(description=N_("质疑期的最后一天（北京时间）；环节尚未结束时为空"))
+    open: bool
+    period: str = Field(description=N_("质疑期限的说明（含法律依据和截止日期）"))
+
+
 class ChallengeOut(BaseModel):
     id: int
     tender_id: int
     tender_title: str
     organization_id: int
     organization_name: str
+    kind: str
+    kind_label: str
+    step: str
+    step_label: str
+    period_until: date | None = Field(description=N_("提出质疑时所在质疑期的最后一天"))
     grounds: str
     documents: list[ChallengeDocumentOut]
     affects_result: bool
@@ -138,3 +168,4 @@ class ChallengeOut(BaseModel):
     complaint_decision_due_on: date | None
     complaint_decision: str
     allowed_actions: list[str]
+    outcome_choices: dict[str, str] = Field(description=N_("采购人答复时可选的结论"))

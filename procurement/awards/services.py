@@ -17,8 +17,9 @@ from typing import Any
 from piccolo.columns.combination import Combinable
 
 from procurement.awards import policies
+from procurement.awards import rules as challenge_rules
 from procurement.awards.schemas import AwardChoiceIn, AwardNoticeOut, AwardOut, MyResultOut
-from procurement.awards.states import AWARD_TABLE, AwardStatus, ChallengeStatus
+from procurement.awards.states import AWARD_TABLE, CHALLENGE_KIND_LABELS, AwardStatus, ChallengeStatus
 from procurement.awards.tables import Award, Challenge
 from procurement.bids import bonds
 from procurement.bids import rules as bid_rules
@@ -42,8 +43,6 @@ from procurement.tenders import policies as tender_policies
 from procurement.tenders import services as tenders
 from procurement.tenders.states import METHOD_LABELS, Method, NoticeType, TenderStatus
 from procurement.tenders.tables import Notice
-
-CHALLENGE_WORKING_DAYS = 7  # rule 27
 
 
 def _award_out(row: dict[str, Any]) -> AwardOut:
@@ -247,8 +246,14 @@ def _notice_text(
         ]
     lines += [
         _("五、质疑") if venture else _("四、质疑"),
-        _(
-            "参加本项目的供应商认为本结果使自己的权益受到损害的，可在 {challenge_until:%Y年%m月%d日} 前（公告之日起 7 个工作日内）通过平台以书面形式提出质疑。"
+        (
+            _(
+                "参加本项目的供应商认为本结果使自己的权益受到损害的，可在 {challenge_until:%Y年%m月%d日} 前通过平台以书面形式提出质疑。"
+            )
+            if venture
+            else _(
+                "参加本项目的供应商认为本结果使自己的权益受到损害的，可在 {challenge_until:%Y年%m月%d日} 前（结果公告期限 1 个工作日届满之日起 7 个工作日内）通过平台以书面形式提出质疑。"
+            )
         ).format(challenge_until=challenge_until),
     ]
     return "\n".join(lines)
@@ -268,7 +273,7 @@ async def _apply_award(
     now = clock.now()
     today = clock.to_local(now).date()
     calendar = get_default_calendar()
-    challenge_until = calendar.add_working_days(today, CHALLENGE_WORKING_DAYS)
+    challenge_until = challenge_rules.result_last_day(today, calendar)  # rule 27: from the end of the notice period
     venture = access.is_venture(tender)
     publicity_until = (
         calendar.add_working_days(today, get_settings().venture_publicity_working_days) if venture else None
@@ -609,7 +614,8 @@ async def list_awards(user: CurrentUser, tender_id: int) -> list[AwardOut]:
 async def signing_blockers(tender_id: int, lot_id: int | None = None) -> list[str]:
     """Why a contract may not be signed yet (the contracts issue calls this):
     no active award, a 公示 still running, or an open challenge that could
-    affect the result (rule 27)."""
+    affect the result (rule 27): one against the result or a step after the
+    opening; a documents challenge never blocks signing."""
     await deem_if_due(tender_id)
     reasons = []
     awards = await _awards(tender_id)
@@ -626,7 +632,7 @@ async def signing_blockers(tender_id: int, lot_id: int | None = None) -> list[st
                 )
             )
             break
-    open_challenges = await Challenge.select(Challenge.id, Challenge.organization.name).where(
+    open_challenges = await Challenge.select(Challenge.id, Challenge.kind, Challenge.organization.name).where(
         (Challenge.tender == tender_id)
         & (Challenge.status == ChallengeStatus.FILED)
         & (Challenge.affects_result == True)
@@ -634,8 +640,8 @@ async def signing_blockers(tender_id: int, lot_id: int | None = None) -> list[st
     for c in open_challenges:
         reasons.append(
             _(
-                "{name}提出的质疑（编号 {id}）尚未答复，可能影响中标结果，暂停签订合同（《政府采购法》第五十二条）。"
-            ).format(name=c["organization.name"], id=c["id"])
+                "{name}对{kind}提出的质疑（编号 {id}）尚未答复，可能影响中标结果，暂停签订合同（《政府采购法》第五十二条）。"
+            ).format(name=c["organization.name"], kind=CHALLENGE_KIND_LABELS.get(c["kind"], c["kind"]), id=c["id"])
         )
     return reasons
 

@@ -41,10 +41,51 @@ class ChallengeStatus(StrEnum):
     COMPLAINT_DECIDED = "complaint_decided"
 
 
+class ChallengeKind(StrEnum):
+    """What a 质疑 is about (rule 27; 《政府采购法实施条例》第五十三条): each has its own period."""
+
+    DOCUMENTS = "documents"  # 采购文件: from obtaining them, or the end of their period
+    PROCESS = "process"  # 采购过程: one step, from the day the step ended
+    RESULT = "result"  # 采购结果: from the end of the result notice's period
+
+
+CHALLENGE_KIND_LABELS = Labels(
+    {
+        ChallengeKind.DOCUMENTS: N_("采购文件"),
+        ChallengeKind.PROCESS: N_("采购过程"),
+        ChallengeKind.RESULT: N_("采购结果"),
+    }
+)
+
+
+class ProcessStep(StrEnum):
+    """The steps of the process a 质疑 may name; each ends on a day the data holds."""
+
+    OPENING = "opening"  # 开标: the opening time
+    QUALIFICATION = "qualification"  # 资格审查: the last bid reviewed (or the tender failed)
+    EVALUATION = "evaluation"  # 评标: the evaluation report delivered to the buyer
+
+
+PROCESS_STEP_LABELS = Labels(
+    {
+        ProcessStep.OPENING: N_("开标"),
+        ProcessStep.QUALIFICATION: N_("资格审查"),
+        ProcessStep.EVALUATION: N_("评标"),
+    }
+)
+
+# Steps after the opening: their challenges, like a result challenge, could change
+# the result, so an unanswered one suspends signing (rule 27).
+STEPS_AFFECTING_RESULT = frozenset({ProcessStep.QUALIFICATION, ProcessStep.EVALUATION})
+
+
 class ChallengeOutcome(StrEnum):
     REJECTED = "rejected"
     RE_EVALUATE = "re_evaluate"  # 成立：重新评审
     RE_AWARD = "re_award"  # 成立：重新确定中标人
+    CORRECT = "correct"  # 成立（定标前，对采购过程）：纠正该环节后继续
+    AMEND_DOCUMENTS = "amend_documents"  # 成立（对采购文件）：澄清或修改后继续
+    RESTART = "restart"  # 成立（对采购文件）：修改后重新开展采购活动
 
 
 CHALLENGE_OUTCOME_LABELS = Labels(
@@ -52,8 +93,20 @@ CHALLENGE_OUTCOME_LABELS = Labels(
         ChallengeOutcome.REJECTED: N_("质疑不成立，维持原结果"),
         ChallengeOutcome.RE_EVALUATE: N_("质疑成立，组织原评标委员会重新评审"),
         ChallengeOutcome.RE_AWARD: N_("质疑成立，依法重新确定中标（成交）供应商"),
+        ChallengeOutcome.CORRECT: N_("质疑成立，依法纠正该环节后继续采购活动"),
+        ChallengeOutcome.AMEND_DOCUMENTS: N_("质疑成立，澄清或修改采购文件后继续采购活动"),
+        ChallengeOutcome.RESTART: N_("质疑成立，修改采购文件后重新开展采购活动"),
     }
 )
+
+# The answers the law allows for each kind (《政府采购质疑和投诉办法》第十六条): an upheld
+# documents challenge leads to an amendment or a new procurement, never to a revoked
+# award; a process or result challenge upheld after the award takes the award back,
+# one upheld before it has the step corrected.
+DOCUMENT_OUTCOMES = (ChallengeOutcome.REJECTED, ChallengeOutcome.AMEND_DOCUMENTS, ChallengeOutcome.RESTART)
+AWARDED_OUTCOMES = (ChallengeOutcome.REJECTED, ChallengeOutcome.RE_EVALUATE, ChallengeOutcome.RE_AWARD)
+BEFORE_AWARD_OUTCOMES = (ChallengeOutcome.REJECTED, ChallengeOutcome.CORRECT)
+REVOKING_OUTCOMES = frozenset({ChallengeOutcome.RE_EVALUATE, ChallengeOutcome.RE_AWARD})
 
 CHALLENGE_TABLE = TransitionTable(
     "challenge",

@@ -18,7 +18,7 @@ from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from procurement.accounts.tables import Organization
-from procurement.awards.states import AwardStatus, ChallengeStatus
+from procurement.awards.states import AwardStatus, ChallengeKind, ChallengeStatus
 from procurement.bids.tables import Bid
 from procurement.tenders.tables import Notice, Tender, TenderLot
 
@@ -53,12 +53,20 @@ class Award(Table, tablename="award"):
 
 
 class Challenge(Table, tablename="challenge"):
-    """质疑 (rule 27) and, if it goes on, the 投诉 to the finance department."""
+    """质疑 (rule 27) and, if it goes on, the 投诉 to the finance department.
+
+    ``kind`` is what it is about (the documents, a step of the process, the result);
+    ``step`` names the step (开标, 资格审查, 评标) or, for the documents, the amendment
+    whose changes it challenges (``amendment-N``); ``period_until`` is the last day of
+    the period it was filed in."""
 
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     tender = ForeignKey(Tender, null=False, on_delete=OnDelete.restrict, index=True)
     organization = ForeignKey(Organization, null=False, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=20, choices=ChallengeKind, default=ChallengeKind.RESULT)
+    step = Varchar(length=30, default="")
+    period_until = Date(null=True, default=None)
     filed_by = Integer()
     grounds = Text()
     documents = Text(default="[]")

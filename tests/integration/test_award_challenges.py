@@ -20,12 +20,8 @@ from procurement.tenders.tables import Notice, Tender
 from tests.integration.conftest import api_login
 from tests.integration.evaluation_helpers import (
     bids_by_org,
-    declare_all,
-    draw,
     evaluated,
-    member_logins,
     opened_tender,
-    qualify_all,
     score_all,
 )
 from tests.integration.test_evaluation_api import chinese_problem
@@ -69,15 +65,11 @@ async def challenge(client, tender_id: int, username: str = "yile", **extra):
 async def test_a_consultation_award_is_deemed_once_the_buyer_lets_five_working_days_pass(client):
     tender_id, officer = await opened_tender(client)
     await Tender.update({Tender.method: "competitive_consultation"}).where(Tender.id == tender_id)
-    panel = await draw(client, officer, tender_id, size=3)
-    logins = await member_logins(client, panel)
-    await declare_all(client, panel, logins)
-    await qualify_all(client, officer, tender_id)
-    await score_all(client, tender_id, logins)
-    from tests.integration.evaluation_helpers import chair_headers
+    from tests.integration.evaluation_helpers import deliver_report, ready_to_score
 
-    chair = await chair_headers(panel, logins)
-    assert (await client.post(f"/api/v1/tenders/{tender_id}/evaluation-report", headers=chair)).status_code == 200
+    panel, logins, chair = await ready_to_score(client, officer, tender_id, size=3)
+    await score_all(client, tender_id, logins)
+    assert (await deliver_report(client, chair, tender_id)).status_code == 200
     due = (await Panel.select(Panel.award_due_on).where(Panel.tender == tender_id).first())["award_due_on"]
     assert get_default_calendar().working_days_between(clock.today_local(), due) == 5
     with clock.frozen(at(due, 23, 59)):
@@ -165,15 +157,19 @@ def date_of(text: str):
     return date.fromisoformat(text)
 
 
-async def test_challenges_are_refused_after_seven_working_days_and_from_outsiders(client):
+async def test_result_challenges_are_refused_after_their_period_and_from_outsiders(client):
     tender_id, officer, panel, logins, bids, lot_id = await awarded(client)
     until = (await Award.select(Award.challenge_until).where(Award.tender == tender_id).first())["challenge_until"]
+    # Rule 27: 7 working days from the end of the 1-working-day notice period, not from publication.
+    assert get_default_calendar().working_days_between(clock.today_local(), until) == 8
     with clock.frozen(at(until, 17, 0)):
         on_time, _ = await challenge(client, tender_id, username="yangguang")
-        assert on_time.status_code == 201, "the seventh working day is still in time"
+        assert on_time.status_code == 201, "the seventh working day after the notice period is still in time"
+        assert on_time.json()["kind"] == "result" and on_time.json()["period_until"] == until.isoformat()
     with clock.frozen(at(until + timedelta(days=1), 9, 0)):
         late, _ = await challenge(client, tender_id)
-        assert "届满" in chinese_problem(late, 409)
+        message = chinese_problem(late, 409)
+        assert "届满" in message and f"截止到 {until:%Y-%m-%d}" in message and "第五十三条" in message
     other = await api_login(client, "expert1")
     refused = await client.post(
         f"/api/v1/tenders/{tender_id}/challenges",
@@ -318,7 +314,9 @@ async def test_an_abnormally_low_price_needs_an_explanation_the_panel_accepts(cl
         json={"accepted": True, "note": "成本测算合理，予以认可。"},
     )
     assert accepted.status_code == 200, accepted.text
-    delivered = await client.post(f"/api/v1/tenders/{tender_id}/evaluation-report", headers=chair)
+    from tests.integration.evaluation_helpers import deliver_report
+
+    delivered = await deliver_report(client, chair, tender_id)
     assert delivered.status_code == 200, delivered.text
 
 
@@ -375,10 +373,9 @@ async def test_simultaneous_awards_and_answers_happen_once(client):
 
 async def test_simultaneous_submissions_of_one_sheet_lock_it_once(client):
     tender_id, officer = await opened_tender(client)
-    panel = await draw(client, officer, tender_id)
-    logins = await member_logins(client, panel)
-    await declare_all(client, panel, logins)
-    await qualify_all(client, officer, tender_id)
+    from tests.integration.evaluation_helpers import ready_to_score
+
+    panel, logins, chair = await ready_to_score(client, officer, tender_id)
     bid_id = (await bids_by_org(tender_id))["幸福家"]
     headers = next(iter(logins.values()))
     from tests.integration.evaluation_helpers import sheet
