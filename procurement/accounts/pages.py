@@ -18,6 +18,7 @@ from procurement.accounts import services
 from procurement.accounts.schemas import CreateOrganizationIn, CreateUserIn, RegisterOrganizationIn
 from procurement.accounts.states import ORG_KIND_LABELS, ROLE_LABELS
 from procurement.core.api import Id
+from procurement.core.errors import ValidationFailed
 from procurement.core.i18n import _
 from procurement.core.web import (
     SESSION_COOKIE,
@@ -106,7 +107,13 @@ class PublicPages(Controller):
         async def action() -> Response:
             form = {k: v for k, v in data.items() if k != "password2"}
             form["password_confirm"] = data.get("password2", "")
-            await services.register_organization(parse_form(RegisterOrganizationIn, form), ip=client_ip(request.scope))
+            try:
+                registration = parse_form(RegisterOrganizationIn, form)
+            except ValidationFailed as exc:
+                # Every field's problem at once: the schema's (required, phone…) and the rules' (code, username…).
+                problems = await services.registration_problems(form)
+                raise ValidationFailed(field_errors={**problems, **exc.field_errors}) from None
+            await services.register_organization(registration, ip=client_ip(request.scope))
             return redirect("/login", _("注册已提交，请等待民政局审核。审核结果会在登录页提示。"))
 
         return await form_action(

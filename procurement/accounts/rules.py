@@ -1,4 +1,4 @@
-"""Pure rules for accounts: credit codes (rule 5), usernames and passwords."""
+"""Pure rules for accounts: credit codes (rule 5), usernames, passwords and contact phones."""
 
 from __future__ import annotations
 
@@ -11,6 +11,12 @@ from procurement.core.i18n import _
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{3,30}$")
 _COMMON_PASSWORDS = {"password1", "password123", "1234567890a", "qwerty12345", "admin12345", "abc1234567"}
+# A mainland mobile number (11 digits from 13–19, optionally +86), or a fixed line with its
+# area code (0 + 2–3 digits, then 7–8 digits) and an optional extension of up to 6 digits.
+_MOBILE_RE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
+_LANDLINE_RE = re.compile(r"^0\d{2,3}[2-9]\d{6,7}$")
+_EXTENSION_RE = re.compile(r"^(?P<number>.+?)(?:\s*(?:转|分机|ext\.?|#)\s*|-)(?P<ext>\d{1,6})$", re.I)  # i18n: data
+_SEPARATORS_RE = re.compile(r"[\s()（）-]")
 
 
 def normalize_credit_code(raw: str) -> str:
@@ -53,3 +59,19 @@ def password_problem(password: str, username: str, min_length: int) -> str | Non
     if password.lower() in _COMMON_PASSWORDS:
         return _("这个密码太常见，请换一个。")
     return None
+
+
+def phone_problem(raw: str) -> str | None:
+    """A contact phone must be one a person can call: a mobile number, or a fixed line with
+    its area code (0571-87080000, (0571) 8708 0000, 0571-87080000 转 8001). Spaces, hyphens
+    and brackets between the parts are fine."""
+    text = (raw or "").strip()
+    if _MOBILE_RE.fullmatch(_SEPARATORS_RE.sub("", text)):
+        return None
+    candidates = [text]
+    extension = _EXTENSION_RE.fullmatch(text)
+    if extension:
+        candidates.append(extension.group("number"))
+    if any(_LANDLINE_RE.fullmatch(_SEPARATORS_RE.sub("", c)) for c in candidates):
+        return None
+    return _("请填写有效的手机号码或带区号的固定电话。")

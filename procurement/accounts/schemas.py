@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from procurement.accounts import rules
 from procurement.accounts.states import OrgKind, Role
 from procurement.core.api import BodyId
 from procurement.core.i18n import N_
@@ -47,13 +48,21 @@ class RegisterOrganizationIn(_In):
     credit_code: str = Field(min_length=1, max_length=30)
     legal_representative: str = Field(min_length=1, max_length=50)
     contact_name: str = Field(min_length=1, max_length=50)
-    contact_phone: str = Field(min_length=5, max_length=30)
+    contact_phone: str = Field(max_length=30, description=N_("手机号码，或带区号的固定电话。"))
     address: str = Field(default="", max_length=200)
     description: str = Field(default="", max_length=2000)
     username: str = Field(min_length=1, max_length=50)
     display_name: str = Field(min_length=1, max_length=50)
     password: str = Field(min_length=1, max_length=200)
     password_confirm: str | None = Field(default=None, max_length=200, description=N_("再次输入的密码（表单使用）。"))
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        problem = rules.phone_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class CreateOrganizationIn(_In):
@@ -66,6 +75,14 @@ class CreateOrganizationIn(_In):
     contact_phone: str = Field(default="", max_length=30)
     address: str = Field(default="", max_length=200)
     description: str = Field(default="", max_length=2000)
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        problem = rules.phone_problem(value) if value else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class RejectOrganizationIn(_In):

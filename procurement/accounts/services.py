@@ -3,7 +3,8 @@ login and logout. One transaction each; every change writes its audit row."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from piccolo.columns import ForeignKey
@@ -110,15 +111,35 @@ def _duplicate(exc: BaseException) -> ValidationFailed:
     )
 
 
+async def _registration_checks(values: Mapping[str, Any], errors: dict[str, str]) -> tuple[str | None, str]:
+    """The checks of a registration beyond its schema: the credit code (rule 5), a name, code or
+    username already taken, the password rules, the repeated password. Each problem goes into
+    ``errors`` under its field; returns the normalized credit code and username."""
+    code = await _check_credit_code(str(values.get("credit_code") or ""), errors)
+    name = str(values.get("name") or "").strip()
+    if name and await Organization.exists().where(Organization.name == name):
+        errors["name"] = _("已有同名机构注册。")
+    password = str(values.get("password") or "")
+    username = await _check_new_account(str(values.get("username") or ""), password, errors)
+    confirm = values.get("password_confirm")
+    if confirm is not None and confirm != password:
+        errors["password2"] = _("两次输入的密码不一致。")
+    return code, username
+
+
+async def registration_problems(values: Mapping[str, Any]) -> dict[str, str]:
+    """Every problem of a registration form that the rules and the existing accounts show,
+    field by field, so that the form can name all of them at once (with the schema's own
+    errors) rather than one batch after another."""
+    errors: dict[str, str] = {}
+    await _registration_checks(values, errors)
+    return errors
+
+
 async def register_organization(data: RegisterOrganizationIn, ip: str = "") -> OrganizationOut:
     """A social organization registers itself; it stays pending until approved (rule 5)."""
     errors: dict[str, str] = {}
-    code = await _check_credit_code(data.credit_code, errors)
-    if await Organization.exists().where(Organization.name == data.name):
-        errors["name"] = _("已有同名机构注册。")
-    username = await _check_new_account(data.username, data.password, errors)
-    if data.password_confirm is not None and data.password_confirm != data.password:
-        errors["password2"] = _("两次输入的密码不一致。")
+    code, username = await _registration_checks(data.model_dump(), errors)
     if errors:
         raise ValidationFailed(field_errors=errors)
     now = clock.now()
@@ -460,6 +481,29 @@ async def _check_rate_limit(username: str, ip: str) -> None:
         raise RateLimited(
             _("登录失败次数过多，请 {minutes} 分钟后再试。").format(minutes=settings.login_window_minutes)
         )
+
+
+async def locked_accounts(actor: CurrentUser) -> list[tuple[str, datetime]]:
+    """The usernames the failed-login rule locks right now, each with when it unlocks (the
+    same count as ``_check_rate_limit``: failures within the window since the last success).
+    Names nobody has are included: many failures on one is worth an administrator's look."""
+    policies.can_manage_accounts(actor).require()
+    settings = get_settings()
+    window = timedelta(minutes=settings.login_window_minutes)
+    rows = (
+        await LoginAttempt.select(LoginAttempt.username, LoginAttempt.at, LoginAttempt.succeeded)
+        .where(LoginAttempt.at > clock.now() - window)
+        .order_by(LoginAttempt.at)
+    )
+    failures: dict[str, list[datetime]] = {}
+    for row in rows:
+        if row["succeeded"]:
+            failures.pop(row["username"], None)
+        else:
+            failures.setdefault(row["username"], []).append(row["at"])
+    limit = settings.login_max_failures
+    locked = [(name, times[len(times) - limit] + window) for name, times in failures.items() if len(times) >= limit]
+    return sorted(locked, key=lambda item: item[1])
 
 
 async def login(username: str, password: str, *, ip: str = "", user_agent: str = "") -> tuple[str, CurrentUser, Any]:

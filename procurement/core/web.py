@@ -14,6 +14,7 @@ import hmac
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, TypeVar, cast
 from urllib.parse import quote, unquote
 
@@ -36,7 +37,7 @@ from procurement.core import clock, money
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import DomainError, NotAuthenticated, PermissionDenied, ValidationFailed
 from procurement.core.i18n import N_, _
-from procurement.core.storage import content_disposition
+from procurement.core.storage import MAX_NAME_LENGTH, content_disposition
 from procurement.settings import get_settings
 
 log = logging.getLogger("procurement.web")
@@ -136,7 +137,13 @@ def fmt_time(value) -> str:
 
 
 def fmt_date(value) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
+    """A date as people here read it; a datetime (an instant, stored in UTC) is first
+    turned into Beijing time, so 01:48 on the 10th in Beijing shows as the 10th."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = clock.to_local(value)
+    return value.strftime("%Y-%m-%d")
 
 
 TEMPLATE_GLOBALS: dict[str, Any] = {
@@ -305,9 +312,26 @@ def domain_error_handler(request: Request, exc: DomainError) -> Response:
     return _error_page(request, exc.status_code, exc.message)
 
 
+def _multipart_header_too_long(exc: BaseException) -> bool:
+    """Litestar's multipart parser refuses a part whose header line is over 4 KB as a
+    bare 400 ("Request Entity Too Large"); the parser's own error, kept as the
+    context, says which limit it was. Our forms' field names are short, so in
+    practice that line is long because of the file name in it."""
+    seen: BaseException | None = exc.__cause__ or exc.__context__
+    while seen is not None:
+        if type(seen).__name__ == "ParserLimitReached" and "header length" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def http_error_handler(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     detail = str(exc.detail or "")
+    if status == 400 and _multipart_header_too_long(exc):
+        # The same answer as a long name that reached storage.check: 422, in Chinese.
+        message = _("文件名过长（最多 {limit} 个字）。请改短文件名后重新上传。").format(limit=MAX_NAME_LENGTH)
+        return domain_error_handler(request, ValidationFailed(message))
     if isinstance(exc, PermissionDeniedException) and "CSRF" in detail:
         message, code = _("页面已过期或表单校验失败，请刷新页面后重新提交。"), "csrf-failed"
     elif isinstance(exc, NotFoundException) or status == 404:
