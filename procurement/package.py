@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from procurement.accounts.pages import AdminPages, PublicPages
 from procurement.accounts.routes import AuthController, OrganizationController, UserController
-from procurement.awards.pages import AwardPages, ResultPages
+from procurement.awards.pages import AwardPages, OrgChallengePages, ResultPages
 from procurement.awards.routes import AwardController, BidResultController, ChallengeController, TenderAwardController
+from procurement.bids import audit_seal as bid_audit_seal
 from procurement.bids import policies as bid_policies
 from procurement.bids import reactions as bid_reactions
-from procurement.bids.pages import BidBondPages, BidPublicPages, OrgBidPages
+from procurement.bids.pages import BidBondPages, BidPublicPages, OrgBidPages, ProfileReviewPages
 from procurement.bids.routes import (
     BidController,
     BondController,
@@ -39,9 +40,10 @@ from procurement.jobs import register as register_sweeps
 from procurement.notices.pages import NoticePages, PortalPages, TenderPortalPages
 from procurement.notices.routes import NoticeController
 from procurement.settings import ROOT
+from procurement.system import audit_seal
 from procurement.system.pages import SystemPages
 from procurement.system.routes import AuditController, CalendarController, ClockController, InboxController
-from procurement.tenders.pages import BureauTenderPages, OrgTenderPages
+from procurement.tenders.pages import BureauTenderPages, OrgTenderPages, TenderFilePages
 from procurement.tenders.routes import QuestionController, TenderController
 
 
@@ -50,6 +52,7 @@ def _subscribe() -> None:
     tells bids who besides the buyer may read an opened bid (its declared panel)."""
     bid_reactions.subscribe()
     bid_policies.add_opened_reader(evaluation_access.opened_bid_reader)
+    audit_seal.add_sealed_rows(bid_audit_seal.sealed_rows)
 
 
 PACKAGE = Package(
@@ -92,14 +95,17 @@ PACKAGE = Package(
         TenderPortalPages,
         BureauTenderPages,
         OrgTenderPages,
+        TenderFilePages,
         OrgBidPages,
         BidPublicPages,
         BidBondPages,
+        ProfileReviewPages,
         ReviewPages,
         EvaluationPages,
         LowPricePages,
         AwardPages,
         ResultPages,
+        OrgChallengePages,
     ],
     templates=ROOT / "templates" / "procurement",
     sweeps=register_sweeps,

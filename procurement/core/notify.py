@@ -28,6 +28,24 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
         "title": N_("机构注册未通过审核"),
         "body": N_("{org_name} 的注册未通过审核。理由：{reason}"),
     },
+    "eligibility.filed": {
+        "title": N_("机构资格资料待确认：{org_name}"),
+        "body": N_("{org_name} 提交了机构资格资料，请核对后确认，或写明理由退回修改。"),
+    },
+    "eligibility.changed": {
+        "title": N_("机构资格资料已修改，待重新确认：{org_name}"),
+        "body": N_("{org_name} 修改了机构资格资料（修改前为「{previous}」），请重新核对后确认，或写明理由退回修改。"),
+    },
+    "eligibility.confirmed": {
+        "title": N_("机构资格资料已确认"),
+        "body": N_("{org_name} 的资格资料已由 {by} 确认，现在可以对符合资格要求的项目投标（申报）。"),
+    },
+    "eligibility.returned": {
+        "title": N_("机构资格资料被退回修改"),
+        "body": N_(
+            "{org_name} 的资格资料被民政局退回修改，请在「机构资料」中修改后重新提交；修改并确认前不能提交投标（申报）。退回理由：{reason}"
+        ),
+    },
     "tender.amended": {
         "title": N_("项目更正：{title}"),
         "body": N_(
@@ -57,6 +75,14 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
         "body": N_(
             "您在「{title}」中的报价明显低于其他有效报价的平均水平（低于平均值 {margin}% 以上）。请在「我的投标」中提交书面说明，评标委员会认可后投标方有效（《政府采购货物和服务招标投标管理办法》第六十条）。"
         ),
+    },
+    "bid.qualification_result": {
+        "title": N_("资格审查结果：{title}"),
+        "body": N_("您在「{title}」中的投标资格审查结果：{result}{next}"),
+    },
+    "panel.chair_elected": {
+        "title": N_("评标委员会组长已确定：{title}"),
+        "body": N_("「{title}」评标委员会组长为{chair}（{how}）。组长负责记录符合性审查结论和提交评审报告。"),
     },
     "evaluation.report_delivered": {
         "title": N_("评审报告已提交：{title}"),
@@ -104,6 +130,12 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
         "title": N_("收到质疑：{title}"),
         "body": N_(
             "{org_name}对「{title}」提出质疑，请在 {due} 前书面答复（《政府采购法》第五十二条）。答复前可能影响结果的，暂停签订合同。"
+        ),
+    },
+    "challenge.documents_filed": {
+        "title": N_("收到对采购文件的质疑：{title}"),
+        "body": N_(
+            "{org_name}对「{title}」的{subject}提出质疑，请在 {due} 前书面答复（《政府采购法》第五十三条）。该质疑不暂停签订合同；请考虑是否澄清或修改采购文件（发布更正公告），或终止后重新开展采购活动（《政府采购质疑和投诉办法》第十六条）。"
         ),
     },
     "challenge.answered": {
