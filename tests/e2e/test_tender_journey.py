@@ -51,6 +51,9 @@ def test_an_officer_publishes_an_open_tender_and_the_public_sees_the_notice(live
         anonymous.click(f"text={TITLE}公开招标公告")
         anonymous.wait_for_url("**/notices/*")
         anonymous.click("text=查看项目详情")
-        assert "助餐服务" in anonymous.content() and "¥780,000.00" in anonymous.content()
+        # The click starts a navigation; read the page only once the tender page has loaded (CI once read it mid-way).
+        anonymous.wait_for_url("**/tenders/*")
+        anonymous.wait_for_selector("text=¥780,000.00")
+        assert "助餐服务" in anonymous.content()
     finally:
         public.close()
