@@ -197,3 +197,23 @@ class ContractDocumentIn(_Model):
     def text_sha256(self) -> str:
         """The fingerprint printed on the document and checked on /verify/contracts."""
         return hashlib.sha256(self.canonical_text().encode()).hexdigest()
+
+
+class ContractPdfCheckOut(BaseModel):
+    """What the public check of a contract PDF found (/verify/contracts).
+
+    ``integrity``: intact | modified | unsigned | unreadable (core.pdfsign);
+    ``by_platform``: signed with this platform's certificate; ``text_sha256``:
+    the version's text fingerprint the file carries (read from its metadata, so
+    it is covered by the signature); ``pdf_sha256``: the uploaded file's own hash,
+    which the lifecycle can compare with the issued version's."""
+
+    ok: bool
+    integrity: str
+    by_platform: bool
+    covers_whole_file: bool
+    signer: str | None
+    signed_at_local: str | None
+    pdf_sha256: str
+    text_sha256: str | None
+    message: str

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import stat
+import subprocess
 
 import pytest
 from cryptography import x509
@@ -167,3 +168,17 @@ async def test_signing_and_verifying_run_off_the_event_loop(unsigned_pdf):
     signed = await pdfsign.sign_pdf_async(unsigned_pdf)
 
     assert (await pdfsign.verify_async(signed)).ok
+
+
+def test_an_independent_reader_poppler_finds_the_signature_valid_and_covering_the_document(signed_pdf, tmp_path):
+    # poppler-utils is installed by scripts/setup (pdftoppm, pdffonts); pdfsig is an outside opinion.
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(signed_pdf)
+    result = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, timeout=60, check=False)
+
+    assert "Signature is Valid" in result.stdout, result.stdout + result.stderr
+    assert "Total document signed" in result.stdout
+
+    path.write_bytes(flip_byte(signed_pdf, len(signed_pdf) // 3))
+    tampered = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, timeout=60, check=False)
+    assert "Signature is Valid" not in tampered.stdout
