@@ -4,7 +4,7 @@ sweeps and demo here as they arrive."""
 
 from __future__ import annotations
 
-from contracts.documents.pages import ContractDocumentPublicPages
+from contracts.documents.pages import ContractDocumentPublicPages, ContractTemplatePages
 from contracts.jobs import register as register_sweeps
 from procurement.core.packages import Package
 from procurement.settings import ROOT
@@ -12,6 +12,6 @@ from procurement.settings import ROOT
 PACKAGE = Package(
     name="contracts",
     templates=ROOT / "templates" / "contracts",
-    pages=[ContractDocumentPublicPages],
+    pages=[ContractDocumentPublicPages, ContractTemplatePages],
     sweeps=register_sweeps,
 )

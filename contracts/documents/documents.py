@@ -23,6 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from contracts.documents import samples
 from contracts.documents.schemas import (
     ContractDocumentIn,
     ContractKind,
@@ -74,8 +75,9 @@ def gate_text(installment: Installment, kind: ContractKind) -> str:
     return _("{day}起").format(day=_day(installment.on_date))
 
 
-def contract_context(doc: ContractDocumentIn) -> dict[str, Any]:
-    """Everything ``pdf/contract.html`` prints, as plain JSON-able values."""
+def contract_context(doc: ContractDocumentIn, *, sample: bool = False) -> dict[str, Any]:
+    """Everything ``pdf/contract.html`` prints, as plain JSON-able values.
+    ``sample``: a template preview with sample data, marked 样本 on every page."""
     template = get_template(doc.template_key)
     if template.kind is not doc.kind:
         raise ValidationFailed(_("所选合同模板「{label}」不适用于这类合同。").format(label=template.display_label()))
@@ -83,6 +85,7 @@ def contract_context(doc: ContractDocumentIn) -> dict[str, Any]:
     total_fen = doc.amount_fen + doc.matching_fen
     return {
         "doc": doc.model_dump(mode="json"),
+        "sample": sample,
         "venture": venture,
         "title": TITLES[doc.kind],
         "template_label": template.display_label(),
@@ -144,3 +147,12 @@ async def issue_contract_pdf(doc: ContractDocumentIn) -> ContractPdf:
 
 async def render_contract_pdf(doc: ContractDocumentIn) -> bytes:
     return (await issue_contract_pdf(doc)).content
+
+
+async def sample_pdf(template_key: str) -> bytes:
+    """A template's preview for administrators and officers choosing one: the sample
+    contract of its kind, marked 样本, unsigned (the platform signs only what it issues)."""
+    template = get_template(template_key)
+    doc = samples.sample_for(template.kind, template.key)
+    cached = await pdfcache.render_cached(template.file, contract_context(doc, sample=True), sign=False)
+    return cached.content

@@ -1,14 +1,19 @@
 """/verify/contracts: anyone can check that a contract PDF is the one the
-platform issued and signed, unchanged (issue 12 §2), without logging in."""
+platform issued and signed, unchanged (issue 12 §2), without logging in; and
+/admin/contract-templates, the templates administrators and officers can read."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from pypdf import PdfReader
 
 from contracts.documents import documents
+from contracts.documents.samples import service_contract
+from procurement.core import pdfsign
 from procurement.core.pdf import render_template_pdf
-from tests.contract_samples import service_contract
-from tests.integration.conftest import csrf_from
+from tests.integration.conftest import csrf_from, page_login
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +73,37 @@ async def test_the_check_needs_the_forms_token(client, issued):
 
     assert response.status_code == 403
     assert "未被改动" not in response.text
+
+
+# --------------------------------------------------------------------------- the templates administrators see
+
+
+async def test_administrators_and_officers_see_each_template_with_a_sample(client):
+    for username in ("admin", "officer"):
+        client.cookies.clear()
+        await page_login(client, username)
+        listing = await client.get("/admin/contract-templates")
+
+        assert listing.status_code == 200, (username, listing.text)
+        assert "政府购买服务合同（标准文本）" in listing.text
+        assert "公益创投项目资助协议（标准文本）" in listing.text
+        assert "/admin/contract-templates/venture-standard/sample.pdf" in listing.text
+
+
+async def test_a_sample_pdf_is_marked_and_not_signed(client):
+    await page_login(client, "officer")
+    response = await client.get("/admin/contract-templates/venture-standard/sample.pdf")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "样本" in text and "公益创投项目资助协议" in text
+    assert pdfsign.verify(response.content).integrity is pdfsign.Integrity.UNSIGNED
+    assert (await client.get("/admin/contract-templates/no-such/sample.pdf")).status_code == 404
+
+
+async def test_organizations_and_the_public_do_not_see_the_templates_page(client):
+    assert (await client.get("/admin/contract-templates")).status_code in (302, 303, 401)
+    await page_login(client, "xingfujia")
+    assert (await client.get("/admin/contract-templates")).status_code == 403
+    assert (await client.get("/admin/contract-templates/service-standard/sample.pdf")).status_code == 403

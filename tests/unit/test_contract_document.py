@@ -15,12 +15,12 @@ import pytest
 from pypdf import PdfReader
 
 from contracts.documents import documents, templates
+from contracts.documents.samples import service_contract, venture_agreement
 from contracts.documents.schemas import ContractKind, Grade, Installment, PaymentGate
 from procurement.core import pdf, pdfsign
 from procurement.core.errors import NotFound, ValidationFailed
 from procurement.core.pdf import TEMPLATES_DIR
 from procurement.settings import reset_settings_cache
-from tests.contract_samples import service_contract, venture_agreement
 from tests.unit.test_pdf import font_names
 
 SERVICE_HEADINGS = (

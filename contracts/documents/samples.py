@@ -1,9 +1,11 @@
-"""Sample contract documents of both kinds, as the lifecycle will fill them
-(tests and the PNG previews use them)."""
+"""Sample contract documents of both kinds, as the lifecycle will fill them: the
+administrators' template previews print them (marked 样本), and the tests read
+them. Demo data, not words to translate (tests/unit/test_i18n.py lists this module)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from contracts.documents.schemas import (
     BuyerParty,
@@ -38,9 +40,9 @@ PROVIDER = ProviderParty(
 )
 
 
-def service_contract(**changes) -> ContractDocumentIn:
+def service_contract(**changes: Any) -> ContractDocumentIn:
     """¥100,000.01 over three installments (40/30/30, the rounding on the last)."""
-    values = dict(
+    values: dict[str, Any] = dict(
         kind=ContractKind.SERVICE,
         template_key="service-standard",
         contract_no="SCMZ-2027-HT-0012",
@@ -84,12 +86,12 @@ def service_contract(**changes) -> ContractDocumentIn:
         signing_place="杭州市上城区",
     )
     values.update(changes)
-    return ContractDocumentIn(**values)
+    return ContractDocumentIn.model_validate(values)
 
 
-def venture_agreement(**changes) -> ContractDocumentIn:
+def venture_agreement(**changes: Any) -> ContractDocumentIn:
     """A 公益创投 agreement: ¥80,000.00 funded, ¥20,000.00 matching, over two years."""
-    values = dict(
+    values: dict[str, Any] = dict(
         kind=ContractKind.VENTURE,
         template_key="venture-standard",
         contract_no="SCMZ-2027-GY-0003",
@@ -127,4 +129,10 @@ def venture_agreement(**changes) -> ContractDocumentIn:
         extra_terms=("乙方应在项目宣传品和活动现场标注“上城区公益创投资助项目”字样。",),
     )
     values.update(changes)
-    return ContractDocumentIn(**values)
+    return ContractDocumentIn.model_validate(values)
+
+
+def sample_for(kind: ContractKind, template_key: str) -> ContractDocumentIn:
+    """The sample of ``kind``, printed with the template ``template_key``."""
+    make = venture_agreement if kind is ContractKind.VENTURE else service_contract
+    return make(template_key=template_key)
