@@ -268,3 +268,22 @@ def test_the_parties_words_are_escaped_not_interpreted():
 
     assert "<img src=x>" not in html
     assert "&lt;img src=x&gt;幸福家" in html
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        (dt.date(2027, 1, 1), dt.date(2027, 12, 31), 12),
+        (dt.date(2027, 1, 1), dt.date(2028, 12, 31), 24),
+        (dt.date(2027, 3, 15), dt.date(2027, 4, 14), 1),
+        (dt.date(2027, 3, 15), dt.date(2027, 4, 20), 2),  # a started month counts
+        (dt.date(2027, 2, 1), dt.date(2027, 2, 28), 1),
+    ],
+)
+def test_the_term_is_counted_in_months(start, end, months):
+    assert documents._months(start, end) == months
+
+
+@pytest.mark.parametrize(("bp", "text"), [(4000, "40%"), (3333, "33.33%"), (3350, "33.5%"), (10_000, "100%")])
+def test_percentages_print_without_trailing_zeros(bp, text):
+    assert documents._percent(bp) == text
