@@ -4,8 +4,14 @@ sweeps and demo here as they arrive."""
 
 from __future__ import annotations
 
+from contracts.documents.pages import ContractDocumentPublicPages, ContractTemplatePages
 from contracts.jobs import register as register_sweeps
 from procurement.core.packages import Package
 from procurement.settings import ROOT
 
-PACKAGE = Package(name="contracts", templates=ROOT / "templates" / "contracts", sweeps=register_sweeps)
+PACKAGE = Package(
+    name="contracts",
+    templates=ROOT / "templates" / "contracts",
+    pages=[ContractDocumentPublicPages, ContractTemplatePages],
+    sweeps=register_sweeps,
+)
