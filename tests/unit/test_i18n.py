@@ -32,6 +32,8 @@ DATA_MODULES = {
     "procurement/evaluation/demo.py",
     "procurement/bench.py",
     "procurement/bench_notices.py",
+    "procurement/benchmark/bare.py",
+    "procurement/benchmark/run.py",
 }
 DATA_PRAGMA = "# i18n: data"
 
