@@ -14,13 +14,23 @@ class Scale:
     mixed_seconds: float  # ... or this long at most
     downloads: int  # repeated PDF downloads
     sweep: int  # due transitions in one sweep (PostgreSQL)
+    sweep_seconds: float  # ... stopped after this long (the figure is then extrapolated)
     ranking: tuple[int, int, int] = (200, 7, 12)  # bids, members, criteria
 
 
 DEFAULT = Scale(
-    sizes=(1_000, 10_000, 100_000), pairs=3, seconds=2, mixed=10_000, mixed_seconds=60, downloads=20, sweep=10_000
+    sizes=(1_000, 10_000, 100_000),
+    pairs=3,
+    seconds=2,
+    mixed=10_000,
+    mixed_seconds=60,
+    downloads=20,
+    sweep=10_000,
+    sweep_seconds=60,
 )
-QUICK = Scale(sizes=(1_000, 10_000), pairs=1, seconds=1, mixed=1_000, mixed_seconds=10, downloads=5, sweep=1_000)
+QUICK = Scale(
+    sizes=(1_000, 10_000), pairs=1, seconds=1, mixed=1_000, mixed_seconds=10, downloads=5, sweep=1_000, sweep_seconds=10
+)
 
 
 def label(n: int) -> str:

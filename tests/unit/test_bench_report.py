@@ -124,3 +124,13 @@ def test_the_mixed_script_cycles_the_paths_and_stops_at_its_count():
     script = mixed_lua(["/", "/notices"], 250)
     assert '{"/", "/notices"}' in script and "n > 250" in script
     assert "abc123-" in upload_lua("abc123")  # every run's files differ from the last run's
+
+
+def test_a_sweep_stopped_at_its_bound_is_extrapolated_to_10000():
+    from procurement.benchmark.run import sweep_row
+
+    partial = sweep_row(10_000, 2_500, 60.0)
+    assert partial.value == 240 and "extrapolated" in partial.project and verdict(partial) == "FAIL½"
+    complete = sweep_row(10_000, 10_000, 4.0)
+    assert complete.project == "4.0 s" and verdict(complete) == "pass"
+    assert sweep_row(1_000, 0, 10.0).value is None
