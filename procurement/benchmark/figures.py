@@ -101,6 +101,8 @@ class Figures:
             project = await self.load(
                 self.project, path, connections=connections, headers=headers, lua=lua, seconds=seconds
             )
+            if project.requests < 3 and not upload:
+                project = await self.probe(path, headers)
             bare = await self.load(self.bare, bare_path, connections=connections, lua=lua, seconds=seconds)
             pairs.append((project, bare))
         project, bare, ratio = median_pair(pairs)
@@ -128,6 +130,26 @@ class Figures:
         await server.settle()
         return run
 
+    async def probe(self, path: str, headers: dict[str, str] | None, count: int = 3, limit_s: float = 60) -> Load:
+        """When a page is too slow for wrk's window to see it finish: ``count`` requests one
+        after the other (at most ``limit_s``), their throughput at one connection."""
+        samples: list[float] = []
+        failed = 0
+        deadline = time.perf_counter() + limit_s
+        async with httpx.AsyncClient(base_url=self.project.url, headers=headers, timeout=limit_s) as client:
+            while len(samples) < count and time.perf_counter() < deadline:
+                started = time.perf_counter()
+                failed += (await client.get(path)).status_code >= 400
+                samples.append(time.perf_counter() - started)
+        self.project.served += len(samples)
+        return Load(
+            requests=len(samples),
+            seconds=sum(samples),
+            errors=failed,
+            p50_ms=statistics.median(samples) * 1000,
+            p99_ms=max(samples) * 1000,
+        )
+
     async def page(
         self, figure: str, size: str, path: str, key: str | None, headers: dict[str, str] | None = None
     ) -> Load:
@@ -151,13 +173,13 @@ class Figures:
         failed = 0
         for connections in (16, 64):
             project, bare, ratio, runs = await self.pair(
-                # 64 connections of 1 MB need more than a second to reach a steady state
+                # 1 MB at 64 connections: a short window counts only the uploads that finish early
                 path,
                 BARE_UPLOAD,
                 connections=connections,
                 headers=headers,
                 upload=True,
-                seconds=max(2, self.scale.seconds),
+                seconds=max(2 if connections == 16 else 4, self.scale.seconds),
             )
             failed += sum(r.errors for r in runs)
             shown = f"{rps(project)} p99 {ms(project.p99_ms)}"
@@ -172,17 +194,10 @@ class Figures:
                 )
             )
             if connections == 64:
-                self.rows.append(
-                    Row(
-                        "  upload p99 at 64 conn.",
-                        "",
-                        ms(project.p99_ms),
-                        "",
-                        project.p99_ms,
-                        "upload.64.p99",
-                        ms(project.p99_ms),
-                    )
-                )
+                # Nothing finished in the window: slower than the window itself, which the goal refuses.
+                p99 = project.p99_ms if project.requests else float("inf")
+                shown = ms(p99) if project.requests else f"> {self.scale.seconds:g} s, none finished"
+                self.rows.append(Row("  upload p99 at 64 conn.", "", shown, "", p99, "upload.64.p99", shown))
         self.rows.append(Row("  upload errors (all runs)", "", str(failed), "", failed, "upload.errors", str(failed)))
 
     async def pdf(self, session: Session) -> None:

@@ -84,7 +84,7 @@ class Server:
     def rss_mb(self) -> float:
         return tree_rss_kib(self.process.pid) / 1024
 
-    async def settle(self, limit_s: float = 15) -> None:
+    async def settle(self, limit_s: float = 30) -> None:
         """Wait until the server has finished what the last run left queued (its CPU time stops
         growing), so that it does not steal the CPU from the next measurement; at most ``limit_s``."""
         deadline = time.perf_counter() + limit_s

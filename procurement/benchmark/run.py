@@ -9,7 +9,6 @@ import asyncio
 import os
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -40,9 +39,10 @@ async def run_command(env: dict[str, str], *args: str, timeout: float = 900) -> 
     return text
 
 
-def ranking_ms(bids: int, members: int, criteria: int, repeat: int = 5) -> float:
+def ranking_ms(bids: int, members: int, criteria: int, repeat: int = 7) -> float:
     """The scoring rules over bids × members × criteria built in memory (means, objective
-    inconsistencies, spreads, abnormally low prices, price scores, totals, rank): median ms."""
+    inconsistencies, spreads, abnormally low prices, price scores, totals, rank): the best
+    of ``repeat`` runs in ms (pure CPU work: the slower runs measure whatever else the machine did)."""
     from procurement.evaluation import scoring
 
     rng = random.Random(11)
@@ -74,7 +74,7 @@ def ranking_ms(bids: int, members: int, criteria: int, repeat: int = 5) -> float
         started = time.perf_counter()
         once()
         samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+    return min(samples)
 
 
 def server_env(base: dict[str, str], var_dir: Path, database_url: str) -> dict[str, str]:
@@ -233,7 +233,7 @@ async def main_async(args: argparse.Namespace) -> int:
     bids, members, criteria = scale.ranking
     rows.append(
         Row(
-            "ranking (scoring rules)",
+            "ranking (scoring rules, best of 7)",
             f"{bids} bids × {members} members × {criteria} criteria",
             ms(took),
             "",
@@ -251,7 +251,8 @@ async def main_async(args: argparse.Namespace) -> int:
     print(format_table(rows))
     failed = below_half(rows)
     if failed:
-        print(f"\n低于目标一半 / below half the goal: {', '.join(r.figure.strip() for r in failed)}")
+        named = "; ".join(f"{r.figure.strip()} [{r.size}]" if r.size else r.figure.strip() for r in failed)
+        print(f"\n低于目标一半 / below half the goal: {named}")
         return 1
     return 0
 

@@ -23,10 +23,10 @@ DEFAULT = Scale(
     pairs=3,
     seconds=2,
     mixed=10_000,
-    mixed_seconds=60,
+    mixed_seconds=30,
     downloads=20,
     sweep=10_000,
-    sweep_seconds=60,
+    sweep_seconds=30,
 )
 QUICK = Scale(
     sizes=(1_000, 10_000), pairs=1, seconds=1, mixed=1_000, mixed_seconds=10, downloads=5, sweep=1_000, sweep_seconds=10
