@@ -182,13 +182,13 @@ class Figures:
                 seconds=max(2 if connections == 16 else 4, self.scale.seconds),
             )
             failed += sum(r.errors for r in runs)
-            shown = f"{rps(project)} p99 {ms(project.p99_ms)}"
+            shown = f"{rps(project)} p50 {ms(project.p50_ms)} p99 {ms(project.p99_ms)}"
             self.rows.append(
                 Row(
                     f"bid upload 1 MB, {connections} conn.",
                     "1 MB",
                     shown,
-                    f"{rps(bare)} p99 {ms(bare.p99_ms)}",
+                    f"{rps(bare)} p50 {ms(bare.p50_ms)} p99 {ms(bare.p99_ms)}",
                     ratio,
                     f"upload.{connections}",
                 )
