@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import httpx
 
 from procurement.benchmark import harness
-from procurement.benchmark.report import Load, Row, median_pair, ms, rps
+from procurement.benchmark.report import Load, Row, median_pair, ms, rps, verdict
 from procurement.benchmark.scale import Scale
 
 ORG_USER = "xingfujia"
@@ -108,6 +108,15 @@ class Figures:
         project, bare, ratio = median_pair(pairs)
         return project, bare, ratio, [p for p, _b in pairs]
 
+    def add(self, row: Row) -> None:
+        """A line of the table, also shown at once (a full run takes minutes)."""
+        self.rows.append(row)
+        value = row.shown or ("" if row.value is None else f"{row.value:.2f}")
+        bare = f", bare {row.bare}" if row.bare else ""
+        print(
+            f"    {row.figure.strip()} [{row.size}]: {row.project}{bare} → {value} {verdict(row)}".rstrip(), flush=True
+        )
+
     async def load(
         self,
         server: harness.Server,
@@ -155,18 +164,18 @@ class Figures:
     ) -> Load:
         """A page of the project against the bare Jinja page; returns the project's median run."""
         project, bare, ratio, _runs = await self.pair(path, BARE_PAGE, headers=headers)
-        self.rows.append(Row(figure, size, rps(project) + errors(project), rps(bare), ratio, key))
+        self.add(Row(figure, size, rps(project) + errors(project), rps(bare), ratio, key))
         return project
 
     async def api(self, size: str) -> None:
         project, bare, ratio, _runs = await self.pair("/api/v1/notices", BARE_JSON)
-        self.rows.append(
+        self.add(
             Row("API ListNotices vs bare JSON", size, rps(project) + errors(project), rps(bare), ratio, "api.notices")
         )
 
     async def uploads(self, session: Session) -> None:
         if session.bid_id is None:
-            self.rows.append(Row("bid document upload 1 MB", "no draft bid", "", "", None, "upload.16"))
+            self.add(Row("bid document upload 1 MB", "no draft bid", "", "", None, "upload.16"))
             return
         headers = {"Authorization": f"Bearer {session.token}"}
         path = f"/api/v1/bids/{session.bid_id}/documents"
@@ -183,7 +192,7 @@ class Figures:
             )
             failed += sum(r.errors for r in runs)
             shown = f"{rps(project)} p50 {ms(project.p50_ms)} p99 {ms(project.p99_ms)}"
-            self.rows.append(
+            self.add(
                 Row(
                     f"bid upload 1 MB, {connections} conn.",
                     "1 MB",
@@ -197,8 +206,8 @@ class Figures:
                 # Nothing finished in the window: slower than the window itself, which the goal refuses.
                 p99 = project.p99_ms if project.requests else float("inf")
                 shown = ms(p99) if project.requests else f"> {self.scale.seconds:g} s, none finished"
-                self.rows.append(Row("  upload p99 at 64 conn.", "", shown, "", p99, "upload.64.p99", shown))
-        self.rows.append(Row("  upload errors (all runs)", "", str(failed), "", failed, "upload.errors", str(failed)))
+                self.add(Row("  upload p99 at 64 conn.", "", shown, "", p99, "upload.64.p99", shown))
+        self.add(Row("  upload errors (all runs)", "", str(failed), "", failed, "upload.errors", str(failed)))
 
     async def pdf(self, session: Session) -> None:
         """The tender PDF downloaded again and again (sequential), and a conditional GET."""
@@ -221,9 +230,9 @@ class Figures:
         took = statistics.median(samples) if samples else None
         note = f"{first.status_code}, {len(again.content) // 1024} KB, n={len(samples)}"
         shown = ms(took) if took is not None else "n/a"
-        self.rows.append(Row("tender PDF, repeated download", note, shown, "", took, "pdf.ms", shown))
+        self.add(Row("tender PDF, repeated download", note, shown, "", took, "pdf.ms", shown))
         cache = first.headers.get("cache-control", "none")
-        self.rows.append(
+        self.add(
             Row(
                 "  If-None-Match → 304",
                 f"ETag {'yes' if etag else 'no'}, Cache-Control {cache}",
@@ -255,7 +264,7 @@ class Figures:
             ratios.append(quiet.p99_ms / busy.p99_ms if busy.p99_ms else 0.0)
         value = statistics.median_low(ratios)
         index = ratios.index(value)
-        self.rows.append(
+        self.add(
             Row(
                 "p99 of / with 8 logins/s",
                 f"{done[0]} logins, {done[1]} failed",
@@ -305,7 +314,7 @@ class Figures:
             )
         mb = self.project.rss_mb()
         shown = f"{mb:.0f} MB"
-        self.rows.append(
+        self.add(
             Row(
                 f"RSS after {self.project.served:,} requests",
                 size,

@@ -106,12 +106,16 @@ class Server:
                 await self.process.wait()
 
 
-async def start_server(name: str, env: dict[str, str], workdir: Path, app: str | None = None) -> Server:
+async def start_server(
+    name: str, env: dict[str, str], workdir: Path, app: str | None = None, workers: int = 1
+) -> Server:
     """Spawn ``procurement serve`` on a free port and wait (at most 60 s) for /healthz to answer 200;
     ``startup_s`` is the cold start, spawn to first 200."""
     port = free_port()
     log = workdir / f"{name}-{port}.log"
     command = [sys.executable, "-m", "procurement.cli", "serve", "--host", HOST, "--port", str(port)]
+    if workers != 1:
+        command += ["--workers", str(workers)]
     if app:
         command += ["--app", app]
     started = time.perf_counter()

@@ -122,7 +122,7 @@ def format_table(rows: Sequence[Row]) -> str:
 
 
 def rps(load: Load) -> str:
-    return f"{load.rps:,.0f}/s"
+    return f"{load.rps:,.0f}/s" if load.rps >= 10 else f"{load.rps:.2f}/s"
 
 
 def ms(value: float) -> str:

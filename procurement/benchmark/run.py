@@ -104,9 +104,9 @@ async def run_database(db: str, database_url: str, scale: Scale, workdir: Path) 
     await run_command(env, "-m", "procurement.cli", "demo")
     say(f"{name}: {scale.sizes[0]:,} notices")
     await run_command(env, "-m", "procurement.benchmark.data", "fill", str(scale.sizes[0]))
-    project = await harness.start_server("project", env, workdir)
+    project = await harness.start_server("project", env, workdir, workers=scale.workers)
     cold = project.startup_s
-    bare = await harness.start_server("bare", env, workdir, harness.BARE_APP)
+    bare = await harness.start_server("bare", env, workdir, harness.BARE_APP, workers=scale.workers)
     try:
         session = await open_session(project.url, password)
         figures = Figures(project, bare, scale, db)
@@ -116,14 +116,14 @@ async def run_database(db: str, database_url: str, scale: Scale, workdir: Path) 
                 await project.stop()
                 say(f"{name}: {size:,} notices")
                 await run_command(env, "-m", "procurement.benchmark.data", "fill", str(size))
-                project = figures.project = await harness.start_server("project", env, workdir)
+                project = figures.project = await harness.start_server("project", env, workdir, workers=scale.workers)
             say(f"{name}: /notices at {size:,} notices")
             last = index == len(scale.sizes) - 1  # the goal is for the largest size
             at = f"{name}, {label(size)} notices"
             measured = await figures.page("/notices", at, "/notices", f"notices.{db}" if last else None)
             page_ms.append(1000 / measured.rps if measured.rps else float("inf"))
         flat = page_ms[-1] / page_ms[0]
-        figures.rows.append(
+        figures.add(
             Row(
                 "/notices page time (1 ÷ req/s)",
                 " → ".join(label(s) for s in scale.sizes),
@@ -149,7 +149,7 @@ async def run_database(db: str, database_url: str, scale: Scale, workdir: Path) 
         await figures.logins(password)
         say(f"{name}: memory after mixed requests")
         await figures.rss(session, largest)
-        figures.rows.append(
+        figures.add(
             Row(
                 "cold start to first 200",
                 name,
@@ -208,8 +208,15 @@ async def scratch_database(admin_url: str, create: bool, name: str) -> str:
 
 async def main_async(args: argparse.Namespace) -> int:
     scale = QUICK if args.quick else DEFAULT
-    if args.pairs or args.seconds:
-        scale = Scale(**{**vars(scale), "pairs": args.pairs or scale.pairs, "seconds": args.seconds or scale.seconds})
+    if args.pairs or args.seconds or args.workers:
+        scale = Scale(
+            **{
+                **vars(scale),
+                "pairs": args.pairs or scale.pairs,
+                "seconds": args.seconds or scale.seconds,
+                "workers": args.workers or scale.workers,
+            }
+        )
     if not shutil.which("wrk"):
         print("需要 wrk / wrk is required: apt-get install wrk (scripts/setup --bench installs it)", file=sys.stderr)
         return 2
@@ -245,7 +252,7 @@ async def main_async(args: argparse.Namespace) -> int:
     print()
     print(
         f"scripts/bench{' --quick' if args.quick else ''}: {os.cpu_count()} CPUs, server `procurement serve` "
-        f"(the bare app: --app {harness.BARE_APP}), wrk 1 thread, 16 connections unless named, "
+        f"--workers {scale.workers} (the bare app: --app {harness.BARE_APP}), wrk 1 thread, 16 connections unless named, "
         f"{scale.pairs} pair(s) × {scale.seconds:g} s, ratio = median pair; {time.perf_counter() - started:.0f} s"
     )
     print(format_table(rows))
@@ -272,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres-only", action="store_true", help="skip SQLite")
     parser.add_argument("--pairs", type=int, default=0, help="project/bare pairs per ratio")
     parser.add_argument("--seconds", type=float, default=0, help="seconds per wrk run")
+    parser.add_argument("--workers", type=int, default=0, help="procurement serve --workers N, for both apps")
     return asyncio.run(main_async(parser.parse_args(argv)))
 
 

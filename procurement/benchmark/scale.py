@@ -16,6 +16,7 @@ class Scale:
     sweep: int  # due transitions in one sweep (PostgreSQL)
     sweep_seconds: float  # ... stopped after this long (the figure is then extrapolated)
     ranking: tuple[int, int, int] = (200, 7, 12)  # bids, members, criteria
+    workers: int = 1  # procurement serve --workers, for the project and the bare app alike
 
 
 DEFAULT = Scale(

@@ -134,3 +134,10 @@ def test_a_sweep_stopped_at_its_bound_is_extrapolated_to_10000():
     complete = sweep_row(10_000, 10_000, 4.0)
     assert complete.project == "4.0 s" and verdict(complete) == "pass"
     assert sweep_row(1_000, 0, 10.0).value is None
+
+
+def test_throughput_keeps_two_decimals_below_ten_per_second():
+    from procurement.benchmark.report import rps
+
+    assert rps(Load(3, 6.25, 0, 2000, 2100)) == "0.48/s"
+    assert rps(Load(24_000, 2, 0, 1, 2)) == "12,000/s"
