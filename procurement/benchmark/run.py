@@ -22,9 +22,11 @@ from procurement.benchmark.report import Row, below_half, format_table, ms
 from procurement.benchmark.scale import DEFAULT, QUICK, Scale, label
 from procurement.settings import get_settings
 
+STARTED = time.perf_counter()
+
 
 def say(text: str) -> None:
-    print(f"==> {text}", flush=True)
+    print(f"==> {time.perf_counter() - STARTED:5.0f} s  {text}", flush=True)
 
 
 async def run_command(env: dict[str, str], *args: str, timeout: float = 900) -> str:
