@@ -60,16 +60,17 @@ async def fill(n: int) -> None:
         batch.append(
             (rng.choice(types), buyer["id"], buyer["name"], rng.choice(methods), rng.choice(cats), title, body, at)
         )
-        if len(batch) == 2000 or i == n - 1:
+        if len(batch) == 500 or i == n - 1:
+            # One statement per 500 rows (4,000 parameters): 100,000 notices in seconds, not minutes.
+            values = ", ".join(["({}, NULL, 1, {}, {}, {}, {}, {}, {}, {})"] * len(batch))
             async with db.transaction():
-                for row in batch:
-                    await db.get_engine().run_querystring(
-                        QueryString(
-                            "INSERT INTO notice (notice_type, tender, tender_version, buyer, buyer_name, method, category, "
-                            "title, content, published_at) VALUES ({}, NULL, 1, {}, {}, {}, {}, {}, {}, {})",
-                            *row,
-                        )
+                await db.get_engine().run_querystring(
+                    QueryString(
+                        "INSERT INTO notice (notice_type, tender, tender_version, buyer, buyer_name, method, category, "
+                        f"title, content, published_at) VALUES {values}",
+                        *[value for row in batch for value in row],
                     )
+                )
             batch = []
 
 

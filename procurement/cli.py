@@ -68,7 +68,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     uvicorn.run(
-        "procurement.app:create_app",
+        args.app,
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
@@ -192,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1)
+    # scripts/bench serves its bare Litestar app through this same command and server options.
+    serve.add_argument("--app", default="procurement.app:create_app", help=argparse.SUPPRESS)
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help=_("应用待执行的数据库迁移")).set_defaults(func=cmd_migrate)
     demo = sub.add_parser("demo", help=_("加载演示数据（已存在则跳过）"))

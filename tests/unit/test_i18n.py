@@ -33,6 +33,8 @@ DATA_MODULES = {
     "procurement/bench.py",
     "procurement/bench_notices.py",
     "contracts/documents/samples.py",
+    "procurement/benchmark/bare.py",
+    "procurement/benchmark/run.py",
 }
 DATA_PRAGMA = "# i18n: data"
 

@@ -1,0 +1,52 @@
+"""The goals of issue 11 as data, in one place: the table's pass/fail column
+and the CI check (``scripts/bench --quick`` fails below half a goal) read them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Goal:
+    """``at_least``: the figure must be ≥ ``target`` (a ratio, a count); otherwise ≤ (a time, a size)."""
+
+    target: float
+    at_least: bool
+    text: str
+
+    def met(self, value: float) -> bool:
+        return value >= self.target if self.at_least else value <= self.target
+
+    def half_met(self, value: float) -> bool:
+        """Half the goal: a ratio at least half its target, a time or size at most twice it."""
+        return value >= self.target / 2 if self.at_least else value <= self.target * 2
+
+
+def ratio(target: float) -> Goal:
+    return Goal(target, True, f"≥ {target:g}")
+
+
+def at_most(target: float, unit: str) -> Goal:
+    return Goal(target, False, f"≤ {target:g} {unit}".rstrip())
+
+
+GOALS: dict[str, Goal] = {
+    "notices.sqlite": ratio(0.40),  # /notices at the largest size, project ÷ bare Jinja page
+    "notices.postgres": ratio(0.60),
+    "notices.flat": at_most(1.5, "×"),  # page time at the largest size ÷ at the smallest
+    "home": ratio(0.40),
+    "tender": ratio(0.40),
+    "dashboard": ratio(0.40),
+    "api.notices": ratio(0.50),  # ListNotices ÷ a bare JSON handler
+    "upload.16": ratio(0.50),  # 1 MB bid document ÷ a bare upload handler
+    "upload.64": ratio(0.50),
+    "upload.64.p99": at_most(300, "ms"),
+    "upload.errors": at_most(0, ""),
+    "pdf.ms": at_most(5, "ms"),  # the tender PDF downloaded again
+    "pdf.304": Goal(1, True, "304"),  # 1 when a matching If-None-Match gets 304
+    "login.p99": ratio(0.67),  # other pages' p99 without ÷ with 8 logins/s: unchanged within 1.5×
+    "ranking.ms": at_most(50, "ms"),  # 200 bids × 7 members × 12 criteria
+    "sweep.s": at_most(5, "s"),  # 10,000 due transitions, PostgreSQL
+    "rss.mb": at_most(250, "MB"),  # the app process after 10,000 mixed requests
+    "cold.s": at_most(2, "s"),  # `procurement serve` to the first 200 of /healthz
+}
