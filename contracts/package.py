@@ -5,7 +5,13 @@ sweeps and demo here as they arrive."""
 from __future__ import annotations
 
 from contracts.jobs import register as register_sweeps
+from contracts.lifecycle.routes import ContractController
 from procurement.core.packages import Package
 from procurement.settings import ROOT
 
-PACKAGE = Package(name="contracts", templates=ROOT / "templates" / "contracts", sweeps=register_sweeps)
+PACKAGE = Package(
+    name="contracts",
+    api=[ContractController],
+    templates=ROOT / "templates" / "contracts",
+    sweeps=register_sweeps,
+)

@@ -309,10 +309,13 @@ def indicator_problems(indicators: Sequence[Mapping[str, Any]]) -> dict[str, str
     return problems
 
 
-def signing_gaps(contract: Mapping[str, Any], indicators: Sequence[Mapping[str, Any]]) -> list[str]:
+def signing_gaps(
+    contract: Mapping[str, Any], indicators: Sequence[Mapping[str, Any]], *, provider_details: bool = True
+) -> list[str]:
     """What the text still lacks before anyone signs it (rule 30: the contract states the
     content, place, quantity and quality): the place served, each indicator's target, and
-    the provider's details entered by the provider and confirmed by the buyer."""
+    the provider's details entered by the provider and confirmed by the buyer (not for a
+    paper signing, whose paper carries them: ``provider_details=False``)."""
     gaps = []
     if not str(contract.get("delivery_place") or "").strip():
         gaps.append(_("请填写服务地点（服务的社区）。"))
@@ -321,6 +324,8 @@ def signing_gaps(contract: Mapping[str, Any], indicators: Sequence[Mapping[str, 
     missing = [str(i.get("name")) for i in indicators if i.get("target") is None]
     if missing:
         gaps.append(_("以下服务指标尚无目标值：{names}。").format(names="、".join(missing)))
+    if not provider_details:
+        return gaps
     if not all(str(contract.get(k) or "").strip() for k in PROVIDER_FIELDS):
         gaps.append(_("服务机构须先填写开户银行、银行账号、地址和法定代表人。"))
     elif contract.get("provider_confirmed_at") is None:

@@ -80,7 +80,7 @@ CONTRACT_TABLE = TransitionTable(
 )
 
 # Who signs for which side: the relation a policy found names the party.
-PARTY_OF = {OFFICER: Party.BUYER, PROVIDER: Party.PROVIDER}
+PARTY_OF: dict[str, Party] = {OFFICER: Party.BUYER, PROVIDER: Party.PROVIDER}
 
 
 class SuspensionGround(StrEnum):
@@ -91,4 +91,6 @@ class SuspensionGround(StrEnum):
     LEGAL = "legal"  # 法定事由（须写明依据）
 
 
-GROUND_LABELS = Labels({SuspensionGround.CONSENT: N_("双方协商一致"), SuspensionGround.LEGAL: N_("法定事由")})
+GROUND_LABELS: Labels[str] = Labels(
+    {SuspensionGround.CONSENT: N_("双方协商一致"), SuspensionGround.LEGAL: N_("法定事由")}
+)

@@ -700,3 +700,17 @@ async def revoke(tender: dict[str, Any], reason: str, actor: Actor, *, re_evalua
         await notify(
             "award.revoked", users, {"title": tender["title"], "reason": reason, "link": f"/bids/{a['bid']}/result"}
         )
+
+
+async def award_record(award_id: int) -> AwardOut:
+    """One award as the contracts package reads it to draw up a contract (whatever its
+    status: the caller checks that it is still active). ``decided_at`` is the day the
+    award letter (中标通知书) was issued, from which the 30 signing days run (rule 28)."""
+    row = (
+        await Award.select(*Award.all_columns(), Award.lot.name, Award.organization.name)
+        .where(Award.id == award_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(_("找不到该中标记录。"))
+    return _award_out(row)
