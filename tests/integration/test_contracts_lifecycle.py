@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 
 from contracts.lifecycle import services as lifecycle
 from contracts.lifecycle.tables import Contract, ContractSignature, ContractVersion, Installment
+from procurement.awards.tables import Award
+from procurement.bids import bonds
 from procurement.bids.tables import BidBond
 from procurement.core import clock
 from procurement.core.calendar import get_default_calendar
@@ -24,6 +26,7 @@ from tests.integration.contract_helpers import (
     sign,
 )
 from tests.integration.test_award_challenges import challenge
+from tests.integration.test_venture_award import venture_call_evaluated
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -245,6 +248,7 @@ async def test_the_signing_deadline_is_day_thirty_and_an_overdue_one_is_flagged_
 
 async def test_activation_schedules_the_bond_refund_and_the_sweep_publishes_the_notice_once(client):
     contract, officer, provider, tender_id = await ready_contract(client)
+    await bonds.record_bond(tender_id, contract["provider_id"], 500_000)  # the winner's bid bond, still held
     assert (await sign(client, officer, contract)).status_code == 200
     active = await sign(client, provider, contract)
     assert active.status_code == 200, active.text
@@ -258,8 +262,7 @@ async def test_activation_schedules_the_bond_refund_and_the_sweep_publishes_the_
         .where((BidBond.tender == tender_id) & (BidBond.organization == body["provider_id"]))
         .first()
     )
-    if bond is not None:
-        assert bond["refund_due_on"] == calendar.add_working_days(today, 5)
+    assert bond is not None and bond["refund_due_on"] == calendar.add_working_days(today, 5)  # rule 29
     notices = Notice.count().where((Notice.tender == tender_id) & (Notice.notice_type == "contract"))
     assert await notices == 0
     due = datetime.fromisoformat(body["notice_due_on"]).date()
@@ -397,3 +400,40 @@ async def test_termination_needs_a_settlement_within_the_unpaid_remainder_and_pu
     assert notice is not None and notice["tender"] == tender_id
     after = await client.post(f"{url}/resume", headers=officer)
     assert after.status_code == 409 and "已解除" in chinese(after)
+
+
+# --------------------------------------------------------------------------- 公益创投 (§1)
+
+
+async def test_a_venture_award_becomes_a_funding_agreement_signed_only_after_the_publicity(client):
+    try:
+        tender_id, lot_id, officer, bids = await venture_call_evaluated(client)
+        funded = await client.post(
+            f"/api/v1/tenders/{tender_id}/award",
+            headers=officer,
+            json={"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"], "amount_fen": 4_500_000}]},
+        )
+        assert funded.status_code == 200, funded.text
+        award = await Award.select().where(Award.tender == tender_id).first()
+        created = await client.post("/api/v1/contracts/", headers=officer, json={"award_id": award["id"]})
+        assert created.status_code == 201, created.text
+        contract = created.json()
+        assert contract["kind"] == "venture" and contract["kind_label"] == "公益创投项目资助协议"
+        assert contract["amount_fen"] == contract["funded_fen"] == 4_500_000
+        assert contract["matching_fen"] == 5_000_000  # the bid's promised 配套资金
+        assert any("公示" in b for b in contract["signing_blockers"])
+        provider = await api_login(client, "xingfujia")
+        url = f"/api/v1/contracts/{contract['id']}"
+        assert (await client.put(url, headers=officer, json=READY_DRAFT)).status_code == 200
+        assert (await client.put(url, headers=provider, json=PROVIDER_DETAILS)).status_code == 200
+        assert (await client.put(url, headers=officer, json={"confirm_provider_details": True})).status_code == 200
+        during = await sign(client, provider, contract)
+        assert during.status_code == 409 and "公示" in chinese(during)
+        clock.freeze(at(award["publicity_until"] + timedelta(days=1), 9, 0))
+        officer = await api_login(client, "officer")
+        provider = await api_login(client, "xingfujia")
+        assert (await sign(client, provider, contract)).status_code == 200
+        lowered = await client.put(url, headers=officer, json={"amount_fen": 4_000_000})  # a new version
+        assert lowered.json()["funded_fen"] == 4_000_000 and lowered.json()["version"] == 2
+    finally:
+        clock.freeze(None)
