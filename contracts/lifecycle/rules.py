@@ -24,6 +24,7 @@ FILING_WORKING_DAYS = 7  # 《政府采购法》第四十七条: filed within 7 
 BOND_REFUND_WORKING_DAYS = 5  # rule 29: the winner's bid bond, 5 working days after signing
 MAX_PERFORMANCE_BOND_PERCENT = 10  # 《政府采购法实施条例》第四十八条
 NOTICE_HOUR = 9  # the sweep publishes an unpublished contract notice at 09:00 Beijing on its last day
+REMINDER_DAYS = 5  # the parties are reminded at 09:00 Beijing 5 days before the last signing day
 
 
 class Gate:
@@ -260,6 +261,7 @@ class Waiting:
     status: str
     signing_deadline: date | None
     signing_overdue_at: datetime | None
+    signing_reminded_at: datetime | None
     notice_due_on: date | None
     notice_published_at: datetime | None
     filing_due_on: date | None
@@ -272,9 +274,13 @@ SIGNED = ("active", "suspended", "completed", "terminated")
 
 
 def due_events(w: Waiting, now: datetime) -> list[str]:
-    """The time-driven events due now: ``signing_overdue`` (flag once), ``publish_notice``,
-    ``filing_overdue`` (flag once)."""
-    return [event for event, moment in _moments(w) if moment <= now]
+    """The time-driven events due now: ``signing_reminder`` (once, 5 days before the last
+    day), ``signing_overdue`` (flag once), ``publish_notice``, ``filing_overdue`` (flag once).
+    A reminder that comes too late (the scheduler was down) gives way to the overdue flag."""
+    events = [event for event, moment in _moments(w) if moment <= now]
+    if "signing_overdue" in events and "signing_reminder" in events:
+        events.remove("signing_reminder")
+    return events
 
 
 def next_check(w: Waiting, now: datetime) -> datetime | None:
@@ -285,6 +291,8 @@ def next_check(w: Waiting, now: datetime) -> datetime | None:
 
 def _moments(w: Waiting) -> Iterable[tuple[str, datetime]]:
     if w.status in UNSIGNED and w.signing_deadline is not None and w.signing_overdue_at is None:
+        if w.signing_reminded_at is None:
+            yield "signing_reminder", _utc(w.signing_deadline - timedelta(days=REMINDER_DAYS), time(NOTICE_HOUR))
         yield "signing_overdue", after_day(w.signing_deadline)
     if w.status in SIGNED and w.notice_due_on is not None and w.notice_published_at is None:
         yield "publish_notice", notice_publish_at(w.notice_due_on)

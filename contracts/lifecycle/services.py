@@ -117,6 +117,7 @@ def _waiting(row: dict[str, Any]) -> rules.Waiting:
         status=row["status"],
         signing_deadline=row["signing_deadline"],
         signing_overdue_at=row["signing_overdue_at"],
+        signing_reminded_at=row["signing_reminded_at"],
         notice_due_on=row["notice_due_on"],
         notice_published_at=row["notice_published_at"],
         filing_due_on=row["filing_due_on"],
@@ -948,8 +949,8 @@ async def complete_contract(user: CurrentUser, contract_id: int) -> ContractOut:
 
 
 async def check_due(contract_id: int) -> Due:
-    """What falls due for one contract (invariant 10), exactly once each: an overdue
-    signing is flagged and both parties are told (rule 28: 30 days from the award letter);
+    """What falls due for one contract (invariant 10), exactly once each: the parties are
+    reminded 5 days before the last signing day; an overdue signing is flagged and both parties are told (rule 28: 30 days from the award letter);
     an unpublished contract notice is published on its last working day; an overdue
     filing is flagged and the buyer's officers told. Runs in the sweep's transaction."""
     row = await Contract.select().where(Contract.id == contract_id).first()
@@ -958,7 +959,11 @@ async def check_due(contract_id: int) -> Due:
     now = clock.now()
     events = rules.due_events(_waiting(row), now)
     for event in events:
-        if event == "signing_overdue":
+        if event == "signing_reminder":
+            await Contract.update({Contract.signing_reminded_at: now}).where(Contract.id == contract_id)
+            await notify("contract.signing_reminder", await _users(row, Party.BUYER, Party.PROVIDER), _context(row))
+            row = {**row, "signing_reminded_at": now}
+        elif event == "signing_overdue":
             await Contract.update({Contract.signing_overdue_at: now}).where(Contract.id == contract_id)
             await audit.record(
                 "contract.signing_overdue",

@@ -64,6 +64,7 @@ class Contract(Table, tablename="contract"):
     letter_issued_on = Date()
     signing_deadline = Date()
     signing_overdue_at = Timestamptz(null=True, default=None)
+    signing_reminded_at = Timestamptz(null=True, default=None)
     signed_at = Timestamptz(null=True, default=None)
     signed_offline = Boolean(default=False)
     offline_scan_sha256 = Varchar(length=64, default="")

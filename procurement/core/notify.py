@@ -174,6 +174,12 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
             "合同「{title}」（编号 {number}）双方已签署，自 {signed_on} 起生效。合同公告应于 {notice_due} 前发布，备案应于 {filing_due} 前完成。"
         ),
     },
+    "contract.signing_reminder": {
+        "title": N_("合同签订期限将至：{title}"),
+        "body": N_(
+            "合同「{title}」（编号 {number}）应于 {deadline} 前签订（中标通知书发出之日起 30 日内，《政府采购法》第四十六条），请尽快完成签署。"
+        ),
+    },
     "contract.signing_overdue": {
         "title": N_("合同签订已逾期：{title}"),
         "body": N_(

@@ -227,6 +227,12 @@ async def test_the_signing_deadline_is_day_thirty_and_an_overdue_one_is_flagged_
     issued = datetime.fromisoformat(contract["letter_issued_on"]).date()
     deadline = issued + timedelta(days=30)
     assert contract["signing_deadline"] == deadline.isoformat()
+    with clock.frozen(at(deadline - timedelta(days=5), 8, 59)):
+        assert await lifecycle.run_due_contracts() == 0
+    with clock.frozen(at(deadline - timedelta(days=5), 9, 0)):
+        assert await lifecycle.run_due_contracts() == 1, "the reminder, 5 days before the last day"
+        assert await lifecycle.run_due_contracts() == 0
+    assert await InboxItem.count().where(InboxItem.event == "contract.signing_reminder") >= 2
     with clock.frozen(at(deadline, 23, 59)):
         assert await lifecycle.run_due_contracts() == 0, "day 30 is still in time"
         officer = await api_login(client, "officer")  # the session of a month ago has expired

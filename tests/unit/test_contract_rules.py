@@ -184,6 +184,7 @@ def _waiting(**changes) -> rules.Waiting:
         "status": "draft",
         "signing_deadline": date(2027, 3, 31),
         "signing_overdue_at": None,
+        "signing_reminded_at": None,
         "notice_due_on": None,
         "notice_published_at": None,
         "filing_due_on": None,
@@ -193,13 +194,25 @@ def _waiting(**changes) -> rules.Waiting:
     return rules.Waiting(**{**base, **changes})
 
 
+def test_an_unsigned_contract_is_reminded_five_days_before_its_last_day_once():
+    remind_at = datetime(2027, 3, 26, 1, 0, tzinfo=UTC)  # 09:00 Beijing on 26 March
+    w = _waiting()
+    assert rules.next_check(w, datetime(2027, 3, 2, tzinfo=UTC)) == remind_at
+    assert rules.due_events(w, remind_at - timedelta(seconds=1)) == []
+    assert rules.due_events(w, remind_at) == ["signing_reminder"]
+    reminded = _waiting(signing_reminded_at=remind_at)
+    assert rules.due_events(reminded, remind_at + timedelta(hours=1)) == []
+    # A scheduler that was down past the deadline flags the delay and sends no late reminder.
+    assert rules.due_events(w, datetime(2027, 4, 2, tzinfo=UTC)) == ["signing_overdue"]
+
+
 def test_an_unsigned_contract_waits_for_the_end_of_its_last_signing_day():
     end_of_day_30 = datetime(2027, 3, 31, 16, 0, tzinfo=UTC)  # 00:00 on 1 April in Beijing
-    w = _waiting()
-    assert rules.next_check(w, datetime(2027, 3, 2, tzinfo=UTC)) == end_of_day_30
+    w = _waiting(signing_reminded_at=datetime(2027, 3, 26, 1, 0, tzinfo=UTC))
+    assert rules.next_check(w, datetime(2027, 3, 27, tzinfo=UTC)) == end_of_day_30
     assert rules.due_events(w, end_of_day_30 - timedelta(seconds=1)) == []
     assert rules.due_events(w, end_of_day_30) == ["signing_overdue"]
-    flagged = _waiting(signing_overdue_at=end_of_day_30)
+    flagged = _waiting(signing_overdue_at=end_of_day_30, signing_reminded_at=None)
     assert rules.due_events(flagged, end_of_day_30 + timedelta(days=5)) == []
     assert rules.next_check(flagged, end_of_day_30) is None
 
