@@ -7,7 +7,7 @@ officer has not) and the filing (flagged once when overdue).
 
 from __future__ import annotations
 
-from contracts.lifecycle import services as lifecycle
+from contracts.lifecycle import signing as lifecycle
 from procurement.core.scheduler import SweepRegistry
 
 

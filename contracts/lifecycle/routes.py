@@ -6,6 +6,7 @@ from litestar import Controller, Request, get, post, put
 from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from contracts.lifecycle import ending, signing
 from contracts.lifecycle import services as contracts
 from contracts.lifecycle.schemas import (
     ContractDraftIn,
@@ -57,7 +58,7 @@ class ContractController(Controller):
     )
     async def sign(self, request: Request, contract_id: Id, data: JSONBody[SignIn]) -> ContractOut:
         """A party signs the current version; the second signature makes the contract active."""
-        return await contracts.sign_contract(require_user(request), contract_id, data.version)
+        return await signing.sign_contract(require_user(request), contract_id, data.version)
 
     @post(
         "/{contract_id:int}/offline-signing",
@@ -67,7 +68,7 @@ class ContractController(Controller):
     )
     async def offline(self, request: Request, contract_id: Id, data: JSONBody[OfflineSigningIn]) -> ContractOut:
         """The officer records a paper signing with the signed scan (its SHA-256 is kept)."""
-        return await contracts.record_offline_signing(require_user(request), contract_id, data)
+        return await signing.record_offline_signing(require_user(request), contract_id, data)
 
     @post(
         "/{contract_id:int}/notice",
@@ -77,7 +78,7 @@ class ContractController(Controller):
     )
     async def notice(self, request: Request, contract_id: Id) -> ContractOut:
         """The 合同公告 on the portal (within 2 working days of signing)."""
-        return await contracts.publish_contract_notice(require_user(request), contract_id)
+        return await signing.publish_contract_notice(require_user(request), contract_id)
 
     @post(
         "/{contract_id:int}/filing",
@@ -87,7 +88,7 @@ class ContractController(Controller):
     )
     async def filing(self, request: Request, contract_id: Id, data: JSONBody[FilingIn]) -> ContractOut:
         """备案 of the signed contract (within 7 working days of signing)."""
-        return await contracts.record_filing(require_user(request), contract_id, data)
+        return await signing.record_filing(require_user(request), contract_id, data)
 
     @post(
         "/{contract_id:int}/suspend",
@@ -97,7 +98,7 @@ class ContractController(Controller):
     )
     async def suspend(self, request: Request, contract_id: Id, data: JSONBody[GroundIn]) -> ContractOut:
         """中止, recorded by the buyer with the provider's consent or a legal ground."""
-        return await contracts.suspend_contract(require_user(request), contract_id, data)
+        return await ending.suspend_contract(require_user(request), contract_id, data)
 
     @post(
         "/{contract_id:int}/resume",
@@ -106,7 +107,7 @@ class ContractController(Controller):
         responses=problems(401, 403, 404, 409),
     )
     async def resume(self, request: Request, contract_id: Id) -> ContractOut:
-        return await contracts.resume_contract(require_user(request), contract_id)
+        return await ending.resume_contract(require_user(request), contract_id)
 
     @post(
         "/{contract_id:int}/terminate",
@@ -116,7 +117,7 @@ class ContractController(Controller):
     )
     async def terminate(self, request: Request, contract_id: Id, data: JSONBody[TerminateIn]) -> ContractOut:
         """解除, with a reason, a settlement within the unpaid remainder, and a public notice."""
-        return await contracts.terminate_contract(require_user(request), contract_id, data)
+        return await ending.terminate_contract(require_user(request), contract_id, data)
 
     @post(
         "/{contract_id:int}/complete",
@@ -126,4 +127,4 @@ class ContractController(Controller):
     )
     async def complete(self, request: Request, contract_id: Id) -> ContractOut:
         """Refused until the final evaluation and the settled payments exist (later issues)."""
-        return await contracts.complete_contract(require_user(request), contract_id)
+        return await ending.complete_contract(require_user(request), contract_id)

@@ -8,7 +8,7 @@ import base64
 import json
 from datetime import datetime, timedelta
 
-from contracts.lifecycle import services as lifecycle
+from contracts.lifecycle import signing as lifecycle
 from contracts.lifecycle.tables import Contract, ContractSignature, ContractVersion, Installment
 from procurement.awards.tables import Award
 from procurement.bids import bonds
