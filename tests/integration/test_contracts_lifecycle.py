@@ -25,6 +25,7 @@ from tests.integration.contract_helpers import (
     ready_contract,
     sign,
 )
+from tests.integration.evaluation_helpers import bids_by_org
 from tests.integration.test_award_challenges import challenge
 from tests.integration.test_venture_award import venture_call_evaluated
 
@@ -443,3 +444,38 @@ async def test_a_venture_award_becomes_a_funding_agreement_signed_only_after_the
         assert lowered.json()["funded_fen"] == 4_000_000 and lowered.json()["version"] == 2
     finally:
         clock.freeze(None)
+
+
+async def test_a_revoked_award_cannot_be_signed_and_the_new_award_gets_its_own_contract(client):
+    contract, officer, provider, tender_id = await ready_contract(client)
+    filed, _ = await challenge(client, tender_id)
+    upheld = await client.post(
+        f"/api/v1/challenges/{filed.json()['id']}/answer",
+        headers=officer,
+        json={"outcome": "re_award", "answer": "经核查，中标人项目负责人证书已过期，不符合团队要求，质疑成立。"},
+    )
+    assert upheld.status_code == 200, upheld.text
+    refused = await sign(client, provider, contract)
+    assert refused.status_code == 409 and "尚无有效的中标" in chinese(refused)
+    again = await client.post("/api/v1/contracts/", headers=officer, json={"award_id": contract["award_id"]})
+    assert again.status_code == 409 and "已撤销" in chinese(again)
+    by_org = await bids_by_org(tender_id)
+    chosen = await client.post(
+        f"/api/v1/tenders/{tender_id}/award",
+        headers=officer,
+        json={
+            "choices": [
+                {
+                    "lot_id": contract["lot_id"],
+                    "bid_id": by_org["颐乐"],
+                    "reason": "质疑成立，原排名第一的供应商不符合团队要求。",
+                }
+            ]
+        },
+    )
+    assert chosen.status_code == 200, chosen.text
+    new_award = await Award.select().where((Award.tender == tender_id) & (Award.status == "active")).first()
+    created = await client.post("/api/v1/contracts/", headers=officer, json={"award_id": new_award["id"]})
+    assert created.status_code == 201, created.text
+    assert created.json()["provider_name"].endswith("颐乐养老服务社") and created.json()["number"] != contract["number"]
+    assert created.json()["amount_fen"] == new_award["amount_fen"]
