@@ -5,6 +5,7 @@ sweeps and demo here as they arrive."""
 from __future__ import annotations
 
 from contracts.jobs import register as register_sweeps
+from contracts.lifecycle import reactions
 from contracts.lifecycle.routes import ContractController
 from procurement.core.packages import Package
 from procurement.settings import ROOT
@@ -14,4 +15,5 @@ PACKAGE = Package(
     api=[ContractController],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,
+    subscribe=reactions.subscribe,
 )

@@ -29,6 +29,7 @@ class ContractStatus(StrEnum):
     SUSPENDED = "suspended"
     COMPLETED = "completed"
     TERMINATED = "terminated"
+    VOIDED = "voided"  # never signed: its award was revoked
 
 
 class ContractKind(StrEnum):
@@ -59,6 +60,7 @@ CONTRACT_TABLE = TransitionTable(
         S.SUSPENDED: StateInfo(N_("已中止"), N_("中止")),
         S.COMPLETED: StateInfo(N_("已完成"), N_("已完成")),
         S.TERMINATED: StateInfo(N_("已解除"), N_("已解除")),
+        S.VOIDED: StateInfo(N_("已作废（中标结果已撤销）"), N_("已作废")),
     },
     transitions=[
         Transition(S.DRAFT, "update", S.DRAFT, PARTIES, N_("修改合同草稿"), N_("修改")),
@@ -75,6 +77,10 @@ CONTRACT_TABLE = TransitionTable(
         Transition(S.ACTIVE, "terminate", S.TERMINATED, BUYER, N_("解除合同"), N_("解除")),
         Transition(S.SUSPENDED, "terminate", S.TERMINATED, BUYER, N_("解除合同"), N_("解除")),
         Transition(S.ACTIVE, "complete", S.COMPLETED, BUYER, N_("合同履行完毕"), N_("完成")),
+        # An unsigned contract falls with its award (an upheld challenge revokes it): the system
+        # voids it when awards tells it so (the event ``award.revoked``).
+        Transition(S.DRAFT, "void", S.VOIDED, frozenset(), N_("作废（中标结果已撤销）"), N_("作废")),
+        Transition(S.AWAITING_SIGNATURES, "void", S.VOIDED, frozenset(), N_("作废（中标结果已撤销）"), N_("作废")),
     ],
     role_labels={OFFICER: N_("采购人的经办人"), PROVIDER: N_("服务机构的工作人员")},
 )

@@ -192,6 +192,10 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
             "合同「{title}」（编号 {number}）应于 {due} 前备案（签订之日起 7 个工作日内，《政府采购法》第四十七条），请尽快备案。"
         ),
     },
+    "contract.voided": {
+        "title": N_("合同作废：{title}"),
+        "body": N_("中标（成交）结果已撤销，尚未签订的合同「{title}」（编号 {number}）作废。理由：{reason}"),
+    },
     "contract.suspended": {
         "title": N_("合同中止履行：{title}"),
         "body": N_("合同「{title}」（编号 {number}）已中止履行。理由：{reason}"),

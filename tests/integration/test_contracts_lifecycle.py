@@ -446,7 +446,7 @@ async def test_a_venture_award_becomes_a_funding_agreement_signed_only_after_the
         clock.freeze(None)
 
 
-async def test_a_revoked_award_cannot_be_signed_and_the_new_award_gets_its_own_contract(client):
+async def test_a_revoked_award_voids_its_unsigned_contract_and_the_new_award_gets_its_own(client):
     contract, officer, provider, tender_id = await ready_contract(client)
     filed, _ = await challenge(client, tender_id)
     upheld = await client.post(
@@ -456,7 +456,11 @@ async def test_a_revoked_award_cannot_be_signed_and_the_new_award_gets_its_own_c
     )
     assert upheld.status_code == 200, upheld.text
     refused = await sign(client, provider, contract)
-    assert refused.status_code == 409 and "尚无有效的中标" in chinese(refused)
+    assert refused.status_code == 409 and "已作废" in chinese(refused)
+    voided = (await client.get(f"/api/v1/contracts/{contract['id']}", headers=officer)).json()
+    assert voided["status"] == "voided" and voided["allowed_actions"] == []
+    assert await InboxItem.count().where(InboxItem.event == "contract.voided") >= 2
+    assert await AuditEvent.count().where(AuditEvent.action == "contract.void") == 1
     again = await client.post("/api/v1/contracts/", headers=officer, json={"award_id": contract["award_id"]})
     assert again.status_code == 409 and "已撤销" in chinese(again)
     by_org = await bids_by_org(tender_id)

@@ -21,7 +21,11 @@ EXPECTED = {
     ("active", "complete"): "completed",
     ("suspended", "resume"): "active",
     ("suspended", "terminate"): "terminated",
+    ("draft", "void"): "voided",
+    ("awaiting_signatures", "void"): "voided",
 }
+# Only the system voids an unsigned contract, when its award is revoked.
+SYSTEM_ONLY = {("draft", "void"), ("awaiting_signatures", "void")}
 # Who may take each step: both parties sign and correct; only the buyer records
 # the rest (《政府采购法》第五十条: with the provider's consent or a legal ground).
 BOTH = {
@@ -31,12 +35,13 @@ BOTH = {
     ("awaiting_signatures", "revise"),
 }
 ALLOWED_FROM = {
-    "draft": ["update", "sign", "record_offline"],
-    "awaiting_signatures": ["countersign", "revise", "record_offline"],
+    "draft": ["update", "sign", "record_offline", "void"],
+    "awaiting_signatures": ["countersign", "revise", "record_offline", "void"],
     "active": ["suspend", "terminate", "complete"],
     "suspended": ["resume", "terminate"],
     "completed": [],
     "terminated": [],
+    "voided": [],
 }
 
 OFFICER_ACTOR = Actor(1, "officer", role=Role.OFFICER, relations=frozenset({OFFICER}))
@@ -50,15 +55,24 @@ def test_the_table_has_every_status_and_exactly_the_expected_steps() -> None:
     assert set(CONTRACT_TABLE.states) == {s.value for s in ContractStatus} == set(ALLOWED_FROM)
     assert {(t.source, t.action): t.target for t in CONTRACT_TABLE.transitions} == EXPECTED
     assert {(t.source, t.action) for t in CONTRACT_TABLE.transitions if t.roles == {OFFICER, PROVIDER}} == BOTH
-    assert {(t.source, t.action) for t in CONTRACT_TABLE.transitions if t.roles == {OFFICER}} == set(EXPECTED) - BOTH
+    assert {(t.source, t.action) for t in CONTRACT_TABLE.transitions if t.roles == {OFFICER}} == (
+        set(EXPECTED) - BOTH - SYSTEM_ONLY
+    )
+    assert {(t.source, t.action) for t in CONTRACT_TABLE.transitions if t.system_only} == SYSTEM_ONLY
 
 
 @pytest.mark.parametrize(("state", "action"), list(CONTRACT_TABLE.pairs()))
 def test_every_state_action_pair_is_either_allowed_for_the_right_party_or_refused(state: str, action: str) -> None:
     if (state, action) in EXPECTED:
         target = EXPECTED[(state, action)]
-        assert CONTRACT_TABLE.decide(state, action, OFFICER_ACTOR).target == target
         assert CONTRACT_TABLE.decide(state, action, SYSTEM).target == target
+        if (state, action) in SYSTEM_ONLY:
+            for person in (OFFICER_ACTOR, PROVIDER_ACTOR):
+                with pytest.raises(PermissionDenied) as denied:
+                    CONTRACT_TABLE.decide(state, action, person)
+                assert "由系统按时间自动执行" in denied.value.message
+            return
+        assert CONTRACT_TABLE.decide(state, action, OFFICER_ACTOR).target == target
         if (state, action) in BOTH:
             assert CONTRACT_TABLE.decide(state, action, PROVIDER_ACTOR).target == target
         else:
