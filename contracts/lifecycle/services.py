@@ -448,15 +448,28 @@ async def update_draft(user: CurrentUser, contract_id: int, data: ContractDraftI
         problems |= rules.bond_problems(merged["performance_bond_fen"], merged["amount_fen"])
         if "indicators" in changes:
             problems |= rules.indicator_problems(changes["indicators"])
+        current = await installment_rows(contract_id)
         template = changes.get("installments") or [
-            {k: i[k] for k in ("label", "percent", "gate", "min_grade", "due_date")}
-            for i in await installment_rows(contract_id)
+            {k: i[k] for k in ("label", "percent", "gate", "min_grade", "due_date")} for i in current
         ]
         problems |= rules.schedule_problems(template, merged["term_start"], merged["term_end"])
         if data.confirm_provider_details and not all(str(merged[k] or "").strip() for k in PROVIDER_INPUT):
             problems["confirm_provider_details"] = _("服务机构尚未填写完整开户银行、银行账号、地址和法定代表人。")
         if problems:
             raise ValidationFailed(field_errors=problems)
+        split = rules.split_installments(merged["amount_fen"], template)
+        schedule_changed = [i.as_json() for i in split] != [
+            {
+                **{k: i[k] for k in ("seq", "label", "percent", "amount_fen", "gate", "min_grade")},
+                "due_date": i["due_date"].isoformat() if i["due_date"] else None,
+            }
+            for i in current
+        ]
+        changed = [k for k, v in changes.items() if k not in ("indicators", "installments") and row[k] != v]
+        if json.loads(merged["indicators"]) != json.loads(row["indicators"]):
+            changed.append("indicators")
+        if not changed and not schedule_changed and not data.confirm_provider_details:
+            raise ValidationFailed(_("没有修改任何内容：提交的内容与当前合同相同。"))
         now = clock.now()
         values: dict[Column | str, Any] = {Contract.updated_at: now}
         for key, value in changes.items():
@@ -490,8 +503,8 @@ async def update_draft(user: CurrentUser, contract_id: int, data: ContractDraftI
                 "confirmed_provider_details": data.confirm_provider_details,
             },
         )
-        if "installments" in changes or "amount_fen" in changes:
-            await _write_installments(contract_id, rules.split_installments(merged["amount_fen"], template))
+        if schedule_changed:
+            await _write_installments(contract_id, split)
         if action == "revise":
             updated = await _row(contract_id)
             other = Party.PROVIDER if party == Party.BUYER else Party.BUYER

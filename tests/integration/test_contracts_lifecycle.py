@@ -196,6 +196,18 @@ async def test_the_first_signature_freezes_the_text_and_a_correction_needs_both_
     assert frozen_now.status_code == 409 and "履行中" in chinese(frozen_now)
 
 
+async def test_a_correction_that_changes_nothing_is_refused_and_makes_no_new_version(client):
+    contract, officer, provider, _ = await ready_contract(client)
+    url = f"/api/v1/contracts/{contract['id']}"
+    assert (await sign(client, provider, contract)).status_code == 200
+    same = await client.put(url, headers=officer, json={"delivery_place": READY_DRAFT["delivery_place"]})
+    assert same.status_code == 422 and "没有修改任何内容" in chinese(same)
+    empty = await client.put(url, headers=provider, json={})
+    assert empty.status_code == 422
+    row = await Contract.select(Contract.version, Contract.status).where(Contract.id == contract["id"]).first()
+    assert row == {"version": 1, "status": "awaiting_signatures"}
+
+
 async def test_signing_is_refused_while_a_challenge_is_open_and_the_reason_is_shown(client):
     contract, officer, provider, tender_id = await ready_contract(client)
     filed, _ = await challenge(client, tender_id)
