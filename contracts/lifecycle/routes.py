@@ -35,10 +35,14 @@ class ContractController(Controller):
 
     @get("/", operation_id="ListContracts", responses=problems(401))
     async def list(
-        self, request: Request, status: str | None = Parameter(default=None, max_length=30)
+        self,
+        request: Request,
+        status: str | None = Parameter(default=None, max_length=30),
+        overdue_signing: bool = Parameter(default=False),
     ) -> list[ContractSummary]:
-        """The bureau's contracts for its staff, an organization's own for its members."""
-        return await contracts.list_contracts(require_user(request), status=status)
+        """The bureau's contracts for its staff, an organization's own for its members;
+        ``status`` and ``overdue_signing`` (unsigned past the 30 days) filter them."""
+        return await contracts.list_contracts(require_user(request), status=status, overdue_signing=overdue_signing)
 
     @get("/{contract_id:int}", operation_id="GetContract", responses=problems(401, 404))
     async def get(self, request: Request, contract_id: Id) -> ContractOut:

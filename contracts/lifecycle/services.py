@@ -224,9 +224,12 @@ async def get_contract(user: CurrentUser, contract_id: int) -> ContractOut:
     return await _out(user, await readable(user, contract_id))
 
 
-async def list_contracts(user: CurrentUser, *, status: str | None = None) -> list[ContractSummary]:
+async def list_contracts(
+    user: CurrentUser, *, status: str | None = None, overdue_signing: bool = False
+) -> list[ContractSummary]:
     """The bureau's contracts for its staff, an organization's own for its members, all for
-    administrators; nobody else has any."""
+    administrators; nobody else has any. ``overdue_signing`` keeps the unsigned ones past
+    their 30 days (rule 28)."""
     query = Contract.select().order_by(Contract.id, ascending=False)
     if user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id is not None:
         query = query.where(Contract.buyer == user.organization_id)
@@ -237,7 +240,7 @@ async def list_contracts(user: CurrentUser, *, status: str | None = None) -> lis
     if status:
         query = query.where(Contract.status == status)
     today = clock.today_local()
-    return [
+    found = [
         ContractSummary(
             id=r["id"],
             number=r["number"],
@@ -254,6 +257,7 @@ async def list_contracts(user: CurrentUser, *, status: str | None = None) -> lis
         )
         for r in await query
     ]
+    return [c for c in found if c.signing_overdue] if overdue_signing else found
 
 
 # --------------------------------------------------------------------------- creation

@@ -251,12 +251,18 @@ async def test_the_signing_deadline_is_day_thirty_and_an_overdue_one_is_flagged_
         officer = await api_login(client, "officer")  # the session of a month ago has expired
         shown = (await client.get(f"/api/v1/contracts/{contract['id']}", headers=officer)).json()
         assert shown["signing_overdue"] is False
+        listed = await client.get("/api/v1/contracts/", headers=officer, params={"overdue_signing": "true"})
+        assert listed.json() == []
     with clock.frozen(at(deadline + timedelta(days=1), 0, 1)):
         assert await lifecycle.run_due_contracts() == 1
         assert await lifecycle.run_due_contracts() == 0, "exactly once"
         officer = await api_login(client, "officer")
         shown = (await client.get(f"/api/v1/contracts/{contract['id']}", headers=officer)).json()
         assert shown["signing_overdue"] is True
+        listed = await client.get("/api/v1/contracts/", headers=officer, params={"overdue_signing": "true"})
+        assert [c["id"] for c in listed.json()] == [contract["id"]]
+        drafts = await client.get("/api/v1/contracts/", headers=officer, params={"status": "active"})
+        assert drafts.json() == []
     with clock.frozen(at(deadline + timedelta(days=5), 9)):
         assert await lifecycle.run_due_contracts() == 0
     told = await InboxItem.select(InboxItem.recipient).where(InboxItem.event == "contract.signing_overdue")
