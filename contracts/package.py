@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from contracts.documents.pages import ContractDocumentPublicPages, ContractTemplatePages
 from contracts.jobs import register as register_sweeps
+from contracts.lifecycle import reactions
+from contracts.lifecycle.routes import ContractController
 from procurement.core.packages import Package
 from procurement.settings import ROOT
 
 PACKAGE = Package(
     name="contracts",
-    templates=ROOT / "templates" / "contracts",
+    api=[ContractController],
     pages=[ContractDocumentPublicPages, ContractTemplatePages],
+    templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,
+    subscribe=reactions.subscribe,
 )

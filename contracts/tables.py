@@ -1,5 +1,3 @@
-"""Tables of the contracts package (contracts, staffing, assessments, payments).
-
-The first of them arrive with the contracts issue; the app and its migration
-folder exist now so that both packages migrate the same way from day one.
-"""
+"""Tables of the contracts package live in each sub-domain's ``tables.py``
+(``contracts/lifecycle/tables.py`` first), so that each is written by its own
+sub-domain only; ``piccolo_app.py`` lists those modules."""

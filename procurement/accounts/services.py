@@ -649,3 +649,24 @@ async def purge_expired_sessions() -> int:
         )
         await LoginAttempt.delete().where(LoginAttempt.at < now - timedelta(days=1))
     return len(gone)
+
+
+# --------------------------------------------------------------------------- for the contracts package
+
+
+async def organization_record(org_id: int) -> OrganizationOut:
+    """An organization's registered details (name, credit code, address, legal
+    representative), for the parties of a contract made from an award."""
+    row = await Organization.select().where(Organization.id == org_id).first()
+    if row is None:
+        raise NotFound(_("找不到该机构。"))
+    return _org_out(row)
+
+
+async def active_user_ids(org_id: int, role: str) -> list[int]:
+    """The active accounts of an organization with one role (a bureau's officers, an
+    organization's members), to tell them about their contract."""
+    rows = await User.select(User.id).where(
+        (User.organization == org_id) & (User.role == role) & (User.is_active == True)
+    )
+    return [r["id"] for r in rows]

@@ -24,7 +24,7 @@ from procurement.awards.tables import Award, Challenge
 from procurement.bids import bonds
 from procurement.bids import rules as bid_rules
 from procurement.bids.tables import Bid
-from procurement.core import audit, clock, db
+from procurement.core import audit, clock, db, events
 from procurement.core.actors import SYSTEM, Actor
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
@@ -647,8 +647,8 @@ async def signing_blockers(tender_id: int, lot_id: int | None = None) -> list[st
 
 
 async def revoke(tender: dict[str, Any], reason: str, actor: Actor, *, re_evaluate: bool) -> None:
-    """An upheld challenge (rule 27): each active award is revoked with its reason, a
-    correction notice says so, and the tender returns to evaluation (through
+    """An upheld challenge (rule 27): each active award is revoked with its reason (and
+    ``award.revoked`` emitted for each), a correction notice says so, and the tender returns to evaluation (through
     tenders); with re-evaluation the panel scores again in a new round (the old
     sheets stay, superseded, through evaluation)."""
     now = clock.now()
@@ -666,6 +666,9 @@ async def revoke(tender: dict[str, Any], reason: str, actor: Actor, *, re_evalua
             values={Award.revoked_at: now, Award.revoked_reason: reason, Award.next_check_at: None},
             after={"reason": reason},
         )
+        # A contract drawn up from this award and not yet signed falls with it (the contracts
+        # package subscribes; procurement never imports it).
+        await events.emit("award.revoked", award_id=award["id"], reason=reason)
     round_now = await evaluation.reopen_after_revocation(tender["id"], actor, re_evaluate=re_evaluate)
     text = "\n".join(
         [
@@ -700,3 +703,17 @@ async def revoke(tender: dict[str, Any], reason: str, actor: Actor, *, re_evalua
         await notify(
             "award.revoked", users, {"title": tender["title"], "reason": reason, "link": f"/bids/{a['bid']}/result"}
         )
+
+
+async def award_record(award_id: int) -> AwardOut:
+    """One award as the contracts package reads it to draw up a contract (whatever its
+    status: the caller checks that it is still active). ``decided_at`` is the day the
+    award letter (中标通知书) was issued, from which the 30 signing days run (rule 28)."""
+    row = (
+        await Award.select(*Award.all_columns(), Award.lot.name, Award.organization.name)
+        .where(Award.id == award_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(_("找不到该中标记录。"))
+    return _award_out(row)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from datetime import date
 from typing import Any
 
 from procurement.accounts.tables import Organization
@@ -776,3 +777,33 @@ async def reject_low_price(bid: dict[str, Any], actor: Actor, *, note: str) -> s
         values={Bid.updated_at: clock.now()},
         after={"note": note},
     )
+
+
+# --------------------------------------------------------------------------- for the contracts package
+
+
+async def schedule_winner_bond_refund(tender_id: int, winner_org_id: int, signed_day: date) -> int:
+    """Rule 29: the winner's bid bond falls due 5 working days after the contract is
+    signed. Called by contracts in the transaction that activates the contract; bids
+    writes its own bond rows."""
+    return await bonds.schedule_refund_after_signing(tender_id, winner_org_id, signed_day)
+
+
+async def awarded_bid_content(bid_id: int) -> BidContentIn:
+    """What an opened bid promised (its team, its price, a 公益创投 request and matching
+    funds), as the bureau read it at the opening: the last submitted version. Only for
+    a bid that was opened; the contracts package copies the promised team from it."""
+    bid = await _bid(bid_id)
+    if bid["status"] not in OPENED_STATES:
+        raise NotFound(_("找不到该投标。"))
+    tender = await Tender.select().where(Tender.id == bid["tender"]).first()
+    assert tender is not None  # the bid's tender (foreign key, on delete restrict)
+    key = await sealing.key_after_opening(tender)
+    last = (
+        await BidSubmission.select()
+        .where((BidSubmission.bid == bid_id) & (BidSubmission.version == bid["submitted_version"]))
+        .first()
+    )
+    assert last is not None  # an opened bid was submitted; submissions are never deleted
+    sealed = json.loads(crypto.decrypt_text(key, last["sealed"], sealing.bid_context(bid_id, f"v{last['version']}")))
+    return BidContentIn(**sealed["content"])

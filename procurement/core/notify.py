@@ -152,6 +152,62 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
         "title": N_("中标结果撤销：{title}"),
         "body": N_("因质疑成立，「{title}」的中标（成交）结果已撤销：{reason}"),
     },
+    "contract.created": {
+        "title": N_("合同草稿待确认：{title}"),
+        "body": N_(
+            "{buyer}已根据中标（成交）结果拟定合同「{title}」（编号 {number}），请填写开户银行、账号、地址和法定代表人，核对条款后签署。签订期限：{deadline}。"
+        ),
+    },
+    "contract.signed": {
+        "title": N_("合同待您签署：{title}"),
+        "body": N_(
+            "{party}已签署合同「{title}」（编号 {number}）第 {version} 版，请核对后签署。签订期限：{deadline}。"
+        ),
+    },
+    "contract.revised": {
+        "title": N_("合同已修改，须重新签署：{title}"),
+        "body": N_("合同「{title}」（编号 {number}）已形成第 {version} 版，此前的签署不再有效，请双方重新签署。"),
+    },
+    "contract.active": {
+        "title": N_("合同已生效：{title}"),
+        "body": N_(
+            "合同「{title}」（编号 {number}）双方已签署，自 {signed_on} 起生效。合同公告应于 {notice_due} 前发布，备案应于 {filing_due} 前完成。"
+        ),
+    },
+    "contract.signing_reminder": {
+        "title": N_("合同签订期限将至：{title}"),
+        "body": N_(
+            "合同「{title}」（编号 {number}）应于 {deadline} 前签订（中标通知书发出之日起 30 日内，《政府采购法》第四十六条），请尽快完成签署。"
+        ),
+    },
+    "contract.signing_overdue": {
+        "title": N_("合同签订已逾期：{title}"),
+        "body": N_(
+            "合同「{title}」（编号 {number}）应于 {deadline} 前签订（中标通知书发出之日起 30 日内，《政府采购法》第四十六条），现已逾期，请尽快签订或依法处理。"
+        ),
+    },
+    "contract.filing_overdue": {
+        "title": N_("合同备案已逾期：{title}"),
+        "body": N_(
+            "合同「{title}」（编号 {number}）应于 {due} 前备案（签订之日起 7 个工作日内，《政府采购法》第四十七条），请尽快备案。"
+        ),
+    },
+    "contract.voided": {
+        "title": N_("合同作废：{title}"),
+        "body": N_("中标（成交）结果已撤销，尚未签订的合同「{title}」（编号 {number}）作废。理由：{reason}"),
+    },
+    "contract.suspended": {
+        "title": N_("合同中止履行：{title}"),
+        "body": N_("合同「{title}」（编号 {number}）已中止履行。理由：{reason}"),
+    },
+    "contract.resumed": {
+        "title": N_("合同恢复履行：{title}"),
+        "body": N_("合同「{title}」（编号 {number}）已恢复履行。"),
+    },
+    "contract.terminated": {
+        "title": N_("合同解除：{title}"),
+        "body": N_("合同「{title}」（编号 {number}）已解除。理由：{reason}；结算金额：{settlement}。"),
+    },
     "system.welcome": {
         "title": N_("欢迎使用政府购买服务管理平台"),
         "body": N_("{name}，您的账号已开通。"),

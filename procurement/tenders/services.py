@@ -1276,3 +1276,22 @@ async def retender(user: CurrentUser, tender_id: int) -> TenderOut:
         bid_deadline=datetime(day.year, day.month, day.day, 9, 30),
     )
     return await create_tender(user, TenderIn(**data))
+
+
+# --------------------------------------------------------------------------- for the contracts package
+
+
+async def lot_record(lot_id: int) -> dict[str, Any]:
+    """A lot of a tender (its name, budget, description), for the contract made from its award."""
+    row = await TenderLot.select().where(TenderLot.id == lot_id).first()
+    if row is None:
+        raise NotFound(_("找不到该采购包。"))
+    return row
+
+
+async def publish_contract_notice(tender_id: int, title: str, text: str) -> int:
+    """The 合同公告 of a contract signed for this tender (《政府采购法实施条例》第五十条), or the
+    public notice of its termination, on the portal at once; the contracts package writes
+    the text, tenders writes the notice (it owns notices)."""
+    row = await _load(tender_id)
+    return await publish_notice(row, NoticeType.CONTRACT, title, text)

@@ -73,6 +73,7 @@ def fill(path: str, ids: dict) -> str:
         "id": ids["tender_id"],
         "panel_id": 1,
         "award_id": 1,
+        "contract_id": 1,
         "file_id": 1,
         "year": 2027,
         "key": "service-standard",
