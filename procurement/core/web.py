@@ -35,6 +35,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from procurement.core import clock, money
 from procurement.core.auth import CurrentUser
+from procurement.core.csrf import CSRFInput
 from procurement.core.errors import DomainError, NotAuthenticated, PermissionDenied, ValidationFailed
 from procurement.core.i18n import N_, _
 from procurement.core.storage import MAX_NAME_LENGTH, content_disposition
@@ -155,6 +156,16 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
 }
 
 
+class _Page(Template):
+    """A page whose hidden CSRF field tells the CSRF middleware that the page needs
+    the cookie (core/csrf.py): a page without a form sets none."""
+
+    def create_template_context(self, request: Request) -> dict[str, Any]:
+        context = super().create_template_context(request)
+        context["csrf_input"] = CSRFInput(request.scope, context["csrf_input"])
+        return context
+
+
 def page(request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> Template:
     """Render a page with what every page needs (the user, the flash, the clock)."""
     ctx = {
@@ -168,7 +179,7 @@ def page(request: Request, template: str, context: dict[str, Any] | None = None,
         "message": None,
         **(context or {}),
     }
-    response = Template(template_name=template, context=ctx, status_code=status_code)
+    response = _Page(template_name=template, context=ctx, status_code=status_code)
     if request.scope.get("_clear_flash"):
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response
