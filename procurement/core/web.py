@@ -33,7 +33,7 @@ from litestar.types import ExceptionHandlersMap, Scope
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from procurement.core import clock, money
+from procurement.core import clock, money, pdf
 from procurement.core.auth import CurrentUser
 from procurement.core.csrf import CSRFInput
 from procurement.core.errors import DomainError, NotAuthenticated, PermissionDenied, ValidationFailed
@@ -286,11 +286,41 @@ def checkbox(value: Any) -> bool:
     return str(value or "").strip().lower() in ("1", "true", "on", "yes")
 
 
-def pdf_response(name: str, data: bytes, *, inline: bool = True) -> Response:
-    """A PDF to show in the browser (or, with ``inline=False``, to download)."""
-    return Response(
-        data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=inline)}
-    )
+PUBLIC_DOCUMENT_CACHE = "public, max-age=0, must-revalidate"
+PRIVATE_DOCUMENT_CACHE = "private, no-cache"
+
+
+def pdf_response(
+    name: str, data: bytes, *, inline: bool = True, request: Request | None = None, public: bool = False
+) -> Response:
+    """A PDF to show in the browser (or, with ``inline=False``, to download), with a
+    strong ``ETag`` of its bytes, and ``304 Not Modified`` when the browser already
+    holds them (``If-None-Match``).
+
+    ``Cache-Control``: a public document (the same for everyone, e.g. a published
+    tender's 招标文件) is ``public`` and a document behind a login ``private``; both
+    are revalidated on every use (``max-age=0`` / ``no-cache``), so the server
+    still sees each download (an organization's first download of the tender
+    documents starts its 质疑 period) and a withdrawn permission still refuses.
+    core/security.py keeps these instead of its ``no-store``.
+    """
+    etag = pdf.etag_of(data)
+    headers = {
+        "Content-Disposition": content_disposition(name, inline=inline),
+        "ETag": etag,
+        "Cache-Control": PUBLIC_DOCUMENT_CACHE if public else PRIVATE_DOCUMENT_CACHE,
+    }
+    if request is not None and _etag_matches(request.headers.get("if-none-match", ""), etag):
+        return Response(b"", status_code=304, media_type="application/pdf", headers=headers)
+    return Response(data, media_type="application/pdf", headers=headers)
+
+
+def _etag_matches(if_none_match: str, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    return any(candidate.strip().removeprefix("W/") == etag for candidate in if_none_match.split(","))
 
 
 # --------------------------------------------------------------------------- errors

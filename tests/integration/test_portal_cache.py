@@ -13,6 +13,8 @@ from piccolo.querystring import QueryString
 from procurement.accounts.tables import Organization
 from procurement.core import clock, db
 from procurement.core.portal_cache import current_version
+from procurement.tenders.states import TenderStatus
+from procurement.tenders.tables import Tender
 from tests.integration.bid_helpers import published_tender
 from tests.integration.conftest import csrf_from, page_login
 
@@ -110,3 +112,43 @@ async def test_a_csrf_cookie_with_a_wrong_signature_is_replaced(client):
     assert "csrftoken=" in issued and stale not in issued
     assert csrf_from(response.text) != stale
     assert (await page_login(client, "officer")).status_code == 303
+
+
+async def test_a_public_tender_pdf_has_a_strong_etag_and_a_matching_one_gets_304(client):
+    client.cookies.clear()
+    tender = await Tender.select(Tender.id).where(Tender.status == TenderStatus.PUBLISHED).first()
+    url = f"/tenders/{tender['id']}/document.pdf"
+    first = await client.get(url)
+    assert first.status_code == 200 and first.content.startswith(b"%PDF-")
+    etag = first.headers["etag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    assert first.headers["cache-control"].startswith("public, max-age=")
+    again = await client.get(url)
+    assert again.headers["etag"] == etag and again.content == first.content  # the same bytes, from the cache
+
+    not_modified = await client.get(url, headers={"If-None-Match": etag})
+    assert not_modified.status_code == 304 and not_modified.content == b""
+    assert not_modified.headers["etag"] == etag
+    assert (await client.get(url, headers={"If-None-Match": '"something-else"'})).status_code == 200
+    api = await client.get(f"/api/v1/tenders/{tender['id']}/document", headers={"If-None-Match": etag})
+    assert api.status_code == 304
+
+    await page_login(client, "officer")  # the same public document for a signed-in reader
+    signed = await client.get(url)
+    assert signed.status_code == 200 and signed.headers["cache-control"].startswith("public")
+
+
+async def test_a_pdf_behind_a_login_is_private_and_revalidated(client):
+    draft = await Tender.select(Tender.id).where(Tender.status == TenderStatus.DRAFT).first()
+    client.cookies.clear()
+    await page_login(client, "officer")
+    url = f"/tenders/{draft['id']}/document.pdf"
+    response = await client.get(url)
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "private, no-cache"
+    assert "no-store" not in response.headers["cache-control"]
+    assert (await client.get(url, headers={"If-None-Match": response.headers["etag"]})).status_code == 304
+
+    client.cookies.clear()  # signed out: the draft is still refused, whatever the browser holds
+    refused = await client.get(url, headers={"If-None-Match": response.headers["etag"]})
+    assert refused.status_code == 404
