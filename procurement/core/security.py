@@ -28,11 +28,9 @@ What each response gets:
   POST/PUT/PATCH/DELETE (the login answers carry a token or set the session
   cookie): a shared office PC's browser cache or a proxy must not keep a bid
   page or a receipt. ``/static/`` and the Atom feed keep their own caching, and
-  so do public pages read without signing in. A generated document sent by
-  ``core.web.pdf_response`` (a GET, with an ``ETag``) keeps the ``public`` or
-  ``private`` it was given: ``private, no-cache`` for one behind a login may sit
-  in that browser's cache but is revalidated with the server, which checks the
-  session again, on every use.
+  so do public pages read without signing in. A document behind a login
+  (``core.web.pdf_response``) says ``private, no-store`` itself, which is kept;
+  its ``ETag`` still spares a client that keeps its own copy the download.
 - ``Strict-Transport-Security`` only when ``PROCUREMENT_COOKIE_SECURE`` is on
   (the deployment is HTTPS-only), read per response so a changed setting
   applies. One year, without ``includeSubDomains``: a bureau's intranet domain
@@ -105,13 +103,6 @@ def must_not_be_stored(scope: Scope) -> bool:
     return scope.get("user") is not None or scope.get("method", "GET") not in SAFE_METHODS
 
 
-def _keeps_its_caching(scope: Scope, headers: list[tuple[bytes, bytes]]) -> bool:
-    """A GET answered with a validator and an explicit public/private policy (a document)."""
-    if scope.get("method", "GET") not in SAFE_METHODS or not _get(headers, "etag"):
-        return False
-    return _get(headers, "cache-control").startswith(("public", "private"))
-
-
 def security_headers(message: Message, scope: Scope) -> None:
     """Litestar ``before_send`` hook: add the headers to the start of every HTTP response."""
     if message["type"] != "http.response.start":
@@ -121,7 +112,7 @@ def security_headers(message: Message, scope: Scope) -> None:
     _set(headers, "content-security-policy", PDF_CSP if is_pdf else PAGE_CSP)
     for name, value in ALWAYS.items():
         _set(headers, name, value)
-    if must_not_be_stored(scope) and not _keeps_its_caching(scope, headers):
+    if must_not_be_stored(scope) and "no-store" not in _get(headers, "cache-control"):
         _set(headers, "cache-control", "no-store")
     if get_settings().cookie_secure:
         _set(headers, "strict-transport-security", HSTS)

@@ -287,7 +287,7 @@ def checkbox(value: Any) -> bool:
 
 
 PUBLIC_DOCUMENT_CACHE = "public, max-age=0, must-revalidate"
-PRIVATE_DOCUMENT_CACHE = "private, no-cache"
+PRIVATE_DOCUMENT_CACHE = "private, no-store"
 
 
 def pdf_response(
@@ -298,11 +298,11 @@ def pdf_response(
     holds them (``If-None-Match``).
 
     ``Cache-Control``: a public document (the same for everyone, e.g. a published
-    tender's 招标文件) is ``public`` and a document behind a login ``private``; both
-    are revalidated on every use (``max-age=0`` / ``no-cache``), so the server
-    still sees each download (an organization's first download of the tender
-    documents starts its 质疑 period) and a withdrawn permission still refuses.
-    core/security.py keeps these instead of its ``no-store``.
+    tender's 招标文件) is ``public`` and revalidated on every use (``max-age=0``), so
+    the server still sees each download (an organization's first download of the
+    tender documents starts its 质疑 period); a document behind a login is
+    ``private, no-store``, and anything served to a signed-in user is not stored
+    (core/security.py: a shared office PC keeps no bid or receipt).
     """
     etag = pdf.etag_of(data)
     headers = {

@@ -133,20 +133,20 @@ async def test_a_public_tender_pdf_has_a_strong_etag_and_a_matching_one_gets_304
     api = await client.get(f"/api/v1/tenders/{tender['id']}/document", headers={"If-None-Match": etag})
     assert api.status_code == 304
 
-    await page_login(client, "officer")  # the same public document for a signed-in reader
+    await page_login(client, "officer")  # served to a signed-in user: never stored (core/security.py)
     signed = await client.get(url)
-    assert signed.status_code == 200 and signed.headers["cache-control"].startswith("public")
+    assert signed.status_code == 200 and signed.headers["cache-control"] == "no-store"
+    assert (await client.get(url, headers={"If-None-Match": etag})).status_code == 304
 
 
-async def test_a_pdf_behind_a_login_is_private_and_revalidated(client):
+async def test_a_pdf_behind_a_login_is_private_and_not_stored_yet_answers_304(client):
     draft = await Tender.select(Tender.id).where(Tender.status == TenderStatus.DRAFT).first()
     client.cookies.clear()
     await page_login(client, "officer")
     url = f"/tenders/{draft['id']}/document.pdf"
     response = await client.get(url)
     assert response.status_code == 200, response.text
-    assert response.headers["cache-control"] == "private, no-cache"
-    assert "no-store" not in response.headers["cache-control"]
+    assert response.headers["cache-control"] == "private, no-store"
     assert (await client.get(url, headers={"If-None-Match": response.headers["etag"]})).status_code == 304
 
     client.cookies.clear()  # signed out: the draft is still refused, whatever the browser holds
