@@ -244,6 +244,12 @@ _HELD_DOCUMENTS_SQL = (
 )
 
 
+def _read_and_open(key: bytes, blob_sha256: str, context: bytes) -> tuple[bytes, str]:
+    """A stored document's plaintext and its hash (run in a worker thread)."""
+    data = crypto.decrypt(key, file_store().read(blob_sha256), context)
+    return data, crypto.sha256_hex(data)
+
+
 def _seal_and_store(store: FileStore, key: bytes, data: bytes, bid_id: int, sha256: str) -> str:
     """Encrypt a document and write its ciphertext (with fsync): run in a worker thread."""
     return store.save_blob(crypto.encrypt(key, data, sealing.bid_context(bid_id, f"doc:{sha256}")))
@@ -754,12 +760,13 @@ async def download_document(user: CurrentUser, bid_id: int, document_id: int) ->
         )
     )
     try:
-        data = crypto.decrypt(
-            key, file_store().read(row["blob_sha256"]), sealing.bid_context(bid_id, f"doc:{row['sha256']}")
+        # Reading, decrypting and hashing a file of up to 20 MB: in a worker thread.
+        data, digest = await asyncio.to_thread(
+            _read_and_open, key, row["blob_sha256"], sealing.bid_context(bid_id, f"doc:{row['sha256']}")
         )
     except crypto.SealBroken:
         raise damaged from None
-    if crypto.sha256_hex(data) != row["sha256"]:
+    if digest != row["sha256"]:
         raise damaged
     return doc.name, KNOWN_TYPES[row["doc_type"]], data
 
