@@ -195,7 +195,7 @@ class _PdfCache:
             self._size -= len(dropped)
 
 
-PDF_CACHE = _PdfCache(max_bytes=64 * 1024 * 1024)
+PDF_CACHE = _PdfCache(max_bytes=32 * 1024 * 1024)
 
 
 def _html_and_key(template_name: str, context: dict) -> tuple[str, str]:

@@ -32,7 +32,7 @@ T = TypeVar("T")
 
 VERSION_KEY = "portal_version"
 _VERSION_SQL = "SELECT value FROM system_value WHERE key = {}"
-MAX_ENTRIES = 512
+MAX_ENTRIES = 128  # a page of 20 notices holds ~60 KB: ~8 MB (of 100-row API pages, ~40 MB) at most
 
 
 async def current_version() -> str | None:
