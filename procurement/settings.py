@@ -120,6 +120,12 @@ class Settings(BaseSettings):
         default="Shangcheng2026", description=N_("演示账号的统一密码（仅 `procurement demo` 使用）。")
     )
     log_level: str = Field(default="INFO", description=N_("日志级别。"))
+    access_log: bool = Field(
+        default=False, description=N_("服务器逐条记录每个请求的访问日志（默认关闭，以免拖慢服务）。")
+    )
+    template_auto_reload: bool = Field(
+        default=False, description=N_("每次渲染前检查模板文件是否改动（开发时开启；生产环境关闭以免每次读盘）。")
+    )
     language: str = Field(
         default="zh_CN",
         description=N_("界面语言：zh_CN（源语言）或 procurement/locale 下已编译的语言，例如 en。"),

@@ -19,6 +19,7 @@ decision is due within 30 working days. Every status change goes through
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
@@ -171,7 +172,10 @@ async def file_challenge(user: CurrentUser, tender_id: int, data: ChallengeIn) -
         policies.bidder(user, took_part=False).require()
     files = _documents(data)
     store = bid_services.file_store()
-    stored = [store.check(raw, name, allowed_types=bid_services.ALLOWED_TYPES) for raw, name in files]
+    # Checking and hashing the files is CPU work: in a worker thread, as is writing them.
+    stored = await asyncio.to_thread(
+        lambda: [store.check(raw, name, allowed_types=bid_services.ALLOWED_TYPES) for raw, name in files]
+    )
     async with db.transaction():
         tender = await access.tender(tender_id, lock=True)
         window, decision = await periods.window_for(user, tender, data.kind, data.step)
@@ -181,7 +185,7 @@ async def file_challenge(user: CurrentUser, tender_id: int, data: ChallengeIn) -
             raise Conflict(window.refusal())
         kind, step = str(data.kind), str(window.step)
         for raw, _unused in files:
-            store.save_blob(raw)
+            await asyncio.to_thread(store.save_blob, raw)
         due = get_default_calendar().add_working_days(today, ANSWER_WORKING_DAYS)
         docs = [{"name": m.original_name, "sha256": m.sha256, "size": m.size} for m in stored]
         challenge_id = (

@@ -265,7 +265,7 @@ class AwardPages(Controller):
 
     @get("/awards/{award_id:int}/letter.pdf")
     async def letter(self, request: Request, award_id: Id) -> Response:
-        return pdf_response(*await documents.award_letter_pdf(require_user(request), award_id))
+        return pdf_response(*await documents.award_letter_pdf(require_user(request), award_id), request=request)
 
 
 # --------------------------------------------------------------------------- the bidder

@@ -22,8 +22,7 @@ from procurement.awards.schemas import (
 )
 from procurement.core.api import Id, problems
 from procurement.core.i18n import N_
-from procurement.core.storage import content_disposition
-from procurement.core.web import require_user
+from procurement.core.web import pdf_response, require_user
 
 
 class TenderAwardController(Controller):
@@ -92,7 +91,7 @@ class AwardController(Controller):
     async def letter(self, request: Request, award_id: Id) -> Response[bytes]:
         """中标（成交）通知书 as a PDF, for the winner and the buyer."""
         name, data = await documents.award_letter_pdf(require_user(request), award_id)
-        return Response(data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name)})
+        return pdf_response(name, data, inline=False, request=request)
 
 
 class ChallengeController(Controller):

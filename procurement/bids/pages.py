@@ -43,7 +43,7 @@ from procurement.core.auth import CurrentUser
 from procurement.core.errors import NotFound, ValidationFailed
 from procurement.core.i18n import N_, Labels, _
 from procurement.core.storage import content_disposition
-from procurement.core.web import form_action, page, parse_form, redirect, require_user
+from procurement.core.web import form_action, page, parse_form, pdf_response, redirect, require_user
 from procurement.settings import get_settings
 from procurement.tenders import services as tenders
 from procurement.tenders.eligibility_terms import annual_report_year_for
@@ -380,9 +380,7 @@ class OrgBidPages(Controller):
         user = require_user(request)
         if receipt_no.endswith(".pdf"):
             name, pdf = await documents.receipt_pdf(user, receipt_no.removesuffix(".pdf"))
-            return Response(
-                pdf, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name)}
-            )
+            return pdf_response(name, pdf, inline=False, request=request)
         receipt = await services.get_receipt(user, receipt_no)
         return page(request, "procurement/bids/receipt.html", {"receipt": receipt, "page_title": _("投标回执")})
 
@@ -462,9 +460,7 @@ class BidPublicPages(Controller):
     @get("/tenders/{tender_id:int}/opening-record.pdf")
     async def opening_record_pdf(self, request: Request, tender_id: Id) -> Response:
         name, data = await documents.opening_record_pdf(require_user(request), tender_id)
-        return Response(
-            data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=True)}
-        )
+        return pdf_response(name, data, request=request)
 
 
 # --------------------------------------------------------------------------- the bureau: bid bonds

@@ -36,7 +36,7 @@ from procurement.core.api import Id, problems
 from procurement.core.errors import ValidationFailed
 from procurement.core.i18n import N_, _
 from procurement.core.storage import content_disposition
-from procurement.core.web import current_user, require_user
+from procurement.core.web import current_user, pdf_response, require_user
 
 
 @dataclass
@@ -214,7 +214,7 @@ class ReceiptController(Controller):
     )
     async def receipt_pdf(self, request: Request, receipt_no: FromPath[str]) -> Response[bytes]:
         name, pdf = await documents.receipt_pdf(require_user(request), receipt_no)
-        return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name)})
+        return pdf_response(name, pdf, inline=False, request=request)
 
     @post("/verify", operation_id="VerifyReceipt", status_code=HTTP_200_OK, responses=problems(400))
     async def verify(self, data: JSONBody[VerifyReceiptIn]) -> VerifyReceiptOut:

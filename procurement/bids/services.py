@@ -8,10 +8,13 @@ request that finishes late is refused whole, with no half-saved version.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 from datetime import date
 from typing import Any
+
+from piccolo.querystring import QueryString
 
 from procurement.accounts.tables import Organization
 from procurement.bids import bonds, policies, profiles, rules, sealing
@@ -33,7 +36,7 @@ from procurement.core.actors import Actor
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.errors import Conflict, DeadlinePassed, NotFound, ValidationFailed
 from procurement.core.i18n import N_, _
-from procurement.core.storage import KNOWN_TYPES, FileStore
+from procurement.core.storage import KNOWN_TYPES, FileStore, StoredFile
 from procurement.core.transitions import apply_transition
 from procurement.settings import get_settings
 from procurement.tenders.eligibility_terms import annual_report_year_for
@@ -235,59 +238,95 @@ async def update_bid(user: CurrentUser, bid_id: int, content: BidContentIn) -> B
     return await get_bid(user, bid_id)
 
 
-async def upload_document(user: CurrentUser, bid_id: int, filename: str, data: bytes) -> BidDocumentOut:
-    """Check the file by its content, then store only its ciphertext; the name is sealed too."""
-    _require_member(user)
+_HELD_DOCUMENTS_SQL = (
+    "SELECT COALESCE(SUM(size), 0) AS total,"
+    " COALESCE(MAX(CASE WHEN sha256 = {} THEN 1 ELSE 0 END), 0) AS duplicate"
+    " FROM bid_document WHERE bid = {} AND removed_at IS NULL"
+)
+
+
+def _read_and_open(key: bytes, blob_sha256: str, context: bytes) -> tuple[bytes, str]:
+    """A stored document's plaintext and its hash (run in a worker thread)."""
+    data = crypto.decrypt(key, file_store().read(blob_sha256), context)
+    return data, crypto.sha256_hex(data)
+
+
+def _seal_and_store(store: FileStore, key: bytes, data: bytes, bid_id: int, sha256: str) -> str:
+    """Encrypt a document and write its ciphertext (with fsync): run in a worker thread."""
+    return store.save_blob(crypto.encrypt(key, data, sealing.bid_context(bid_id, f"doc:{sha256}")))
+
+
+async def _may_add_document(user: CurrentUser, bid_id: int, stored: StoredFile, *, lock: bool) -> dict[str, Any]:
+    """The bid, once its own organization may add this document to it now: the bid
+    accepts edits, the file is not there yet (by the hash of its content, one
+    aggregate over the bid's documents, index bid_document_bid_sha256) and the
+    bid's total stays within PROCUREMENT_MAX_BID_TOTAL_MB."""
     settings = get_settings()
+    bid = await _bid(bid_id, lock=lock)
+    actor = _own(user, bid)
+    _accepting(await _tender(bid["tender"]))
+    BID_TABLE.decide(bid["status"], "edit", actor)
+    held = (await db.get_engine().run_querystring(QueryString(_HELD_DOCUMENTS_SQL, stored.sha256, bid_id)))[0]
+    if held["duplicate"]:
+        raise ValidationFailed(
+            field_errors={"file": _("文件「{original_name}」已经上传过了。").format(original_name=stored.original_name)}
+        )
+    if int(held["total"]) + stored.size > settings.max_bid_total_mb * 1024 * 1024:
+        raise ValidationFailed(
+            field_errors={
+                "file": _("一份投标的文件合计不能超过 {max_bid_total_mb} MB。").format(
+                    max_bid_total_mb=settings.max_bid_total_mb
+                )
+            }
+        )
+    return bid
+
+
+async def upload_document(user: CurrentUser, bid_id: int, filename: str, data: bytes) -> BidDocumentOut:
+    """Check the file by its content, then store only its ciphertext; the name is sealed too.
+
+    The slow parts run in worker threads and outside the write transaction: the
+    checks and hashing first, then, once a first short transaction has found the
+    upload acceptable and fetched the key, the encryption and the fsynced write.
+    The write transaction then checks everything again under the bid's lock and
+    records the document; if it refuses (a race), the ciphertext just written,
+    which nothing else refers to (its random nonce makes it unique), is deleted.
+    """
+    _require_member(user)
     store = file_store()
-    stored = store.check(data, filename)
+    stored = await asyncio.to_thread(store.check, data, filename)
     async with db.transaction():
-        bid = await _bid(bid_id, lock=True)
-        actor = _own(user, bid)
-        _accepting(await _tender(bid["tender"]))
-        BID_TABLE.decide(bid["status"], "edit", actor)
-        docs = await BidDocument.select(BidDocument.size, BidDocument.sha256).where(
-            (BidDocument.bid == bid_id) & BidDocument.removed_at.is_null()
-        )
-        if any(d["sha256"] == stored.sha256 for d in docs):
-            raise ValidationFailed(
-                field_errors={
-                    "file": _("文件「{original_name}」已经上传过了。").format(original_name=stored.original_name)
-                }
-            )
-        total = sum(d["size"] for d in docs) + stored.size
-        if total > settings.max_bid_total_mb * 1024 * 1024:
-            raise ValidationFailed(
-                field_errors={
-                    "file": _("一份投标的文件合计不能超过 {max_bid_total_mb} MB。").format(
-                        max_bid_total_mb=settings.max_bid_total_mb
-                    )
-                }
-            )
+        bid = await _may_add_document(user, bid_id, stored, lock=False)
         key = await sealing.key_for_owner(user, bid)
-        blob = crypto.encrypt(key, data, sealing.bid_context(bid_id, f"doc:{stored.sha256}"))
-        blob_hash = store.save_blob(blob)
-        now = clock.now()
-        rows = await BidDocument.insert(
-            BidDocument(
-                id=await db.random_id(BidDocument),
-                bid=bid_id,
-                sha256=stored.sha256,
-                blob_sha256=blob_hash,
-                size=stored.size,
-                doc_type=stored.type,
-                name_sealed=crypto.encrypt_text(key, stored.original_name, sealing.bid_context(bid_id, "name")),
-                uploaded_by=user.id,
-                uploaded_at=now,
+    blob_hash = await asyncio.to_thread(_seal_and_store, store, key, data, bid_id, stored.sha256)
+    name_sealed = crypto.encrypt_text(key, stored.original_name, sealing.bid_context(bid_id, "name"))
+    try:
+        async with db.transaction():
+            await _may_add_document(user, bid_id, stored, lock=True)
+            now = clock.now()
+            rows = await BidDocument.insert(
+                BidDocument(
+                    id=await db.random_id(BidDocument),
+                    bid=bid_id,
+                    sha256=stored.sha256,
+                    blob_sha256=blob_hash,
+                    size=stored.size,
+                    doc_type=stored.type,
+                    name_sealed=name_sealed,
+                    uploaded_by=user.id,
+                    uploaded_at=now,
+                )
+            ).returning(BidDocument.id)
+            await audit.record(
+                "bid.document_uploaded",
+                "bid",
+                bid_id,
+                actor=actor_of(user),
+                after={"document_id": rows[0]["id"], "sha256": stored.sha256, "size": stored.size},
             )
-        ).returning(BidDocument.id)
-        await audit.record(
-            "bid.document_uploaded",
-            "bid",
-            bid_id,
-            actor=actor_of(user),
-            after={"document_id": rows[0]["id"], "sha256": stored.sha256, "size": stored.size},
-        )
+    except BaseException:
+        await asyncio.to_thread(store.discard_blob, blob_hash)
+        raise
     return BidDocumentOut(
         id=rows[0]["id"],
         name=stored.original_name,
@@ -722,12 +761,13 @@ async def download_document(user: CurrentUser, bid_id: int, document_id: int) ->
         )
     )
     try:
-        data = crypto.decrypt(
-            key, file_store().read(row["blob_sha256"]), sealing.bid_context(bid_id, f"doc:{row['sha256']}")
+        # Reading, decrypting and hashing a file of up to 20 MB: in a worker thread.
+        data, digest = await asyncio.to_thread(
+            _read_and_open, key, row["blob_sha256"], sealing.bid_context(bid_id, f"doc:{row['sha256']}")
         )
     except crypto.SealBroken:
         raise damaged from None
-    if crypto.sha256_hex(data) != row["sha256"]:
+    if digest != row["sha256"]:
         raise damaged
     return doc.name, KNOWN_TYPES[row["doc_type"]], data
 

@@ -6,6 +6,7 @@ their SHA-256 is stored, so a copy of the database does not let anyone sign in.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -40,6 +41,18 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher().verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+async def hash_password_off_loop(password: str) -> str:
+    """``hash_password`` in a worker thread: argon2 takes ~100 ms of CPU, and on the
+    event loop it would stall every other request for that long (argon2-cffi
+    releases the GIL while it hashes)."""
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def verify_password_off_loop(password_hash: str | None, password: str) -> bool:
+    """``verify_password`` in a worker thread (see ``hash_password_off_loop``)."""
+    return await asyncio.to_thread(verify_password, password_hash, password)
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -122,13 +122,22 @@ class PooledSQLiteEngine(SQLiteEngine):
     async def get_connection(self):  # used by Piccolo's transaction()/batch()
         return await self.acquire()
 
+    # Every aiosqlite call is a hop to the connection's thread and back: Piccolo's
+    # execute, fetchall and cursor close (and its "PRAGMA foreign_keys" before
+    # each query in a transaction) make three or four per query. One
+    # execute_fetchall does it all in one; foreign keys are on for every pooled
+    # connection from the start (_new_connection), and SQLite >= 3.35 returns
+    # inserted keys with RETURNING.
+
     async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
         connection = await self.acquire()
         try:
-            async with connection.execute(query, args or []) as cursor:
-                return await cursor.fetchall()
+            return list(await connection.execute_fetchall(query, args or []))
         finally:
             await self.release(connection)
+
+    async def _run_in_existing_connection(self, connection, query, args=None, query_type="generic", table=None):
+        return list(await connection.execute_fetchall(query, args or []))
 
     async def batch(self, query, batch_size: int = 100, node=None):
         # A batch holds its cursor open for a long time and closes the

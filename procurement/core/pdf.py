@@ -17,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import ctypes.util
 import functools
+import hashlib
 import logging
 import subprocess
+from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -164,6 +166,54 @@ def render_template_pdf(template_name: str, context: dict) -> bytes:
     return html_to_pdf(render_template_html(template_name, context))
 
 
+class _PdfCache:
+    """Rendered PDFs by the digest of their HTML (the template's name and the
+    whole rendered input), least recently used dropped past ``max_bytes``: the
+    same document asked for again costs its HTML, not WeasyPrint's ~200 ms. A
+    change to anything printed changes the HTML, hence the key, so nothing is
+    ever stale; a PDF reached only after its own permission check is found only
+    by whoever renders the very same HTML."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+
+    def get(self, key: str) -> bytes | None:
+        data = self._entries.get(key)
+        if data is not None:
+            self._entries.move_to_end(key)
+        return data
+
+    def put(self, key: str, data: bytes) -> None:
+        if key in self._entries or len(data) > self.max_bytes:
+            return
+        self._entries[key] = data
+        self._size += len(data)
+        while self._size > self.max_bytes:
+            _key, dropped = self._entries.popitem(last=False)
+            self._size -= len(dropped)
+
+
+PDF_CACHE = _PdfCache(max_bytes=32 * 1024 * 1024)
+
+
+def _html_and_key(template_name: str, context: dict) -> tuple[str, str]:
+    html = render_template_html(template_name, context)
+    return html, hashlib.sha256(f"{template_name}\0{html}".encode()).hexdigest()
+
+
 async def render_pdf(template_name: str, context: dict) -> bytes:
-    """Async wrapper: a contract PDF takes ~1 s of CPU, which must not stall the loop."""
-    return await asyncio.to_thread(render_template_pdf, template_name, context)
+    """Async wrapper: a contract PDF takes ~1 s of CPU, which must not stall the
+    loop; the same HTML twice is rendered once (``PDF_CACHE``)."""
+    html, key = await asyncio.to_thread(_html_and_key, template_name, context)
+    data = PDF_CACHE.get(key)
+    if data is None:
+        data = await asyncio.to_thread(html_to_pdf, html)
+        PDF_CACHE.put(key, data)
+    return data
+
+
+def etag_of(data: bytes) -> str:
+    """A strong ETag for a document's bytes."""
+    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'

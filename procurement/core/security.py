@@ -28,7 +28,9 @@ What each response gets:
   POST/PUT/PATCH/DELETE (the login answers carry a token or set the session
   cookie): a shared office PC's browser cache or a proxy must not keep a bid
   page or a receipt. ``/static/`` and the Atom feed keep their own caching, and
-  so do public pages read without signing in.
+  so do public pages read without signing in. A document behind a login
+  (``core.web.pdf_response``) says ``private, no-store`` itself, which is kept;
+  its ``ETag`` still spares a client that keeps its own copy the download.
 - ``Strict-Transport-Security`` only when ``PROCUREMENT_COOKIE_SECURE`` is on
   (the deployment is HTTPS-only), read per response so a changed setting
   applies. One year, without ``includeSubDomains``: a bureau's intranet domain
@@ -110,7 +112,7 @@ def security_headers(message: Message, scope: Scope) -> None:
     _set(headers, "content-security-policy", PDF_CSP if is_pdf else PAGE_CSP)
     for name, value in ALWAYS.items():
         _set(headers, name, value)
-    if must_not_be_stored(scope):
+    if must_not_be_stored(scope) and "no-store" not in _get(headers, "cache-control"):
         _set(headers, "cache-control", "no-store")
     if get_settings().cookie_secure:
         _set(headers, "strict-transport-security", HSTS)

@@ -372,6 +372,10 @@ class FileStore:
             self._write_atomically(path, data)
         return digest
 
+    def discard_blob(self, sha256: str) -> None:
+        """Delete a blob that no row refers to (written for an upload that was then refused)."""
+        self.path_for(sha256).unlink(missing_ok=True)
+
     def check(
         self,
         data: bytes,

@@ -33,8 +33,9 @@ from litestar.types import ExceptionHandlersMap, Scope
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from procurement.core import clock, money
+from procurement.core import clock, money, pdf
 from procurement.core.auth import CurrentUser
+from procurement.core.csrf import CSRFInput
 from procurement.core.errors import DomainError, NotAuthenticated, PermissionDenied, ValidationFailed
 from procurement.core.i18n import N_, _
 from procurement.core.storage import MAX_NAME_LENGTH, content_disposition
@@ -155,6 +156,16 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
 }
 
 
+class _Page(Template):
+    """A page whose hidden CSRF field tells the CSRF middleware that the page needs
+    the cookie (core/csrf.py): a page without a form sets none."""
+
+    def create_template_context(self, request: Request) -> dict[str, Any]:
+        context = super().create_template_context(request)
+        context["csrf_input"] = CSRFInput(request.scope, context["csrf_input"])
+        return context
+
+
 def page(request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> Template:
     """Render a page with what every page needs (the user, the flash, the clock)."""
     ctx = {
@@ -168,7 +179,7 @@ def page(request: Request, template: str, context: dict[str, Any] | None = None,
         "message": None,
         **(context or {}),
     }
-    response = Template(template_name=template, context=ctx, status_code=status_code)
+    response = _Page(template_name=template, context=ctx, status_code=status_code)
     if request.scope.get("_clear_flash"):
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response
@@ -275,11 +286,41 @@ def checkbox(value: Any) -> bool:
     return str(value or "").strip().lower() in ("1", "true", "on", "yes")
 
 
-def pdf_response(name: str, data: bytes, *, inline: bool = True) -> Response:
-    """A PDF to show in the browser (or, with ``inline=False``, to download)."""
-    return Response(
-        data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=inline)}
-    )
+PUBLIC_DOCUMENT_CACHE = "public, max-age=0, must-revalidate"
+PRIVATE_DOCUMENT_CACHE = "private, no-store"
+
+
+def pdf_response(
+    name: str, data: bytes, *, inline: bool = True, request: Request | None = None, public: bool = False
+) -> Response:
+    """A PDF to show in the browser (or, with ``inline=False``, to download), with a
+    strong ``ETag`` of its bytes, and ``304 Not Modified`` when the browser already
+    holds them (``If-None-Match``).
+
+    ``Cache-Control``: a public document (the same for everyone, e.g. a published
+    tender's 招标文件) is ``public`` and revalidated on every use (``max-age=0``), so
+    the server still sees each download (an organization's first download of the
+    tender documents starts its 质疑 period); a document behind a login is
+    ``private, no-store``, and anything served to a signed-in user is not stored
+    (core/security.py: a shared office PC keeps no bid or receipt).
+    """
+    etag = pdf.etag_of(data)
+    headers = {
+        "Content-Disposition": content_disposition(name, inline=inline),
+        "ETag": etag,
+        "Cache-Control": PUBLIC_DOCUMENT_CACHE if public else PRIVATE_DOCUMENT_CACHE,
+    }
+    if request is not None and _etag_matches(request.headers.get("if-none-match", ""), etag):
+        return Response(b"", status_code=304, media_type="application/pdf", headers=headers)
+    return Response(data, media_type="application/pdf", headers=headers)
+
+
+def _etag_matches(if_none_match: str, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    return any(candidate.strip().removeprefix("W/") == etag for candidate in if_none_match.split(","))
 
 
 # --------------------------------------------------------------------------- errors

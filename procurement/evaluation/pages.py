@@ -537,7 +537,7 @@ class EvaluationPages(Controller):
 
     @get("/tenders/{tender_id:int}/evaluation-report.pdf")
     async def report_pdf(self, request: Request, tender_id: Id) -> Response:
-        return pdf_response(*await documents.report_pdf(require_user(request), tender_id))
+        return pdf_response(*await documents.report_pdf(require_user(request), tender_id), request=request)
 
 
 # --------------------------------------------------------------------------- the bidder

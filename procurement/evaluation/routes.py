@@ -8,8 +8,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from procurement.core.api import Id, problems
 from procurement.core.i18n import N_
-from procurement.core.storage import content_disposition
-from procurement.core.web import require_user
+from procurement.core.web import pdf_response, require_user
 from procurement.evaluation import chair, documents, ranking, review, services, sheets
 from procurement.evaluation.schemas import (
     BidForScoringOut,
@@ -171,7 +170,7 @@ class EvaluationController(Controller):
     async def report(self, request: Request, tender_id: Id) -> Response[bytes]:
         """评审报告 as a PDF (marked as a draft until the chair delivers it)."""
         name, data = await documents.report_pdf(require_user(request), tender_id)
-        return Response(data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name)})
+        return pdf_response(name, data, inline=False, request=request)
 
     @post("/failure", operation_id="FailTender", status_code=HTTP_200_OK, responses=problems(401, 403, 404, 409, 422))
     async def fail(self, request: Request, tender_id: Id, data: JSONBody[FailureIn]) -> dict[str, str]:

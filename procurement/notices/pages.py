@@ -22,8 +22,7 @@ from procurement.catalogue.states import CATEGORY_LABELS
 from procurement.core import clock
 from procurement.core.api import Id
 from procurement.core.i18n import _
-from procurement.core.storage import content_disposition
-from procurement.core.web import current_user, page, parse_form, redirect, require_user
+from procurement.core.web import current_user, page, parse_form, pdf_response, redirect, require_user
 from procurement.notices import services
 from procurement.tenders import documents
 from procurement.tenders import services as tenders
@@ -240,10 +239,8 @@ class TenderPortalPages(Controller):
 
     @get("/{tender_id:int}/document.pdf")
     async def document(self, request: Request, tender_id: Id) -> Response:
-        name, pdf = await documents.tender_document(current_user(request), tender_id)
-        return Response(
-            pdf, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=True)}
-        )
+        name, pdf, public = await documents.tender_document(current_user(request), tender_id)
+        return pdf_response(name, pdf, request=request, public=public)
 
 
 __all__ = ["NoticePages", "TenderPortalPages", "atom_feed", "LABELS"]

@@ -17,8 +17,9 @@ def _t(value) -> str:
     return _("{moment:%Y年%m月%d日 %H:%M}").format(moment=clock.to_local(value)) if value else "—"
 
 
-async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str, bytes]:
-    """The PDF of a published tender (drafts: the buyer's staff only, marked 草稿)."""
+async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str, bytes, bool]:
+    """The PDF of a published tender (drafts: the buyer's staff only, marked 草稿), and
+    whether it is public (the same for everyone: any tender but a draft)."""
     tender = await services.get_tender(user, tender_id)
     row = await services._load(tender_id)  # the stored JSON parts, for the shared text builders
     if tender.status == TenderStatus.DRAFT and not services._staff_view(user, row):
@@ -85,4 +86,4 @@ async def tender_document(user: CurrentUser | None, tender_id: int) -> tuple[str
     ctx["doc_title"] = f"{tender.title}{title}"
     data = await pdf.render_pdf("pdf/tender_document.html", ctx)
     await services.record_documents_obtained(user, row)  # once rendered: the organization has it now
-    return f"{tender.reference_no}-{title}.pdf", data
+    return f"{tender.reference_no}-{title}.pdf", data, tender.status != TenderStatus.DRAFT

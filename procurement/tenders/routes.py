@@ -16,7 +16,7 @@ from procurement.core.api import Id, problems
 from procurement.core.errors import ValidationFailed
 from procurement.core.i18n import N_, _
 from procurement.core.storage import content_disposition
-from procurement.core.web import current_user, require_user
+from procurement.core.web import current_user, pdf_response, require_user
 from procurement.tenders import documents, files, services
 from procurement.tenders.schemas import (
     AmendTenderIn,
@@ -139,10 +139,8 @@ class TenderController(Controller):
     )
     async def document(self, request: Request, tender_id: Id) -> Response[bytes]:
         """The tender document (招标文件 / 征集公告) as a PDF."""
-        name, pdf = await documents.tender_document(current_user(request), tender_id)
-        return Response(
-            pdf, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name, inline=True)}
-        )
+        name, pdf, public = await documents.tender_document(current_user(request), tender_id)
+        return pdf_response(name, pdf, request=request, public=public)
 
     @post(
         "/{tender_id:int}/files",

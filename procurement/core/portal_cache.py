@@ -1,0 +1,70 @@
+"""What the public portal reads, kept in each process until something it shows changes.
+
+The database holds the portal's version: a ``system_value`` row
+(``portal_version``) that triggers set to a new random value in the same
+transaction as any change to a notice, a tender or a tender's attached file
+(migration ``2026-12-06T21:45``). A cached entry remembers the version it was
+read under and is used only while the database still says that version. So a
+publication through any process is seen by every other process at its next
+request, with no message between processes. The version is read before the
+data, and both come from committed transactions: an entry kept under a version
+holds data at least as new as that version, never older.
+
+Reading the version is one primary-key lookup per request that uses the cache;
+without the row (a database wiped under a running process) nothing is cached.
+Only data is cached here, never a rendered page: who is signed in, the flash
+message and the CSRF field stay per request, and so does anything computed
+from the clock (a tender's public status is derived from its deadline when the
+data is turned into a schema).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, TypeVar
+
+from piccolo.querystring import QueryString
+
+from procurement.core import db
+
+T = TypeVar("T")
+
+VERSION_KEY = "portal_version"
+_VERSION_SQL = "SELECT value FROM system_value WHERE key = {}"
+MAX_ENTRIES = 128  # a page of 20 notices holds ~60 KB: ~8 MB (of 100-row API pages, ~40 MB) at most
+
+
+async def current_version() -> str | None:
+    """The portal's version as the database says now (None when the row is missing)."""
+    rows = await db.get_engine().run_querystring(QueryString(_VERSION_SQL, VERSION_KEY))
+    return rows[0]["value"] if rows else None
+
+
+class PortalCache:
+    """A bounded map from a key to what a loader returned under a portal version."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, tuple[str, Any]] = OrderedDict()
+
+    async def get(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+        version = await current_version()
+        if version is not None:
+            hit = self._entries.get(key)
+            if hit is not None and hit[0] == version:
+                self._entries.move_to_end(key)
+                return hit[1]
+        value = await load()
+        if version is not None:
+            self._entries[key] = (version, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+portal = PortalCache()
