@@ -50,3 +50,26 @@ GOALS: dict[str, Goal] = {
     "rss.mb": at_most(250, "MB"),  # the app process after 10,000 mixed requests
     "cold.s": at_most(2, "s"),  # `procurement serve` to the first 200 of /healthz
 }
+
+
+# Figures today's code does not yet bring to half their goal (issue 11 is open for them; the
+# README's benchmark section gives the latest figures). CI reports them but refuses only the
+# others, so every figure that has reached half its goal is held there: a change that brings
+# back a table scan, a blocking call or an uncached PDF still fails the build. A figure leaves
+# this set in the commit that brings it to half its goal (``scripts/bench --quick`` says which).
+NOT_YET_HALF: frozenset[str] = frozenset(
+    {
+        "notices.sqlite",
+        "notices.postgres",
+        "home",
+        "tender",
+        "dashboard",
+        "api.notices",
+        "upload.16",
+        "upload.64",
+        "upload.64.p99",
+        "login.p99",
+        "cold.s",
+        "sweep.s",
+    }
+)

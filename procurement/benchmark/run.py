@@ -18,7 +18,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from procurement.benchmark import harness
 from procurement.benchmark.figures import Figures, open_session
-from procurement.benchmark.report import Row, below_half, format_table, ms
+from procurement.benchmark.goals import NOT_YET_HALF
+from procurement.benchmark.report import Row, below_half, format_table, ms, reached_half, refused
 from procurement.benchmark.scale import DEFAULT, QUICK, Scale, label
 from procurement.settings import get_settings
 
@@ -262,10 +263,21 @@ async def main_async(args: argparse.Namespace) -> int:
         f"{scale.pairs} pair(s) × {scale.seconds:g} s, ratio = median pair; {time.perf_counter() - started:.0f} s"
     )
     print(format_table(rows))
-    failed = below_half(rows)
+
+    def named(found: list[Row]) -> str:
+        return "; ".join(f"{r.figure.strip()} [{r.size}]" if r.size else r.figure.strip() for r in found)
+
+    known = [r for r in below_half(rows) if r.key in NOT_YET_HALF]
+    if known:
+        print(f"\n尚未达到目标一半（issue 11 未完成）/ not yet at half the goal (known, issue 11 open): {named(known)}")
+    now_half = reached_half(rows, NOT_YET_HALF)
+    if now_half:
+        print(
+            f"\n已达到目标一半，请从 goals.NOT_YET_HALF 中删去 / now at half the goal, take off NOT_YET_HALF: {named(now_half)}"
+        )
+    failed = refused(rows, NOT_YET_HALF)
     if failed:
-        named = "; ".join(f"{r.figure.strip()} [{r.size}]" if r.size else r.figure.strip() for r in failed)
-        print(f"\n低于目标一半 / below half the goal: {named}")
+        print(f"\n低于目标一半 / below half the goal: {named(failed)}")
         return 1
     return 0
 
