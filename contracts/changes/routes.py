@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get, post
 from litestar.params import JSONBody
+from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from contracts.changes import services as changes
 from contracts.changes.schemas import ContractChangeOut, ProposeChangeIn, SignChangeIn, WithdrawChangeIn
 from procurement.core.api import Id, problems
 from procurement.core.i18n import N_
+from procurement.core.storage import content_disposition
 from procurement.core.web import require_user
 
 
@@ -53,3 +55,18 @@ class ContractChangeController(Controller):
     ) -> ContractChangeOut:
         """The proposer withdraws an open change; the other party refuses it."""
         return await changes.withdraw_change(require_user(request), contract_id, seq, data)
+
+    @get(
+        "/{seq:int}/pdf",
+        operation_id="GetContractChangePdf",
+        responses=problems(401, 404),
+        media_type="application/pdf",
+    )
+    async def pdf(self, request: Request, contract_id: Id, seq: Id) -> Response[bytes]:
+        """The numbered 补充合同 / 合同变更协议 as a PDF signed by the platform."""
+        name, content = await changes.change_pdf(require_user(request), contract_id, seq)
+        return Response(
+            content,
+            media_type="application/pdf",
+            headers={"Content-Disposition": content_disposition(name, inline=True)},
+        )

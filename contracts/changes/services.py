@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from contracts.changes import rules
+from contracts.changes import documents, rules
 from contracts.changes.schemas import (
     ChangeDiffOut,
     ChangeSignatureOut,
@@ -332,3 +332,26 @@ async def list_changes(user: CurrentUser, contract_id: int) -> list[ContractChan
     contract = await readable(user, contract_id)
     rows = await ContractChange.select().where(ContractChange.contract == contract_id).order_by(ContractChange.seq)
     return [await _out(user, contract, row) for row in rows]
+
+
+async def change_pdf(user: CurrentUser, contract_id: int, seq: int) -> tuple[str, bytes]:
+    """The numbered, platform-signed PDF of a change (补充合同 / 合同变更协议) for the
+    contract's readers; its file name and bytes."""
+    contract = await readable(user, contract_id)
+    change = await _change(contract_id, seq)
+    earlier = await ContractChange.select(ContractChange.added_fen).where(
+        (ContractChange.contract == contract_id)
+        & (ContractChange.kind == ChangeKind.SUPPLEMENT)
+        & (ContractChange.status == ChangeStatus.EFFECTIVE)
+        & (ContractChange.seq < seq)
+    )
+    context = documents.change_context(
+        contract,
+        change,
+        json.loads(change["diff"]),
+        json.loads(change["new_terms"]),
+        original_fen=await amendments.original_amount_fen(contract),
+        added_total_fen=sum(int(r["added_fen"]) for r in earlier) + int(change["added_fen"]),
+    )
+    name = f"{contract['number']}-{seq}.pdf"
+    return name, await documents.change_pdf(context)

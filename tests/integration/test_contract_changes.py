@@ -206,3 +206,26 @@ async def test_concurrent_supplements_together_respect_the_cap(client):
     assert await amount_of(contract) == ORIGINAL + six
     effective = await ContractChange.select().where(ContractChange.status == "effective")
     assert len(effective) == 1 and sum(c["added_fen"] for c in effective) * 10 <= ORIGINAL
+
+
+async def test_each_change_has_its_numbered_signed_pdf(client):
+    import io
+
+    from pypdf import PdfReader
+
+    from procurement.core import pdfsign
+
+    contract, officer, provider = await active_contract(client)
+    done = await supplement(client, officer, provider, contract, ORIGINAL + 1_000_000)
+    assert done.status_code == 200, done.text
+    url = f"{changes_url(contract)}1/pdf"
+    first = await client.get(url, headers=provider)
+    assert first.status_code == 200 and first.headers["content-type"].startswith("application/pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(first.content)).pages)
+    assert "补充合同" in text and "第四十九条" in text and done.json()["sha256"] in text.replace("\n", "")
+    check = await pdfsign.verify_async(first.content)
+    assert check.intact and check.covers_whole_file and check.by_platform
+    again = await client.get(url, headers=officer)
+    assert again.content == first.content, "rendered once, then served from the cache"
+    yile = await api_login(client, "yile")
+    assert (await client.get(url, headers=yile)).status_code == 404
