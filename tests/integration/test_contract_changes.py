@@ -229,3 +229,16 @@ async def test_each_change_has_its_numbered_signed_pdf(client):
     assert again.content == first.content, "rendered once, then served from the cache"
     yile = await api_login(client, "yile")
     assert (await client.get(url, headers=yile)).status_code == 404
+
+
+async def test_proposals_made_at_once_get_distinct_numbers(client):
+    contract, officer, provider = await active_contract(client)
+    made = await asyncio.gather(
+        propose(client, officer, contract, kind="agreed", rationale="place", delivery_place="甲社区"),
+        propose(client, provider, contract, kind="agreed", rationale="place", delivery_place="乙社区"),
+        propose(client, officer, contract, kind="supplement", rationale="more_service", amount_fen=ORIGINAL + 1),
+    )
+    assert [m.status_code for m in made] == [201, 201, 201], [m.text for m in made]
+    assert sorted(m.json()["seq"] for m in made) == [1, 2, 3]
+    labels = {m.json()["number_label"] for m in made}
+    assert "补充合同第 3 号" in labels or "补充合同第 1 号" in labels or "补充合同第 2 号" in labels
