@@ -225,6 +225,10 @@ async def test_each_change_has_its_numbered_signed_pdf(client):
     assert "补充合同" in text and "第四十九条" in text and done.json()["sha256"] in text.replace("\n", "")
     check = await pdfsign.verify_async(first.content)
     assert check.intact and check.covers_whole_file and check.by_platform
+    tampered = bytearray(first.content)
+    at = first.content.index(b"/Contents") // 2  # a byte of the page content, before the signature
+    tampered[at] = tampered[at] ^ 0x01
+    assert not (await pdfsign.verify_async(bytes(tampered))).intact
     again = await client.get(url, headers=officer)
     assert again.content == first.content, "rendered once, then served from the cache"
     yile = await api_login(client, "yile")
