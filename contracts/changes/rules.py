@@ -42,7 +42,7 @@ dates, ``delivery_place`` str, ``indicators`` [{name, unit, target}], ``installm
 [{seq, label, percent, amount_fen, gate, min_grade, due_date}]."""
 
 
-def _date(value: Any) -> date | None:
+def as_date(value: Any) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, date):
@@ -159,7 +159,7 @@ def change_problems(
         ).format(old=format_yuan(old_amount), new=format_yuan(new_amount))
     elif new_amount <= 0:
         problems["amount_fen"] = _("合同金额须大于零。")
-    start, end = _date(new.get("term_start")), _date(new.get("term_end"))
+    start, end = as_date(new.get("term_start")), as_date(new.get("term_end"))
     problems |= lifecycle.term_problems(start, end, term_justification)
     if not str(new.get("delivery_place") or "").strip():
         problems["delivery_place"] = _("请填写服务地点（服务的社区）。")

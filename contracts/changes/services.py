@@ -96,7 +96,7 @@ def _new_terms(old: rules.Terms, data: ProposeChangeIn) -> rules.Terms:
         else rules.schedule_template(old["installments"])
     )
     if data.installments is not None or new["amount_fen"] != old["amount_fen"]:
-        start, end = rules._date(new["term_start"]), rules._date(new["term_end"])
+        start, end = rules.as_date(new["term_start"]), rules.as_date(new["term_end"])
         problems = lifecycle_rules.schedule_problems(template, start, end)
         if problems:
             raise ValidationFailed(field_errors=problems)
