@@ -4,6 +4,7 @@ sweeps and demo here as they arrive."""
 
 from __future__ import annotations
 
+from contracts.changes.routes import ContractChangeController
 from contracts.documents.pages import ContractDocumentPublicPages, ContractTemplatePages
 from contracts.jobs import register as register_sweeps
 from contracts.lifecycle import reactions
@@ -13,7 +14,7 @@ from procurement.settings import ROOT
 
 PACKAGE = Package(
     name="contracts",
-    api=[ContractController],
+    api=[ContractController, ContractChangeController],
     pages=[ContractDocumentPublicPages, ContractTemplatePages],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,
