@@ -4,6 +4,7 @@ sweeps and demo here as they arrive."""
 
 from __future__ import annotations
 
+from contracts.documents.pages import ContractDocumentPublicPages, ContractTemplatePages
 from contracts.jobs import register as register_sweeps
 from contracts.lifecycle import reactions
 from contracts.lifecycle.routes import ContractController
@@ -13,6 +14,7 @@ from procurement.settings import ROOT
 PACKAGE = Package(
     name="contracts",
     api=[ContractController],
+    pages=[ContractDocumentPublicPages, ContractTemplatePages],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,
     subscribe=reactions.subscribe,

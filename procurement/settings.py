@@ -11,7 +11,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from procurement.core.i18n import N_, _
@@ -39,6 +39,15 @@ class Settings(BaseSettings):
         description=N_(
             "审计日志摘要的签名私钥文件（Ed25519）。为空时首次使用生成在 var/audit_anchor_key.pem；应放在数据库备份之外。"
         ),
+    )
+    pdf_signing_p12: str = Field(
+        default="",
+        description=N_(
+            "平台签发 PDF（合同等）的数字签名证书与私钥（PKCS#12 文件路径）。为空时首次使用生成自签名演示证书 var/pdf_signing.p12。"
+        ),
+    )
+    pdf_signing_p12_password: SecretStr = Field(
+        default=SecretStr(""), description=N_("PDF 签名证书（PKCS#12）的密码；无密码时留空。")
     )
     host: str = Field(default="127.0.0.1", description=N_("服务监听地址。"))
     port: int = Field(default=8000, description=N_("服务监听端口。"))

@@ -76,6 +76,7 @@ def fill(path: str, ids: dict) -> str:
         "contract_id": 1,
         "file_id": 1,
         "year": 2027,
+        "key": "service-standard",
     }
 
     def one(match: re.Match) -> str:

@@ -32,6 +32,7 @@ DATA_MODULES = {
     "procurement/evaluation/demo.py",
     "procurement/bench.py",
     "procurement/bench_notices.py",
+    "contracts/documents/samples.py",
 }
 DATA_PRAGMA = "# i18n: data"
 

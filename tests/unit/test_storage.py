@@ -441,7 +441,8 @@ def office(kind: str, members: dict[str, bytes] | None = None, *, skip: tuple[st
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, body in parts.items():
             if name not in skip:
-                archive.writestr(name, body)
+                # A fixed date: the same call gives the same bytes (a test compares a download with a second call).
+                archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), body, zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 

@@ -1,0 +1,1 @@
+"""The contract document: its templates, its input and the signed, cached PDF."""
