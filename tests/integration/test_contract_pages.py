@@ -11,6 +11,7 @@ from contracts.lifecycle.tables import Contract
 from procurement.core import pdfsign
 from tests.integration.conftest import api_login, csrf_from, page_login
 from tests.integration.contract_helpers import contract_of_award, ready_contract, sign
+from tests.integration.test_web_hardening import inline_code
 
 
 async def as_user(client, username: str) -> None:
@@ -109,6 +110,10 @@ async def test_each_tab_shows_its_data_or_an_honest_empty_state(client):
     for tab, words in expected.items():
         page = await client.get(f"/contracts/{contract['id']}?tab={tab}")
         assert page.status_code == 200 and words in page.text, tab
+        assert inline_code(page.text) == [], tab
+    for url in ("/contracts", f"/contracts/{contract['id']}/sign"):
+        page = await client.get(url)
+        assert page.status_code == 200 and inline_code(page.text) == [], url
 
 
 async def test_the_provider_fills_its_part_and_a_bad_account_is_refused_in_chinese_with_nothing_saved(client):
