@@ -16,7 +16,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter, URLEncodedBody
 from litestar.response import Response
 
-from contracts.lifecycle import document, ending, signing
+from contracts.lifecycle import document, ending, signing, views
 from contracts.lifecycle import services as contracts
 from contracts.lifecycle.document_routes import pdf_answer
 from contracts.lifecycle.schemas import (
@@ -144,6 +144,7 @@ class ContractPages(Controller):
                 "overdue_signing": overdue_signing,
                 "status_kind": STATUS_KIND,
                 "today": clock.today_local(),
+                "todo": await views.contract_todo(user),
                 "page_title": _("合同"),
             },
         )

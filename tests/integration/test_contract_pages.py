@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from contracts.lifecycle.tables import Contract
 from procurement.core import pdfsign
 from tests.integration.conftest import api_login, csrf_from, page_login
-from tests.integration.contract_helpers import contract_of_award, ready_contract, sign
+from tests.integration.contract_helpers import PROVIDER_DETAILS, READY_DRAFT, contract_of_award, ready_contract, sign
 from tests.integration.test_web_hardening import inline_code
 
 
@@ -199,3 +199,30 @@ async def test_a_termination_without_a_reason_is_refused_on_the_same_page_and_no
     )
     assert over.status_code in (409, 422) and "结算" in over.text
     assert (await Contract.select(Contract.status).where(Contract.id == contract["id"]).first())["status"] == "active"
+
+
+async def test_the_contract_list_shows_each_party_what_to_do_next_with_its_due_date(client):
+    contract, officer, provider, _ = await contract_of_award(client)
+    await as_user(client, "officer")
+    listed = await client.get("/contracts")
+    assert "合同待办" in listed.text and "待完善的合同草稿" in listed.text
+    await as_user(client, "xingfujia")
+    listed = await client.get("/contracts")
+    assert "待填写乙方账户与地址" in listed.text
+    client.cookies.clear()
+    url = f"/api/v1/contracts/{contract['id']}"
+    for headers, body in (
+        (officer, READY_DRAFT),
+        (provider, PROVIDER_DETAILS),
+        (officer, {"confirm_provider_details": True}),
+    ):
+        assert (await client.put(url, headers=headers, json=body)).status_code == 200
+    await as_user(client, "xingfujia")
+    listed = await client.get("/contracts")
+    assert "待我方签署" in listed.text
+    client.cookies.clear()
+    assert (await sign(client, provider, contract)).status_code == 200
+    assert (await sign(client, officer, contract)).status_code == 200
+    await as_user(client, "officer")
+    listed = await client.get("/contracts")
+    assert "待发布合同公告" in listed.text and "待合同备案" in listed.text
