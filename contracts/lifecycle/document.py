@@ -60,13 +60,23 @@ class IssuedPdf:
     filename: str
 
 
-async def frozen_versions(contract_id: int) -> list[dict[str, Any]]:
-    """The frozen versions of a contract (number, text SHA-256, when frozen), oldest first."""
-    return (
-        await ContractVersion.select(ContractVersion.version, ContractVersion.sha256, ContractVersion.frozen_at)
-        .where(ContractVersion.contract == contract_id)
-        .order_by(ContractVersion.version)
+async def frozen_versions(user: CurrentUser, contract_id: int) -> list[dict[str, Any]]:
+    """The frozen versions of a contract the user may read, oldest first: the number, the
+    SHA-256 of the text the parties signed (``sha256``), when it was frozen, and the text
+    fingerprint printed on its PDF (``document_sha256``, what /verify/contracts reports)."""
+    row = await services.readable(user, contract_id)
+    versions = (
+        await ContractVersion.select().where(ContractVersion.contract == contract_id).order_by(ContractVersion.version)
     )
+    return [
+        {
+            "version": v["version"],
+            "sha256": v["sha256"],
+            "frozen_at": v["frozen_at"],
+            "document_sha256": (await document_of(row, v)).text_sha256(),
+        }
+        for v in versions
+    ]
 
 
 def _text(value: Any) -> str:

@@ -73,7 +73,7 @@ async def _contract_context(request: Request, contract_id: int, tab: str = "over
     contract = await contracts.get_contract(user, contract_id)
     return {
         "contract": contract,
-        "versions": await document.frozen_versions(contract_id),
+        "versions": await document.frozen_versions(user, contract_id),
         "tab": tab if tab in TABS.source() else "overview",
         "tabs": [(key, TABS[key]) for key in TABS.source()],
         "grounds": [(key, GROUNDS[key]) for key in GROUNDS.source()],

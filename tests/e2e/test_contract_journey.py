@@ -57,7 +57,7 @@ def test_both_parties_sign_in_the_browser_and_the_notice_reaches_the_portal(live
     assert "等待对方签署" in provider.content()
 
     officer.goto(contract_url + "/sign")
-    assert "文本指纹" in officer.content() and re.search(r"[0-9a-f]{64}", officer.content())
+    assert "签署文本摘要" in officer.content() and re.search(r"[0-9a-f]{64}", officer.content())
     officer.click("main form button[type=submit]")
     officer.wait_for_url(contract_url)
     assert "合同已生效" in officer.content() and "履行中" in officer.content()

@@ -7,6 +7,7 @@ import io
 
 from pypdf import PdfReader
 
+from contracts.documents.services import text_fingerprint
 from contracts.lifecycle.tables import Contract
 from procurement.core import pdfsign
 from tests.integration.conftest import api_login, csrf_from, page_login
@@ -166,7 +167,7 @@ async def test_both_parties_sign_through_the_pages_and_the_officer_publishes_the
     confirm = await client.get(f"{url}/sign")
     row = await Contract.select(Contract.version).where(Contract.id == contract["id"]).first()
     assert row["version"] == 1
-    assert "文本指纹" in confirm.text
+    assert "签署文本摘要" in confirm.text
     signed = await post_page(client, f"{url}/sign", f"{url}/sign", {"version": "1"})
     assert signed.status_code in (302, 303), signed.text
     page = await client.get(url)
@@ -175,6 +176,9 @@ async def test_both_parties_sign_through_the_pages_and_the_officer_publishes_the
     assert "甲方（采购人）" in doc.text and "乙方（服务机构）" in doc.text and "document.pdf" in doc.text
     pdf = await client.get(f"{url}/document.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # The fingerprint the PDF carries (what /verify/contracts reports) is the one the page shows.
+    fingerprint = text_fingerprint(pdf.content)
+    assert fingerprint and fingerprint in doc.text
     published = await post_page(client, url, f"{url}/notice", {})
     assert published.status_code in (302, 303), published.text
     notice_id = (await Contract.select(Contract.notice_id).where(Contract.id == contract["id"]).first())["notice_id"]
