@@ -145,6 +145,7 @@ class ContractPages(Controller):
                 "status_kind": STATUS_KIND,
                 "today": clock.today_local(),
                 "todo": await views.contract_todo(user),
+                "to_draft": await views.awards_to_draft(user),
                 "page_title": _("合同"),
             },
         )

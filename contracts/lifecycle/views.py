@@ -15,10 +15,12 @@ from datetime import date
 from contracts.lifecycle import services
 from contracts.lifecycle.schemas import ContractOut
 from contracts.lifecycle.states import ContractStatus
+from procurement.awards import services as awards
 from procurement.core import clock
 from procurement.core.actors import Role
 from procurement.core.auth import CurrentUser
 from procurement.core.i18n import _
+from procurement.tenders import services as tenders
 
 CLOSE_DAYS = 7  # a signing deadline this near is flagged
 UNSIGNED = (ContractStatus.DRAFT, ContractStatus.AWAITING_SIGNATURES)
@@ -87,3 +89,38 @@ async def contract_todo(user: CurrentUser) -> list[TodoCard]:
     for card in cards.values():
         card.entries.sort(key=lambda e: e.due or date.max)
     return [card for card in cards.values() if card.entries]
+
+
+@dataclass(frozen=True)
+class AwardToDraft:
+    award_id: int
+    tender_id: int
+    tender_title: str
+    lot_name: str
+    organization_name: str
+    amount_fen: int
+    letter_no: str
+
+
+async def awards_to_draft(user: CurrentUser) -> list[AwardToDraft]:
+    """For a bureau officer: the active awards of its awarded tenders that have no contract
+    yet (one contract per award), so the officer can draft each from the contract list."""
+    if user.role != Role.OFFICER:
+        return []
+    drafted = {(await services.get_contract(user, s.id)).award_id for s in await services.list_contracts(user)}
+    found = []
+    for tender in (await tenders.list_tenders(user, mine=True, status="awarded", limit=200)).items:
+        for award in await awards.list_awards(user, tender.id):
+            if award.status == "active" and award.id not in drafted:
+                found.append(
+                    AwardToDraft(
+                        award_id=award.id,
+                        tender_id=tender.id,
+                        tender_title=tender.title,
+                        lot_name=award.lot_name,
+                        organization_name=award.organization_name,
+                        amount_fen=award.amount_fen,
+                        letter_no=award.letter_no,
+                    )
+                )
+    return found
