@@ -233,3 +233,35 @@ async def test_the_contract_list_shows_each_party_what_to_do_next_with_its_due_d
     await as_user(client, "officer")
     listed = await client.get("/contracts")
     assert "待发布合同公告" in listed.text and "待合同备案" in listed.text
+
+
+SCAN = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+async def test_the_officer_records_a_paper_signing_with_the_scan_and_then_suspends_and_resumes(client):
+    contract, officer, provider, _ = await contract_of_award(client)
+    client.cookies.clear()
+    assert (
+        await client.put(f"/api/v1/contracts/{contract['id']}", headers=officer, json=READY_DRAFT)
+    ).status_code == 200
+    await as_user(client, "officer")
+    url = f"/contracts/{contract['id']}"
+    missing = await post_page(client, url, f"{url}/offline-signing", {})
+    assert missing.status_code == 422 and "请选择签字盖章后的合同扫描件" in missing.text
+    form_page = await client.get(url)
+    done = await client.post(
+        f"{url}/offline-signing",
+        data={"_csrf_token": csrf_from(form_page.text)},
+        files={"scan": ("合同扫描件.pdf", SCAN, "application/pdf")},
+    )
+    assert done.status_code in (302, 303), done.text
+    page = await client.get(url)
+    assert "履行中" in page.text and "线下签订" in page.text
+    suspended = await post_page(
+        client, url, f"{url}/suspend", {"ground": "consent", "reason": "服务对象临时搬迁，双方同意中止"}
+    )
+    assert suspended.status_code in (302, 303), suspended.text
+    assert "已中止" in (await client.get(url)).text
+    resumed = await post_page(client, url, f"{url}/resume", {})
+    assert resumed.status_code in (302, 303), resumed.text
+    assert (await Contract.select(Contract.status).where(Contract.id == contract["id"]).first())["status"] == "active"
