@@ -82,14 +82,14 @@ async def test_the_officer_drafts_a_contract_from_the_award_page_and_sees_it_lis
     award_page = await client.get(f"/tenders/{tender_id}/award")
     assert "起草合同" in award_page.text
     waiting = await client.get("/contracts")
-    assert "待起草合同" in waiting.text and f'name="award_id" value="{award["id"]}"' in waiting.text
+    assert 'id="to-draft-h"' in waiting.text and f'name="award_id" value="{award["id"]}"' in waiting.text
     created = await post_page(client, f"/tenders/{tender_id}/award", "/contracts/new", {"award_id": award["id"]})
     assert created.status_code in (302, 303), created.text
     row = await Contract.select(Contract.id, Contract.number).where(Contract.award == award["id"]).first()
     assert created.headers["location"] == f"/contracts/{row['id']}"
     listed = await client.get("/contracts")
     assert row["number"] in listed.text and "草稿" in listed.text
-    assert "待起草合同" not in listed.text
+    assert 'id="to-draft-h"' not in listed.text
     page = await client.get(f"/contracts/{row['id']}")
     assert page.status_code == 200
     for words in ("概况", "合同文本", "变更", "履约报告", "团队", "评估", "拨付", "签订期限", "还有 30 天"):
