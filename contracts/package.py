@@ -8,14 +8,16 @@ from contracts.changes.routes import ContractChangeController
 from contracts.documents.pages import ContractDocumentPublicPages, ContractTemplatePages
 from contracts.jobs import register as register_sweeps
 from contracts.lifecycle import reactions
+from contracts.lifecycle.document_routes import ContractDocumentController
+from contracts.lifecycle.pages import ContractPages
 from contracts.lifecycle.routes import ContractController
 from procurement.core.packages import Package
 from procurement.settings import ROOT
 
 PACKAGE = Package(
     name="contracts",
-    api=[ContractController, ContractChangeController],
-    pages=[ContractDocumentPublicPages, ContractTemplatePages],
+    api=[ContractController, ContractDocumentController, ContractChangeController],
+    pages=[ContractDocumentPublicPages, ContractTemplatePages, ContractPages],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,
     subscribe=reactions.subscribe,

@@ -1,0 +1,293 @@
+"""Pages of a contract's life (issue 12 §8): the contract list with its filters, the
+contract page with its tabs, the signing confirmation, and the forms that each call
+one service (draft, sign, paper signing, notice, filing, suspend, resume, terminate).
+
+Thin: parse the form, call one service, redirect with a message; a refusal shows the
+same page again with the message in Chinese (``form_action``)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter, URLEncodedBody
+from litestar.response import Response
+
+from contracts.lifecycle import document, ending, signing, views
+from contracts.lifecycle import services as contracts
+from contracts.lifecycle.document_routes import pdf_answer
+from contracts.lifecycle.schemas import (
+    ContractDraftIn,
+    ContractOut,
+    FilingIn,
+    GroundIn,
+    OfflineSigningIn,
+    TerminateIn,
+)
+from contracts.lifecycle.states import CONTRACT_TABLE, ContractStatus
+from procurement.core import clock
+from procurement.core.api import Id
+from procurement.core.errors import ValidationFailed
+from procurement.core.i18n import N_, Labels, _
+from procurement.core.web import checkbox, fen_field, form_action, page, parse_form, redirect, require_user, yuan_field
+
+Form = URLEncodedBody[dict[str, Any]]
+Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+
+LIST = "contracts/list.html"
+CONTRACT = "contracts/contract.html"
+SIGN = "contracts/sign.html"
+
+TABS = Labels(
+    {
+        "overview": N_("概况"),
+        "document": N_("合同文本"),
+        "changes": N_("变更"),
+        "reports": N_("履约报告"),
+        "team": N_("团队"),
+        "evaluations": N_("评估"),
+        "payments": N_("拨付"),
+    }
+)
+GROUNDS = Labels({"consent": N_("双方协商一致（服务机构同意）"), "legal": N_("法定事由")})
+STATUS_KIND = {
+    "draft": "muted",
+    "awaiting_signatures": "warning",
+    "active": "success",
+    "suspended": "warning",
+    "completed": "info",
+    "terminated": "danger",
+    "voided": "muted",
+}
+
+
+def _days_left(contract: ContractOut) -> int:
+    return (contract.signing_deadline - clock.today_local()).days
+
+
+async def _contract_context(request: Request, contract_id: int, tab: str = "overview") -> dict[str, Any]:
+    user = require_user(request)
+    contract = await contracts.get_contract(user, contract_id)
+    return {
+        "contract": contract,
+        "versions": await document.frozen_versions(user, contract_id),
+        "tab": tab if tab in TABS.source() else "overview",
+        "tabs": [(key, TABS[key]) for key in TABS.source()],
+        "grounds": [(key, GROUNDS[key]) for key in GROUNDS.source()],
+        "status_kind": STATUS_KIND,
+        "days_left": _days_left(contract),
+        "is_buyer": user.organization_id == contract.buyer_id,
+        "is_provider": user.organization_id == contract.provider_id,
+        "unsigned": contract.status in (ContractStatus.DRAFT, ContractStatus.AWAITING_SIGNATURES),
+        "amount_yuan": yuan_field(contract.amount_fen),
+        "page_title": contract.title,
+    }
+
+
+def _draft_input(form: dict[str, Any], contract: ContractOut, provider: bool) -> ContractDraftIn:
+    """The buyer's or the provider's part of the draft form as the service's input."""
+    if provider:
+        fields = ("provider_address", "provider_legal_rep", "provider_bank_name", "provider_bank_account")
+        return parse_form(ContractDraftIn, {k: form.get(k, "") for k in fields})
+    errors: dict[str, str] = {}
+    indicators = []
+    for n, indicator in enumerate(contract.indicators):
+        raw = str(form.get(f"target_{n}", "") or "").strip()
+        target: int | None = None
+        if raw:
+            if not raw.isdigit() or int(raw) < 1:
+                errors[f"target_{n}"] = _("目标值须为正整数。")
+            else:
+                target = int(raw)
+        indicators.append({"name": indicator.name, "unit": indicator.unit, "target": target})
+    amount = fen_field(form.get("amount"), "amount", errors)
+    if errors:
+        raise ValidationFailed(field_errors=errors)
+    values: dict[str, Any] = {
+        "delivery_place": form.get("delivery_place", ""),
+        "service_content": form.get("service_content", ""),
+        "indicators": indicators,
+        "confirm_provider_details": checkbox(form.get("confirm_provider_details")),
+    }
+    if amount is not None:
+        values["amount_fen"] = amount
+    return parse_form(ContractDraftIn, values)
+
+
+class ContractPages(Controller):
+    include_in_schema = False
+
+    @get("/contracts")
+    async def list_contracts(
+        self,
+        request: Request,
+        status: str | None = Parameter(default=None, max_length=30),
+        overdue_signing: bool = Parameter(default=False),
+    ) -> Response:
+        user = require_user(request)
+        found = await contracts.list_contracts(
+            user,
+            status=status if status in ContractStatus.__members__.values() else None,
+            overdue_signing=overdue_signing,
+        )
+        statuses = [(s.value, CONTRACT_TABLE.staff_label(s.value)) for s in ContractStatus]
+        return page(
+            request,
+            LIST,
+            {
+                "contracts": found,
+                "statuses": statuses,
+                "status": status or "",
+                "overdue_signing": overdue_signing,
+                "status_kind": STATUS_KIND,
+                "today": clock.today_local(),
+                "todo": await views.contract_todo(user),
+                "to_draft": await views.awards_to_draft(user),
+                "page_title": _("合同"),
+            },
+        )
+
+    @post("/contracts/new")
+    async def create(self, request: Request, data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            raw = str(data.get("award_id", "") or "")
+            if not raw.isdigit():
+                raise ValidationFailed(_("请选择要起草合同的中标结果。"))
+            contract = await contracts.create_contract_from_award(user, int(raw))
+            return redirect(f"/contracts/{contract.id}", _("已根据中标结果起草合同，请完善草稿。"))
+
+        listed = await contracts.list_contracts(user)
+        context = {"contracts": listed, "statuses": [], "status_kind": STATUS_KIND, "page_title": _("合同")}
+        return await form_action(request, LIST, data, action, context)
+
+    @get("/contracts/{contract_id:int}")
+    async def show(self, request: Request, contract_id: Id, tab: str = Parameter(default="overview")) -> Response:
+        return page(request, CONTRACT, await _contract_context(request, contract_id, tab))
+
+    @get("/contracts/{contract_id:int}/document.pdf")
+    async def pdf(self, request: Request, contract_id: Id) -> Response:
+        return await pdf_answer(request, contract_id)
+
+    @post("/contracts/{contract_id:int}/draft")
+    async def draft(self, request: Request, contract_id: Id, data: Form) -> Response:
+        user = require_user(request)
+        context = await _contract_context(request, contract_id)
+        contract: ContractOut = context["contract"]
+
+        async def action() -> Response:
+            provider = user.organization_id == contract.provider_id
+            await contracts.update_draft(user, contract_id, _draft_input(data, contract, provider))
+            return redirect(f"/contracts/{contract_id}", _("合同草稿已保存。"))
+
+        return await form_action(request, CONTRACT, {**data, "_form": "draft"}, action, context)
+
+    @get("/contracts/{contract_id:int}/sign")
+    async def sign_form(self, request: Request, contract_id: Id) -> Response:
+        context = await _contract_context(request, contract_id)
+        return page(request, SIGN, {**context, "page_title": _("签署合同")})
+
+    @post("/contracts/{contract_id:int}/sign")
+    async def sign(self, request: Request, contract_id: Id, data: Form) -> Response:
+        user = require_user(request)
+        context = await _contract_context(request, contract_id)
+
+        async def action() -> Response:
+            raw = str(data.get("version", "") or "")
+            if not raw.isdigit():
+                raise ValidationFailed(_("请确认所签署的合同版本。"))
+            done = await signing.sign_contract(user, contract_id, int(raw))
+            message = _("合同已生效。") if done.status == ContractStatus.ACTIVE else _("已签署，等待对方签署。")
+            return redirect(f"/contracts/{contract_id}", message)
+
+        return await form_action(request, SIGN, data, action, {**context, "page_title": _("签署合同")})
+
+    @post("/contracts/{contract_id:int}/offline-signing")
+    async def offline(self, request: Request, contract_id: Id, data: Multipart) -> Response:
+        user = require_user(request)
+        context = await _contract_context(request, contract_id)
+        form = {k: v for k, v in data.items() if isinstance(v, str)}
+
+        async def action() -> Response:
+            chosen = data.get("scan")
+            chosen = chosen[0] if isinstance(chosen, list) and chosen else chosen
+            if not (isinstance(chosen, UploadFile) and chosen.filename):
+                raise ValidationFailed(field_errors={"scan": _("请选择签字盖章后的合同扫描件。")})
+            content = base64.b64encode(await chosen.read()).decode()
+            payload = parse_form(
+                OfflineSigningIn,
+                {"version": context["contract"].version, "filename": chosen.filename, "content_base64": content},
+            )
+            await signing.record_offline_signing(user, contract_id, payload)
+            return redirect(f"/contracts/{contract_id}", _("已登记线下签订，合同已生效。"))
+
+        return await form_action(request, CONTRACT, {**form, "_form": "offline"}, action, context)
+
+    @post("/contracts/{contract_id:int}/notice")
+    async def notice(self, request: Request, contract_id: Id, data: Form) -> Response:
+        user = require_user(request)
+        context = await _contract_context(request, contract_id)
+
+        async def action() -> Response:
+            await signing.publish_contract_notice(user, contract_id)
+            return redirect(f"/contracts/{contract_id}", _("合同公告已发布。"))
+
+        return await form_action(request, CONTRACT, {**data, "_form": "notice"}, action, context)
+
+    @post("/contracts/{contract_id:int}/filing")
+    async def filing(self, request: Request, contract_id: Id, data: Form) -> Response:
+        user = require_user(request)
+        context = await _contract_context(request, contract_id)
+
+        async def action() -> Response:
+            await signing.record_filing(
+                user, contract_id, parse_form(FilingIn, {"reference": data.get("reference", "")})
+            )
+            return redirect(f"/contracts/{contract_id}", _("已登记合同备案。"))
+
+        return await form_action(request, CONTRACT, {**data, "_form": "filing"}, action, context)
+
+    @post("/contracts/{contract_id:int}/suspend")
+    async def suspend(self, request: Request, contract_id: Id, data: Form) -> Response:
+        user = require_user(request)
+        context = await _contract_context(request, contract_id)
+
+        async def action() -> Response:
+            ground = parse_form(GroundIn, {"ground": data.get("ground", ""), "reason": data.get("reason", "")})
+            await ending.suspend_contract(user, contract_id, ground)
+            return redirect(f"/contracts/{contract_id}", _("合同已中止。"))
+
+        return await form_action(request, CONTRACT, {**data, "_form": "suspend"}, action, context)
+
+    @post("/contracts/{contract_id:int}/resume")
+    async def resume(self, request: Request, contract_id: Id, data: Form) -> Response:
+        user = require_user(request)
+        context = await _contract_context(request, contract_id)
+
+        async def action() -> Response:
+            await ending.resume_contract(user, contract_id)
+            return redirect(f"/contracts/{contract_id}", _("合同已恢复履行。"))
+
+        return await form_action(request, CONTRACT, {**data, "_form": "resume"}, action, context)
+
+    @post("/contracts/{contract_id:int}/terminate")
+    async def terminate(self, request: Request, contract_id: Id, data: Form) -> Response:
+        user = require_user(request)
+        context = await _contract_context(request, contract_id)
+
+        async def action() -> Response:
+            errors: dict[str, str] = {}
+            settlement = fen_field(data.get("settlement"), "settlement", errors)
+            if settlement is None and "settlement" not in errors:
+                errors["settlement"] = _("请填写结算金额（元）。")
+            if errors:
+                raise ValidationFailed(field_errors=errors)
+            values = {"ground": data.get("ground", ""), "reason": data.get("reason", ""), "settlement_fen": settlement}
+            await ending.terminate_contract(user, contract_id, parse_form(TerminateIn, values))
+            return redirect(f"/contracts/{contract_id}", _("合同已解除，解除公告已发布。"))
+
+        return await form_action(request, CONTRACT, {**data, "_form": "terminate"}, action, context)
