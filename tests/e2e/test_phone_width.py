@@ -132,6 +132,9 @@ def journey(live_server) -> Journey:
     lot_id = _ok(officer.get(f"/tenders/{closed}/ranking"))["lots"][0]["lot_id"]
     _ok(officer.post(f"/tenders/{closed}/award", json={"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"]}]}))
 
+    award_id = _ok(officer.get(f"/tenders/{closed}/awards"))[0]["id"]
+    contract = _ok(officer.post("/contracts/", json={"award_id": award_id}))  # a draft: the contract pages
+
     member = api("xingfujia")
     mine = next(b for b in _ok(member.get("/bids/")) if b["tender_id"] == closed)
     lot = _ok(httpx.get(f"{url}/api/v1/tenders/{open_id}"))["lots"][0]["id"]
@@ -151,6 +154,7 @@ def journey(live_server) -> Journey:
             "/review/bids/": str(bids["颐乐"]),
             "/tenders/{id}/evaluation/bids/": str(bids["幸福家"]),
             "/bureau/eligibility-profiles/": str(_ok(member.get("/auth/me"))["organization"]["id"]),
+            "/contracts/": str(contract["id"]),
         },
         chair=chair_name,
     )
