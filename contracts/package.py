@@ -4,6 +4,8 @@ sweeps and demo here as they arrive."""
 
 from __future__ import annotations
 
+from contracts.delivery.pages import DeliveryPages
+from contracts.delivery.routes import ReportController
 from contracts.documents.pages import ContractDocumentPublicPages, ContractTemplatePages
 from contracts.jobs import register as register_sweeps
 from contracts.lifecycle import reactions
@@ -13,8 +15,8 @@ from procurement.settings import ROOT
 
 PACKAGE = Package(
     name="contracts",
-    api=[ContractController],
-    pages=[ContractDocumentPublicPages, ContractTemplatePages],
+    api=[ContractController, ReportController],
+    pages=[ContractDocumentPublicPages, ContractTemplatePages, DeliveryPages],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,
     subscribe=reactions.subscribe,

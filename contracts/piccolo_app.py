@@ -7,7 +7,9 @@ CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 APP_CONFIG = AppConfig(
     app_name="contracts",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
-    table_classes=table_finder(modules=["contracts.lifecycle.tables"], exclude_imported=True),
+    table_classes=table_finder(
+        modules=["contracts.lifecycle.tables", "contracts.delivery.tables"], exclude_imported=True
+    ),
     migration_dependencies=["procurement.piccolo_app"],
     commands=[],
 )
