@@ -522,3 +522,20 @@ async def attachment(user: CurrentUser, contract_id: int, report_id: int, sha256
             if a["sha256"] == sha256:
                 return file_store().read(sha256), a["name"], KNOWN_TYPES[a["type"]]
     raise NotFound(_("找不到该附件。"))
+
+
+async def overdue_counts(contract_ids: list[int]) -> dict[int, int]:
+    """How many reports of each contract are overdue now (not submitted after the end of
+    their due day), for the contract list's "overdue reports" filter and the dashboards.
+    The caller has already filtered the contracts the user may read."""
+    if not contract_ids:
+        return {}
+    rows = await ProgressReport.select(ProgressReport.contract, ProgressReport.due_on).where(
+        ProgressReport.contract.is_in(contract_ids)
+        & ProgressReport.first_submitted_at.is_null()
+        & (ProgressReport.due_on < clock.today_local())
+    )
+    counts: dict[int, int] = {}
+    for row in rows:
+        counts[row["contract"]] = counts.get(row["contract"], 0) + 1
+    return counts

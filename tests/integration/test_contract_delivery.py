@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from contracts.delivery import due as delivery_due
 from contracts.delivery import rules
+from contracts.delivery import services as delivery
 from contracts.delivery.tables import ProgressReport, ReportSchedule, ReportSubmission
 from contracts.lifecycle.tables import Contract
 from procurement.core import clock
@@ -138,6 +139,8 @@ async def test_an_overdue_report_is_flagged_once_and_the_provider_is_told(client
     assert await AuditEvent.count().where(AuditEvent.action == "progress_report.overdue") == len(reports)
     listed = (await client.get(url(contract), headers=provider)).json()["reports"]
     assert all(r["overdue_flagged"] for r in listed)
+    overdue_now = sum(r["overdue"] for r in listed)
+    assert await delivery.overdue_counts([contract["id"]]) == ({contract["id"]: overdue_now} if overdue_now else {})
 
 
 async def test_a_report_submitted_in_time_is_never_flagged(client):
