@@ -111,6 +111,19 @@ async def test_the_officer_sets_a_quarterly_or_hand_set_schedule_until_a_report_
     assert await ProgressReport.count().where(ProgressReport.contract == contract["id"]) == 1
 
 
+async def test_the_sweep_gives_a_running_contract_without_a_schedule_the_default_once(client):
+    contract, officer, provider = await active_contract(client, past_year=False)
+    assert await delivery_due.ensure_schedules() == 1
+    assert await delivery_due.ensure_schedules() == 0, "idempotent"
+    row = await Contract.select(Contract.term_start, Contract.term_end).where(Contract.id == contract["id"]).first()
+    expected = rules.periods("monthly", row["term_start"], row["term_end"])
+    reports = (await client.get(url(contract), headers=provider)).json()["reports"]
+    assert [r["due_on"] for r in reports] == [p.due_on.isoformat() for p in expected]
+    assert not any(r["overdue"] for r in reports), "a term that starts next month owes nothing yet"
+    early = await submit(client, provider, contract, reports[0]["id"])
+    assert early.status_code == 409 and "开始后才能提交" in early.json()["detail"]
+
+
 # --------------------------------------------------------------------------- the overdue flag
 
 
