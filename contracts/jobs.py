@@ -2,14 +2,18 @@
 
 A contract waits on time (its ``next_check_at``): the signing deadline (flagged once
 when overdue), the contract notice (published by the sweep on its last day if the
-officer has not) and the filing (flagged once when overdue).
+officer has not) and the filing (flagged once when overdue). A progress report waits on its due day (flagged
+once when overdue); a running contract without a report schedule gets the default one.
 """
 
 from __future__ import annotations
 
+from contracts.delivery import due as delivery
 from contracts.lifecycle import signing as lifecycle
 from procurement.core.scheduler import SweepRegistry
 
 
 def register(registry: SweepRegistry) -> None:
     registry.register("contracts.lifecycle_due", lifecycle.run_due_contracts, interval_seconds=600)
+    registry.register("contracts.delivery_due", delivery.run_due_reports, interval_seconds=600)
+    registry.register("contracts.delivery_schedules", delivery.ensure_schedules, interval_seconds=3600)

@@ -5,6 +5,8 @@ sweeps and demo here as they arrive."""
 from __future__ import annotations
 
 from contracts.changes.routes import ContractChangeController
+from contracts.delivery.pages import DeliveryPages
+from contracts.delivery.routes import ReportController
 from contracts.documents.pages import ContractDocumentPublicPages, ContractTemplatePages
 from contracts.jobs import register as register_sweeps
 from contracts.lifecycle import reactions
@@ -16,8 +18,8 @@ from procurement.settings import ROOT
 
 PACKAGE = Package(
     name="contracts",
-    api=[ContractController, ContractDocumentController, ContractChangeController],
-    pages=[ContractDocumentPublicPages, ContractTemplatePages, ContractPages],
+    api=[ContractController, ContractDocumentController, ContractChangeController, ReportController],
+    pages=[ContractDocumentPublicPages, ContractTemplatePages, ContractPages, DeliveryPages],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,
     subscribe=reactions.subscribe,

@@ -70,6 +70,8 @@ def fill(path: str, ids: dict) -> str:
         "question_id": 1,
         "bond_id": 1,
         "qid": 1,
+        "report_id": 1,  # a contract's progress report (contracts.delivery)
+        "sha256": "0" * 64,  # an attachment of a progress report
         "id": ids["tender_id"],
         "panel_id": 1,
         "award_id": 1,
