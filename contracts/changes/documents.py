@@ -17,7 +17,7 @@ TEMPLATE = "pdf/contract_change.html"
 VERIFY_PATH = "/verify/contracts"
 
 
-def _value(field: str, value: Any) -> str:
+def term_text(field: str, value: Any) -> str:
     """A term as people read it in the table of changes."""
     if value is None or value == "":
         return "—"
@@ -62,8 +62,8 @@ def change_context(
         "rows": [
             {
                 "label": _(FIELD_LABELS[d["field"]]),
-                "old": _value(d["field"], d["old"]),
-                "new": _value(d["field"], d["new"]),
+                "old": term_text(d["field"], d["old"]),
+                "new": term_text(d["field"], d["new"]),
             }
             for d in diff
         ],

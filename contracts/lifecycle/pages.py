@@ -16,6 +16,9 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter, URLEncodedBody
 from litestar.response import Response
 
+from contracts.changes import services as change_services
+from contracts.changes.documents import term_text
+from contracts.delivery import services as delivery_services
 from contracts.lifecycle import document, ending, signing, views
 from contracts.lifecycle import services as contracts
 from contracts.lifecycle.document_routes import pdf_answer
@@ -71,10 +74,19 @@ def _days_left(contract: ContractOut) -> int:
 async def _contract_context(request: Request, contract_id: int, tab: str = "overview") -> dict[str, Any]:
     user = require_user(request)
     contract = await contracts.get_contract(user, contract_id)
+    tab = tab if tab in TABS.source() else "overview"
+    changes = []
+    if tab == "changes":  # the history, each difference as people read it (old and new side by side)
+        for change in await change_services.list_changes(user, contract_id):
+            rows = [(d.field_label, term_text(d.field, d.old), term_text(d.field, d.new)) for d in change.diff]
+            changes.append((change, rows))
+    progress = await delivery_services.progress(user, contract_id) if tab == "reports" else None
     return {
+        "changes": changes,
+        "progress": progress,
         "contract": contract,
         "versions": await document.frozen_versions(user, contract_id),
-        "tab": tab if tab in TABS.source() else "overview",
+        "tab": tab,
         "tabs": [(key, TABS[key]) for key in TABS.source()],
         "grounds": [(key, GROUNDS[key]) for key in GROUNDS.source()],
         "status_kind": STATUS_KIND,

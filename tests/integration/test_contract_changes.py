@@ -10,7 +10,7 @@ import asyncio
 from contracts.changes.tables import ContractChange, ContractChangeSignature
 from contracts.lifecycle.tables import Contract, Installment
 from procurement.core.tables import AuditEvent
-from tests.integration.conftest import api_login
+from tests.integration.conftest import api_login, page_login
 from tests.integration.contract_change_helpers import active_contract, changes_url, propose, sign_change, supplement
 
 ORIGINAL = 33_800_000  # 幸福家's price, ¥338,000.00: 10 % is exactly 3,380,000 fen
@@ -120,6 +120,12 @@ async def test_a_change_takes_effect_only_when_both_have_signed_and_the_history_
     ]
     assert sorted(s["party"] for s in history[0]["signatures"]) == ["buyer", "provider"]
     assert await AuditEvent.count().where(AuditEvent.action == "contract.amended") == 1
+    # The contract page's 变更 tab shows the same history, old and new side by side, to both parties.
+    await page_login(client, "officer")
+    tab = await client.get(f"/contracts/{contract['id']}?tab=changes")
+    assert tab.status_code == 200 and "合同变更协议第 1 号" in tab.text and "暂无变更记录" not in tab.text
+    assert f"<td>服务地点</td><td>{contract['delivery_place']}</td><td>湖滨街道青年路社区</td>" in tab.text
+    client.cookies.clear()
     # The finance staff read the history; a settled change cannot be signed again.
     finance = await api_login(client, "finance")
     assert len((await client.get(changes_url(contract), headers=finance)).json()) == 1

@@ -194,6 +194,12 @@ async def test_a_returned_report_is_resubmitted_and_accepted_and_its_history_is_
     assert progress["服务人次"]["actual"] == "120" and progress["服务人次"]["percent"] == "10.0"
     assert progress["服务对象满意度"]["actual"] == "92"
     assert await InboxItem.count().where(InboxItem.event == "contract.report_returned") >= 1
+    # The contract page's 履约报告 tab draws the same progress, and links to the reports.
+    await page_login(client, "officer")
+    tab = await client.get(f"/contracts/{contract['id']}?tab=reports")
+    assert tab.status_code == 200 and "<svg" in tab.text and f'href="/contracts/{contract["id"]}/reports"' in tab.text
+    assert "<td>服务人次</td>" in tab.text and "暂无履约报告" not in tab.text
+    client.cookies.clear()
     assert await InboxItem.count().where(InboxItem.event == "contract.report_submitted") >= 2
 
 
