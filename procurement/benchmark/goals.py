@@ -65,11 +65,9 @@ NOT_YET_HALF: frozenset[str] = frozenset(
         "tender",
         "dashboard",
         "api.notices",
-        "upload.16",
         "upload.64",
         "upload.64.p99",
         "login.p99",
-        "cold.s",
         "sweep.s",
     }
 )

@@ -188,8 +188,22 @@ def in_transaction() -> bool:
     return get_engine().current_transaction.get() is not None
 
 
+def bind_tables(engine: Engine) -> None:
+    """Give every table class loaded so far the engine Piccolo's ``engine_finder`` would
+    find (``piccolo_conf.DB``): the same object, without importing ``piccolo.conf.apps``
+    (Piccolo's migration machinery and black, ~0.25 s) on a table's first query.
+    A table defined later still finds it through ``engine_finder``."""
+    pending = list(Table.__subclasses__())
+    while pending:
+        table = pending.pop()
+        pending.extend(table.__subclasses__())
+        if table._meta._db is None:
+            table._meta.db = engine
+
+
 async def start() -> None:
     engine = get_engine()
+    bind_tables(engine)
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=1, max_size=10)
 

@@ -38,12 +38,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
 from procurement.core.errors import ConfigurationError
 from procurement.core.i18n import _
 from procurement.settings import get_settings
@@ -88,6 +82,13 @@ def _configured() -> tuple[Path, bytes | None] | None:
 
 
 def _make_demo_p12() -> bytes:
+    # Imported here: certificates are only built or read when a PDF is signed (issue 11, cold start).
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name(
         [
@@ -157,6 +158,9 @@ def platform_signer() -> PlatformSigner:
     cached = _cache.get(cache_key)
     if cached is not None:
         return cached
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
     try:
         data = path.read_bytes()
         key, cert, _others = pkcs12.load_key_and_certificates(data, password)

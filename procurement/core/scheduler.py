@@ -23,14 +23,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from piccolo.columns import Column
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
 from procurement.core import clock, db
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger("procurement.scheduler")
 
@@ -179,6 +181,9 @@ async def _run_logged(job: SweepJob) -> None:
 
 def build_scheduler(interval_seconds: int) -> AsyncIOScheduler:
     """An AsyncIOScheduler with every registered sweep, each also run once at start."""
+    # Imported here: a server with the scheduler off never loads APScheduler (issue 11, cold start).
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
     scheduler = AsyncIOScheduler(timezone=UTC)
     for job in registry.jobs():
         scheduler.add_job(

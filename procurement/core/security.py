@@ -103,8 +103,11 @@ def must_not_be_stored(scope: Scope) -> bool:
     return scope.get("user") is not None or scope.get("method", "GET") not in SAFE_METHODS
 
 
-def security_headers(message: Message, scope: Scope) -> None:
-    """Litestar ``before_send`` hook: add the headers to the start of every HTTP response."""
+async def security_headers(message: Message, scope: Scope) -> None:
+    """Litestar ``before_send`` hook: add the headers to the start of every HTTP response.
+
+    A coroutine on purpose: Litestar runs a plain-function hook in a worker thread, once
+    per ASGI message (two thread hops per response); the work here is a few list edits."""
     if message["type"] != "http.response.start":
         return
     headers = list(message.get("headers") or [])

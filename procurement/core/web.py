@@ -79,8 +79,10 @@ def require_user(request: ASGIConnection, *roles: str) -> CurrentUser:
     return user
 
 
-def api_csrf_guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
-    """Cookie sessions must echo their CSRF token on API writes; bearer tokens need not."""
+async def api_csrf_guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+    """Cookie sessions must echo their CSRF token on API writes; bearer tokens need not.
+
+    A coroutine: Litestar runs a plain-function guard in a worker thread on every API call."""
     if connection.scope.get("method") not in UNSAFE_METHODS:
         return
     user = current_user(connection)
