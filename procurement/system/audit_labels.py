@@ -102,6 +102,34 @@ ACTION_LABELS = Labels(
         "challenge.overdue": N_("质疑答复逾期"),
         "challenge.complained": N_("提起投诉"),
         "challenge.complaint_decided": N_("记录投诉处理决定"),
+        # contracts (the contracts package writes them; their names are data here)
+        "contract.created": N_("起草合同"),
+        "contract.update": N_("修改合同草稿"),
+        "contract.sign": N_("签署合同"),
+        "contract.countersign": N_("合同双方签署生效"),
+        "contract.revise": N_("修改已签署的合同文本（形成新版本）"),
+        "contract.record_offline": N_("登记线下签订合同"),
+        "contract.suspend": N_("中止履行合同"),
+        "contract.resume": N_("恢复履行合同"),
+        "contract.terminate": N_("解除合同"),
+        "contract.complete": N_("合同履行完毕"),
+        "contract.void": N_("合同作废（中标结果已撤销）"),
+        "contract.amended": N_("合同变更生效"),
+        "contract.signing_overdue": N_("合同签订逾期"),
+        "contract.notice_published": N_("发布合同公告"),
+        "contract.filed": N_("登记合同备案"),
+        "contract.filing_overdue": N_("合同备案逾期"),
+        "contract.report_schedule": N_("设置进度报告计划"),
+        "contract_change.proposed": N_("提出合同变更"),
+        "contract_change.sign": N_("签署合同变更"),
+        "contract_change.countersign": N_("合同变更会签生效"),
+        "contract_change.withdraw": N_("撤回合同变更提议"),
+        "contract_change.refuse": N_("不同意合同变更"),
+        "progress_report.submit": N_("提交进度报告"),
+        "progress_report.accept": N_("进度报告审核通过"),
+        "progress_report.return": N_("退回进度报告"),
+        "progress_report.resubmit": N_("重新提交进度报告"),
+        "progress_report.overdue": N_("进度报告逾期"),
     }
 )
 
@@ -125,6 +153,9 @@ ENTITY_LABELS = Labels(
         "score_sheet": N_("评分表"),
         "award": N_("中标（成交）结果"),
         "challenge": N_("质疑"),
+        "contract": N_("合同"),
+        "contract_change": N_("合同变更"),
+        "contract_report": N_("进度报告"),
     }
 )
 
@@ -236,6 +267,14 @@ FIELD_LABELS = Labels(
         "annual_reports": N_("年报"),
         "list_entries": N_("名录记录"),
         "violations": N_("重大违法记录"),
+        "award_id": N_("中标（成交）结果编号"),
+        "installments": N_("付款安排"),
+        "signing_deadline": N_("合同签订期限"),
+        "filing_due_on": N_("备案期限"),
+        "reference": N_("备案编号"),
+        "change_id": N_("变更编号"),
+        "change_seq": N_("变更序号"),
+        "reports": N_("报告期数"),
     }
 )
 
