@@ -138,13 +138,18 @@ class ContractPages(Controller):
         request: Request,
         status: str | None = Parameter(default=None, max_length=30),
         overdue_signing: bool = Parameter(default=False),
+        overdue_reports: bool = Parameter(default=False),
     ) -> Response:
+        """The filters: status, unsigned past the 30 days (rule 28), reports overdue."""
         user = require_user(request)
         found = await contracts.list_contracts(
             user,
             status=status if status in ContractStatus.__members__.values() else None,
             overdue_signing=overdue_signing,
         )
+        late_reports = await delivery_services.overdue_counts([c.id for c in found])
+        if overdue_reports:
+            found = [c for c in found if late_reports.get(c.id)]
         statuses = [(s.value, CONTRACT_TABLE.staff_label(s.value)) for s in ContractStatus]
         return page(
             request,
@@ -154,6 +159,8 @@ class ContractPages(Controller):
                 "statuses": statuses,
                 "status": status or "",
                 "overdue_signing": overdue_signing,
+                "overdue_reports": overdue_reports,
+                "late_reports": late_reports,
                 "status_kind": STATUS_KIND,
                 "today": clock.today_local(),
                 "todo": await views.contract_todo(user),

@@ -15,7 +15,8 @@ and the bidder of a bond until the opening.
 One module per role: ``bureau`` (the officer), ``bonds`` (finance, and the
 officer's refunds), ``organization``, ``panels`` (the expert), ``admin`` (the
 administrator and the evaluator; registrations for the officer too); ``todo``
-holds what they share.
+holds what they share. Packages procurement does not import (contracts) add their
+items through the ``core.dashboard_items`` registry; they follow the role's own.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from procurement.accounts.states import Role
+from procurement.core import dashboard_items
 from procurement.core.auth import CurrentUser
 from procurement.dashboard import admin, bonds, bureau, organization, panels
 from procurement.dashboard.schemas import Dashboard, TodoItem
@@ -41,4 +43,5 @@ async def dashboard(user: CurrentUser) -> Dashboard:
     """The signed-in person's to-do list, in the order the work comes."""
     build = _BUILDERS.get(user.role)
     items = await build(user) if build else []
+    items = [*items, *await dashboard_items.items_for(user)]
     return Dashboard(items=[i for i in items if i is not None])
