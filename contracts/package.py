@@ -4,9 +4,11 @@ sweeps and demo here as they arrive."""
 
 from __future__ import annotations
 
+from contracts import dashboard
 from contracts.changes.routes import ContractChangeController
 from contracts.delivery.pages import DeliveryPages
 from contracts.delivery.routes import ReportController
+from contracts.demo import load_demo_contracts
 from contracts.documents.pages import ContractDocumentPublicPages, ContractTemplatePages
 from contracts.jobs import register as register_sweeps
 from contracts.lifecycle import reactions
@@ -16,11 +18,18 @@ from contracts.lifecycle.routes import ContractController
 from procurement.core.packages import Package
 from procurement.settings import ROOT
 
+
+def _subscribe() -> None:
+    reactions.subscribe()
+    dashboard.register()
+
+
 PACKAGE = Package(
     name="contracts",
     api=[ContractController, ContractDocumentController, ContractChangeController, ReportController],
     pages=[ContractDocumentPublicPages, ContractTemplatePages, ContractPages, DeliveryPages],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,
-    subscribe=reactions.subscribe,
+    subscribe=_subscribe,
+    demo=load_demo_contracts,
 )

@@ -25,7 +25,7 @@ from procurement.bids.routes import (
 from procurement.catalogue.routes import CatalogueController
 from procurement.core.packages import Package
 from procurement.dashboard.pages import DashboardPages
-from procurement.demo import load_demo
+from procurement.demo_awards import load_procurement_demo
 from procurement.evaluation import access as evaluation_access
 from procurement.evaluation.pages import EvaluationPages, LowPricePages, ReviewPages
 from procurement.evaluation.routes import (
@@ -110,5 +110,5 @@ PACKAGE = Package(
     templates=ROOT / "templates" / "procurement",
     sweeps=register_sweeps,
     subscribe=_subscribe,
-    demo=load_demo,
+    demo=load_procurement_demo,
 )

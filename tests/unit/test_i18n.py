@@ -29,6 +29,8 @@ MARKERS = {"_", "N_", "gettext", "ngettext"}
 DATA_MODULES = {
     "procurement/demo.py",
     "procurement/demo_tenders.py",
+    "procurement/demo_awards.py",
+    "contracts/demo.py",
     "procurement/evaluation/demo.py",
     "procurement/bench.py",
     "procurement/bench_notices.py",
