@@ -181,7 +181,13 @@ class ContractPages(Controller):
             return redirect(f"/contracts/{contract.id}", _("已根据中标结果起草合同，请完善草稿。"))
 
         listed = await contracts.list_contracts(user)
-        context = {"contracts": listed, "statuses": [], "status_kind": STATUS_KIND, "page_title": _("合同")}
+        context = {
+            "contracts": listed,
+            "late_reports": await delivery_services.overdue_counts([c.id for c in listed]),
+            "statuses": [],
+            "status_kind": STATUS_KIND,
+            "page_title": _("合同"),
+        }
         return await form_action(request, LIST, data, action, context)
 
     @get("/contracts/{contract_id:int}")
