@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
+
+from piccolo.columns.combination import Combinable
 
 from contracts.delivery.states import ReportStatus
 from contracts.delivery.tables import ProgressReport
@@ -29,7 +32,7 @@ REPORT_DUE_SOON = timedelta(days=14)  # a report due this soon shows on the prov
 RUNNING = (ContractStatus.ACTIVE, ContractStatus.SUSPENDED)
 
 
-def _item(key: str, title: str, entries: list[TodoEntry], **kw) -> TodoItem | None:
+def _item(key: str, title: str, entries: list[TodoEntry], **kw: Any) -> TodoItem | None:
     if not entries:
         return None
     return TodoItem(
@@ -60,7 +63,7 @@ def _contract_entries(card: views.TodoCard | None, *, sign_link: bool, label: st
     ]
 
 
-async def _report_rows(user: CurrentUser, *, buyer: bool, where) -> list[dict]:
+async def _report_rows(user: CurrentUser, *, buyer: bool, where: Combinable) -> list[dict[str, Any]]:
     party = ProgressReport.contract.buyer if buyer else ProgressReport.contract.provider
     return await (
         ProgressReport.select(
@@ -75,7 +78,9 @@ async def _report_rows(user: CurrentUser, *, buyer: bool, where) -> list[dict]:
     )
 
 
-def _report_entries(rows: list[dict], *, note: str, when_label: str, urgent_late: bool = True) -> list[TodoEntry]:
+def _report_entries(
+    rows: list[dict[str, Any]], *, note: str, when_label: str, urgent_late: bool = True
+) -> list[TodoEntry]:
     today = clock.today_local()
     return [
         TodoEntry(
