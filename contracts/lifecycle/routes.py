@@ -6,6 +6,7 @@ from litestar import Controller, Request, get, post, put
 from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from contracts.delivery import services as delivery_services
 from contracts.lifecycle import ending, signing
 from contracts.lifecycle import services as contracts
 from contracts.lifecycle.schemas import (
@@ -39,10 +40,16 @@ class ContractController(Controller):
         request: Request,
         status: str | None = Parameter(default=None, max_length=30),
         overdue_signing: bool = Parameter(default=False),
+        overdue_reports: bool = Parameter(default=False),
     ) -> list[ContractSummary]:
         """The bureau's contracts for its staff, an organization's own for its members;
-        ``status`` and ``overdue_signing`` (unsigned past the 30 days) filter them."""
-        return await contracts.list_contracts(require_user(request), status=status, overdue_signing=overdue_signing)
+        ``status``, ``overdue_signing`` (unsigned past the 30 days) and ``overdue_reports``
+        (a progress report past its due day and not submitted) filter them."""
+        found = await contracts.list_contracts(require_user(request), status=status, overdue_signing=overdue_signing)
+        if overdue_reports:
+            late = await delivery_services.overdue_counts([c.id for c in found])
+            found = [c for c in found if late.get(c.id)]
+        return found
 
     @get("/{contract_id:int}", operation_id="GetContract", responses=problems(401, 404))
     async def get(self, request: Request, contract_id: Id) -> ContractOut:

@@ -97,6 +97,10 @@ async def test_both_parties_see_the_demo_contracts_on_their_dashboards_and_the_l
     assert "小营街道" in awaiting and "紫阳街道" not in awaiting
     assert "没有符合筛选条件的合同" in (await client.get("/contracts?overdue_signing=true")).text
     assert (await client.get("/contracts?status=nonsense&overdue_reports=maybe")).status_code in (200, 400)
+    api = await client.get("/api/v1/contracts/", params={"overdue_reports": "true"})
+    assert api.status_code == 200
+    assert ["紫阳街道" in c["title"] for c in api.json()] == [True], api.json()
+    assert len((await client.get("/api/v1/contracts/")).json()) == 3
 
     client.cookies.clear()
     await page_login(client, "yile")
