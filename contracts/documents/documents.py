@@ -89,6 +89,7 @@ def contract_context(doc: ContractDocumentIn, *, sample: bool = False) -> dict[s
         "venture": venture,
         "title": TITLES[doc.kind],
         "template_label": template.display_label(),
+        "template_clauses": template.display_clauses(),
         "text_sha256": doc.text_sha256(),
         "verify_path": VERIFY_PATH,
         "issued_on": _day(doc.issued_on),
