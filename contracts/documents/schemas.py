@@ -6,9 +6,10 @@ a contract row and its version; until those exist, tests and previews fill it by
 hand. Money is integer fen (design invariant 7); dates are Beijing calendar
 dates; texts are the parties' own words and are printed as they are.
 
-The whole model, dumped as canonical JSON, is the contract version's *text
-snapshot*: its SHA-256 (``text_sha256``) is printed on the document and is
-what the public verify page checks, since a PDF cannot contain its own hash.
+The whole model, dumped as canonical JSON (``canonical``), is the contract
+version's frozen text: the lifecycle stores exactly it when the first party
+signs, and its SHA-256 (``text_sha256``) is the one fingerprint the parties sign,
+the document prints and the public verify page checks.
 """
 
 from __future__ import annotations

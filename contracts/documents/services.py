@@ -4,9 +4,9 @@ contract PDF (issue 12 §2: "checkable on the public verify page, as receipts ar
 Anyone holding a contract PDF can ask the platform whether it is the file the
 platform issued: its PAdES signature must be intact, cover the whole file and
 come from the platform's certificate. The answer names the version's text
-fingerprint the file carries; which contract version that fingerprint (or the
-file's own SHA-256) belongs to is a lookup in the contract versions, which the
-lifecycle adds beside this.
+fingerprint the file carries; which contract version (or change) a fingerprint
+belongs to, read from the file or typed from the paper, is looked up by the
+lifecycle (``contracts.lifecycle.document.find_version``).
 """
 
 from __future__ import annotations

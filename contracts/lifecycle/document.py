@@ -26,6 +26,8 @@ from typing import Any
 
 import pydantic
 
+from contracts.changes.states import CHANGE_KIND_LABELS, CHANGE_TABLE, ChangeKind
+from contracts.changes.tables import ContractChange
 from contracts.documents.documents import issue_contract_pdf
 from contracts.documents.schemas import (
     BuyerParty,
@@ -226,14 +228,41 @@ class VersionMatch:
     frozen_on: str  # Beijing date, 2027-01-05
     signed_on: str | None  # the day the last party signed this version; None while one is missing
     status_label: str
+    change: str = ""  # for a change's fingerprint: 补充合同（第 1 号）
+
+
+async def _find_change(sha256: str) -> VersionMatch | None:
+    """A contract change's fingerprint (printed on its own numbered PDF, contracts.changes)."""
+    change = await ContractChange.select().where(ContractChange.sha256 == sha256).first()
+    if change is None:
+        return None
+    row = await Contract.select().where(Contract.id == change["contract"]).first()
+    if row is None:
+        return None
+    effective = change["effective_at"]
+    return VersionMatch(
+        contract_no=row["number"],
+        version=row["version"],
+        current_version=row["version"],
+        title=row["title"],
+        buyer_name=row["buyer_name"],
+        provider_name=row["provider_name"],
+        frozen_on=f"{clock.to_local(change['proposed_at']):%Y-%m-%d}",
+        signed_on=f"{clock.to_local(effective):%Y-%m-%d}" if effective is not None else None,
+        status_label=CHANGE_TABLE.public_label(change["status"]),
+        change=_("{kind}（第 {seq} 号）").format(
+            kind=CHANGE_KIND_LABELS[ChangeKind(change["kind"])], seq=change["seq"]
+        ),
+    )
 
 
 async def find_version(sha256: str) -> VersionMatch | None:
-    """The contract version whose fingerprint is ``sha256`` (64 lowercase hex), if any.
-    Public: it names only what the contract notice names (number, parties, dates)."""
+    """The contract version, or the contract change, whose fingerprint is ``sha256`` (64
+    lowercase hex), if any. Public: it names only what the contract notice names (number,
+    parties, dates)."""
     version = await ContractVersion.select().where(ContractVersion.sha256 == sha256).first()
     if version is None:
-        return None
+        return await _find_change(sha256)
     row = await Contract.select().where(Contract.id == version["contract"]).first()
     if row is None:
         return None

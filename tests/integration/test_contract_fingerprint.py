@@ -11,6 +11,7 @@ import shutil
 
 from pypdf import PdfReader
 
+from contracts.changes.tables import ContractChange
 from contracts.documents import services as document_services
 from contracts.documents.schemas import ContractDocumentIn
 from contracts.documents.services import text_fingerprint
@@ -20,6 +21,7 @@ from contracts.lifecycle.tables import Contract, ContractSignature, ContractVers
 from procurement.core import clock, pdfcache, pdfsign
 from procurement.core.tables import AuditEvent
 from tests.integration.conftest import csrf_from, page_login
+from tests.integration.contract_change_helpers import active_contract, supplement
 from tests.integration.contract_helpers import contract_of_award, ready_contract, sign
 from tests.unit.test_pdf import font_names
 
@@ -270,3 +272,27 @@ async def test_only_the_buyers_officer_chooses_and_only_a_template_of_the_tender
     assert posted.status_code == 403
     row = await contract_row(contract["id"])
     assert (await document.draft_document(row)).template_key == "service-standard", "the default of its kind"
+
+
+async def test_a_changes_fingerprint_is_found_too_and_named_as_the_change(client):
+    contract, officer, provider = await active_contract(client)
+    done = await supplement(client, officer, provider, contract, contract["amount_fen"] + 1_000_000)
+    assert done.status_code == 200, done.text
+    change = await ContractChange.select().where(ContractChange.contract == contract["id"]).first()
+
+    answer = await client.get("/verify/contracts", params={"sha256": change["sha256"].upper()})
+
+    assert answer.status_code == 200
+    assert "与本平台的以下合同文本一致" in answer.text
+    assert "补充合同（第 1 号）" in answer.text and contract["number"] in answer.text
+    assert f"生效日期</dt><dd>{clock.to_local(change['effective_at']):%Y-%m-%d}" in answer.text
+
+
+async def test_the_award_page_leads_the_officer_to_the_tenders_contract_template(client):
+    contract, officer, provider, tender_id = await contract_of_award(client)
+    await page_login(client, "officer")
+
+    award_page = await client.get(f"/tenders/{tender_id}/award")
+
+    assert award_page.status_code == 200, award_page.text
+    assert f"/contracts/tenders/{tender_id}/template" in award_page.text
