@@ -49,7 +49,7 @@ from contracts.lifecycle.tables import Contract, ContractSignature, ContractVers
 from procurement.accounts import services as accounts
 from procurement.core import clock
 from procurement.core.auth import CurrentUser
-from procurement.core.errors import Conflict
+from procurement.core.errors import Conflict, NotFound
 from procurement.core.i18n import N_, Labels, _
 from procurement.tenders import services as tenders
 from procurement.tenders.schemas import WORKER_LEVEL_LABELS, WorkerLevel
@@ -86,10 +86,19 @@ async def frozen_versions(user: CurrentUser, contract_id: int) -> list[dict[str,
             "version": v["version"],
             "sha256": v["sha256"],
             "frozen_at": v["frozen_at"],
-            "template_label": get_template(document_of(v).template_key).display_label(),
+            "template_label": _template_label(v),
         }
         for v in versions
     ]
+
+
+def _template_label(version: dict[str, Any]) -> str:
+    """The template a frozen version is printed with (its key is part of the frozen text)."""
+    key = json.loads(version["snapshot"]).get("template_key")
+    try:
+        return get_template(str(key)).display_label()
+    except NotFound:
+        return _("（未记录模板）")
 
 
 def _text(value: Any) -> str:

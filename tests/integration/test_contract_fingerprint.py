@@ -245,6 +245,9 @@ async def test_the_buyer_chooses_the_template_and_the_pdf_is_printed_with_it(cli
     text = pdf_text(pdf.content)
     assert "不得向服务对象推销商品或者服务" in text
     assert frozen.text_sha256() in text
+    tab = await client.get(f"/contracts/{contract['id']}?tab=document")
+    assert "模板：政府购买服务合同（居家养老上门服务文本）" in tab.text
+    assert f"/verify/contracts?sha256={frozen.text_sha256()}" in tab.text
     # A later choice does not touch the version already signed.
     back = await client.get(url)
     await client.post(url, data={"_csrf_token": csrf_from(back.text), "template_key": "service-standard"})
@@ -296,3 +299,13 @@ async def test_the_award_page_leads_the_officer_to_the_tenders_contract_template
 
     assert award_page.status_code == 200, award_page.text
     assert f"/contracts/tenders/{tender_id}/template" in award_page.text
+
+
+async def test_the_templates_page_shows_the_clauses_each_template_adds(client):
+    await page_login(client, "admin")
+
+    listing = await client.get("/admin/contract-templates")
+
+    assert listing.status_code == 200
+    assert "居家养老上门服务文本" in listing.text and "志愿服务项目文本" in listing.text
+    assert "本模板增加的条款" in listing.text and "《志愿服务条例》" in listing.text
