@@ -309,3 +309,19 @@ async def test_the_templates_page_shows_the_clauses_each_template_adds(client):
     assert listing.status_code == 200
     assert "居家养老上门服务文本" in listing.text and "志愿服务项目文本" in listing.text
     assert "本模板增加的条款" in listing.text and "《志愿服务条例》" in listing.text
+
+
+async def test_a_draft_that_cannot_be_printed_is_not_frozen_and_the_signer_is_told_why(client):
+    from contracts.lifecycle.tables import Installment
+
+    contract, officer, provider, _ = await ready_contract(client)
+    first = await Installment.select().where(Installment.contract == contract["id"]).first()
+    await Installment.update({Installment.amount_fen: first["amount_fen"] + 1}).where(Installment.id == first["id"])
+
+    refused = await sign(client, provider, contract)
+
+    assert refused.status_code == 409, refused.text
+    assert "各期付款金额之和须等于合同金额" in refused.json()["detail"]
+    assert "Value error" not in refused.json()["detail"]
+    assert await ContractVersion.count().where(ContractVersion.contract == contract["id"]) == 0
+    assert await ContractSignature.count().where(ContractSignature.contract == contract["id"]) == 0
