@@ -273,6 +273,13 @@ async def test_only_the_buyers_officer_chooses_and_only_a_template_of_the_tender
     assert "只有本项目采购人的经办人可以选择合同模板" in seen.text
     posted = await client.post(url, data={"_csrf_token": csrf_from(seen.text), "template_key": "service-eldercare"})
     assert posted.status_code == 403
+    client.cookies.clear()
+    await page_login(client, "qingbo")  # an officer, but of another bureau
+    other = await client.get(url)  # the tender is published: anyone signed in may see its template
+    assert other.status_code == 200 and "选用该模板" not in other.text
+    posted = await client.post(url, data={"_csrf_token": csrf_from(other.text), "template_key": "service-eldercare"})
+    assert posted.status_code == 403
+    assert await AuditEvent.count().where(AuditEvent.action == "contract.template_chosen") == 0
     row = await contract_row(contract["id"])
     assert (await document.draft_document(row)).template_key == "service-standard", "the default of its kind"
 
@@ -325,3 +332,38 @@ async def test_a_draft_that_cannot_be_printed_is_not_frozen_and_the_signer_is_to
     assert "Value error" not in refused.json()["detail"]
     assert await ContractVersion.count().where(ContractVersion.contract == contract["id"]) == 0
     assert await ContractSignature.count().where(ContractSignature.contract == contract["id"]) == 0
+
+
+async def test_a_venture_call_offers_the_funding_agreement_templates_by_default(client):
+    from tests.integration.bid_helpers import published_tender
+
+    call = await published_tender(
+        client,
+        title="测试公益创投项目征集",
+        method="venture_call",
+        bid_bond_fen=0,
+        lots=[{"name": "社区公益创投资金", "budget_fen": 10_000_000}],
+        venture_terms={"cap_per_project_fen": 5_000_000, "max_share_percent": 60, "matching_required": True},
+        evaluation_scheme={
+            "method": "comprehensive",
+            "price_weight": 0,
+            "criteria": [
+                {"name": "项目设计与创新性", "max_points": 60, "kind": "subjective"},
+                {"name": "预算合理性与配套资金", "max_points": 40, "kind": "objective"},
+            ],
+        },
+        team_requirements={},
+    )
+    url = f"/contracts/tenders/{call['id']}/template"
+    await page_login(client, "officer")
+
+    shown = await client.get(url)
+
+    assert shown.status_code == 200, shown.text
+    assert "公益创投项目资助协议（标准文本）" in shown.text and "尚未选择" in shown.text
+    assert "志愿服务项目文本" in shown.text and "政府购买服务合同" not in shown.text
+    wrong = await client.post(url, data={"_csrf_token": csrf_from(shown.text), "template_key": "service-eldercare"})
+    assert wrong.status_code == 422
+    chosen = await client.post(url, data={"_csrf_token": csrf_from(shown.text), "template_key": "venture-volunteer"})
+    assert chosen.status_code in (302, 303), chosen.text
+    assert "公益创投项目资助协议（志愿服务项目文本）" in (await client.get(url)).text
