@@ -9,7 +9,7 @@ from contracts.changes.routes import ContractChangeController
 from contracts.delivery.pages import DeliveryPages
 from contracts.delivery.routes import ReportController
 from contracts.demo import load_demo_contracts
-from contracts.documents.pages import ContractDocumentPublicPages, ContractTemplatePages
+from contracts.documents.pages import ContractDocumentPublicPages, ContractTemplatePages, TenderContractTemplatePages
 from contracts.jobs import register as register_sweeps
 from contracts.lifecycle import reactions
 from contracts.lifecycle.document_routes import ContractDocumentController
@@ -27,7 +27,13 @@ def _subscribe() -> None:
 PACKAGE = Package(
     name="contracts",
     api=[ContractController, ContractDocumentController, ContractChangeController, ReportController],
-    pages=[ContractDocumentPublicPages, ContractTemplatePages, ContractPages, DeliveryPages],
+    pages=[
+        ContractDocumentPublicPages,
+        ContractTemplatePages,
+        TenderContractTemplatePages,
+        ContractPages,
+        DeliveryPages,
+    ],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,
     subscribe=_subscribe,

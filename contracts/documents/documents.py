@@ -6,15 +6,16 @@ in figures and in 大写, Beijing dates. ``render_contract_pdf`` renders it once
 signs it with the platform's certificate (core.pdfsign) and serves the same
 bytes from the content-keyed cache (core.pdfcache) ever after.
 
-Two fingerprints, two jobs (the verify page accepts either):
+Two hashes, two jobs:
 
-- ``text_sha256``: the SHA-256 of the version's canonical text snapshot
-  (``ContractDocumentIn.canonical_text``), printed on every page; anyone holding
-  the paper can check it against the platform, and it does not change when the
-  PDF is re-rendered;
-- ``pdf_sha256``: the SHA-256 of the issued file's bytes, which the lifecycle
-  keeps with the version; a PDF cannot print its own hash, and its PAdES
-  signature is what shows an edited file in any PDF reader.
+- ``text_sha256``: the version's one fingerprint, the SHA-256 of its canonical
+  text (``ContractDocumentIn.canonical_text``). The lifecycle freezes exactly
+  that text at the first signature and each signature names this hash; it is
+  printed on the document, carried in its signed metadata, unchanged when the
+  PDF is rendered again, and looked up on the public verify page;
+- ``pdf_sha256``: the SHA-256 of the issued file's bytes (the ETag of the
+  download); a PDF cannot print its own hash, and its PAdES signature is what
+  shows an edited file in any PDF reader.
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ def contract_context(doc: ContractDocumentIn, *, sample: bool = False) -> dict[s
         "venture": venture,
         "title": TITLES[doc.kind],
         "template_label": template.display_label(),
+        "template_clauses": template.display_clauses(),
         "text_sha256": doc.text_sha256(),
         "verify_path": VERIFY_PATH,
         "issued_on": _day(doc.issued_on),

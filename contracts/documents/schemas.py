@@ -6,9 +6,10 @@ a contract row and its version; until those exist, tests and previews fill it by
 hand. Money is integer fen (design invariant 7); dates are Beijing calendar
 dates; texts are the parties' own words and are printed as they are.
 
-The whole model, dumped as canonical JSON, is the contract version's *text
-snapshot*: its SHA-256 (``text_sha256``) is printed on the document and is
-what the public verify page checks, since a PDF cannot contain its own hash.
+The whole model, dumped as canonical JSON (``canonical``), is the contract
+version's frozen text: the lifecycle stores exactly it when the first party
+signs, and its SHA-256 (``text_sha256``) is the one fingerprint the parties sign,
+the document prints and the public verify page checks.
 """
 
 from __future__ import annotations
@@ -17,11 +18,21 @@ import datetime as dt
 import enum
 import hashlib
 import json
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from procurement.core.i18n import _
 from procurement.core.money import percent_of
+
+
+def canonical(value: Any) -> tuple[str, str]:
+    """The one canonical text of a contract's JSON-able content and its SHA-256: sorted
+    keys, no spaces, UTF-8. A contract version's frozen text (``ContractDocumentIn``),
+    the text a change's parties sign and the fingerprint printed on their PDFs all
+    come from here, so one version has one fingerprint (rule 28)."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class ContractKind(enum.StrEnum):
@@ -191,12 +202,14 @@ class ContractDocumentIn(_Model):
         return self
 
     def canonical_text(self) -> str:
-        """The version's text snapshot: canonical JSON of every printed value."""
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        """The version's text snapshot: canonical JSON of every printed value. The
+        lifecycle stores exactly this as the frozen text of the version."""
+        return canonical(self.model_dump(mode="json"))[0]
 
     def text_sha256(self) -> str:
-        """The fingerprint printed on the document and checked on /verify/contracts."""
-        return hashlib.sha256(self.canonical_text().encode()).hexdigest()
+        """The version's one fingerprint: printed on the document, kept with the frozen
+        version and its signatures, and checked on /verify/contracts."""
+        return canonical(self.model_dump(mode="json"))[1]
 
 
 class ContractPdfCheckOut(BaseModel):

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 from typing import Any
 
 from piccolo.columns import Column
 
-from contracts.lifecycle import policies, rules
+from contracts.documents.schemas import canonical as canonical  # the one canonical form (changes sign with it too)
+from contracts.lifecycle import document, policies, rules
 from contracts.lifecycle.schemas import ContractOut, FilingIn, OfflineSigningIn
 from contracts.lifecycle.services import (
     SIGNED_STATES,
     file_store,
     get_contract,
-    installment_rows,
     message_context,
     next_check_for,
     party_users,
@@ -46,62 +45,18 @@ from procurement.tenders import services as tenders
 # --------------------------------------------------------------------------- signing (rule 28)
 
 
-async def _snapshot(row: dict[str, Any]) -> dict[str, Any]:
-    """Every term of the version as the parties sign it."""
-    return {
-        "number": row["number"],
-        "version": row["version"],
-        "kind": row["kind"],
-        "title": row["title"],
-        "buyer": {"id": row["buyer"], "name": row["buyer_name"]},
-        "provider": {
-            "id": row["provider"],
-            "name": row["provider_name"],
-            "credit_code": row["provider_credit_code"],
-            "address": row["provider_address"],
-            "legal_representative": row["provider_legal_rep"],
-            "bank_name": row["provider_bank_name"],
-            "bank_account": row["provider_bank_account"],
-        },
-        "service_content": row["service_content"],
-        "delivery_place": row["delivery_place"],
-        "amount_fen": row["amount_fen"],
-        "funded_fen": row["funded_fen"],
-        "matching_fen": row["matching_fen"],
-        "term": [row["term_start"].isoformat(), row["term_end"].isoformat()],
-        "indicators": json.loads(row["indicators"]),
-        "installments": [
-            {
-                "seq": i["seq"],
-                "label": i["label"],
-                "percent": i["percent"],
-                "amount_fen": i["amount_fen"],
-                "gate": i["gate"],
-                "min_grade": i["min_grade"],
-                "due_date": i["due_date"].isoformat() if i["due_date"] else None,
-            }
-            for i in await installment_rows(row["id"])
-        ],
-        "team_requirements": json.loads(row["team_requirements"]),
-        "promised_team": json.loads(row["promised_team"]),
-        "performance_bond_fen": row["performance_bond_fen"],
-    }
-
-
-def canonical(snapshot: dict[str, Any]) -> tuple[str, str]:
-    """The frozen text and its SHA-256 (sorted keys, no spaces, UTF-8)."""
-    text = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 async def _frozen(row: dict[str, Any], user_id: int | None) -> str:
-    """The version's frozen text, written when the first party signs it; its SHA-256."""
+    """The version's frozen text, written when the first party signs it; its SHA-256.
+    The text is the canonical form of the version's contract document
+    (``document.draft_document``), so the one fingerprint the parties sign is the one
+    printed on the PDF and checked on /verify/contracts."""
     existing = await ContractVersion.select(ContractVersion.sha256).where(
         (ContractVersion.contract == row["id"]) & (ContractVersion.version == row["version"])
     )
     if existing:
         return existing[0]["sha256"]
-    text, digest = canonical(await _snapshot(row))
+    doc = await document.draft_document(row)
+    text, digest = canonical(doc.model_dump(mode="json"))
     await ContractVersion.insert(
         ContractVersion(
             contract=row["id"],

@@ -174,7 +174,14 @@ def with_contract(live_server, journey) -> Journey:
     )
     award_id = _ok(officer.get(f"/tenders/{journey.values['/tenders/']}/awards"))[0]["id"]
     contract = _ok(officer.post("/contracts/", json={"award_id": award_id}))
-    return Journey(values={**journey.values, "/contracts/": str(contract["id"])}, chair=journey.chair)
+    return Journey(
+        values={
+            **journey.values,
+            "/contracts/": str(contract["id"]),
+            "/contracts/tenders/": journey.values["/tenders/"],  # the tender's contract template
+        },
+        chair=journey.chair,
+    )
 
 
 def test_every_page_of_the_readme_fits_a_390_px_screen(live_server, browser, with_contract):

@@ -169,7 +169,7 @@ async def test_the_first_signature_freezes_the_text_and_a_correction_needs_both_
     assert body["status"] == "awaiting_signatures" and body["version_sha256"]
     frozen = await ContractVersion.select().where(ContractVersion.contract == contract["id"]).first()
     snapshot = json.loads(frozen["snapshot"])
-    assert snapshot["amount_fen"] == contract["amount_fen"] and snapshot["delivery_place"] == "湖滨街道东坡路社区"
+    assert snapshot["amount_fen"] == contract["amount_fen"] and snapshot["service_place"] == "湖滨街道东坡路社区"
     assert frozen["sha256"] == lifecycle.canonical(snapshot)[1]
     assert (await sign(client, provider, contract)).status_code == 409, "one signature per party and version"
     assert await InboxItem.count().where(InboxItem.event == "contract.signed") >= 1
@@ -177,7 +177,7 @@ async def test_the_first_signature_freezes_the_text_and_a_correction_needs_both_
     corrected = await client.put(url, headers=officer, json={"delivery_place": "湖滨街道青年路社区"})
     assert corrected.status_code == 200, corrected.text
     assert corrected.json()["status"] == "draft" and corrected.json()["version"] == 2
-    assert json.loads(frozen["snapshot"])["delivery_place"] == "湖滨街道东坡路社区", "version 1 stays as signed"
+    assert json.loads(frozen["snapshot"])["service_place"] == "湖滨街道东坡路社区", "version 1 stays as signed"
     stale = await sign(client, officer, contract, version=1)
     assert stale.status_code == 409 and "第 2 版" in chinese(stale)
     assert (await sign(client, officer, contract, version=2)).json()["status"] == "awaiting_signatures"
@@ -189,7 +189,7 @@ async def test_the_first_signature_freezes_the_text_and_a_correction_needs_both_
     v2 = await ContractVersion.select().where(
         (ContractVersion.contract == contract["id"]) & (ContractVersion.version == 2)
     )
-    assert json.loads(v2[0]["snapshot"])["delivery_place"] == "湖滨街道青年路社区"
+    assert json.loads(v2[0]["snapshot"])["service_place"] == "湖滨街道青年路社区"
     assert {s["sha256"] for s in sigs if s["version"] == 2} == {v2[0]["sha256"]}
     # The text of an active contract cannot change.
     frozen_now = await client.put(url, headers=officer, json={"delivery_place": "别处"})

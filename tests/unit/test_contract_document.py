@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import io
 import re
 
@@ -287,3 +288,44 @@ def test_the_term_is_counted_in_months(start, end, months):
 @pytest.mark.parametrize(("bp", "text"), [(4000, "40%"), (3333, "33.33%"), (3350, "33.5%"), (10_000, "100%")])
 def test_percentages_print_without_trailing_zeros(bp, text):
     assert documents._percent(bp) == text
+
+
+def test_a_chosen_template_prints_its_own_clauses_under_article_nine():
+    standard = documents.render_contract_html(service_contract())
+    eldercare = documents.render_contract_html(service_contract(template_key="service-eldercare"))
+
+    clause = "不得向服务对象推销商品或者服务"
+    assert clause not in standard
+    assert clause in eldercare
+    article_nine = eldercare.index("第九条")
+    assert eldercare.index(clause) > article_nine
+    assert service_contract(template_key="service-eldercare").text_sha256() != service_contract().text_sha256()
+
+
+def test_every_template_of_a_kind_renders_that_kind_and_the_kind_follows_the_tenders_method():
+    from contracts.documents.services import kind_of_method
+
+    assert kind_of_method("venture_call") is ContractKind.VENTURE
+    assert kind_of_method("open") is ContractKind.SERVICE
+    for template in templates.TEMPLATES:
+        doc = (service_contract if template.kind is ContractKind.SERVICE else venture_agreement)(
+            template_key=template.key
+        )
+        html = documents.render_contract_html(doc)
+        for clause in template.display_clauses():
+            assert clause in html, (template.key, clause)
+        assert template.display_description()
+    assert len(templates.templates_for(ContractKind.SERVICE)) >= 2
+    assert len(templates.templates_for(ContractKind.VENTURE)) >= 2
+
+
+def test_one_canonical_form_for_every_contract_text():
+    from contracts.documents.schemas import canonical
+    from contracts.lifecycle import signing
+
+    doc = service_contract()
+    assert signing.canonical is canonical
+    assert canonical(doc.model_dump(mode="json")) == (doc.canonical_text(), doc.text_sha256())
+    text, digest = canonical({"b": 1, "a": "甲"})
+    assert text == '{"a":"甲","b":1}'
+    assert digest == hashlib.sha256(text.encode("utf-8")).hexdigest()
