@@ -104,6 +104,7 @@ ACTION_LABELS = Labels(
         "challenge.complaint_decided": N_("记录投诉处理决定"),
         # contracts (the contracts package writes them; their names are data here)
         "contract.created": N_("起草合同"),
+        "contract.template_chosen": N_("选择合同模板"),
         "contract.update": N_("修改合同草稿"),
         "contract.sign": N_("签署合同"),
         "contract.countersign": N_("合同双方签署生效"),
@@ -187,6 +188,7 @@ FIELD_LABELS = Labels(
         "amount_label": N_("金额"),
         "receipt_no": N_("回执编号"),
         "content_sha256": N_("内容哈希（SHA-256）"),
+        "template": N_("合同模板"),
         "sha256": N_("文件哈希（SHA-256）"),
         "size": N_("大小"),
         "reference_no": N_("项目编号"),
