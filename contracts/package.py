@@ -5,6 +5,7 @@ sweeps and demo here as they arrive."""
 from __future__ import annotations
 
 from contracts.changes.routes import ContractChangeController
+from contracts.delivery import reactions as delivery_reactions
 from contracts.delivery.pages import DeliveryPages
 from contracts.delivery.routes import ReportController
 from contracts.documents.pages import ContractDocumentPublicPages, ContractTemplatePages
@@ -16,11 +17,17 @@ from contracts.lifecycle.routes import ContractController
 from procurement.core.packages import Package
 from procurement.settings import ROOT
 
+
+def subscribe() -> None:
+    reactions.subscribe()
+    delivery_reactions.subscribe()
+
+
 PACKAGE = Package(
     name="contracts",
     api=[ContractController, ContractDocumentController, ContractChangeController, ReportController],
     pages=[ContractDocumentPublicPages, ContractTemplatePages, ContractPages, DeliveryPages],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,
-    subscribe=reactions.subscribe,
+    subscribe=subscribe,
 )
