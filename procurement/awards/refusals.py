@@ -193,6 +193,10 @@ async def record_winner_refusal(user: CurrentUser, award_id: int, data: WinnerRe
     tender is locked, so two officers doing it at once leave one new award."""
     async with db.transaction():
         first = await _award_row(award_id)
+        # The contract first, then the tender: the order signing takes them (a signature locks
+        # its contract, then reads the awards' blockers under the tender's lock), so the two
+        # never wait on each other. Held to the end, so no signature lands after the answer.
+        signed = await contract_signed(award_id, lock=True)
         tender = await access.tender(first["tender"], lock=True)
         actor: Actor = tender_policies.buyer_officer(user, tender, _("登记中标人拒签并改授予下一名")).acting(user)
         refused = await _award_row(award_id)  # read again under the tender's lock
@@ -202,7 +206,6 @@ async def record_winner_refusal(user: CurrentUser, award_id: int, data: WinnerRe
                     reason=refused["revoked_reason"] or _("项目已不在定标后状态")
                 )
             )
-        signed = await contract_signed(award_id, lock=True)
         if not policies.winner_replacer(user, tender, contract_signed=signed):
             raise Conflict(policies.signed_contract_reason())
         today = clock.today_local()

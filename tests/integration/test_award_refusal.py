@@ -169,3 +169,43 @@ async def test_two_officers_at_once_leave_one_new_award(client):
     assert await Award.count().where(Award.tender == tender_id) == 2
     assert await Award.count().where((Award.tender == tender_id) & (Award.status == "active")) == 1
     assert await Notice.count().where((Notice.tender == tender_id) & (Notice.notice_type == "amendment")) == 1
+
+
+async def test_a_countersignature_racing_a_refusal_never_leaves_a_signed_contract_on_a_refused_award(client):
+    contract, officer, provider, tender_id = await ready_contract(client)
+    award = await active_award(tender_id)
+    assert (await sign(client, officer, contract)).status_code == 200
+    signed, refused = await asyncio.gather(
+        sign(client, provider, contract), client.post(refusal_url(award["id"]), headers=officer, json=WRITTEN)
+    )
+    status = (await Contract.select(Contract.status).where(Contract.id == contract["id"]).first())["status"]
+    kept = await Award.select(Award.status).where(Award.id == award["id"]).first()
+    if refused.status_code == 200:
+        assert signed.status_code == 409, signed.text
+        assert status == "voided" and kept["status"] == "refused"
+    else:
+        assert refused.status_code == 409 and signed.status_code == 200, (signed.text, refused.text)
+        assert status == "active" and kept["status"] == "active"
+
+
+async def test_a_venture_project_goes_to_the_next_passing_project_at_its_recommended_amount(client):
+    from tests.integration.test_venture_award import venture_call_evaluated
+
+    try:
+        tender_id, lot_id, officer, bids = await venture_call_evaluated(client)
+        funded = await client.post(
+            f"/api/v1/tenders/{tender_id}/award",
+            headers=officer,
+            json={"choices": [{"lot_id": lot_id, "bid_id": bids["幸福家"]}]},
+        )
+        assert funded.status_code == 200, funded.text
+        first = await active_award(tender_id)
+        done = await client.post(refusal_url(first["id"]), headers=officer, json=WRITTEN)
+        assert done.status_code == 200, done.text
+        new = done.json()["new_award"]
+        assert new["bid_id"] == bids["颐乐"] and new["amount_fen"] == 3_933_300
+        assert new["publicity_until"] is not None, "a new 立项公示 for the new project"
+        last = await client.post(refusal_url(new["id"]), headers=officer, json=WRITTEN)
+        assert last.status_code == 200 and last.json()["lot_failed"], "阳光 is below the pass line"
+    finally:
+        clock.freeze(None)
