@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from contracts import dashboard
 from contracts.changes.routes import ContractChangeController
+from contracts.delivery import reactions as delivery_reactions
 from contracts.delivery.pages import DeliveryPages
 from contracts.delivery.routes import ReportController
 from contracts.demo import load_demo_contracts
@@ -21,6 +22,7 @@ from procurement.settings import ROOT
 
 def _subscribe() -> None:
     reactions.subscribe()
+    delivery_reactions.subscribe()
     dashboard.register()
 
 

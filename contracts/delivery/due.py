@@ -55,8 +55,8 @@ async def run_due_reports() -> int:
 
 
 async def ensure_schedules() -> int:
-    """Sweep: the default monthly schedule for every running contract without one (the
-    lifecycle emits no event when a contract becomes active). Idempotent."""
+    """Sweep: the default monthly schedule for every running contract without one (a
+    catch-up: activation makes it through ``contract.activated``). Idempotent."""
     made = 0
     have = {r["contract"] for r in await ReportSchedule.select(ReportSchedule.contract)}
     running = await Contract.select(Contract.id).where(Contract.status.is_in(list(REPORTING_STATES)))

@@ -9,9 +9,9 @@ report's status only through ``apply_transition`` (with the audit row).
 
 The schedule exists as rows from the start: when the buyer's officer sets it
 (``set_report_schedule``), or else, for a signed contract, the default monthly
-schedule is made the first time anyone reads the reports or the sweep
-``ensure_schedules`` finds an active contract without one (the lifecycle emits no
-event on activation). A schedule can be replaced only while no report of it has been
+schedule is made when the contract becomes active (``contract.activated``, see
+``contracts.delivery.reactions``); the first read of the reports and the sweep
+``ensure_schedules`` still make it, once, for a contract activated without it. A schedule can be replaced only while no report of it has been
 submitted, so a due date never moves once work has been reported against it.
 """
 

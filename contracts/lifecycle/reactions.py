@@ -4,6 +4,10 @@ Procurement never imports contracts, so when an upheld challenge revokes an awar
 (rule 27), awards emits ``award.revoked`` and the unsigned contract drawn up from it
 is voided here, in the transaction of the revocation. A contract already signed
 stays as it is: ending it is the buyer's act (《政府采购法》第五十条).
+
+Awards also asks (``award.contract_signed``) whether the contract of an award is signed
+by both before it lets the buyer award a lot to the next-ranked bidder (rule 28): only an
+unsigned contract (or none) lets the winner's refusal be recorded.
 """
 
 from __future__ import annotations
@@ -39,5 +43,16 @@ async def on_award_revoked(*, award_id: int, reason: str) -> None:
     )
 
 
+async def award_contract_signed(*, award_id: int, lock: bool = False) -> bool:
+    """Whether a contract drawn up from the award has been signed by both (or is past that:
+    suspended, completed, terminated). With ``lock`` the contract row is held until the
+    asker's transaction ends, so no signature lands between the answer and the refusal."""
+    if lock:
+        await db.lock(Contract, Contract.award == award_id)
+    row = await Contract.select(Contract.status).where(Contract.award == award_id).first()
+    return row is not None and row["status"] not in (*UNSIGNED, ContractStatus.VOIDED)
+
+
 def subscribe() -> None:
     events.subscribe("award.revoked", on_award_revoked)
+    events.subscribe("award.contract_signed", award_contract_signed)

@@ -30,7 +30,7 @@ from contracts.lifecycle.states import CONTRACT_TABLE, PARTY_LABELS, PARTY_OF, C
 from contracts.lifecycle.tables import Contract, ContractSignature, ContractVersion
 from procurement.awards import services as awards
 from procurement.bids import services as bids
-from procurement.core import audit, clock, db
+from procurement.core import audit, clock, db, events
 from procurement.core.actors import SYSTEM, Actor
 from procurement.core.auth import CurrentUser
 from procurement.core.calendar import get_default_calendar
@@ -172,6 +172,8 @@ async def _activate(
         },
     )
     await bids.schedule_winner_bond_refund(row["tender"], row["provider"], signed_on)
+    # Delivery makes the report schedule in this transaction (contracts.delivery.reactions).
+    await events.emit("contract.activated", contract_id=row["id"])
     await notify(
         "contract.active",
         await party_users(row, Party.BUYER, Party.PROVIDER),

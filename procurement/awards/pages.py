@@ -21,10 +21,17 @@ from litestar.params import Body, URLEncodedBody
 from litestar.response import Response
 
 from procurement.accounts.states import Role
-from procurement.awards import challenges, documents
+from procurement.awards import challenges, documents, refusals
 from procurement.awards import services as awards
-from procurement.awards.schemas import AnswerIn, AwardChoiceIn, ChallengeIn, ComplaintDecisionIn, ComplaintIn
-from procurement.awards.states import CHALLENGE_OUTCOME_LABELS
+from procurement.awards.schemas import (
+    AnswerIn,
+    AwardChoiceIn,
+    ChallengeIn,
+    ComplaintDecisionIn,
+    ComplaintIn,
+    WinnerRefusalIn,
+)
+from procurement.awards.states import CHALLENGE_OUTCOME_LABELS, REFUSAL_KIND_LABELS
 from procurement.bids import services as bids
 from procurement.core import clock
 from procurement.core.api import Id
@@ -50,7 +57,7 @@ from procurement.tenders.states import TenderStatus
 Form = URLEncodedBody[dict[str, Any]]
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
-LABELS: dict[str, Any] = {**EVALUATION_LABELS, "outcome": CHALLENGE_OUTCOME_LABELS}
+LABELS: dict[str, Any] = {**EVALUATION_LABELS, "outcome": CHALLENGE_OUTCOME_LABELS, "refusal": REFUSAL_KIND_LABELS}
 STAFF = (Role.OFFICER, Role.FINANCE, Role.ADMIN)
 AWARDED = (TenderStatus.AWARDED,)
 
@@ -171,6 +178,7 @@ class AwardPages(Controller):
             "labels": LABELS,
             "history": await awards.list_awards(user, tender_id) if board else [],
             "challenges": await challenges.list_challenges(user, tender_id),
+            "replaceable": await refusals.replaceable_awards(user, tender_id),
             "venture": tender.method == "venture_call",
             "acting": user.role == Role.OFFICER,
             "default_amounts": {
@@ -262,6 +270,32 @@ class AwardPages(Controller):
                 return redirect(f"/bids/{own.id}/result#challenges")
             return redirect(f"/org/tenders/{tender_id}/challenges")
         raise NotFound(_("找不到该项目的质疑。"))
+
+    @post("/awards/{award_id:int}/refusal")
+    async def refusal(self, request: Request, award_id: Id, data: Form) -> Response:
+        """中标人拒签，改授予下一名 (rule 28): the officer's form on the award page."""
+        user = require_user(request)
+        tender_id = (await awards.award_record(award_id)).tender_id
+
+        async def action() -> Response:
+            refusal = parse_form(
+                WinnerRefusalIn,
+                {
+                    "kind": data.get("kind", ""),
+                    "reason": data.get("reason", ""),
+                    "written_refusal": checkbox(data.get("written_refusal")),
+                },
+            )
+            done = await refusals.record_winner_refusal(user, award_id, refusal)
+            return redirect(f"/tenders/{tender_id}/award", done.message)
+
+        return await form_action(
+            request,
+            "procurement/awards/award.html",
+            {**data, "_refusal": str(award_id)},
+            action,
+            await self._award(request, tender_id),
+        )
 
     @get("/awards/{award_id:int}/letter.pdf")
     async def letter(self, request: Request, award_id: Id) -> Response:

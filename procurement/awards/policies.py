@@ -66,3 +66,19 @@ def challenge_reader(user: CurrentUser, tender: dict[str, Any]) -> Decision:
     if user.organization_id is None:
         return deny(_("只有采购人和提出质疑的投标人可以查看质疑。"))
     return allow()
+
+
+def winner_replacer(user: CurrentUser, tender: dict[str, Any], *, contract_signed: bool) -> Decision:
+    """The buyer's officer records that the winner refused or failed to sign and awards the
+    lot to the next-ranked bidder (rule 28; 条例第四十九条), only while the award's contract
+    is not signed by both (a draft, awaiting a signature, or none yet)."""
+    officer = tender_policies.buyer_officer(user, tender, _("登记中标人拒签并改授予下一名"))
+    if officer and contract_signed:
+        return deny(signed_contract_reason())
+    return officer
+
+
+def signed_contract_reason() -> str:
+    return _(
+        "该中标结果的合同已由双方签订，不能再以中标人拒签为由改授予下一名；合同的中止或解除请在合同页办理（《政府采购法》第五十条）。"
+    )

@@ -6,7 +6,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from procurement.awards import challenges, documents
+from procurement.awards import challenges, documents, refusals
 from procurement.awards import services as awards
 from procurement.awards.schemas import (
     AnswerIn,
@@ -19,6 +19,8 @@ from procurement.awards.schemas import (
     ComplaintDecisionIn,
     ComplaintIn,
     MyResultOut,
+    WinnerRefusalIn,
+    WinnerRefusalOut,
 )
 from procurement.core.api import Id, problems
 from procurement.core.i18n import N_
@@ -92,6 +94,18 @@ class AwardController(Controller):
         """中标（成交）通知书 as a PDF, for the winner and the buyer."""
         name, data = await documents.award_letter_pdf(require_user(request), award_id)
         return pdf_response(name, data, inline=False, request=request)
+
+    @post(
+        "/{award_id:int}/refusal",
+        operation_id="RecordWinnerRefusal",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409, 422),
+    )
+    async def refusal(self, request: Request, award_id: Id, data: JSONBody[WinnerRefusalIn]) -> WinnerRefusalOut:
+        """The winner refused (in writing) or failed within 30 days to sign: this lot's award is
+        revoked and awarded to the next-ranked qualified bidder with a new award letter, or the
+        lot fails when none is left; a result-change notice is published (rule 28)."""
+        return await refusals.record_winner_refusal(require_user(request), award_id, data)
 
 
 class ChallengeController(Controller):

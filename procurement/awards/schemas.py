@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from procurement.awards.states import ChallengeKind, ChallengeOutcome
+from procurement.awards.states import ChallengeKind, ChallengeOutcome, RefusalKind
 from procurement.core.i18n import N_
 from procurement.evaluation.schemas import CriterionOut
 
@@ -48,6 +48,22 @@ class AwardOut(BaseModel):
     challenge_until: date | None
     publicity_until: date | None
     revoked_reason: str
+    refusal_kind: str = Field(default="", description=N_("中标人拒签时：refused（拒绝签订）或 overdue（逾期未签订）"))
+    replaces: int | None = Field(default=None, description=N_("本中标所替代的（中标人拒签的）原中标记录"))
+
+
+class WinnerRefusalIn(_In):
+    kind: RefusalKind = Field(description=N_("refused：中标人书面拒绝签订；overdue：30 日内未签订"))
+    reason: str = Field(min_length=4, max_length=2000, description=N_("记录在案并在变更公告中公布的理由"))
+    written_refusal: bool = Field(default=False, description=N_("已收到中标人的书面拒签意见（拒绝签订时必须）"))
+
+
+class WinnerRefusalOut(BaseModel):
+    refused: AwardOut
+    new_award: AwardOut | None = Field(description=N_("改授予的下一名；无合格候选人时为空，该包废标"))
+    lot_failed: bool
+    notice_id: int
+    message: str
 
 
 class AwardNoticeOut(BaseModel):

@@ -66,6 +66,8 @@ def _award_out(row: dict[str, Any]) -> AwardOut:
         challenge_until=row["challenge_until"],
         publicity_until=row["publicity_until"],
         revoked_reason=row["revoked_reason"],
+        refusal_kind=row["refusal_kind"],
+        replaces=row["replaces"],
     )
 
 
@@ -646,6 +648,31 @@ async def signing_blockers(tender_id: int, lot_id: int | None = None) -> list[st
     return reasons
 
 
+async def revoke_award(
+    award: dict[str, Any], action: str, reason: str, actor: Actor, *, now: datetime, refusal_kind: str = ""
+) -> None:
+    """One lot's award falls (``revoke`` after an upheld challenge, rule 27; ``record_refusal``
+    when its winner refuses or fails to sign, rule 28), with its reason, and ``award.revoked``
+    is emitted: a contract drawn up from it and not yet signed falls with it (the contracts
+    package subscribes; procurement never imports it)."""
+    await apply_transition(
+        AWARD_TABLE,
+        Award,
+        award["id"],
+        award["status"],
+        action,
+        actor,
+        values={
+            Award.revoked_at: now,
+            Award.revoked_reason: reason,
+            Award.refusal_kind: refusal_kind,
+            Award.next_check_at: None,
+        },
+        after={"reason": reason, **({"refusal_kind": refusal_kind} if refusal_kind else {})},
+    )
+    await events.emit("award.revoked", award_id=award["id"], reason=reason)
+
+
 async def revoke(tender: dict[str, Any], reason: str, actor: Actor, *, re_evaluate: bool) -> None:
     """An upheld challenge (rule 27): each active award is revoked with its reason (and
     ``award.revoked`` emitted for each), a correction notice says so, and the tender returns to evaluation (through
@@ -656,19 +683,7 @@ async def revoke(tender: dict[str, Any], reason: str, actor: Actor, *, re_evalua
         raise Conflict(_("项目当前没有可撤销的中标结果。"))
     awards = await _awards(tender["id"])
     for award in awards:
-        await apply_transition(
-            AWARD_TABLE,
-            Award,
-            award["id"],
-            award["status"],
-            "revoke",
-            actor,
-            values={Award.revoked_at: now, Award.revoked_reason: reason, Award.next_check_at: None},
-            after={"reason": reason},
-        )
-        # A contract drawn up from this award and not yet signed falls with it (the contracts
-        # package subscribes; procurement never imports it).
-        await events.emit("award.revoked", award_id=award["id"], reason=reason)
+        await revoke_award(award, "revoke", reason, actor, now=now)
     round_now = await evaluation.reopen_after_revocation(tender["id"], actor, re_evaluate=re_evaluate)
     text = "\n".join(
         [

@@ -15,6 +15,7 @@ CHALLENGER = Relation.CHALLENGER
 class AwardStatus(StrEnum):
     ACTIVE = "active"  # 有效：中标（成交）或立项
     REVOKED = "revoked"  # 质疑成立后撤销
+    REFUSED = "refused"  # 中标人拒签或逾期未签，已撤销（可改授予下一名）
 
 
 AWARD_TABLE = TransitionTable(
@@ -22,15 +23,36 @@ AWARD_TABLE = TransitionTable(
     states={
         AwardStatus.ACTIVE: StateInfo(N_("有效"), N_("中标（成交）")),
         AwardStatus.REVOKED: StateInfo(N_("已撤销（质疑成立）"), N_("已撤销")),
+        AwardStatus.REFUSED: StateInfo(N_("已撤销（中标人拒签）"), N_("已撤销")),
     },
     transitions=[
         # An upheld challenge (rule 27) revokes the award; the tender returns to evaluation.
         Transition(
             AwardStatus.ACTIVE, "revoke", AwardStatus.REVOKED, frozenset({OFFICER}), N_("撤销中标结果"), N_("撤销")
         ),
+        # The winner refuses, or fails within 30 days, to sign (rule 28, 条例 art. 49): this lot's
+        # award falls and the buyer may award it to the next-ranked bidder.
+        Transition(
+            AwardStatus.ACTIVE,
+            "record_refusal",
+            AwardStatus.REFUSED,
+            frozenset({OFFICER}),
+            N_("中标人拒签，撤销其中标"),
+            N_("撤销"),
+        ),
     ],
     role_labels={OFFICER: N_("民政局经办人（本项目采购人）")},
 )
+
+
+class RefusalKind(StrEnum):
+    """Why the winner did not sign (rule 28; 《政府采购法实施条例》第四十九条)."""
+
+    REFUSED = "refused"  # 拒绝签订: on the winner's written refusal, at any time
+    OVERDUE = "overdue"  # 逾期未签订: only once the 30 days from the award letter have passed
+
+
+REFUSAL_KIND_LABELS = Labels({RefusalKind.REFUSED: N_("拒绝签订合同"), RefusalKind.OVERDUE: N_("逾期未签订合同")})
 
 
 class ChallengeStatus(StrEnum):

@@ -49,6 +49,8 @@ class Award(Table, tablename="award"):
     publicity_ended_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
     revoked_reason = Text(default="")
+    refusal_kind = Varchar(length=20, default="")  # RefusalKind of a refused award, else ""
+    replaces = Integer(null=True, default=None)  # the refused award of the lot this one replaces
     next_check_at = Timestamptz(null=True, default=None, index=True)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from procurement.core.errors import ConfigurationError
 
-Handler = Callable[..., Awaitable[None]]
+Handler = Callable[..., Awaitable[Any]]  # an event's handler returns None; a question's, its answer
 
 _handlers: dict[str, list[Handler]] = defaultdict(list)
 _registered = False
@@ -45,3 +45,11 @@ async def emit(event: str, **payload: Any) -> int:
     for handler in handlers:
         await handler(**payload)
     return len(handlers)
+
+
+async def ask(event: str, **payload: Any) -> list[Any]:
+    """A question a lower sub-domain puts to a higher one (awards asking contracts whether
+    the contract of an award is signed): every handler's answer, in the caller's transaction."""
+    if not _registered:
+        raise ConfigurationError(f"question {event!r} asked before the packages registered their handlers")
+    return [await handler(**payload) for handler in list(_handlers.get(event, ()))]

@@ -152,6 +152,18 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
         "title": N_("中标结果撤销：{title}"),
         "body": N_("因质疑成立，「{title}」的中标（成交）结果已撤销：{reason}"),
     },
+    "award.refusal_recorded": {
+        "title": N_("中标结果撤销：{title}"),
+        "body": N_(
+            "{org_name}：采购人已登记您{kind}，「{title}」第{lot_number}包的中标（成交）结果已撤销：{reason}（《政府采购法实施条例》第四十九条）"
+        ),
+    },
+    "award.lot_failed": {
+        "title": N_("分包废标：{title}"),
+        "body": N_(
+            "「{title}」第{lot_number}包的中标人拒签后，已无可依次递补的合格供应商，该包废标，请依法重新组织采购。"
+        ),
+    },
     "contract.created": {
         "title": N_("合同草稿待确认：{title}"),
         "body": N_(

@@ -33,17 +33,17 @@ def b64(data: bytes) -> str:
 
 
 async def active_contract(client, *, past_year: bool = True):
-    """A contract both parties signed; its term moved to the year just past, so that its
-    periods have begun and the earlier reports are overdue."""
+    """A contract both parties signed; its term moved (in the draft) to the year just past,
+    so that its periods have begun and the earlier reports are overdue."""
     contract, officer, provider, _tender = await ready_contract(client)
-    assert (await sign(client, officer, contract)).status_code == 200
-    active = await sign(client, provider, contract)
-    assert active.status_code == 200 and active.json()["status"] == "active", active.text
     if past_year:
         today = clock.today_local()
         start = date(today.year - 1, today.month, 1)
         end = date(today.year, today.month, 1) - timedelta(days=1)
         await Contract.update({Contract.term_start: start, Contract.term_end: end}).where(Contract.id == contract["id"])
+    assert (await sign(client, officer, contract)).status_code == 200
+    active = await sign(client, provider, contract)
+    assert active.status_code == 200 and active.json()["status"] == "active", active.text
     return active.json(), officer, provider
 
 
@@ -65,7 +65,7 @@ async def review(client, headers, contract, report_id, outcome, comments=""):
 # --------------------------------------------------------------------------- the schedule
 
 
-async def test_a_monthly_schedule_over_a_year_is_made_on_first_read_and_never_drifts(client):
+async def test_a_monthly_schedule_over_a_year_is_made_on_activation_and_never_drifts(client):
     contract, officer, provider = await active_contract(client)
     listed = await client.get(url(contract), headers=provider)
     assert listed.status_code == 200, listed.text
@@ -111,8 +111,24 @@ async def test_the_officer_sets_a_quarterly_or_hand_set_schedule_until_a_report_
     assert await ProgressReport.count().where(ProgressReport.contract == contract["id"]) == 1
 
 
+async def test_activation_writes_the_default_schedule_at_once(client):
+    contract, officer, provider = await active_contract(client, past_year=False)
+    assert await ReportSchedule.count().where(ReportSchedule.contract == contract["id"]) == 1, "contract.activated"
+    made = await ProgressReport.count().where(ProgressReport.contract == contract["id"])
+    assert made >= 12
+    assert await delivery_due.ensure_schedules() == 0, "the sweep finds nothing left to do"
+    assert (await client.get(url(contract), headers=provider)).status_code == 200
+    assert await ProgressReport.count().where(ProgressReport.contract == contract["id"]) == made, (
+        "the lazy read is idempotent"
+    )
+    assert await AuditEvent.count().where(AuditEvent.action == "contract.report_schedule") == 1
+
+
 async def test_the_sweep_gives_a_running_contract_without_a_schedule_the_default_once(client):
     contract, officer, provider = await active_contract(client, past_year=False)
+    # A contract activated before activation made its schedule (or whose schedule went missing).
+    await ProgressReport.delete().where(ProgressReport.contract == contract["id"])
+    await ReportSchedule.delete().where(ReportSchedule.contract == contract["id"])
     assert await delivery_due.ensure_schedules() == 1
     assert await delivery_due.ensure_schedules() == 0, "idempotent"
     row = await Contract.select(Contract.term_start, Contract.term_end).where(Contract.id == contract["id"]).first()
