@@ -60,10 +60,18 @@ def _paragraphs(text: str) -> list[dict[str, Any]]:
 
 
 NOTICES_TEMPLATE = "portal/notices.html"
-# The rendered filters and rows of /notices, per portal version (issue 11: rendering them
-# was most of the page's time). Nothing in them depends on who asks: no CSRF field (the
-# filter form is a GET), no user, no flash; base.html around them renders per request.
+HOME_TEMPLATE = "portal/home.html"
+# The rendered content of /notices (its filters and rows) and of the home page, per portal
+# version (issue 11: rendering them was most of the pages' time). Nothing in them depends
+# on who asks: no CSRF field (the filter form is a GET), no flash, and of the user only
+# whether there is one (the home page's key says so); base.html around them renders per request.
 _LISTINGS = PortalCache(max_entries=256)
+
+
+def _rows(notices: list[NoticeOut]) -> tuple[tuple[int, str | None], ...]:
+    """What of the notices shown follows the clock, not the portal version: which rows
+    (with a status filter) and their tenders' public statuses."""
+    return tuple((n.id, n.tender_status_label) for n in notices)
 
 
 async def _render_block(request: Request, template: str, block: str, context: dict[str, Any]) -> Markup:
@@ -82,7 +90,15 @@ class PortalPages(Controller):
 
     @get("/")
     async def home(self, request: Request) -> Response:
-        return page(request, "portal/home.html", {"notices": (await services.list_notices(limit=8)).items})
+        with portal_cache.one_version():
+            notices = (await services.list_notices(limit=8)).items
+            response = page(request, HOME_TEMPLATE, {"notices": notices})
+            # The block shows only whether someone is signed in, never who.
+            key = (HOME_TEMPLATE, response.context["user"] is not None, id(i18n.active()), _rows(notices))
+            response.context["listing"] = await _LISTINGS.get(
+                key, lambda: _render_block(request, HOME_TEMPLATE, "content", response.context)
+            )
+            return response
 
 
 class NoticePages(Controller):
@@ -157,10 +173,11 @@ class NoticePages(Controller):
             # (filters, errors, cursor), the language, and the rows with their statuses,
             # which follow the clock (and, with a status filter, which rows there are).
             key = (
+                NOTICES_TEMPLATE,
                 request.scope.get("query_string", b""),
                 id(i18n.active()),
                 result.next_cursor,
-                tuple((n.id, n.tender_status_label) for n in result.items),
+                _rows(result.items),
             )
             response.context["listing"] = await _LISTINGS.get(
                 key, lambda: _render_block(request, NOTICES_TEMPLATE, "content", response.context)
