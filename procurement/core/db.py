@@ -201,11 +201,22 @@ def bind_tables(engine: Engine) -> None:
             table._meta.db = engine
 
 
+async def _released(connection: Any) -> None:
+    """What a pooled PostgreSQL connection needs on its way back to the pool: nothing
+    beyond asyncpg's own step before this (rolling back a transaction left open).
+
+    asyncpg's default runs ``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``,
+    one more round trip per query outside a transaction and per transaction (issue 11).
+    The system leaves no session state on a pooled connection: settings are per
+    transaction (``set_config(…, true)``), advisory locks are transaction locks, and the
+    sweeps' session lock and any LISTEN use connections of their own, outside the pool."""
+
+
 async def start() -> None:
     engine = get_engine()
     bind_tables(engine)
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=10)
+        await engine.start_connection_pool(min_size=1, max_size=10, reset=_released)
 
 
 async def stop() -> None:

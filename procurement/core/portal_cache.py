@@ -15,13 +15,18 @@ without the row (a database wiped under a running process) nothing is cached.
 Only data is cached here, never a rendered page: who is signed in, the flash
 message and the CSRF field stay per request, and so does anything computed
 from the clock (a tender's public status is derived from its deadline when the
-data is turned into a schema).
+data is turned into a schema). A page may keep a rendered *fragment* that shows
+none of those (the notice list's filters and rows, ``notices/pages.py``), keyed
+by everything it shows that is not fixed by the version: the query, the
+language, and the rows' ids with their clock-derived statuses.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from piccolo.querystring import QueryString
@@ -35,10 +40,33 @@ _VERSION_SQL = "SELECT value FROM system_value WHERE key = {}"
 MAX_ENTRIES = 128  # a page of 20 notices holds ~60 KB: ~8 MB (of 100-row API pages, ~40 MB) at most
 
 
+# Inside ``one_version()``: the version read by the first lookup, for the lookups after it.
+_memo: ContextVar[dict[str, str | None] | None] = ContextVar("portal_version_memo", default=None)
+
+
+@contextmanager
+def one_version() -> Iterator[None]:
+    """Inside the block the portal's version is read from the database once (issue 11: a
+    page that reads the cache several times, the notice list and its buyers, made one
+    query per read). For a page handler that only reads: everything it shows then comes
+    from one version. Outside a block every lookup reads the version afresh."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 async def current_version() -> str | None:
     """The portal's version as the database says now (None when the row is missing)."""
+    memo = _memo.get()
+    if memo is not None and "version" in memo:
+        return memo["version"]
     rows = await db.get_engine().run_querystring(QueryString(_VERSION_SQL, VERSION_KEY))
-    return rows[0]["value"] if rows else None
+    version = rows[0]["value"] if rows else None
+    if memo is not None:
+        memo["version"] = version
+    return version
 
 
 class PortalCache:

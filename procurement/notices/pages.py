@@ -16,12 +16,14 @@ from xml.etree import ElementTree as ET
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Response
+from markupsafe import Markup
 
 from procurement.accounts.states import Role
 from procurement.catalogue.states import CATEGORY_LABELS
-from procurement.core import clock
+from procurement.core import clock, i18n, portal_cache
 from procurement.core.api import Id
 from procurement.core.i18n import _
+from procurement.core.portal_cache import PortalCache
 from procurement.core.web import current_user, page, parse_form, pdf_response, redirect, require_user
 from procurement.notices import services
 from procurement.tenders import documents
@@ -57,6 +59,30 @@ def _paragraphs(text: str) -> list[dict[str, Any]]:
     ]
 
 
+NOTICES_TEMPLATE = "portal/notices.html"
+HOME_TEMPLATE = "portal/home.html"
+# The rendered content of /notices (its filters and rows) and of the home page, per portal
+# version (issue 11: rendering them was most of the pages' time). Nothing in them depends
+# on who asks: no CSRF field (the filter form is a GET), no flash, and of the user only
+# whether there is one (the home page's key says so); base.html around them renders per request.
+_LISTINGS = PortalCache(max_entries=256)
+
+
+def _rows(notices: list[NoticeOut]) -> tuple[tuple[int, str | None], ...]:
+    """What of the notices shown follows the clock, not the portal version: which rows
+    (with a status filter) and their tenders' public statuses."""
+    return tuple((n.id, n.tender_status_label) for n in notices)
+
+
+async def _render_block(request: Request, template: str, block: str, context: dict[str, Any]) -> Markup:
+    """One block of a page template rendered alone with the page's context."""
+    engine = request.app.template_engine
+    assert engine is not None  # the app renders every page with it
+    environment = engine.engine
+    compiled = environment.get_template(template)
+    return Markup("".join(compiled.blocks[block](compiled.new_context(dict(context)))))
+
+
 class PortalPages(Controller):
     """The public home page: the newest notices, and who the platform is for."""
 
@@ -64,7 +90,15 @@ class PortalPages(Controller):
 
     @get("/")
     async def home(self, request: Request) -> Response:
-        return page(request, "portal/home.html", {"notices": (await services.list_notices(limit=8)).items})
+        with portal_cache.one_version():
+            notices = (await services.list_notices(limit=8)).items
+            response = page(request, HOME_TEMPLATE, {"notices": notices})
+            # The block shows only whether someone is signed in, never who.
+            key = (HOME_TEMPLATE, response.context["user"] is not None, id(i18n.active()), _rows(notices))
+            response.context["listing"] = await _LISTINGS.get(
+                key, lambda: _render_block(request, HOME_TEMPLATE, "content", response.context)
+            )
+            return response
 
 
 class NoticePages(Controller):
@@ -95,45 +129,60 @@ class NoticePages(Controller):
             "date_from": date_from or "",
             "date_to": date_to or "",
         }
-        buyer = int(buyer_id) if buyer_id and buyer_id.isdigit() else None
-        if status and status not in services.PUBLIC_STATUS_FILTERS:
-            errors["status"] = _("无效的状态筛选。")
-            status = None
-        result = await services.list_notices(
-            notice_type=notice_type or None,
-            method=method or None,
-            buyer_id=buyer,
-            category=category or None,
-            status=status or None,
-            q=filters["q"] or None,
-            date_from=_date(date_from, "date_from", errors),
-            date_to=_date(date_to, "date_to", errors),
-            cursor=cursor or None,
-            limit=20,
-        )
-        kept = {k: v for k, v in filters.items() if v}
-        next_url = "/notices?" + urlencode({**kept, "cursor": result.next_cursor}) if result.next_cursor else None
-        first_url = ("/notices?" + urlencode(kept)) if kept else "/notices"
-        return page(
-            request,
-            "portal/notices.html",
-            {
-                "notices": result.items,
-                "filters": filters,
-                "errors": errors,
-                "filtered": bool(kept),
-                "next_url": next_url,
-                "first_url": first_url if cursor else None,
-                "options": {
-                    "notice_type": NOTICE_TYPE_LABELS,
-                    "method": METHOD_LABELS,
-                    "category": CATEGORY_LABELS,
-                    "status": services.PUBLIC_STATUS_FILTERS,
-                    "buyer": [(b["buyer"], b["buyer_name"]) for b in await services.buyers()],
+        with portal_cache.one_version():
+            buyer = int(buyer_id) if buyer_id and buyer_id.isdigit() else None
+            if status and status not in services.PUBLIC_STATUS_FILTERS:
+                errors["status"] = _("无效的状态筛选。")
+                status = None
+            result = await services.list_notices(
+                notice_type=notice_type or None,
+                method=method or None,
+                buyer_id=buyer,
+                category=category or None,
+                status=status or None,
+                q=filters["q"] or None,
+                date_from=_date(date_from, "date_from", errors),
+                date_to=_date(date_to, "date_to", errors),
+                cursor=cursor or None,
+                limit=20,
+            )
+            kept = {k: v for k, v in filters.items() if v}
+            next_url = "/notices?" + urlencode({**kept, "cursor": result.next_cursor}) if result.next_cursor else None
+            first_url = ("/notices?" + urlencode(kept)) if kept else "/notices"
+            response = page(
+                request,
+                NOTICES_TEMPLATE,
+                {
+                    "notices": result.items,
+                    "filters": filters,
+                    "errors": errors,
+                    "filtered": bool(kept),
+                    "next_url": next_url,
+                    "first_url": first_url if cursor else None,
+                    "options": {
+                        "notice_type": NOTICE_TYPE_LABELS,
+                        "method": METHOD_LABELS,
+                        "category": CATEGORY_LABELS,
+                        "status": services.PUBLIC_STATUS_FILTERS,
+                        "buyer": [(b["buyer"], b["buyer_name"]) for b in await services.buyers()],
+                    },
+                    "page_title": _("公告公示"),
                 },
-                "page_title": _("公告公示"),
-            },
-        )
+            )
+            # Everything the list shows that its portal version does not fix: the query
+            # (filters, errors, cursor), the language, and the rows with their statuses,
+            # which follow the clock (and, with a status filter, which rows there are).
+            key = (
+                NOTICES_TEMPLATE,
+                request.scope.get("query_string", b""),
+                id(i18n.active()),
+                result.next_cursor,
+                _rows(result.items),
+            )
+            response.context["listing"] = await _LISTINGS.get(
+                key, lambda: _render_block(request, NOTICES_TEMPLATE, "content", response.context)
+            )
+            return response
 
     @get("/notices/{notice_id:int}")
     async def detail(self, request: Request, notice_id: Id) -> Response:

@@ -925,29 +925,45 @@ def next_check(row: dict[str, Any]) -> datetime | None:
 async def close_if_due(tender_id: int) -> bool:
     """投标截止 (invariant 10): a published tender whose deadline has passed closes,
     by the system, once. Reads already treat it as closed before this runs."""
-    now = clock.now()
     async with db.transaction():
         row = await _load(tender_id, lock=True)
-        if row["status"] != TenderStatus.PUBLISHED or row["bid_deadline"] is None or row["bid_deadline"] > now:
-            return False
-        await apply_transition(
-            TENDER_TABLE,
-            Tender,
-            tender_id,
-            row["status"],
-            "close",
-            SYSTEM,
-            values={Tender.next_check_at: row["opening_at"], Tender.updated_at: now},
-        )
+        return await _close_locked(row, clock.now())
+
+
+async def _close_locked(row: dict[str, Any], now: datetime) -> bool:
+    """Close ``row`` (read under its lock) if its deadline has passed; its next check,
+    the opening, is written by the same UPDATE."""
+    if row["status"] != TenderStatus.PUBLISHED or row["bid_deadline"] is None or row["bid_deadline"] > now:
+        return False
+    await apply_transition(
+        TENDER_TABLE,
+        Tender,
+        row["id"],
+        row["status"],
+        "close",
+        SYSTEM,
+        values={Tender.next_check_at: row["opening_at"], Tender.updated_at: now},
+    )
     return True
 
 
 async def _close_step(tender_id: int) -> Due:
-    acted = await close_if_due(tender_id)
-    return Due(acted, next_check(await _load(tender_id)))
+    """The closing sweep's step: the sweep holds the row's lock already (scheduler._take),
+    so the columns the decision needs are read once, without the joins of ``_load``."""
+    row = (
+        await Tender.select(Tender.id, Tender.status, Tender.bid_deadline, Tender.opening_at)
+        .where(Tender.id == tender_id)
+        .first()
+    )
+    if row is None:
+        return Due(False, None)
+    if await _close_locked(row, clock.now()):
+        return Due(True, row["opening_at"], stored=True)
+    return Due(False, next_check(row))
 
 
-CLOSE_DUE = DueSweep("tenders.close_due", Tender, _close_step)
+# Each item closes its own tender: several run at once on PostgreSQL (issue 11).
+CLOSE_DUE = DueSweep("tenders.close_due", Tender, _close_step, concurrency=4)
 
 
 async def close_due_tenders() -> int:
