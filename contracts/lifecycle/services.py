@@ -365,6 +365,13 @@ async def create_contract_from_award(user: CurrentUser, award_id: int) -> Contra
         "updated_at": now,
     }
     async with db.transaction():
+        # The award again, locked: a refusal of the winner committed since the first read
+        # (rule 28) leaves no draft behind for a refused award.
+        locked = await awards.award_record(award_id, lock=True)
+        if locked.status != "active":
+            raise Conflict(
+                _("该中标（成交）结果已撤销，不能据此拟定合同：{reason}").format(reason=locked.revoked_reason)
+            )
         if await Contract.exists().where(Contract.award == award_id):
             raise Conflict(_("该中标（成交）结果已拟定合同，请在合同列表中查看。"))
         try:

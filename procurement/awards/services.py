@@ -42,7 +42,7 @@ from procurement.settings import get_settings
 from procurement.tenders import policies as tender_policies
 from procurement.tenders import services as tenders
 from procurement.tenders.states import METHOD_LABELS, Method, NoticeType, TenderStatus
-from procurement.tenders.tables import Notice
+from procurement.tenders.tables import Notice, Tender
 
 
 def _award_out(row: dict[str, Any]) -> AwardOut:
@@ -720,10 +720,17 @@ async def revoke(tender: dict[str, Any], reason: str, actor: Actor, *, re_evalua
         )
 
 
-async def award_record(award_id: int) -> AwardOut:
+async def award_record(award_id: int, *, lock: bool = False) -> AwardOut:
     """One award as the contracts package reads it to draw up a contract (whatever its
     status: the caller checks that it is still active). ``decided_at`` is the day the
-    award letter (中标通知书) was issued, from which the 30 signing days run (rule 28)."""
+    award letter (中标通知书) was issued, from which the 30 signing days run (rule 28).
+    With ``lock`` (inside the caller's transaction) the award's tender row is held, the lock
+    a refusal of the winner (``refusals``) takes, so none can land between the caller's check
+    and its write (and the two take their locks in the same order: no deadlock)."""
+    if lock:
+        found = await Award.select(Award.tender).where(Award.id == award_id).first()
+        if found is not None:
+            await db.lock(Tender, Tender.id == found["tender"])
     row = (
         await Award.select(*Award.all_columns(), Award.lot.name, Award.organization.name)
         .where(Award.id == award_id)

@@ -209,3 +209,20 @@ async def test_a_venture_project_goes_to_the_next_passing_project_at_its_recomme
         assert last.status_code == 200 and last.json()["lot_failed"], "阳光 is below the pass line"
     finally:
         clock.freeze(None)
+
+
+async def test_drafting_a_contract_racing_a_refusal_never_leaves_a_live_draft_on_a_refused_award(client):
+    tender_id, officer, panel, logins, bids, lot_id = await awarded(client)
+    award = await active_award(tender_id)
+    created, refused = await asyncio.gather(
+        client.post("/api/v1/contracts/", headers=officer, json={"award_id": award["id"]}),
+        client.post(refusal_url(award["id"]), headers=officer, json=WRITTEN),
+    )
+    assert refused.status_code == 200, refused.text
+    kept = await Award.select(Award.status).where(Award.id == award["id"]).first()
+    assert kept["status"] == "refused"
+    live = await Contract.count().where(
+        (Contract.award == award["id"]) & Contract.status.is_in(["draft", "awaiting_signatures"])
+    )
+    assert live == 0, (created.status_code, created.text)
+    assert created.status_code in (201, 409), created.text
