@@ -13,12 +13,20 @@ from contracts.lifecycle import reactions
 from contracts.lifecycle.document_routes import ContractDocumentController
 from contracts.lifecycle.pages import ContractPages
 from contracts.lifecycle.routes import ContractController
+from contracts.staffing.routes import SocialWorkerController, TeamController
 from procurement.core.packages import Package
 from procurement.settings import ROOT
 
 PACKAGE = Package(
     name="contracts",
-    api=[ContractController, ContractDocumentController, ContractChangeController, ReportController],
+    api=[
+        ContractController,
+        ContractDocumentController,
+        ContractChangeController,
+        ReportController,
+        SocialWorkerController,
+        TeamController,
+    ],
     pages=[ContractDocumentPublicPages, ContractTemplatePages, ContractPages, DeliveryPages],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,
