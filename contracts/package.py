@@ -13,6 +13,7 @@ from contracts.lifecycle import reactions
 from contracts.lifecycle.document_routes import ContractDocumentController
 from contracts.lifecycle.pages import ContractPages
 from contracts.lifecycle.routes import ContractController
+from contracts.staffing.pages import StaffingPages
 from contracts.staffing.routes import SocialWorkerController, TeamController
 from procurement.core.packages import Package
 from procurement.settings import ROOT
@@ -27,7 +28,7 @@ PACKAGE = Package(
         SocialWorkerController,
         TeamController,
     ],
-    pages=[ContractDocumentPublicPages, ContractTemplatePages, ContractPages, DeliveryPages],
+    pages=[ContractDocumentPublicPages, ContractTemplatePages, ContractPages, DeliveryPages, StaffingPages],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,
     subscribe=reactions.subscribe,

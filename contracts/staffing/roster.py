@@ -128,6 +128,21 @@ async def list_workers(user: CurrentUser, organization_id: int | None = None) ->
         return await workers_out(user, await query)
 
 
+async def candidates(user: CurrentUser, organization_id: int) -> list[WorkerOut]:
+    """The organization's workers in employment, to choose from when building a team;
+    the ID number masked (choosing needs none, so nothing is revealed or audited)."""
+    decision = policies.roster_reader(user, organization_id)
+    if not decision:
+        raise NotFound(decision.reason)
+    rows = (
+        await SocialWorker.select()
+        .where((SocialWorker.organization == organization_id) & (SocialWorker.employment == Employment.EMPLOYED))
+        .order_by(SocialWorker.name)
+    )
+    today = clock.today_local()
+    return [worker_out(r, today=today) for r in rows]
+
+
 async def _worker_row(worker_id: int, *, lock: bool = False) -> dict[str, Any]:
     if lock:
         await db.lock(SocialWorker, SocialWorker.id == worker_id)
