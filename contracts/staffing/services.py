@@ -17,8 +17,8 @@ import json
 from datetime import date
 from typing import Any
 
-from contracts.lifecycle.services import readable
-from contracts.lifecycle.states import ContractStatus
+from contracts.lifecycle.services import message_context, party_users, readable
+from contracts.lifecycle.states import ContractStatus, Party
 from contracts.staffing import policies, rules
 from contracts.staffing.roster import worker_out
 from contracts.staffing.schemas import (
@@ -46,7 +46,8 @@ from contracts.staffing.tables import ReplacementRequest, SocialWorker, TeamMemb
 from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
-from procurement.core.i18n import _
+from procurement.core.i18n import N_, _
+from procurement.core.notify import NOTIFICATIONS, notify
 from procurement.core.transitions import apply_transition
 
 # A team is kept while the contract is being made or runs; a worker's time counts on
@@ -58,6 +59,22 @@ OPEN_STATES = (
     ContractStatus.SUSPENDED,
 )
 MIN_EXCEPTION = 4
+
+# The messages of replacements (one notify() call per event).
+NOTIFICATIONS.update(
+    {
+        "contract.replacement_requested": {
+            "title": N_("团队成员更换待审批：{title}"),
+            "body": N_(
+                "合同「{title}」（编号 {number}）申请将{role}「{old}」更换为「{new}」，原因：{reason}。请审批。"
+            ),
+        },
+        "contract.replacement_decided": {
+            "title": N_("团队成员更换{outcome}：{title}"),
+            "body": N_("合同「{title}」（编号 {number}）将{role}「{old}」更换为「{new}」的申请{outcome}。{note}"),
+        },
+    }
+)
 MIN_REFUSAL_NOTE = 2
 
 
@@ -325,6 +342,12 @@ async def request_replacement(user: CurrentUser, contract_id: int, data: Replace
             actor=actor,
             after={"request": request_id, "member": member["id"], "candidate": candidate["id"], "reason": data.reason},
         )
+        old = await _worker(member["worker"])
+        await notify(
+            "contract.replacement_requested",
+            await party_users(contract, Party.BUYER),
+            _message(contract, member, old, candidate, reason=data.reason),
+        )
         return await _replacement_out(user, contract, await _request(contract_id, request_id))
 
 
@@ -363,6 +386,7 @@ async def decide_replacement(user: CurrentUser, contract_id: int, request_id: in
                 values={"decided_by": user.id, "decided_at": now, "decision_note": data.note.strip()},
                 after={"note": data.note.strip()},
             )
+            await _tell_decision(contract, request, _("未获批准"), data.note.strip())
             return await _replacement_out(user, contract, await _request(contract_id, request_id))
         REPLACEMENT_TABLE.decide(request["status"], "approve", actor)  # a decided request: 409 before any check
         _open(contract)
@@ -421,7 +445,34 @@ async def decide_replacement(user: CurrentUser, contract_id: int, request_id: in
             },
             after={"old_worker": old["id"], "new_worker": candidate["id"], "exception": exception},
         )
+        await _tell_decision(contract, request, _("已获批准"), data.note.strip())
         return await _replacement_out(user, contract, await _request(contract_id, request_id))
+
+
+def _message(
+    contract: dict[str, Any], member: dict[str, Any], old: dict[str, Any], new: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
+    return message_context(
+        contract,
+        role=TEAM_ROLE_LABELS[member["role"]],
+        old=old["name"],
+        new=new["name"],
+        link=f"/contracts/{contract['id']}/team",
+        **extra,
+    )
+
+
+async def _tell_decision(contract: dict[str, Any], request: dict[str, Any], outcome: str, note: str) -> None:
+    member = await TeamMember.select().where(TeamMember.id == request["member"]).first()
+    assert member is not None  # a request's member is never deleted (restrict)
+    workers = await _workers({member["worker"], request["candidate"]})
+    await notify(
+        "contract.replacement_decided",
+        await party_users(contract, Party.PROVIDER),
+        _message(
+            contract, member, workers[member["worker"]], workers[request["candidate"]], outcome=outcome, note=note
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- the team

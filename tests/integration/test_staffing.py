@@ -16,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 from contracts.staffing.roster import COLUMNS
 from contracts.staffing.tables import SocialWorker, TeamMember
 from procurement.core import clock, db
-from procurement.core.tables import AuditEvent
+from procurement.core.tables import AuditEvent, InboxItem
 from procurement.settings import get_settings
 from tests.integration.conftest import api_login
 from tests.integration.staffing_helpers import copies_of, id_number, register, signed_contract, worker_body
@@ -298,6 +298,12 @@ async def test_a_replacement_needs_an_equal_or_higher_level_or_a_justified_excep
     assert new_lead["worker"]["id"] == senior["id"] and new_lead["allocation"] == 50
     assert team["gaps"] == []  # the approved replacement keeps the promise of the named lead
     assert any(h["worker"]["id"] == lead["id"] and not h["current"] for h in team["history"])
+    asked_items = (
+        await InboxItem.select().where(InboxItem.event == "contract.replacement_requested").order_by(InboxItem.id)
+    )
+    decided = await InboxItem.select().where(InboxItem.event == "contract.replacement_decided")
+    assert len({i["title"] for i in asked_items}) == 1 and "曹阳" in asked_items[-1]["body"]
+    assert any("已获批准" in i["title"] for i in decided) and any("未获批准" in i["title"] for i in decided)
 
 
 async def test_a_lower_level_is_approved_with_a_justified_exception(client):
@@ -347,3 +353,19 @@ async def test_the_full_id_number_is_in_no_team_or_workload_response_for_any_rol
         for url in (team_url(contract["id"]), f"{WORKERS}workload"):
             response = await client.get(url, headers=headers)
             assert all(n not in response.text for n in numbers), (username, url)
+
+
+async def test_the_id_number_is_written_to_no_log(client, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    provider = await api_login(client, "xingfujia")
+    number = id_number("19660606")
+    await register(client, provider, "许文", id_number=number)
+    corrupted = number[:-1] + ("1" if number[-1] != "1" else "2")
+    refused = await client.post(WORKERS, headers=provider, json=worker_body("许武", id_number=corrupted))
+    assert refused.status_code == 400
+    for username in ("xingfujia", "officer", "finance"):
+        await client.get(WORKERS, headers=await api_login(client, username))
+    assert caplog.records  # the requests were logged at all
+    assert number not in caplog.text and corrupted not in caplog.text
