@@ -369,3 +369,50 @@ async def test_the_id_number_is_written_to_no_log(client, caplog):
         await client.get(WORKERS, headers=await api_login(client, username))
     assert caplog.records  # the requests were logged at all
     assert number not in caplog.text and corrupted not in caplog.text
+
+
+SEES_FULL_NUMBERS = {"xingfujia", "officer", "qingbo"}  # the organization's members, government officers
+EVERY_LOGIN = ("admin", "officer", "finance", "qingbo", "xingfujia", "yile", "pinggu", "expert1")
+
+
+async def test_every_staffing_route_masks_the_id_number_for_every_role_that_should_not_see_it(client):
+    from tests.integration.conftest import page_login
+
+    contract, officer, provider = await signed_contract(client)
+    lead, one, two = await promised_team(client, provider, contract["id"])
+    members = (await client.get(team_url(contract["id"]), headers=provider)).json()["members"]
+    spare = await register(client, provider, "吕晨", "senior")
+    asked = await client.post(
+        team_url(contract["id"], "/replacements"),
+        headers=provider,
+        json={"member_id": members[1]["id"], "candidate_id": spare["id"], "reason": "原社工调岗"},
+    )
+    numbers = [w["id_number"] for w in (lead, one, two, spare)]
+    assert all(len(n) == 18 and "*" not in n for n in numbers)
+    assert all(n not in asked.text for n in numbers)
+    cid = contract["id"]
+    roster_routes = {
+        "/api/v1/social-workers/",
+        f"/api/v1/social-workers/?organization_id={lead['organization_id']}",
+        "/social-workers",
+    }
+    routes = [
+        *roster_routes,
+        team_url(cid),
+        "/api/v1/social-workers/workload",
+        "/social-workers/workload",
+        f"/contracts/{cid}/team",
+        f"/contracts/{cid}?tab=team",
+    ]
+    for username in EVERY_LOGIN:
+        client.cookies.clear()
+        headers = await api_login(client, username)
+        await page_login(client, username)
+        for route in routes:
+            response = await client.get(route, headers=headers if route.startswith("/api/") else None)
+            assert response.status_code in (200, 403, 404), (username, route, response.status_code)
+            shown = [n for n in numbers if n in response.text]
+            if route in roster_routes and username in SEES_FULL_NUMBERS:
+                assert response.status_code == 200 and sorted(shown) == sorted(numbers), (username, route)
+                continue  # the organization's own members and government officers read the full numbers
+            assert shown == [], (username, route)
