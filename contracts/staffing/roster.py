@@ -117,6 +117,8 @@ async def list_workers(user: CurrentUser, organization_id: int | None = None) ->
     """An organization's roster: its own members see their organization's; the bureau's
     staff see every organization's, or one's with ``organization_id``."""
     if organization_id is None and user.role not in policies.BUREAU_STAFF:
+        if user.organization_id is None:
+            raise NotFound(_("找不到该机构的社工名册。"))
         organization_id = user.organization_id
     query = SocialWorker.select().order_by(SocialWorker.organization).order_by(SocialWorker.name)
     if organization_id is not None:
