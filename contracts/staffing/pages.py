@@ -50,6 +50,7 @@ async def _roster_context(user: CurrentUser, **extra: Any) -> dict[str, Any]:
         "can_keep": user.organization_id is not None and user.role == Role.ORG_MEMBER,
         "levels": _levels(),
         "import_result": None,
+        "todo": await services.todo(user),
         "page_title": _("社工名册"),
         **extra,
     }

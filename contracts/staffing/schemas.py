@@ -210,3 +210,21 @@ class WorkloadOut(BaseModel):
     months: list[date]
     rows: list[WorkloadRow]
     communities: list[CommunityRow]
+
+
+class ShortTeamOut(BaseModel):
+    contract_id: int
+    title: str
+    gaps: list[str]
+
+
+class PendingReplacementOut(BaseModel):
+    id: int
+    contract_id: int
+    title: str
+
+
+class TodoOut(BaseModel):
+    expiring: list[WorkerOut]  # registrations expired or expiring within 60 days
+    short_teams: list[ShortTeamOut]
+    replacements: list[PendingReplacementOut]

@@ -14,11 +14,12 @@ removal and replacement set ``removed_at``, so the team's history stays.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from contracts.lifecycle.services import message_context, party_users, readable
 from contracts.lifecycle.states import ContractStatus, Party
+from contracts.lifecycle.tables import Contract
 from contracts.staffing import policies, rules
 from contracts.staffing.roster import worker_out
 from contracts.staffing.schemas import (
@@ -27,10 +28,13 @@ from contracts.staffing.schemas import (
     DecisionIn,
     GapOut,
     MemberOut,
+    PendingReplacementOut,
     RemoveIn,
     ReplacementIn,
     ReplacementOut,
+    ShortTeamOut,
     TeamOut,
+    TodoOut,
     WorkloadOut,
     WorkloadRow,
 )
@@ -44,6 +48,7 @@ from contracts.staffing.states import (
 )
 from contracts.staffing.tables import ReplacementRequest, SocialWorker, TeamMember
 from procurement.core import audit, clock, db
+from procurement.core.actors import Role
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
 from procurement.core.i18n import N_, _
@@ -619,3 +624,50 @@ async def workload(user: CurrentUser, start: date | None = None, months: int = 1
             for place, (names, contracts) in sorted(communities.items())
         ],
     )
+
+
+# --------------------------------------------------------------------------- to-do
+
+
+EXPIRY_NOTICE_DAYS = 60  # a registration expiring this soon is listed
+
+
+async def todo(user: CurrentUser) -> TodoOut:
+    """What needs doing about teams (issue 13 §6): for an organization, registrations
+    expired or expiring within 60 days, its contracts whose team falls short, and its
+    replacement requests waiting; for a buyer's officer, its contracts whose team falls
+    short and the replacements to decide."""
+    today = clock.today_local()
+    out = TodoOut(expiring=[], short_teams=[], replacements=[])
+    if user.organization_id is None or user.role not in (Role.ORG_MEMBER, Role.OFFICER):
+        return out
+    side = Contract.provider if user.role == Role.ORG_MEMBER else Contract.buyer
+    if user.role == Role.ORG_MEMBER:
+        soon = today + timedelta(days=EXPIRY_NOTICE_DAYS)
+        rows = (
+            await SocialWorker.select()
+            .where(
+                (SocialWorker.organization == user.organization_id)
+                & (SocialWorker.employment == Employment.EMPLOYED)
+                & (SocialWorker.registration_expires <= soon)
+            )
+            .order_by(SocialWorker.registration_expires)
+        )
+        out.expiring = [worker_out(r, today=today) for r in rows]
+    contracts = await Contract.select().where((side == user.organization_id) & Contract.status.is_in(list(OPEN_STATES)))
+    for contract in contracts:
+        gaps = await team_gaps(contract)
+        if gaps:
+            out.short_teams.append(
+                ShortTeamOut(contract_id=contract["id"], title=contract["title"], gaps=[g.message for g in gaps])
+            )
+    if contracts:
+        pending = await ReplacementRequest.select(ReplacementRequest.id, ReplacementRequest.contract).where(
+            ReplacementRequest.contract.is_in([c["id"] for c in contracts])
+            & (ReplacementRequest.status == ReplacementStatus.PENDING)
+        )
+        titles = {c["id"]: c["title"] for c in contracts}
+        out.replacements = [
+            PendingReplacementOut(id=p["id"], contract_id=p["contract"], title=titles[p["contract"]]) for p in pending
+        ]
+    return out

@@ -5,11 +5,13 @@ approved by the bureau's officer, the contract's team tab and the workload table
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 from openpyxl import Workbook
 
 from contracts.staffing.roster import COLUMNS
 from contracts.staffing.tables import SocialWorker
+from procurement.core import clock
 from tests.integration.conftest import csrf_from, page_login, post_form
 from tests.integration.staffing_helpers import id_number, register, signed_contract
 
@@ -62,13 +64,20 @@ async def test_the_provider_builds_a_team_and_the_officer_approves_a_replacement
     one = await register(client, provider, "林小雨", "assistant")
     two = await register(client, provider, "周海燕", "assistant")
     senior = await register(client, provider, "曹阳", "senior")
+    soon = (clock.today_local() + timedelta(days=30)).isoformat()
+    await register(client, provider, "钟敏", "assistant", registration_expires=soon)
     await page_login(client, "xingfujia")
     url = f"/contracts/{contract['id']}/team"
+    roster_page = await client.get("/social-workers")
+    assert "团队未达要求的合同" in roster_page.text and "尚未指定项目负责人" in roster_page.text
+    assert "登记已过期或即将过期" in roster_page.text and "钟敏" in roster_page.text
     for worker, role in ((lead, "lead"), (one, "worker"), (two, "worker")):
         done = await post_form(
             client, url, f"{url}/members", {"worker_id": worker["id"], "role": role, "allocation": "40"}
         )
         assert done.status_code in (302, 303), done.text
+    roster_page = await client.get("/social-workers")
+    assert "团队未达要求的合同" not in roster_page.text  # complete now
     team = await client.get(url)
     assert "团队满足合同的团队要求和投标承诺" in team.text
     assert lead["id_number"] not in team.text
@@ -89,6 +98,8 @@ async def test_the_provider_builds_a_team_and_the_officer_approves_a_replacement
     assert asked.status_code in (302, 303), asked.text
     await client.post("/logout", data={"_csrf_token": csrf_from((await client.get(url)).text)})
     await page_login(client, "officer")
+    todo = await client.get("/social-workers")
+    assert "待审批的更换申请" in todo.text and f"/contracts/{contract['id']}/team" in todo.text
     pending = await client.get(url)
     assert "待采购人审批" in pending.text and "曹阳" in pending.text and "陈立新" in pending.text
     request_id = (await client.get(f"/api/v1/contracts/{contract['id']}/team/", headers=officer)).json()[
