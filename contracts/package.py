@@ -13,6 +13,7 @@ from contracts.lifecycle import reactions
 from contracts.lifecycle.document_routes import ContractDocumentController
 from contracts.lifecycle.pages import ContractPages
 from contracts.lifecycle.routes import ContractController
+from contracts.staffing import demo as staffing_demo
 from contracts.staffing.pages import StaffingPages
 from contracts.staffing.routes import SocialWorkerController, TeamController
 from procurement.core.packages import Package
@@ -32,4 +33,5 @@ PACKAGE = Package(
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,
     subscribe=reactions.subscribe,
+    demo=staffing_demo.load_demo,
 )

@@ -415,3 +415,19 @@ async def test_every_staffing_route_masks_the_id_number_for_every_role_that_shou
                 assert response.status_code == 200 and sorted(shown) == sorted(numbers), (username, route)
                 continue  # the organization's own members and government officers read the full numbers
             assert shown == [], (username, route)
+
+
+async def test_the_demo_rosters_and_teams_load_once_through_the_services(client):
+    from contracts.staffing import demo
+    from contracts.staffing.tables import ReplacementRequest
+
+    contract, officer, _provider = await signed_contract(client)
+    assert await demo.load_demo() is True
+    assert await SocialWorker.count() == sum(len(v) for v in demo.ROSTERS.values())
+    team = (await client.get(team_url(contract["id"]), headers=officer)).json()
+    assert {m["role"] for m in team["members"]} >= {"lead", "supervisor", "worker"}
+    assert await ReplacementRequest.count() == 1
+    expired = [w for w in (await client.get(WORKERS, headers=officer)).json() if w["registration_expired"]]
+    assert len(expired) == 2
+    assert await demo.load_demo() is False  # once: nothing more to make
+    assert await SocialWorker.count() == sum(len(v) for v in demo.ROSTERS.values())
