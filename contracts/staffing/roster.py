@@ -269,13 +269,12 @@ def read_table(filename: str, content: bytes) -> list[list[Any]]:
 
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            rows = [[_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+            book.close()
         except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
             raise ValidationFailed(
                 field_errors={"file": _("无法读取该 Excel 文件，请使用下载的模板另存为 .xlsx。")}
             ) from exc
-        sheet = book.worksheets[0]
-        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
         return rows
     if filename.lower().endswith(".csv"):
         for encoding in ("utf-8-sig", "gb18030"):
@@ -286,7 +285,10 @@ def read_table(filename: str, content: bytes) -> list[list[Any]]:
                 continue
         else:
             raise ValidationFailed(field_errors={"file": _("无法识别 CSV 文件的编码，请以 UTF-8 保存。")})
-        return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text))]
+        try:
+            return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text))]
+        except csv.Error as exc:
+            raise ValidationFailed(field_errors={"file": _("无法读取该 CSV 文件，请使用下载的模板。")}) from exc
     raise ValidationFailed(field_errors={"filename": _("只能导入 .csv 或 .xlsx 文件。")})
 
 

@@ -71,10 +71,13 @@ class SocialWorkerController(Controller):
     ) -> Response:
         """The import template (XLSX or CSV) with its columns and one example row."""
         require_user(request)
-        data, name, mime = roster.template(format)
-        return Response(data, media_type=mime, headers={"Content-Disposition": content_disposition(name)})
+        data, name, _mime = roster.template(format)
+        # One documented type for both formats; the file name tells the program to open it with.
+        return Response(
+            data, media_type="application/octet-stream", headers={"Content-Disposition": content_disposition(name)}
+        )
 
-    @get("/workload", operation_id="GetWorkload", responses=problems(401, 404))
+    @get("/workload", operation_id="GetWorkload", responses=problems(401, 404, 422))
     async def workload(
         self,
         request: Request,

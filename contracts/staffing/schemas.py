@@ -9,11 +9,19 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from contracts.staffing import rules
 from contracts.staffing.states import CertLevel, Decision, Employment, TeamRole
 from procurement.core.api import BodyId
-from procurement.core.i18n import N_
+from procurement.core.i18n import N_, _
 
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        # A NUL or other control character (a pasted spreadsheet cell) is refused, not stored.
+        if isinstance(value, str) and any(ord(c) < 32 and c not in "\n\r\t" for c in value):
+            raise ValueError(_("不能包含控制字符。"))
+        return value
 
 
 class WorkerIn(_In):

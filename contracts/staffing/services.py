@@ -64,6 +64,7 @@ OPEN_STATES = (
     ContractStatus.SUSPENDED,
 )
 MIN_EXCEPTION = 4
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)  # the dates a team period or a workload month may take
 
 # The messages of replacements (one notify() call per event).
 NOTIFICATIONS.update(
@@ -184,6 +185,8 @@ def _period(contract: dict[str, Any], start: date | None, end: date | None) -> t
         raise ValidationFailed(field_errors={"period_end": _("合同尚未确定服务期限，请填写截止日期。")})
     if end < start:
         raise ValidationFailed(field_errors={"period_end": _("截止日期不能早于起始日期。")})
+    if start < EARLIEST or end > LATEST:
+        raise ValidationFailed(field_errors={"period_start": _("安排期间应在 2000 年至 2099 年之间。")})
     if term_start and term_end and (start < term_start or end > term_end):
         raise ValidationFailed(
             field_errors={
@@ -564,6 +567,8 @@ async def workload(user: CurrentUser, start: date | None = None, months: int = 1
     flagged): every organization's workers for the bureau's staff, the organization's
     own for its members; and, per 社区 served, the project's social workers."""
     first = (start or clock.today_local()).replace(day=1)
+    if not EARLIEST <= first <= LATEST:
+        raise ValidationFailed(field_errors={"start": _("起始月份应在 2000 年至 2099 年之间。")})
     month_list = rules.months_from(first, months)
     last = rules.month_end(month_list[-1])
     query = TeamMember.select(

@@ -16,6 +16,9 @@ pytestmark = pytest.mark.e2e
 LEAD_CERT = "ZS2019001"  # the lead the demo bid promised
 
 
+# Names of people not on the demo rosters (contracts.staffing.demo), so each option is one person.
+
+
 def _number(n: int) -> str:
     body = f"11010519850101{n:03d}"
     return body + ric.calc_check_digit(body + "0")
@@ -60,10 +63,10 @@ def _signed(live_server, contract_id: int) -> None:
     assert _ok(provider.post(f"{path}/signatures", json={"version": version}))["status"] == "active"
     for n, (name, level, cert) in enumerate(
         (
-            ("陈立新", "intermediate", LEAD_CERT),
-            ("林小雨", "assistant", "ZL1"),
-            ("周海燕", "assistant", "ZL2"),
-            ("曹阳", "senior", "GJ1"),
+            ("方志远", "intermediate", LEAD_CERT),
+            ("叶小青", "assistant", "ZL1"),
+            ("邵海燕", "assistant", "ZL2"),
+            ("葛阳", "senior", "GJ1"),
         )
     ):
         _ok(
@@ -90,7 +93,7 @@ def test_the_provider_builds_a_team_and_the_bureau_approves_a_replacement(live_s
     login(provider, url, "xingfujia")
     provider.goto(team_url)
     assert "尚未指定项目负责人" in provider.content()
-    for name, role in (("陈立新", "lead"), ("林小雨", "worker"), ("周海燕", "worker")):
+    for name, role in (("方志远", "lead"), ("叶小青", "worker"), ("邵海燕", "worker")):
         provider.select_option(
             "#f-worker_id", label=provider.locator("#f-worker_id option", has_text=name).first.inner_text()
         )
@@ -103,10 +106,10 @@ def test_the_provider_builds_a_team_and_the_bureau_approves_a_replacement(live_s
     assert _number(1) not in provider.content()
 
     provider.select_option(
-        "#f-member_id", label=provider.locator("#f-member_id option", has_text="陈立新").first.inner_text()
+        "#f-member_id", label=provider.locator("#f-member_id option", has_text="方志远").first.inner_text()
     )
     provider.select_option(
-        "#f-candidate_id", label=provider.locator("#f-candidate_id option", has_text="曹阳").first.inner_text()
+        "#f-candidate_id", label=provider.locator("#f-candidate_id option", has_text="葛阳").first.inner_text()
     )
     provider.fill("#f-reason", "原项目负责人调往新项目")
     provider.click("form[action$='/team/replacements'] button[type=submit]")
@@ -116,11 +119,11 @@ def test_the_provider_builds_a_team_and_the_bureau_approves_a_replacement(live_s
     officer = browser.new_context(locale="zh-CN").new_page()
     login(officer, url, "officer")
     officer.goto(team_url)
-    assert "陈立新" in officer.content() and "曹阳" in officer.content() and "高级社会工作师" in officer.content()
+    assert "方志远" in officer.content() and "葛阳" in officer.content() and "高级社会工作师" in officer.content()
     officer.click("form[action*='/decision'] button[value=approve]")
     officer.wait_for_url(team_url)
     content = officer.content()
     assert "已批准更换" in content and "经批准更换" in content
     assert "团队满足合同的团队要求和投标承诺" in content
     officer.goto(f"{url}/social-workers/workload")
-    assert "曹阳" in officer.content() and "湖滨街道东坡路社区" in officer.content()
+    assert "葛阳" in officer.content() and "湖滨街道东坡路社区" in officer.content()

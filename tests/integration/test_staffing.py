@@ -431,3 +431,20 @@ async def test_the_demo_rosters_and_teams_load_once_through_the_services(client)
     assert len(expired) == 2
     assert await demo.load_demo() is False  # once: nothing more to make
     assert await SocialWorker.count() == sum(len(v) for v in demo.ROSTERS.values())
+
+
+async def test_odd_input_gets_a_clear_refusal_not_a_server_error(client):
+    provider = await api_login(client, "xingfujia")
+    far = await client.get(f"{WORKERS}workload", headers=provider, params={"start": "9999-12-31"})
+    assert far.status_code == 422 and "start" in far.json()["errors"]
+    for name, content in (
+        ("a.xlsx", b"PK\x03\x04 not a workbook"),
+        ("a.csv", "姓名,身份证号码\n王\x00五,1\n".encode()),
+    ):
+        body = {"filename": name, "content_base64": base64.b64encode(content).decode()}
+        response = await client.post(f"{WORKERS}import", headers=provider, json=body)
+        assert response.status_code in (200, 422), response.text
+        assert response.status_code == 422 or response.json()["done"] is False
+    nul = await client.post(WORKERS, headers=provider, json=worker_body("王\u0000五"))
+    assert nul.status_code == 400 and "控制字符" in nul.text
+    assert await SocialWorker.count() == 0
