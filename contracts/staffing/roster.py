@@ -228,7 +228,7 @@ async def update_worker(user: CurrentUser, worker_id: int, data: WorkerUpdateIn)
             raise NotFound(_("找不到该社工。"))
         actor = policies.roster_keeper(user, row["organization"]).acting(user)
         changes = data.model_dump(exclude_unset=True)
-        for key in ("name", "employment", "level", "supervisor_qualified"):
+        for key in ("name", "phone", "employment", "level", "certificate_no", "supervisor_qualified"):  # not nullable
             if key in changes and changes[key] is None:
                 changes.pop(key)
         merged = {**row, **changes}

@@ -117,6 +117,9 @@ async def test_a_member_of_another_organization_cannot_change_a_worker(client):
         f"{WORKERS}{worker['id']}", headers=provider, json={"level": "senior", "certificate_no": "G1"}
     )
     assert done.status_code == 200 and done.json()["level"] == "senior"
+    nulls = {"phone": None, "level": None, "certificate_no": None, "registration_expires": None}
+    kept = await client.put(f"{WORKERS}{worker['id']}", headers=provider, json=nulls)
+    assert kept.status_code == 200 and kept.json()["level"] == "senior" and kept.json()["phone"] == "13812345678"
 
 
 # --------------------------------------------------------------------------- import
