@@ -16,6 +16,9 @@ from contracts.lifecycle import reactions
 from contracts.lifecycle.document_routes import ContractDocumentController
 from contracts.lifecycle.pages import ContractPages
 from contracts.lifecycle.routes import ContractController
+from contracts.staffing import demo as staffing_demo
+from contracts.staffing.pages import StaffingPages
+from contracts.staffing.routes import SocialWorkerController, TeamController
 from procurement.core.packages import Package
 from procurement.settings import ROOT
 
@@ -26,18 +29,32 @@ def _subscribe() -> None:
     dashboard.register()
 
 
+async def _demo(force: bool = False) -> bool:
+    """The demo contracts first, then the rosters and the teams on them."""
+    made = await load_demo_contracts(force=force)
+    return await staffing_demo.load_demo(force=force) or made
+
+
 PACKAGE = Package(
     name="contracts",
-    api=[ContractController, ContractDocumentController, ContractChangeController, ReportController],
+    api=[
+        ContractController,
+        ContractDocumentController,
+        ContractChangeController,
+        ReportController,
+        SocialWorkerController,
+        TeamController,
+    ],
     pages=[
         ContractDocumentPublicPages,
         ContractTemplatePages,
         TenderContractTemplatePages,
         ContractPages,
         DeliveryPages,
+        StaffingPages,
     ],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,
     subscribe=_subscribe,
-    demo=load_demo_contracts,
+    demo=_demo,
 )

@@ -13,6 +13,7 @@ APP_CONFIG = AppConfig(
             "contracts.changes.tables",
             "contracts.delivery.tables",
             "contracts.documents.tables",
+            "contracts.staffing.tables",
         ],
         exclude_imported=True,
     ),

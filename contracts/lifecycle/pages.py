@@ -31,6 +31,7 @@ from contracts.lifecycle.schemas import (
     TerminateIn,
 )
 from contracts.lifecycle.states import CONTRACT_TABLE, ContractStatus
+from contracts.staffing import services as staffing_services
 from procurement.core import clock
 from procurement.core.api import Id
 from procurement.core.errors import ValidationFailed
@@ -81,9 +82,11 @@ async def _contract_context(request: Request, contract_id: int, tab: str = "over
             rows = [(d.field_label, term_text(d.field, d.old), term_text(d.field, d.new)) for d in change.diff]
             changes.append((change, rows))
     progress = await delivery_services.progress(user, contract_id) if tab == "reports" else None
+    team = await staffing_services.get_team(user, contract_id) if tab == "team" else None
     return {
         "changes": changes,
         "progress": progress,
+        "team": team,
         "contract": contract,
         "versions": await document.frozen_versions(user, contract_id),
         "tab": tab,

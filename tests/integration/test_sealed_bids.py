@@ -77,6 +77,9 @@ def fill(path: str, ids: dict) -> str:
         "award_id": 1,
         "contract_id": 1,
         "seq": 1,  # a change of a contract (contracts.changes)
+        "worker_id": 1,  # a social worker of a roster (contracts.staffing)
+        "member_id": 1,  # a member of a contract's team
+        "replacement_id": 1,  # a request to replace a member
         "file_id": 1,
         "year": 2027,
         "key": "service-standard",
