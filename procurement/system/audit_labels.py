@@ -108,6 +108,13 @@ ACTION_LABELS = Labels(
         # contracts (the contracts package writes them; their names are data here)
         "contract.created": N_("起草合同"),
         "contract.template_chosen": N_("选择合同模板"),
+        "staffing.worker_registered": N_("登记社工"),
+        "staffing.worker_updated": N_("修改社工信息"),
+        "staffing.workers_imported": N_("批量导入社工名册"),
+        "staffing.id_number_viewed": N_("查看社工完整身份证号码"),
+        "staffing.member_assigned": N_("安排项目团队成员"),
+        "staffing.member_removed": N_("移出项目团队成员"),
+        "staffing.replacement_requested": N_("申请更换团队成员"),
         "contract.update": N_("修改合同草稿"),
         "contract.sign": N_("签署合同"),
         "contract.countersign": N_("合同双方签署生效"),
@@ -160,6 +167,7 @@ ENTITY_LABELS = Labels(
         "contract": N_("合同"),
         "contract_change": N_("合同变更"),
         "contract_report": N_("进度报告"),
+        "social_worker": N_("社工"),
     }
 )
 
