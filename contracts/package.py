@@ -5,6 +5,7 @@ sweeps and demo here as they arrive."""
 from __future__ import annotations
 
 from contracts import dashboard
+from contracts.assessments.routes import AssessmentController, IndicatorSystemController
 from contracts.changes.routes import ContractChangeController
 from contracts.delivery.pages import DeliveryPages
 from contracts.delivery.routes import ReportController
@@ -26,7 +27,14 @@ def _subscribe() -> None:
 
 PACKAGE = Package(
     name="contracts",
-    api=[ContractController, ContractDocumentController, ContractChangeController, ReportController],
+    api=[
+        ContractController,
+        ContractDocumentController,
+        ContractChangeController,
+        ReportController,
+        AssessmentController,
+        IndicatorSystemController,
+    ],
     pages=[ContractDocumentPublicPages, ContractTemplatePages, ContractPages, DeliveryPages],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,

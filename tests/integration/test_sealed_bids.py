@@ -80,6 +80,7 @@ def fill(path: str, ids: dict) -> str:
         "file_id": 1,
         "year": 2027,
         "key": "service-standard",
+        "assessment_id": 1,  # an evaluation of a contract (contracts.assessments)
     }
 
     def one(match: re.Match) -> str:
