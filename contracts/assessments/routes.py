@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get, post
 from litestar.params import JSONBody
+from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from contracts.assessments import documents
 from contracts.assessments import services as assessments
 from contracts.assessments.schemas import (
     AssessmentList,
@@ -21,6 +23,7 @@ from contracts.assessments.schemas import (
 )
 from procurement.core.api import Id, problems
 from procurement.core.i18n import N_
+from procurement.core.storage import content_disposition
 from procurement.core.web import require_user
 
 
@@ -109,7 +112,20 @@ class AssessmentController(Controller):
         """The provider reports its rectification (整改); the agency then evaluates again."""
         return await assessments.report_rectification(require_user(request), contract_id, assessment_id, data)
 
-    @get("/{assessment_id:int}/report", operation_id="GetAssessmentReport", responses=problems(401, 404, 409))
+    @get("/{assessment_id:int}/report", operation_id="GetAssessmentReportData", responses=problems(401, 404, 409))
     async def report(self, request: Request, contract_id: Id, assessment_id: Id) -> AssessmentReportOut:
-        """The evaluation report (评估报告): the tree, the scores, the evidence and the grade."""
+        """The evaluation report's content as data: the tree, the scores, the evidence and the grade."""
         return await assessments.assessment_report(require_user(request), contract_id, assessment_id)
+
+    @get(
+        "/{assessment_id:int}/report.pdf",
+        operation_id="GetAssessmentReport",
+        responses=problems(401, 404, 409),
+        media_type="application/pdf",
+    )
+    async def report_pdf(self, request: Request, contract_id: Id, assessment_id: Id) -> Response:
+        """The evaluation report (评估报告) as a PDF with the tree, the scores, the evidence and the grade."""
+        report = await assessments.assessment_report(require_user(request), contract_id, assessment_id)
+        data = await documents.report_pdf(report)
+        name = f"assessment-{contract_id}-{assessment_id}-{report.round}.pdf"
+        return Response(data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name)})

@@ -6,19 +6,22 @@ payments, and who may do what. Runs on SQLite and on PostgreSQL (``DATABASE_URL`
 from __future__ import annotations
 
 import copy
+import io
 from datetime import date, timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from contracts.assessments import services as assessments
 from contracts.assessments.seed import SOCIAL_WORK_SYSTEM
-from contracts.assessments.tables import Assessment, AssessmentRound, ContractIndicators
+from contracts.assessments.tables import Assessment, AssessmentRound, ContractIndicators, IndicatorSystem
 from contracts.lifecycle.tables import Contract
 from procurement.accounts.tables import Organization
 from procurement.core import clock, events
 from procurement.core.tables import AuditEvent
 from tests.integration.conftest import api_login
 from tests.integration.test_contract_delivery import active_contract
+from tests.unit.test_pdf import font_names
 
 SYSTEMS = "/api/v1/assessments/indicator-systems"
 
@@ -330,3 +333,28 @@ async def test_the_report_lists_the_tree_scores_evidence_and_grade_for_those_who
     assert outsider.status_code == 404
     listed = await client.get(url(contract), headers=await api_login(client, "yile"))
     assert listed.status_code == 404
+
+
+async def test_the_report_pdf_embeds_a_cjk_font_and_shows_the_grade(client):
+    contract, officer, _provider, assessment = await self_assessed(client)
+    await evaluate(client, contract, assessment, await api_login(client, "pinggu"), all_scores(assessment, 91))
+    got = await client.get(url(contract, f"/{assessment['id']}/report.pdf"), headers=officer)
+    assert got.status_code == 200, got.text
+    assert got.headers["content-type"].startswith("application/pdf") and got.content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(got.content))
+    assert any("CJK" in name or "Noto" in name for name in font_names(reader))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "第三方评估报告" in text and "优秀" in text and "服务对象满意度" in text
+    outsider = await client.get(
+        url(contract, f"/{assessment['id']}/report.pdf"), headers=await api_login(client, "yile")
+    )
+    assert outsider.status_code == 404
+
+
+async def test_the_contracts_demo_seeds_the_indicator_system_once(client):
+    from contracts.demo import load_demo_contracts
+
+    await load_demo_contracts()
+    await load_demo_contracts()
+    names = [r["name"] for r in await IndicatorSystem.select(IndicatorSystem.name)]
+    assert names == [SOCIAL_WORK_SYSTEM["name"]]
