@@ -5,7 +5,8 @@ sweeps and demo here as they arrive."""
 from __future__ import annotations
 
 from contracts import dashboard
-from contracts.assessments.routes import AssessmentController, IndicatorSystemController
+from contracts.assessments.pages import SurveyPages
+from contracts.assessments.routes import AssessmentController, IndicatorSystemController, SurveyController
 from contracts.changes.routes import ContractChangeController
 from contracts.delivery.pages import DeliveryPages
 from contracts.delivery.routes import ReportController
@@ -34,8 +35,9 @@ PACKAGE = Package(
         ReportController,
         AssessmentController,
         IndicatorSystemController,
+        SurveyController,
     ],
-    pages=[ContractDocumentPublicPages, ContractTemplatePages, ContractPages, DeliveryPages],
+    pages=[ContractDocumentPublicPages, ContractTemplatePages, ContractPages, DeliveryPages, SurveyPages],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,
     subscribe=_subscribe,

@@ -141,6 +141,12 @@ class Settings(BaseSettings):
     evaluation_final_days_before_end: int = Field(
         default=30, ge=0, le=180, description=N_("末期评估默认在合同期满前多少天完成（地方做法，约 1 个月）。")
     )
+    survey_min_responses: int = Field(
+        default=30,
+        ge=1,
+        le=10000,
+        description=N_("社区评议（居民满意度问卷）有效答卷的最低份数；不足时结果标为「样本不足」。"),
+    )
     demo_password: str = Field(
         default="Shangcheng2026", description=N_("演示账号的统一密码（仅 `procurement demo` 使用）。")
     )

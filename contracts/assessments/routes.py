@@ -7,7 +7,7 @@ from litestar.params import JSONBody
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from contracts.assessments import documents
+from contracts.assessments import documents, survey
 from contracts.assessments import services as assessments
 from contracts.assessments.schemas import (
     AssessmentList,
@@ -20,6 +20,11 @@ from contracts.assessments.schemas import (
     IndicatorSystemOut,
     RectificationIn,
     SelfAssessmentIn,
+    SurveyAnsweredOut,
+    SurveyAnswerIn,
+    SurveyCodesIn,
+    SurveyCodesOut,
+    SurveyResultsOut,
 )
 from procurement.core.api import Id, problems
 from procurement.core.i18n import N_
@@ -129,3 +134,40 @@ class AssessmentController(Controller):
         data = await documents.report_pdf(report)
         name = f"assessment-{contract_id}-{assessment_id}-{report.round}.pdf"
         return Response(data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name)})
+
+
+class SurveyController(Controller):
+    """Residents' satisfaction (社区评议): codes and results for the parties, answers without login."""
+
+    path = "/"
+    tags = [N_("合同")]
+
+    @post(
+        "/contracts/{contract_id:int}/survey-codes",
+        operation_id="IssueSurveyCodes",
+        status_code=HTTP_201_CREATED,
+        responses=problems(401, 403, 404, 409, 422),
+    )
+    async def issue(self, request: Request, contract_id: Id, data: JSONBody[SurveyCodesIn]) -> SurveyCodesOut:
+        """The buyer's officer issues one-time codes to print on survey cards."""
+        return await survey.issue_codes(require_user(request), contract_id, data)
+
+    @get("/contracts/{contract_id:int}/survey-codes", operation_id="ListSurveyCodes", responses=problems(401, 403, 404))
+    async def codes(self, request: Request, contract_id: Id) -> SurveyCodesOut:
+        """Every code of the contract's survey and whether it was used."""
+        return await survey.list_codes(require_user(request), contract_id)
+
+    @get("/contracts/{contract_id:int}/survey", operation_id="GetSurveyResults", responses=problems(401, 404))
+    async def results(self, request: Request, contract_id: Id) -> SurveyResultsOut:
+        """The number of answers, the share satisfied and each question's mean; insufficient below the minimum."""
+        return await survey.results(require_user(request), contract_id)
+
+    @post(
+        "/survey/responses",
+        operation_id="SubmitSatisfactionResponse",
+        status_code=HTTP_201_CREATED,
+        responses=problems(409, 422),
+    )
+    async def answer(self, request: Request, data: JSONBody[SurveyAnswerIn]) -> SurveyAnsweredOut:
+        """A resident's answers with a one-time code; no login. A code answers once."""
+        return await survey.submit_response(data, request.client.host if request.client else "")

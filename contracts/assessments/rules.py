@@ -390,3 +390,52 @@ def due_problems(stage: str, due_on: date | None, term_end: date, today: date) -
     if due_on > term_end + timedelta(days=90):
         return {"due_on": _("完成日期不能晚于合同期满后 90 天。")}
     return {}
+
+
+# --------------------------------------------------------------------------- residents' satisfaction (rule 34)
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed on a phone
+CODE_LENGTH = 8
+SURVEY_QUESTIONS = ("attitude", "professional", "effect", "overall")
+SATISFIED_AT = 4  # 4 满意, 5 非常满意
+
+
+def normalize_code(raw: str) -> str:
+    """A code as typed: spaces and dashes dropped, upper case."""
+    return "".join(ch for ch in raw.upper() if ch not in " -\t")
+
+
+def answer_problems(answers: Mapping[str, Any]) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    for key in answers:
+        if key not in SURVEY_QUESTIONS:
+            problems[f"answers.{key}"] = _("问卷中没有这个问题。")
+    for key in SURVEY_QUESTIONS:
+        value = answers.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+            problems[f"answers.{key}"] = _("请选择 1–5 之间的一项。")
+    return problems
+
+
+@dataclass(frozen=True)
+class SurveySummary:
+    """The answers of a survey: how many, the share satisfied (overall 4 or 5, in tenths
+    of a percent), each question's mean (tenths), and whether there are enough."""
+
+    responses: int
+    satisfied_permille: int | None
+    means_tenths: dict[str, int]
+    sufficient: bool
+
+
+def survey_summary(answers: Sequence[Mapping[str, int]], minimum: int) -> SurveySummary:
+    n = len(answers)
+    if n == 0:
+        return SurveySummary(0, None, {}, minimum <= 0)
+    satisfied = sum(1 for a in answers if a["overall"] >= SATISFIED_AT)
+    permille = int((Decimal(satisfied) * 1000 / n).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    means = {
+        q: int((Decimal(sum(a[q] for a in answers)) * 10 / n).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        for q in SURVEY_QUESTIONS
+    }
+    return SurveySummary(n, permille, means, n >= minimum)

@@ -169,3 +169,40 @@ class AssessmentReportOut(BaseModel):
     opinion: str
     evaluated_at: datetime
     rectification_due_on: date | None
+
+
+class SurveyCodesIn(_In):
+    count: int = Field(ge=1, le=500, description=N_("本次发放的一次性问卷码数量"))
+
+
+class SurveyCodeOut(BaseModel):
+    code: str
+    link: str  # the survey page for this code, for the printed QR sheet
+    used: bool
+
+
+class SurveyCodesOut(BaseModel):
+    contract_id: int
+    issued: list[SurveyCodeOut]
+
+
+class SurveyAnswerIn(_In):
+    code: str = Field(min_length=4, max_length=20, description=N_("问卷卡上的一次性问卷码"))
+    answers: dict[str, Any] = Field(description=N_("每题 1–5：非常不满意 … 非常满意"))
+    comment: str = Field(default="", max_length=1000, description=N_("意见和建议（可不填）"))
+
+
+class SurveyAnsweredOut(BaseModel):
+    accepted: bool
+    message: str
+
+
+class SurveyResultsOut(BaseModel):
+    contract_id: int
+    codes_issued: int
+    responses: int
+    minimum: int
+    sufficient: bool
+    satisfied_percent: str | None  # one decimal: the share answering 满意 or 非常满意 overall
+    means: dict[str, str]  # each question's mean on 1–5, one decimal
+    comments: list[str]

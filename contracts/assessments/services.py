@@ -189,7 +189,7 @@ async def create_indicator_system(user: CurrentUser, data: IndicatorSystemIn) ->
 # --------------------------------------------------------------------------- reading
 
 
-async def _contract(contract_id: int, *, lock: bool = False) -> dict[str, Any]:
+async def load_contract(contract_id: int, *, lock: bool = False) -> dict[str, Any]:
     row = await delivery.contract_row(contract_id, lock=lock)
     if row is None:
         raise NotFound(_("找不到该合同。"))
@@ -221,7 +221,7 @@ def _visible(user: CurrentUser, contract: dict[str, Any], row: dict[str, Any]) -
 
 
 async def _readable(user: CurrentUser, contract_id: int, assessment_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    contract = await _contract(contract_id)
+    contract = await load_contract(contract_id)
     row = await _assessment(contract_id, assessment_id)
     _visible(user, contract, row)
     return contract, row
@@ -301,7 +301,7 @@ async def get_assessment(user: CurrentUser, contract_id: int, assessment_id: int
 
 async def list_assessments(user: CurrentUser, contract_id: int) -> AssessmentList:
     """A contract's evaluations for its readers; an agency's evaluator sees only its own."""
-    contract = await _contract(contract_id)
+    contract = await load_contract(contract_id)
     rows = await Assessment.select().where(Assessment.contract == contract_id).order_by(Assessment.id)
     visible = [r for r in rows if policies.assessment_reader(user, contract, r)]
     if not visible and not policies.contract_reader(user, contract):
@@ -319,7 +319,7 @@ async def agency_queue(user: CurrentUser) -> AssessmentList:
     for r in rows:
         if not policies.evaluator(user, r):
             continue
-        contract = await _contract(r["contract"])
+        contract = await load_contract(r["contract"])
         items.append(_out(user, contract, r, await _copy(r["contract"]), await _rounds(r["id"])))
     return AssessmentList(items=items)
 
@@ -408,7 +408,7 @@ async def assign_evaluation(user: CurrentUser, contract_id: int, data: AssignIn)
     setting), unless set. One mid-term and one final per contract; spot checks as needed.
     The first assignment copies the chosen indicator system onto the contract."""
     async with db.transaction():
-        contract = await _contract(contract_id, lock=True)
+        contract = await load_contract(contract_id, lock=True)
         if not policies.contract_reader(user, contract):
             raise NotFound(_("找不到该合同。"))
         actor = policies.assigner(user, contract).acting(user)
@@ -494,7 +494,7 @@ async def submit_self_assessment(
     """The provider's self-assessment comes first (issue 14 §3): a score for every
     indicator of the contract's copy, notes and a self-assessment report."""
     async with db.transaction():
-        contract = await _contract(contract_id, lock=True)
+        contract = await load_contract(contract_id, lock=True)
         row = await _assessment(contract_id, assessment_id, lock=True)
         _visible(user, contract, row)
         actor = policies.self_assessor(user, contract).acting(user)
@@ -532,7 +532,7 @@ async def submit_self_assessment(
 async def _report_records(contract_id: int) -> list[rules.ReportRecord]:
     """The contract's progress reports as rule 33 sees them (their fixed due days and
     first submissions), read from contracts.delivery's rows."""
-    await delivery.ensure_schedule(await _contract(contract_id))
+    await delivery.ensure_schedule(await load_contract(contract_id))
     rows = await ProgressReport.select(
         ProgressReport.seq, ProgressReport.due_on, ProgressReport.first_submitted_at
     ).where(ProgressReport.contract == contract_id)
@@ -556,7 +556,7 @@ async def submit_evaluation(
     calls for rectification moves the evaluation on to 整改中 with a deadline. Emits
     ``assessment.finished`` (stage, grade, score × 10) for payments."""
     async with db.transaction():
-        contract = await _contract(contract_id, lock=True)
+        contract = await load_contract(contract_id, lock=True)
         row = await _assessment(contract_id, assessment_id, lock=True)
         _visible(user, contract, row)
         actor = policies.evaluator(user, row).acting(user)
@@ -638,7 +638,7 @@ async def report_rectification(
 ) -> AssessmentOut:
     """The provider reports what it rectified (整改情况); the agency then evaluates again."""
     async with db.transaction():
-        contract = await _contract(contract_id, lock=True)
+        contract = await load_contract(contract_id, lock=True)
         row = await _assessment(contract_id, assessment_id, lock=True)
         _visible(user, contract, row)
         actor = policies.self_assessor(user, contract).acting(user)

@@ -94,3 +94,29 @@ class AssessmentRound(Table, tablename="assessment_round"):
     grade_reasons = Text(default="[]")
     evaluated_by = Integer()
     evaluated_at = Timestamptz()
+
+
+class SurveyCode(Table, tablename="assessment_survey_code"):
+    """A one-time code of a contract's residents' satisfaction survey (社区评议), printed by
+    the bureau for door-to-door or community-meeting use; ``used_at`` is set once, by the
+    conditional update that accepts the one answer it allows."""
+
+    id: Serial
+
+    contract = ForeignKey(Contract, null=False, on_delete=OnDelete.restrict, index=True)
+    code = Varchar(length=16, unique=True)
+    issued_by = Integer()
+    issued_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
+class SurveyResponse(Table, tablename="assessment_survey_response"):
+    """One resident's answers (1–5 per question), anonymous: kept with its code only."""
+
+    id: Serial
+
+    contract = ForeignKey(Contract, null=False, on_delete=OnDelete.restrict, index=True)
+    code = ForeignKey(SurveyCode, null=False, on_delete=OnDelete.restrict, unique=True)
+    answers = Text()  # {question key: 1..5}
+    comment = Text(default="")
+    submitted_at = Timestamptz()

@@ -137,6 +137,8 @@ ACTION_LABELS = Labels(
         "assessment.require_rectification": N_("评估后要求整改"),
         "assessment.report_rectification": N_("报送整改情况"),
         "assessment.reevaluate": N_("提交复评结果"),
+        "assessment.survey_codes_issued": N_("发放社区评议问卷码"),
+        "assessment.survey_answered": N_("居民提交社区评议问卷"),
     }
 )
 

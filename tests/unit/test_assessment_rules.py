@@ -207,3 +207,29 @@ def test_the_default_due_dates_are_the_midpoint_and_a_month_before_the_end():
     assert "due_on" in rules.due_problems("spot", None, end, date(2026, 3, 1))
     assert "due_on" in rules.due_problems("final", date(2026, 2, 1), end, date(2026, 3, 1))
     assert rules.due_problems("final", None, end, date(2026, 3, 1)) == {}
+
+
+def test_a_code_is_read_without_spaces_dashes_or_case():
+    assert rules.normalize_code(" ab2c-d3e4 ") == "AB2CD3E4"
+    assert not set("01OIL") & set(rules.CODE_ALPHABET)
+
+
+def test_every_survey_answer_is_1_to_5_and_nothing_else_is_asked():
+    good = {"attitude": 5, "professional": 4, "effect": 3, "overall": 1}
+    assert rules.answer_problems(good) == {}
+    assert set(rules.answer_problems({**good, "overall": 0, "extra": 3})) == {"answers.overall", "answers.extra"}
+    assert "answers.effect" in rules.answer_problems({**good, "effect": True})
+
+
+def test_the_survey_summary_counts_the_satisfied_and_flags_too_few_answers():
+    answers = [
+        {"attitude": 5, "professional": 5, "effect": 4, "overall": 5},
+        {"attitude": 4, "professional": 3, "effect": 3, "overall": 4},
+        {"attitude": 2, "professional": 2, "effect": 2, "overall": 3},
+    ]
+    summary = rules.survey_summary(answers, minimum=3)
+    assert summary.responses == 3 and summary.sufficient
+    assert summary.satisfied_permille == 667  # 2 of 3
+    assert summary.means_tenths["attitude"] == 37
+    assert not rules.survey_summary(answers[:2], minimum=3).sufficient
+    assert rules.survey_summary([], minimum=3) == rules.SurveySummary(0, None, {}, False)
