@@ -5,7 +5,7 @@ sweeps and demo here as they arrive."""
 from __future__ import annotations
 
 from contracts import dashboard
-from contracts.assessments.pages import SurveyPages
+from contracts.assessments.pages import AssessmentPages, SurveyPages
 from contracts.assessments.routes import AssessmentController, IndicatorSystemController, SurveyController
 from contracts.changes.routes import ContractChangeController
 from contracts.delivery.pages import DeliveryPages
@@ -37,7 +37,14 @@ PACKAGE = Package(
         IndicatorSystemController,
         SurveyController,
     ],
-    pages=[ContractDocumentPublicPages, ContractTemplatePages, ContractPages, DeliveryPages, SurveyPages],
+    pages=[
+        ContractDocumentPublicPages,
+        ContractTemplatePages,
+        ContractPages,
+        DeliveryPages,
+        SurveyPages,
+        AssessmentPages,
+    ],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,
     subscribe=_subscribe,

@@ -99,6 +99,7 @@ class RoundOut(BaseModel):
 class AssessmentOut(BaseModel):
     id: int
     contract_id: int
+    contract_title: str
     stage: str
     stage_label: str
     agency_id: int

@@ -252,6 +252,7 @@ def _out(
     return AssessmentOut(
         id=row["id"],
         contract_id=contract["id"],
+        contract_title=contract["title"],
         stage=row["stage"],
         stage_label=STAGE_LABELS[row["stage"]],
         agency_id=row["agency"],

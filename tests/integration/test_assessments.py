@@ -358,3 +358,37 @@ async def test_the_contracts_demo_seeds_the_indicator_system_once(client):
     await load_demo_contracts()
     names = [r["name"] for r in await IndicatorSystem.select(IndicatorSystem.name)]
     assert names == [SOCIAL_WORK_SYSTEM["name"]]
+
+
+async def test_the_provider_self_assesses_and_the_agency_scores_on_the_pages(client):
+    from tests.integration.conftest import page_login, post_form
+
+    contract, _officer, _provider, assessment = await assigned(client)
+    link = f"/contracts/{contract['id']}/assessments/{assessment['id']}"
+    keys = [i["key"] for d in assessment["dimensions"] for i in d["indicators"]]
+    await page_login(client, "xingfujia")
+    shown = await client.get(link)
+    assert shown.status_code == 200 and "服务对象满意度" in shown.text and "提交自评" in shown.text
+    form = {
+        "action": "self_assess",
+        "text": "本期按合同完成各项服务，台账齐全。",
+        **{f"score__{k}": "88" for k in keys},
+    }
+    done = await post_form(client, link, link, form)
+    assert done.status_code == 303, done.text
+    client.cookies.clear()
+    await page_login(client, "pinggu")
+    workspace = await client.get("/assessments")
+    assert workspace.status_code == 200 and link in workspace.text
+    scores = {f"score__{k}": "82" for k in keys}
+    no_notes = await post_form(
+        client, link, link, {"action": "evaluate", "text": "项目执行规范，服务成效明显。", **scores}
+    )
+    assert no_notes.status_code == 422 and "评分依据" in no_notes.text
+    notes = {f"note__{k}": "查阅台账与现场走访" for k in keys}
+    scored = await post_form(
+        client, link, link, {"action": "evaluate", "text": "项目执行规范，服务成效明显。", **scores, **notes}
+    )
+    assert scored.status_code == 303, scored.text
+    page = await client.get(link)
+    assert "良好" in page.text and "report.pdf" in page.text
