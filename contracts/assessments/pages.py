@@ -93,6 +93,7 @@ async def _assessment_context(user: CurrentUser, contract_id: int, assessment_id
     a = await assessments.get_assessment(user, contract_id, assessment_id)
     return {
         "a": a,
+        "survey": await survey.results(user, contract_id),
         "title": a.contract_title,
         "action_label": ASSESSMENT_TABLE.action_label(a.actions[0]) if a.actions else "",
         "page_title": _("{stage}：{title}").format(stage=a.stage_label, title=a.contract_title),

@@ -380,6 +380,7 @@ async def test_the_provider_self_assesses_and_the_agency_scores_on_the_pages(cli
     await page_login(client, "pinggu")
     workspace = await client.get("/assessments")
     assert workspace.status_code == 200 and link in workspace.text
+    assert "样本不足" in (await client.get(link)).text  # no survey answers yet
     scores = {f"score__{k}": "82" for k in keys}
     no_notes = await post_form(
         client, link, link, {"action": "evaluate", "text": "项目执行规范，服务成效明显。", **scores}
