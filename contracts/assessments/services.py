@@ -415,6 +415,8 @@ async def assign_evaluation(user: CurrentUser, contract_id: int, data: AssignIn)
         actor = policies.assigner(user, contract).acting(user)
         if contract["status"] not in ASSIGNABLE_STATES:
             raise Conflict(_("合同生效（履行中）后才能委托第三方评估。"))
+        if contract["term_start"] is None or contract["term_end"] is None:
+            raise Conflict(_("合同未写明履行期限，无法确定评估日期；请先补充履行期限。"))
         if data.stage != Stage.SPOT and await Assessment.exists().where(
             (Assessment.contract == contract_id) & (Assessment.stage == data.stage)
         ):

@@ -393,3 +393,12 @@ async def test_the_provider_self_assesses_and_the_agency_scores_on_the_pages(cli
     assert scored.status_code == 303, scored.text
     page = await client.get(link)
     assert "良好" in page.text and "report.pdf" in page.text
+
+
+async def test_a_contract_without_a_term_cannot_be_given_evaluation_dates(client):
+    contract, officer, _provider = await active_contract(client, past_year=False)
+    system = await seeded_system(client, officer)
+    await Contract.update({Contract.term_end: None}).where(Contract.id == contract["id"])
+    body = {"agency_id": await agency_id(), "stage": "final", "system_id": system["id"]}
+    refused = await client.post(url(contract), headers=officer, json=body)
+    assert refused.status_code == 409 and "履行期限" in refused.json()["detail"]
