@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from contracts.assessments.services import seed_systems
 from contracts.changes import services as changes
 from contracts.changes.schemas import ProposeChangeIn, SignChangeIn
 from contracts.delivery import services as delivery
@@ -94,6 +95,7 @@ async def load_demo_contracts(force: bool = False) -> bool:
     officer = users.get("officer")
     if officer is None:
         return False
+    await seed_systems()  # the indicator system for social-work projects (issue 14)
     providers = {u.organization_id: u for u in users.values() if u.role == Role.ORG_MEMBER}
     steps: dict[str, Callable[[ContractOut, CurrentUser, CurrentUser, date], Awaitable[None]]] = {
         AWAITING: _awaiting_signature,

@@ -5,6 +5,8 @@ sweeps and demo here as they arrive."""
 from __future__ import annotations
 
 from contracts import dashboard
+from contracts.assessments.pages import AssessmentPages, SurveyPages
+from contracts.assessments.routes import AssessmentController, IndicatorSystemController, SurveyController
 from contracts.changes.routes import ContractChangeController
 from contracts.delivery import reactions as delivery_reactions
 from contracts.delivery.pages import DeliveryPages
@@ -44,6 +46,9 @@ PACKAGE = Package(
         ReportController,
         SocialWorkerController,
         TeamController,
+        AssessmentController,
+        IndicatorSystemController,
+        SurveyController,
     ],
     pages=[
         ContractDocumentPublicPages,
@@ -52,6 +57,8 @@ PACKAGE = Package(
         ContractPages,
         DeliveryPages,
         StaffingPages,
+        SurveyPages,
+        AssessmentPages,
     ],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,

@@ -14,6 +14,7 @@ APP_CONFIG = AppConfig(
             "contracts.delivery.tables",
             "contracts.documents.tables",
             "contracts.staffing.tables",
+            "contracts.assessments.tables",
         ],
         exclude_imported=True,
     ),

@@ -11,7 +11,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from procurement.core.i18n import N_, _
@@ -116,6 +116,37 @@ class Settings(BaseSettings):
     venture_publicity_working_days: int = Field(
         default=5, ge=1, le=30, description=N_("公益创投立项公示期（工作日，地方规定）。")
     )
+    grade_excellent_min: int = Field(
+        default=90, ge=1, le=100, description=N_("评估等级「优秀」的最低得分（百分制，地方规定，常见 90）。")
+    )
+    grade_good_min: int = Field(
+        default=80, ge=1, le=100, description=N_("评估等级「良好」的最低得分（百分制，地方规定，常见 80）。")
+    )
+    grade_pass_min: int = Field(
+        default=60,
+        ge=1,
+        le=100,
+        description=N_("评估等级「合格」的最低得分（百分制，地方规定，常见 60）；低于此分为「不合格」。"),
+    )
+    grade_labels: str = Field(
+        default="优秀,良好,合格,不合格",  # i18n: data
+        description=N_("四个评估等级的名称，从高到低用逗号分隔（有的城市第三档称「基本合格」）。"),
+    )
+    grade_rectify_at_or_below: str = Field(
+        default="pass",
+        pattern=r"^(excellent|good|pass|fail)$",
+        description=N_("评估等级在此等级及以下须整改并复评：excellent、good、pass（合格，默认）或 fail（仅不合格）。"),
+    )
+    evaluation_rectification_days: int = Field(default=30, ge=1, le=180, description=N_("评估后要求整改的期限（天）。"))
+    evaluation_final_days_before_end: int = Field(
+        default=30, ge=0, le=180, description=N_("末期评估默认在合同期满前多少天完成（地方做法，约 1 个月）。")
+    )
+    survey_min_responses: int = Field(
+        default=30,
+        ge=1,
+        le=10000,
+        description=N_("社区评议（居民满意度问卷）有效答卷的最低份数；不足时结果标为「样本不足」。"),
+    )
     demo_password: str = Field(
         default="Shangcheng2026", description=N_("演示账号的统一密码（仅 `procurement demo` 使用）。")
     )
@@ -151,6 +182,20 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError(_("年报报送截止日须为「月-日」格式的日期，例如 06-30。")) from None
         return value
+
+    @field_validator("grade_labels")
+    @classmethod
+    def _four_labels(cls, value: str) -> str:
+        labels = [v.strip() for v in value.replace("，", ",").split(",")]
+        if len(labels) != 4 or not all(labels):
+            raise ValueError(_("评估等级名称须为四个，从高到低用逗号分隔，例如：优秀,良好,合格,不合格。"))
+        return ",".join(labels)
+
+    @model_validator(mode="after")
+    def _rising_grades(self) -> Settings:
+        if not self.grade_pass_min < self.grade_good_min < self.grade_excellent_min:
+            raise ValueError(_("评估等级的最低得分须满足：合格 < 良好 < 优秀。"))
+        return self
 
     @property
     def is_postgres(self) -> bool:

@@ -141,6 +141,15 @@ ACTION_LABELS = Labels(
         "progress_report.return": N_("退回进度报告"),
         "progress_report.resubmit": N_("重新提交进度报告"),
         "progress_report.overdue": N_("进度报告逾期"),
+        "assessment.indicator_system_created": N_("保存评估指标体系"),
+        "assessment.assigned": N_("委托第三方评估"),
+        "assessment.self_assess": N_("提交自评"),
+        "assessment.evaluate": N_("提交评估结果"),
+        "assessment.require_rectification": N_("评估后要求整改"),
+        "assessment.report_rectification": N_("报送整改情况"),
+        "assessment.reevaluate": N_("提交复评结果"),
+        "assessment.survey_codes_issued": N_("发放社区评议问卷码"),
+        "assessment.survey_answered": N_("居民提交社区评议问卷"),
     }
 )
 
@@ -168,6 +177,8 @@ ENTITY_LABELS = Labels(
         "contract_change": N_("合同变更"),
         "contract_report": N_("进度报告"),
         "social_worker": N_("社工"),
+        "assessment": N_("第三方评估"),
+        "assessment_indicator_system": N_("评估指标体系"),
     }
 )
 

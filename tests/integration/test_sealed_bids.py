@@ -83,6 +83,8 @@ def fill(path: str, ids: dict) -> str:
         "file_id": 1,
         "year": 2027,
         "key": "service-standard",
+        "assessment_id": 1,  # an evaluation of a contract (contracts.assessments)
+        "code": "ABCD2345",  # a one-time code of a residents' survey (contracts.assessments)
     }
 
     def one(match: re.Match) -> str:

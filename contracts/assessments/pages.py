@@ -1,0 +1,145 @@
+"""Pages of third-party evaluation (issue 14 §7): the residents' survey (/survey/{code},
+phone first, no login, the code from the printed card's link filled in), the agency's
+workspace (/assessments) and one evaluation's page with the form its reader may submit
+(self-assessment, scoring with evidence, rectification). Thin: read the form, call one
+service function, show the answer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, PathParameter
+from litestar.response import Response
+from pydantic import ValidationError
+
+from contracts.assessments import rules, survey
+from contracts.assessments import services as assessments
+from contracts.assessments.schemas import EvaluationIn, RectificationIn, SelfAssessmentIn, SurveyAnswerIn
+from contracts.assessments.states import ASSESSMENT_TABLE
+from procurement.core.api import Id
+from procurement.core.auth import CurrentUser
+from procurement.core.errors import ValidationFailed
+from procurement.core.i18n import _
+from procurement.core.web import field_errors_from_pydantic, form_action, page, redirect, require_user
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Code = Annotated[str, PathParameter(min_length=1, max_length=40)]
+TEMPLATE = "contracts/assessments/survey.html"
+
+
+def _context(code: str) -> dict[str, Any]:
+    return {
+        "code": rules.normalize_code(code)[:20],
+        "questions": [
+            ("attitude", _("社工的服务态度")),
+            ("professional", _("服务的专业水平")),
+            ("effect", _("服务给您或社区带来的帮助")),
+            ("overall", _("总体满意程度")),
+        ],
+        "scale": [(5, _("非常满意")), (4, _("满意")), (3, _("一般")), (2, _("不满意")), (1, _("非常不满意"))],
+        "page_title": _("社区评议"),
+    }
+
+
+def _answer(value: Any) -> int | str:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else text
+
+
+class SurveyPages(Controller):
+    include_in_schema = False
+
+    @get("/survey/{code:str}")
+    async def form(self, request: Request, code: Code) -> Response:
+        return page(request, TEMPLATE, _context(code))
+
+    @post("/survey/{code:str}")
+    async def submit(self, request: Request, code: Code, data: Form) -> Response:
+        async def action() -> Response:
+            typed = str(data.get("code") or code)
+            if not 4 <= len(typed.strip()) <= 20:
+                raise ValidationFailed(field_errors={"code": _("请填写问卷卡上的问卷码。")})
+            answered = await survey.submit_response(
+                SurveyAnswerIn(
+                    code=typed.strip(),
+                    answers={key: _answer(data.get(key)) for key in rules.SURVEY_QUESTIONS},
+                    comment=str(data.get("comment") or "")[:1000],
+                ),
+                request.client.host if request.client else "",
+            )
+            return redirect(f"/survey/{rules.normalize_code(typed)}", answered.message)
+
+        return await form_action(request, TEMPLATE, data, action, _context(code))
+
+
+ASSESSMENT_TEMPLATE = "contracts/assessments/assessment.html"
+WORKSPACE_TEMPLATE = "contracts/assessments/workspace.html"
+
+
+def _parse(model: Any, **values: Any) -> Any:
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        raise ValidationFailed(field_errors=field_errors_from_pydantic(exc)) from None
+
+
+def _keyed(data: dict[str, Any], prefix: str) -> dict[str, str]:
+    return {k.removeprefix(prefix): str(v).strip() for k, v in data.items() if k.startswith(prefix)}
+
+
+async def _assessment_context(user: CurrentUser, contract_id: int, assessment_id: int) -> dict[str, Any]:
+    a = await assessments.get_assessment(user, contract_id, assessment_id)
+    return {
+        "a": a,
+        "survey": await survey.results(user, contract_id),
+        "title": a.contract_title,
+        "action_label": ASSESSMENT_TABLE.action_label(a.actions[0]) if a.actions else "",
+        "page_title": _("{stage}：{title}").format(stage=a.stage_label, title=a.contract_title),
+    }
+
+
+class AssessmentPages(Controller):
+    """The agency's workspace and one evaluation's page (self-assessment, scoring, rectification)."""
+
+    include_in_schema = False
+
+    @get("/assessments")
+    async def workspace(self, request: Request) -> Response:
+        user = require_user(request)
+        queue = await assessments.agency_queue(user)
+        return page(request, WORKSPACE_TEMPLATE, {"items": queue.items, "page_title": _("评估工作台")})
+
+    @get("/contracts/{contract_id:int}/assessments/{assessment_id:int}")
+    async def one(self, request: Request, contract_id: Id, assessment_id: Id) -> Response:
+        user = require_user(request)
+        return page(request, ASSESSMENT_TEMPLATE, await _assessment_context(user, contract_id, assessment_id))
+
+    @post("/contracts/{contract_id:int}/assessments/{assessment_id:int}")
+    async def act(self, request: Request, contract_id: Id, assessment_id: Id, data: Form) -> Response:
+        user = require_user(request)
+
+        async def action() -> Response:
+            step = str(data.get("action") or "")
+            text = str(data.get("text") or "").strip()
+            scores, notes = _keyed(data, "score__"), _keyed(data, "note__")
+            if step == "self_assess":
+                body = _parse(SelfAssessmentIn, scores=scores, notes=notes, summary=text)
+                await assessments.submit_self_assessment(user, contract_id, assessment_id, body)
+            elif step in ("evaluate", "reevaluate"):
+                body = _parse(EvaluationIn, scores=scores, notes=notes, opinion=text)
+                await assessments.submit_evaluation(user, contract_id, assessment_id, body)
+            elif step == "report_rectification":
+                body = _parse(RectificationIn, report=text)
+                await assessments.report_rectification(user, contract_id, assessment_id, body)
+            else:
+                raise ValidationFailed(_("请从页面上的表单提交。"))
+            return redirect(
+                f"/contracts/{contract_id}/assessments/{assessment_id}",
+                _("已提交：{label}").format(label=ASSESSMENT_TABLE.action_label(step)),
+            )
+
+        return await form_action(
+            request, ASSESSMENT_TEMPLATE, data, action, await _assessment_context(user, contract_id, assessment_id)
+        )
