@@ -8,7 +8,12 @@ APP_CONFIG = AppConfig(
     app_name="contracts",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
     table_classes=table_finder(
-        modules=["contracts.lifecycle.tables", "contracts.changes.tables", "contracts.delivery.tables"],
+        modules=[
+            "contracts.lifecycle.tables",
+            "contracts.changes.tables",
+            "contracts.delivery.tables",
+            "contracts.payments.tables",
+        ],
         exclude_imported=True,
     ),
     migration_dependencies=["procurement.piccolo_app"],

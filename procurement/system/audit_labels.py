@@ -113,6 +113,15 @@ ACTION_LABELS = Labels(
         "contract.resume": N_("恢复履行合同"),
         "contract.terminate": N_("解除合同"),
         "contract.complete": N_("合同履行完毕"),
+        "installment_payment.gate_met": N_("分期款项付款条件达成"),
+        "installment_payment.auto_request": N_("自动生成拨付申请"),
+        "installment_payment.request": N_("申请拨付"),
+        "installment_payment.approve": N_("审核通过拨付"),
+        "installment_payment.check": N_("财务复核拨付"),
+        "installment_payment.release": N_("拨付款项"),
+        "installment_payment.withhold": N_("暂缓支付分期款项"),
+        "installment_payment.reinstate": N_("恢复分期款项待付款条件"),
+        "installment_payment.late": N_("分期款项逾期未付"),
         "contract.void": N_("合同作废（中标结果已撤销）"),
         "contract.amended": N_("合同变更生效"),
         "contract.signing_overdue": N_("合同签订逾期"),
@@ -156,6 +165,7 @@ ENTITY_LABELS = Labels(
         "contract": N_("合同"),
         "contract_change": N_("合同变更"),
         "contract_report": N_("进度报告"),
+        "contract_installment_payment": N_("分期付款"),
     }
 )
 
