@@ -15,18 +15,21 @@ from contracts.lifecycle import reactions
 from contracts.lifecycle.document_routes import ContractDocumentController
 from contracts.lifecycle.pages import ContractPages
 from contracts.lifecycle.routes import ContractController
+from contracts.payments import reactions as payment_reactions
+from contracts.payments.routes import PaymentController
 from procurement.core.packages import Package
 from procurement.settings import ROOT
 
 
 def _subscribe() -> None:
     reactions.subscribe()
+    payment_reactions.subscribe()
     dashboard.register()
 
 
 PACKAGE = Package(
     name="contracts",
-    api=[ContractController, ContractDocumentController, ContractChangeController, ReportController],
+    api=[ContractController, ContractDocumentController, ContractChangeController, ReportController, PaymentController],
     pages=[ContractDocumentPublicPages, ContractTemplatePages, ContractPages, DeliveryPages],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,

@@ -76,7 +76,7 @@ def fill(path: str, ids: dict) -> str:
         "panel_id": 1,
         "award_id": 1,
         "contract_id": 1,
-        "seq": 1,  # a change of a contract (contracts.changes)
+        "seq": 1,  # a change of a contract (contracts.changes), an installment (contracts.payments)
         "file_id": 1,
         "year": 2027,
         "key": "service-standard",
