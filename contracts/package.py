@@ -16,6 +16,7 @@ from contracts.lifecycle.document_routes import ContractDocumentController
 from contracts.lifecycle.pages import ContractPages
 from contracts.lifecycle.routes import ContractController
 from contracts.payments import reactions as payment_reactions
+from contracts.payments.pages import PaymentPages
 from contracts.payments.routes import PaymentController
 from procurement.core.packages import Package
 from procurement.settings import ROOT
@@ -30,7 +31,7 @@ def _subscribe() -> None:
 PACKAGE = Package(
     name="contracts",
     api=[ContractController, ContractDocumentController, ContractChangeController, ReportController, PaymentController],
-    pages=[ContractDocumentPublicPages, ContractTemplatePages, ContractPages, DeliveryPages],
+    pages=[ContractDocumentPublicPages, ContractTemplatePages, ContractPages, DeliveryPages, PaymentPages],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,
     subscribe=_subscribe,

@@ -630,3 +630,54 @@ async def export_ledger(user: CurrentUser, contract_id: int, fmt: str) -> tuple[
             await documents.ledger_xlsx(ledger),
         )
     return f"{name}.csv", "text/csv; charset=utf-8", documents.ledger_csv(ledger)
+
+
+# --------------------------------------------------------------------------- the finance queue
+
+
+async def finance_queue(user: CurrentUser) -> list[dict[str, Any]]:
+    """The installments the user's bureau owes, earliest deadline first: due, requested,
+    approved or checked, with the days left and the late flag (the finance queue page).
+    For the bureau's officers and finance; anyone else sees an empty queue."""
+    if user.role not in (Role.OFFICER, Role.FINANCE) or user.organization_id is None:
+        return []
+    contracts = {
+        r["id"]: r
+        for r in await Contract.select(Contract.id, Contract.number, Contract.title, Contract.provider_name).where(
+            Contract.buyer == user.organization_id
+        )
+    }
+    if not contracts:
+        return []
+    owed = (S.DUE, S.REQUESTED, S.APPROVED, S.CHECKED)
+    rows = await InstallmentPayment.select().where(
+        InstallmentPayment.contract.is_in(list(contracts)) & InstallmentPayment.status.is_in(list(owed))
+    )
+    amounts = {
+        (r["contract"], r["seq"]): r
+        for r in await Installment.select().where(Installment.contract.is_in(list(contracts)))
+    }
+    today = clock.today_local()
+    out = []
+    for pay in rows:
+        inst = amounts.get((pay["contract"], pay["seq"]))
+        if inst is None:
+            continue
+        contract = contracts[pay["contract"]]
+        out.append(
+            {
+                "contract_id": pay["contract"],
+                "number": contract["number"],
+                "title": contract["title"],
+                "provider_name": contract["provider_name"],
+                "seq": pay["seq"],
+                "amount_fen": payable_fen(inst, pay),
+                "status": pay["status"],
+                "status_label": PAYMENT_TABLE.staff_label(pay["status"]),
+                "deadline_on": pay["deadline_on"],
+                "days_left": rules.days_left(pay["deadline_on"], today),
+                "late": rules.is_late(pay["deadline_on"], today, released=False),
+            }
+        )
+    out.sort(key=lambda r: (r["deadline_on"] or date.max, r["number"], r["seq"]))
+    return out

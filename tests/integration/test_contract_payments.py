@@ -19,7 +19,7 @@ from contracts.payments.tables import InstallmentPayment, PaymentLedger
 from procurement.core import clock, db, events
 from procurement.core.tables import AuditEvent
 from procurement.settings import get_settings
-from tests.integration.conftest import api_login
+from tests.integration.conftest import api_login, page_login, post_form
 from tests.integration.contract_change_helpers import active_contract, supplement
 
 
@@ -308,3 +308,38 @@ async def test_the_voucher_pdf_embeds_a_cjk_font_and_the_ledger_exports(client):
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert (await client.get(url(contract, "/ledger"), headers=provider)).status_code == 403
     assert (await client.get(url(contract, "/ledger?format=pdf"), headers=officer)).status_code == 400
+
+
+# --------------------------------------------------------------------------- the pages
+
+
+async def switch(client, username: str) -> None:
+    await client.post("/logout")
+    client.cookies.clear()
+    await page_login(client, username)
+
+
+async def test_the_payments_page_and_the_finance_queue_take_an_installment_to_released(client):
+    contract, _officer, _provider = await active_contract(client)
+    await activated(contract)
+    page_url = f"/contracts/{contract['id']}/payments"
+    await page_login(client, "xingfujia")
+    shown = await client.get(page_url)
+    assert shown.status_code == 200, shown.text
+    assert "申请拨付" in shown.text and "剩余 30 天" in shown.text
+    assert (await post_form(client, page_url, f"{page_url}/1/request", {})).status_code in (200, 303)
+    await switch(client, "officer")
+    assert "审核通过" in (await client.get(page_url)).text
+    assert (await post_form(client, page_url, f"{page_url}/1/approve", {})).status_code in (200, 303)
+    await switch(client, "finance")
+    queue = await client.get("/bureau/payments")
+    assert queue.status_code == 200 and contract["number"] in queue.text and "剩余 30 天" in queue.text
+    empty = await post_form(client, page_url, f"{page_url}/1/release", {"voucher_no": ""})
+    assert empty.status_code == 422
+    done = await post_form(client, page_url, f"{page_url}/1/release", {"voucher_no": "GK-PAGE-1"})
+    assert done.status_code in (200, 303)
+    shown = await client.get(page_url)
+    assert "GK-PAGE-1" in shown.text and "拨付单" in shown.text
+    assert contract["number"] not in (await client.get("/bureau/payments")).text
+    await switch(client, "yangguang")
+    assert (await client.get(page_url)).status_code == 404
