@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from contracts.lifecycle.tables import Contract
 from contracts.payments import rules
-from contracts.payments.services import SIGNED_STATES, sync_contract
+from contracts.payments.gates import sync_contract
+from contracts.payments.records import SIGNED_STATES
 from contracts.payments.states import PaymentStatus
 from contracts.payments.tables import InstallmentPayment, PaymentLedger
 from procurement.core import audit, clock, db

@@ -4,7 +4,7 @@ emitter's transaction, so a gate met commits or rolls back with its cause."""
 
 from __future__ import annotations
 
-from contracts.payments.services import on_assessment_finished, on_contract_activated
+from contracts.payments.gates import on_assessment_finished, on_contract_activated
 from procurement.core import events
 
 
