@@ -398,3 +398,11 @@ async def finance_queue(user: CurrentUser) -> list[dict[str, Any]]:
         )
     out.sort(key=lambda r: (r["deadline_on"] or date.max, r["number"], r["seq"]))
     return out
+
+
+async def settled(contract_id: int) -> bool:
+    """Every installment of the contract is released: the payments are settled (what
+    the lifecycle's completion waits for, with the final evaluation)."""
+    installments = await installments_by_seq(contract_id)
+    payments = await payments_by_seq(contract_id)
+    return bool(installments) and all(seq in payments and payments[seq]["status"] == S.RELEASED for seq in installments)

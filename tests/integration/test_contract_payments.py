@@ -15,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from contracts.payments import due as payments_due
+from contracts.payments import services as payment_services
 from contracts.payments.tables import InstallmentPayment, PaymentLedger
 from procurement.core import clock, db, events
 from procurement.core.tables import AuditEvent
@@ -231,6 +232,7 @@ async def test_a_supplementary_contract_raises_what_the_later_installments_pay(c
     finance = await api_login(client, "finance")
     await activated(contract)
     assert (await pay(client, officer, provider, finance, contract, 1, "GK-S1")).status_code == 200
+    assert not await payment_services.settled(contract["id"])
     new_amount = contract["amount_fen"] + contract["amount_fen"] // 10
     done = await supplement(client, officer, provider, contract, new_amount)
     assert done.status_code == 200, done.text
@@ -243,6 +245,7 @@ async def test_a_supplementary_contract_raises_what_the_later_installments_pay(c
     ledger = await schedule(client, officer, contract)
     paid = sum(i["released_fen"] for i in ledger["installments"])
     assert paid == ledger["released_fen"] <= new_amount
+    assert await payment_services.settled(contract["id"])
 
 
 async def test_termination_releases_nothing_beyond_the_settlement(client):
