@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, post, put
 from litestar.params import JSONBody, Parameter
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK
 
 from contracts.payments import services as payments
-from contracts.payments.schemas import ApprovePaymentIn, InstallmentsOut, ReleasePaymentIn, RequestPaymentIn
+from contracts.payments.schemas import (
+    ApprovePaymentIn,
+    InstallmentsOut,
+    PaymentTermIn,
+    ReleasePaymentIn,
+    RequestPaymentIn,
+)
 from procurement.core.api import Id, problems
 from procurement.core.i18n import N_
 from procurement.core.storage import content_disposition
@@ -23,6 +29,11 @@ class PaymentController(Controller):
     async def list(self, request: Request, contract_id: Id) -> InstallmentsOut:
         """The payment schedule: each installment's gate, status, payment deadline (days left, late) and release."""
         return await payments.list_installments(require_user(request), contract_id)
+
+    @put("/term", operation_id="SetPaymentTerm", responses=problems(401, 403, 404, 409, 422))
+    async def term(self, request: Request, contract_id: Id, data: JSONBody[PaymentTermIn]) -> InstallmentsOut:
+        """The buyer's officer records the payment term the contract agreed (at most 60 days)."""
+        return await payments.set_payment_term(require_user(request), contract_id, data)
 
     @post(
         "/{seq:int}/request",

@@ -27,6 +27,12 @@ class ReleasePaymentIn(_In):
     )
 
 
+class PaymentTermIn(_In):
+    days: int | None = Field(
+        default=None, ge=1, le=60, description=N_("合同约定的付款期限（日，最长 60 日）；留空则按服务机构类型的设置")
+    )
+
+
 class InstallmentPaymentOut(BaseModel):
     seq: int
     label: str
@@ -62,4 +68,6 @@ class InstallmentsOut(BaseModel):
     cap_fen: int  # the most that may be released in total (the settlement counts once terminated)
     released_fen: int
     second_approval: bool
+    agreed_days: int | None  # the payment term the contract agreed, if any
+    payment_days: int  # the term that applies to an installment becoming due now
     installments: list[InstallmentPaymentOut]

@@ -38,19 +38,21 @@ from contracts.payments.records import (
     ledger_row,
     message,
     payable_fen,
+    payment_days,
     payments_by_seq,
 )
 from contracts.payments.schemas import (
     ApprovePaymentIn,
     InstallmentPaymentOut,
     InstallmentsOut,
+    PaymentTermIn,
     ReleasePaymentIn,
     RequestPaymentIn,
 )
 from contracts.payments.states import PAYMENT_TABLE
 from contracts.payments.tables import InstallmentPayment, PaymentLedger
 from procurement.accounts import services as accounts
-from procurement.core import clock, db
+from procurement.core import audit, clock, db
 from procurement.core.actors import Actor, Role
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
@@ -308,6 +310,8 @@ async def list_installments(user: CurrentUser, contract_id: int) -> Installments
         cap_fen=await cap_fen(contract),
         released_fen=int(ledger["released_fen"]) if ledger else 0,
         second_approval=get_settings().payment_second_approval,
+        agreed_days=ledger["agreed_days"] if ledger else None,
+        payment_days=await payment_days(contract),
         installments=items,
     )
 
@@ -406,3 +410,28 @@ async def settled(contract_id: int) -> bool:
     installments = await installments_by_seq(contract_id)
     payments = await payments_by_seq(contract_id)
     return bool(installments) and all(seq in payments and payments[seq]["status"] == S.RELEASED for seq in installments)
+
+
+async def set_payment_term(user: CurrentUser, contract_id: int, data: PaymentTermIn) -> InstallmentsOut:
+    """The payment term the contract agreed (rule 35: at most 60 days,
+    《保障中小企业款项支付条例》), recorded by the buyer's officer; it applies to the
+    installments that become due from now on (a deadline already running stays)."""
+    async with db.transaction():
+        contract = await readable(user, contract_id, lock=True)
+        actor = policies.approver(user, contract).acting(user)
+        if contract["status"] not in SIGNED_STATES:
+            raise Conflict(_("合同生效后才能登记约定的付款期限。"))
+        await ensure_rows(contract)
+        before = await ledger_row(contract_id)
+        await PaymentLedger.update({PaymentLedger.agreed_days: data.days, PaymentLedger.updated_at: clock.now()}).where(
+            PaymentLedger.contract == contract_id
+        )
+        await audit.record(
+            "contract.payment_term",
+            "contract",
+            contract_id,
+            actor=actor,
+            before={"agreed_days": before["agreed_days"] if before else None},
+            after={"agreed_days": data.days},
+        )
+    return await list_installments(user, contract_id)

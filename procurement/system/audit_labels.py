@@ -113,6 +113,7 @@ ACTION_LABELS = Labels(
         "contract.resume": N_("恢复履行合同"),
         "contract.terminate": N_("解除合同"),
         "contract.complete": N_("合同履行完毕"),
+        "contract.payment_term": N_("登记合同约定的付款期限"),
         "installment_payment.gate_met": N_("分期款项付款条件达成"),
         "installment_payment.auto_request": N_("自动生成拨付申请"),
         "installment_payment.request": N_("申请拨付"),

@@ -346,3 +346,19 @@ async def test_the_payments_page_and_the_finance_queue_take_an_installment_to_re
     assert contract["number"] not in (await client.get("/bureau/payments")).text
     await switch(client, "yangguang")
     assert (await client.get(page_url)).status_code == 404
+
+
+async def test_a_contract_may_agree_a_payment_term_of_at_most_60_days(client):
+    contract, officer, provider = await active_contract(client)
+    term = url(contract, "/term")
+    assert (await client.put(term, headers=provider, json={"days": 60})).status_code == 403
+    assert (await client.put(term, headers=officer, json={"days": 61})).status_code == 400
+    agreed = await client.put(term, headers=officer, json={"days": 60})
+    assert agreed.status_code == 200, agreed.text
+    assert agreed.json()["agreed_days"] == 60 and agreed.json()["payment_days"] == 60
+    await activated(contract)
+    first = item(await schedule(client, officer, contract), 1)
+    assert first["deadline_on"] == (clock.today_local() + timedelta(days=60)).isoformat()
+    cleared = await client.put(term, headers=officer, json={"days": None})
+    assert cleared.json()["agreed_days"] is None and cleared.json()["payment_days"] == 30
+    assert await AuditEvent.count().where(AuditEvent.action == "contract.payment_term") == 2
