@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contracts.delivery import due as delivery
 from contracts.lifecycle import signing as lifecycle
+from contracts.payments import due as payments
 from procurement.core.scheduler import SweepRegistry
 
 
@@ -17,3 +18,5 @@ def register(registry: SweepRegistry) -> None:
     registry.register("contracts.lifecycle_due", lifecycle.run_due_contracts, interval_seconds=600)
     registry.register("contracts.delivery_due", delivery.run_due_reports, interval_seconds=600)
     registry.register("contracts.delivery_schedules", delivery.ensure_schedules, interval_seconds=3600)
+    registry.register("contracts.payments_due", payments.run_due_payments, interval_seconds=600)
+    registry.register("contracts.payments_rows", payments.ensure_payments, interval_seconds=3600)

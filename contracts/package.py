@@ -18,6 +18,9 @@ from contracts.lifecycle import reactions
 from contracts.lifecycle.document_routes import ContractDocumentController
 from contracts.lifecycle.pages import ContractPages
 from contracts.lifecycle.routes import ContractController
+from contracts.payments import reactions as payment_reactions
+from contracts.payments.pages import PaymentPages
+from contracts.payments.routes import PaymentController
 from contracts.staffing import demo as staffing_demo
 from contracts.staffing.pages import StaffingPages
 from contracts.staffing.routes import SocialWorkerController, TeamController
@@ -28,6 +31,7 @@ from procurement.settings import ROOT
 def _subscribe() -> None:
     reactions.subscribe()
     delivery_reactions.subscribe()
+    payment_reactions.subscribe()
     dashboard.register()
 
 
@@ -49,6 +53,7 @@ PACKAGE = Package(
         AssessmentController,
         IndicatorSystemController,
         SurveyController,
+        PaymentController,
     ],
     pages=[
         ContractDocumentPublicPages,
@@ -59,6 +64,7 @@ PACKAGE = Package(
         StaffingPages,
         SurveyPages,
         AssessmentPages,
+        PaymentPages,
     ],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,

@@ -15,6 +15,7 @@ APP_CONFIG = AppConfig(
             "contracts.documents.tables",
             "contracts.staffing.tables",
             "contracts.assessments.tables",
+            "contracts.payments.tables",
         ],
         exclude_imported=True,
     ),

@@ -147,6 +147,34 @@ class Settings(BaseSettings):
         le=10000,
         description=N_("社区评议（居民满意度问卷）有效答卷的最低份数；不足时结果标为「样本不足」。"),
     )
+    payment_days: int = Field(
+        default=30,
+        ge=1,
+        le=60,
+        description=N_(
+            "付款条件达成后的默认付款期限（日）；《保障中小企业款项支付条例》为 30 日，合同可约定不超过 60 日。"
+        ),
+    )
+    payment_days_by_kind: dict[str, int] = Field(
+        default_factory=dict,
+        description=N_(
+            '按服务机构类型设定的付款期限（日），JSON，例如 {"social_org": 30}；未列出的类型用默认付款期限。'
+        ),
+    )
+    payment_provider_requests: bool = Field(
+        default=True,
+        description=N_("分期款项应付后须由服务机构提出拨付申请；关闭则应付时自动生成拨付申请。"),
+    )
+    payment_second_approval: bool = Field(
+        default=False, description=N_("经办人审核后，拨付前还须财务复核（第二道审批）。")
+    )
+    payment_midterm_fail_withholds: bool = Field(
+        default=True, description=N_("中期评估不合格时暂缓支付下一期款项（整改复评合格后恢复）。")
+    )
+    payment_final_fail_withholds: bool = Field(default=True, description=N_("终期评估不合格时暂缓支付最后一期款项。"))
+    payment_final_scaled_by_score: bool = Field(
+        default=False, description=N_("最后一期款项按终期评估得分比例支付（得分/100）。")
+    )
     demo_password: str = Field(
         default="Shangcheng2026", description=N_("演示账号的统一密码（仅 `procurement demo` 使用）。")
     )
@@ -167,6 +195,15 @@ class Settings(BaseSettings):
     def _known_scheme(cls, value: str) -> str:
         if value and not value.startswith(("postgresql://", "postgres://", "sqlite:///")):
             raise ValueError(_("DATABASE_URL 只支持 postgresql://… 或 sqlite:///…"))
+        return value
+
+    @field_validator("payment_days_by_kind")
+    @classmethod
+    def _payment_days(cls, value: dict[str, int]) -> dict[str, int]:
+        """Each provider type's payment term is 1–60 days (rule 35)."""
+        for kind, days in value.items():
+            if not 1 <= int(days) <= 60:
+                raise ValueError(_("{kind} 的付款期限须为 1 至 60 日。").format(kind=kind))
         return value
 
     @field_validator("annual_report_deadline")

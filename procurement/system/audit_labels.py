@@ -124,6 +124,16 @@ ACTION_LABELS = Labels(
         "contract.resume": N_("恢复履行合同"),
         "contract.terminate": N_("解除合同"),
         "contract.complete": N_("合同履行完毕"),
+        "contract.payment_term": N_("登记合同约定的付款期限"),
+        "installment_payment.gate_met": N_("分期款项付款条件达成"),
+        "installment_payment.auto_request": N_("自动生成拨付申请"),
+        "installment_payment.request": N_("申请拨付"),
+        "installment_payment.approve": N_("审核通过拨付"),
+        "installment_payment.check": N_("财务复核拨付"),
+        "installment_payment.release": N_("拨付款项"),
+        "installment_payment.withhold": N_("暂缓支付分期款项"),
+        "installment_payment.reinstate": N_("恢复分期款项待付款条件"),
+        "installment_payment.late": N_("分期款项逾期未付"),
         "contract.void": N_("合同作废（中标结果已撤销）"),
         "contract.amended": N_("合同变更生效"),
         "contract.signing_overdue": N_("合同签订逾期"),
@@ -179,6 +189,7 @@ ENTITY_LABELS = Labels(
         "social_worker": N_("社工"),
         "assessment": N_("第三方评估"),
         "assessment_indicator_system": N_("评估指标体系"),
+        "contract_installment_payment": N_("分期付款"),
     }
 )
 

@@ -76,7 +76,7 @@ def fill(path: str, ids: dict) -> str:
         "panel_id": 1,
         "award_id": 1,
         "contract_id": 1,
-        "seq": 1,  # a change of a contract (contracts.changes)
+        "seq": 1,  # a change of a contract (contracts.changes), an installment (contracts.payments)
         "worker_id": 1,  # a social worker of a roster (contracts.staffing)
         "member_id": 1,  # a member of a contract's team
         "replacement_id": 1,  # a request to replace a member

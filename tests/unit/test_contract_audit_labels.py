@@ -10,6 +10,7 @@ from pathlib import Path
 from contracts.changes.states import CHANGE_TABLE
 from contracts.delivery.states import REPORT_TABLE
 from contracts.lifecycle.states import CONTRACT_TABLE
+from contracts.payments.states import PAYMENT_TABLE
 from procurement.system.audit_labels import ACTION_LABELS, ENTITY_LABELS, action_label
 
 ROOT = Path(__file__).resolve().parents[2] / "contracts"
@@ -37,7 +38,9 @@ def recorded_actions() -> set[str]:
 
 def transition_actions() -> set[str]:
     return {
-        f"{table.name}.{action}" for table in (CONTRACT_TABLE, CHANGE_TABLE, REPORT_TABLE) for action in table.actions
+        f"{table.name}.{action}"
+        for table in (CONTRACT_TABLE, CHANGE_TABLE, REPORT_TABLE, PAYMENT_TABLE)
+        for action in table.actions
     }
 
 
@@ -53,5 +56,5 @@ def test_every_contract_audit_action_has_a_chinese_label():
 
 
 def test_the_contract_entity_types_have_labels():
-    for entity in ("contract", "contract_change", "contract_report"):
+    for entity in ("contract", "contract_change", "contract_report", "contract_installment_payment"):
         assert entity in ENTITY_LABELS, entity
