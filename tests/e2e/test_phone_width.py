@@ -42,6 +42,7 @@ WHO: dict[str, str | None] = {
     "expert": "chair",
     "bureau finance": "finance",
     "administrator": "admin",
+    "evaluation agency": "pinggu",
 }
 NOT_PAGES = re.compile(r"\.(atom|pdf|csv|json)$|/files/")  # feeds and downloads, not pages
 
