@@ -5,6 +5,7 @@ sweeps and demo here as they arrive."""
 from __future__ import annotations
 
 from contracts import dashboard
+from contracts.assessments import eligibility as assessment_eligibility
 from contracts.assessments.pages import AssessmentPages, SurveyPages
 from contracts.assessments.routes import AssessmentController, IndicatorSystemController, SurveyController
 from contracts.changes.routes import ContractChangeController
@@ -32,6 +33,7 @@ def _subscribe() -> None:
     reactions.subscribe()
     delivery_reactions.subscribe()
     payment_reactions.subscribe()
+    assessment_eligibility.subscribe()
     dashboard.register()
 
 

@@ -175,6 +175,12 @@ class Settings(BaseSettings):
     payment_final_scaled_by_score: bool = Field(
         default=False, description=N_("最后一期款项按终期评估得分比例支付（得分/100）。")
     )
+    grade_fail_bars_next_year: bool = Field(
+        default=True,
+        description=N_(
+            "上一年度有项目评估结果为「不合格」的服务机构，不得参加本年度的项目申报；优秀、良好在资格检查中注明可优先。"
+        ),
+    )
     demo_password: str = Field(
         default="Shangcheng2026", description=N_("演示账号的统一密码（仅 `procurement demo` 使用）。")
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from piccolo.querystring import QueryString
@@ -31,7 +31,7 @@ from procurement.bids.schemas import (
 )
 from procurement.bids.states import BID_TABLE, BidStatus
 from procurement.bids.tables import Bid, BidDocument, BidSubmission, OpeningRecord
-from procurement.core import audit, clock, crypto, db
+from procurement.core import audit, clock, crypto, db, events
 from procurement.core.actors import Actor
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.errors import Conflict, DeadlinePassed, NotFound, ValidationFailed
@@ -85,6 +85,19 @@ def _check_out(c: rules.Check) -> CheckOut:
     return CheckOut(requirement=c.requirement, passed=c.passed, reason=c.reason, pending=c.pending)
 
 
+async def _performance_record(org_id: int, published_at: datetime | None) -> list[rules.Check]:
+    """What the provider's evaluations of last year mean for a call published this year
+    (a 不合格 bars, an 优秀 or 良好 is noted as a priority: issue 14 §4). The evaluations live
+    in the contracts package, which answers the question; none when no package does."""
+    year = clock.to_local(published_at).year if published_at is not None else clock.today_local().year
+    answers = await events.ask("bids.performance_record", organization_id=org_id, year=year)
+    return [
+        rules.Check(requirement=c["requirement"], passed=c["passed"], reason=c["reason"])
+        for answer in answers
+        for c in answer
+    ]
+
+
 async def eligibility(user: CurrentUser, tender_id: int) -> EligibilityOut:
     """Each requirement of the tender (rules 2–6), passed, failed or pending, with why.
     The annual report asked for is judged on the tender's publication day (rule 4)."""
@@ -101,6 +114,7 @@ async def eligibility(user: CurrentUser, tender_id: int) -> EligibilityOut:
         invited=json.loads(tender["invited_org_ids"] or "[]"),
         single_source_provider=tender["single_source_provider"],
     )
+    checks += await _performance_record(user.organization_id, tender["published_at"])
     return EligibilityOut(
         tender_id=tender_id,
         eligible=not any(c.blocks for c in checks),
