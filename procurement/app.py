@@ -18,7 +18,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from procurement.accounts.middleware import SessionMiddleware
-from procurement.core import db, i18n, packages
+from procurement.core import db, i18n, memory, packages
 from procurement.core import scheduler as core_scheduler
 from procurement.core.csrf import csrf_middleware
 from procurement.core.errors import ConfigurationError
@@ -80,6 +80,7 @@ async def _check_schema_ready() -> None:
 
 
 def create_app(*, run_scheduler: bool | None = None) -> Litestar:
+    memory.tune_malloc()  # before the first worker thread: uploads' buffers go back to the system
     settings = get_settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     secret = settings.resolved_secret_key()

@@ -66,6 +66,9 @@ HOME_TEMPLATE = "portal/home.html"
 # on who asks: no CSRF field (the filter form is a GET), no flash, and of the user only
 # whether there is one (the home page's key says so); base.html around them renders per request.
 _LISTINGS = PortalCache(max_entries=256)
+TENDER_TEMPLATE = "portal/tender.html"
+# The public's view of a tender page's content, per portal version (issue 11), ~20 KB each.
+_TENDER_BLOCKS = PortalCache(max_entries=128)
 
 
 def _rows(notices: list[NoticeOut]) -> tuple[tuple[int, str | None], ...]:
@@ -269,7 +272,18 @@ class TenderPortalPages(Controller):
 
     @get("/{tender_id:int}")
     async def detail(self, request: Request, tender_id: Id) -> Response:
-        return page(request, "portal/tender.html", await self._context(request, tender_id))
+        with portal_cache.one_version():
+            context = await self._context(request, tender_id)
+            response = page(request, TENDER_TEMPLATE, context)
+            if response.context["user"] is None:
+                # For the public the block shows no CSRF field, flash or user; of the clock only
+                # the tender's public status and which of its dates are past (the key holds them).
+                tender = context["tender"]
+                key = (tender.id, id(i18n.active()), tender.status, tuple(s["past"] for s in context["timeline"]))
+                response.context["tender_block"] = await _TENDER_BLOCKS.get(
+                    key, lambda: _render_block(request, TENDER_TEMPLATE, "content", response.context)
+                )
+            return response
 
     @post("/{tender_id:int}/questions")
     async def ask(self, request: Request, tender_id: Id, data: Form) -> Response:

@@ -158,13 +158,13 @@ def timeline(tender: TenderOut) -> list[dict[str, Any]]:
 
 async def tender_page_context(user, tender_id: int) -> dict[str, Any]:
     """What the public and the bureau tender pages both show."""
-    tender = await services.get_tender(user, tender_id)
+    tender, notices = await services.tender_page(user, tender_id)
     member = user is not None and user.role == Role.ORG_MEMBER and user.organization_id is not None
     return {
         "tender": tender,
         # A member sees when its organization obtained the documents (its 质疑 period runs from then).
         "obtained_on": await services.documents_obtained_on(tender_id, user.organization_id) if member else None,
-        "notices": await services.notices_for_tender(tender_id),
+        "notices": notices,
         "labels": LABELS,
         "answered": [q for q in tender.questions if q.answered_at],
         "timeline": timeline(tender),

@@ -22,7 +22,7 @@ from procurement.accounts.states import OrgKind, OrgStatus, Role
 from procurement.accounts.tables import Organization, User
 from procurement.catalogue.states import CATEGORY_LABELS
 from procurement.catalogue.tables import CatalogueItem
-from procurement.core import audit, clock, db, events
+from procurement.core import audit, clock, db, events, i18n
 from procurement.core.actors import SYSTEM, Actor
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.calendar import WorkdayCalendar, get_default_calendar
@@ -30,6 +30,7 @@ from procurement.core.errors import DeadlinePassed, NotFound, ValidationFailed
 from procurement.core.i18n import _
 from procurement.core.money import format_yuan
 from procurement.core.notify import notify
+from procurement.core.portal_cache import PortalCache
 from procurement.core.scheduler import Due, DueSweep, run_due
 from procurement.core.transitions import apply_transition
 from procurement.settings import get_settings
@@ -113,20 +114,36 @@ def _staff_view(user: CurrentUser | None, row: dict[str, Any]) -> bool:
     return bool(policies.staff_view(user, row))
 
 
-async def _out(row: dict[str, Any], user: CurrentUser | None) -> TenderOut:
-    staff = _staff_view(user, row)
-    status = _current_status(row)
-    lots = await TenderLot.select().where(TenderLot.tender == row["id"]).order_by(TenderLot.number)
-    questions = (
+async def _questions(tender_id: int) -> list[dict[str, Any]]:
+    return (
         await TenderQuestion.select(*TenderQuestion.all_columns(), TenderQuestion.organization.name)
-        .where(TenderQuestion.tender == row["id"])
+        .where(TenderQuestion.tender == tender_id)
         .order_by(TenderQuestion.id)
     )
-    versions = (
-        await TenderVersion.select(TenderVersion.version, TenderVersion.change_summary, TenderVersion.created_at)
-        .where(TenderVersion.tender == row["id"])
-        .order_by(TenderVersion.version)
-    )
+
+
+async def _parts(tender_id: int) -> dict[str, Any]:
+    """What the tender's page shows besides the tender row: its lots, questions, versions,
+    attached files and notices."""
+    return {
+        "lots": await TenderLot.select().where(TenderLot.tender == tender_id).order_by(TenderLot.number),
+        "questions": await _questions(tender_id),
+        "versions": await TenderVersion.select(
+            TenderVersion.version, TenderVersion.change_summary, TenderVersion.created_at
+        )
+        .where(TenderVersion.tender == tender_id)
+        .order_by(TenderVersion.version),
+        "files": await tender_files(tender_id),
+        "notices": await _notice_rows(tender_id),
+    }
+
+
+async def _out(row: dict[str, Any], user: CurrentUser | None, parts: dict[str, Any] | None = None) -> TenderOut:
+    staff = _staff_view(user, row)
+    status = _current_status(row)
+    if parts is None:
+        parts = await _parts(row["id"])
+    lots, questions, versions = parts["lots"], parts["questions"], parts["versions"]
     own_org = user.organization_id if user else None
     shown_questions = [
         QuestionOut(
@@ -210,7 +227,7 @@ async def _out(row: dict[str, Any], user: CurrentUser | None) -> TenderOut:
         documents_method_text=content.documents_method_text(row),
         opening_place=row["opening_place"],
         opening_place_text=content.opening_place_text(row),
-        files=await tender_files(row["id"]),
+        files=list(parts["files"]),
         allowed_actions=allowed,
         questions=shown_questions,
         versions=[VersionOut(**v) for v in versions],
@@ -250,6 +267,36 @@ async def get_tender(user: CurrentUser | None, tender_id: int) -> TenderOut:
     if not policies.can_view_tender(user, row):
         raise NotFound(_("找不到该项目。"))
     return await _out(row, user)
+
+
+# The tender's page reads per portal version (issue 11). The tender row, its lots, versions,
+# files and notices change only with a tender, tender-file or notice write, each of which
+# changes the version in its own transaction: lots are written with the tender row, a version
+# with the tender's amendment, an answer to a question with its clarification notice. Asking
+# a question changes nothing the version follows: so only the answered questions come from
+# here, for the public; a signed-in user (staff, the asking organization) reads them afresh.
+_PAGES = PortalCache(max_entries=256)
+_PUBLIC_VIEWS = PortalCache(max_entries=256)
+
+
+async def tender_page(user: CurrentUser | None, tender_id: int) -> tuple[TenderOut, list[TenderNoticeOut]]:
+    """The tender as the user may see it, and every notice it published (the tender's page)."""
+
+    async def read() -> tuple[dict[str, Any], dict[str, Any]]:
+        row = await _load(tender_id)
+        parts = await _parts(tender_id)
+        parts["questions"] = [q for q in parts["questions"] if q["answered_at"] is not None]
+        return row, parts
+
+    row, parts = await _PAGES.get(tender_id, read)
+    if not policies.can_view_tender(user, row):
+        raise NotFound(_("找不到该项目。"))
+    if user is None:  # the public's view depends on the version, the language and the clock's status
+        key = (tender_id, id(i18n.active()), _current_status(row))
+        tender = await _PUBLIC_VIEWS.get(key, lambda: _out(row, None, parts))
+    else:
+        tender = await _out(row, user, {**parts, "questions": await _questions(tender_id)})
+    return tender, _notices_out(parts["notices"])
 
 
 def _summary(row: dict[str, Any], staff: bool) -> TenderSummary:
@@ -1078,13 +1125,21 @@ async def tender_files(tender_id: int) -> list[TenderFileOut]:
     ]
 
 
-async def notices_for_tender(tender_id: int) -> list[TenderNoticeOut]:
-    """Every notice the tender published, oldest first."""
-    rows = (
+async def _notice_rows(tender_id: int) -> list[dict[str, Any]]:
+    return (
         await Notice.select(Notice.id, Notice.notice_type, Notice.title, Notice.published_at)
         .where(Notice.tender == tender_id)
         .order_by(Notice.id)
     )
+
+
+async def notices_for_tender(tender_id: int) -> list[TenderNoticeOut]:
+    """Every notice the tender published, oldest first."""
+    return _notices_out(await _notice_rows(tender_id))
+
+
+def _notices_out(rows: list[dict[str, Any]]) -> list[TenderNoticeOut]:
+    """The notices in the language of the request (the labels are translated here)."""
     return [
         TenderNoticeOut(
             id=r["id"],

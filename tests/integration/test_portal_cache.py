@@ -13,7 +13,7 @@ from piccolo.querystring import QueryString
 from procurement.accounts.tables import Organization
 from procurement.core import clock, db
 from procurement.core.portal_cache import current_version
-from procurement.tenders.states import TenderStatus
+from procurement.tenders.states import TENDER_TABLE, TenderStatus
 from procurement.tenders.tables import Tender
 from tests.integration.bid_helpers import published_tender
 from tests.integration.conftest import csrf_from, page_login
@@ -152,3 +152,34 @@ async def test_a_pdf_behind_a_login_is_private_and_not_stored_yet_answers_304(cl
     client.cookies.clear()  # signed out: the draft is still refused, whatever the browser holds
     refused = await client.get(url, headers={"If-None-Match": response.headers["etag"]})
     assert refused.status_code == 404
+
+
+async def test_the_public_tender_page_follows_the_database_and_the_clock_though_kept_per_version(client):
+    """Issue 11: the public's tender page is kept per portal version; a raw change to the
+    tender (another process) shows at once, and so does the public status when the bid
+    deadline passes with no write at all."""
+    tender = await published_tender(client, title="按版本缓存的项目页")
+    client.cookies.clear()
+    url = f"/tenders/{tender['id']}"
+    for _ in range(2):  # the second request is served from what the first kept
+        page = await client.get(url)
+        assert page.status_code == 200 and "按版本缓存的项目页" in page.text and 'id="ask"' not in page.text
+    await db.get_engine().run_querystring(
+        QueryString("UPDATE tender SET title = {} WHERE id = {}", "另一进程改过的标题", tender["id"])
+    )
+    assert "另一进程改过的标题" in (await client.get(url)).text
+    before = (await client.get(url)).text
+    deadline = await Tender.select(Tender.bid_deadline).where(Tender.id == tender["id"]).first()
+    clock.freeze(deadline["bid_deadline"] + timedelta(minutes=1))
+    try:
+        after = (await client.get(url)).text
+    finally:
+        clock.freeze(None)
+    # the public status and the timeline follow the clock, not the version
+    published, closed = (TENDER_TABLE.public_label(s) for s in (TenderStatus.PUBLISHED, TenderStatus.CLOSED))
+    assert published != closed
+    assert f">{published}<" in before and f">{closed}<" not in before
+    assert f">{closed}<" in after and after.count('class="past"') > before.count('class="past"')
+    await page_login(client, "xingfujia")
+    signed_in = (await client.get(url)).text
+    assert 'id="ask"' in signed_in and csrf_from(signed_in)  # a signed-in member still gets its own form
