@@ -264,11 +264,14 @@ async def contract_figures(user: CurrentUser, year: int | None = None) -> list[C
 
 
 async def summary(user: CurrentUser, year: int | None = None) -> dict[str, Any]:
-    """The three views of the ledger page and its export, for one budget year or all."""
-    rows = await contract_figures(user, year)
+    """The three views of the ledger page and its export, for one budget year or all,
+    with the years that have signed contracts (the latest first) for the filter."""
+    every = await contract_figures(user)
+    rows = [r for r in every if year is None or r.year == year]
     categories = by_category(rows)
     return {
         "year": year,
+        "years": sorted({r.year for r in every}, reverse=True),
         "as_of": clock.today_local(),
         "contracts": rows,
         "organizations": by_organization(rows),
@@ -276,8 +279,3 @@ async def summary(user: CurrentUser, year: int | None = None) -> dict[str, Any]:
         "share": social_share(rows, year),
         "chart": chart_bars(categories),
     }
-
-
-async def years(user: CurrentUser) -> list[int]:
-    """The budget years with signed contracts the user may count, the latest first."""
-    return sorted({r.year for r in await contract_figures(user)}, reverse=True)

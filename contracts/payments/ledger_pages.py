@@ -27,6 +27,5 @@ class LedgerPages(Controller):
     ) -> Response:
         user = require_user(request)
         context = await ledger.summary(user, year)
-        context["years"] = await ledger.years(user)
         context["page_title"] = _("付款台账汇总")
         return page(request, TEMPLATE, context)

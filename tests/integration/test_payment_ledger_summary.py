@@ -111,5 +111,7 @@ async def test_the_ledger_page_shows_the_views_and_the_svg_chart(client):
     assert empty.status_code == 200 and "暂无已签订的合同" in empty.text
     await client.post("/logout")
     client.cookies.clear()
+    anonymous = await client.get("/bureau/ledger")
+    assert anonymous.status_code in (302, 303) and "/login" in anonymous.headers["location"]
     await page_login(client, "xingfujia")
     assert (await client.get("/bureau/ledger")).status_code == 403
