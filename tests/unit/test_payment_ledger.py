@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from contracts.payments import policies
 from contracts.payments.ledger import (
     ContractFigures,
     SocialShare,
@@ -17,6 +18,8 @@ from contracts.payments.ledger import (
     chart_bars,
     social_share,
 )
+from procurement.core.actors import Role
+from procurement.core.auth import CurrentUser
 
 
 def figures(cid: int, provider: int, org_kind: str, amount: int, released: int = 0, **extra) -> ContractFigures:
@@ -123,3 +126,15 @@ def test_the_chart_scales_bars_to_the_largest_planned_amount():
     assert first["released_w"] == span * 50_000_00 // 310_000_00
     assert chart["height"] > chart["rows"][-1]["released_y"]
     assert chart_bars([])["rows"] == []
+
+
+def test_only_bureau_staff_and_administrators_read_the_ledger_summary():
+    def user(role: str, org: int | None) -> CurrentUser:
+        return CurrentUser(1, "u", "用户", role, org, "机构", None, 1, "t", "bearer")
+
+    allowed = [user(Role.OFFICER, 10), user(Role.FINANCE, 10), user(Role.ADMIN, None)]
+    refused = [user(Role.ORG_MEMBER, 20), user(Role.EVALUATOR, 30), user(Role.EXPERT, 40), user(Role.OFFICER, None)]
+    assert all(policies.ledger_summary_reader(u) for u in allowed)
+    for u in refused:
+        decision = policies.ledger_summary_reader(u)
+        assert not decision and "经办人和财务人员" in (decision.reason or "")
