@@ -20,8 +20,9 @@ from contracts.lifecycle.document_routes import ContractDocumentController
 from contracts.lifecycle.pages import ContractPages
 from contracts.lifecycle.routes import ContractController
 from contracts.payments import reactions as payment_reactions
+from contracts.payments.ledger_pages import LedgerPages
 from contracts.payments.pages import PaymentPages
-from contracts.payments.routes import PaymentController
+from contracts.payments.routes import LedgerSummaryController, PaymentController
 from contracts.staffing import demo as staffing_demo
 from contracts.staffing.pages import StaffingPages
 from contracts.staffing.routes import SocialWorkerController, TeamController
@@ -56,6 +57,7 @@ PACKAGE = Package(
         IndicatorSystemController,
         SurveyController,
         PaymentController,
+        LedgerSummaryController,
     ],
     pages=[
         ContractDocumentPublicPages,
@@ -67,6 +69,7 @@ PACKAGE = Package(
         SurveyPages,
         AssessmentPages,
         PaymentPages,
+        LedgerPages,
     ],
     templates=ROOT / "templates" / "contracts",
     sweeps=register_sweeps,

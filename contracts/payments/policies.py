@@ -36,6 +36,17 @@ def finance(user: CurrentUser, contract: dict[str, Any]) -> Decision:
     return deny(_("只有采购人（{buyer}）的财务人员可以拨付款项。").format(buyer=contract["buyer_name"]))
 
 
+def ledger_summary_reader(user: CurrentUser) -> Decision:
+    """The bureau's ledger views (per organization, per year and category, the share of
+    social organizations): the officers and finance staff of a buying bureau, over their
+    own bureau's contracts; administrators over every bureau's."""
+    if user.role == Role.ADMIN:
+        return allow()
+    if user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id is not None:
+        return allow(Relation.BUYER_STAFF)
+    return deny(_("只有采购人的经办人和财务人员可以查看付款台账汇总。"))
+
+
 def ledger_reader(user: CurrentUser, contract: dict[str, Any]) -> Decision:
     """The buyer's staff and administrators export a contract's payment ledger."""
     if user.role == Role.ADMIN:

@@ -7,6 +7,7 @@ from litestar.params import JSONBody, Parameter
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK
 
+from contracts.payments import ledger_documents
 from contracts.payments import services as payments
 from contracts.payments.schemas import (
     ApprovePaymentIn,
@@ -100,4 +101,30 @@ class PaymentController(Controller):
     ) -> Response[bytes]:
         """The contract's payment ledger: schedule, gates, status, amounts, due and paid dates."""
         name, mime, content = await payments.export_ledger(require_user(request), contract_id, format)
+        return Response(content, media_type=mime, headers={"Content-Disposition": content_disposition(name)})
+
+
+class LedgerSummaryController(Controller):
+    path = "/bureau/ledger"
+    tags = [N_("合同")]
+
+    @get(
+        "/",
+        operation_id="ExportLedgerSummary",
+        responses=problems(401, 403),
+        media_type="application/octet-stream",
+    )
+    async def export(
+        self,
+        request: Request,
+        format: str = Parameter(default="csv", pattern=r"^(csv|xlsx)$", description=N_("csv 或 xlsx")),
+        year: int | None = Parameter(default=None, ge=2000, le=2100, description=N_("预算年度（签订年份）")),
+        view: str = Parameter(
+            default="categories",
+            pattern=r"^(categories|organizations|contracts|share)$",
+            description=N_("CSV 的视图：categories、organizations、contracts 或 share"),
+        ),
+    ) -> Response[bytes]:
+        """The bureau's ledger: per organization, per budget year and category (planned against released), the share of social organizations."""
+        name, mime, content = await ledger_documents.export_summary(require_user(request), format, year, view)
         return Response(content, media_type=mime, headers={"Content-Disposition": content_disposition(name)})
