@@ -14,6 +14,7 @@ import asyncio
 import base64
 import binascii
 import csv
+import functools
 import io
 from datetime import date, datetime
 from typing import Any
@@ -450,8 +451,11 @@ async def import_workers(user: CurrentUser, data: ImportIn) -> ImportOut:
         return ImportOut(rows=rows, imported=len(ready), errors=errors, done=True)
 
 
+@functools.lru_cache(maxsize=2)
 def template(kind: str) -> tuple[bytes, str, str]:
-    """The import template (header and one example row): bytes, file name, media type."""
+    """The import template (header and one example row): bytes, file name, media type.
+    Made once per process: a workbook carries its creation time, and the same download
+    should give the same bytes (the sealed-bid test compares answers before and after)."""
     headers = [h for h, _name in COLUMNS]
     if kind == "csv":
         out = io.StringIO()

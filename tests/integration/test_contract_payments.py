@@ -356,9 +356,14 @@ async def test_a_contract_may_agree_a_payment_term_of_at_most_60_days(client):
     agreed = await client.put(term, headers=officer, json={"days": 60})
     assert agreed.status_code == 200, agreed.text
     assert agreed.json()["agreed_days"] == 60 and agreed.json()["payment_days"] == 60
+    # Signing made the first installment due before the term was recorded: its running
+    # deadline stays (30 days); the installment that falls due next takes the agreed 60.
     await activated(contract)
     first = item(await schedule(client, officer, contract), 1)
-    assert first["deadline_on"] == (clock.today_local() + timedelta(days=60)).isoformat()
+    assert first["deadline_on"] == (clock.today_local() + timedelta(days=30)).isoformat()
+    await evaluated(contract, "midterm", "good")
+    second = item(await schedule(client, officer, contract), 2)
+    assert second["deadline_on"] == (clock.today_local() + timedelta(days=60)).isoformat(), second
     cleared = await client.put(term, headers=officer, json={"days": None})
     assert cleared.json()["agreed_days"] is None and cleared.json()["payment_days"] == 30
     assert await AuditEvent.count().where(AuditEvent.action == "contract.payment_term") == 2
