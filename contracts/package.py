@@ -4,7 +4,7 @@ sweeps and demo here as they arrive."""
 
 from __future__ import annotations
 
-from contracts import dashboard
+from contracts import dashboard, dashboard_performance
 from contracts.assessments.pages import AssessmentPages, SurveyPages
 from contracts.assessments.routes import AssessmentController, IndicatorSystemController, SurveyController
 from contracts.changes.routes import ContractChangeController
@@ -33,6 +33,7 @@ def _subscribe() -> None:
     delivery_reactions.subscribe()
     payment_reactions.subscribe()
     dashboard.register()
+    dashboard_performance.register()
 
 
 async def _demo(force: bool = False) -> bool:
