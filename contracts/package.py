@@ -4,7 +4,7 @@ sweeps and demo here as they arrive."""
 
 from __future__ import annotations
 
-from contracts import dashboard
+from contracts import dashboard, dashboard_performance
 from contracts.assessments import eligibility as assessment_eligibility
 from contracts.assessments.pages import AssessmentPages, SurveyPages
 from contracts.assessments.routes import AssessmentController, IndicatorSystemController, SurveyController
@@ -36,6 +36,7 @@ def _subscribe() -> None:
     payment_reactions.subscribe()
     assessment_eligibility.subscribe()
     dashboard.register()
+    dashboard_performance.register()
 
 
 async def _demo(force: bool = False) -> bool:

@@ -14,7 +14,7 @@ from litestar.params import Body, PathParameter
 from litestar.response import Response
 from pydantic import ValidationError
 
-from contracts.assessments import rules, survey
+from contracts.assessments import qr, rules, survey
 from contracts.assessments import services as assessments
 from contracts.assessments.schemas import EvaluationIn, RectificationIn, SelfAssessmentIn, SurveyAnswerIn
 from contracts.assessments.states import ASSESSMENT_TABLE
@@ -75,6 +75,7 @@ class SurveyPages(Controller):
 
 
 ASSESSMENT_TEMPLATE = "contracts/assessments/assessment.html"
+SHEET_TEMPLATE = "contracts/assessments/survey_sheet.html"
 WORKSPACE_TEMPLATE = "contracts/assessments/workspace.html"
 
 
@@ -110,6 +111,27 @@ class AssessmentPages(Controller):
         user = require_user(request)
         queue = await assessments.agency_queue(user)
         return page(request, WORKSPACE_TEMPLATE, {"items": queue.items, "page_title": _("评估工作台")})
+
+    @get("/contracts/{contract_id:int}/survey-codes/sheet")
+    async def sheet(self, request: Request, contract_id: Id) -> Response:
+        """The printable sheet of the contract's unused survey codes, each with its QR code
+        (the buyer's officer, as ``ListSurveyCodes``)."""
+        user = require_user(request)
+        codes = await survey.list_codes(user, contract_id)
+        contract = await assessments.load_contract(contract_id)
+        unused = [c for c in codes.issued if not c.used]
+        urls = [qr.survey_url(str(request.base_url), c.link) for c in unused]
+        cards = list(zip(unused, urls, await qr.qr_svgs(urls), strict=True))
+        return page(
+            request,
+            SHEET_TEMPLATE,
+            {
+                "contract": contract,
+                "cards": cards,
+                "used": len(codes.issued) - len(unused),
+                "page_title": _("社区评议问卷卡：{title}").format(title=contract["title"]),
+            },
+        )
 
     @get("/contracts/{contract_id:int}/assessments/{assessment_id:int}")
     async def one(self, request: Request, contract_id: Id, assessment_id: Id) -> Response:

@@ -325,6 +325,18 @@ async def agency_queue(user: CurrentUser) -> AssessmentList:
     return AssessmentList(items=items)
 
 
+async def final_graded(contract_id: int) -> bool:
+    """The contract's final evaluation is finished with a grade (rule 33): what the
+    lifecycle's completion waits for, with the settled payments. An evaluation in
+    rectification or waiting for its re-evaluation is not finished."""
+    row = (
+        await Assessment.select(Assessment.status, Assessment.grade)
+        .where((Assessment.contract == contract_id) & (Assessment.stage == Stage.FINAL))
+        .first()
+    )
+    return row is not None and row["status"] == AssessmentStatus.FINISHED and bool(row["grade"])
+
+
 # --------------------------------------------------------------------------- assignment
 
 

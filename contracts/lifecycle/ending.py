@@ -65,9 +65,12 @@ async def resume_contract(user: CurrentUser, contract_id: int) -> ContractOut:
 
 
 async def paid_fen(contract_id: int) -> int:
-    """What has been paid under the contract. Payments arrive with a later issue; until
-    then nothing has been paid."""
-    return 0
+    """What has been released under the contract so far, from the payments ledger
+    (invariant 7): the termination settlement may cover only what remains unpaid."""
+    # Imported here: contracts.payments reads the lifecycle's tables and services.
+    from contracts.payments import services as payments
+
+    return await payments.released_total(contract_id)
 
 
 async def terminate_contract(user: CurrentUser, contract_id: int, data: TerminateIn) -> ContractOut:
@@ -123,13 +126,43 @@ async def terminate_contract(user: CurrentUser, contract_id: int, data: Terminat
     return await get_contract(user, contract_id)
 
 
+async def completion_missing(contract_id: int) -> list[str]:
+    """What still stands between an active contract and its completion: the final
+    evaluation finished with a grade (rule 33) and every installment released (rule 35)."""
+    # Imported here: both sub-domains read the lifecycle's tables and services.
+    from contracts.assessments import services as assessments
+    from contracts.payments import services as payments
+
+    missing = []
+    if not await assessments.final_graded(contract_id):
+        missing.append(_("终期评估尚未完成并评定等级"))
+    if not await payments.settled(contract_id):
+        missing.append(_("各期款项尚未全部拨付"))
+    return missing
+
+
 async def complete_contract(user: CurrentUser, contract_id: int) -> ContractOut:
-    """Completion needs the final evaluation and the settled payments, which later issues
-    provide; until they exist it is refused with a clear message."""
+    """履行完毕, recorded by the buyer's officer once the final evaluation is finished with
+    a grade and every installment is released (issue 14 §4; rules 33, 35); otherwise refused
+    with what is missing."""
     async with db.transaction():
         row = await readable(user, contract_id, lock=True)
         actor = policies.buyer_officer(user, row, _("确认合同履行完毕")).acting(user)
         CONTRACT_TABLE.decide(row["status"], "complete", actor)
-        raise Conflict(
-            _("合同须在终期评估完成、各期款项结清后方可确认履行完毕；本系统尚未登记终期评估和付款结算，暂不能完成。")
+        missing = await completion_missing(contract_id)
+        if missing:
+            raise Conflict(
+                _("合同须在终期评估完成、各期款项结清后方可确认履行完毕。尚缺：{missing}。").format(
+                    missing="；".join(missing)
+                )
+            )
+        await apply_transition(
+            CONTRACT_TABLE,
+            Contract,
+            contract_id,
+            row["status"],
+            "complete",
+            actor,
         )
+        await notify("contract.completed", await party_users(row, Party.BUYER, Party.PROVIDER), message_context(row))
+    return await get_contract(user, contract_id)

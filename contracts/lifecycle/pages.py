@@ -16,6 +16,10 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter, URLEncodedBody
 from litestar.response import Response
 
+from contracts.assessments import services as assessment_services
+from contracts.assessments import survey as survey_services
+from contracts.assessments.schemas import AssignIn, SurveyCodesIn
+from contracts.assessments.states import STAGE_LABELS
 from contracts.changes import services as change_services
 from contracts.changes.documents import term_text
 from contracts.delivery import services as delivery_services
@@ -31,9 +35,14 @@ from contracts.lifecycle.schemas import (
     TerminateIn,
 )
 from contracts.lifecycle.states import CONTRACT_TABLE, ContractStatus
+from contracts.payments import services as payment_services
 from contracts.staffing import services as staffing_services
+from procurement.accounts import services as accounts
+from procurement.accounts.schemas import OrgKind
 from procurement.core import clock
+from procurement.core.actors import Role
 from procurement.core.api import Id
+from procurement.core.auth import CurrentUser
 from procurement.core.errors import ValidationFailed
 from procurement.core.i18n import N_, Labels, _
 from procurement.core.web import checkbox, fen_field, form_action, page, parse_form, redirect, require_user, yuan_field
@@ -83,7 +92,11 @@ async def _contract_context(request: Request, contract_id: int, tab: str = "over
             changes.append((change, rows))
     progress = await delivery_services.progress(user, contract_id) if tab == "reports" else None
     team = await staffing_services.get_team(user, contract_id) if tab == "team" else None
+    evaluations = await _evaluations_context(user, contract) if tab == "evaluations" else {}
+    payments = await payment_services.list_installments(user, contract_id) if tab == "payments" else None
     return {
+        **evaluations,
+        "payments": payments,
         "changes": changes,
         "progress": progress,
         "team": team,
@@ -100,6 +113,31 @@ async def _contract_context(request: Request, contract_id: int, tab: str = "over
         "amount_yuan": yuan_field(contract.amount_fen),
         "page_title": contract.title,
     }
+
+
+async def _evaluations_context(user: CurrentUser, contract: ContractOut) -> dict[str, Any]:
+    """The 评估 tab: the contract's evaluations and, for the buyer's officer, the choices of
+    the assignment form (the registered evaluation agencies, the stages, the indicator
+    systems) and the survey codes issued so far."""
+    listed = await assessment_services.list_assessments(user, contract.id)
+    officer = user.role == Role.OFFICER and user.organization_id == contract.buyer_id
+    context: dict[str, Any] = {"evaluations": listed.items, "may_assign": officer}
+    if officer:
+        agencies = await accounts.organization_choices(kind=OrgKind.AGENCY, active_only=True)
+        systems = (await assessment_services.list_indicator_systems(user)).items
+        codes = await survey_services.list_codes(user, contract.id)
+        context |= {
+            "agencies": [(str(a["id"]), a["name"]) for a in agencies],
+            "stages": [(key, STAGE_LABELS[key]) for key in STAGE_LABELS.source()],
+            "systems": [
+                (str(s.id), _("{name}（第 {version} 版）").format(name=s.name, version=s.version))
+                for s in systems
+                if s.latest
+            ],
+            "codes_issued": len(codes.issued),
+            "codes_unused": sum(1 for c in codes.issued if not c.used),
+        }
+    return context
 
 
 def _draft_input(form: dict[str, Any], contract: ContractOut, provider: bool) -> ContractDraftIn:
@@ -319,3 +357,42 @@ class ContractPages(Controller):
             return redirect(f"/contracts/{contract_id}", _("合同已解除，解除公告已发布。"))
 
         return await form_action(request, CONTRACT, {**data, "_form": "terminate"}, action, context)
+
+    @post("/contracts/{contract_id:int}/evaluations")
+    async def assign_evaluation(self, request: Request, contract_id: Id, data: Form) -> Response:
+        """The buyer's officer commissions an evaluation agency from the 评估 tab."""
+        user = require_user(request)
+        context = await _contract_context(request, contract_id, "evaluations")
+
+        async def action() -> Response:
+            values = {
+                "agency_id": str(data.get("agency_id") or "").strip() or None,
+                "stage": data.get("stage", ""),
+                "due_on": str(data.get("due_on") or "").strip() or None,
+                "system_id": str(data.get("system_id") or "").strip() or None,
+            }
+            made = await assessment_services.assign_evaluation(user, contract_id, parse_form(AssignIn, values))
+            return redirect(
+                f"/contracts/{contract_id}?tab=evaluations",
+                _("已委托{agency}开展{stage}，应于 {day} 前完成。").format(
+                    agency=made.agency_name, stage=made.stage_label, day=made.due_on.isoformat()
+                ),
+            )
+
+        return await form_action(request, CONTRACT, {**data, "_form": "assign"}, action, context)
+
+    @post("/contracts/{contract_id:int}/survey-codes")
+    async def issue_survey_codes(self, request: Request, contract_id: Id, data: Form) -> Response:
+        """The buyer's officer issues one-time survey codes and gets their printable QR sheet."""
+        user = require_user(request)
+        context = await _contract_context(request, contract_id, "evaluations")
+
+        async def action() -> Response:
+            count = parse_form(SurveyCodesIn, {"count": str(data.get("count") or "").strip() or None})
+            issued = await survey_services.issue_codes(user, contract_id, count)
+            return redirect(
+                f"/contracts/{contract_id}/survey-codes/sheet",
+                _("已发放 {n} 个问卷码，请打印问卷卡。").format(n=len(issued.issued)),
+            )
+
+        return await form_action(request, CONTRACT, {**data, "_form": "codes"}, action, context)

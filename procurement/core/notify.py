@@ -220,6 +220,10 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
         "title": N_("合同解除：{title}"),
         "body": N_("合同「{title}」（编号 {number}）已解除。理由：{reason}；结算金额：{settlement}。"),
     },
+    "contract.completed": {
+        "title": N_("合同履行完毕：{title}"),
+        "body": N_("合同「{title}」（编号 {number}）终期评估已完成、各期款项已结清，采购人已确认履行完毕。"),
+    },
     "system.welcome": {
         "title": N_("欢迎使用政府购买服务管理平台"),
         "body": N_("{name}，您的账号已开通。"),

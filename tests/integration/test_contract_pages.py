@@ -108,8 +108,8 @@ async def test_each_tab_shows_its_data_or_an_honest_empty_state(client):
         "document": "文本尚未定稿",
         "changes": "暂无变更记录",
         "reports": "暂无履约报告",
-        "evaluations": "暂无评估记录",
-        "payments": "暂无拨付记录",
+        "evaluations": "尚未委托第三方评估",
+        "payments": "拨付申请、审核与拨付",
     }
     for tab, words in expected.items():
         page = await client.get(f"/contracts/{contract['id']}?tab={tab}")
