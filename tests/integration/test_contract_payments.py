@@ -140,11 +140,13 @@ async def test_a_passed_midterm_makes_the_second_installment_due_and_a_failed_on
     await evaluated(contract, "midterm", "fail", 550)
     second = item(await schedule(client, officer, contract), 2)
     assert second["status"] == "withheld" and "中期评估不合格" in second["withheld_reason"]
+    assert second["assessment_id"] == 1  # the evaluation whose report the bureau reads beside the payment
     await evaluated(contract, "spot", "excellent", 950, assessment_id=2)
     assert item(await schedule(client, officer, contract), 2)["status"] == "withheld"
     await evaluated(contract, "midterm", "good", 850, assessment_id=3)  # re-evaluation after 整改
     ledger = await schedule(client, officer, contract)
     assert item(ledger, 2)["status"] == "due" and item(ledger, 2)["withheld_reason"] == ""
+    assert item(ledger, 2)["assessment_id"] == 3 and item(ledger, 1)["assessment_id"] is None
     assert item(ledger, 3)["status"] == "waiting"
     await evaluated(contract, "final", "pass", 700, assessment_id=4)
     assert item(await schedule(client, officer, contract), 3)["status"] == "due"
@@ -357,8 +359,13 @@ async def test_a_contract_may_agree_a_payment_term_of_at_most_60_days(client):
     assert agreed.status_code == 200, agreed.text
     assert agreed.json()["agreed_days"] == 60 and agreed.json()["payment_days"] == 60
     await activated(contract)
-    first = item(await schedule(client, officer, contract), 1)
-    assert first["deadline_on"] == (clock.today_local() + timedelta(days=60)).isoformat()
+    # Signing already met the first gate, so its 30-day deadline runs on (rule 35: the term applies to
+    # installments becoming due from now on); the mid-term installment, due after, gets the 60 days.
+    ledger = await schedule(client, officer, contract)
+    assert item(ledger, 1)["deadline_on"] == (clock.today_local() + timedelta(days=30)).isoformat()
+    await evaluated(contract, "midterm", "good")
+    second = item(await schedule(client, officer, contract), 2)
+    assert second["deadline_on"] == (clock.today_local() + timedelta(days=60)).isoformat()
     cleared = await client.put(term, headers=officer, json={"days": None})
     assert cleared.json()["agreed_days"] is None and cleared.json()["payment_days"] == 30
     assert await AuditEvent.count().where(AuditEvent.action == "contract.payment_term") == 2
