@@ -46,6 +46,7 @@ class InstallmentPaymentOut(BaseModel):
     status: str
     status_label: str
     gate_met_at: datetime | None
+    assessment_id: int | None  # the evaluation that met or failed the gate: its report beside the approval
     due_on: date | None
     deadline_on: date | None
     days_left: int | None

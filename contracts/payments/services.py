@@ -288,6 +288,7 @@ async def list_installments(user: CurrentUser, contract_id: int) -> Installments
                 status=pay["status"],
                 status_label=PAYMENT_TABLE.staff_label(pay["status"]),
                 gate_met_at=pay["gate_met_at"],
+                assessment_id=pay.get("assessment_id"),
                 due_on=pay["due_on"],
                 deadline_on=pay["deadline_on"],
                 days_left=None if released else rules.days_left(pay["deadline_on"], today),

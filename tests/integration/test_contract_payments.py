@@ -140,11 +140,13 @@ async def test_a_passed_midterm_makes_the_second_installment_due_and_a_failed_on
     await evaluated(contract, "midterm", "fail", 550)
     second = item(await schedule(client, officer, contract), 2)
     assert second["status"] == "withheld" and "中期评估不合格" in second["withheld_reason"]
+    assert second["assessment_id"] == 1  # the evaluation whose report the bureau reads beside the payment
     await evaluated(contract, "spot", "excellent", 950, assessment_id=2)
     assert item(await schedule(client, officer, contract), 2)["status"] == "withheld"
     await evaluated(contract, "midterm", "good", 850, assessment_id=3)  # re-evaluation after 整改
     ledger = await schedule(client, officer, contract)
     assert item(ledger, 2)["status"] == "due" and item(ledger, 2)["withheld_reason"] == ""
+    assert item(ledger, 2)["assessment_id"] == 3 and item(ledger, 1)["assessment_id"] is None
     assert item(ledger, 3)["status"] == "waiting"
     await evaluated(contract, "final", "pass", 700, assessment_id=4)
     assert item(await schedule(client, officer, contract), 3)["status"] == "due"
