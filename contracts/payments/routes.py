@@ -100,8 +100,11 @@ class PaymentController(Controller):
         format: str = Parameter(default="csv", pattern=r"^(csv|xlsx)$", description=N_("csv 或 xlsx")),
     ) -> Response[bytes]:
         """The contract's payment ledger: schedule, gates, status, amounts, due and paid dates."""
-        name, mime, content = await payments.export_ledger(require_user(request), contract_id, format)
-        return Response(content, media_type=mime, headers={"Content-Disposition": content_disposition(name)})
+        name, _mime, content = await payments.export_ledger(require_user(request), contract_id, format)
+        # One documented type for both formats; the file name tells the program to open it with.
+        return Response(
+            content, media_type="application/octet-stream", headers={"Content-Disposition": content_disposition(name)}
+        )
 
 
 class LedgerSummaryController(Controller):
@@ -126,5 +129,7 @@ class LedgerSummaryController(Controller):
         ),
     ) -> Response[bytes]:
         """The bureau's ledger: per organization, per budget year and category (planned against released), the share of social organizations."""
-        name, mime, content = await ledger_documents.export_summary(require_user(request), format, year, view)
-        return Response(content, media_type=mime, headers={"Content-Disposition": content_disposition(name)})
+        name, _mime, content = await ledger_documents.export_summary(require_user(request), format, year, view)
+        return Response(
+            content, media_type="application/octet-stream", headers={"Content-Disposition": content_disposition(name)}
+        )

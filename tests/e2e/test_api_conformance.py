@@ -39,7 +39,8 @@ def _run(live_server, *extra: str) -> subprocess.CompletedProcess:
 
 
 def _assert_ran_everything(result: subprocess.CompletedProcess, at_least: int) -> None:
-    assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
+    failures = result.stdout.split("FAILURES", 1)[-1].split("SUMMARY", 1)[0] if "FAILURES" in result.stdout else ""
+    assert result.returncode == 0, failures[:8000] + result.stdout[-3000:] + result.stderr[-2000:]
     tested = re.search(r"Tested: (\d+)", result.stdout)
     cases = re.search(r"(\d+) generated, (\d+) passed", result.stdout)
     assert tested and int(tested.group(1)) >= at_least, result.stdout[-3000:]

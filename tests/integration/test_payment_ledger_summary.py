@@ -21,7 +21,8 @@ API = "/api/v1/bureau/ledger/"
 
 def rows_of(response) -> list[list[str]]:
     assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-type"] == "application/octet-stream"  # one documented type for both formats
+    assert ".csv" in response.headers["content-disposition"]
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
