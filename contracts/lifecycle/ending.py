@@ -4,13 +4,17 @@ with the provider's consent or a stated legal ground. Each use case is one trans
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from contracts.lifecycle import policies, rules
-from contracts.lifecycle.schemas import ContractOut, GroundIn, TerminateIn
+from contracts.lifecycle.schemas import BondRefundIn, ContractOut, GroundIn, TerminateIn
 from contracts.lifecycle.services import get_contract, message_context, party_users, readable
 from contracts.lifecycle.states import CONTRACT_TABLE, GROUND_LABELS, Party
 from contracts.lifecycle.tables import Contract
-from procurement.core import clock, db
+from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser
+from procurement.core.calendar import get_default_calendar
 from procurement.core.errors import Conflict, ValidationFailed
 from procurement.core.i18n import _
 from procurement.core.money import format_yuan
@@ -110,6 +114,7 @@ async def terminate_contract(user: CurrentUser, contract_id: int, data: Terminat
                 Contract.termination_reason: data.reason,
                 Contract.settlement_fen: data.settlement_fen,
                 Contract.termination_notice_id: notice_id,
+                Contract.bond_refund_due_on: _bond_refund_due(row),
             },
             after={
                 "ground": data.ground,
@@ -163,6 +168,53 @@ async def complete_contract(user: CurrentUser, contract_id: int) -> ContractOut:
             row["status"],
             "complete",
             actor,
+            values={Contract.bond_refund_due_on: _bond_refund_due(row)},
         )
         await notify("contract.completed", await party_users(row, Party.BUYER, Party.PROVIDER), message_context(row))
+    return await get_contract(user, contract_id)
+
+
+def _bond_refund_due(row: dict[str, Any]) -> date | None:
+    """When the contract ends, the day its performance bond should be back (none without a bond)."""
+    if not row["performance_bond_fen"]:
+        return None
+    return rules.bond_refund_due_on(clock.today_local(), get_default_calendar())
+
+
+async def record_bond_refund(user: CurrentUser, contract_id: int, data: BondRefundIn) -> ContractOut:
+    """The buyer's finance records that the performance bond (履约保证金, rule 29) was returned,
+    with its voucher number, once the contract is completed or ended; once only (a
+    conditional update, so two clicks record one refund)."""
+    async with db.transaction():
+        row = await readable(user, contract_id, lock=True)
+        actor = policies.buyer_finance(user, row).acting(user)
+        if not row["performance_bond_fen"]:
+            raise Conflict(_("本合同未收取履约保证金。"))
+        if row["bond_refund_due_on"] is None:
+            raise Conflict(_("合同履行完毕或解除后，方可退还履约保证金。"))
+        done = (
+            await Contract.update(
+                {
+                    Contract.bond_refunded_at: clock.now(),
+                    Contract.bond_refund_voucher: data.voucher_no,
+                    Contract.updated_at: clock.now(),
+                }
+            )
+            .where((Contract.id == contract_id) & Contract.bond_refunded_at.is_null())
+            .returning(Contract.id)
+        )
+        if not done:
+            raise Conflict(_("履约保证金已登记退还，不能重复登记。"))
+        await audit.record(
+            "contract.bond_refunded",
+            "contract",
+            contract_id,
+            actor=actor,
+            after={"amount_fen": row["performance_bond_fen"], "voucher_no": data.voucher_no},
+        )
+        await notify(
+            "contract.bond_refunded",
+            await party_users(row, Party.PROVIDER),
+            message_context(row, amount=format_yuan(row["performance_bond_fen"])),
+        )
     return await get_contract(user, contract_id)

@@ -27,6 +27,7 @@ from contracts.lifecycle import document, ending, signing, views
 from contracts.lifecycle import services as contracts
 from contracts.lifecycle.document_routes import pdf_answer
 from contracts.lifecycle.schemas import (
+    BondRefundIn,
     ContractDraftIn,
     ContractOut,
     FilingIn,
@@ -316,6 +317,19 @@ class ContractPages(Controller):
             return redirect(f"/contracts/{contract_id}", _("已登记合同备案。"))
 
         return await form_action(request, CONTRACT, {**data, "_form": "filing"}, action, context)
+
+    @post("/contracts/{contract_id:int}/performance-bond/refund")
+    async def refund_bond(self, request: Request, contract_id: Id, data: Form) -> Response:
+        user = require_user(request)
+        context = await _contract_context(request, contract_id)
+
+        async def action() -> Response:
+            await ending.record_bond_refund(
+                user, contract_id, parse_form(BondRefundIn, {"voucher_no": data.get("voucher_no", "")})
+            )
+            return redirect(f"/contracts/{contract_id}", _("已登记退还履约保证金。"))
+
+        return await form_action(request, CONTRACT, {**data, "_form": "bond-refund"}, action, context)
 
     @post("/contracts/{contract_id:int}/suspend")
     async def suspend(self, request: Request, contract_id: Id, data: Form) -> Response:

@@ -53,3 +53,10 @@ def party(user: CurrentUser, contract: dict[str, Any]) -> Decision:
     if user.role == Role.ORG_MEMBER and user.organization_id == contract["provider"]:
         return allow(Relation.PROVIDER)
     return deny(_("只有合同双方（采购人的经办人、服务机构的工作人员）可以签署或修改合同。"))
+
+
+def buyer_finance(user: CurrentUser, contract: dict[str, Any]) -> Decision:
+    """采购人的财务人员 of this contract: records the refund of the performance bond."""
+    if user.role == Role.FINANCE and user.organization_id == contract["buyer"]:
+        return allow(Relation.BUYER_STAFF)
+    return deny(_("只有采购人（{buyer}）的财务人员可以登记退还履约保证金。").format(buyer=contract["buyer_name"]))

@@ -10,6 +10,7 @@ from contracts.delivery import services as delivery_services
 from contracts.lifecycle import ending, signing
 from contracts.lifecycle import services as contracts
 from contracts.lifecycle.schemas import (
+    BondRefundIn,
     ContractDraftIn,
     ContractOut,
     ContractSummary,
@@ -131,11 +132,21 @@ class ContractController(Controller):
         return await ending.terminate_contract(require_user(request), contract_id, data)
 
     @post(
+        "/{contract_id:int}/performance-bond/refund",
+        operation_id="RecordPerformanceBondRefund",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409, 422),
+    )
+    async def refund_bond(self, request: Request, contract_id: Id, data: JSONBody[BondRefundIn]) -> ContractOut:
+        """The buyer's finance records the return of the performance bond once the contract has ended (rule 29)."""
+        return await ending.record_bond_refund(require_user(request), contract_id, data)
+
+    @post(
         "/{contract_id:int}/complete",
         operation_id="CompleteContract",
         status_code=HTTP_200_OK,
         responses=problems(401, 403, 404, 409),
     )
     async def complete(self, request: Request, contract_id: Id) -> ContractOut:
-        """Refused until the final evaluation and the settled payments exist (later issues)."""
+        """履行完毕: refused until the final evaluation is graded and every installment is released."""
         return await ending.complete_contract(require_user(request), contract_id)

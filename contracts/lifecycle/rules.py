@@ -342,3 +342,13 @@ def signing_gaps(
 
 
 PROVIDER_FIELDS = ("provider_bank_name", "provider_bank_account", "provider_address", "provider_legal_rep")
+
+
+BOND_REFUND_WORKING_DAYS = 5
+
+
+def bond_refund_due_on(ended_on: date, calendar: WorkingDays) -> date:
+    """The performance bond (履约保证金, rule 29) is returned once the contract is completed or
+    ended. Neither the law nor the rules fix a term; the platform asks for it within 5 working
+    days, as for the winner's bid bond, and shows it late after that."""
+    return calendar.add_working_days(ended_on, BOND_REFUND_WORKING_DAYS)

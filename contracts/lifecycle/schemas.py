@@ -75,6 +75,10 @@ class TerminateIn(GroundIn):
     settlement_fen: int = Field(ge=0, le=10**13, description=N_("结算金额（分），不超过未付余额"))
 
 
+class BondRefundIn(_In):
+    voucher_no: str = Field(min_length=2, max_length=50, description=N_("退还履约保证金的凭证号"))
+
+
 class FilingIn(_In):
     reference: str = Field(min_length=2, max_length=100, description=N_("备案编号"))
 
@@ -164,6 +168,10 @@ class ContractOut(BaseModel):
     suspension_reason: str
     termination_reason: str
     settlement_fen: int | None
+    bond_refund_due_on: date | None  # the performance bond's return, once the contract has ended
+    bond_refunded_at: datetime | None
+    bond_refund_voucher: str
+    bond_refund_overdue: bool
     allowed_actions: list[str]
 
 

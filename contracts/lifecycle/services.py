@@ -132,6 +132,8 @@ async def _out(user: CurrentUser, row: dict[str, Any]) -> ContractOut:
     blockers = await awards.signing_blockers(row["tender"], row["lot"]) if unsigned else []
     decision = policies.party(user, row)
     actions = CONTRACT_TABLE.actions_for(row["status"], decision.acting(user)) if decision else []
+    if row["bond_refund_due_on"] is not None and row["bond_refunded_at"] is None and policies.buyer_finance(user, row):
+        actions.append("refund_bond")
     return ContractOut(
         id=row["id"],
         number=row["number"],
@@ -215,6 +217,12 @@ async def _out(user: CurrentUser, row: dict[str, Any]) -> ContractOut:
         suspension_reason=row["suspension_reason"],
         termination_reason=row["termination_reason"],
         settlement_fen=row["settlement_fen"],
+        bond_refund_due_on=row["bond_refund_due_on"],
+        bond_refunded_at=row["bond_refunded_at"],
+        bond_refund_voucher=row["bond_refund_voucher"],
+        bond_refund_overdue=row["bond_refund_due_on"] is not None
+        and row["bond_refunded_at"] is None
+        and clock.today_local() > row["bond_refund_due_on"],
         allowed_actions=actions,
     )
 

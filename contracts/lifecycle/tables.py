@@ -50,6 +50,9 @@ class Contract(Table, tablename="contract"):
     team_requirements = Text(default="{}")
     promised_team = Text(default="[]")  # the winning bid's team, as submitted
     performance_bond_fen = BigInt(default=0)
+    bond_refund_due_on = Date(null=True, default=None)  # set when the contract completes or ends (rule 29)
+    bond_refunded_at = Timestamptz(null=True, default=None)
+    bond_refund_voucher = Varchar(length=50, default="")
     buyer_name = Varchar(length=200)
     provider_name = Varchar(length=200)
     provider_credit_code = Varchar(length=18, default="")

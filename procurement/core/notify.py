@@ -224,6 +224,10 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
         "title": N_("合同履行完毕：{title}"),
         "body": N_("合同「{title}」（编号 {number}）终期评估已完成、各期款项已结清，采购人已确认履行完毕。"),
     },
+    "contract.bond_refunded": {
+        "title": N_("履约保证金已退还：{title}"),
+        "body": N_("合同「{title}」（编号 {number}）的履约保证金 {amount} 已由采购人财务登记退还。"),
+    },
     "system.welcome": {
         "title": N_("欢迎使用政府购买服务管理平台"),
         "body": N_("{name}，您的账号已开通。"),

@@ -108,6 +108,7 @@ ACTION_LABELS = Labels(
         # contracts (the contracts package writes them; their names are data here)
         "contract.created": N_("起草合同"),
         "contract.template_chosen": N_("选择合同模板"),
+        "contract.bond_refunded": N_("登记退还履约保证金"),
         "staffing.worker_registered": N_("登记社工"),
         "staffing.worker_updated": N_("修改社工信息"),
         "staffing.workers_imported": N_("批量导入社工名册"),
@@ -222,6 +223,7 @@ FIELD_LABELS = Labels(
         "receipt_no": N_("回执编号"),
         "content_sha256": N_("内容哈希（SHA-256）"),
         "template": N_("合同模板"),
+        "voucher_no": N_("凭证号"),
         "sha256": N_("文件哈希（SHA-256）"),
         "size": N_("大小"),
         "reference_no": N_("项目编号"),

@@ -67,3 +67,80 @@ async def test_completion_waits_for_the_graded_final_evaluation_and_every_instal
     assert await InboxItem.count().where(InboxItem.title.like("合同履行完毕%")) >= 1
     again = await client.post(url, headers=officer)
     assert again.status_code == 409
+
+
+async def test_the_performance_bond_is_returned_once_by_the_buyers_finance_after_the_contract_ends(client):
+    """Rule 29: the bond (≤ 10 %) is returned after the contract ends: due 5 working days after,
+    recorded once by the buyer's finance with a voucher number; not before the end, not by others."""
+    from datetime import date
+
+    from procurement.core import clock
+    from procurement.core.calendar import get_default_calendar
+
+    contract, officer, provider, _final = await self_assessed(client, stage="final")
+    finance = await api_login(client, "finance")
+    bond = contract["amount_fen"] // 20
+    await Contract.update({Contract.performance_bond_fen: bond}).where(Contract.id == contract["id"])
+    refund = f"/api/v1/contracts/{contract['id']}/performance-bond/refund"
+    early = await client.post(refund, headers=finance, json={"voucher_no": "TB-2026-001"})
+    assert early.status_code == 409 and "履行完毕或解除后" in chinese(early)
+    ended = await client.post(
+        f"/api/v1/contracts/{contract['id']}/terminate",
+        headers=officer,
+        json={"ground": "consent", "reason": "双方协商一致解除合同。", "settlement_fen": 0},
+    )
+    assert ended.status_code == 200, ended.text
+    due = get_default_calendar().add_working_days(clock.today_local(), 5)
+    assert date.fromisoformat(ended.json()["bond_refund_due_on"]) == due
+    assert ended.json()["bond_refunded_at"] is None and ended.json()["bond_refund_overdue"] is False
+    seen = (await client.get(f"/api/v1/contracts/{contract['id']}", headers=finance)).json()
+    assert "refund_bond" in seen["allowed_actions"]
+    assert (await client.post(refund, headers=officer, json={"voucher_no": "TB-2026-001"})).status_code == 403
+    assert (await client.post(refund, headers=provider, json={"voucher_no": "TB-2026-001"})).status_code == 403
+    blank = await client.post(refund, headers=finance, json={"voucher_no": ""})
+    assert blank.status_code in (400, 422)
+    done = await client.post(refund, headers=finance, json={"voucher_no": "TB-2026-001"})
+    assert done.status_code == 200, done.text
+    assert done.json()["bond_refund_voucher"] == "TB-2026-001" and done.json()["bond_refunded_at"] is not None
+    assert "refund_bond" not in done.json()["allowed_actions"]
+    again = await client.post(refund, headers=finance, json={"voucher_no": "TB-2026-002"})
+    assert again.status_code == 409 and "不能重复登记" in chinese(again)
+    assert await InboxItem.count().where(InboxItem.title.like("履约保证金已退还%")) >= 1
+
+
+async def test_a_contract_without_a_bond_has_nothing_to_return(client):
+    contract, officer, _provider, _final = await self_assessed(client, stage="final")
+    finance = await api_login(client, "finance")
+    ended = await client.post(
+        f"/api/v1/contracts/{contract['id']}/terminate",
+        headers=officer,
+        json={"ground": "consent", "reason": "双方协商一致解除合同。", "settlement_fen": 0},
+    )
+    assert ended.status_code == 200 and ended.json()["bond_refund_due_on"] is None
+    none = await client.post(
+        f"/api/v1/contracts/{contract['id']}/performance-bond/refund", headers=finance, json={"voucher_no": "TB-1"}
+    )
+    assert none.status_code == 409 and "未收取履约保证金" in chinese(none)
+
+
+async def test_finance_records_the_bond_refund_on_the_contract_page(client):
+    from tests.integration.conftest import page_login, post_form
+
+    contract, officer, _provider, _final = await self_assessed(client, stage="final")
+    await Contract.update({Contract.performance_bond_fen: 100_000}).where(Contract.id == contract["id"])
+    ended = await client.post(
+        f"/api/v1/contracts/{contract['id']}/terminate",
+        headers=officer,
+        json={"ground": "consent", "reason": "双方协商一致解除合同。", "settlement_fen": 0},
+    )
+    assert ended.status_code == 200, ended.text
+    await page_login(client, "finance")
+    page_url = f"/contracts/{contract['id']}"
+    shown = await client.get(page_url)
+    assert "登记退还履约保证金" in shown.text and "前退还" in shown.text
+    blank = await post_form(client, page_url, f"{page_url}/performance-bond/refund", {"voucher_no": ""})
+    assert blank.status_code in (200, 400, 422) and "凭证号" in blank.text
+    done = await post_form(client, page_url, f"{page_url}/performance-bond/refund", {"voucher_no": "TB-2026-009"})
+    assert done.status_code in (200, 303), done.text
+    after = (await client.get(page_url)).text
+    assert "已退还（凭证号 TB-2026-009）" in after and 'id="bond-refund"' not in after
