@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from contracts import dashboard, dashboard_performance
 from contracts.assessments import eligibility as assessment_eligibility
+from contracts.assessments.indicator_pages import IndicatorSystemPages
+from contracts.assessments.indicator_routes import IndicatorSystemFileController
 from contracts.assessments.pages import AssessmentPages, SurveyPages
 from contracts.assessments.routes import AssessmentController, IndicatorSystemController, SurveyController
 from contracts.changes.routes import ContractChangeController
@@ -56,6 +58,7 @@ PACKAGE = Package(
         TeamController,
         AssessmentController,
         IndicatorSystemController,
+        IndicatorSystemFileController,
         SurveyController,
         PaymentController,
         LedgerSummaryController,
@@ -69,6 +72,7 @@ PACKAGE = Package(
         StaffingPages,
         SurveyPages,
         AssessmentPages,
+        IndicatorSystemPages,
         PaymentPages,
         LedgerPages,
     ],

@@ -17,7 +17,10 @@ from procurement.core.i18n import _
 
 
 def system_editor(user: CurrentUser) -> Decision:
-    """A bureau officer or an administrator adds an indicator system or a new version of one."""
+    """A bureau officer or an administrator adds an indicator system or a new version of one,
+    through the API or on the pages at /admin/indicator-systems (edit, import). Officers
+    use the pages too: they may already add versions through the API, and they choose the
+    system when they commission an evaluation. Anyone else is refused with this reason."""
     if user.role in (Role.OFFICER, Role.ADMIN):
         return allow()
     return deny(_("只有民政局经办人或系统管理员可以维护评估指标体系。"))

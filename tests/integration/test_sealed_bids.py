@@ -85,6 +85,7 @@ def fill(path: str, ids: dict) -> str:
         "key": "service-standard",
         "assessment_id": 1,  # an evaluation of a contract (contracts.assessments)
         "code": "ABCD2345",  # a one-time code of a residents' survey (contracts.assessments)
+        "system_id": 1,  # a version of an indicator system (contracts.assessments)
     }
 
     def one(match: re.Match) -> str:
