@@ -40,6 +40,7 @@ VIEW = "contracts/assessments/indicator_system.html"
 EDIT = "contracts/assessments/indicator_form.html"
 BASE = "/admin/indicator-systems"
 SPARE_ROWS = 3
+MAX_FORM_ROWS = 1000  # the page's numbering; a system has at most indicator_rows.MAX_ROWS filled rows
 _ROW_KEY = re.compile(r"^rows\.(\d{1,4})\.(code|name|weight|guidance)$")
 
 
@@ -50,12 +51,14 @@ def _keeper(request: Request) -> CurrentUser:
 
 
 def _form_rows(data: dict[str, Any]) -> list[Row]:
-    """The submitted rows, in the page's numbering."""
+    """The submitted rows, in the page's numbering (rows added by the script continue it)."""
     cells: dict[int, dict[str, str]] = {}
     for key, value in data.items():
         match = _ROW_KEY.match(key)
-        if match and int(match.group(1)) <= indicator_rows.MAX_ROWS + SPARE_ROWS:
+        if match:
             cells.setdefault(int(match.group(1)), {})[match.group(2)] = str(value or "")[:4000]
+    if cells and max(cells) > MAX_FORM_ROWS:
+        raise ValidationFailed(field_errors={"rows": _("表格行数过多，请删去空行后重新提交。")})
     return [Row(number=n, **cells[n]) for n in sorted(cells)]
 
 
@@ -68,8 +71,9 @@ def _row_fields(rows: list[Row]) -> dict[str, Any]:
 
 
 def _row_count(data: dict[str, Any]) -> int:
-    numbers = [r.number for r in _form_rows(data)]
-    return max(numbers, default=0)
+    """How many rows to show the form again with: as many as were sent (within bounds)."""
+    numbers = [int(m.group(1)) for m in map(_ROW_KEY.match, data) if m]
+    return min(max(numbers, default=0), MAX_FORM_ROWS)
 
 
 async def _list_context(user: CurrentUser) -> dict[str, Any]:

@@ -275,3 +275,26 @@ async def test_only_the_bureaus_officers_and_administrators_import(client):
     refused = await import_file(client, provider, workbook(GOOD_LINES))
     assert refused.status_code == 403 and "经办人或系统管理员" in refused.json()["detail"]
     assert await versions() == []
+
+
+async def test_a_cleared_row_is_dropped_and_a_row_added_at_the_end_takes_its_place_by_its_number(client):
+    system_id = await seeded_id()
+    await page_login(client, "admin")
+    fields = form_rows(SEEDED_TREE)
+    for name in indicator_rows.FIELDS:
+        fields[f"rows.4.{name}"] = ""  # 1.3 档案与服务台账, removed
+    added = {"code": "1.3", "name": "台账与档案管理", "weight": "30", "guidance": "抽查台账 10 份，每份缺失扣 10 分。"}
+    fields.update({f"rows.57.{k}": v for k, v in added.items()})  # as the script numbers a new row
+    fields.update({f"rows.58.{k}": "" for k in indicator_rows.FIELDS})  # a spare blank row
+    saved = await post_form(client, f"{BASE}/{system_id}/edit", f"{BASE}/{system_id}/edit", fields)
+    assert saved.status_code == 303, saved.text
+    new = await IndicatorSystem.select().where(IndicatorSystem.version == 2).first()
+    tree = json.loads(new["tree"])
+    assert [i["name"] for i in tree["dimensions"][0]["indicators"]] == [
+        "组织架构与制度建设",
+        "项目计划与执行",
+        "台账与档案管理",
+    ]
+    too_many = await post_form(client, f"{BASE}/{system_id}/edit", f"{BASE}/{system_id}/edit", {"rows.5000.code": "1"})
+    assert too_many.status_code == 422 and "行数过多" in too_many.text
+    assert await versions() == [(NAME, 1), (NAME, 2)]
