@@ -4,10 +4,15 @@ sweeps and demo here as they arrive."""
 
 from __future__ import annotations
 
-from contracts import dashboard, dashboard_performance
+from contracts import dashboard, dashboard_assessments, dashboard_performance
 from contracts.assessments import eligibility as assessment_eligibility
-from contracts.assessments.pages import AssessmentPages, SurveyPages
-from contracts.assessments.routes import AssessmentController, IndicatorSystemController, SurveyController
+from contracts.assessments.pages import AssessmentPages, CoveragePages, SurveyPages
+from contracts.assessments.routes import (
+    AssessmentController,
+    EvidenceController,
+    IndicatorSystemController,
+    SurveyController,
+)
 from contracts.changes.routes import ContractChangeController
 from contracts.delivery import reactions as delivery_reactions
 from contracts.delivery.pages import DeliveryPages
@@ -37,6 +42,7 @@ def _subscribe() -> None:
     assessment_eligibility.subscribe()
     dashboard.register()
     dashboard_performance.register()
+    dashboard_assessments.register()
 
 
 async def _demo(force: bool = False) -> bool:
@@ -55,6 +61,7 @@ PACKAGE = Package(
         SocialWorkerController,
         TeamController,
         AssessmentController,
+        EvidenceController,
         IndicatorSystemController,
         SurveyController,
         PaymentController,
@@ -69,6 +76,7 @@ PACKAGE = Package(
         StaffingPages,
         SurveyPages,
         AssessmentPages,
+        CoveragePages,
         PaymentPages,
         LedgerPages,
     ],

@@ -85,6 +85,7 @@ def fill(path: str, ids: dict) -> str:
         "key": "service-standard",
         "assessment_id": 1,  # an evaluation of a contract (contracts.assessments)
         "code": "ABCD2345",  # a one-time code of a residents' survey (contracts.assessments)
+        "evidence_id": 1,  # a file of evidence of an evaluation (contracts.assessments)
     }
 
     def one(match: re.Match) -> str:
