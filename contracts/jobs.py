@@ -25,3 +25,4 @@ def register(registry: SweepRegistry) -> None:
     registry.register(
         "contracts.assessments_rectification_due", assessments.run_due_rectifications, interval_seconds=600
     )
+    registry.register("contracts.assessments_rectification_checks", assessments.ensure_checks, interval_seconds=3600)

@@ -118,3 +118,20 @@ RECTIFICATION_DUE = DueSweep("contracts.assessments_rectification_due", Assessme
 async def run_due_rectifications() -> int:
     """Sweep: every evaluation whose ``next_check_at`` has passed."""
     return await run_due(RECTIFICATION_DUE)
+
+
+async def ensure_checks() -> int:
+    """Sweep (a catch-up): an evaluation in rectification without its check time (one that
+    went into rectification before this sweep existed) gets it. Idempotent."""
+    rows = await Assessment.select(Assessment.id, Assessment.rectification_due_on).where(
+        (Assessment.status == AssessmentStatus.RECTIFYING)
+        & Assessment.next_check_at.is_null()
+        & Assessment.rectification_reported_at.is_null()
+        & Assessment.rectification_overdue_at.is_null()
+        & Assessment.rectification_due_on.is_not_null()
+    )
+    for r in rows:
+        await Assessment.update(
+            {Assessment.next_check_at: next_check(r["rectification_due_on"], reported=False, flagged=False)}
+        ).where((Assessment.id == r["id"]) & Assessment.next_check_at.is_null())
+    return len(rows)

@@ -248,6 +248,12 @@ async def test_a_rectification_not_reported_by_its_deadline_is_flagged_once_and_
     deadline = date.fromisoformat(graded.json()["rectification_due_on"])
     row = await Assessment.select().where(Assessment.id == assessment["id"]).first()
     assert row["next_check_at"] == rectification_due.overdue_from(deadline)
+    # One that went into rectification before the sweep existed gets its check time once.
+    await Assessment.update({Assessment.next_check_at: None}).where(Assessment.id == assessment["id"])
+    assert await rectification_due.ensure_checks() == 1
+    assert await rectification_due.ensure_checks() == 0
+    row = await Assessment.select().where(Assessment.id == assessment["id"]).first()
+    assert row["next_check_at"] == rectification_due.overdue_from(deadline)
 
     with clock.frozen(beijing(deadline, 23, 59)):
         assert await rectification_due.run_due_rectifications() == 0  # not yet due: not even taken
