@@ -4,12 +4,17 @@ sweeps and demo here as they arrive."""
 
 from __future__ import annotations
 
-from contracts import dashboard, dashboard_performance
+from contracts import dashboard, dashboard_assessments, dashboard_performance
 from contracts.assessments import eligibility as assessment_eligibility
 from contracts.assessments.indicator_pages import IndicatorSystemPages
 from contracts.assessments.indicator_routes import IndicatorSystemFileController
-from contracts.assessments.pages import AssessmentPages, SurveyPages
-from contracts.assessments.routes import AssessmentController, IndicatorSystemController, SurveyController
+from contracts.assessments.pages import AssessmentPages, CoveragePages, SurveyPages
+from contracts.assessments.routes import (
+    AssessmentController,
+    EvidenceController,
+    IndicatorSystemController,
+    SurveyController,
+)
 from contracts.changes.routes import ContractChangeController
 from contracts.delivery import reactions as delivery_reactions
 from contracts.delivery.pages import DeliveryPages
@@ -39,6 +44,7 @@ def _subscribe() -> None:
     assessment_eligibility.subscribe()
     dashboard.register()
     dashboard_performance.register()
+    dashboard_assessments.register()
 
 
 async def _demo(force: bool = False) -> bool:
@@ -57,6 +63,7 @@ PACKAGE = Package(
         SocialWorkerController,
         TeamController,
         AssessmentController,
+        EvidenceController,
         IndicatorSystemController,
         IndicatorSystemFileController,
         SurveyController,
@@ -73,6 +80,7 @@ PACKAGE = Package(
         SurveyPages,
         AssessmentPages,
         IndicatorSystemPages,
+        CoveragePages,
         PaymentPages,
         LedgerPages,
     ],

@@ -141,6 +141,15 @@ class Settings(BaseSettings):
     evaluation_final_days_before_end: int = Field(
         default=30, ge=0, le=180, description=N_("末期评估默认在合同期满前多少天完成（地方做法，约 1 个月）。")
     )
+    evaluation_spot_check_percent: int = Field(
+        default=30,
+        ge=0,
+        le=100,
+        description=N_("跨年度合同每个预算年度至少专项抽查的比例（%，地方规定，常见 30%）。"),
+    )
+    evaluation_evidence_max_mb: int = Field(
+        default=20, ge=1, le=200, description=N_("评估佐证材料（PDF、图片、DOCX、XLSX）单个文件上限（MB）。")
+    )
     survey_min_responses: int = Field(
         default=30,
         ge=1,

@@ -6,25 +6,31 @@ service function, show the answer."""
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, PathParameter
+from litestar.params import Body, FromQuery, PathParameter
 from litestar.response import Response
 from pydantic import ValidationError
 
-from contracts.assessments import qr, rules, survey
+from contracts.assessments import coverage, evidence, qr, rules, survey
 from contracts.assessments import services as assessments
-from contracts.assessments.schemas import EvaluationIn, RectificationIn, SelfAssessmentIn, SurveyAnswerIn
+from contracts.assessments.schemas import EvaluationIn, EvidenceIn, RectificationIn, SelfAssessmentIn, SurveyAnswerIn
 from contracts.assessments.states import ASSESSMENT_TABLE
+from procurement.core import clock
+from procurement.core.actors import Role
 from procurement.core.api import Id
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import ValidationFailed
 from procurement.core.i18n import _
 from procurement.core.web import field_errors_from_pydantic, form_action, page, redirect, require_user
+from procurement.settings import get_settings
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 Code = Annotated[str, PathParameter(min_length=1, max_length=40)]
 TEMPLATE = "contracts/assessments/survey.html"
 
@@ -92,8 +98,14 @@ def _keyed(data: dict[str, Any], prefix: str) -> dict[str, str]:
 
 async def _assessment_context(user: CurrentUser, contract_id: int, assessment_id: int) -> dict[str, Any]:
     a = await assessments.get_assessment(user, contract_id, assessment_id)
+    files = (await evidence.list_evidence(user, contract_id, assessment_id)).items
+    may_attach = a.status in evidence.SCORING and any(act in ("evaluate", "reevaluate") for act in a.actions)
     return {
         "a": a,
+        "evidence": files,
+        "may_attach": may_attach,
+        "indicator_choices": [(i.key, f"{d.name} · {i.name}") for d in a.dimensions for i in d.indicators],
+        "max_evidence_mb": get_settings().evaluation_evidence_max_mb,
         "survey": await survey.results(user, contract_id),
         "title": a.contract_title,
         "action_label": ASSESSMENT_TABLE.action_label(a.actions[0]) if a.actions else "",
@@ -164,4 +176,81 @@ class AssessmentPages(Controller):
 
         return await form_action(
             request, ASSESSMENT_TEMPLATE, data, action, await _assessment_context(user, contract_id, assessment_id)
+        )
+
+    @post("/contracts/{contract_id:int}/assessments/{assessment_id:int}/evidence")
+    async def attach(self, request: Request, contract_id: Id, assessment_id: Id, data: Multipart) -> Response:
+        """The evaluator attaches a file of evidence to the round it is scoring."""
+        user = require_user(request)
+        here = f"/contracts/{contract_id}/assessments/{assessment_id}"
+
+        async def action() -> Response:
+            upload = data.get("file")
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise ValidationFailed(field_errors={"file": _("请选择要上传的佐证材料。")})
+            content = await upload.read()
+            if not content:
+                raise ValidationFailed(
+                    field_errors={"file": _("文件「{name}」为空，请重新选择文件。").format(name=upload.filename[:60])}
+                )
+            body = _parse(
+                EvidenceIn,
+                filename=upload.filename[:200],
+                content_base64=base64.b64encode(content).decode(),
+                indicator_key=str(data.get("indicator_key") or ""),
+            )
+            added = await evidence.add_evidence(user, contract_id, assessment_id, body)
+            return redirect(here + "#evidence", _("已上传佐证材料「{name}」。").format(name=added.name))
+
+        form = {"indicator_key": str(data.get("indicator_key") or "")}
+        return await form_action(
+            request, ASSESSMENT_TEMPLATE, form, action, await _assessment_context(user, contract_id, assessment_id)
+        )
+
+    @post("/contracts/{contract_id:int}/assessments/{assessment_id:int}/evidence/{evidence_id:int}/remove")
+    async def detach(
+        self, request: Request, contract_id: Id, assessment_id: Id, evidence_id: Id, data: Form
+    ) -> Response:
+        """The evaluator removes a file of the round not yet submitted."""
+        user = require_user(request)
+
+        async def action() -> Response:
+            await evidence.remove_evidence(user, contract_id, assessment_id, evidence_id)
+            return redirect(f"/contracts/{contract_id}/assessments/{assessment_id}#evidence", _("已删除佐证材料。"))
+
+        return await form_action(
+            request, ASSESSMENT_TEMPLATE, {}, action, await _assessment_context(user, contract_id, assessment_id)
+        )
+
+
+COVERAGE_TEMPLATE = "contracts/assessments/coverage.html"
+
+
+def _year(raw: str) -> int:
+    """The year asked for, or this year (Beijing) when the text is not one the report accepts."""
+    text = raw.strip()
+    if text.isdigit() and coverage.YEARS[0] <= int(text) <= coverage.YEARS[1]:
+        return int(text)
+    return clock.today_local().year
+
+
+class CoveragePages(Controller):
+    """The bureau's spot-check coverage of multi-year contracts per budget year (rule 33)."""
+
+    path = "/bureau/evaluations/coverage"
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request, year: FromQuery[str] = "") -> Response:
+        user = require_user(request, Role.OFFICER, Role.ADMIN)
+        chosen = _year(year)
+        report = await coverage.spot_check_coverage(user, chosen)
+        return page(
+            request,
+            COVERAGE_TEMPLATE,
+            {
+                "r": report,
+                "this_year": clock.today_local().year,
+                "page_title": _("{year} 年度专项抽查覆盖情况").format(year=chosen),
+            },
         )

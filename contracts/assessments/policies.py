@@ -65,3 +65,21 @@ def assessment_reader(user: CurrentUser, contract: dict[str, Any], assessment: d
     if contract_reader(user, contract) or evaluator(user, assessment):
         return allow()
     return deny(_("找不到该评估。"))
+
+
+def evidence_reader(
+    user: CurrentUser, contract: dict[str, Any], assessment: dict[str, Any], evidence_round: int
+) -> Decision:
+    """Who may open a file of evidence (佐证材料) of an evaluation they can read: the bureau
+    (the buyer's officers and finance) and administrators as supervisors, the assigned
+    agency's evaluators who attached it, and the provider's members once the round it
+    belongs to has its result (before, the agency's working papers are its own)."""
+    if user.role == Role.ADMIN or evaluator(user, assessment):
+        return allow()
+    if user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id == contract["buyer"]:
+        return allow()
+    if user.role == Role.ORG_MEMBER and user.organization_id == contract["provider"]:
+        if evidence_round <= assessment["rounds"]:
+            return allow()
+        return deny(_("评估机构提交本轮评估结果后，服务机构才能查看其佐证材料。"))
+    return deny(_("找不到该评估。"))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
-from litestar.params import JSONBody
+from litestar import Controller, Request, delete, get, post
+from litestar.params import JSONBody, Parameter
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from contracts.assessments import documents, survey
+from contracts.assessments import coverage, documents, evidence, survey
 from contracts.assessments import services as assessments
 from contracts.assessments.schemas import (
     AssessmentList,
@@ -15,11 +15,15 @@ from contracts.assessments.schemas import (
     AssessmentReportOut,
     AssignIn,
     EvaluationIn,
+    EvidenceIn,
+    EvidenceList,
+    EvidenceOut,
     IndicatorSystemIn,
     IndicatorSystemList,
     IndicatorSystemOut,
     RectificationIn,
     SelfAssessmentIn,
+    SpotCheckCoverageOut,
     SurveyAnsweredOut,
     SurveyAnswerIn,
     SurveyCodesIn,
@@ -55,6 +59,15 @@ class IndicatorSystemController(Controller):
     async def mine(self, request: Request) -> AssessmentList:
         """The evaluations assigned to the signed-in evaluator's agency."""
         return await assessments.agency_queue(require_user(request))
+
+    @get("/spot-check-coverage", operation_id="GetSpotCheckCoverage", responses=problems(401, 403, 422))
+    async def spot_check_coverage(
+        self,
+        request: Request,
+        year: int | None = Parameter(default=None, ge=coverage.YEARS[0], le=coverage.YEARS[1]),
+    ) -> SpotCheckCoverageOut:
+        """A budget year's spot checks of multi-year contracts against the required share (this year by default)."""
+        return await coverage.spot_check_coverage(require_user(request), year)
 
 
 class AssessmentController(Controller):
@@ -134,6 +147,53 @@ class AssessmentController(Controller):
         data = await documents.report_pdf(report)
         name = f"assessment-{contract_id}-{assessment_id}-{report.round}.pdf"
         return Response(data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name)})
+
+
+class EvidenceController(Controller):
+    """The evaluation's evidence files (佐证材料): the agency attaches them to the round it scores."""
+
+    path = "/contracts/{contract_id:int}/assessments/{assessment_id:int}/evidence"
+    tags = [N_("合同")]
+
+    @get("/", operation_id="ListEvaluationEvidence", responses=problems(401, 404))
+    async def list(self, request: Request, contract_id: Id, assessment_id: Id) -> EvidenceList:
+        """The evaluation's evidence files the caller may open, by round and indicator."""
+        return await evidence.list_evidence(require_user(request), contract_id, assessment_id)
+
+    @post(
+        "/",
+        operation_id="AddEvaluationEvidence",
+        status_code=HTTP_201_CREATED,
+        responses=problems(401, 403, 404, 409, 422),
+    )
+    async def add(
+        self, request: Request, contract_id: Id, assessment_id: Id, data: JSONBody[EvidenceIn]
+    ) -> EvidenceOut:
+        """The assigned agency's evaluator attaches a file (PDF, JPG, PNG, DOCX, XLSX) to the round it is scoring."""
+        return await evidence.add_evidence(require_user(request), contract_id, assessment_id, data)
+
+    @delete(
+        "/{evidence_id:int}",
+        operation_id="RemoveEvaluationEvidence",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 403, 404, 409),
+    )
+    async def remove(self, request: Request, contract_id: Id, assessment_id: Id, evidence_id: Id) -> EvidenceList:
+        """The evaluator removes a file of the round not yet submitted."""
+        return await evidence.remove_evidence(require_user(request), contract_id, assessment_id, evidence_id)
+
+    @get(
+        "/{evidence_id:int}",
+        operation_id="GetEvaluationEvidence",
+        responses=problems(401, 403, 404),
+        media_type="application/octet-stream",
+    )
+    async def download(self, request: Request, contract_id: Id, assessment_id: Id, evidence_id: Id) -> Response:
+        """A file of evidence, for the bureau, the agency, and the provider once the round has its result."""
+        data, name = await evidence.download(require_user(request), contract_id, assessment_id, evidence_id)
+        return Response(
+            data, media_type="application/octet-stream", headers={"Content-Disposition": content_disposition(name)}
+        )
 
 
 class SurveyController(Controller):

@@ -122,6 +122,7 @@ class AssessmentOut(BaseModel):
     grade_label: str
     finished_at: datetime | None
     rectification_due_on: date | None
+    rectification_overdue_at: datetime | None = Field(default=None, description=N_("整改逾期未报的标记时间"))
     rectification_report: str
     rounds: list[RoundOut]
     actions: list[str]
@@ -170,6 +171,7 @@ class AssessmentReportOut(BaseModel):
     opinion: str
     evaluated_at: datetime
     rectification_due_on: date | None
+    evidence: list[EvidenceOut] = Field(default_factory=list, description=N_("佐证材料清单（截至本轮）"))
 
 
 class SurveyCodesIn(_In):
@@ -207,3 +209,59 @@ class SurveyResultsOut(BaseModel):
     satisfied_percent: str | None  # one decimal: the share answering 满意 or 非常满意 overall
     means: dict[str, str]  # each question's mean on 1–5, one decimal
     comments: list[str]
+
+
+# --------------------------------------------------------------------------- spot-check coverage (issue 14 §1, rule 33)
+
+
+class CoverageContractOut(BaseModel):
+    contract_id: int
+    number: str
+    title: str
+    provider_name: str
+    term_start: date
+    term_end: date
+    spot_checks: list[date] = Field(description=N_("本年度的专项抽查日期（完成日期）"))
+
+
+class SpotCheckCoverageOut(BaseModel):
+    year: int = Field(description=N_("预算年度（公历年）"))
+    percent: int = Field(description=N_("应抽查的最低比例（%）"))
+    running: int = Field(description=N_("本年度在履行的跨年度合同数"))
+    checked: int = Field(description=N_("其中本年度已委托专项抽查的合同数"))
+    share: str = Field(description=N_("已抽查比例（%，一位小数）"))
+    required: int = Field(description=N_("达到比例至少须抽查的合同数"))
+    shortfall: int = Field(description=N_("还须抽查的合同数"))
+    met: bool
+    checked_contracts: list[CoverageContractOut]
+    unchecked_contracts: list[CoverageContractOut]
+
+
+# --------------------------------------------------------------------------- evidence (issue 14 §3)
+
+
+class EvidenceIn(_In):
+    filename: str = Field(min_length=1, max_length=200)
+    content_base64: str = Field(min_length=4, max_length=300_000_000, description=N_("PDF、JPG、PNG、DOCX、XLSX"))
+    indicator_key: str = Field(default="", max_length=40, description=N_("所佐证的指标编号；为空表示整轮评估的材料"))
+
+
+class EvidenceOut(BaseModel):
+    id: int
+    round: int
+    indicator_key: str
+    indicator_name: str = Field(description=N_("指标名称；整轮评估的材料为空"))
+    name: str
+    type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    submitted: bool = Field(description=N_("所属轮次的评估结果已提交"))
+    url: str
+
+
+class EvidenceList(BaseModel):
+    items: list[EvidenceOut]
+
+
+AssessmentReportOut.model_rebuild()

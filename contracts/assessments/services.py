@@ -14,6 +14,8 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from contracts.assessments import due as rectification_due
+from contracts.assessments import evidence as evidence_files
 from contracts.assessments import policies, rules
 from contracts.assessments.schemas import (
     AssessmentList,
@@ -276,6 +278,7 @@ def _out(
         finished_at=row["finished_at"],
         rectification_due_on=row["rectification_due_on"],
         rectification_report=row["rectification_report"],
+        rectification_overdue_at=row["rectification_overdue_at"],
         rounds=[
             RoundOut(
                 round=r["round"],
@@ -616,6 +619,8 @@ async def submit_evaluation(
                 Assessment.grade: grade,
                 Assessment.finished_at: now,
                 Assessment.rectification_due_on: None,
+                Assessment.rectification_overdue_at: None,
+                Assessment.next_check_at: None,
                 Assessment.updated_at: now,
             },
             guard=Assessment.rounds == row["rounds"],
@@ -631,7 +636,11 @@ async def submit_evaluation(
                 status,
                 "require_rectification",
                 SYSTEM,
-                values={Assessment.rectification_due_on: due, Assessment.updated_at: now},
+                values={
+                    Assessment.rectification_due_on: due,
+                    Assessment.next_check_at: rectification_due.next_check(due, reported=False, flagged=False),
+                    Assessment.updated_at: now,
+                },
                 after={"contract_id": contract_id, "grade": grade, "due_on": due.isoformat()},
             )
         await events.emit(
@@ -668,6 +677,7 @@ async def report_rectification(
             values={
                 Assessment.rectification_report: data.report.strip(),
                 Assessment.rectification_reported_at: now,
+                Assessment.next_check_at: None,
                 Assessment.updated_at: now,
             },
             after={"contract_id": contract_id, "late": _late(row["rectification_due_on"])},
@@ -733,4 +743,5 @@ async def assessment_report(user: CurrentUser, contract_id: int, assessment_id: 
         opinion=last["opinion"],
         evaluated_at=last["evaluated_at"],
         rectification_due_on=row["rectification_due_on"],
+        evidence=await evidence_files.report_evidence(contract_id, row, last["round"], dims),
     )

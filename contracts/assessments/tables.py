@@ -73,6 +73,10 @@ class Assessment(Table, tablename="assessment"):
     rectification_due_on = Date(null=True, default=None)
     rectification_report = Text(default="")
     rectification_reported_at = Timestamptz(null=True, default=None)
+    # When the overdue-rectification sweep looks at it: the end of the rectification
+    # deadline (Beijing); flagged once in ``rectification_overdue_at`` (contracts.assessments.due).
+    next_check_at = Timestamptz(null=True, default=None, index=True)
+    rectification_overdue_at = Timestamptz(null=True, default=None)
     assigned_by = Integer()
     created_at = Timestamptz()
     updated_at = Timestamptz()
@@ -120,3 +124,22 @@ class SurveyResponse(Table, tablename="assessment_survey_response"):
     answers = Text()  # {question key: 1..5}
     comment = Text(default="")
     submitted_at = Timestamptz()
+
+
+class AssessmentEvidence(Table, tablename="assessment_evidence"):
+    """A file of evidence (佐证材料: a PDF, a photo, a DOCX or an XLSX) the agency's evaluator
+    attaches to the round it is scoring, for one indicator or (``indicator_key`` empty) the
+    round as a whole; stored by its SHA-256 through ``procurement.core.storage``. Once the
+    round is submitted (``round`` ≤ the assessment's ``rounds``) it is part of the result."""
+
+    id: Serial
+
+    assessment = ForeignKey(Assessment, null=False, on_delete=OnDelete.restrict, index=True)
+    round = Integer()
+    indicator_key = Varchar(length=40, default="")
+    sha256 = Varchar(length=64)
+    name = Varchar(length=200)
+    type = Varchar(length=10)
+    size = Integer()
+    uploaded_by = Integer()
+    uploaded_at = Timestamptz()

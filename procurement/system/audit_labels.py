@@ -163,6 +163,9 @@ ACTION_LABELS = Labels(
         "assessment.reevaluate": N_("提交复评结果"),
         "assessment.survey_codes_issued": N_("发放社区评议问卷码"),
         "assessment.survey_answered": N_("居民提交社区评议问卷"),
+        "assessment.rectification_overdue": N_("整改逾期未报（系统标记）"),
+        "assessment.evidence_added": N_("上传评估佐证材料"),
+        "assessment.evidence_removed": N_("删除评估佐证材料"),
     }
 )
 

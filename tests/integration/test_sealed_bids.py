@@ -86,6 +86,7 @@ def fill(path: str, ids: dict) -> str:
         "assessment_id": 1,  # an evaluation of a contract (contracts.assessments)
         "code": "ABCD2345",  # a one-time code of a residents' survey (contracts.assessments)
         "system_id": 1,  # a version of an indicator system (contracts.assessments)
+        "evidence_id": 1,  # a file of evidence of an evaluation (contracts.assessments)
     }
 
     def one(match: re.Match) -> str:
