@@ -14,7 +14,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from contracts.assessments import policies, rules
+from contracts.assessments import messages, policies, rules
 from contracts.assessments.schemas import (
     AssessmentList,
     AssessmentOut,
@@ -497,6 +497,7 @@ async def assign_evaluation(user: CurrentUser, contract_id: int, data: AssignIn)
             },
         )
         row = await _assessment(contract_id, assessment_id)
+        await messages.tell_assigned(contract, row, STAGE_LABELS[row["stage"]])
     return _out(user, contract, row, copy, [])
 
 
@@ -645,6 +646,9 @@ async def submit_evaluation(
         )
         fresh = await _assessment(contract_id, assessment_id)
         rounds = await _rounds(assessment_id)
+        await messages.tell_result(
+            contract, fresh, STAGE_LABELS[row["stage"]], _tenths_text(total) or "", grade_label(grade)
+        )
     return _out(user, contract, fresh, copy, rounds)
 
 

@@ -84,7 +84,8 @@ def fill(path: str, ids: dict) -> str:
         "year": 2027,
         "key": "service-standard",
         "assessment_id": 1,  # an evaluation of a contract (contracts.assessments)
-        "code": "ABCD2345",  # a one-time code of a residents' survey (contracts.assessments)
+        "code": "ABCD2345",
+        "category": "elderly",  # a service category an organization follows (procurement.catalogue)  # a one-time code of a residents' survey (contracts.assessments)
     }
 
     def one(match: re.Match) -> str:
