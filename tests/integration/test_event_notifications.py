@@ -5,6 +5,7 @@ sealed bid's receipt reaches its own organization only. Runs on SQLite and on Po
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 from contracts.delivery import due as delivery_due
@@ -104,6 +105,15 @@ async def test_a_single_source_tender_tells_only_its_named_provider_among_the_fo
         method_justification="该服务只能由本社区唯一具备资质的养老服务机构提供，经批准采用单一来源方式。",
     )
     assert await told("tender.published", f"/tenders/{tender['id']}") == sorted(await members("yile"))
+
+
+async def test_concurrent_follows_of_one_category_leave_one_row_and_no_error(client):
+    headers = await api_login(client, "xingfujia")
+    answers = await asyncio.gather(
+        *[client.post(FOLLOWED, headers=headers, json={"category": "elderly"}) for _ in range(10)]
+    )
+    assert [a.status_code for a in answers] == [200] * 10, [a.text for a in answers if a.status_code != 200]
+    assert await CategoryFollow.count() == 1, "the unique index keeps one row per organization and category"
 
 
 async def test_only_a_social_organizations_member_follows_and_a_category_must_exist(client):
