@@ -40,7 +40,10 @@ class CatalogueController(Controller):
         return await services.follow_category(require_user(request), data.category)
 
     @delete(
-        "/followed/{category:str}", operation_id="UnfollowCategory", status_code=200, responses=problems(400, 401, 403)
+        "/followed/{category:str}",
+        operation_id="UnfollowCategory",
+        status_code=200,
+        responses=problems(400, 401, 403, 422),
     )
     async def unfollow(self, request: Request, category: FromPath[str]) -> FollowedCategoriesOut:
         return await services.unfollow_category(require_user(request), category)
