@@ -22,6 +22,7 @@ from procurement.bids.routes import (
     OpeningController,
     ReceiptController,
 )
+from procurement.catalogue.pages import CataloguePages
 from procurement.catalogue.routes import CatalogueController
 from procurement.core.packages import Package
 from procurement.dashboard.pages import DashboardPages
@@ -96,6 +97,7 @@ PACKAGE = Package(
         BureauTenderPages,
         OrgTenderPages,
         TenderFilePages,
+        CataloguePages,
         OrgBidPages,
         BidPublicPages,
         BidBondPages,

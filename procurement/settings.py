@@ -138,6 +138,9 @@ class Settings(BaseSettings):
         description=N_("评估等级在此等级及以下须整改并复评：excellent、good、pass（合格，默认）或 fail（仅不合格）。"),
     )
     evaluation_rectification_days: int = Field(default=30, ge=1, le=180, description=N_("评估后要求整改的期限（天）。"))
+    report_reminder_days: int = Field(
+        default=3, ge=0, le=30, description=N_("进度报告截止日前几天提醒服务机构提交（0 为不提醒）。")
+    )
     evaluation_final_days_before_end: int = Field(
         default=30, ge=0, le=180, description=N_("末期评估默认在合同期满前多少天完成（地方做法，约 1 个月）。")
     )

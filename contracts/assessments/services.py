@@ -16,7 +16,7 @@ from typing import Any
 
 from contracts.assessments import due as rectification_due
 from contracts.assessments import evidence as evidence_files
-from contracts.assessments import policies, rules
+from contracts.assessments import messages, policies, rules
 from contracts.assessments.schemas import (
     AssessmentList,
     AssessmentOut,
@@ -500,6 +500,7 @@ async def assign_evaluation(user: CurrentUser, contract_id: int, data: AssignIn)
             },
         )
         row = await _assessment(contract_id, assessment_id)
+        await messages.tell_assigned(contract, row, STAGE_LABELS[row["stage"]])
     return _out(user, contract, row, copy, [])
 
 
@@ -654,6 +655,9 @@ async def submit_evaluation(
         )
         fresh = await _assessment(contract_id, assessment_id)
         rounds = await _rounds(assessment_id)
+        await messages.tell_result(
+            contract, fresh, STAGE_LABELS[row["stage"]], _tenths_text(total) or "", grade_label(grade)
+        )
     return _out(user, contract, fresh, copy, rounds)
 
 

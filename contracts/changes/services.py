@@ -37,15 +37,55 @@ from contracts.changes.states import (
 from contracts.changes.tables import ContractChange, ContractChangeSignature
 from contracts.lifecycle import amendments, policies
 from contracts.lifecycle import rules as lifecycle_rules
-from contracts.lifecycle.services import readable
+from contracts.lifecycle.services import message_context, party_users, readable
 from contracts.lifecycle.signing import canonical
 from contracts.lifecycle.states import CONTRACT_TABLE, PARTY_LABELS, PARTY_OF, ContractStatus, Party
 from procurement.core import audit, clock, db
 from procurement.core.actors import Actor
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
-from procurement.core.i18n import _
+from procurement.core.i18n import N_, _
+from procurement.core.notify import NOTIFICATIONS, notify
 from procurement.core.transitions import apply_transition
+
+# Issue 15 §3 "a change to sign": the other party is told when a change is drafted for
+# signature (proposed) and when the first party signs it.
+NOTIFICATIONS.update(
+    {
+        "contract.change_proposed": {
+            "title": N_("合同变更待签署：{title}"),
+            "body": N_(
+                "{party}提出了合同「{title}」（编号 {number}）的第 {seq} 号{kind}，请核对变更内容后签署或不同意。变更须双方签署同一文本后才生效（{basis}）。"
+            ),
+        },
+        "contract.change_signed": {
+            "title": N_("合同变更待您会签：{title}"),
+            "body": N_(
+                "{party}已签署合同「{title}」（编号 {number}）的第 {seq} 号{kind}，请核对后会签；双方签署后生效（{basis}）。"
+            ),
+        },
+    }
+)
+
+
+def _other(party: Party) -> Party:
+    return Party.PROVIDER if party == Party.BUYER else Party.BUYER
+
+
+async def _tell_other_party(event: str, contract: dict[str, Any], party: Party, seq: int, kind: str) -> None:
+    """The other party's people (the buyer's officers, or the provider's members)."""
+    await notify(
+        event,
+        await party_users(contract, _other(party)),
+        message_context(
+            contract,
+            party=PARTY_LABELS[party],
+            seq=seq,
+            kind=CHANGE_KIND_LABELS[ChangeKind(kind)],
+            basis=LEGAL_BASIS[ChangeKind(kind)],
+            link=f"/contracts/{contract['id']}?tab=changes",
+        ),
+    )
 
 
 async def _as_party(user: CurrentUser, contract_id: int) -> tuple[dict[str, Any], Actor, Party]:
@@ -196,6 +236,7 @@ async def propose_change(user: CurrentUser, contract_id: int, data: ProposeChang
             actor=actor,
             after={"contract": contract_id, "seq": seq, "kind": kind.value, "diff": diff, "sha256": digest},
         )
+        await _tell_other_party("contract.change_proposed", contract, party, seq, kind)
     return await get_change(user, contract_id, seq)
 
 
@@ -245,6 +286,8 @@ async def sign_change(user: CurrentUser, contract_id: int, seq: int, data: SignC
         )
         if action == "countersign":
             await amendments.apply_agreed_change(contract_id, new, actor, change_id=change["id"], change_seq=seq)
+        else:
+            await _tell_other_party("contract.change_signed", contract, party, seq, change["kind"])
     return await get_change(user, contract_id, seq)
 
 

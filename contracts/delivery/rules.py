@@ -142,12 +142,30 @@ def is_overdue(due_on: date, submitted: bool, now: datetime) -> bool:
     return not submitted and now >= overdue_from(due_on)
 
 
-def next_check(due_on: date, submitted: bool, flagged: bool) -> datetime | None:
-    """When the sweep should look at a report: once, when it falls overdue, unless it
-    was submitted or flagged already."""
+def reminder_from(due_on: date, remind_days: int) -> datetime | None:
+    """The instant a report due on ``due_on`` is announced as coming due: the start of the
+    day ``remind_days`` before its due day (Beijing); None when reminders are off (0)."""
+    if remind_days <= 0:
+        return None
+    return datetime.combine(due_on - timedelta(days=remind_days), time.min, tzinfo=SHANGHAI)
+
+
+def reminder_due(due_on: date, submitted: bool, reminded: bool, remind_days: int, now: datetime) -> bool:
+    """Remind once: not submitted, not reminded yet, the reminder day come, not overdue yet
+    (an overdue report gets the overdue message instead)."""
+    start = reminder_from(due_on, remind_days)
+    return not submitted and not reminded and start is not None and start <= now < overdue_from(due_on)
+
+
+def next_check(
+    due_on: date, submitted: bool, flagged: bool, *, remind_days: int = 0, reminded: bool = True
+) -> datetime | None:
+    """When the sweep should look at a report: when its reminder falls due (unless sent
+    or off), then when it falls overdue, unless it was submitted or flagged already."""
     if submitted or flagged:
         return None
-    return overdue_from(due_on)
+    reminder = None if reminded else reminder_from(due_on, remind_days)
+    return reminder if reminder is not None else overdue_from(due_on)
 
 
 # --------------------------------------------------------------------------- actuals and progress

@@ -79,6 +79,12 @@ NOTIFICATIONS.update(
             "title": N_("进度报告被退回：{title}"),
             "body": N_("合同「{title}」（编号 {number}）第 {seq} 期进度报告被退回，请修改后重新提交。意见：{comments}"),
         },
+        "contract.report_due": {
+            "title": N_("进度报告即将到期：{title}"),
+            "body": N_(
+                "合同「{title}」（编号 {number}）第 {seq} 期进度报告应于 {due} 前提交，请按时提交（逾期未交的，中期评估按不合格计）。"
+            ),
+        },
         "contract.report_overdue": {
             "title": N_("进度报告逾期未交：{title}"),
             "body": N_("合同「{title}」（编号 {number}）第 {seq} 期进度报告应于 {due} 前提交，现已逾期，请尽快提交。"),
@@ -139,7 +145,13 @@ async def _write_schedule(
                     period_end=p.end,
                     due_on=p.due_on,
                     status=ReportStatus.DUE,
-                    next_check_at=rules.next_check(p.due_on, submitted=False, flagged=False),
+                    next_check_at=rules.next_check(
+                        p.due_on,
+                        submitted=False,
+                        flagged=False,
+                        remind_days=get_settings().report_reminder_days,
+                        reminded=False,
+                    ),
                     created_at=now,
                     updated_at=now,
                 )

@@ -46,6 +46,7 @@ class ProgressReport(Table, tablename="contract_report"):
     rounds = Integer(default=0)  # submissions so far
     first_submitted_at = Timestamptz(null=True, default=None)
     overdue_at = Timestamptz(null=True, default=None)
+    reminded_at = Timestamptz(null=True, default=None)  # the "report due" reminder, sent once
     accepted_at = Timestamptz(null=True, default=None)
     next_check_at = Timestamptz(null=True, default=None, index=True)
     created_at = Timestamptz()

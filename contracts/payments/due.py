@@ -5,14 +5,20 @@ rows gets them. Each re-checks its rows, so running twice does no harm."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from contracts.lifecycle.services import party_users
+from contracts.lifecycle.states import Party
 from contracts.lifecycle.tables import Contract
 from contracts.payments import rules
 from contracts.payments.gates import sync_contract
-from contracts.payments.records import SIGNED_STATES
+from contracts.payments.records import SIGNED_STATES, contract_row, installments_by_seq, message, payable_fen
 from contracts.payments.states import PaymentStatus
 from contracts.payments.tables import InstallmentPayment, PaymentLedger
+from procurement.accounts import services as accounts
 from procurement.core import audit, clock, db
-from procurement.core.actors import SYSTEM
+from procurement.core.actors import SYSTEM, Role
+from procurement.core.notify import notify
 from procurement.core.scheduler import Due, DueSweep, run_due
 
 OWED = (PaymentStatus.DUE, PaymentStatus.REQUESTED, PaymentStatus.APPROVED, PaymentStatus.CHECKED)
@@ -54,7 +60,27 @@ async def check_due(payment_id: int) -> Due:
                     "deadline_on": row["deadline_on"].isoformat(),
                 },
             )
+            await _tell_late(row)
     return Due(bool(flagged), None)
+
+
+async def _tell_late(row: dict[str, Any]) -> None:
+    """Issue 15 §3, rule 35: the buyer's officers and finance staff (who approve and pay)
+    and the provider hear once that an installment passed its payment deadline (the
+    conditional update above flags it once)."""
+    contract = await contract_row(row["contract"])
+    if contract is None:
+        return
+    inst = (await installments_by_seq(contract["id"])).get(row["seq"])
+    amount = payable_fen(inst, row) if inst is not None else int(row["released_fen"] or 0)
+    recipients = await party_users(contract, Party.BUYER, Party.PROVIDER)
+    recipients += await accounts.active_user_ids(contract["buyer"], Role.FINANCE)
+    await notify(
+        "contract.payment_late",
+        recipients,
+        message(contract, row["seq"], amount, deadline=f"{row['deadline_on']:%Y-%m-%d}")
+        | {"link": f"/contracts/{contract['id']}/payments"},
+    )
 
 
 PAYMENT_DUE = DueSweep("contracts.payments_due", InstallmentPayment, check_due)

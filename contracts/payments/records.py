@@ -37,6 +37,12 @@ NOTIFICATIONS.update(
             "title": N_("拨付待办理：{title}"),
             "body": N_("合同「{title}」（编号 {number}）第 {seq} 期款项 {amount} 已审核通过，请于 {deadline} 前拨付。"),
         },
+        "contract.payment_late": {
+            "title": N_("款项逾期未付：{title}"),
+            "body": N_(
+                "合同「{title}」（编号 {number}）第 {seq} 期款项 {amount} 的付款期限为 {deadline}，至今尚未拨付，已逾期。采购人应按合同约定及时支付（《政府采购法实施条例》第五十一条），请尽快办理。"
+            ),
+        },
         "contract.payment_released": {
             "title": N_("款项已拨付：{title}"),
             "body": N_("合同「{title}」（编号 {number}）第 {seq} 期款项 {amount} 已拨付，凭证号 {voucher}。"),

@@ -15,20 +15,33 @@ from procurement.accounts.states import Role
 from procurement.accounts.tables import Organization
 from procurement.bids import rules, sealing
 from procurement.bids.schemas import OpeningBidder, OpeningRecordOut
+from procurement.bids.services import organization_users
 from procurement.bids.states import BID_TABLE, BidStatus
 from procurement.bids.tables import Bid, BidSubmission, OpeningRecord
 from procurement.core import audit, clock, crypto, db
 from procurement.core.actors import SYSTEM
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import NotAuthenticated, NotFound, PermissionDenied
-from procurement.core.i18n import _
+from procurement.core.i18n import N_, _
 from procurement.core.money import format_yuan
+from procurement.core.notify import NOTIFICATIONS, notify
 from procurement.core.scheduler import Due, DueSweep, run_due
 from procurement.core.transitions import apply_transition
 from procurement.tenders import policies as tender_policies
 from procurement.tenders import services as tenders
 from procurement.tenders.states import Method, TenderStatus
 from procurement.tenders.tables import Tender, TenderLot
+
+NOTIFICATIONS.update(
+    {
+        "bid.opened": {
+            "title": N_("已开标：{title}"),
+            "body": N_(
+                "「{title}」已于 {opened_at}（北京时间）开标，开启有效投标（申报）{valid} 家{outcome}。开标记录列明各投标人名称和报价，请查看。"
+            ),
+        },
+    }
+)
 
 
 async def open_tender(tender_id: int) -> bool:
@@ -128,6 +141,22 @@ async def open_tender(tender_id: int) -> bool:
             await tenders.fail_tender(
                 opened, reason, SYSTEM, audit_extra={"valid_bids": len(bidders), "minimum": minimum}
             )
+        # Issue 15 §3: every organization that had a bid in at the opening hears of it once
+        # (the opening happens once, under the tender's lock), with the record to read.
+        told: list[int] = []
+        for org_id in sorted({b["organization"] for b in bids}):
+            told += await organization_users(org_id)
+        await notify(
+            "bid.opened",
+            told,
+            {
+                "title": tender["title"],
+                "opened_at": f"{clock.to_local(now):%Y-%m-%d %H:%M}",
+                "valid": len(bidders),
+                "outcome": _("，不足法定家数，依法废标（《政府采购法》第三十六条）") if failed else "",
+                "link": f"/tenders/{tender_id}/opening-record",
+            },
+        )
     return True
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
-from procurement.accounts.tables import Organization
+from procurement.accounts.tables import Organization, User
 from procurement.bids import bonds, policies, profiles, rules, sealing
 from procurement.bids.schemas import (
     BidContentIn,
@@ -36,6 +36,7 @@ from procurement.core.actors import Actor
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.errors import Conflict, DeadlinePassed, NotFound, ValidationFailed
 from procurement.core.i18n import N_, _
+from procurement.core.notify import NOTIFICATIONS, notify
 from procurement.core.storage import KNOWN_TYPES, FileStore, StoredFile
 from procurement.core.transitions import apply_transition
 from procurement.settings import get_settings
@@ -54,6 +55,26 @@ OPENED_STATES = (
     BidStatus.RESPONSIVE,
     BidStatus.NONRESPONSIVE,
 )
+
+
+# The sealed-bid rule (invariant 2): a receipt's message goes to the bidder's own members
+# only and says no more than the receipt shows them (no price, no content).
+NOTIFICATIONS.update(
+    {
+        "bid.receipt": {
+            "title": N_("投标回执：{title}"),
+            "body": N_(
+                "您的投标（申报）文件（第 {version} 次提交）已于 {submitted_at}（北京时间）加密提交，回执编号 {receipt_no}。开标前任何人都无法查看投标内容。"
+            ),
+        },
+    }
+)
+
+
+async def organization_users(org_id: int) -> list[int]:
+    """The active accounts of one bidder: the only people told about its bid before the opening."""
+    rows = await User.select(User.id).where((User.organization == org_id) & (User.is_active == True))
+    return [r["id"] for r in rows]
 
 
 def file_store() -> FileStore:
@@ -513,6 +534,17 @@ async def submit_bid(user: CurrentUser, bid_id: int) -> ReceiptOut:
         )
         if tender["bid_bond_fen"]:
             await bonds.record_bond(tender["id"], bid["organization"], tender["bid_bond_fen"])
+        await notify(
+            "bid.receipt",
+            await organization_users(bid["organization"]),
+            {
+                "title": tender["title"],
+                "version": version,
+                "receipt_no": receipt_no,
+                "submitted_at": f"{clock.to_local(now):%Y-%m-%d %H:%M:%S}",
+                "link": f"/org/receipts/{receipt_no}",
+            },
+        )
         if clock.now() >= tender["bid_deadline"]:  # the clock moved while we wrote: refuse, roll back everything
             raise DeadlinePassed(_("提交完成时已超过投标截止时间，本次提交无效（以服务器时间为准）。"))
     return await get_receipt(user, receipt_no)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, get, post
-from litestar.params import JSONBody, QueryParameter
+from litestar import Controller, Request, delete, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from procurement.catalogue import services
-from procurement.catalogue.schemas import CatalogueItemIn, CatalogueItemOut
+from procurement.catalogue.schemas import CatalogueItemIn, CatalogueItemOut, FollowCategoryIn, FollowedCategoriesOut
 from procurement.catalogue.states import Category
 from procurement.core.api import problems
 from procurement.core.i18n import N_
@@ -28,3 +28,22 @@ class CatalogueController(Controller):
     @post("/", operation_id="CreateCatalogueItem", status_code=HTTP_201_CREATED, responses=problems(400, 401, 403, 422))
     async def create(self, request: Request, data: JSONBody[CatalogueItemIn]) -> CatalogueItemOut:
         return await services.create_item(require_user(request), data)
+
+    @get("/followed", operation_id="ListFollowedCategories", responses=problems(401, 403))
+    async def followed(self, request: Request) -> FollowedCategoriesOut:
+        """The service categories, with those the caller's organization follows (a new tender
+        in a followed category is announced in its members' inboxes)."""
+        return await services.followed_categories(require_user(request))
+
+    @post("/followed", operation_id="FollowCategory", status_code=200, responses=problems(400, 401, 403, 422))
+    async def follow(self, request: Request, data: JSONBody[FollowCategoryIn]) -> FollowedCategoriesOut:
+        return await services.follow_category(require_user(request), data.category)
+
+    @delete(
+        "/followed/{category:str}",
+        operation_id="UnfollowCategory",
+        status_code=200,
+        responses=problems(400, 401, 403, 422),
+    )
+    async def unfollow(self, request: Request, category: FromPath[str]) -> FollowedCategoriesOut:
+        return await services.unfollow_category(require_user(request), category)

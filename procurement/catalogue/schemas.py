@@ -24,3 +24,19 @@ class CatalogueItemOut(BaseModel):
     category_label: str
     description: str
     is_active: bool
+
+
+class FollowCategoryIn(_In):
+    category: str = Field(max_length=20)
+
+
+class FollowedCategoryOut(BaseModel):
+    category: str
+    label: str
+    followed: bool
+
+
+class FollowedCategoriesOut(BaseModel):
+    """Every service category of the catalogue, with whether the organization follows it."""
+
+    categories: list[FollowedCategoryOut]

@@ -31,6 +31,8 @@ ACTION_LABELS = Labels(
         "calendar.weekends_only_recorded": N_("记录全年暂按周末计算"),
         "calendar.weekends_only_withdrawn": N_("撤回暂按周末计算的记录"),
         "catalogue.created": N_("新增目录项目"),
+        "catalogue.category_followed": N_("关注服务类别"),
+        "catalogue.category_unfollowed": N_("取消关注服务类别"),
         "user.created": N_("新建用户"),
         "user.activated": N_("启用用户"),
         "user.deactivated": N_("停用用户"),
@@ -152,6 +154,7 @@ ACTION_LABELS = Labels(
         "progress_report.return": N_("退回进度报告"),
         "progress_report.resubmit": N_("重新提交进度报告"),
         "progress_report.overdue": N_("进度报告逾期"),
+        "progress_report.reminded": N_("提醒进度报告即将到期"),
         "assessment.indicator_system_created": N_("保存评估指标体系"),
         "assessment.indicator_system_edited": N_("修改评估指标体系（保存为新版本）"),
         "assessment.indicator_system_imported": N_("从 Excel 导入评估指标体系"),
@@ -202,6 +205,7 @@ ENTITY_LABELS = Labels(
 FIELD_LABELS = Labels(
     {
         "status": N_("状态"),
+        "category": N_("服务类别"),
         "reason": N_("理由"),
         "note": N_("说明"),
         "title": N_("标题"),

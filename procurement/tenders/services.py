@@ -20,6 +20,7 @@ from piccolo.columns.combination import Combinable
 
 from procurement.accounts.states import OrgKind, OrgStatus, Role
 from procurement.accounts.tables import Organization, User
+from procurement.catalogue import services as catalogue
 from procurement.catalogue.states import CATEGORY_LABELS
 from procurement.catalogue.tables import CatalogueItem
 from procurement.core import audit, clock, db, events, i18n
@@ -27,9 +28,9 @@ from procurement.core.actors import SYSTEM, Actor
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.calendar import WorkdayCalendar, get_default_calendar
 from procurement.core.errors import DeadlinePassed, NotFound, ValidationFailed
-from procurement.core.i18n import _
+from procurement.core.i18n import N_, _
 from procurement.core.money import format_yuan
-from procurement.core.notify import notify
+from procurement.core.notify import NOTIFICATIONS, notify
 from procurement.core.portal_cache import PortalCache
 from procurement.core.scheduler import Due, DueSweep, run_due
 from procurement.core.transitions import apply_transition
@@ -84,6 +85,17 @@ METHOD_CODES = {
     Method.VENTURE: "GYCT",
 }
 TENDER_COLUMNS = (*Tender.all_columns(), Tender.buyer.name, Tender.catalogue_item.name)
+
+NOTIFICATIONS.update(
+    {
+        "tender.published": {
+            "title": N_("新项目发布：{title}"),
+            "body": N_(
+                "您关注的服务类别「{category}」发布了新项目「{title}」（{method}，采购人：{buyer}）。投标（申报）截止时间：{deadline}（北京时间）。"
+            ),
+        },
+    }
+)
 
 # --------------------------------------------------------------------------- reading
 
@@ -763,7 +775,31 @@ async def publish_tender(user: CurrentUser, tender_id: int) -> TenderOut:
                 await TenderFile.select(TenderFile.name, TenderFile.sha256).where(TenderFile.tender == tender_id),
             ),
         )
+        await _tell_followers(published)
     return await get_tender(user, tender_id)
+
+
+async def _tell_followers(row: dict[str, Any]) -> None:
+    """Issue 15 §3: the members of the organizations that follow the tender's category are
+    told, once each, in the transaction of the publication. A tender only some may bid on
+    tells only those: the invited organizations of 邀请招标, the named provider of 单一来源."""
+    allowed: list[int] | None = None
+    if row["method"] == Method.INVITED:
+        allowed = [int(i) for i in _loads(row["invited_org_ids"], [])]
+    elif row["method"] == Method.SINGLE_SOURCE:
+        allowed = [row["single_source_provider"]] if row["single_source_provider"] else []
+    await notify(
+        "tender.published",
+        await catalogue.follower_user_ids(row["category"], organizations=allowed),
+        {
+            "title": row["title"],
+            "category": CATEGORY_LABELS.get(row["category"], row["category"]),
+            "method": METHOD_LABELS.get(row["method"], row["method"]),
+            "buyer": row["buyer.name"],
+            "deadline": f"{clock.to_local(row['bid_deadline']):%Y-%m-%d %H:%M}",
+            "link": f"/tenders/{row['id']}",
+        },
+    )
 
 
 async def publish_notice(row: dict[str, Any], notice_type: str, title: str, text: str) -> int:

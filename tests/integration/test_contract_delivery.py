@@ -150,7 +150,8 @@ async def test_an_overdue_report_is_flagged_once_and_the_provider_is_told(client
     due = date.fromisoformat(last["due_on"])
     earlier = len(reports) - 1
     with clock.frozen(at(due, 23, 59)):
-        assert await delivery_due.run_due_reports() == earlier, "every earlier report, none of the last"
+        # Every earlier report is flagged; the last is only reminded (issue 15 §3: days before its due day).
+        assert await delivery_due.run_due_reports() == earlier + 1, "every earlier report, and the last one's reminder"
         assert await delivery_due.run_due_reports() == 0, "exactly once"
     with clock.frozen(at(due + timedelta(days=1), 0, 0)):
         assert await delivery_due.run_due_reports() == 1, "the end of its due day in Beijing"

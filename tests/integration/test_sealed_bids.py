@@ -87,6 +87,7 @@ def fill(path: str, ids: dict) -> str:
         "code": "ABCD2345",  # a one-time code of a residents' survey (contracts.assessments)
         "system_id": 1,  # a version of an indicator system (contracts.assessments)
         "evidence_id": 1,  # a file of evidence of an evaluation (contracts.assessments)
+        "category": "elderly",  # a service category an organization follows (procurement.catalogue)
     }
 
     def one(match: re.Match) -> str:

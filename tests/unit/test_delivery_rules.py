@@ -88,6 +88,25 @@ def test_a_report_is_overdue_only_after_the_end_of_its_due_day_in_beijing():
     assert rules.next_check(due, False, True) is None
 
 
+def test_a_report_is_reminded_once_from_the_start_of_the_day_n_days_before_its_due_day():
+    due = date(2027, 2, 10)
+    # 2027-02-07 00:00 Beijing is 2027-02-06 16:00 UTC (issue 15 §3, 3 days by default).
+    start = datetime(2027, 2, 6, 16, 0, tzinfo=UTC)
+    assert rules.reminder_from(due, 3) == start
+    assert rules.reminder_from(due, 0) is None, "0 switches reminders off"
+    assert not rules.reminder_due(due, False, False, 3, start - timedelta(seconds=1))
+    assert rules.reminder_due(due, False, False, 3, start)
+    assert rules.reminder_due(due, False, False, 3, datetime(2027, 2, 10, 15, 59, tzinfo=UTC))
+    assert not rules.reminder_due(due, False, False, 3, datetime(2027, 2, 10, 16, 0, tzinfo=UTC)), "overdue instead"
+    assert not rules.reminder_due(due, False, True, 3, start), "once"
+    assert not rules.reminder_due(due, True, False, 3, start), "already submitted"
+    assert not rules.reminder_due(due, False, False, 0, start)
+    assert rules.next_check(due, False, False, remind_days=3, reminded=False) == start
+    assert rules.next_check(due, False, False, remind_days=3, reminded=True) == rules.overdue_from(due)
+    assert rules.next_check(due, False, False, remind_days=0, reminded=False) == rules.overdue_from(due)
+    assert rules.next_check(due, True, False, remind_days=3, reminded=False) is None
+
+
 INDICATORS = [
     {"name": "服务人次", "unit": "人次", "target": 1200},
     {"name": "服务时长", "unit": "小时", "target": 800},
