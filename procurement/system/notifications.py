@@ -58,7 +58,9 @@ def event_group(event: str) -> str:
     best, label = -1, OTHER
     for prefixes, name in GROUPS:
         for prefix in prefixes:
-            if (event == prefix or event.startswith(prefix + ".")) and len(prefix) > best:
+            # "bid" takes bid.* (not bid_bond.*); "contract.report" takes contract.report_*.
+            within = event == prefix or event.startswith(prefix + ".") or ("." in prefix and event.startswith(prefix))
+            if within and len(prefix) > best:
                 best, label = len(prefix), name
     return label
 

@@ -120,3 +120,16 @@ def test_a_relative_link_becomes_absolute_and_an_absolute_one_stays():
     assert mail.absolute("/contracts/7", BASE + "/") == f"{BASE}/contracts/7"
     assert mail.absolute("https://other.example/x", BASE) == "https://other.example/x"
     assert mail.absolute("", BASE) == ""
+
+
+def test_the_preferences_group_each_event_by_its_kind():
+    from procurement.system.notifications import event_group, event_label
+
+    assert event_group("contract.report_overdue") == "服务报告"
+    assert event_group("contract.payment_released") == "款项拨付与保证金"
+    assert event_group("contract.bond_refunded") == "款项拨付与保证金"
+    assert event_group("contract.signed") == "合同签订与履行"
+    assert event_group("bid_bond.refund_overdue") == "投标与保证金"
+    assert event_group("tender.amended") == "采购项目、更正与答疑"
+    assert event_label("tender.amended") == "项目更正"
+    assert event_label("system.welcome") == "欢迎使用政府购买服务管理平台"
