@@ -317,3 +317,74 @@ async def test_the_preferences_page_saves_the_address_the_mode_and_the_events(cl
     bad = await post_form(client, "/inbox/preferences", "/inbox/preferences", {"email": "不是邮箱"})
     assert bad.status_code == 422 and "电子邮箱格式不正确" in bad.text
     assert (await notifications.get_preferences(as_user(quiet["pinggu"]))).email == "wu.jing@example.gov.cn"
+
+
+async def test_the_api_marks_every_message_read_and_the_sweeps_are_registered(client, quiet):
+    from procurement.core.scheduler import registry
+    from tests.integration.conftest import api_login
+
+    assert registry.get("notify.send_email").func is outbox.send_due
+    assert registry.get("notify.daily_digest").func is outbox.send_daily_digests
+    headers = await api_login(client, "yile")
+    await notify("system.welcome", [quiet["yile"]["id"]], {"name": "赵丽华"})
+    before = (await client.get("/api/v1/inbox/?unread_only=true", headers=headers)).json()["unread"]
+    assert before >= 1
+    response = await client.post("/api/v1/inbox/read-all", headers=headers)
+    assert response.status_code == 200 and response.json() == {"marked": before}
+    assert (await client.get("/api/v1/inbox/", headers=headers)).json()["unread"] == 0
+
+
+SENDER_PROCESS = """
+import asyncio
+from procurement.app import installed_packages
+from procurement.core import db, outbox
+
+async def main():
+    installed_packages()
+    await db.start()
+    try:
+        print(await outbox.send_due())
+    finally:
+        await db.stop()
+
+asyncio.run(main())
+"""
+
+
+async def test_two_sender_processes_at_once_deliver_each_message_once(quiet, smtp):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    people = [quiet[name]["id"] for name in ("officer", "finance", "xingfujia", "yile", "yangguang")]
+    for n in range(6):
+        await notify("contract.signed", people, {**SIGN_CONTEXT, "version": n + 1})
+    settings = get_settings()
+    env = {
+        **os.environ,
+        "PROCUREMENT_EMAIL_BACKEND": "smtp",
+        "PROCUREMENT_SMTP_HOST": "127.0.0.1",
+        "PROCUREMENT_SMTP_PORT": str(settings.smtp_port),
+        "PROCUREMENT_SMTP_SECURITY": "none",
+        "PROCUREMENT_VAR_DIR": str(settings.var_dir),  # the same SQLite file when not on PostgreSQL
+    }
+    root = Path(__file__).resolve().parents[2]
+
+    def run_two() -> list[str]:
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", SENDER_PROCESS], cwd=root, env=env, stdout=subprocess.PIPE, text=True
+            )
+            for _ in range(2)
+        ]
+        return [p.communicate(timeout=120)[0] for p in procs]
+
+    outputs = await asyncio.to_thread(run_two)
+    counts = [int(out.strip().splitlines()[-1]) for out in outputs]
+    print("sent by each process:", counts)
+    assert sum(counts) == 30, outputs
+    assert len(smtp.received) == 30
+    assert len({m["Message-ID"] for _rcpt, m in smtp.received}) == 30
+    rows = await messages("contract.signed")
+    assert {r["status"] for r in rows} == {"sent"} and {r["attempts"] for r in rows} == {1}
