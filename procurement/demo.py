@@ -114,6 +114,7 @@ async def _load() -> None:
                 display_name="系统管理员",
                 password_hash=auth.hash_password(password),
                 role=Role.ADMIN,
+                email="admin@example.gov.cn",
                 created_at=now,
             )
         ).returning(User.id)
@@ -181,6 +182,7 @@ async def _load() -> None:
                 password=password,
                 role=login.role,
                 organization_id=org_ids[login.org],
+                email=f"{login.username}@example.gov.cn",
             ),
         )
 

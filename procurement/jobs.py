@@ -11,6 +11,7 @@ from procurement.accounts import services as accounts
 from procurement.awards import challenges
 from procurement.awards import services as awards
 from procurement.bids import bonds, opening
+from procurement.core import outbox
 from procurement.core.scheduler import SweepRegistry
 from procurement.evaluation import ranking
 from procurement.system import audit_log
@@ -27,3 +28,7 @@ def register(registry: SweepRegistry) -> None:
     registry.register("awards.challenge_overdue", challenges.flag_overdue_answers, interval_seconds=600)
     registry.register("bids.bond_refund_overdue", bonds.flag_overdue_refunds, interval_seconds=3600)
     registry.register("system.audit_anchor", audit_log.anchor_daily, interval_seconds=3600)
+    # The outbox (issue 15 §3): each message claimed before it is sent (core/outbox.py), so
+    # this is safe beside the advisory lock too; the digest at the hour, once per user and day.
+    registry.register("notify.send_email", outbox.send_due)
+    registry.register("notify.daily_digest", outbox.send_daily_digests, interval_seconds=600)

@@ -193,6 +193,45 @@ class Settings(BaseSettings):
             "上一年度有项目评估结果为「不合格」的服务机构，不得参加本年度的项目申报；优秀、良好在资格检查中注明可优先。"
         ),
     )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description=N_("平台对外访问地址，用于通知邮件中的链接（例如 https://zfgm.example.gov.cn）。"),
+    )
+    email_backend: str = Field(
+        default="file",
+        pattern=r"^(file|smtp)$",
+        description=N_(
+            "通知邮件的发送方式：file（写入 var/outbox 下的 .eml 文件，笔记本默认）或 smtp（经邮件服务器发送）。"
+        ),
+    )
+    email_sender: str = Field(
+        default="政府购买服务管理平台 <noreply@example.gov.cn>",  # i18n: data
+        description=N_("通知邮件的发件人（可写作「名称 <地址>」）。"),
+    )
+    smtp_host: str = Field(default="localhost", description=N_("SMTP 服务器地址。"))
+    smtp_port: int = Field(default=587, ge=1, le=65535, description=N_("SMTP 服务器端口。"))
+    smtp_security: str = Field(
+        default="starttls",
+        pattern=r"^(none|starttls|tls)$",
+        description=N_(
+            "SMTP 连接加密：none（不加密）、starttls（先明文再升级，常用 587 端口）或 tls（直接 TLS，常用 465 端口）。"
+        ),
+    )
+    smtp_username: str = Field(default="", description=N_("SMTP 登录用户名；为空则不登录。"))
+    smtp_password: SecretStr = Field(default=SecretStr(""), description=N_("SMTP 登录密码。"))
+    smtp_timeout_seconds: int = Field(default=30, ge=1, le=300, description=N_("连接和发送一封邮件的超时（秒）。"))
+    email_max_attempts: int = Field(
+        default=6, ge=1, le=50, description=N_("一封通知邮件最多尝试发送的次数，用尽后标为发送失败，由管理员重试。")
+    )
+    email_retry_base_seconds: int = Field(
+        default=60,
+        ge=1,
+        le=86400,
+        description=N_("发送失败后首次重试的等待时间（秒）；此后每次加倍，最长 6 小时。"),
+    )
+    email_digest_hour: int = Field(
+        default=8, ge=0, le=23, description=N_("选择「每日汇总」的用户每天收到汇总邮件的时刻（北京时间，整点）。")
+    )
     demo_password: str = Field(
         default="Shangcheng2026", description=N_("演示账号的统一密码（仅 `procurement demo` 使用）。")
     )

@@ -82,6 +82,7 @@ class CurrentUser:
     csrf_token: str
     via: str  # "cookie" or "bearer"
     ip: str = ""
+    unread: int = 0  # unread inbox items when the session was read (the navigation's count)
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles

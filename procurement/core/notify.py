@@ -1,8 +1,12 @@
-"""One call per event: ``notify(event, recipients, context)``.
+"""One call per event: ``notify(event, recipients, context)``, in the caller's transaction.
 
-Today it writes inbox items; email joins in a later issue, from the same call.
-Titles and bodies are written below, once per event, in the source language
-and translated when the message is written (``core.i18n``).
+It writes an inbox item per recipient and an outbox row per recipient and channel
+(email): a transactional outbox, so a change that rolls back sends nothing and a
+sender that is down loses nothing (``core.outbox`` sends them). Titles and bodies
+are written below, once per event, in the source language and translated when the
+message is written (``core.i18n``); the email's layout is in ``templates/email``.
+A user's preferences decide each email: switched off (written as skipped, the inbox
+keeps the item), held for the daily digest, or sent at once.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from procurement.core import clock, db
+from procurement.core import clock, db, outbox
 from procurement.core.i18n import N_, _
 
 # Every message notify() can send: its title and body with their {placeholders},
@@ -235,9 +239,21 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
 }
 
 
-async def notify(event: str, recipients: Iterable[int], context: dict[str, Any] | None = None) -> int:
-    """Write one inbox item per recipient (user ids), in the caller's transaction."""
-    from procurement.core.tables import InboxItem
+# Events whose mere existence tells who bid on a tender before its opening (invariant 2):
+# their delivery is kept out of the administrators' lists, and their delivery's audit
+# rows are sealed by the bids package until the opening (``bids.audit_seal``).
+SEALED_EVENTS: frozenset[str] = frozenset({"bid.receipt"})
+
+
+async def notify(
+    event: str, recipients: Iterable[int], context: dict[str, Any] | None = None, *, key: str | None = None
+) -> int:
+    """Write one inbox item and one email per recipient (user ids), in the caller's transaction.
+
+    ``key`` names the change being reported (``"contract:12:signed:v3"``): reported again
+    with the same key (twice in one transaction, or by a sweep run again) it writes
+    nothing more. ``context["link"]`` is the page to act on (a path of the site)."""
+    from procurement.core.tables import InboxItem, OutboxMessage
 
     template = NOTIFICATIONS[event]
     ctx = context or {}
@@ -249,10 +265,39 @@ async def notify(event: str, recipients: Iterable[int], context: dict[str, Any] 
         return 0
     now = clock.now()
     async with db.transaction():
-        await InboxItem.insert(
-            *[
-                InboxItem(recipient=uid, event=event, title=title[:200], body=body, link=link, created_at=now)
+        people = await outbox.recipients(ids, event)
+        await _insert_once(
+            InboxItem,
+            [
+                InboxItem(
+                    recipient=uid,
+                    event=event,
+                    title=title[:200],
+                    body=body,
+                    link=link,
+                    created_at=now,
+                    dedupe_key=f"{key}:{uid}" if key else None,
+                )
                 for uid in ids
-            ]
+            ],
+        )
+        await _insert_once(
+            OutboxMessage,
+            [
+                outbox.email_row(
+                    event, ctx, title, body, link, person, now, f"{key}:{person.id}:email" if key else None
+                )
+                for person in people
+            ],
         )
     return len(ids)
+
+
+async def _insert_once(table: Any, rows: list[Any]) -> None:
+    """Insert the rows; one whose dedupe key is already there is left out."""
+    if not rows:
+        return
+    if all(row.dedupe_key is None for row in rows):
+        await table.insert(*rows)
+        return
+    await table.insert(*rows).on_conflict(target=table.dedupe_key, action="DO NOTHING")

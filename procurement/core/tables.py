@@ -1,4 +1,5 @@
-"""Core's own tables: the audit log and its published anchors, the inbox, sessions and login
+"""Core's own tables: the audit log and its published anchors, the inbox and the outbox of
+messages to send (with each user's notification preferences), sessions and login
 attempts, calendar entries and small process-shared values. They import no sub-domain: the user a
 session or a message belongs to is referenced through Piccolo's app registry
 (``LazyTableReference``), not by an import.
@@ -67,6 +68,65 @@ class InboxItem(Table, tablename="inbox_item"):
     link = Varchar(length=300, default="")
     created_at = Timestamptz()
     read_at = Timestamptz(null=True, default=None)
+    # "{caller's key}:{recipient}" when notify() was given a key: the same change reported twice
+    # (twice in one transaction, or by a sweep run again) makes one item. Unique through a raw
+    # index (SQLite cannot add a UNIQUE column); NULLs never clash.
+    dedupe_key = Varchar(length=200, null=True, default=None)
+
+
+class OutboxMessage(Table, tablename="outbox_message"):
+    """One message to send on one channel (email), written by notify() in the same
+    transaction as the change it reports (a transactional outbox): a change that rolled
+    back leaves none, and a sender that is down loses none. The sender takes the rows
+    whose ``next_check_at`` has passed (pending ones), claims each with a conditional
+    UPDATE, sends, and records the outcome; a failure waits with backoff."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
+    recipient: ForeignKey[Table] = ForeignKey(
+        LazyTableReference("User", app_name="procurement"), null=False, on_delete=OnDelete.cascade
+    )
+    channel = Varchar(length=10, default="email")
+    event = Varchar(length=60)
+    address = Varchar(length=120, default="")
+    subject = Varchar(length=300, default="")
+    text = Text(default="")
+    html = Text(default="")
+    link = Varchar(length=300, default="")
+    # pending → sent | failed (after the last attempt) | skipped (no address);
+    # held → digested (the user takes a daily digest: the digest is a message of its own)
+    status = Varchar(length=10, default="pending", index=True)
+    attempts = Integer(default=0)
+    next_check_at = Timestamptz(null=True, default=None, index=True)
+    last_error = Text(default="")
+    sent_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+    digest_id = Integer(null=True, default=None)  # the digest message that carried a held one
+    dedupe_key = Varchar(length=200, null=True, default=None, unique=True)
+
+
+class NotificationOptOut(Table, tablename="notification_opt_out"):
+    """An event a user switched off on one channel (the inbox always keeps it).
+    Unique (user, channel, event): a raw index in the migration."""
+
+    id: Serial
+
+    user: ForeignKey[Table] = ForeignKey(
+        LazyTableReference("User", app_name="procurement"), null=False, on_delete=OnDelete.cascade
+    )
+    channel = Varchar(length=10, default="email")
+    event = Varchar(length=60)
+
+
+class NotificationSetting(Table, tablename="notification_setting"):
+    """A user's choice of how email arrives: at once (no row) or in one daily digest."""
+
+    id: Serial
+
+    user: ForeignKey[Table] = ForeignKey(
+        LazyTableReference("User", app_name="procurement"), null=False, on_delete=OnDelete.cascade, unique=True
+    )
+    email_digest = Boolean(default=False)
 
 
 class CalendarEntry(Table, tablename="calendar_entry"):

@@ -1,4 +1,4 @@
-"""Web pages of the system: the inbox; the administrator's calendar of holidays and
+"""Web pages of the system: the inbox (mark all read) and the notification preferences; the administrator's calendar of holidays and
 调休 working days and the audit log (filters, CSV export); and the public page and
 feed of the audit log's signed anchors."""
 
@@ -18,11 +18,11 @@ from procurement.core.errors import ValidationFailed
 from procurement.core.i18n import _
 from procurement.core.storage import content_disposition
 from procurement.core.web import form_action, page, parse_form, redirect, require_user
-from procurement.system import audit_log
+from procurement.system import audit_log, notifications
 from procurement.system import services as system
 from procurement.system.anchor_feed import anchors_feed
 from procurement.system.audit_labels import ACTION_LABELS, ENTITY_LABELS
-from procurement.system.schemas import AuditFilterIn, CalendarEntryIn, CalendarYearIn
+from procurement.system.schemas import AuditFilterIn, CalendarEntryIn, CalendarYearIn, NotificationPreferencesIn
 
 FILTER_FIELDS = ("entity_type", "entity_id", "action", "actor", "date_from", "date_to")
 FEED_SIZE = 50
@@ -42,6 +42,36 @@ class SystemPages(Controller):
     async def mark_read(self, request: Request, item_id: Id) -> Response:
         await system.mark_inbox_read(require_user(request), item_id)
         return redirect("/inbox")
+
+    @post("/inbox/read-all")
+    async def mark_all_read(self, request: Request) -> Response:
+        marked = await notifications.mark_all_read(require_user(request))
+        return redirect("/inbox", _("已将 {n} 条消息标为已读。").format(n=marked) if marked else None)
+
+    @get("/inbox/preferences")
+    async def preferences(self, request: Request) -> Response:
+        user = require_user(request)
+        return page(
+            request, "procurement/system/preferences.html", {"prefs": await notifications.get_preferences(user)}
+        )
+
+    @post("/inbox/preferences")
+    async def save_preferences(self, request: Request, data: Form) -> Response:
+        user = require_user(request)
+        chosen = data.get("email_on", [])
+        form = {**data, "email_on": chosen if isinstance(chosen, list) else [chosen]}
+
+        async def action() -> Response:
+            await notifications.save_preferences(user, parse_form(NotificationPreferencesIn, form))
+            return redirect("/inbox/preferences", _("通知设置已保存。"))
+
+        return await form_action(
+            request,
+            "procurement/system/preferences.html",
+            data,
+            action,
+            {"prefs": await notifications.get_preferences(user)},
+        )
 
     async def _calendar_context(self, request: Request) -> dict[str, Any]:
         require_user(request, Role.ADMIN)

@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from procurement.core.api import Id, problems
 from procurement.core.i18n import N_
 from procurement.core.web import require_user
-from procurement.system import audit_log, services
+from procurement.system import audit_log, notifications, services
 from procurement.system.schemas import (
     AdvanceClockIn,
     AuditEventList,
@@ -86,6 +86,11 @@ class InboxController(Controller):
     async def mark_read(self, request: Request, item_id: Id) -> dict[str, bool]:
         await services.mark_inbox_read(require_user(request), item_id)
         return {"ok": True}
+
+    @post("/read-all", operation_id="MarkAllInboxRead", status_code=HTTP_200_OK, responses=problems(401, 403))
+    async def mark_all_read(self, request: Request) -> dict[str, int]:
+        """Mark every unread message of the signed-in user read; answers how many."""
+        return {"marked": await notifications.mark_all_read(require_user(request))}
 
 
 class CalendarController(Controller):

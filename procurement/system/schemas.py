@@ -137,3 +137,51 @@ class CalendarYearIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     note: str = Field(default="", max_length=200)
+
+
+class NotificationEventOut(BaseModel):
+    """One line of the preferences page: events sharing a name are switched together."""
+
+    key: str  # the events, comma-separated
+    label: str
+    email_on: bool
+
+
+class NotificationGroupOut(BaseModel):
+    label: str
+    events: list[NotificationEventOut]
+
+
+class NotificationPreferencesOut(BaseModel):
+    email: str
+    email_digest: bool
+    digest_hour: int
+    groups: list[NotificationGroupOut]
+
+
+class NotificationPreferencesIn(BaseModel):
+    """The preferences form: the email address, immediate or daily digest, and the
+    events whose email stays on (every other known event is switched off)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    email: str = Field(default="", max_length=120)
+    email_mode: str = Field(default="immediate", pattern=r"^(immediate|digest)$")
+    email_on: list[str] = Field(default_factory=list)
+
+
+class OutboxMessageOut(BaseModel):
+    """A message of the outbox as the administrators' operations view shows it."""
+
+    id: int
+    recipient_id: int
+    recipient_name: str
+    channel: str
+    event: str
+    address: str
+    subject: str
+    status: str
+    attempts: int
+    last_error: str
+    created_at: datetime
+    next_check_at: datetime | None
+    sent_at: datetime | None

@@ -143,8 +143,16 @@ def test_the_template_check_finds_planted_text(planted, count):
 
 
 def extracted_messages() -> set[str]:
-    method_map = [("procurement/**.py", "python"), ("contracts/**.py", "python"), ("templates/**.html", "jinja2")]
-    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+    method_map = [
+        ("procurement/**.py", "python"),
+        ("contracts/**.py", "python"),
+        ("templates/**.html", "jinja2"),
+        ("templates/email/**.txt", "jinja2"),  # the emails' subjects and plain-text bodies (babel.cfg)
+    ]
+    options = {
+        "templates/**.html": {"extensions": "jinja2.ext.i18n"},
+        "templates/email/**.txt": {"extensions": "jinja2.ext.i18n"},
+    }
     messages = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map=method_map, options_map=options
