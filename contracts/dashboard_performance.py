@@ -12,7 +12,7 @@ out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -27,6 +27,7 @@ from procurement.core import clock, dashboard_items
 from procurement.core.actors import Role
 from procurement.core.auth import CurrentUser
 from procurement.core.i18n import _
+from procurement.core.prepared import Prepared
 from procurement.dashboard.schemas import TodoEntry, TodoItem
 from procurement.settings import get_settings
 
@@ -100,21 +101,42 @@ async def _staffing_items(user: CurrentUser) -> list[TodoItem | None]:
 # --------------------------------------------------------------------------- evaluations (issue 14)
 
 
-async def _assessments(where: Combinable) -> list[dict[str, Any]]:
-    return await (
-        Assessment.select(
-            Assessment.id,
-            Assessment.stage,
-            Assessment.status,
-            Assessment.due_on,
-            Assessment.rectification_due_on,
-            Assessment.agency_name,
-            Assessment.contract.id,
-            Assessment.contract.title,
+def _assessments(where: Callable[[Any], Combinable]) -> Prepared:
+    """The evaluations matching ``where(org_id)``, by due day, as one prepared query."""
+    return Prepared(
+        lambda org_id: (
+            Assessment.select(
+                Assessment.id,
+                Assessment.stage,
+                Assessment.status,
+                Assessment.due_on,
+                Assessment.rectification_due_on,
+                Assessment.agency_name,
+                Assessment.contract.id,
+                Assessment.contract.title,
+            )
+            .where(where(org_id))
+            .order_by(Assessment.due_on)
         )
-        .where(where)
-        .order_by(Assessment.due_on)
     )
+
+
+_AGENCY_TO_SCORE = _assessments(
+    lambda org_id: (
+        (Assessment.agency == org_id)
+        & Assessment.status.is_in([AssessmentStatus.SELF_ASSESSED, AssessmentStatus.REEVALUATING])
+    )
+)
+# The provider's self-assessments due and rectifications due, in one query.
+_PROVIDER_ASSESSMENTS = _assessments(
+    lambda org_id: (
+        (Assessment.contract.provider == org_id)
+        & Assessment.status.is_in([AssessmentStatus.ASSIGNED, AssessmentStatus.RECTIFYING])
+    )
+)
+_BUYER_RECTIFYING = _assessments(
+    lambda org_id: (Assessment.contract.buyer == org_id) & (Assessment.status == AssessmentStatus.RECTIFYING)
+)
 
 
 def _assessment_entries(rows: list[dict[str, Any]], *, rectification: bool = False) -> list[TodoEntry]:
@@ -136,10 +158,7 @@ def _assessment_entries(rows: list[dict[str, Any]], *, rectification: bool = Fal
 
 
 async def _evaluator_items(user: CurrentUser) -> list[TodoItem | None]:
-    rows = await _assessments(
-        (Assessment.agency == (user.organization_id or 0))
-        & Assessment.status.is_in([AssessmentStatus.SELF_ASSESSED, AssessmentStatus.REEVALUATING])
-    )
+    rows = await _AGENCY_TO_SCORE(user.organization_id or 0)
     return [
         _item(
             "assessments_to_score",
@@ -153,9 +172,9 @@ async def _evaluator_items(user: CurrentUser) -> list[TodoItem | None]:
 
 
 async def _provider_assessment_items(user: CurrentUser) -> list[TodoItem | None]:
-    mine = Assessment.contract.provider == (user.organization_id or 0)
-    self_due = await _assessments(mine & (Assessment.status == AssessmentStatus.ASSIGNED))
-    rectify = await _assessments(mine & (Assessment.status == AssessmentStatus.RECTIFYING))
+    rows = await _PROVIDER_ASSESSMENTS(user.organization_id or 0)
+    self_due = [r for r in rows if r["status"] == AssessmentStatus.ASSIGNED]
+    rectify = [r for r in rows if r["status"] == AssessmentStatus.RECTIFYING]
     return [
         _item(
             "assessments_self",
@@ -176,9 +195,7 @@ async def _provider_assessment_items(user: CurrentUser) -> list[TodoItem | None]
 
 
 async def _officer_assessment_items(user: CurrentUser) -> list[TodoItem | None]:
-    rows = await _assessments(
-        (Assessment.contract.buyer == (user.organization_id or 0)) & (Assessment.status == AssessmentStatus.RECTIFYING)
-    )
+    rows = await _BUYER_RECTIFYING(user.organization_id or 0)
     return [
         _item(
             "assessments_rectifying",
@@ -193,18 +210,29 @@ async def _officer_assessment_items(user: CurrentUser) -> list[TodoItem | None]:
 # --------------------------------------------------------------------------- payments (issue 14)
 
 
-async def _payments(where: Combinable) -> list[dict[str, Any]]:
-    return await (
-        InstallmentPayment.select(
-            InstallmentPayment.seq,
-            InstallmentPayment.status,
-            InstallmentPayment.deadline_on,
-            InstallmentPayment.contract.id,
-            InstallmentPayment.contract.title,
+def _payments(where: Callable[[Any, Any], Combinable]) -> Prepared:
+    """The installments matching ``where(org_id, status)``, by deadline, as one prepared query."""
+    return Prepared(
+        lambda org_id, status: (
+            InstallmentPayment.select(
+                InstallmentPayment.seq,
+                InstallmentPayment.status,
+                InstallmentPayment.deadline_on,
+                InstallmentPayment.contract.id,
+                InstallmentPayment.contract.title,
+            )
+            .where(where(org_id, status))
+            .order_by(InstallmentPayment.deadline_on)
         )
-        .where(where)
-        .order_by(InstallmentPayment.deadline_on)
     )
+
+
+_PROVIDER_PAYMENTS = _payments(
+    lambda org_id, status: (InstallmentPayment.contract.provider == org_id) & (InstallmentPayment.status == status)
+)
+_BUYER_PAYMENTS = _payments(
+    lambda org_id, status: (InstallmentPayment.contract.buyer == org_id) & (InstallmentPayment.status == status)
+)
 
 
 def _payment_entries(rows: list[dict[str, Any]], note: str) -> list[TodoEntry]:
@@ -225,10 +253,7 @@ def _payment_entries(rows: list[dict[str, Any]], note: str) -> list[TodoEntry]:
 async def _provider_payment_items(user: CurrentUser) -> list[TodoItem | None]:
     if not get_settings().payment_provider_requests:
         return []
-    rows = await _payments(
-        (InstallmentPayment.contract.provider == (user.organization_id or 0))
-        & (InstallmentPayment.status == PaymentStatus.DUE)
-    )
+    rows = await _PROVIDER_PAYMENTS(user.organization_id or 0, PaymentStatus.DUE)
     return [
         _item(
             "payments_to_request",
@@ -241,10 +266,7 @@ async def _provider_payment_items(user: CurrentUser) -> list[TodoItem | None]:
 
 
 async def _officer_payment_items(user: CurrentUser) -> list[TodoItem | None]:
-    rows = await _payments(
-        (InstallmentPayment.contract.buyer == (user.organization_id or 0))
-        & (InstallmentPayment.status == PaymentStatus.REQUESTED)
-    )
+    rows = await _BUYER_PAYMENTS(user.organization_id or 0, PaymentStatus.REQUESTED)
     return [
         _item(
             "payments_to_approve",
@@ -259,22 +281,20 @@ async def _officer_payment_items(user: CurrentUser) -> list[TodoItem | None]:
 
 async def _finance_payment_items(user: CurrentUser) -> list[TodoItem | None]:
     second = get_settings().payment_second_approval
-    ready = [PaymentStatus.CHECKED] if second else [PaymentStatus.APPROVED]
-    buyer = InstallmentPayment.contract.buyer == (user.organization_id or 0)
+    ready = PaymentStatus.CHECKED if second else PaymentStatus.APPROVED
+    org_id = user.organization_id or 0
     items = [
         _item(
             "payments_to_release",
             _("待拨付的款项"),
-            _payment_entries(
-                await _payments(buyer & InstallmentPayment.status.is_in(ready)), _("已审核，请拨付并填写凭证号")
-            ),
+            _payment_entries(await _BUYER_PAYMENTS(org_id, ready), _("已审核，请拨付并填写凭证号")),
             "/bureau/payments",
             _("待拨付款项"),
             hint=_("款项应在付款条件达成后 30 日内支付（《保障中小企业款项支付条例》）。"),
         )
     ]
     if second:
-        to_check = await _payments(buyer & (InstallmentPayment.status == PaymentStatus.APPROVED))
+        to_check = await _BUYER_PAYMENTS(org_id, PaymentStatus.APPROVED)
         items.append(
             _item(
                 "payments_to_check",

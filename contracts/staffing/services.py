@@ -14,6 +14,7 @@ removal and replacement set ``removed_at``, so the team's history stays.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -47,7 +48,7 @@ from contracts.staffing.states import (
     TeamRole,
 )
 from contracts.staffing.tables import ReplacementRequest, SocialWorker, TeamMember
-from procurement.core import audit, clock, db
+from procurement.core import audit, clock, db, prepared
 from procurement.core.actors import Role
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
@@ -152,21 +153,26 @@ async def _substitutions(contract_id: int) -> list[rules.Substitution]:
         return []
     members = {r["id"]: r for r in await TeamMember.select().where(TeamMember.id.is_in([x["member"] for x in rows]))}
     workers = await _workers({m["worker"] for m in members.values()} | {r["candidate"] for r in rows})
-    subs = []
-    for r in rows:
-        old, new = workers[members[r["member"]]["worker"]], workers[r["candidate"]]
-        subs.append(
-            rules.Substitution(old["name"], old["certificate_no"], new["id"], new["name"], new["certificate_no"])
-        )
-    return subs
+    return [_substitution(r, members, workers) for r in rows]
+
+
+def _substitution(
+    request: dict[str, Any], members: dict[int, dict[str, Any]], workers: dict[int, dict[str, Any]]
+) -> rules.Substitution:
+    old, new = workers[members[request["member"]]["worker"]], workers[request["candidate"]]
+    return rules.Substitution(old["name"], old["certificate_no"], new["id"], new["name"], new["certificate_no"])
+
+
+def _gaps_with(
+    contract: dict[str, Any], current: list[rules.Member], subs: list[rules.Substitution], day: date
+) -> list[rules.Gap]:
+    requirements = json.loads(contract["team_requirements"] or "{}")
+    promised = json.loads(contract["promised_team"] or "[]")
+    return rules.requirement_gaps(requirements, current, day) + rules.promise_gaps(promised, current, subs, day)
 
 
 async def _gaps(contract: dict[str, Any], current: list[rules.Member], day: date) -> list[rules.Gap]:
-    requirements = json.loads(contract["team_requirements"] or "{}")
-    promised = json.loads(contract["promised_team"] or "[]")
-    return rules.requirement_gaps(requirements, current, day) + rules.promise_gaps(
-        promised, current, await _substitutions(contract["id"]), day
-    )
+    return _gaps_with(contract, current, await _substitutions(contract["id"]), day)
 
 
 async def team_gaps(contract: dict[str, Any]) -> list[rules.Gap]:
@@ -175,6 +181,40 @@ async def team_gaps(contract: dict[str, Any]) -> list[rules.Gap]:
     rows = [r for r in await _team_rows(contract["id"]) if r["removed_at"] is None]
     workers = await _workers({r["worker"] for r in rows})
     return await _gaps(contract, [_member(r, workers[r["worker"]]) for r in rows], clock.today_local())
+
+
+async def team_gaps_of(contracts: Sequence[dict[str, Any]]) -> dict[int, list[rules.Gap]]:
+    """``team_gaps`` of many contracts at once, by contract id: the teams, the approved
+    replacements and the workers read together, the same few queries for one contract or
+    a hundred (issue 11, the dashboard)."""
+    if not contracts:
+        return {}
+    ids = [c["id"] for c in contracts]
+    team = (
+        await TeamMember.select()
+        .where(TeamMember.contract.is_in(ids) & TeamMember.removed_at.is_null())
+        .order_by(TeamMember.id)
+    )
+    approved = (
+        await ReplacementRequest.select()
+        .where(ReplacementRequest.contract.is_in(ids) & (ReplacementRequest.status == ReplacementStatus.APPROVED))
+        .order_by(ReplacementRequest.id)
+    )
+    replaced: dict[int, dict[str, Any]] = {}
+    if approved:
+        replaced = {
+            r["id"]: r for r in await TeamMember.select().where(TeamMember.id.is_in([x["member"] for x in approved]))
+        }
+    workers = await _workers(
+        {r["worker"] for r in team} | {m["worker"] for m in replaced.values()} | {r["candidate"] for r in approved}
+    )
+    today = clock.today_local()
+    out = {}
+    for contract in contracts:
+        current = [_member(r, workers[r["worker"]]) for r in team if r["contract"] == contract["id"]]
+        subs = [_substitution(r, replaced, workers) for r in approved if r["contract"] == contract["id"]]
+        out[contract["id"]] = _gaps_with(contract, current, subs, today)
+    return out
 
 
 def _period(contract: dict[str, Any], start: date | None, end: date | None) -> tuple[date, date]:
@@ -646,22 +686,39 @@ async def todo(user: CurrentUser) -> TodoOut:
     out = TodoOut(expiring=[], short_teams=[], replacements=[])
     if user.organization_id is None or user.role not in (Role.ORG_MEMBER, Role.OFFICER):
         return out
-    side = Contract.provider if user.role == Role.ORG_MEMBER else Contract.buyer
     if user.role == Role.ORG_MEMBER:
         soon = today + timedelta(days=EXPIRY_NOTICE_DAYS)
-        rows = (
-            await SocialWorker.select()
-            .where(
-                (SocialWorker.organization == user.organization_id)
-                & (SocialWorker.employment == Employment.EMPLOYED)
-                & (SocialWorker.registration_expires <= soon)
-            )
-            .order_by(SocialWorker.registration_expires)
+        rows = await prepared.run(
+            lambda org_id, soon: (
+                SocialWorker.select()
+                .where(
+                    (SocialWorker.organization == org_id)
+                    & (SocialWorker.employment == Employment.EMPLOYED)
+                    & (SocialWorker.registration_expires <= soon)
+                )
+                .order_by(SocialWorker.registration_expires)
+            ),
+            user.organization_id,
+            soon,
         )
         out.expiring = [worker_out(r, today=today) for r in rows]
-    contracts = await Contract.select().where((side == user.organization_id) & Contract.status.is_in(list(OPEN_STATES)))
+    if user.role == Role.ORG_MEMBER:
+        contracts = await prepared.run(
+            lambda org_id: Contract.select().where(
+                (Contract.provider == org_id) & Contract.status.is_in(list(OPEN_STATES))
+            ),
+            user.organization_id,
+        )
+    else:
+        contracts = await prepared.run(
+            lambda org_id: Contract.select().where(
+                (Contract.buyer == org_id) & Contract.status.is_in(list(OPEN_STATES))
+            ),
+            user.organization_id,
+        )
+    gaps_of = await team_gaps_of(contracts)
     for contract in contracts:
-        gaps = await team_gaps(contract)
+        gaps = gaps_of[contract["id"]]
         if gaps:
             out.short_teams.append(
                 ShortTeamOut(contract_id=contract["id"], title=contract["title"], gaps=[g.message for g in gaps])

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count
 from piccolo.querystring import QueryString
 
 from procurement.accounts import policies, rules
@@ -36,6 +37,7 @@ from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.errors import NotAuthenticated, NotFound, RateLimited, ValidationFailed
 from procurement.core.i18n import _
 from procurement.core.notify import notify
+from procurement.core.prepared import Prepared
 from procurement.core.tables import LoginAttempt, UserSession
 from procurement.core.transitions import apply_transition
 from procurement.settings import get_settings
@@ -301,10 +303,32 @@ async def reject_organization(actor: CurrentUser, org_id: int, reason: str) -> O
     return _org_out(row)
 
 
+_ORGS_IN: dict[int, tuple[Prepared, Prepared]] = {}
+
+
+async def _organizations_in(status: str, limit: int) -> OrganizationList:
+    """``list_organizations(status=…)``'s first page and total, as prepared queries (issue 11)."""
+    found = _ORGS_IN.get(limit)
+    if found is None:
+        found = _ORGS_IN[limit] = (
+            Prepared(
+                lambda status: (
+                    Organization.select().where(Organization.status == status).order_by(Organization.id).limit(limit)
+                )
+            ),
+            Prepared(lambda status: Organization.select(Count()).where(Organization.status == status)),
+        )
+    page, total = found
+    rows = await page(status)
+    return OrganizationList(items=[_org_out(r) for r in rows], total=(await total(status))[0]["count"])
+
+
 async def list_organizations(
     actor: CurrentUser, *, status: str | None = None, kind: str | None = None, limit: int = 50, offset: int = 0
 ) -> OrganizationList:
     policies.can_list_organizations(actor).require()
+    if status and not kind and not offset:  # the registrations waiting (every reviewer's dashboard): prepared
+        return await _organizations_in(status, max(1, min(limit, 200)))
     query = Organization.select()
     count = Organization.count()
     if status:

@@ -13,7 +13,7 @@ from procurement.accounts.tables import User
 from procurement.bids import policies
 from procurement.bids.schemas import BidBondOut
 from procurement.bids.tables import BidBond
-from procurement.core import audit, clock, db
+from procurement.core import audit, clock, db, prepared
 from procurement.core.actors import SYSTEM
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.calendar import get_default_calendar
@@ -124,13 +124,24 @@ async def list_bonds(user: CurrentUser, *, only_due: bool = False) -> list[BidBo
     opened, and before the opening only the bonds whose money has arrived, by
     reference and amount (finance records arrivals by reference, rule 29)."""
     policies.can_list_bonds(user).require()
-    query = BidBond.select(*_columns())
     own = user.role == Role.ORG_MEMBER
-    if user.role in (Role.OFFICER, Role.FINANCE):
-        query = query.where(BidBond.tender.buyer == user.organization_id)
-    elif own:
-        query = query.where(BidBond.organization == user.organization_id)
-    rows = [r for r in await query if own or not _sealed(r) or r["paid_at"] is not None]
+    # Prepared (issue 11): the officer's and finance's dashboards read it on every visit.
+    if user.role in (Role.OFFICER, Role.FINANCE) and user.organization_id is not None:
+        found = await prepared.run(
+            lambda org_id: BidBond.select(*_columns()).where(BidBond.tender.buyer == org_id), user.organization_id
+        )
+    elif own and user.organization_id is not None:
+        found = await prepared.run(
+            lambda org_id: BidBond.select(*_columns()).where(BidBond.organization == org_id), user.organization_id
+        )
+    else:
+        query = BidBond.select(*_columns())
+        if user.role in (Role.OFFICER, Role.FINANCE):
+            query = query.where(BidBond.tender.buyer == user.organization_id)
+        elif own:
+            query = query.where(BidBond.organization == user.organization_id)
+        found = await query
+    rows = [r for r in found if own or not _sealed(r) or r["paid_at"] is not None]
     bonds = [_out(r, own=own) for r in rows]
     if only_due:
         bonds = [b for b in bonds if b.state in ("due", "overdue")]

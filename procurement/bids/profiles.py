@@ -14,6 +14,7 @@ import json
 from typing import Any, cast
 
 from piccolo.columns import Column
+from piccolo.query.functions.aggregate import Count
 
 from procurement.accounts.states import Role
 from procurement.accounts.tables import Organization, User
@@ -21,7 +22,7 @@ from procurement.bids import policies, rules
 from procurement.bids.schemas import EligibilityProfileIn, EligibilityProfileOut, ProfileSummary
 from procurement.bids.states import PROFILE_TABLE, ProfileStatus
 from procurement.bids.tables import EligibilityProfile
-from procurement.core import audit, clock, db
+from procurement.core import audit, clock, db, prepared
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
 from procurement.core.i18n import _
@@ -307,4 +308,8 @@ async def profiles_awaiting_review(user: CurrentUser) -> int:
     """How many organizations' profiles wait for the bureau's confirmation; 0 for a user who may not confirm."""
     if not policies.can_confirm_profile(user):
         return 0
-    return await EligibilityProfile.count().where(EligibilityProfile.status == ProfileStatus.PENDING)
+    counted = await prepared.run(
+        lambda status: EligibilityProfile.select(Count()).where(EligibilityProfile.status == status),
+        ProfileStatus.PENDING,
+    )
+    return counted[0]["count"]

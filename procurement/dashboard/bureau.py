@@ -14,7 +14,7 @@ from procurement.awards.tables import Challenge
 from procurement.bids import bonds, profiles
 from procurement.bids.states import BidStatus
 from procurement.bids.tables import Bid
-from procurement.core import clock
+from procurement.core import clock, prepared
 from procurement.core.auth import CurrentUser
 from procurement.core.i18n import _
 from procurement.dashboard.admin import registrations
@@ -41,17 +41,21 @@ async def _profiles(user: CurrentUser) -> TodoItem:
 
 
 async def _questions(org_id: int, now: datetime) -> TodoItem:
-    rows = (
-        await TenderQuestion.select(
-            TenderQuestion.tender, TenderQuestion.tender.title, TenderQuestion.tender.bid_deadline
-        )
-        .where(
-            (TenderQuestion.tender.buyer == org_id)
-            & (TenderQuestion.tender.status == TenderStatus.PUBLISHED)
-            & (TenderQuestion.tender.bid_deadline > now)
-            & TenderQuestion.answered_at.is_null()
-        )
-        .order_by(TenderQuestion.tender.bid_deadline)
+    rows = await prepared.run(
+        lambda org_id, now: (
+            TenderQuestion.select(
+                TenderQuestion.tender, TenderQuestion.tender.title, TenderQuestion.tender.bid_deadline
+            )
+            .where(
+                (TenderQuestion.tender.buyer == org_id)
+                & (TenderQuestion.tender.status == TenderStatus.PUBLISHED)
+                & (TenderQuestion.tender.bid_deadline > now)
+                & TenderQuestion.answered_at.is_null()
+            )
+            .order_by(TenderQuestion.tender.bid_deadline)
+        ),
+        org_id,
+        now,
     )
     entries = [
         TodoEntry(
@@ -76,15 +80,20 @@ async def _questions(org_id: int, now: datetime) -> TodoItem:
 
 
 async def _closing(org_id: int, now: datetime) -> TodoItem:
-    rows = (
-        await Tender.select(Tender.id, Tender.title, Tender.bid_deadline)
-        .where(
-            (Tender.buyer == org_id)
-            & (Tender.status == TenderStatus.PUBLISHED)
-            & (Tender.bid_deadline > now)
-            & (Tender.bid_deadline <= now + CLOSING_SOON)
-        )
-        .order_by(Tender.bid_deadline)
+    rows = await prepared.run(
+        lambda org_id, now, until: (
+            Tender.select(Tender.id, Tender.title, Tender.bid_deadline)
+            .where(
+                (Tender.buyer == org_id)
+                & (Tender.status == TenderStatus.PUBLISHED)
+                & (Tender.bid_deadline > now)
+                & (Tender.bid_deadline <= until)
+            )
+            .order_by(Tender.bid_deadline)
+        ),
+        org_id,
+        now,
+        now + CLOSING_SOON,
     )
     entries = [
         TodoEntry(
@@ -108,14 +117,17 @@ async def _closing(org_id: int, now: datetime) -> TodoItem:
 
 
 async def _qualification(org_id: int) -> TodoItem:
-    rows = (
-        await Bid.select(Bid.tender, Bid.tender.title, Bid.tender.opening_at)
-        .where(
-            (Bid.tender.buyer == org_id)
-            & Bid.tender.status.is_in(list(IN_EVALUATION))
-            & (Bid.status == BidStatus.OPENED)
-        )
-        .order_by(Bid.tender.opening_at)
+    rows = await prepared.run(
+        lambda org_id: (
+            Bid.select(Bid.tender, Bid.tender.title, Bid.tender.opening_at)
+            .where(
+                (Bid.tender.buyer == org_id)
+                & Bid.tender.status.is_in(list(IN_EVALUATION))
+                & (Bid.status == BidStatus.OPENED)
+            )
+            .order_by(Bid.tender.opening_at)
+        ),
+        org_id,
     )
     entries = [
         TodoEntry(
@@ -139,16 +151,19 @@ async def _qualification(org_id: int) -> TodoItem:
 
 
 async def _panels_to_draw(org_id: int) -> TodoItem:
-    rows = (
-        await Tender.select(Tender.id, Tender.title, Tender.opening_at)
-        .where(
-            (Tender.buyer == org_id)
-            & Tender.status.is_in(list(IN_EVALUATION))
-            & Tender.id.not_in(Panel.select(Panel.tender))
-            # the panel is drawn once the buyer's 资格审查 is complete (rule 41)
-            & Tender.id.not_in(Bid.select(Bid.tender).where(Bid.status == BidStatus.OPENED))
-        )
-        .order_by(Tender.opening_at)
+    rows = await prepared.run(
+        lambda org_id: (
+            Tender.select(Tender.id, Tender.title, Tender.opening_at)
+            .where(
+                (Tender.buyer == org_id)
+                & Tender.status.is_in(list(IN_EVALUATION))
+                & Tender.id.not_in(Panel.select(Panel.tender))
+                # the panel is drawn once the buyer's 资格审查 is complete (rule 41)
+                & Tender.id.not_in(Bid.select(Bid.tender).where(Bid.status == BidStatus.OPENED))
+            )
+            .order_by(Tender.opening_at)
+        ),
+        org_id,
     )
     entries = [
         TodoEntry(
@@ -165,17 +180,20 @@ async def _panels_to_draw(org_id: int) -> TodoItem:
 
 async def _panels(org_id: int) -> list[dict[str, Any]]:
     """The buyer's panels of tenders still in evaluation: one query for two items."""
-    return (
-        await Panel.select(
-            Panel.tender,
-            Panel.tender.title,
-            Panel.scoring_ended_at,
-            Panel.report_due_on,
-            Panel.report_delivered_at,
-            Panel.award_due_on,
-        )
-        .where((Panel.tender.buyer == org_id) & (Panel.tender.status == TenderStatus.EVALUATING))
-        .order_by(Panel.created_at)
+    return await prepared.run(
+        lambda org_id: (
+            Panel.select(
+                Panel.tender,
+                Panel.tender.title,
+                Panel.scoring_ended_at,
+                Panel.report_due_on,
+                Panel.report_delivered_at,
+                Panel.award_due_on,
+            )
+            .where((Panel.tender.buyer == org_id) & (Panel.tender.status == TenderStatus.EVALUATING))
+            .order_by(Panel.created_at)
+        ),
+        org_id,
     )
 
 
@@ -238,10 +256,13 @@ def _awards(panels: list[dict[str, Any]], today: date) -> TodoItem:
 
 
 async def _drafts_to_publish(org_id: int) -> TodoItem:
-    rows = (
-        await Tender.select(Tender.id, Tender.title, Tender.bid_deadline)
-        .where((Tender.buyer == org_id) & (Tender.status == TenderStatus.DRAFT))
-        .order_by(Tender.updated_at, ascending=False)
+    rows = await prepared.run(
+        lambda org_id: (
+            Tender.select(Tender.id, Tender.title, Tender.bid_deadline)
+            .where((Tender.buyer == org_id) & (Tender.status == TenderStatus.DRAFT))
+            .order_by(Tender.updated_at, ascending=False)
+        ),
+        org_id,
     )
     entries = [
         TodoEntry(
@@ -264,19 +285,22 @@ async def _drafts_to_publish(org_id: int) -> TodoItem:
 
 
 async def _buyer_challenges(org_id: int, today: date) -> TodoItem:
-    rows = (
-        await Challenge.select(
-            Challenge.tender,
-            Challenge.tender.title,
-            Challenge.status,
-            Challenge.answer_due_on,
-            Challenge.complaint_decision_due_on,
-        )
-        .where(
-            (Challenge.tender.buyer == org_id)
-            & Challenge.status.is_in([ChallengeStatus.FILED, ChallengeStatus.COMPLAINED])
-        )
-        .order_by(Challenge.answer_due_on)
+    rows = await prepared.run(
+        lambda org_id: (
+            Challenge.select(
+                Challenge.tender,
+                Challenge.tender.title,
+                Challenge.status,
+                Challenge.answer_due_on,
+                Challenge.complaint_decision_due_on,
+            )
+            .where(
+                (Challenge.tender.buyer == org_id)
+                & Challenge.status.is_in([ChallengeStatus.FILED, ChallengeStatus.COMPLAINED])
+            )
+            .order_by(Challenge.answer_due_on)
+        ),
+        org_id,
     )
     entries = []
     for r in rows:

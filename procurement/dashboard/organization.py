@@ -15,6 +15,7 @@ from procurement.bids.tables import Bid, EligibilityProfile
 from procurement.core import clock
 from procurement.core.auth import CurrentUser
 from procurement.core.i18n import _
+from procurement.core.prepared import Prepared
 from procurement.dashboard.schemas import TodoEntry, TodoItem
 from procurement.dashboard.todo import BEFORE_OPENING, item, late, soon
 from procurement.tenders.states import Method, TenderStatus
@@ -31,12 +32,18 @@ def _may_bid(tender: dict[str, Any], org_id: int) -> bool:
     return True
 
 
-async def _profile(org_id: int) -> TodoItem:
-    row = (
-        await EligibilityProfile.select(EligibilityProfile.confirmed_at, EligibilityProfile.updated_at)
+_PROFILE = Prepared(
+    lambda org_id: (
+        EligibilityProfile.select(EligibilityProfile.confirmed_at, EligibilityProfile.updated_at)
         .where(EligibilityProfile.organization == org_id)
-        .first()
+        .limit(1)
     )
+)
+
+
+async def _profile(org_id: int) -> TodoItem:
+    found = await _PROFILE(org_id)
+    row = found[0] if found else None
     entries = []
     if row is None:
         entries = [TodoEntry(title=_("填写机构资格资料"), link="/org/profile", note=_("经民政局确认后方可提交投标"))]
@@ -53,9 +60,9 @@ async def _profile(org_id: int) -> TodoItem:
     return item("profile", _("机构资格资料"), entries, link="/org/profile", empty=_("资格资料已经民政局确认。"))
 
 
-async def _open_tenders(org_id: int, now: datetime) -> TodoItem:
-    rows = (
-        await Tender.select(
+_OPEN_TENDERS = Prepared(
+    lambda org_id, now: (
+        Tender.select(
             Tender.id,
             Tender.title,
             Tender.method,
@@ -70,6 +77,11 @@ async def _open_tenders(org_id: int, now: datetime) -> TodoItem:
         )
         .order_by(Tender.bid_deadline)
     )
+)
+
+
+async def _open_tenders(org_id: int, now: datetime) -> TodoItem:
+    rows = await _OPEN_TENDERS(org_id, now)
     entries = [
         TodoEntry(
             title=r["title"],
@@ -91,10 +103,9 @@ async def _open_tenders(org_id: int, now: datetime) -> TodoItem:
     )
 
 
-async def _own_bids(org_id: int) -> list[dict[str, Any]]:
-    """Every bid of the organization with its tender: one query for three items."""
-    return (
-        await Bid.select(
+_OWN_BIDS = Prepared(
+    lambda org_id: (
+        Bid.select(
             Bid.id,
             Bid.status,
             Bid.tender,
@@ -110,6 +121,12 @@ async def _own_bids(org_id: int) -> list[dict[str, Any]]:
         .where(Bid.organization == org_id)
         .order_by(Bid.tender.bid_deadline)
     )
+)
+
+
+async def _own_bids(org_id: int) -> list[dict[str, Any]]:
+    """Every bid of the organization with its tender: one query for three items."""
+    return await _OWN_BIDS(org_id)
 
 
 def _drafts(rows: list[dict[str, Any]], now: datetime) -> TodoItem:
@@ -170,16 +187,16 @@ def _submitted(rows: list[dict[str, Any]], now: datetime) -> TodoItem:
     )
 
 
+_WON = Prepared(
+    lambda org_id: Award.select(Award.bid).where((Award.organization == org_id) & (Award.status == AwardStatus.ACTIVE))
+)
+
+
 async def _results(rows: list[dict[str, Any]], org_id: int) -> TodoItem:
     opened = [r for r in rows if r["status"] not in BEFORE_OPENING]
     won: set[int] = set()
     if any(r["tender.status"] == TenderStatus.AWARDED for r in opened):
-        won = {
-            a["bid"]
-            for a in await Award.select(Award.bid).where(
-                (Award.organization == org_id) & (Award.status == AwardStatus.ACTIVE)
-            )
-        }
+        won = {a["bid"] for a in await _WON(org_id)}
     entries = []
     for r in reversed(opened):  # the latest deadline first
         status = r["tender.status"]
@@ -216,9 +233,9 @@ async def _results(rows: list[dict[str, Any]], org_id: int) -> TodoItem:
     )
 
 
-async def _own_challenges(org_id: int, today: date) -> TodoItem:
-    rows = (
-        await Challenge.select(
+_OWN_CHALLENGES = Prepared(
+    lambda org_id: (
+        Challenge.select(
             Challenge.tender,
             Challenge.tender.title,
             Challenge.status,
@@ -229,6 +246,11 @@ async def _own_challenges(org_id: int, today: date) -> TodoItem:
         .where(Challenge.organization == org_id)
         .order_by(Challenge.filed_at, ascending=False)
     )
+)
+
+
+async def _own_challenges(org_id: int, today: date) -> TodoItem:
+    rows = await _OWN_CHALLENGES(org_id)
     entries = []
     for r in rows:
         status = r["status"]

@@ -8,7 +8,7 @@ from typing import Any
 
 from procurement.bids.states import BidStatus
 from procurement.bids.tables import Bid
-from procurement.core import clock
+from procurement.core import clock, prepared
 from procurement.core.auth import CurrentUser
 from procurement.core.i18n import _
 from procurement.dashboard.schemas import TodoEntry, TodoItem
@@ -21,24 +21,27 @@ from procurement.tenders.schemas import EvaluationMethod
 async def _seats(user: CurrentUser) -> list[dict[str, Any]]:
     """The expert's current seats: one per panel (a re-drawn seat replaces the old one),
     on tenders still in evaluation whose report is not yet delivered."""
-    rows = (
-        await PanelMember.select(
-            PanelMember.id,
-            PanelMember.panel,
-            PanelMember.status,
-            PanelMember.is_chair,
-            PanelMember.chair_vote,
-            PanelMember.panel.tender,
-            PanelMember.panel.round,
-            PanelMember.panel.scoring_ended_at,
-            PanelMember.panel.report_due_on,
-            PanelMember.panel.report_delivered_at,
-            PanelMember.panel._.tender._.title,
-            PanelMember.panel._.tender._.status,
-            PanelMember.panel._.tender._.evaluation_scheme,
-        )
-        .where(PanelMember.user == user.id)
-        .order_by(PanelMember.id, ascending=False)
+    rows = await prepared.run(
+        lambda user_id: (
+            PanelMember.select(
+                PanelMember.id,
+                PanelMember.panel,
+                PanelMember.status,
+                PanelMember.is_chair,
+                PanelMember.chair_vote,
+                PanelMember.panel.tender,
+                PanelMember.panel.round,
+                PanelMember.panel.scoring_ended_at,
+                PanelMember.panel.report_due_on,
+                PanelMember.panel.report_delivered_at,
+                PanelMember.panel._.tender._.title,
+                PanelMember.panel._.tender._.status,
+                PanelMember.panel._.tender._.evaluation_scheme,
+            )
+            .where(PanelMember.user == user_id)
+            .order_by(PanelMember.id, ascending=False)
+        ),
+        user.id,
     )
     current, seen = [], set()
     for seat in rows:

@@ -4,12 +4,16 @@ audit log's are in ``audit_log.py``)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
+
+from piccolo.querystring import QueryString
 
 from procurement.accounts import policies
 from procurement.core import audit, calendar, clock, db, timetravel
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.errors import NotFound, ValidationFailed
 from procurement.core.i18n import N_, Labels, _
+from procurement.core.prepared import Prepared
 from procurement.core.tables import CalendarEntry, CalendarYear, InboxItem
 from procurement.settings import get_settings
 from procurement.system.schemas import (
@@ -193,12 +197,33 @@ async def delete_calendar_entry(actor: CurrentUser, entry_id: int) -> date:
 # --------------------------------------------------------------------------- inbox
 
 
+_INBOX_QUERIES: dict[tuple[bool, int], Prepared] = {}
+
+
+def _inbox_query(unread_only: bool, limit: int) -> Prepared:
+    """The inbox's page with the unread count on each row, as one prepared query per kind
+    and length (issue 11: the dashboard and every signed-in page read it; a limit is part
+    of the SQL, not a value). A page with no row means no message at all (or, for the
+    unread page, no unread one): the count is then 0 without asking."""
+    found = _INBOX_QUERIES.get((unread_only, limit))
+    if found is None:
+
+        def build(user_id: Any) -> Any:
+            unread = QueryString(
+                "(SELECT COUNT(*) FROM inbox_item AS u WHERE u.recipient = {} AND u.read_at IS NULL)", user_id
+            ).as_alias("unread_total")
+            query = InboxItem.select(*InboxItem.all_columns(), unread).where(InboxItem.recipient == user_id)
+            if unread_only:
+                query = query.where(InboxItem.read_at.is_null())
+            return query.order_by(InboxItem.id, ascending=False).limit(limit)
+
+        found = _INBOX_QUERIES[(unread_only, limit)] = Prepared(build)
+    return found
+
+
 async def list_inbox(user: CurrentUser, *, limit: int = 50, unread_only: bool = False) -> InboxList:
-    query = InboxItem.select().where(InboxItem.recipient == user.id)
-    if unread_only:
-        query = query.where(InboxItem.read_at.is_null())
-    rows = await query.order_by(InboxItem.id, ascending=False).limit(max(1, min(limit, 200)))
-    unread = await InboxItem.count().where((InboxItem.recipient == user.id) & InboxItem.read_at.is_null())
+    rows = await _inbox_query(unread_only, max(1, min(limit, 200)))(user.id)
+    unread = rows[0]["unread_total"] if rows else 0
     return InboxList(
         items=[
             InboxItemOut(
