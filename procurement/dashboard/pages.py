@@ -29,5 +29,5 @@ class DashboardPages(Controller):
             "todo": await services.dashboard(user),
         }
         if user.role == Role.ADMIN:
-            ctx["audit"] = await audit_log.verify_audit(user)
+            ctx["audit"] = await audit_log.recent_audit_check(user)
         return page(request, "procurement/dashboard/dashboard.html", ctx)

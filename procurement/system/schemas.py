@@ -52,6 +52,7 @@ class AuditEventList(BaseModel):
 
 
 class AuditVerifyOut(BaseModel):
+    checked_at: datetime = Field(description="When the chain was walked.")
     ok: bool
     reason: str
     first_broken: AuditEventOut | None = Field(

@@ -198,3 +198,35 @@ async def test_the_engine_reuses_connections_wal_on_sqlite_a_pool_on_postgresql(
     for _ in range(50):
         await engine.run_querystring(QueryString("SELECT 1"))
     assert engine._open == opened_before <= engine.pool_size
+
+
+async def test_the_administrators_dashboard_shows_the_last_check_of_the_chain_and_a_break_found_anywhere(client):
+    """The dashboard shows a full check of the chain at most ``RECENT_CHECK`` old (issue 11:
+    a walk of the whole log on every render grows with the log); a break found by the audit
+    page shows on the dashboard at once, and an older check is made again."""
+    from procurement.system import audit_log
+    from tests.integration.conftest import page_login
+
+    async def set_after(row_id: int, value: str) -> None:
+        await db.get_engine().run_querystring(
+            QueryString("UPDATE audit_event SET after = {} WHERE id = {}", value, row_id)
+        )
+
+    start = clock.now()
+    clock.freeze(start)
+    try:
+        await page_login(client, "admin")
+        page = await client.get("/dashboard")
+        assert "审计日志完整" in page.text and "校验于" in page.text
+        rows = await AuditEvent.select(AuditEvent.id, AuditEvent.after).order_by(AuditEvent.id)
+        victim = rows[len(rows) // 2]
+        await set_after(victim["id"], '{"status":"forged"}')
+        assert "审计日志完整" in (await client.get("/dashboard")).text, "the check of a moment ago is shown"
+        assert (await client.get("/admin/audit")).status_code == 200  # the audit page checks the whole chain
+        assert "审计日志被破坏" in (await client.get("/dashboard")).text, "its finding shows at once"
+        await set_after(victim["id"], victim["after"])
+        assert "审计日志被破坏" in (await client.get("/dashboard")).text
+        clock.freeze(start + audit_log.RECENT_CHECK + timedelta(seconds=1))
+        assert "审计日志完整" in (await client.get("/dashboard")).text, "an older check is made again"
+    finally:
+        clock.freeze(None)
