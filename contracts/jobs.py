@@ -15,8 +15,8 @@ from procurement.core.scheduler import SweepRegistry
 
 
 def register(registry: SweepRegistry) -> None:
-    registry.register("contracts.lifecycle_due", lifecycle.run_due_contracts, interval_seconds=600)
-    registry.register("contracts.delivery_due", delivery.run_due_reports, interval_seconds=600)
+    registry.register("contracts.lifecycle_due", lifecycle.CONTRACT_DUE, interval_seconds=600)
+    registry.register("contracts.delivery_due", delivery.REPORT_DUE, interval_seconds=600)
     registry.register("contracts.delivery_schedules", delivery.ensure_schedules, interval_seconds=3600)
-    registry.register("contracts.payments_due", payments.run_due_payments, interval_seconds=600)
+    registry.register("contracts.payments_due", payments.PAYMENT_DUE, interval_seconds=600)
     registry.register("contracts.payments_rows", payments.ensure_payments, interval_seconds=3600)

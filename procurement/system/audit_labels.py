@@ -141,6 +141,7 @@ ACTION_LABELS = Labels(
         "contract.notice_published": N_("发布合同公告"),
         "contract.filed": N_("登记合同备案"),
         "contract.filing_overdue": N_("合同备案逾期"),
+        "contract.bond_refund_overdue": N_("履约保证金逾期未退"),
         "contract.report_schedule": N_("设置进度报告计划"),
         "contract_change.proposed": N_("提出合同变更"),
         "contract_change.sign": N_("签署合同变更"),
