@@ -39,6 +39,10 @@ SWEEP_LABELS = Labels(
         "contracts.delivery_schedules": N_("补建履约报告计划"),
         "contracts.payments_due": N_("分期付款：日期条件与付款逾期"),
         "contracts.payments_rows": N_("补建分期付款记录"),
+        "contracts.assessments_due": N_("评估到期提醒"),
+        "contracts.staffing_due": N_("社工登记即将到期提醒"),
+        "contracts.assessments_armed": N_("补建评估到期提醒"),
+        "contracts.staffing_armed": N_("补建社工登记到期提醒"),
     }
 )
 
