@@ -198,6 +198,7 @@ ENTITY_LABELS = Labels(
 FIELD_LABELS = Labels(
     {
         "status": N_("状态"),
+        "due_at": N_("应办时间"),  # the due time a time-driven step stood for (issue 15 §2)
         "reason": N_("理由"),
         "note": N_("说明"),
         "title": N_("标题"),
