@@ -383,24 +383,32 @@ async def catch_up(sweeps: list[DueSweep] | None = None) -> int:
 
 
 CATCH_UP = "scheduler.catch_up"
+MAX_STEPS = 20  # steps of one row in one catch-up (a tender: closed, opened; a contract: a few moments)
 
 
 async def _catch_up(sweeps: list[DueSweep]) -> int:
     order = {sweep.name: i for i, sweep in enumerate(sweeps)}
     by_name = {sweep.name: sweep for sweep in sweeps}
     tried: set[tuple[str, int, datetime]] = set()
+    steps: dict[tuple[str, int], int] = {}
     acted = 0
     while True:
         now = clock.now()
         heap: list[tuple[datetime, int, int, str]] = []
+        horizon: datetime | None = None  # beyond it, a sweep with more rows than one batch may have earlier ones
         for sweep in sweeps:
-            for due_at, row_id in await _due_rows(sweep, now):
-                if (sweep.name, row_id, due_at) not in tried:
+            rows = await _due_rows(sweep, now)
+            if len(rows) == BATCH:
+                horizon = rows[-1][0] if horizon is None else min(horizon, rows[-1][0])
+            for due_at, row_id in rows:
+                if (sweep.name, row_id, due_at) not in tried and steps.get((sweep.name, row_id), 0) < MAX_STEPS:
                     heap.append((due_at, order[sweep.name], row_id, sweep.name))
         if not heap:
             return acted
         heapq.heapify(heap)
-        while heap:
+        if heap[0][0] > (horizon or heap[0][0]):
+            horizon = None  # only failed rows fill the batch: go on past them rather than stop
+        while heap and (horizon is None or heap[0][0] <= horizon):
             due_at, rank, row_id, name = heapq.heappop(heap)
             sweep = by_name[name]
             current = await _current_due(sweep, row_id)  # another sweep's step may have moved it
@@ -409,9 +417,10 @@ async def _catch_up(sweeps: list[DueSweep]) -> int:
             if current != due_at:
                 heapq.heappush(heap, (current, rank, row_id, name))
                 continue
-            if (name, row_id, due_at) in tried:
-                continue
+            if (name, row_id, due_at) in tried or steps.get((name, row_id), 0) >= MAX_STEPS:
+                continue  # done, or a handler that keeps finding itself due: left to its own sweep
             tried.add((name, row_id, due_at))
+            steps[(name, row_id)] = steps.get((name, row_id), 0) + 1
             acted += await _run_logged_item(sweep, row_id)
             # The same row's next step may be due already: back into the order, for every
             # sweep over this table (the tender's closing, then its opening).

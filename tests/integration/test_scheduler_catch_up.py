@@ -122,3 +122,25 @@ async def test_each_run_of_a_sweep_is_recorded_with_its_counts_and_first_error(c
     runs = await SchedulerRun.select().where(SchedulerRun.sweep == "test.run_log").order_by(SchedulerRun.id)
     assert len(runs) == 3  # pruned to the kept number, the latest kept
     assert runs[-1]["failed"] == 1  # the broken item is tried again on every run
+
+
+async def test_a_catch_up_ends_even_when_a_handler_keeps_finding_its_row_due(client, caplog):
+    made = [await published_tender(client, title=f"补做不停{n}") for n in range(2)]
+    ids = {t["id"] for t in made}
+    calls: dict[int, int] = {}
+
+    async def restless(tender_id: int) -> Due:
+        calls[tender_id] = calls.get(tender_id, 0) + 1
+        # a faulty handler: acts on nothing and asks to be looked at again a moment ago
+        return Due(False, clock.now() - timedelta(seconds=calls[tender_id]))
+
+    async def failing(tender_id: int) -> Due:
+        raise RuntimeError("补做中失败")
+
+    with clock.frozen(clock.now() + timedelta(days=26)), caplog.at_level(logging.ERROR, "procurement.scheduler"):
+        sweeps = [DueSweep("test.restless", Tender, restless), DueSweep("test.failing", Tender, failing)]
+        await scheduler.catch_up(sweeps)
+    assert ids <= set(calls) and max(calls.values()) <= scheduler.MAX_STEPS
+    assert "补做中失败" in caplog.text
+    [run] = await SchedulerRun.select().where(SchedulerRun.sweep == scheduler.CATCH_UP)
+    assert run["failed"] >= 2 and "补做中失败" in run["error"]
