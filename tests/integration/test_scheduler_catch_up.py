@@ -17,7 +17,7 @@ from procurement.tenders.tables import Tender
 from tests.integration.bid_helpers import published_tender
 from tests.integration.contract_helpers import ready_contract, sign
 
-JUMP = timedelta(weeks=8)
+JUMP = timedelta(weeks=20)  # past the tenders, the contract's notice, filing, installment and first reports
 
 
 def _due(row: dict) -> datetime | None:
@@ -76,6 +76,10 @@ async def test_after_a_jump_of_weeks_every_due_step_happens_once_in_the_order_it
     # Nothing more was written by the second catch-up or the sweeps after it.
     assert len(await _rows_after(before)) == len(written)
 
+    def moment_of(action: str) -> datetime:
+        [due_at] = [d for d, r in applied if r["action"] == action and r["entity_type"] == "contract"]
+        return due_at
+
     # The two tenders: closed, then opened, the earlier deadline first.
     def moment(action: str, tender: dict) -> datetime:
         [due_at] = [d for d, r in applied if r["action"] == action and r["entity_id"] == str(tender["id"])]
@@ -86,8 +90,16 @@ async def test_after_a_jump_of_weeks_every_due_step_happens_once_in_the_order_it
     assert moment("tender.close", late) <= moment("tender.open", late)
     assert moment("tender.close", early) == datetime.fromisoformat(early["bid_deadline"]).astimezone(UTC)
     # The contract's time-driven steps, each once, after its signing.
-    contract_steps = [r["action"] for _d, r in applied if r["entity_id"] == str(contract["id"])]
-    assert contract_steps.count("contract.filing_overdue") == 1, contract_steps
+    contract_steps = [
+        r["action"] for _d, r in applied if r["entity_type"] == "contract" and r["entity_id"] == str(contract["id"])
+    ]
+    assert contract_steps == ["contract.notice_published", "contract.filing_overdue"], contract_steps
+    # The notice on its last day, the filing flagged after the end of its own last day.
+    assert moment_of("contract.filing_overdue") > moment_of("contract.notice_published")
+    # Its installment fell late and its monthly reports overdue, each at its own time, among the rest.
+    actions = [r["action"] for _d, r in applied]
+    assert "installment_payment.late" in actions
+    assert actions.count("progress_report.overdue") >= 2
 
     # The audit chain still verifies with the due times in it.
     assert (await audit.verify_chain()).ok
