@@ -186,3 +186,20 @@ async def test_several_processes_apply_each_due_step_once_and_write_each_message
     else:
         assert len(runners) >= 2, runners  # the sweeps really ran in several processes
         assert all(LOCK_LINE not in text for text in texts)
+
+
+async def test_scheduler_once_catches_up_runs_each_sweep_once_and_exits(client, tmp_path):
+    made = [await published_tender(client, title=f"单次运行{n}") for n in range(2)]
+    ids = [t["id"] for t in made]
+    await timetravel.advance(timedelta(days=40))
+    log = tmp_path / "once.log"
+    process = _start(["scheduler", "--once"], log)
+    try:
+        await _wait_for_exit([process], 60)
+    finally:
+        _stop([process])
+    assert process.returncode == 0, log.read_text(errors="replace")
+    statuses = {r["status"] for r in await Tender.select(Tender.status).where(Tender.id.is_in(ids))}
+    assert statuses <= {"failed", "opened", "evaluating"}, statuses  # closed and opened (no bids: 废标)
+    sweeps = {r["sweep"] for r in await SchedulerRun.select(SchedulerRun.sweep)}
+    assert {"scheduler.catch_up", "tenders.close_due", "bids.open_due", "system.audit_anchor"} <= sweeps
