@@ -4,14 +4,14 @@ with a retry, and the holiday calendar's coverage of the coming years."""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
 
 from procurement.accounts import policies
 from procurement.core import clock
-from procurement.core import notify as core_notify
-from procurement.core.auth import CurrentUser, actor_of
+from procurement.core.auth import CurrentUser
 from procurement.core.errors import Conflict
 from procurement.core.i18n import N_, Labels, _
 from procurement.core.scheduler import CATCH_UP, DueSweep, registry
@@ -42,6 +42,8 @@ SWEEP_LABELS = Labels(
         "contracts.assessments_due": N_("评估到期提醒"),
         "contracts.staffing_due": N_("社工登记即将到期提醒"),
         "contracts.assessments_armed": N_("补建评估到期提醒"),
+        "notify.send_email": N_("发送通知邮件"),
+        "notify.daily_digest": N_("每日摘要邮件"),
         "contracts.staffing_armed": N_("补建社工登记到期提醒"),
     }
 )
@@ -61,8 +63,8 @@ class SweepStatus:
 @dataclass(frozen=True)
 class FailedSends:
     """Failed email sends. ``enabled`` is False until the outbox's functions exist
-    (``core.notify.list_failed_messages`` and ``retry_message``): the page then says that
-    email sending is not on, never that nothing failed."""
+    (:func:`_sends_hook`): the page then says that email sending is not on, never that
+    nothing failed."""
 
     enabled: bool
     items: list[dict[str, Any]]
@@ -107,10 +109,15 @@ async def _sweep_status(name: str, interval: int | None, due: DueSweep | None, n
 
 
 def _sends_hook() -> tuple[Any, Any] | None:
-    """The outbox's two functions, once the email outbox is in (issue 15 §3); None until then.
-    WIRING POINT: ``list_failed_messages(limit)`` and ``retry_message(actor, message_id)``."""
-    listing = getattr(core_notify, "list_failed_messages", None)
-    retry = getattr(core_notify, "retry_message", None)
+    """WIRING POINT (issue 15 §3, the email outbox): its ``list_failed_messages(limit)`` and
+    ``retry_message(user, message_id)`` in ``procurement.system.notifications``; None while
+    that module is not installed (this branch), and the page then says sending is not on."""
+    try:
+        module = importlib.import_module("procurement.system.notifications")
+    except ImportError:
+        return None
+    listing = getattr(module, "list_failed_messages", None)
+    retry = getattr(module, "retry_message", None)
     return (listing, retry) if listing is not None and retry is not None else None
 
 
@@ -124,13 +131,14 @@ def _message_row(message: Any) -> dict[str, Any]:
                 return value
         return None
 
+    name, address = pick("recipient_name"), pick("address", "to")
     return {
-        "id": pick("id", "message_id"),
-        "to": pick("to", "to_address", "recipient_email", "recipient", "address") or "—",
+        "id": pick("id"),
+        "to": " ".join(str(part) for part in (name, address) if part) or "—",
         "subject": pick("subject", "title", "event") or "—",
         "attempts": pick("attempts", "tries") or 0,
         "error": pick("last_error", "error") or "",
-        "at": pick("last_attempt_at", "failed_at", "updated_at", "created_at"),
+        "at": pick("created_at"),
     }
 
 
@@ -148,7 +156,7 @@ async def retry_send(actor: CurrentUser, message_id: int) -> None:
     if hook is None:
         raise Conflict(_("邮件发送尚未启用，没有可重发的邮件。"))
     _listing, retry = hook
-    await retry(actor_of(actor), message_id)
+    await retry(actor, message_id)
 
 
 def holiday_warning(years: list[CalendarYearOut], today: Any) -> int | None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from procurement.core import clock
-from procurement.core import notify as core_notify
 from procurement.core.scheduler import Due, DueSweep, SweepJob, run_sweep
 from procurement.core.tables import CalendarEntry, SchedulerRun
+from procurement.system import operations
 from procurement.tenders import services as tenders
 from procurement.tenders.tables import Tender
 from tests.integration.bid_helpers import published_tender
@@ -89,17 +89,26 @@ async def test_a_retry_without_the_email_outbox_is_refused_plainly(client):
 async def test_once_the_outbox_is_in_failed_sends_show_with_a_retry(client, monkeypatch):
     retried: list[int] = []
 
-    async def list_failed_messages(limit: int) -> list[dict]:
-        return [{"id": 41, "to": "a@example.cn", "subject": "评审邀请", "attempts": 3, "last_error": "连接被拒绝"}]
+    async def list_failed_messages(limit: int) -> list[dict]:  # the shape of the outbox's OutboxMessageOut
+        return [
+            {
+                "id": 41,
+                "recipient_name": "陈晓燕",
+                "address": "a@example.cn",
+                "subject": "评审邀请",
+                "attempts": 3,
+                "last_error": "连接被拒绝",
+            }
+        ]
 
-    async def retry_message(actor, message_id: int) -> None:
+    async def retry_message(user, message_id: int) -> None:
+        assert user.username == "admin"
         retried.append(message_id)
 
-    monkeypatch.setattr(core_notify, "list_failed_messages", list_failed_messages, raising=False)
-    monkeypatch.setattr(core_notify, "retry_message", retry_message, raising=False)
+    monkeypatch.setattr(operations, "_sends_hook", lambda: (list_failed_messages, retry_message))
     assert (await page_login(client, "admin")).status_code in (200, 303)
     html = (await client.get(URL)).text
-    assert "a@example.cn" in html and "连接被拒绝" in html and "未启用" not in html
+    assert "陈晓燕 a@example.cn" in html and "连接被拒绝" in html and "未启用" not in html
     done = await post_form(client, URL, f"{URL}/messages/41/retry", {})
     assert done.status_code == 303 and retried == [41]
 
