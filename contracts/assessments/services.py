@@ -14,7 +14,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from contracts.assessments import due, policies, rules
+from contracts.assessments import policies, rules
 from contracts.assessments.schemas import (
     AssessmentList,
     AssessmentOut,
@@ -469,7 +469,6 @@ async def assign_evaluation(user: CurrentUser, contract_id: int, data: AssignIn)
                     agency_name=agency.name,
                     status=AssessmentStatus.ASSIGNED,
                     due_on=due_on,
-                    next_check_at=due.next_check(AssessmentStatus.ASSIGNED, due_on, None, now),
                     independence=json.dumps(_checked(agency, provider), ensure_ascii=False),
                     assigned_by=user.id,
                     created_at=now,

@@ -73,8 +73,6 @@ class Assessment(Table, tablename="assessment"):
     rectification_due_on = Date(null=True, default=None)
     rectification_report = Text(default="")
     rectification_reported_at = Timestamptz(null=True, default=None)
-    due_reminded_at = Timestamptz(null=True, default=None)  # the reminder before its due day, once (issue 15 §1)
-    next_check_at = Timestamptz(null=True, default=None, index=True)
     assigned_by = Integer()
     created_at = Timestamptz()
     updated_at = Timestamptz()

@@ -228,12 +228,6 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
         "title": N_("履约保证金已退还：{title}"),
         "body": N_("合同「{title}」（编号 {number}）的履约保证金 {amount} 已由采购人财务登记退还。"),
     },
-    "assessment.due": {
-        "title": N_("评估即将到期：{title}"),
-        "body": N_(
-            "合同「{title}」（编号 {number}）的{stage}应于 {due} 前完成。尚未提交自评的服务机构请尽快提交，评估机构请按时完成评估。"
-        ),
-    },
     "staffing.registration_expiring": {
         "title": N_("社工登记即将到期：{name}"),
         "body": N_("{name} 的社会工作者职业水平证书登记有效期至 {expires}，请及时办理延续登记并在社工名册中更新。"),

@@ -1,24 +1,18 @@
-"""Issue 15 §1: the reminders that had no sweep: an evaluation due (3 days before its due
-day, to the agency and, while the self-assessment is missing, the provider) and a social
-worker's registration expiring (30 days before, to the organization's members). Each is
-sent once, however often the sweep runs, and not at all once it no longer matters.
-SQLite and PostgreSQL."""
+"""Issue 15 §1: a reminder that had no sweep: a social worker's registration expiring (30
+days before, to the organization's members). Sent once, however often the sweep runs, again
+after a renewal, and not at all once it no longer matters. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from contracts.assessments import due as assessments_due
-from contracts.assessments.tables import Assessment
 from contracts.staffing import expiry
 from contracts.staffing.tables import SocialWorker
-from procurement.accounts.tables import User
 from procurement.core import clock
 from procurement.core.scheduler import run_due
 from procurement.core.tables import InboxItem
 from tests.integration.conftest import api_login
 from tests.integration.staffing_helpers import register
-from tests.integration.test_assessments import assigned
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -27,38 +21,6 @@ def _at(day: date, hour: int) -> datetime:
 
 async def _told(event: str) -> list[dict]:
     return await InboxItem.select(InboxItem.recipient, InboxItem.title, InboxItem.link).where(InboxItem.event == event)
-
-
-async def test_an_evaluation_is_reminded_once_three_days_before_its_due_day(client):
-    contract, _officer, _provider, assessment = await assigned(client)
-    row = await Assessment.select().where(Assessment.id == assessment["id"]).first()
-    due_on = row["due_on"]
-    assert row["next_check_at"] == _at(due_on - timedelta(days=3), 9)
-    sweep = assessments_due.ASSESSMENT_DUE
-    with clock.frozen(_at(due_on - timedelta(days=3), 8)):
-        await run_due(sweep)
-    assert await _told("assessment.due") == []
-    with clock.frozen(_at(due_on - timedelta(days=3), 9)):
-        assert await run_due(sweep) == 1
-        assert await run_due(sweep) == 0
-    with clock.frozen(_at(due_on - timedelta(days=1), 9)):
-        assert await run_due(sweep) == 0
-    told = await _told("assessment.due")
-    assert told and len(told) == len({t["recipient"] for t in told})  # once per person
-    assert all(t["link"] == f"/contracts/{contract['id']}/assessments/{assessment['id']}" for t in told)
-    # The agency's evaluator and the provider (its self-assessment still missing) are both told.
-    ids = {t["recipient"] for t in told}
-    for username in ("pinggu", "xingfujia"):
-        user = await User.select(User.id).where(User.username == username).first()
-        assert user["id"] in ids, username
-
-
-async def test_a_finished_evaluation_or_one_past_its_day_is_not_reminded(client):
-    _contract, _officer, _provider, assessment = await assigned(client)
-    row = await Assessment.select().where(Assessment.id == assessment["id"]).first()
-    with clock.frozen(clock.after_local_day(row["due_on"]) + timedelta(hours=1)):  # the scheduler was down
-        assert await run_due(assessments_due.ASSESSMENT_DUE) == 0
-    assert await _told("assessment.due") == []
 
 
 async def test_a_registration_expiring_is_told_once_thirty_days_before_and_again_after_renewal(client):
@@ -114,8 +76,4 @@ async def test_rows_without_a_check_are_armed_once(client):
     assert await expiry.arm_missing() >= 1
     row = await SocialWorker.select().where(SocialWorker.id == worker["id"]).first()
     assert row["next_check_at"] == _at(expires - timedelta(days=30), 9)
-    _contract, _officer, _provider, assessment = await assigned(client)
-    await Assessment.update({Assessment.next_check_at: None}).where(Assessment.id == assessment["id"])
-    assert await assessments_due.arm_missing() >= 1
-    assert (await Assessment.select().where(Assessment.id == assessment["id"]).first())["next_check_at"] is not None
-    assert await assessments_due.arm_missing() == 0
+    assert await expiry.arm_missing() == 0
