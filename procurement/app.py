@@ -100,7 +100,7 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
             await load_calendar()
             if settings.time_travel:
                 await timetravel.load_offset()
-            if start_scheduler:
+            if start_scheduler and core_scheduler.may_run_scheduler():  # SQLite: one process only
                 sched = core_scheduler.build_scheduler(settings.scheduler_interval_seconds)
                 sched.start()
             yield

@@ -84,32 +84,48 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_scheduler(_args: argparse.Namespace) -> int:
-    """Run the periodic sweeps in their own process (set PROCUREMENT_SCHEDULER_ENABLED=false on app processes)."""
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    """Run the periodic sweeps in their own process (set PROCUREMENT_SCHEDULER_ENABLED=false on app processes).
+
+    ``--once``: catch up, run every sweep once, and exit; ``--for N``: stop after N seconds."""
     from procurement.app import installed_packages
     from procurement.core import db, scheduler, timetravel
     from procurement.system.services import load_calendar
 
-    async def run():
+    async def run() -> int:
         await db.start()
-        await load_calendar()
-        if get_settings().time_travel:
-            await timetravel.load_offset()
-        installed_packages()
-        sched = scheduler.build_scheduler(get_settings().scheduler_interval_seconds)
-        sched.start()
-        print(_("定时扫描已启动（{len} 个任务），Ctrl+C 退出").format(len=len(scheduler.registry.jobs())))
         try:
-            await asyncio.Event().wait()
+            if not scheduler.may_run_scheduler():  # SQLite: another process runs them (one log line)
+                return 0
+            await load_calendar()
+            if get_settings().time_travel:
+                await timetravel.load_offset()
+            installed_packages()
+            if args.once:
+                await scheduler.catch_up()
+                for job in scheduler.registry.jobs():
+                    await scheduler.run_sweep_logged(job)
+                return 0
+            sched = scheduler.build_scheduler(get_settings().scheduler_interval_seconds)
+            sched.start()
+            print(
+                _("定时扫描已启动（{len} 个任务），Ctrl+C 退出").format(len=len(scheduler.registry.jobs())), flush=True
+            )
+            try:
+                if args.seconds:
+                    await asyncio.sleep(args.seconds)
+                else:
+                    await asyncio.Event().wait()
+            finally:
+                sched.shutdown(wait=False)
+            return 0
         finally:
-            sched.shutdown(wait=False)
             await db.stop()
 
     try:
-        asyncio.run(run())
+        return asyncio.run(run())
     except KeyboardInterrupt:
-        pass
-    return 0
+        return 0
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -204,7 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help=_("加载演示数据（已存在则跳过）"))
     demo.add_argument("--force", action="store_true", help=_("即使已有数据也加载（仅空库建议使用）"))
     demo.set_defaults(func=cmd_demo)
-    sub.add_parser("scheduler", help=_("单独运行定时扫描进程")).set_defaults(func=cmd_scheduler)
+    sched = sub.add_parser("scheduler", help=_("单独运行定时扫描进程"))
+    sched.add_argument("--once", action="store_true", help=_("补做到期事项、每个任务运行一次后退出"))
+    sched.add_argument("--for", dest="seconds", type=float, default=0, help=_("运行指定秒数后退出"))
+    sched.set_defaults(func=cmd_scheduler)
     audit = sub.add_parser("audit", help=_("审计日志"))
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", help=_("校验哈希链与已发布的摘要，指出第一条被破坏的记录"))

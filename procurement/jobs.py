@@ -19,14 +19,15 @@ from procurement.tenders import services as tenders
 
 
 def register(registry: SweepRegistry) -> None:
+    # Due sweeps are registered as themselves: the start-up catch-up merges their items by due time.
     registry.register("accounts.expire_sessions", accounts.purge_expired_sessions, interval_seconds=3600)
-    registry.register("tenders.close_due", tenders.close_due_tenders)
-    registry.register("bids.open_due", opening.open_due_tenders)
-    registry.register("evaluation.report_overdue", ranking.flag_overdue_reports, interval_seconds=600)
-    registry.register("awards.deem_due", awards.deem_due_awards, interval_seconds=600)
-    registry.register("awards.publicity_end", awards.end_due_publicity, interval_seconds=600)
-    registry.register("awards.challenge_overdue", challenges.flag_overdue_answers, interval_seconds=600)
-    registry.register("bids.bond_refund_overdue", bonds.flag_overdue_refunds, interval_seconds=3600)
+    registry.register("tenders.close_due", tenders.CLOSE_DUE)
+    registry.register("bids.open_due", opening.OPEN_DUE)
+    registry.register("evaluation.report_overdue", ranking.REPORTS_DUE, interval_seconds=600)
+    registry.register("awards.deem_due", awards.DEEM_DUE, interval_seconds=600)
+    registry.register("awards.publicity_end", awards.PUBLICITY_DUE, interval_seconds=600)
+    registry.register("awards.challenge_overdue", challenges.OVERDUE_DUE, interval_seconds=600)
+    registry.register("bids.bond_refund_overdue", bonds.BONDS_DUE, interval_seconds=3600)
     registry.register("system.audit_anchor", audit_log.anchor_daily, interval_seconds=3600)
     # The outbox (issue 15 §3): each message claimed before it is sent (core/outbox.py), so
     # this is safe beside the advisory lock too; the digest at the hour, once per user and day.

@@ -9,8 +9,8 @@ from typing import Any
 
 from contracts.lifecycle import policies, rules
 from contracts.lifecycle.schemas import BondRefundIn, ContractOut, GroundIn, TerminateIn
-from contracts.lifecycle.services import get_contract, message_context, party_users, readable
-from contracts.lifecycle.states import CONTRACT_TABLE, GROUND_LABELS, Party
+from contracts.lifecycle.services import get_contract, message_context, next_check_for, party_users, readable
+from contracts.lifecycle.states import CONTRACT_TABLE, GROUND_LABELS, ContractStatus, Party
 from contracts.lifecycle.tables import Contract
 from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser
@@ -115,6 +115,10 @@ async def terminate_contract(user: CurrentUser, contract_id: int, data: Terminat
                 Contract.settlement_fen: data.settlement_fen,
                 Contract.termination_notice_id: notice_id,
                 Contract.bond_refund_due_on: _bond_refund_due(row),
+                # its sweep flags the bond's return once late (issue 15 §1)
+                Contract.next_check_at: next_check_for(
+                    row, status=ContractStatus.TERMINATED, bond_refund_due_on=_bond_refund_due(row)
+                ),
             },
             after={
                 "ground": data.ground,
@@ -168,7 +172,12 @@ async def complete_contract(user: CurrentUser, contract_id: int) -> ContractOut:
             row["status"],
             "complete",
             actor,
-            values={Contract.bond_refund_due_on: _bond_refund_due(row)},
+            values={
+                Contract.bond_refund_due_on: _bond_refund_due(row),
+                Contract.next_check_at: next_check_for(
+                    row, status=ContractStatus.COMPLETED, bond_refund_due_on=_bond_refund_due(row)
+                ),
+            },
         )
         await notify("contract.completed", await party_users(row, Party.BUYER, Party.PROVIDER), message_context(row))
     return await get_contract(user, contract_id)

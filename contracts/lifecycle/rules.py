@@ -267,20 +267,37 @@ class Waiting:
     filing_due_on: date | None
     filed_at: datetime | None
     filing_overdue_at: datetime | None
+    bond_refund_due_on: date | None = None  # the performance bond's return, once ended (rule 29)
+    bond_refunded_at: datetime | None = None
+    bond_refund_overdue_at: datetime | None = None
 
 
 UNSIGNED = ("draft", "awaiting_signatures")
 SIGNED = ("active", "suspended", "completed", "terminated")
+ENDED = ("completed", "terminated")
 
 
 def due_events(w: Waiting, now: datetime) -> list[str]:
     """The time-driven events due now: ``signing_reminder`` (once, 5 days before the last
-    day), ``signing_overdue`` (flag once), ``publish_notice``, ``filing_overdue`` (flag once).
+    day), ``signing_overdue`` (flag once), ``publish_notice``, ``filing_overdue`` (flag once),
+    ``bond_refund_overdue`` (flag once, the performance bond not back 5 working days after the end).
     A reminder that comes too late (the scheduler was down) gives way to the overdue flag."""
-    events = [event for event, moment in _moments(w) if moment <= now]
-    if "signing_overdue" in events and "signing_reminder" in events:
-        events.remove("signing_reminder")
-    return events
+    return [event for event, _moment in due_moments(w, now)]
+
+
+def due_moments(w: Waiting, now: datetime) -> list[tuple[str, datetime]]:
+    """:func:`due_events` with the moment each was due, earliest first."""
+    due = sorted(((event, moment) for event, moment in _moments(w) if moment <= now), key=lambda e: e[1])
+    if any(event == "signing_overdue" for event, _m in due):
+        due = [(event, moment) for event, moment in due if event != "signing_reminder"]
+    return due
+
+
+def first_due(w: Waiting, now: datetime) -> list[tuple[str, datetime]]:
+    """The events due at the earliest of the past moments (issue 15 §2: after a stop the
+    sweep takes one moment at a time, so each is applied in the order it was due)."""
+    due = due_moments(w, now)
+    return [(event, moment) for event, moment in due if moment == due[0][1]] if due else []
 
 
 def next_check(w: Waiting, now: datetime) -> datetime | None:
@@ -298,6 +315,13 @@ def _moments(w: Waiting) -> Iterable[tuple[str, datetime]]:
         yield "publish_notice", notice_publish_at(w.notice_due_on)
     if w.status in SIGNED and w.filing_due_on is not None and w.filed_at is None and w.filing_overdue_at is None:
         yield "filing_overdue", after_day(w.filing_due_on)
+    if (
+        w.status in ENDED
+        and w.bond_refund_due_on is not None
+        and w.bond_refunded_at is None
+        and w.bond_refund_overdue_at is None
+    ):
+        yield "bond_refund_overdue", after_day(w.bond_refund_due_on)
 
 
 def indicator_problems(indicators: Sequence[Mapping[str, Any]]) -> dict[str, str]:

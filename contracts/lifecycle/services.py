@@ -117,6 +117,9 @@ def waiting_of(row: dict[str, Any]) -> rules.Waiting:
         filing_due_on=row["filing_due_on"],
         filed_at=row["filed_at"],
         filing_overdue_at=row["filing_overdue_at"],
+        bond_refund_due_on=row.get("bond_refund_due_on"),
+        bond_refunded_at=row.get("bond_refunded_at"),
+        bond_refund_overdue_at=row.get("bond_refund_overdue_at"),
     )
 
 

@@ -331,13 +331,17 @@ async def check_due(contract_id: int) -> Due:
     """What falls due for one contract (invariant 10), exactly once each: the parties are
     reminded 5 days before the last signing day; an overdue signing is flagged and both parties are told (rule 28: 30 days from the award letter);
     an unpublished contract notice is published on its last working day; an overdue
-    filing is flagged and the buyer's officers told. Runs in the sweep's transaction."""
+    filing is flagged and the buyer's officers told; a performance bond not returned 5
+    working days after the contract ended is flagged and the buyer told (rule 29). Runs in
+    the sweep's transaction. One moment at a time, the earliest first (issue 15 §2): when
+    several are past (the scheduler was stopped), the next is returned as already due, so a
+    catch-up takes it in its turn among every other due item; each audit row names its moment."""
     row = await Contract.select().where(Contract.id == contract_id).first()
     if row is None:
         return Due(False, None)
     now = clock.now()
-    events = rules.due_events(waiting_of(row), now)
-    for event in events:
+    events = rules.first_due(waiting_of(row), now)
+    for event, due_at in events:
         if event == "signing_reminder":
             await Contract.update({Contract.signing_reminded_at: now}).where(Contract.id == contract_id)
             await notify(
@@ -352,13 +356,15 @@ async def check_due(contract_id: int) -> Due:
                 contract_id,
                 actor=SYSTEM,
                 after={"signing_deadline": row["signing_deadline"].isoformat()},
+                due_at=due_at,
             )
             await notify(
                 "contract.signing_overdue", await party_users(row, Party.BUYER, Party.PROVIDER), message_context(row)
             )
             row = {**row, "signing_overdue_at": now}
         elif event == "publish_notice":
-            await _publish_notice(row, SYSTEM)
+            with audit.due_moment(due_at):
+                await _publish_notice(row, SYSTEM)
             row = {**row, "notice_published_at": now}
         elif event == "filing_overdue":
             await Contract.update({Contract.filing_overdue_at: now}).where(Contract.id == contract_id)
@@ -368,6 +374,7 @@ async def check_due(contract_id: int) -> Due:
                 contract_id,
                 actor=SYSTEM,
                 after={"filing_due_on": row["filing_due_on"].isoformat()},
+                due_at=due_at,
             )
             await notify(
                 "contract.filing_overdue",
@@ -375,7 +382,27 @@ async def check_due(contract_id: int) -> Due:
                 message_context(row, due=f"{row['filing_due_on']:%Y-%m-%d}"),
             )
             row = {**row, "filing_overdue_at": now}
-    return Due(bool(events), rules.next_check(waiting_of(row), now))
+        elif event == "bond_refund_overdue":
+            await Contract.update({Contract.bond_refund_overdue_at: now}).where(Contract.id == contract_id)
+            await audit.record(
+                "contract.bond_refund_overdue",
+                "contract",
+                contract_id,
+                actor=SYSTEM,
+                after={"bond_refund_due_on": row["bond_refund_due_on"].isoformat()},
+                due_at=due_at,
+            )
+            await notify(
+                "contract.bond_refund_overdue",
+                await party_users(row, Party.BUYER),
+                message_context(
+                    row, due=f"{row['bond_refund_due_on']:%Y-%m-%d}", amount=format_yuan(row["performance_bond_fen"])
+                ),
+            )
+            row = {**row, "bond_refund_overdue_at": now}
+    waiting = waiting_of(row)
+    still_due = rules.due_moments(waiting, now)  # a later moment already past: due again at once
+    return Due(bool(events), still_due[0][1] if still_due else rules.next_check(waiting, now))
 
 
 CONTRACT_DUE = DueSweep("contracts.lifecycle_due", Contract, check_due)

@@ -53,6 +53,7 @@ class Contract(Table, tablename="contract"):
     bond_refund_due_on = Date(null=True, default=None)  # set when the contract completes or ends (rule 29)
     bond_refunded_at = Timestamptz(null=True, default=None)
     bond_refund_voucher = Varchar(length=50, default="")
+    bond_refund_overdue_at = Timestamptz(null=True, default=None)  # flagged once by the sweep (issue 15 §1)
     buyer_name = Varchar(length=200)
     provider_name = Varchar(length=200)
     provider_credit_code = Varchar(length=18, default="")

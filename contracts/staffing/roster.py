@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
 
-from contracts.staffing import identity, policies, rules
+from contracts.staffing import expiry, identity, policies, rules
 from contracts.staffing.schemas import ImportIn, ImportOut, RowError, WorkerIn, WorkerOut, WorkerUpdateIn
 from contracts.staffing.states import CERT_LEVEL_LABELS, EMPLOYMENT_LABELS, CertLevel, Employment
 from contracts.staffing.tables import SocialWorker
@@ -196,6 +196,7 @@ async def register_worker(user: CurrentUser, data: WorkerIn) -> WorkerOut:
             inserted = await SocialWorker.insert(
                 SocialWorker(
                     **values,
+                    next_check_at=expiry.next_check(values["registration_expires"], values["employment"], None, now),
                     organization=organization_id,
                     id_cipher=cipher,
                     id_hash=digest,
@@ -238,6 +239,11 @@ async def update_worker(user: CurrentUser, worker_id: int, data: WorkerUpdateIn)
             raise ValidationFailed(field_errors=problems)
         if changes:
             new_values: dict[Any, Any] = {**changes, "updated_at": clock.now()}
+            if {"registration_expires", "employment"} & changes.keys():  # renewed or re-employed: remind anew
+                new_values["expiry_reminded_at"] = None
+                new_values["next_check_at"] = expiry.next_check(
+                    merged["registration_expires"], merged["employment"], None, clock.now()
+                )
             await SocialWorker.update(new_values).where(SocialWorker.id == worker_id)
             await audit.record(
                 "staffing.worker_updated",
@@ -430,6 +436,7 @@ async def import_workers(user: CurrentUser, data: ImportIn) -> ImportOut:
                 *[
                     SocialWorker(
                         **worker.model_dump(exclude={"id_number"}),
+                        next_check_at=expiry.next_check(worker.registration_expires, worker.employment, None, now),
                         organization=organization_id,
                         id_cipher=cipher,
                         id_hash=digest,

@@ -42,6 +42,8 @@ class SocialWorker(Table, tablename="staffing_worker"):
     certificate_no = Varchar(length=40, default="")
     certificate_year = Integer(null=True, default=None)
     registration_expires = Date(null=True, default=None)
+    expiry_reminded_at = Timestamptz(null=True, default=None)  # told once before it expires (issue 15 §1)
+    next_check_at = Timestamptz(null=True, default=None, index=True)
     supervisor_qualified = Boolean(default=False)
     created_by = Integer()
     created_at = Timestamptz()

@@ -26,11 +26,13 @@ read by someone else, ``procurement audit verify --anchors``).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +62,7 @@ __all__ = [
     "Anchor",
     "ChainReport",
     "anchor",
+    "due_moment",
     "record",
     "row_hash",
     "verify_chain",
@@ -98,6 +101,33 @@ def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+# The due time of the time-driven item being applied (set by the scheduler around a
+# due handler): every audit row written meanwhile shows it beside its real time.
+_due_at: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("audit_due_at", default=None)
+DUE_AT = "due_at"
+
+
+@contextlib.contextmanager
+def due_moment(at: datetime | None) -> Iterator[None]:
+    """Audit rows written inside stand for a step that was due at ``at`` (issue 15 §2):
+    their ``after`` gains ``due_at`` (UTC, like ``at``), hashed with the rest of the row."""
+    token = _due_at.set(at)
+    try:
+        yield
+    finally:
+        _due_at.reset(token)
+
+
+def _with_due(after: Any, due_at: datetime | None) -> Any:
+    if due_at is None:
+        return after
+    if after is None:
+        return {DUE_AT: _timestamp(due_at)}
+    if isinstance(after, dict) and DUE_AT not in after:
+        return {**after, DUE_AT: _timestamp(due_at)}
+    return after
+
+
 async def _lock_chain() -> None:
     """Serialize writers of the chain until the transaction ends (SQLite: the IMMEDIATE
     transaction already holds the one write lock)."""
@@ -114,9 +144,13 @@ async def record(
     actor: Actor = SYSTEM,
     before: Any = None,
     after: Any = None,
+    due_at: datetime | None = None,
 ) -> int:
-    """Append one audit row inside the caller's transaction (or a new one)."""
+    """Append one audit row inside the caller's transaction (or a new one). ``due_at``:
+    the moment a time-driven step was due (by default the scheduler's, ``due_moment``)."""
     from procurement.core.tables import AuditEvent
+
+    after = _with_due(after, due_at or _due_at.get())
 
     async with db.transaction():
         await _lock_chain()

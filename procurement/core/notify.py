@@ -232,6 +232,16 @@ NOTIFICATIONS: dict[str, dict[str, str]] = {
         "title": N_("履约保证金已退还：{title}"),
         "body": N_("合同「{title}」（编号 {number}）的履约保证金 {amount} 已由采购人财务登记退还。"),
     },
+    "staffing.registration_expiring": {
+        "title": N_("社工登记即将到期：{name}"),
+        "body": N_("{name} 的社会工作者职业水平证书登记有效期至 {expires}，请及时办理延续登记并在社工名册中更新。"),
+    },
+    "contract.bond_refund_overdue": {
+        "title": N_("履约保证金逾期未退：{title}"),
+        "body": N_(
+            "合同「{title}」（编号 {number}）的履约保证金 {amount} 应在 {due} 前退还，目前尚未登记退还。请尽快办理并在系统中登记。"
+        ),
+    },
     "system.welcome": {
         "title": N_("欢迎使用政府购买服务管理平台"),
         "body": N_("{name}，您的账号已开通。"),

@@ -188,3 +188,19 @@ class LoginAttempt(Table, tablename="login_attempt"):
     ip = Varchar(length=64, index=True)
     at = Timestamptz(index=True)
     succeeded = Boolean(default=False)
+
+
+class SchedulerRun(Table, tablename="scheduler_run"):
+    """One run of one sweep (issue 15 §2): who ran it, when, and what it did with its
+    items; written by the sweep registry, the oldest pruned beyond the last few per sweep."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
+    sweep = Varchar(length=60, index=True)
+    process = Varchar(length=120, default="")  # host:pid
+    started_at = Timestamptz()  # the clock's time (time travel included)
+    finished_at = Timestamptz()
+    handled = Integer(default=0)  # items taken
+    acted = Integer(default=0)  # items the handler acted on
+    failed = Integer(default=0)
+    error = Text(default="")  # the first failure (or the sweep's own), shortened

@@ -149,6 +149,7 @@ ACTION_LABELS = Labels(
         "contract.notice_published": N_("发布合同公告"),
         "contract.filed": N_("登记合同备案"),
         "contract.filing_overdue": N_("合同备案逾期"),
+        "contract.bond_refund_overdue": N_("履约保证金逾期未退"),
         "contract.report_schedule": N_("设置进度报告计划"),
         "contract_change.proposed": N_("提出合同变更"),
         "contract_change.sign": N_("签署合同变更"),
@@ -216,6 +217,7 @@ FIELD_LABELS = Labels(
         "email": N_("电子邮箱"),
         "email_digest": N_("每日汇总"),
         "email_off": N_("已关闭的邮件通知"),
+        "due_at": N_("应办时间"),  # the due time a time-driven step stood for (issue 15 §2)
         "reason": N_("理由"),
         "note": N_("说明"),
         "title": N_("标题"),

@@ -1,5 +1,7 @@
-"""Web pages of the system: the inbox (mark all read) and the notification preferences; the administrator's calendar of holidays and
-调休 working days and the audit log (filters, CSV export); and the public page and
+"""Web pages of the system: the inbox (mark all read) and the notification preferences; the
+administrator's calendar of holidays and 调休 working days, the audit log (filters, CSV
+export) and the operations view (the scheduler's runs, what is due next, failed sends,
+holiday coverage); and the public page and
 feed of the audit log's signed anchors."""
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from litestar.response import Response, Stream
 from procurement.accounts.states import Role
 from procurement.core.api import Id
 from procurement.core.calendar import PACKAGE_YEARS
-from procurement.core.errors import ValidationFailed
+from procurement.core.errors import DomainError, ValidationFailed
 from procurement.core.i18n import _
 from procurement.core.storage import content_disposition
 from procurement.core.web import form_action, page, parse_form, redirect, require_user
-from procurement.system import audit_log, notifications
+from procurement.system import audit_log, notifications, operations
 from procurement.system import services as system
 from procurement.system.anchor_feed import anchors_feed
 from procurement.system.audit_labels import ACTION_LABELS, ENTITY_LABELS
@@ -129,6 +131,20 @@ class SystemPages(Controller):
     async def delete_calendar_entry(self, request: Request, entry_id: Id) -> Response:
         day = await system.delete_calendar_entry(require_user(request), entry_id)
         return redirect("/admin/calendar", _("已删除 {day}。").format(day=day))
+
+    @get("/admin/operations")
+    async def operations(self, request: Request) -> Response:
+        user = require_user(request, Role.ADMIN)
+        return page(request, "procurement/system/admin_operations.html", {"ops": await operations.operations(user)})
+
+    @post("/admin/operations/messages/{message_id:int}/retry")
+    async def retry_message(self, request: Request, message_id: Id) -> Response:
+        user = require_user(request, Role.ADMIN)
+        try:
+            await operations.retry_send(user, message_id)
+        except DomainError as exc:
+            return redirect("/admin/operations#sends", exc.message, "error")
+        return redirect("/admin/operations#sends", _("已安排重新发送。"))
 
     @get("/admin/audit")
     async def audit(self, request: Request, cursor: FromQuery[str | None] = None) -> Response:

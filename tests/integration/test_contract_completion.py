@@ -144,3 +144,62 @@ async def test_finance_records_the_bond_refund_on_the_contract_page(client):
     assert done.status_code in (200, 303), done.text
     after = (await client.get(page_url)).text
     assert "已退还（凭证号 TB-2026-009）" in after and 'id="bond-refund"' not in after
+
+
+async def test_a_performance_bond_not_returned_in_time_is_flagged_once_by_the_sweep(client):
+    """Issue 15 §1, rule 29: the contract's sweep flags a bond not back by its day once, with
+    an audit row standing for the day's end and one message to the buyer; a returned bond is not."""
+    from datetime import timedelta
+
+    from contracts.lifecycle import signing
+    from procurement.core import audit, clock
+    from procurement.core.tables import AuditEvent
+
+    contract, officer, _provider, _final = await self_assessed(client, stage="final")
+    bond = contract["amount_fen"] // 20
+    await Contract.update({Contract.performance_bond_fen: bond}).where(Contract.id == contract["id"])
+    ended = await client.post(
+        f"/api/v1/contracts/{contract['id']}/terminate",
+        headers=officer,
+        json={"ground": "consent", "reason": "双方协商一致解除合同。", "settlement_fen": 0},
+    )
+    assert ended.status_code == 200, ended.text
+    flagged = (AuditEvent.action == "contract.bond_refund_overdue") & (AuditEvent.entity_id == str(contract["id"]))
+    with clock.frozen(clock.now() + timedelta(days=3)):  # not yet due
+        await signing.run_due_contracts()
+    assert await AuditEvent.count().where(flagged) == 0
+    with clock.frozen(clock.now() + timedelta(days=30)):
+        await signing.run_due_contracts()
+        await signing.run_due_contracts()
+    [row] = await AuditEvent.select().where(flagged)
+    assert audit.DUE_AT in row["after"]
+    assert await InboxItem.count().where(InboxItem.title.like("履约保证金逾期未退%")) >= 1
+    titles = await InboxItem.select(InboxItem.recipient, InboxItem.title).where(
+        InboxItem.title.like("履约保证金逾期未退%")
+    )
+    assert len(titles) == len({t["recipient"] for t in titles})  # one message per person
+
+
+async def test_a_performance_bond_returned_in_time_is_not_flagged(client):
+    from datetime import timedelta
+
+    from contracts.lifecycle import signing
+    from procurement.core import clock
+    from procurement.core.tables import AuditEvent
+
+    contract, officer, _provider, _final = await self_assessed(client, stage="final")
+    await Contract.update({Contract.performance_bond_fen: contract["amount_fen"] // 20}).where(
+        Contract.id == contract["id"]
+    )
+    ended = await client.post(
+        f"/api/v1/contracts/{contract['id']}/terminate",
+        headers=officer,
+        json={"ground": "consent", "reason": "双方协商一致解除合同。", "settlement_fen": 0},
+    )
+    assert ended.status_code == 200, ended.text
+    finance = await api_login(client, "finance")
+    refund = f"/api/v1/contracts/{contract['id']}/performance-bond/refund"
+    assert (await client.post(refund, headers=finance, json={"voucher_no": "TB-9"})).status_code == 200
+    with clock.frozen(clock.now() + timedelta(days=30)):
+        await signing.run_due_contracts()
+    assert await AuditEvent.count().where(AuditEvent.action == "contract.bond_refund_overdue") == 0

@@ -1,0 +1,57 @@
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.column_types import Timestamptz
+from piccolo.columns.indexes import IndexMethod
+
+ID = "2026-12-07T04:54:29:826565"
+VERSION = "1.38.0"
+DESCRIPTION = ""
+
+
+async def forwards():
+    manager = MigrationManager(
+        migration_id=ID, app_name="contracts", description=DESCRIPTION
+    )
+
+    manager.add_column(
+        table_class_name="SocialWorker",
+        tablename="staffing_worker",
+        column_name="expiry_reminded_at",
+        db_column_name="expiry_reminded_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SocialWorker",
+        tablename="staffing_worker",
+        column_name="next_check_at",
+        db_column_name="next_check_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    return manager
