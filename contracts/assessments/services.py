@@ -472,6 +472,7 @@ async def assign_evaluation(user: CurrentUser, contract_id: int, data: AssignIn)
                     agency_name=agency.name,
                     status=AssessmentStatus.ASSIGNED,
                     due_on=due_on,
+                    next_check_at=rectification_due.reminder_check(AssessmentStatus.ASSIGNED, due_on, None, now),
                     independence=json.dumps(_checked(agency, provider), ensure_ascii=False),
                     assigned_by=user.id,
                     created_at=now,

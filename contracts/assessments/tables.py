@@ -73,6 +73,7 @@ class Assessment(Table, tablename="assessment"):
     rectification_due_on = Date(null=True, default=None)
     rectification_report = Text(default="")
     rectification_reported_at = Timestamptz(null=True, default=None)
+    due_reminded_at = Timestamptz(null=True, default=None)  # the reminder before its due day, once (issue 15 §1)
     # When the overdue-rectification sweep looks at it: the end of the rectification
     # deadline (Beijing); flagged once in ``rectification_overdue_at`` (contracts.assessments.due).
     next_check_at = Timestamptz(null=True, default=None, index=True)

@@ -303,3 +303,63 @@ async def test_a_rectification_reported_on_its_deadline_day_is_never_flagged(cli
         assert await rectification_due.run_due_rectifications() == 0
         assert await rectification_due.check_due(assessment["id"]) == rectification_due.Due(False, None)
     assert await InboxItem.count().where(InboxItem.event == rectification_due.EVENT) == 0
+
+
+# --------------------------------------------------------------------------- the reminder before the due day (issue 15 §1)
+
+
+def _at9(day, hour: int = 9):
+    from datetime import datetime, time
+
+    return clock.to_utc(datetime.combine(day, time(hour)))
+
+
+async def test_an_evaluation_is_reminded_once_three_days_before_its_due_day(client):
+    from datetime import timedelta
+
+    from contracts.assessments import due as assessments_due
+    from procurement.accounts.tables import User
+    from procurement.core.scheduler import run_due
+    from procurement.core.tables import InboxItem
+    from tests.integration.test_assessments import assigned
+
+    contract, _officer, _provider, assessment = await assigned(client)
+    row = await Assessment.select().where(Assessment.id == assessment["id"]).first()
+    due_on = row["due_on"]
+    assert row["next_check_at"] == _at9(due_on - timedelta(days=3))
+    sweep = assessments_due.RECTIFICATION_DUE
+    with clock.frozen(_at9(due_on - timedelta(days=3), 8)):
+        await run_due(sweep)
+    assert await InboxItem.count().where(InboxItem.event == "assessment.due") == 0
+    with clock.frozen(_at9(due_on - timedelta(days=3))):
+        assert await run_due(sweep) == 1
+        assert await run_due(sweep) == 0
+    with clock.frozen(_at9(due_on - timedelta(days=1))):
+        assert await run_due(sweep) == 0
+    told = await InboxItem.select(InboxItem.recipient, InboxItem.link).where(InboxItem.event == "assessment.due")
+    assert told and len(told) == len({t["recipient"] for t in told})  # once per person
+    assert all(t["link"] == f"/contracts/{contract['id']}/assessments/{assessment['id']}" for t in told)
+    ids = {t["recipient"] for t in told}
+    for username in ("pinggu", "xingfujia"):  # the agency's evaluator; the provider, its self-assessment missing
+        user = await User.select(User.id).where(User.username == username).first()
+        assert user["id"] in ids, username
+
+
+async def test_an_evaluation_past_its_day_is_not_reminded_and_old_ones_are_armed(client):
+    from datetime import timedelta
+
+    from contracts.assessments import due as assessments_due
+    from procurement.core.scheduler import run_due
+    from procurement.core.tables import InboxItem
+    from tests.integration.test_assessments import assigned
+
+    _contract, _officer, _provider, assessment = await assigned(client)
+    row = await Assessment.select().where(Assessment.id == assessment["id"]).first()
+    # Written before the reminder existed: the hourly catch-up gives it its moment.
+    await Assessment.update({Assessment.next_check_at: None}).where(Assessment.id == row["id"])
+    assert await assessments_due.ensure_checks() >= 1
+    again = await Assessment.select(Assessment.next_check_at).where(Assessment.id == row["id"]).first()
+    assert again["next_check_at"] == _at9(row["due_on"] - timedelta(days=3))
+    with clock.frozen(clock.after_local_day(row["due_on"]) + timedelta(hours=1)):  # the scheduler was down
+        assert await run_due(assessments_due.RECTIFICATION_DUE) == 0
+    assert await InboxItem.count().where(InboxItem.event == "assessment.due") == 0
