@@ -98,7 +98,9 @@ async def test_withdrawing_the_record_stops_publication_again(client):
         assert (await client.post(f"/api/v1/tenders/{draft['id']}/publish", headers=officer)).status_code == 422
         actions = [
             r["action"]
-            for r in await AuditEvent.select(AuditEvent.action).where(AuditEvent.entity_type == "calendar_year")
+            for r in await AuditEvent.select(AuditEvent.action)
+            .where(AuditEvent.entity_type == "calendar_year")
+            .order_by(AuditEvent.id)  # in the order they happened (a table's own order is none)
         ]
         assert actions == ["calendar.weekends_only_recorded", "calendar.weekends_only_withdrawn"]
 
