@@ -4,7 +4,6 @@ with a retry, and the holiday calendar's coverage of the coming years."""
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
@@ -12,12 +11,12 @@ from typing import Any, cast
 from procurement.accounts import policies
 from procurement.core import clock
 from procurement.core.auth import CurrentUser
-from procurement.core.errors import Conflict
-from procurement.core.i18n import N_, Labels, _
+from procurement.core.i18n import N_, Labels
 from procurement.core.scheduler import CATCH_UP, DueSweep, registry
 from procurement.core.tables import SchedulerRun
+from procurement.system import notifications
 from procurement.system import services as system
-from procurement.system.schemas import CalendarYearOut
+from procurement.system.schemas import CalendarYearOut, OutboxMessageOut
 
 NEXT_SHOWN = 3  # earliest waiting rows shown per sweep
 HOLIDAY_WARNING_MONTH = 11  # from 1 November, next year's holidays should be in
@@ -60,11 +59,8 @@ class SweepStatus:
 
 @dataclass(frozen=True)
 class FailedSends:
-    """Failed email sends. ``enabled`` is False until the outbox's functions exist
-    (:func:`_sends_hook`): the page then says that email sending is not on, never that
-    nothing failed."""
+    """Failed email sends (the outbox's ``notifications.list_failed_messages``)."""
 
-    enabled: bool
     items: list[dict[str, Any]]
 
 
@@ -106,55 +102,25 @@ async def _sweep_status(name: str, interval: int | None, due: DueSweep | None, n
     )
 
 
-def _sends_hook() -> tuple[Any, Any] | None:
-    """WIRING POINT (issue 15 §3, the email outbox): its ``list_failed_messages(limit)`` and
-    ``retry_message(user, message_id)`` in ``procurement.system.notifications``; None while
-    that module is not installed (this branch), and the page then says sending is not on."""
-    try:
-        module = importlib.import_module("procurement.system.notifications")
-    except ImportError:
-        return None
-    listing = getattr(module, "list_failed_messages", None)
-    retry = getattr(module, "retry_message", None)
-    return (listing, retry) if listing is not None and retry is not None else None
-
-
-def _message_row(message: Any) -> dict[str, Any]:
-    """One failed message as the page shows it, whatever shape the outbox returns."""
-
-    def pick(*names: str) -> Any:
-        for name in names:
-            value = message.get(name) if isinstance(message, dict) else getattr(message, name, None)
-            if value not in (None, ""):
-                return value
-        return None
-
-    name, address = pick("recipient_name"), pick("address", "to")
+def _message_row(message: OutboxMessageOut) -> dict[str, Any]:
+    """One failed message as the page shows it."""
     return {
-        "id": pick("id"),
-        "to": " ".join(str(part) for part in (name, address) if part) or "—",
-        "subject": pick("subject", "title", "event") or "—",
-        "attempts": pick("attempts", "tries") or 0,
-        "error": pick("last_error", "error") or "",
-        "at": pick("created_at"),
+        "id": message.id,
+        "to": " ".join(part for part in (message.recipient_name, message.address) if part) or "—",
+        "subject": message.subject or message.event,
+        "attempts": message.attempts,
+        "error": message.last_error,
+        "at": message.created_at,
     }
 
 
 async def failed_sends(limit: int = 50) -> FailedSends:
-    hook = _sends_hook()
-    if hook is None:
-        return FailedSends(enabled=False, items=[])
-    listing, _retry = hook
-    return FailedSends(enabled=True, items=[_message_row(m) for m in await listing(limit)])
+    return FailedSends(items=[_message_row(m) for m in await notifications.list_failed_messages(limit)])
 
 
 async def retry_send(actor: CurrentUser, message_id: int) -> None:
     policies.can_manage_system(actor).require()
-    hook = _sends_hook()
-    if hook is None:
-        raise Conflict(_("邮件发送尚未启用，没有可重发的邮件。"))
-    _listing, retry = hook
-    await retry(actor, message_id)
+    await notifications.retry_message(actor, message_id)
 
 
 def holiday_warning(years: list[CalendarYearOut], today: Any) -> int | None:

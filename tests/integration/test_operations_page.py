@@ -1,6 +1,6 @@
 """Issue 15 §4: the administrators' operations view: the scheduler's last run of each
 sweep with its counts and error, what each due sweep waits on next, failed email sends
-with a retry (an honest "not on" until the email outbox exists), and the holiday
+with a retry (real outbox messages), and the holiday
 calendar's coverage with a warning from 1 November on. SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from procurement.core import clock
 from procurement.core.scheduler import Due, DueSweep, SweepJob, run_sweep
 from procurement.core.tables import CalendarEntry, SchedulerRun
-from procurement.system import operations
 from procurement.tenders import services as tenders
 from procurement.tenders.tables import Tender
 from tests.integration.bid_helpers import published_tender
@@ -20,7 +19,6 @@ URL = "/admin/operations"
 
 
 async def test_the_admin_sees_each_sweeps_last_run_its_error_and_what_is_due(client, monkeypatch):
-    monkeypatch.setattr(operations, "_sends_hook", lambda: None)  # an installation without the email outbox
     made = [await published_tender(client, title=f"运维页{n}") for n in range(2)]
     broken = made[0]["id"]
 
@@ -53,7 +51,7 @@ async def test_the_admin_sees_each_sweeps_last_run_its_error_and_what_is_due(cli
     )
     assert f"#{first['id']}：{clock.to_local(first['next_check_at']):%Y-%m-%d %H:%M}" in html
     # No outbox yet: said plainly, never "no failures".
-    assert "邮件发送状态：未启用" in html and "没有发送失败的邮件" not in html
+    assert "没有发送失败的邮件" in html
     assert 'href="/admin/operations"' in html  # the administrators' navigation
 
 
@@ -79,40 +77,35 @@ async def test_from_the_first_of_november_a_missing_next_year_is_warned_about(cl
     assert 'id="holiday-warning"' not in entered
 
 
-async def test_a_retry_without_the_email_outbox_is_refused_plainly(client, monkeypatch):
-    monkeypatch.setattr(operations, "_sends_hook", lambda: None)
-    assert (await page_login(client, "admin")).status_code in (200, 303)
-    done = await post_form(client, URL, f"{URL}/messages/7/retry", {})
-    assert done.status_code == 303
-    followed = await client.get(done.headers["location"])
-    assert "邮件发送尚未启用" in followed.text
+async def test_failed_sends_show_with_a_retry_that_queues_the_message_again(client):
+    from procurement.accounts.tables import User
+    from procurement.core import outbox
+    from procurement.core.notify import notify
+    from procurement.core.tables import OutboxMessage
 
-
-async def test_once_the_outbox_is_in_failed_sends_show_with_a_retry(client, monkeypatch):
-    retried: list[int] = []
-
-    async def list_failed_messages(limit: int) -> list[dict]:  # the shape of the outbox's OutboxMessageOut
-        return [
-            {
-                "id": 41,
-                "recipient_name": "陈晓燕",
-                "address": "a@example.cn",
-                "subject": "评审邀请",
-                "attempts": 3,
-                "last_error": "连接被拒绝",
-            }
-        ]
-
-    async def retry_message(user, message_id: int) -> None:
-        assert user.username == "admin"
-        retried.append(message_id)
-
-    monkeypatch.setattr(operations, "_sends_hook", lambda: (list_failed_messages, retry_message))
+    yile = await User.select(User.id, User.email).where(User.username == "yile").first()
+    assert yile["email"], "the demo's users have addresses"
+    await notify("system.welcome", [yile["id"]], {"name": "赵丽华", "link": "/dashboard"})
+    message = (
+        await OutboxMessage.select()
+        .where(OutboxMessage.recipient == yile["id"])
+        .order_by(OutboxMessage.id, ascending=False)
+        .first()
+    )
+    await OutboxMessage.update(
+        {OutboxMessage.status: outbox.FAILED, OutboxMessage.attempts: 6, OutboxMessage.last_error: "连接被拒绝"}
+    ).where(OutboxMessage.id == message["id"])
     assert (await page_login(client, "admin")).status_code in (200, 303)
     html = (await client.get(URL)).text
-    assert "陈晓燕 a@example.cn" in html and "连接被拒绝" in html and "未启用" not in html
-    done = await post_form(client, URL, f"{URL}/messages/41/retry", {})
-    assert done.status_code == 303 and retried == [41]
+    assert f"{yile['email']}" in html and "连接被拒绝" in html and message["subject"] in html
+    done = await post_form(client, URL, f"{URL}/messages/{message['id']}/retry", {})
+    assert done.status_code == 303 and "已安排重新发送" in (await client.get(done.headers["location"])).text
+    again = await OutboxMessage.select().where(OutboxMessage.id == message["id"]).first()
+    assert again["status"] == outbox.PENDING and again["attempts"] == 0
+    # Pressed again (a second tab): it is no longer failed; said plainly, nothing changes.
+    twice = await post_form(client, URL, f"{URL}/messages/{message['id']}/retry", {})
+    assert twice.status_code == 303
+    assert "没有发送失败的邮件" in (await client.get(twice.headers["location"])).text
 
 
 async def test_a_sweep_is_recorded_even_when_it_fails_as_a_whole(client):
