@@ -119,3 +119,12 @@ async def test_a_sweep_is_recorded_even_when_it_fails_as_a_whole(client):
         pass
     [run] = await SchedulerRun.select().where(SchedulerRun.sweep == "test.whole_failure")
     assert "整个任务失败" in run["error"]
+
+
+async def test_every_registered_sweep_has_a_chinese_name_on_the_page(client):
+    from procurement.core.scheduler import registry
+    from procurement.system import operations
+
+    names = {job.name for job in registry.jobs()}
+    assert names, "the packages registered their sweeps"
+    assert names <= set(operations.SWEEP_LABELS), sorted(names - set(operations.SWEEP_LABELS))
