@@ -38,10 +38,11 @@ GROUPS: list[tuple[tuple[str, ...], str]] = [
     (("bid", "bid_bond"), N_("投标与保证金")),
     (("panel", "evaluation"), N_("评标委员会与评审")),
     (("award", "challenge"), N_("评审结果、中标与质疑")),
-    (("contract.replacement",), N_("社工团队")),
+    (("contract.replacement", "staffing"), N_("社工团队")),
     (("contract.report",), N_("服务报告")),
     (("contract.payment", "contract.bond"), N_("款项拨付与保证金")),
     (("contract",), N_("合同签订与履行")),
+    (("assessment",), N_("第三方评估")),
 ]
 OTHER = N_("其他")
 

@@ -429,3 +429,9 @@ async def test_a_bid_receipts_email_stays_sealed_in_the_audit_log_and_the_failed
     with clock.frozen(await past_deadline(tender["id"])):
         assert await open_due_tenders() >= 1
     assert delivered <= await shown()
+
+
+async def test_every_event_has_a_group_of_its_own_kind_on_the_preferences_page(client):
+    from procurement.core.notify import NOTIFICATIONS
+
+    assert [e for e in NOTIFICATIONS if notifications.event_group(e) == str(notifications.OTHER)] == []
