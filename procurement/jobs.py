@@ -33,3 +33,4 @@ def register(registry: SweepRegistry) -> None:
     # this is safe beside the advisory lock too; the digest at the hour, once per user and day.
     registry.register("notify.send_email", outbox.send_due)
     registry.register("notify.daily_digest", outbox.send_daily_digests, interval_seconds=600)
+    registry.register("notify.prune_outbox", outbox.prune_old, interval_seconds=86400)

@@ -232,6 +232,14 @@ class Settings(BaseSettings):
     email_digest_hour: int = Field(
         default=8, ge=0, le=23, description=N_("选择「每日汇总」的用户每天收到汇总邮件的时刻（北京时间，整点）。")
     )
+    email_keep_days: int = Field(
+        default=180,
+        ge=7,
+        le=3650,
+        description=N_(
+            "已发送、不发送或已并入汇总的通知邮件记录保留的天数，之后删去（站内消息和审计日志中的发送记录不受影响）。"
+        ),
+    )
     demo_password: str = Field(
         default="Shangcheng2026", description=N_("演示账号的统一密码（仅 `procurement demo` 使用）。")
     )

@@ -423,3 +423,18 @@ async def _write_digest(user_id: int, day: Any, moment: datetime) -> bool:
                 after={"digest_id": made[0]["id"]},
             )
     return True
+
+
+async def prune_old() -> int:
+    """Sweep (daily): messages that are done with — sent, not sent (skipped) or carried by a
+    digest — older than ``email_keep_days`` are deleted with their bodies (the inbox items
+    and the audit rows of their delivery stay); pending, held and failed ones are kept.
+    One statement, idempotent."""
+    from procurement.core.tables import OutboxMessage
+
+    cutoff = clock.now() - timedelta(days=_settings().email_keep_days)
+    old = OutboxMessage.status.is_in([SENT, SKIPPED, DIGESTED]) & (OutboxMessage.created_at < cutoff)
+    count = await OutboxMessage.count().where(old)
+    if count:
+        await OutboxMessage.delete().where(old)
+    return count

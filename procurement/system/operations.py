@@ -41,6 +41,7 @@ SWEEP_LABELS = Labels(
         "contracts.staffing_due": N_("社工登记即将到期提醒"),
         "notify.send_email": N_("发送通知邮件"),
         "notify.daily_digest": N_("每日摘要邮件"),
+        "notify.prune_outbox": N_("清理过期的通知邮件记录"),
         "contracts.staffing_armed": N_("补建社工登记到期提醒"),
         "contracts.assessments_rectification_due": N_("第三方评估：到期提醒、整改逾期"),
         "contracts.assessments_rectification_checks": N_("补建评估到期与整改检查"),

@@ -435,3 +435,28 @@ async def test_every_event_has_a_group_of_its_own_kind_on_the_preferences_page(c
     from procurement.core.notify import NOTIFICATIONS
 
     assert [e for e in NOTIFICATIONS if notifications.event_group(e) == str(notifications.OTHER)] == []
+
+
+async def test_messages_done_with_are_pruned_after_the_days_kept_and_the_rest_stay(quiet):
+    settings = get_settings()
+    ids = [quiet[name]["id"] for name in ("officer", "finance", "yile", "pinggu")]
+    await notify("system.welcome", ids, {"name": "某人", "link": "/dashboard"})
+    rows = (
+        await OutboxMessage.select(OutboxMessage.id)
+        .where(OutboxMessage.recipient.is_in(ids))
+        .order_by(OutboxMessage.id, ascending=False)
+        .limit(4)
+    )
+    made = [r["id"] for r in rows]
+    old = clock.now() - timedelta(days=settings.email_keep_days, seconds=1)
+    for message_id, status in zip(made, (outbox.SENT, outbox.SKIPPED, outbox.FAILED, outbox.PENDING), strict=True):
+        await OutboxMessage.update({OutboxMessage.status: status, OutboxMessage.created_at: old}).where(
+            OutboxMessage.id == message_id
+        )
+    kept_new = await notify("system.welcome", [ids[0]], {"name": "某人", "link": "/dashboard"})
+    assert kept_new == 1
+    assert await outbox.prune_old() >= 2
+    left = {r["id"] for r in await OutboxMessage.select(OutboxMessage.id).where(OutboxMessage.id.is_in(made))}
+    assert left == set(made[2:]), "the sent and skipped ones go; failed and pending stay"
+    assert await outbox.prune_old() == 0, "a second run finds nothing"
+    assert await InboxItem.count().where(InboxItem.recipient.is_in(ids)) >= 4, "the inbox keeps everything"
