@@ -64,9 +64,14 @@ def _contract_entries(card: views.TodoCard | None, *, sign_link: bool, label: st
     ]
 
 
-def _reports(party: Any, where: Callable[[Any, Any], Combinable]) -> Prepared:
+def _reports(party: Callable[[], Any], where: Callable[[Any, Any], Combinable]) -> Prepared:
     """The reports of the party's running contracts matching ``where(org_id, day)``, by due
-    day: one query for the party's two report items, split by ``_split``."""
+    day: one query for the party's two report items, split by ``_split``.
+
+    ``party`` names the column when the query is first built, not at import: the contract's
+    buyer and provider reference procurement's organizations through Piccolo's app registry,
+    and resolving that loads Piccolo's migration machinery and black (~0.1 s of every
+    start-up, issue 11)."""
     return Prepared(
         lambda org_id, day: (
             ProgressReport.select(
@@ -78,7 +83,7 @@ def _reports(party: Any, where: Callable[[Any, Any], Combinable]) -> Prepared:
                 ProgressReport.contract.id,
                 ProgressReport.contract.title,
             )
-            .where((party == org_id) & ProgressReport.contract.status.is_in(list(RUNNING)) & where(org_id, day))
+            .where((party() == org_id) & ProgressReport.contract.status.is_in(list(RUNNING)) & where(org_id, day))
             .order_by(ProgressReport.due_on)
         )
     )
@@ -86,7 +91,7 @@ def _reports(party: Any, where: Callable[[Any, Any], Combinable]) -> Prepared:
 
 # The buyer's: submitted (to review) or never submitted and past due (overdue).
 _BUYER_REPORTS = _reports(
-    ProgressReport.contract.buyer,
+    lambda: ProgressReport.contract.buyer,
     lambda _org, today: (
         (ProgressReport.status == ReportStatus.SUBMITTED)
         | (ProgressReport.first_submitted_at.is_null() & (ProgressReport.due_on < today))
@@ -94,7 +99,7 @@ _BUYER_REPORTS = _reports(
 )
 # The provider's: due within REPORT_DUE_SOON (``day``), or returned.
 _PROVIDER_REPORTS = _reports(
-    ProgressReport.contract.provider,
+    lambda: ProgressReport.contract.provider,
     lambda _org, soon: (
         ((ProgressReport.status == ReportStatus.DUE) & (ProgressReport.due_on <= soon))
         | (ProgressReport.status == ReportStatus.RETURNED)

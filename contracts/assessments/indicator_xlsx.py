@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import xlsxwriter
-
 from contracts.assessments.indicator_rows import Row
 from procurement.core.errors import ValidationFailed
 from procurement.core.i18n import N_, _
@@ -45,6 +43,8 @@ class SheetSystem:
 def write(name: str, description: str, version: int, rows: list[Row], created: datetime) -> bytes:
     """The workbook of one version; ``created`` (the version's own time) dates it."""
     buffer = io.BytesIO()
+    import xlsxwriter  # here, not at start-up: only a download needs it (issue 11, cold start)
+
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     book.set_properties({"title": name, "created": created.replace(tzinfo=None)})
     bold = book.add_format({"bold": True})

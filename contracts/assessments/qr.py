@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 
-import segno
-
 
 def survey_url(base_url: str, link: str) -> str:
     """The absolute link a code's QR carries: the site's address and the code's survey path."""
@@ -17,6 +15,8 @@ def survey_url(base_url: str, link: str) -> str:
 def qr_svg(url: str) -> str:
     """One QR code (error correction M, so a creased card still reads) as an inline SVG
     element with a title naming the link."""
+    import segno  # here, not at start-up: only the printed sheet needs it (issue 11, cold start)
+
     return segno.make(url, error="m", micro=False).svg_inline(scale=3, title=url, svgclass="qr")
 
 

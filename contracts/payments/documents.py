@@ -14,8 +14,6 @@ import io
 from datetime import date, datetime
 from typing import Any
 
-import xlsxwriter
-
 from contracts.payments.schemas import InstallmentsOut
 from procurement.core import clock
 from procurement.core.i18n import _
@@ -122,6 +120,8 @@ def ledger_csv(ledger: InstallmentsOut) -> bytes:
 
 def _xlsx(ledger: InstallmentsOut) -> bytes:
     buffer = io.BytesIO()
+    import xlsxwriter  # here, not at start-up: only a download needs it (issue 11, cold start)
+
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet(_("付款台账"))
     bold = book.add_format({"bold": True})

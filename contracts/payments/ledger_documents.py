@@ -11,8 +11,6 @@ import io
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
-
 from contracts.payments import ledger
 from contracts.payments.ledger import CategoryLine, ContractFigures, OrganizationLine, SocialShare
 from procurement.core.auth import CurrentUser
@@ -123,6 +121,8 @@ def summary_csv(summary: dict[str, Any], view: str) -> bytes:
 
 def _xlsx(summary: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
+    import xlsxwriter  # here, not at start-up: only a download needs it (issue 11, cold start)
+
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     bold = book.add_format({"bold": True})
     money = book.add_format({"num_format": "#,##0.00"})

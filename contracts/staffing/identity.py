@@ -14,9 +14,6 @@ import hashlib
 import hmac
 from functools import lru_cache
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from contracts.staffing import rules
 from procurement.core import crypto
 from procurement.settings import get_settings
@@ -24,6 +21,9 @@ from procurement.settings import get_settings
 
 @lru_cache(maxsize=4)
 def _keys(secret: str) -> tuple[bytes, bytes]:
+    from cryptography.hazmat.primitives import hashes  # on first use, not at start-up (issue 11)
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     def derive(info: bytes) -> bytes:
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"procurement-personal-v1", info=info).derive(
             secret.encode("utf-8")

@@ -36,11 +36,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.querystring import QueryString
 
@@ -48,6 +45,9 @@ from procurement.core import clock, db
 from procurement.core.actors import SYSTEM, Actor
 from procurement.core.i18n import _
 from procurement.settings import get_settings
+
+if TYPE_CHECKING:  # cryptography loads on first use, not at start-up (issue 11, cold start)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 GENESIS_HASH = "0" * 64
 _ADVISORY_KEY = 7_316_001  # any constant; names the audit chain's lock
@@ -219,10 +219,14 @@ def anchor_message(seq: int, at: datetime, head_hash: str, prev_digest: str) -> 
 
 
 def public_key_bytes(key: Ed25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def public_key_pem(key: Ed25519PublicKey) -> str:
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
@@ -237,6 +241,8 @@ def sign_anchor(key: Ed25519PrivateKey, seq: int, at: datetime, head_hash: str, 
 
 
 def signature_ok(key: Ed25519PublicKey, anchor: Anchor) -> bool:
+    from cryptography.exceptions import InvalidSignature
+
     try:
         key.verify(bytes.fromhex(anchor.signature), anchor.message())
     except (InvalidSignature, ValueError):
@@ -246,6 +252,9 @@ def signature_ok(key: Ed25519PublicKey, anchor: Anchor) -> bool:
 
 def load_public_key(text: str) -> Ed25519PublicKey:
     """A public key kept elsewhere: PEM, or the 64 hex digits shown on /audit/anchors."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     text = text.strip()
     if text.startswith("-----BEGIN"):
         key = serialization.load_pem_public_key(text.encode())
@@ -269,6 +278,9 @@ def key_path() -> Path:
 def signing_key(*, create: bool = True) -> Ed25519PrivateKey | None:
     """The anchor signing key, made on first use (mode 600; two processes starting
     together end with one key). ``create=False``: None when there is none yet."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     path = key_path()
     cached = _keys.get(str(path))
     if cached is not None:

@@ -4,7 +4,8 @@ Each tender gets a random data key; it is stored wrapped (encrypted) with a
 master key derived from the installation's secret key, bound to the tender's
 id. What this protects and what it cannot is explained in the README
 ("Sealed bids"): the services decide when a key may be used; this module only
-encrypts and decrypts.
+encrypts and decrypts. ``cryptography`` is imported where it is used: it loads on the
+first sealing, not at start-up (issue 11, cold start).
 """
 
 from __future__ import annotations
@@ -12,11 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from procurement.core.errors import Conflict
 from procurement.core.i18n import N_, _
@@ -32,21 +28,31 @@ class SealBroken(Conflict):
 
 
 def master_key(secret: str) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"procurement-seal-v1", info=b"tender-keys").derive(
         secret.encode("utf-8")
     )
 
 
 def new_key() -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     return AESGCM.generate_key(bit_length=256)
 
 
 def encrypt(key: bytes, plaintext: bytes, context: bytes) -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     nonce = os.urandom(NONCE)
     return nonce + AESGCM(key).encrypt(nonce, plaintext, context)
 
 
 def decrypt(key: bytes, blob: bytes, context: bytes) -> bytes:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         return AESGCM(key).decrypt(blob[:NONCE], blob[NONCE:], context)
     except (InvalidTag, ValueError) as exc:

@@ -30,7 +30,6 @@ from datetime import datetime, time, timedelta
 from typing import Any, cast
 
 import anyio
-from tenacity import RetryCallState, wait_exponential
 
 from procurement.core import clock, db, email
 from procurement.core.actors import SYSTEM
@@ -163,6 +162,8 @@ def email_row(
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the ``attempts``-th failed attempt: tenacity's exponential
     wait (base, 2×base, 4×base …, at most 6 hours)."""
+    from tenacity import RetryCallState, wait_exponential  # only a failed sending needs it (issue 11, cold start)
+
     base = _settings().email_retry_base_seconds
     wait = wait_exponential(multiplier=base, min=base, max=MAX_BACKOFF.total_seconds())
     state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]

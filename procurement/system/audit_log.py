@@ -18,11 +18,7 @@ import csv
 import io
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from datetime import datetime, time, timedelta
-from typing import Any
-
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from typing import TYPE_CHECKING, Any
 
 from procurement.accounts import policies
 from procurement.core import audit, clock, db
@@ -44,6 +40,9 @@ from procurement.system.schemas import (
     AuditVerifyOut,
 )
 
+if TYPE_CHECKING:  # cryptography loads on first use, not at start-up (issue 11, cold start)
+    from cryptography.hazmat.primitives.ciphers import Cipher
+
 BATCH = 500
 ANCHOR_OVERDUE = timedelta(days=2)  # the daily sweep should have anchored by then
 
@@ -51,6 +50,9 @@ ANCHOR_OVERDUE = timedelta(days=2)  # the daily sweep should have anchored by th
 
 
 def _cursor_key() -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     secret = get_settings().resolved_secret_key().encode("utf-8")
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"procurement-audit-cursor-v1", info=b"cursor").derive(
         secret
@@ -61,6 +63,8 @@ _CURSOR_TAG = b"auditcur"  # 8 bytes: with the 8-byte id, exactly one AES block
 
 
 def _cursor_cipher() -> Cipher:
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     # One AES block is a keyed permutation: the same row always gets the same cursor
     # (so answers stay comparable), and without the key nobody learns the id from it.
     return Cipher(algorithms.AES(_cursor_key()), modes.ECB())
