@@ -15,44 +15,24 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from contracts.assessments import indicator_rows, indicator_xlsx, policies, rules
+from contracts.assessments import indicator_rows, indicator_xlsx, policies, services
 from contracts.assessments.indicator_rows import Row
 from contracts.assessments.indicator_schemas import ImportIndicatorSystemIn, IndicatorSystemVersions
-from contracts.assessments.schemas import DimensionOut, IndicatorOut, IndicatorSystemOut
+from contracts.assessments.schemas import IndicatorSystemOut
 from contracts.assessments.tables import IndicatorSystem
-from procurement.core import audit, clock, db
 from procurement.core.auth import CurrentUser
-from procurement.core.errors import Conflict, NotFound, ValidationFailed
+from procurement.core.errors import NotFound, ValidationFailed
 from procurement.core.i18n import _
 
-CREATED, EDITED, IMPORTED = "created", "edited", "imported"  # how a version came (its audit action)
-TABLE = "assessment_indicator_system"
+CREATED, EDITED, IMPORTED = services.CREATED, services.EDITED, services.IMPORTED
 MIN_NAME, MAX_NAME, MAX_DESCRIPTION = 2, 100, 2000
 
 
 def _out(row: dict[str, Any], latest: bool) -> IndicatorSystemOut:
-    tree = json.loads(row["tree"])
-    return IndicatorSystemOut(
-        id=row["id"],
-        name=row["name"],
-        version=row["version"],
-        latest=latest,
-        description=row["description"],
-        dimensions=[
-            DimensionOut(
-                key=d["key"],
-                name=d["name"],
-                weight=d["weight"],
-                indicators=[IndicatorOut(**i) for i in d["indicators"]],
-            )
-            for d in tree["dimensions"]
-        ],
-        created_at=row["created_at"],
-    )
+    return services.system_out(row, latest)
 
 
 def out_tree(system: IndicatorSystemOut) -> dict[str, Any]:
@@ -113,79 +93,14 @@ def checked_tree(rows: Sequence[Row], *, prefix: str = "rows") -> dict[str, Any]
     return checked.tree
 
 
-async def _insert_version(
-    user: CurrentUser,
-    name: str,
-    description: str,
-    tree: dict[str, Any],
-    *,
-    action: str,
-    base_version: int | None,
-    note: dict[str, Any],
-) -> IndicatorSystemOut:
-    """The next version of ``name`` (version 1 of a new name), with its audit row, in one
-    transaction. ``base_version``: the newest version the editor saw (0: the name must be
-    new); a newer one saved meanwhile is a Conflict, so no edit silently undoes another."""
-    actor = policies.system_editor(user).acting(user)
-    assert rules.tree_problems(tree) == {}
-    async with db.transaction():
-        await db.lock(IndicatorSystem, IndicatorSystem.name == name)
-        last = (
-            await IndicatorSystem.select(IndicatorSystem.version)
-            .where(IndicatorSystem.name == name)
-            .order_by(IndicatorSystem.version, ascending=False)
-            .first()
-        )
-        newest = 0 if last is None else last["version"]
-        if base_version == 0 and newest:
-            raise ValidationFailed(
-                field_errors={
-                    "name": _(
-                        "已有名为「{name}」的指标体系：请在它的页面上修改（保存即为新版本），或换一个名称。"
-                    ).format(name=name)
-                }
-            )
-        if base_version is not None and newest != base_version:
-            raise Conflict(
-                _("「{name}」在您修改期间已保存了第 {v} 版，本次修改没有保存：请打开最新版本后再修改。").format(
-                    name=name, v=newest
-                )
-            )
-        version = newest + 1
-        try:
-            inserted = await IndicatorSystem.insert(
-                IndicatorSystem(
-                    name=name,
-                    version=version,
-                    description=description,
-                    tree=json.dumps(rules.normalized(tree), ensure_ascii=False),
-                    created_by=user.id,
-                    created_at=clock.now(),
-                )
-            ).returning(IndicatorSystem.id)
-        except Exception as exc:
-            if db.is_unique_violation(exc):
-                raise Conflict(_("同名指标体系刚刚由他人保存了新版本，请刷新后重试。")) from None
-            raise
-        system_id = inserted[0]["id"]
-        after = {"name": name, "version": version, **note}
-        # Literal action names, each with its label in procurement/system/audit_labels.py.
-        if action == EDITED:
-            await audit.record("assessment.indicator_system_edited", TABLE, system_id, actor=actor, after=after)
-        elif action == IMPORTED:
-            await audit.record("assessment.indicator_system_imported", TABLE, system_id, actor=actor, after=after)
-        else:
-            await audit.record("assessment.indicator_system_created", TABLE, system_id, actor=actor, after=after)
-        row = await _row(system_id)
-    return _out(row, True)
-
-
 async def create_from_rows(user: CurrentUser, name: str, description: str, rows: Sequence[Row]) -> IndicatorSystemOut:
     """A new indicator system from the page's rows (its name must be new)."""
     policies.system_editor(user).require()
     name, description = _named(name, description)
     tree = checked_tree(rows)
-    return await _insert_version(user, name, description, tree, action=CREATED, base_version=0, note={})
+    return await services.insert_indicator_version(
+        user, name, description, tree, action=CREATED, base_version=0, note={}
+    )
 
 
 async def save_new_version(
@@ -197,7 +112,7 @@ async def save_new_version(
     based_on = await _row(system_id)
     name, description = _named(based_on["name"], description)
     tree = checked_tree(rows)
-    return await _insert_version(
+    return await services.insert_indicator_version(
         user,
         name,
         description,
@@ -243,7 +158,7 @@ async def import_xlsx(user: CurrentUser, data: ImportIndicatorSystemIn) -> Indic
         )
     name, description = _named(name, sheet.description)
     tree = checked_tree(sheet.rows)
-    return await _insert_version(
+    return await services.insert_indicator_version(
         user,
         name,
         description,

@@ -95,7 +95,7 @@ def _dimensions_out(tree: dict[str, Any]) -> list[DimensionOut]:
     ]
 
 
-def _system_out(row: dict[str, Any], latest: bool) -> IndicatorSystemOut:
+def system_out(row: dict[str, Any], latest: bool) -> IndicatorSystemOut:
     return IndicatorSystemOut(
         id=row["id"],
         name=row["name"],
@@ -138,19 +138,42 @@ async def list_indicator_systems(user: CurrentUser) -> IndicatorSystemList:
     latest: dict[str, int] = {}
     for r in rows:
         latest.setdefault(r["name"], r["version"])
-    return IndicatorSystemList(items=[_system_out(r, latest[r["name"]] == r["version"]) for r in rows])
+    return IndicatorSystemList(items=[system_out(r, latest[r["name"]] == r["version"]) for r in rows])
 
 
 async def create_indicator_system(user: CurrentUser, data: IndicatorSystemIn) -> IndicatorSystemOut:
     """A new indicator system, or a new version of one with the same name; a version is
     never changed once saved, and contracts keep the copy they were given. Weights add up
     to 100 at every level (rules.tree_problems)."""
-    actor = policies.system_editor(user).acting(user)
+    policies.system_editor(user).require()
     tree = {"dimensions": [d.model_dump() for d in data.dimensions]}
     problems = rules.tree_problems(tree)
     if problems:
         raise ValidationFailed(field_errors=problems)
-    name = data.name.strip()
+    return await insert_indicator_version(
+        user, data.name.strip(), data.description.strip(), tree, action=CREATED, base_version=None, note={}
+    )
+
+
+CREATED, EDITED, IMPORTED = "created", "edited", "imported"  # how a version came (its audit action)
+TABLE = "assessment_indicator_system"
+
+
+async def insert_indicator_version(
+    user: CurrentUser,
+    name: str,
+    description: str,
+    tree: dict[str, Any],
+    *,
+    action: str,
+    base_version: int | None,
+    note: dict[str, Any],
+) -> IndicatorSystemOut:
+    """The next version of ``name`` (version 1 of a new name), with its audit row, in one
+    transaction. ``base_version``: the newest version the editor saw (0: the name must be
+    new); a newer one saved meanwhile is a Conflict, so no edit silently undoes another."""
+    actor = policies.system_editor(user).acting(user)
+    assert rules.tree_problems(tree) == {}
     async with db.transaction():
         await db.lock(IndicatorSystem, IndicatorSystem.name == name)
         last = (
@@ -159,13 +182,28 @@ async def create_indicator_system(user: CurrentUser, data: IndicatorSystemIn) ->
             .order_by(IndicatorSystem.version, ascending=False)
             .first()
         )
-        version = 1 if last is None else last["version"] + 1
+        newest = 0 if last is None else last["version"]
+        if base_version == 0 and newest:
+            raise ValidationFailed(
+                field_errors={
+                    "name": _(
+                        "已有名为「{name}」的指标体系：请在它的页面上修改（保存即为新版本），或换一个名称。"
+                    ).format(name=name)
+                }
+            )
+        if base_version is not None and newest != base_version:
+            raise Conflict(
+                _("「{name}」在您修改期间已保存了第 {v} 版，本次修改没有保存：请打开最新版本后再修改。").format(
+                    name=name, v=newest
+                )
+            )
+        version = newest + 1
         try:
             inserted = await IndicatorSystem.insert(
                 IndicatorSystem(
                     name=name,
                     version=version,
-                    description=data.description.strip(),
+                    description=description,
                     tree=json.dumps(rules.normalized(tree), ensure_ascii=False),
                     created_by=user.id,
                     created_at=clock.now(),
@@ -176,16 +214,17 @@ async def create_indicator_system(user: CurrentUser, data: IndicatorSystemIn) ->
                 raise Conflict(_("同名指标体系刚刚由他人保存了新版本，请刷新后重试。")) from None
             raise
         system_id = inserted[0]["id"]
-        await audit.record(
-            "assessment.indicator_system_created",
-            "assessment_indicator_system",
-            system_id,
-            actor=actor,
-            after={"name": name, "version": version},
-        )
+        after = {"name": name, "version": version, **note}
+        # Literal action names, each with its label in procurement/system/audit_labels.py.
+        if action == EDITED:
+            await audit.record("assessment.indicator_system_edited", TABLE, system_id, actor=actor, after=after)
+        elif action == IMPORTED:
+            await audit.record("assessment.indicator_system_imported", TABLE, system_id, actor=actor, after=after)
+        else:
+            await audit.record("assessment.indicator_system_created", TABLE, system_id, actor=actor, after=after)
         row = await IndicatorSystem.select().where(IndicatorSystem.id == system_id).first()
     assert row is not None
-    return _system_out(row, True)
+    return system_out(row, True)
 
 
 # --------------------------------------------------------------------------- reading
