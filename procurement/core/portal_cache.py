@@ -12,7 +12,8 @@ holds data at least as new as that version, never older.
 
 Reading the version is one primary-key lookup per request that uses the cache;
 without the row (a database wiped under a running process) nothing is cached.
-Only data is cached here, never a rendered page: who is signed in, the flash
+Only data is cached here, never a rendered page (whole pages for the public are
+kept by ``public_pages``, under this same version): who is signed in, the flash
 message and the CSRF field stay per request, and so does anything computed
 from the clock (a tender's public status is derived from its deadline when the
 data is turned into a schema). A page may keep a rendered *fragment* that shows
@@ -49,7 +50,11 @@ def one_version() -> Iterator[None]:
     """Inside the block the portal's version is read from the database once (issue 11: a
     page that reads the cache several times, the notice list and its buyers, made one
     query per read). For a page handler that only reads: everything it shows then comes
-    from one version. Outside a block every lookup reads the version afresh."""
+    from one version. Outside a block every lookup reads the version afresh; a block
+    inside another shares the outer one's version."""
+    if _memo.get() is not None:
+        yield
+        return
     token = _memo.set({})
     try:
         yield

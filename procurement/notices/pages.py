@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from procurement.accounts.states import Role
 from procurement.catalogue.states import CATEGORY_LABELS
-from procurement.core import clock, i18n, portal_cache
+from procurement.core import clock, i18n, portal_cache, public_pages
 from procurement.core.api import Id
 from procurement.core.i18n import _
 from procurement.core.portal_cache import PortalCache
@@ -93,6 +93,9 @@ class PortalPages(Controller):
 
     @get("/")
     async def home(self, request: Request) -> Response:
+        return await public_pages.public_page(request, lambda: self._home(request))
+
+    async def _home(self, request: Request) -> Response:
         with portal_cache.one_version():
             notices = (await services.list_notices(limit=8)).items
             response = page(request, HOME_TEMPLATE, {"notices": notices})
@@ -120,6 +123,26 @@ class NoticePages(Controller):
         date_from: FromQuery[str | None] = None,
         date_to: FromQuery[str | None] = None,
         cursor: FromQuery[str | None] = None,
+    ) -> Response:
+        async def build() -> Response:
+            return await self._index(
+                request, notice_type, method, buyer_id, category, status, q, date_from, date_to, cursor
+            )
+
+        return await public_pages.public_page(request, build)
+
+    async def _index(
+        self,
+        request: Request,
+        notice_type: str | None,
+        method: str | None,
+        buyer_id: str | None,
+        category: str | None,
+        status: str | None,
+        q: str | None,
+        date_from: str | None,
+        date_to: str | None,
+        cursor: str | None,
     ) -> Response:
         errors: dict[str, str] = {}
         filters = {
@@ -272,6 +295,9 @@ class TenderPortalPages(Controller):
 
     @get("/{tender_id:int}")
     async def detail(self, request: Request, tender_id: Id) -> Response:
+        return await public_pages.public_page(request, lambda: self._detail(request, tender_id))
+
+    async def _detail(self, request: Request, tender_id: int) -> Response:
         with portal_cache.one_version():
             context = await self._context(request, tender_id)
             response = page(request, TENDER_TEMPLATE, context)

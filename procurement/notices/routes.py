@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, cast
 
-from litestar import Controller, get
+from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import QueryParameter
+from litestar.serialization import encode_json
 
 from procurement.catalogue.states import Category
+from procurement.core import public_pages
 from procurement.core.api import Id, problems
 from procurement.core.i18n import N_, _
 from procurement.notices import services
@@ -23,6 +25,7 @@ class NoticeController(Controller):
     @get("/", operation_id="ListNotices", responses=problems(400, 422))
     async def list_notices(
         self,
+        request: Request,
         notice_type: Annotated[NoticeType | None, QueryParameter()] = None,
         method: Annotated[Method | None, QueryParameter()] = None,
         buyer_id: Annotated[int | None, QueryParameter(ge=1)] = None,
@@ -36,20 +39,27 @@ class NoticeController(Controller):
         date_to: Annotated[date | None, QueryParameter()] = None,
         cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
-    ) -> NoticeList:
+    ) -> Response[NoticeList]:
         """Public notices, newest first; keyset-paginated with next_cursor."""
-        return await services.list_notices(
-            notice_type=notice_type,
-            method=method,
-            buyer_id=buyer_id,
-            category=category,
-            status=status,
-            q=q,
-            date_from=date_from,
-            date_to=date_to,
-            cursor=cursor,
-            limit=limit,
-        )
+
+        async def build() -> Response[bytes]:
+            result = await services.list_notices(
+                notice_type=notice_type,
+                method=method,
+                buyer_id=buyer_id,
+                category=category,
+                status=status,
+                q=q,
+                date_from=date_from,
+                date_to=date_to,
+                cursor=cursor,
+                limit=limit,
+            )
+            # Encoded here as Litestar would (model_dump in JSON mode, then msgspec), so that
+            # the bytes can be kept for the public like a portal page (core/public_pages.py).
+            return Response(encode_json(result.model_dump(mode="json")), media_type=MediaType.JSON)
+
+        return cast(Response[NoticeList], await public_pages.public_page(request, build))
 
     @get("/{notice_id:int}", operation_id="GetNotice", responses=problems(404))
     async def get_notice(self, notice_id: Id) -> NoticeOut:

@@ -12,7 +12,7 @@ from piccolo.columns.combination import Combinable, WhereRaw
 from piccolo.querystring import QueryString
 
 from procurement.catalogue.states import CATEGORY_LABELS
-from procurement.core import clock, db
+from procurement.core import clock, db, public_pages
 from procurement.core.errors import NotFound, ValidationFailed
 from procurement.core.i18n import N_, Labels, _
 from procurement.core.portal_cache import portal
@@ -38,6 +38,8 @@ def _out(row: dict[str, Any]) -> NoticeOut:
         status_label = TENDER_TABLE.public_label(
             effective_status(row["tender.status"], row["tender.bid_deadline"], clock.now())
         )
+        if row["tender.status"] == TenderStatus.PUBLISHED:
+            public_pages.changes_at(row["tender.bid_deadline"])  # 正在征集 turns 已截止
     return NoticeOut(
         id=row["id"],
         notice_type=row["notice_type"],

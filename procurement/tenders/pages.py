@@ -23,7 +23,7 @@ from procurement.accounts import services as accounts
 from procurement.accounts.states import OrgKind, Role
 from procurement.catalogue import services as catalogue
 from procurement.catalogue.states import CATEGORY_LABELS
-from procurement.core import clock
+from procurement.core import clock, public_pages
 from procurement.core.api import Id
 from procurement.core.errors import ValidationFailed
 from procurement.core.i18n import N_, Labels, _
@@ -152,6 +152,9 @@ def timeline(tender: TenderOut) -> list[dict[str, Any]]:
         (N_("开标时间"), tender.opening_at),
     ]
     now = clock.now()
+    for _label, at in steps:
+        if at is not None and at > now:
+            public_pages.changes_at(at)  # the date turns past
     ordered = sorted(steps, key=lambda s: (s[1] is None, s[1] or now))
     return [{"label": label, "at": at, "past": at is not None and at <= now} for label, at in ordered]
 

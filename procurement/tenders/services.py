@@ -23,7 +23,7 @@ from procurement.accounts.tables import Organization, User
 from procurement.catalogue import services as catalogue
 from procurement.catalogue.states import CATEGORY_LABELS
 from procurement.catalogue.tables import CatalogueItem
-from procurement.core import audit, clock, db, events, i18n
+from procurement.core import audit, clock, db, events, i18n, public_pages
 from procurement.core.actors import SYSTEM, Actor
 from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.calendar import WorkdayCalendar, get_default_calendar
@@ -119,6 +119,8 @@ async def load(tender_id: int, *, lock: bool = False) -> dict[str, Any]:
 
 
 def _current_status(row: dict[str, Any]) -> str:
+    if row["status"] == TenderStatus.PUBLISHED:
+        public_pages.changes_at(row["bid_deadline"])  # a page kept for the public shows it closed from then on
     return effective_status(row["status"], row["bid_deadline"], clock.now())
 
 

@@ -1,0 +1,176 @@
+"""Issue 11: whole public pages kept for people not signed in (core/public_pages.py)
+must show exactly what a fresh render would: nothing of a signed-in user or of a
+flash message, a tender's status the second its deadline passes (even in the
+middle of a minute), the footer's clock to the minute, and any change of the data
+at once. SQLite, or PostgreSQL with DATABASE_URL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from piccolo.querystring import QueryString
+
+from procurement.core import clock, db, public_pages
+from procurement.core.csrf import CSRF_RENDERED
+from procurement.tenders.states import TENDER_TABLE, TenderStatus
+from tests.integration.bid_helpers import published_tender
+from tests.integration.conftest import api_login, csrf_from, page_login
+
+
+@pytest.fixture
+def renders(monkeypatch) -> list[str]:
+    """The templates rendered for a page being kept (a page sent again from what was kept renders none)."""
+    seen: list[str] = []
+    original = public_pages.render
+
+    def counting(request, response):
+        seen.append(response.template_name)
+        return original(request, response)
+
+    monkeypatch.setattr(public_pages, "render", counting)
+    return seen
+
+
+def _minute(offset_minutes: int, second: int):
+    base = (clock.now() + timedelta(minutes=offset_minutes)).replace(second=0, microsecond=0)
+    return base + timedelta(seconds=second)
+
+
+async def test_the_public_notice_list_is_rendered_once_and_sent_again_until_something_changes(client, renders):
+    client.cookies.clear()
+    clock.freeze(_minute(0, 5))
+    first = await client.get("/notices")
+    again = await client.get("/notices")
+    assert first.status_code == again.status_code == 200
+    assert again.content == first.content and renders == ["portal/notices.html"]
+    assert again.headers["content-type"] == "text/html; charset=utf-8"
+
+    other_query = await client.get("/notices?notice_type=procurement")
+    assert other_query.content != first.content and len(renders) == 2  # the query is part of the key
+
+    tender = await published_tender(client, title="保存页面之后发布的项目")  # a publication: a new portal version
+    client.cookies.clear()
+    assert tender["title"] in (await client.get("/notices")).text
+    assert renders.count("portal/notices.html") == 3
+
+
+async def test_a_tender_closes_on_the_kept_page_at_its_deadline_in_the_middle_of_a_minute(client, renders):
+    tender = await published_tender(client, title="分钟中间截止的项目")
+    start = _minute(10, 5)
+    deadline = start + timedelta(seconds=25)  # hh:mm:30, not on a minute
+    await db.get_engine().run_querystring(
+        QueryString("UPDATE tender SET bid_deadline = {} WHERE id = {}", deadline, tender["id"])
+    )
+    client.cookies.clear()
+    url = f"/tenders/{tender['id']}"
+    published, closed = (TENDER_TABLE.public_label(s) for s in (TenderStatus.PUBLISHED, TenderStatus.CLOSED))
+    clock.freeze(start)
+    before = (await client.get(url)).text
+    clock.freeze(deadline - timedelta(seconds=1))
+    assert (await client.get(url)).text == before and renders == ["portal/tender.html"]  # kept
+    clock.freeze(deadline)  # the same minute: only the deadline can tell the page to change
+    after = (await client.get(url)).text
+    assert f">{published}<" in before and f">{closed}<" not in before
+    assert f">{closed}<" in after and len(renders) == 2
+
+    clock.freeze(deadline - timedelta(seconds=1))  # a clock set back: what was kept later is not shown
+    assert f">{published}<" in (await client.get(url)).text
+
+
+async def test_the_notice_list_shows_a_tender_closed_at_its_deadline_in_the_middle_of_a_minute(client):
+    tender = await published_tender(client, title="列表中分钟中间截止的项目")
+    start = _minute(10, 5)
+    deadline = start + timedelta(seconds=40)
+    await db.get_engine().run_querystring(
+        QueryString("UPDATE tender SET bid_deadline = {} WHERE id = {}", deadline, tender["id"])
+    )
+    client.cookies.clear()
+    published, closed = (TENDER_TABLE.public_label(s) for s in (TenderStatus.PUBLISHED, TenderStatus.CLOSED))
+
+    def row_of(html: str) -> str:
+        at = html.index("列表中分钟中间截止的项目")
+        return html[at : at + 2000]
+
+    clock.freeze(start)
+    assert f">{published}<" in row_of((await client.get("/notices")).text)
+    clock.freeze(deadline + timedelta(seconds=1))
+    assert f">{closed}<" in row_of((await client.get("/notices")).text)
+
+
+async def test_the_footer_clock_moves_on_with_the_minute(client):
+    client.cookies.clear()
+    clock.freeze(_minute(20, 58))
+    shown = clock.local_now().strftime("%Y-%m-%d %H:%M")
+    assert shown in (await client.get("/")).text
+    clock.freeze(_minute(21, 1))
+    later = (await client.get("/")).text
+    assert clock.local_now().strftime("%Y-%m-%d %H:%M") in later and shown not in later
+
+
+async def test_a_signed_in_user_never_gets_the_public_page_and_the_public_never_gets_theirs(client, renders):
+    client.cookies.clear()
+    public = (await client.get("/notices")).text
+    assert "退出" not in public
+    await page_login(client, "xingfujia")
+    signed_in = await client.get("/notices")
+    assert "退出" in signed_in.text and csrf_from(signed_in.text)  # the logout form, with this visitor's token
+    assert renders == ["portal/notices.html"]  # a signed-in page is not kept
+    client.cookies.clear()
+    again = (await client.get("/notices")).text
+    assert again == public and "退出" not in again
+
+    headers = await api_login(client, "officer")  # a bearer token: built for that caller, not kept
+    client.cookies.clear()
+    assert (await client.get("/api/v1/notices", headers=headers)).status_code == 200
+    kept_before = len(public_pages._pages)
+    assert (await client.get("/api/v1/notices", headers=headers)).status_code == 200
+    assert len(public_pages._pages) == kept_before
+
+
+async def test_a_flash_message_shows_once_and_is_never_kept(client):
+    client.cookies.clear()
+    await client.get("/")  # the public home page, kept
+    await page_login(client, "xingfujia")
+    dashboard = await client.get("/dashboard")
+    response = await client.post("/logout", data={"_csrf_token": csrf_from(dashboard.text)})
+    assert response.status_code == 303
+    with_flash = await client.get("/")
+    assert "您已安全退出。" in with_flash.text
+    assert "flash=" in with_flash.headers.get("set-cookie", "")  # the flash cookie is cleared
+    client.cookies.delete("flash")
+    assert "您已安全退出。" not in (await client.get("/")).text
+
+
+async def test_a_public_page_that_rendered_a_csrf_field_is_not_kept(client, monkeypatch):
+    """None of the kept pages has a form for the public today; one that gets one (a token per
+    visitor, and its cookie) must be built for each request."""
+    rendered: list[str] = []
+    original = public_pages.render
+
+    def with_a_form(request, response):
+        rendered.append(response.template_name)
+        request.scope[CSRF_RENDERED] = True  # as CSRFInput marks the request when the field renders
+        return original(request, response)
+
+    monkeypatch.setattr(public_pages, "render", with_a_form)
+    client.cookies.clear()
+    await client.get("/notices")
+    await client.get("/notices")
+    assert rendered == ["portal/notices.html", "portal/notices.html"]
+
+
+async def test_the_public_api_list_is_the_same_json_kept_or_not(client):
+    client.cookies.clear()
+    first = await client.get("/api/v1/notices?limit=5")
+    again = await client.get("/api/v1/notices?limit=5")
+    assert first.status_code == again.status_code == 200
+    assert again.content == first.content and again.headers["content-type"] == "application/json"
+    assert len(first.json()["items"]) == 5
+    invalid = await client.get("/api/v1/notices?status=nonsense")
+    assert invalid.status_code in (400, 422) and invalid.json()["errors"]
+
+
+def test_changes_at_outside_a_page_being_kept_does_nothing():
+    public_pages.changes_at(clock.now())  # no error, nothing collected
+    assert public_pages._changes.get() is None
