@@ -92,7 +92,7 @@ async def public_page(request: Request, build: Callable[[], Awaitable[Response]]
         token = _changes.set(seen)
         try:
             response = await build()
-            if response.status_code != 200 or response.cookies:
+            if response.status_code not in (None, 200) or response.cookies:
                 return response
             if isinstance(response, Template):
                 body = render(request, response)

@@ -167,6 +167,7 @@ async def test_the_public_api_list_is_the_same_json_kept_or_not(client):
     assert first.status_code == again.status_code == 200
     assert again.content == first.content and again.headers["content-type"] == "application/json"
     assert len(first.json()["items"]) == 5
+    assert ("/api/v1/notices", b"limit=5") in {key[:2] for key in public_pages._pages}  # kept
     invalid = await client.get("/api/v1/notices?status=nonsense")
     assert invalid.status_code in (400, 422) and invalid.json()["errors"]
 
