@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         self._open = 0
         self._cond: asyncio.Condition | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._probes: dict[int, sqlite3.Connection] = {}  # read_small_now's, one per thread
 
     async def _new_connection(self) -> aiosqlite.Connection:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +117,9 @@ class PooledSQLiteEngine(SQLiteEngine):
             cond.notify()
 
     async def close_pool(self) -> None:
+        probe = self._probes.pop(threading.get_ident(), None)
+        if probe is not None:
+            probe.close()
         idle, self._idle = self._idle, []
         self._open -= len(idle)
         for connection in idle:
@@ -147,6 +153,29 @@ class PooledSQLiteEngine(SQLiteEngine):
 
     def transaction(self, transaction_type=TransactionType.deferred, allow_nested=True):
         return _PooledTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
+    def read_small_now(self, sql: str, args: tuple[Any, ...]) -> list[dict[str, Any]] | None:
+        """A one-row read by primary key answered on the calling (event-loop) thread, or
+        None when it cannot be answered at once (then the caller reads as usual).
+
+        For the portal's version, read on every public request (issue 11): the hop to
+        a pooled connection's thread and back costs several times the read itself.
+        Never waits: the connection is read-only with a busy timeout of 0, so a lock
+        makes it answer "busy" (None) instead of blocking the loop; in WAL mode readers
+        are not locked out by writers anyway. A connection of its own per thread, so
+        it sees what was last committed, like any other connection outside a transaction.
+        """
+        probe = self._probes.get(threading.get_ident())
+        try:
+            if probe is None:
+                probe = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+                probe.row_factory = sqlite3.Row
+                probe.execute("PRAGMA query_only = 1")
+                self._probes[threading.get_ident()] = probe
+            return [dict(row) for row in probe.execute(sql, args).fetchall()]
+        except sqlite3.Error:
+            log.debug("a read on the loop's thread was refused; reading through the pool", exc_info=True)
+            return None
 
 
 async def _close_quietly(connection: aiosqlite.Connection) -> None:

@@ -67,7 +67,12 @@ async def current_version() -> str | None:
     memo = _memo.get()
     if memo is not None and "version" in memo:
         return memo["version"]
-    rows = await db.get_engine().run_querystring(QueryString(_VERSION_SQL, VERSION_KEY))
+    engine = db.get_engine()
+    rows = None
+    if isinstance(engine, db.PooledSQLiteEngine) and not db.in_transaction():
+        rows = engine.read_small_now(_VERSION_SQL.format("?"), (VERSION_KEY,))
+    if rows is None:
+        rows = await engine.run_querystring(QueryString(_VERSION_SQL, VERSION_KEY))
     version = rows[0]["value"] if rows else None
     if memo is not None:
         memo["version"] = version

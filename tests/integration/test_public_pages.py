@@ -175,3 +175,29 @@ async def test_the_public_api_list_is_the_same_json_kept_or_not(client):
 def test_changes_at_outside_a_page_being_kept_does_nothing():
     public_pages.changes_at(clock.now())  # no error, nothing collected
     assert public_pages._changes.get() is None
+
+
+async def test_the_portal_version_read_on_the_loop_sees_every_commit_and_falls_back_when_refused(client, monkeypatch):
+    """SQLite: the version is read on the event loop's thread by a connection of its own that
+    never waits (db.read_small_now); it must see another connection's commit at once, and
+    when it cannot answer the read goes through the pool as before. PostgreSQL: the same
+    reads, through its pool."""
+    from procurement.core.portal_cache import current_version
+
+    engine = db.get_engine()
+    before = await current_version()
+    await engine.run_querystring(QueryString("UPDATE system_value SET value = {} WHERE key = 'portal_version'", "v-x"))
+    assert await current_version() == "v-x" != before
+
+    async with db.transaction():  # inside a transaction: read through it (it sees its own writes)
+        await engine.run_querystring(
+            QueryString("UPDATE system_value SET value = {} WHERE key = 'portal_version'", "v-in-tx")
+        )
+        assert await current_version() == "v-in-tx"
+    assert await current_version() == "v-in-tx"
+
+    if not db.is_sqlite():
+        return  # PostgreSQL reads through its pool only
+    monkeypatch.setattr(type(engine), "read_small_now", lambda self, sql, args: None)  # refused: busy
+    await engine.run_querystring(QueryString("UPDATE system_value SET value = {} WHERE key = 'portal_version'", "v-y"))
+    assert await current_version() == "v-y"
