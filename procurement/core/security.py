@@ -83,18 +83,6 @@ PUBLIC_FEEDS = frozenset({"/notices.atom"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _set(headers: list[tuple[bytes, bytes]], name: str, value: str) -> None:
-    """Replace every ``name`` header by one with ``value`` (names are lower case)."""
-    key = name.encode("latin-1")
-    headers[:] = [(k, v) for k, v in headers if k.lower() != key]
-    headers.append((key, value.encode("latin-1")))
-
-
-def _get(headers: list[tuple[bytes, bytes]], name: str) -> str:
-    key = name.encode("latin-1")
-    return next((v.decode("latin-1") for k, v in headers if k.lower() == key), "")
-
-
 def must_not_be_stored(scope: Scope) -> bool:
     """True when the response is private to this request: a signed-in user's, or a write's."""
     path = scope.get("path", "")
@@ -103,20 +91,39 @@ def must_not_be_stored(scope: Scope) -> bool:
     return scope.get("user") is not None or scope.get("method", "GET") not in SAFE_METHODS
 
 
+_ALWAYS_ENCODED = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in ALWAYS.items()]
+_PAGE_CSP = (b"content-security-policy", PAGE_CSP.encode("latin-1"))
+_PDF_CSP = (b"content-security-policy", PDF_CSP.encode("latin-1"))
+_NO_STORE = (b"cache-control", b"no-store")
+_HSTS = (b"strict-transport-security", HSTS.encode("latin-1"))
+_REPLACED = frozenset({b"content-security-policy", *(k for k, _v in _ALWAYS_ENCODED)})
+
+
 async def security_headers(message: Message, scope: Scope) -> None:
     """Litestar ``before_send`` hook: add the headers to the start of every HTTP response.
 
     A coroutine on purpose: Litestar runs a plain-function hook in a worker thread, once
-    per ASGI message (two thread hops per response); the work here is a few list edits."""
+    per ASGI message (two thread hops per response). One pass over the response's headers
+    with the added ones encoded once (issue 11: this runs on every response)."""
     if message["type"] != "http.response.start":
         return
-    headers = list(message.get("headers") or [])
-    is_pdf = _get(headers, "content-type").lower().startswith("application/pdf")
-    _set(headers, "content-security-policy", PDF_CSP if is_pdf else PAGE_CSP)
-    for name, value in ALWAYS.items():
-        _set(headers, name, value)
-    if must_not_be_stored(scope) and "no-store" not in _get(headers, "cache-control"):
-        _set(headers, "cache-control", "no-store")
+    headers: list[tuple[bytes, bytes]] = []
+    content_type = cache_control = b""
+    for key, value in message.get("headers") or ():
+        name = key.lower()
+        if name in _REPLACED:
+            continue
+        if name == b"content-type":
+            content_type = value
+        elif name == b"cache-control":
+            cache_control = value
+        headers.append((key, value))
+    headers.append(_PDF_CSP if content_type.lower().startswith(b"application/pdf") else _PAGE_CSP)
+    headers.extend(_ALWAYS_ENCODED)
+    if must_not_be_stored(scope) and b"no-store" not in cache_control:
+        headers[:] = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+        headers.append(_NO_STORE)
     if get_settings().cookie_secure:
-        _set(headers, "strict-transport-security", HSTS)
+        headers[:] = [(k, v) for k, v in headers if k.lower() != _HSTS[0]]
+        headers.append(_HSTS)
     message["headers"] = headers
