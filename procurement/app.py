@@ -24,7 +24,7 @@ from procurement.core.csrf import csrf_middleware
 from procurement.core.errors import ConfigurationError
 from procurement.core.i18n import N_, _
 from procurement.core.security import security_headers
-from procurement.core.web import EXCEPTION_HANDLERS, TEMPLATE_GLOBALS, api_csrf_guard
+from procurement.core.web import EXCEPTION_HANDLERS, TEMPLATE_GLOBALS
 from procurement.settings import ROOT, get_settings
 
 log = logging.getLogger("procurement")
@@ -112,8 +112,7 @@ def create_app(*, run_scheduler: bool | None = None) -> Litestar:
     api = Router(
         path="/api/v1",
         route_handlers=[handler for p in found for handler in p.api],
-        guards=[api_csrf_guard],
-    )
+    )  # the API's CSRF check for cookie sessions: accounts/middleware.py (core.web.check_api_csrf)
 
     return Litestar(
         route_handlers=[

@@ -7,7 +7,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from procurement.accounts.services import resolve_session
 from procurement.core import timetravel
-from procurement.core.web import SESSION_COOKIE, client_ip, cookie_value
+from procurement.core.web import SESSION_COOKIE, check_api_csrf, client_ip, cookie_value
 from procurement.settings import get_settings
 
 
@@ -34,4 +34,6 @@ class SessionMiddleware(ASGIMiddleware):
             await timetravel.load_offset()
         scope["user"] = await resolve_session(token, via=via, ip=client_ip(scope)) if token else None
         scope["auth"] = via if scope["user"] else None
+        if scope["path"].startswith("/api/"):
+            check_api_csrf(scope, headers.get("x-csrftoken", ""))
         await next_app(scope, receive, send)

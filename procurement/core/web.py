@@ -27,7 +27,6 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
-from litestar.handlers import BaseRouteHandler
 from litestar.response import Redirect, Template
 from litestar.types import ExceptionHandlersMap, Scope
 from pydantic import BaseModel
@@ -79,19 +78,19 @@ def require_user(request: ASGIConnection, *roles: str) -> CurrentUser:
     return user
 
 
-async def api_csrf_guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+def check_api_csrf(scope: Scope, sent: str) -> None:
     """Cookie sessions must echo their CSRF token on API writes; bearer tokens need not.
 
-    A coroutine: Litestar runs a plain-function guard in a worker thread on every API call."""
-    if connection.scope.get("method") not in UNSAFE_METHODS:
+    Called by the session middleware for every ``/api/`` request once it knows who is
+    signed in (a route guard made Litestar copy the handler on every API call, reads
+    included: issue 11). ``sent`` is the ``X-CSRFToken`` header."""
+    if scope.get("method") not in UNSAFE_METHODS:
         return
-    user = current_user(connection)
-    if user is not None and user.via == "cookie":
-        sent = connection.headers.get("x-csrftoken", "")
-        if not hmac.compare_digest(sent, user.csrf_token):
-            raise PermissionDenied(
-                _("缺少或错误的 CSRF 令牌：使用 Cookie 会话写入时请在 X-CSRFToken 头中带上登录时返回的 csrf_token。")
-            )
+    user = scope.get("user")
+    if user is not None and user.via == "cookie" and not hmac.compare_digest(sent, user.csrf_token):
+        raise PermissionDenied(
+            _("缺少或错误的 CSRF 令牌：使用 Cookie 会话写入时请在 X-CSRFToken 头中带上登录时返回的 csrf_token。")
+        )
 
 
 # --------------------------------------------------------------------------- flash messages
