@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import secrets
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -19,11 +24,42 @@ from procurement.core.actors import SYSTEM, Actor
 from procurement.core.errors import PermissionDenied
 from procurement.settings import get_settings
 
+T = TypeVar("T")
+
 
 @lru_cache
 def _hasher() -> PasswordHasher:
     settings = get_settings()
-    return PasswordHasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib)
+    # One lane (argon2-cffi's default is four, each hash then busies four threads): the
+    # attacker's cost is the memory and the passes, unchanged; a login busies one core,
+    # not every core (issue 11). Hashes made with other parameters still verify and are
+    # made again at the next login (needs_rehash).
+    return PasswordHasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib, parallelism=1)
+
+
+def _hash_threads() -> int:
+    """Threads that hash passwords at once: half the CPUs (one on two), so that logins
+    arriving faster than they can be hashed queue for them instead of taking every core."""
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+def _below_the_loop() -> None:
+    """Run in each hashing thread as it starts: a lower scheduling priority for that
+    thread alone (Linux schedules threads as tasks), so the event loop and the other
+    pages win the CPU while a login hashes; elsewhere nothing changes."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):  # not Linux, or not allowed
+        pass
+
+
+@lru_cache
+def _hashing_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=_hash_threads(), thread_name_prefix="argon2", initializer=_below_the_loop)
+
+
+async def _off_loop(function: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_hashing_pool(), function, *args)
 
 
 @lru_cache
@@ -44,15 +80,16 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 
 async def hash_password_off_loop(password: str) -> str:
-    """``hash_password`` in a worker thread: argon2 takes ~100 ms of CPU, and on the
+    """``hash_password`` in a hashing thread: argon2 takes ~100 ms of CPU, and on the
     event loop it would stall every other request for that long (argon2-cffi
-    releases the GIL while it hashes)."""
-    return await asyncio.to_thread(hash_password, password)
+    releases the GIL while it hashes). The threads are few and run at a lower
+    priority (``_hashing_pool``): a burst of logins waits for them, pages do not."""
+    return await _off_loop(hash_password, password)
 
 
 async def verify_password_off_loop(password_hash: str | None, password: str) -> bool:
-    """``verify_password`` in a worker thread (see ``hash_password_off_loop``)."""
-    return await asyncio.to_thread(verify_password, password_hash, password)
+    """``verify_password`` in a hashing thread (see ``hash_password_off_loop``)."""
+    return await _off_loop(verify_password, password_hash, password)
 
 
 def needs_rehash(password_hash: str) -> bool:
