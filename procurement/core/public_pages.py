@@ -36,7 +36,7 @@ from litestar.response import Response, Template
 
 from procurement.core import clock, i18n, portal_cache
 from procurement.core.csrf import CSRF_RENDERED
-from procurement.core.web import FLASH_COOKIE
+from procurement.core.web import FLASH_COOKIE, etag_matches
 
 MAX_PAGES = 256  # a public page is 10–60 KB: ~15 MB at most
 HTML = MediaType.HTML  # Litestar adds the charset
@@ -77,7 +77,9 @@ def _for_anyone(request: Request) -> bool:
 async def public_page(request: Request, build: Callable[[], Awaitable[Response]]) -> Response:
     """The page ``build`` makes, or the same bytes kept from an earlier request while
     they are still what ``build`` would make (see the module's docstring). ``build``
-    returns a page template, or a response whose content is already bytes."""
+    returns a page template, or a response whose content is already bytes (the API's
+    JSON, a public PDF); a kept response with an ``ETag`` answers a matching
+    ``If-None-Match`` with 304, as ``build`` would."""
     if not _for_anyone(request):
         return await build()
     with portal_cache.one_version():
@@ -87,7 +89,11 @@ async def public_page(request: Request, build: Callable[[], Awaitable[Response]]
         kept = _pages.get(key)
         if kept is not None and kept.version == version and kept.built_at <= now < kept.until:
             _pages.move_to_end(key)
-            return Response(kept.body, media_type=kept.media_type, headers=dict(kept.headers))
+            headers = dict(kept.headers)
+            etag = next((value for name, value in kept.headers if name.lower() == "etag"), None)
+            if etag and etag_matches(request.headers.get("if-none-match", ""), etag):
+                return Response(b"", status_code=304, media_type=kept.media_type, headers=headers)
+            return Response(kept.body, media_type=kept.media_type, headers=headers)
         seen: list[datetime] = []
         token = _changes.set(seen)
         try:

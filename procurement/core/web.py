@@ -311,12 +311,12 @@ def pdf_response(
         "ETag": etag,
         "Cache-Control": PUBLIC_DOCUMENT_CACHE if public else PRIVATE_DOCUMENT_CACHE,
     }
-    if request is not None and _etag_matches(request.headers.get("if-none-match", ""), etag):
+    if request is not None and etag_matches(request.headers.get("if-none-match", ""), etag):
         return Response(b"", status_code=304, media_type="application/pdf", headers=headers)
     return Response(data, media_type="application/pdf", headers=headers)
 
 
-def _etag_matches(if_none_match: str, etag: str) -> bool:
+def etag_matches(if_none_match: str, etag: str) -> bool:
     if not if_none_match:
         return False
     if if_none_match.strip() == "*":

@@ -328,8 +328,13 @@ class TenderPortalPages(Controller):
 
     @get("/{tender_id:int}/document.pdf")
     async def document(self, request: Request, tender_id: Id) -> Response:
-        name, pdf, public = await documents.tender_document(current_user(request), tender_id)
-        return pdf_response(name, pdf, request=request, public=public)
+        async def build() -> Response:
+            name, pdf, public = await documents.tender_document(current_user(request), tender_id)
+            return pdf_response(name, pdf, request=request, public=public)
+
+        # The public's copy kept like a page (issue 11: the PDF downloaded again); a member's
+        # download is built each time, as it starts the organization's 质疑 period (rule 27).
+        return await public_pages.public_page(request, build)
 
 
 __all__ = ["NoticePages", "TenderPortalPages", "atom_feed", "LABELS"]

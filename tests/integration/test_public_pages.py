@@ -201,3 +201,28 @@ async def test_the_portal_version_read_on_the_loop_sees_every_commit_and_falls_b
     monkeypatch.setattr(type(engine), "read_small_now", lambda self, sql, args: None)  # refused: busy
     await engine.run_querystring(QueryString("UPDATE system_value SET value = {} WHERE key = 'portal_version'", "v-y"))
     assert await current_version() == "v-y"
+
+
+async def test_the_public_tender_pdf_is_kept_and_still_answers_304_and_a_member_still_obtains_it(client):
+    from procurement.tenders.tables import Tender, TenderDocumentReceipt
+
+    await TenderDocumentReceipt.delete(force=True)
+    tender = await Tender.select(Tender.id).where(Tender.status == TenderStatus.PUBLISHED).first()
+    url = f"/tenders/{tender['id']}/document.pdf"
+    client.cookies.clear()
+    first = await client.get(url)
+    assert first.status_code == 200 and first.content.startswith(b"%PDF-")
+    assert (url, b"") in {key[:2] for key in public_pages._pages}  # kept for the public
+    again = await client.get(url)
+    assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+    assert again.headers["content-disposition"] == first.headers["content-disposition"]
+    assert again.headers["cache-control"] == first.headers["cache-control"]
+    kept_304 = await client.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert kept_304.status_code == 304 and kept_304.content == b""
+    assert (await client.get(url, headers={"If-None-Match": '"other"'})).status_code == 200
+
+    await page_login(client, "yile")  # a member's download is built for it and counts as obtained
+    member = await client.get(url)
+    assert member.status_code == 200 and member.headers["cache-control"] == "no-store"
+    obtained = await TenderDocumentReceipt.count().where(TenderDocumentReceipt.tender == tender["id"])
+    assert obtained >= 1
