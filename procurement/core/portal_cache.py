@@ -24,11 +24,12 @@ language, and the rows' ids with their clock-derived statuses.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from piccolo.querystring import QueryString
 
@@ -69,14 +70,83 @@ async def current_version() -> str | None:
         return memo["version"]
     engine = db.get_engine()
     rows = None
-    if isinstance(engine, db.PooledSQLiteEngine) and not db.in_transaction():
+    if db.in_transaction():  # sees the transaction's own writes
+        rows = await engine.run_querystring(QueryString(_VERSION_SQL, VERSION_KEY))
+    elif isinstance(engine, db.PooledSQLiteEngine):
         rows = engine.read_small_now(_VERSION_SQL.format("?"), (VERSION_KEY,))
     if rows is None:
-        rows = await engine.run_querystring(QueryString(_VERSION_SQL, VERSION_KEY))
+        rows = await _shared_read.get(_read_version)
     version = rows[0]["value"] if rows else None
     if memo is not None:
         memo["version"] = version
     return version
+
+
+async def _read_version() -> list[dict[str, Any]]:
+    return await db.get_engine().run_querystring(QueryString(_VERSION_SQL, VERSION_KEY))
+
+
+class SharedFreshRead:
+    """One read for the callers that wait together, each read begun after every caller
+    it answers had asked (issue 11: under load on PostgreSQL every public request read
+    the version with a round trip of its own).
+
+    A caller with no read under way reads at once. Callers that ask while a read is under
+    way do not take its answer (it began before they asked, and may miss a commit made
+    since); they wait together for the next read, begun as soon as that one ends, and
+    share its answer. So an answer is never older than the moment its caller asked, and
+    under N concurrent requests there is about one read per round trip, not N.
+    """
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._busy = False
+        self._waiting: asyncio.Future[Any] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def get(self, read: Callable[[], Awaitable[T]]) -> T:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a new event loop (a test, a CLI command): start afresh
+            self._loop, self._busy, self._waiting = loop, False, None
+        if self._busy:
+            if self._waiting is None:
+                self._waiting = loop.create_future()
+                # Waiters all cancelled: the error of their read is not reported as never retrieved.
+                self._waiting.add_done_callback(lambda f: f.cancelled() or f.exception())
+            return cast(T, await asyncio.shield(self._waiting))
+        self._busy = True
+        try:
+            return await read()
+        finally:
+            self._next(read)
+
+    def _next(self, read: Callable[[], Awaitable[Any]]) -> None:
+        """The read under way has ended: begin the one the waiting callers share, if any."""
+        waiting, self._waiting = self._waiting, None
+        if waiting is None:
+            self._busy = False
+            return
+
+        async def shared() -> None:
+            try:
+                value = await read()
+            except BaseException as exc:  # the waiters get the error, as their own read would
+                if not waiting.done():
+                    waiting.set_exception(exc)
+                if not isinstance(exc, Exception):
+                    raise
+            else:
+                if not waiting.done():
+                    waiting.set_result(value)
+            finally:
+                self._next(read)
+
+        task = asyncio.get_running_loop().create_task(shared())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+_shared_read = SharedFreshRead()
 
 
 class PortalCache:
