@@ -66,9 +66,9 @@ class Settings(BaseSettings):
         default=50, description=N_("同一 IP 在时间窗内允许的登录失败次数（单位内网常共用出口 IP，故较宽）。")
     )
     login_window_minutes: int = Field(default=15, description=N_("登录失败计数的时间窗（分钟），超出后锁定同样时长。"))
-    argon2_time_cost: int = Field(default=3, description=N_("argon2 密码哈希的迭代次数（越大越慢越安全）。"))
+    argon2_time_cost: int = Field(default=2, description=N_("argon2 密码哈希的迭代次数（越大越慢越安全）。"))
     argon2_memory_kib: int = Field(
-        default=65536, description=N_("argon2 密码哈希使用的内存（KiB）。测试中调低以加快速度。")
+        default=19456, description=N_("argon2 密码哈希使用的内存（KiB）。测试中调低以加快速度。")
     )
     password_min_length: int = Field(default=10, description=N_("密码最短长度（还须同时含字母和数字）。"))
     max_request_mb: int = Field(default=60, description=N_("单个请求体上限（MB）。"))

@@ -44,3 +44,18 @@ async def test_hashing_runs_in_its_own_threads_at_a_lower_priority():
 def test_half_the_cpus_hash_at_once(monkeypatch, cpus, threads):
     monkeypatch.setattr(os, "cpu_count", lambda: cpus)
     assert auth._hash_threads() == threads
+
+
+def test_the_defaults_are_owasps_first_argon2id_setting_and_the_old_ones_are_renewed():
+    """The default cost is OWASP's Password Storage Cheat Sheet's first argon2id setting
+    (m = 19 MiB, t = 2, p = 1), not below it; hashes made with the earlier defaults
+    (64 MiB, 3 passes) still verify and are made again at the next login."""
+    from procurement.settings import Settings
+
+    defaults = Settings.model_fields
+    memory, passes = defaults["argon2_memory_kib"].default, defaults["argon2_time_cost"].default
+    assert memory >= 19456 and passes >= 2
+    assert memory * passes >= 19456 * 2
+    earlier = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=1).hash("较早的密码-1")
+    assert auth.verify_password(earlier, "较早的密码-1")
+    assert auth.needs_rehash(earlier)
