@@ -83,7 +83,12 @@ async def current_version() -> str | None:
 
 
 async def _read_version() -> list[dict[str, Any]]:
-    return await db.get_engine().run_querystring(QueryString(_VERSION_SQL, VERSION_KEY))
+    engine = db.get_engine()
+    if isinstance(engine, db.OwnConnectionPostgresEngine):
+        rows = await engine.read_small_own(_VERSION_SQL.format("$1"), VERSION_KEY)
+        if rows is not None:
+            return rows
+    return await engine.run_querystring(QueryString(_VERSION_SQL, VERSION_KEY))
 
 
 class SharedFreshRead:

@@ -6,6 +6,7 @@ at once. SQLite, or PostgreSQL with DATABASE_URL."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -181,7 +182,7 @@ async def test_the_portal_version_read_on_the_loop_sees_every_commit_and_falls_b
     """SQLite: the version is read on the event loop's thread by a connection of its own that
     never waits (db.read_small_now); it must see another connection's commit at once, and
     when it cannot answer the read goes through the pool as before. PostgreSQL: the same
-    reads, through its pool."""
+    reads, on a connection of the engine's own (recovering from losing it)."""
     from procurement.core.portal_cache import current_version
 
     engine = db.get_engine()
@@ -197,10 +198,36 @@ async def test_the_portal_version_read_on_the_loop_sees_every_commit_and_falls_b
     assert await current_version() == "v-in-tx"
 
     if not db.is_sqlite():
-        return  # PostgreSQL reads through its pool only
+        await _postgres_reads_on_a_connection_of_its_own_and_recovers(engine)
+        return
     monkeypatch.setattr(type(engine), "read_small_now", lambda self, sql, args: None)  # refused: busy
     await engine.run_querystring(QueryString("UPDATE system_value SET value = {} WHERE key = 'portal_version'", "v-y"))
     assert await current_version() == "v-y"
+
+
+async def _postgres_reads_on_a_connection_of_its_own_and_recovers(engine) -> None:
+    """PostgreSQL: outside a transaction the version is read on the engine's connection of its
+    own (not a pooled one); a commit through the pool shows at the next read; a connection
+    killed by the server (a restart, an administrator) costs one read through the pool, and
+    the read after opens a new one."""
+    from procurement.core.portal_cache import current_version
+
+    await current_version()
+    own = engine._own[1]
+    backend = own.get_server_pid()
+    await engine.run_querystring(QueryString("UPDATE system_value SET value = {} WHERE key = 'portal_version'", "v-pg"))
+    assert await current_version() == "v-pg" and engine._own[1] is own
+    await engine.run_querystring(QueryString("SELECT pg_terminate_backend({})", backend))
+    await engine.run_querystring(
+        QueryString("UPDATE system_value SET value = {} WHERE key = 'portal_version'", "v-pg2")
+    )
+    for _ in range(50):  # the server's termination reaches the client side
+        if own.is_closed():
+            break
+        await asyncio.sleep(0.02)
+    assert await current_version() == "v-pg2"  # through the pool, or a new connection
+    assert await current_version() == "v-pg2"
+    assert engine._own is not None and engine._own[1] is not own and engine._own[1].get_server_pid() != backend
 
 
 async def test_the_public_tender_pdf_is_kept_and_still_answers_304_and_a_member_still_obtains_it(client):
