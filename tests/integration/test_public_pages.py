@@ -228,6 +228,12 @@ async def _postgres_reads_on_a_connection_of_its_own_and_recovers(engine) -> Non
     assert await current_version() == "v-pg2"  # through the pool, or a new connection
     assert await current_version() == "v-pg2"
     assert engine._own is not None and engine._own[1] is not own and engine._own[1].get_server_pid() != backend
+    kept = engine._own[1]
+    both = await asyncio.gather(  # two reads at once (two versions' reads) queue for the one connection
+        engine.read_small_own("SELECT value FROM system_value WHERE key = $1", "portal_version"),
+        engine.read_small_own("SELECT pg_sleep(0.05), value FROM system_value WHERE key = $1", "portal_version"),
+    )
+    assert [rows[0]["value"] for rows in both] == ["v-pg2", "v-pg2"] and engine._own[1] is kept
 
 
 async def test_the_public_tender_pdf_is_kept_and_still_answers_304_and_a_member_still_obtains_it(client):
