@@ -25,6 +25,7 @@ language, and the rows' ids with their clock-derived statuses.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterator
 from contextlib import contextmanager
@@ -63,27 +64,32 @@ def one_version() -> Iterator[None]:
         _memo.reset(token)
 
 
-async def current_version() -> str | None:
-    """The portal's version as the database says now (None when the row is missing)."""
+async def current_version(key: str = VERSION_KEY) -> str | None:
+    """The portal's version (or another trigger-kept version named ``key``: the
+    dashboards' ``dashboard_version``) as the database says now (None when the row is
+    missing)."""
     memo = _memo.get()
-    if memo is not None and "version" in memo:
-        return memo["version"]
+    if memo is not None and key in memo:
+        return memo[key]
     engine = db.get_engine()
     rows = None
     if db.in_transaction():  # sees the transaction's own writes
-        rows = await engine.run_querystring(QueryString(_VERSION_SQL, VERSION_KEY))
+        rows = await engine.run_querystring(QueryString(_VERSION_SQL, key))
     elif isinstance(engine, db.PooledSQLiteEngine):
-        rows = engine.read_small_now(_VERSION_SQL.format("?"), (VERSION_KEY,))
+        rows = engine.read_small_now(_VERSION_SQL.format("?"), (key,))
     if rows is None:
-        rows = await _shared_read.get(_read_version)
+        shared = _shared_reads.get(key)
+        if shared is None:
+            shared = _shared_reads[key] = SharedFreshRead()
+        rows = await shared.get(functools.partial(_read_version, key))
     version = rows[0]["value"] if rows else None
     if memo is not None:
-        memo["version"] = version
+        memo[key] = version
     return version
 
 
-async def _read_version() -> list[dict[str, Any]]:
-    return await db.get_engine().run_querystring(QueryString(_VERSION_SQL, VERSION_KEY))
+async def _read_version(key: str) -> list[dict[str, Any]]:
+    return await db.get_engine().run_querystring(QueryString(_VERSION_SQL, key))
 
 
 class SharedFreshRead:
@@ -146,7 +152,7 @@ class SharedFreshRead:
         task.add_done_callback(self._tasks.discard)
 
 
-_shared_read = SharedFreshRead()
+_shared_reads: dict[str, SharedFreshRead] = {}  # one per version key
 
 
 class PortalCache:
