@@ -646,9 +646,16 @@ async def resolve_session(token: str | None, *, via: str, ip: str = "") -> Curre
     organization takes effect at once on every process."""
     if not token or len(token) > 200:
         return None
-    rows = await db.get_engine().run_querystring(
-        QueryString(_RESOLVE_SESSION_SQL, auth.token_digest(token), clock.now())
-    )
+    digest, now = auth.token_digest(token), clock.now()
+    engine = db.get_engine()
+    rows = None
+    if isinstance(engine, db.PooledSQLiteEngine) and not db.in_transaction():
+        # On the loop's thread, as the portal's version is read (issue 11: the hop to a
+        # pooled connection's thread and back cost more than the read); the committed state
+        # as any connection sees it, so a logout through any process applies at once.
+        rows = engine.read_small_now(_RESOLVE_SESSION_SQL.format("?", "?"), (digest, now))
+    if rows is None:
+        rows = await engine.run_querystring(QueryString(_RESOLVE_SESSION_SQL, digest, now))
     row = rows[0] if rows else None
     if row is None or not row["is_active"]:
         return None

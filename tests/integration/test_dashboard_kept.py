@@ -322,3 +322,25 @@ async def test_each_session_gets_its_own_csrf_field_in_a_kept_page_and_a_flash_i
         b.cookies.delete(FLASH_COOKIE)
         assert "已保存的提示" not in await _dashboard(b)
         assert _kept_for(uid)
+
+
+async def test_a_session_expires_at_its_moment_on_a_kept_page(client, app):
+    """The session is read on the loop's thread on SQLite (``resolve_session``): the same
+    expiry to the second, the same logout from another connection."""
+    from procurement.core.tables import UserSession
+
+    async with browser(app, "xingfujia") as c:
+        await _dashboard(c)
+        row = (
+            await UserSession.select(UserSession.id, UserSession.expires_at)
+            .order_by(UserSession.id, ascending=False)
+            .first()
+        )
+        assert row is not None
+        with clock.frozen(row["expires_at"] - timedelta(seconds=1)):
+            assert (await c.get("/dashboard")).status_code == 200
+        with clock.frozen(row["expires_at"] + timedelta(seconds=1)):
+            assert (await c.get("/dashboard")).status_code != 200
+        assert (await c.get("/dashboard")).status_code == 200
+        await another_connection("UPDATE user_session SET revoked_at = $1 WHERE id = $2", clock.now(), row["id"])
+        assert (await c.get("/dashboard")).status_code != 200
