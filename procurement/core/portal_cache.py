@@ -39,6 +39,10 @@ from procurement.core import db
 T = TypeVar("T")
 
 VERSION_KEY = "portal_version"
+# The officer's and the organization's dashboards' version (``dashboard.kept``), read with
+# the session (``accounts.services.resolve_session_and_version``) into the request's scope.
+DASHBOARD_VERSION_KEY = "dashboard_version"
+DASHBOARD_VERSION_SCOPE = "procurement.dashboard_version"
 _VERSION_SQL = "SELECT value FROM system_value WHERE key = {}"
 MAX_ENTRIES = 128  # a page of 20 notices holds ~60 KB: ~8 MB (of 100-row API pages, ~40 MB) at most
 

@@ -9,9 +9,10 @@ unread count, language), and sent again while all of these hold:
   Triggers change it in the same transaction as any change to any table those
   dashboards read (migrations ``2026-12-07T12:45``, procurement's and the contracts'):
   a bid, a contract, a payment, a notification, written by any process, shows at the
-  next request of every process. The version is read before the data, as the portal's
-  is (``portal_cache.current_version``: on SQLite on the loop's thread, otherwise one
-  read shared by the requests that wait together, never older than the request);
+  next request of every process. The version is read before the data: with the
+  session, in the same statement (``accounts.services.resolve_session_and_version``,
+  put in the request's scope by the session middleware), or else as the portal's is
+  (``portal_cache.current_version``);
 - the clock is still inside the window in which the page renders the same: until the
   next Beijing minute (the page shows today's date and the time to the minute; every
   due *day* turns at a Beijing midnight, a minute boundary) or the first moment the
@@ -48,7 +49,7 @@ from procurement.core.auth import CurrentUser
 from procurement.core.csrf import CSRF_RENDERED, CSRFInput
 from procurement.core.web import FLASH_COOKIE
 
-VERSION_KEY = "dashboard_version"
+VERSION_KEY = portal_cache.DASHBOARD_VERSION_KEY
 KEPT_ROLES = frozenset({Role.ORG_MEMBER, Role.OFFICER})
 MAX_PAGES = 512  # a dashboard is 15–40 KB: ~20 MB at most
 _MARK = f"<!--csrf-input-{secrets.token_hex(8)}-->"  # where the request's CSRF field goes
@@ -95,7 +96,11 @@ async def kept_page(request: Request, user: CurrentUser, build: Callable[[], Awa
     are still what ``build`` would make (see the module's docstring)."""
     if not _keepable(request, user):
         return await build()
-    version = await portal_cache.current_version(VERSION_KEY)
+    scope: dict[str, Any] = request.scope  # type: ignore[assignment]
+    if portal_cache.DASHBOARD_VERSION_SCOPE in scope:  # read with the session (one round trip)
+        version = scope[portal_cache.DASHBOARD_VERSION_SCOPE]
+    else:
+        version = await portal_cache.current_version(VERSION_KEY)
     now = clock.now()
     key = _key(request, user)
     kept = _pages.get(key)
