@@ -150,7 +150,6 @@ async def test_a_question_from_another_connection_shows_on_the_officers_kept_pag
 async def test_every_table_the_kept_dashboards_read_changes_the_version(client):
     """What the dashboards read, as the SQL they run says, against the version's triggers:
     a query added on a table without one would keep a page past a change."""
-    from procurement.accounts.services import resolve_session  # noqa: F401  (the session's own read is not kept)
     from procurement.accounts.tables import Organization
     from procurement.dashboard import services
     from procurement.system import services as system
@@ -325,7 +324,8 @@ async def test_each_session_gets_its_own_csrf_field_in_a_kept_page_and_a_flash_i
 
 
 async def test_a_session_expires_at_its_moment_on_a_kept_page(client, app):
-    """The session is read on the loop's thread on SQLite (``resolve_session``): the same
+    """The session is read on the loop's thread on SQLite, with the dashboards' version
+    (``resolve_session_and_version``): the same
     expiry to the second, the same logout from another connection."""
     from procurement.core.tables import UserSession
 
@@ -344,3 +344,18 @@ async def test_a_session_expires_at_its_moment_on_a_kept_page(client, app):
         assert (await c.get("/dashboard")).status_code == 200
         await another_connection("UPDATE user_session SET revoked_at = $1 WHERE id = $2", clock.now(), row["id"])
         assert (await c.get("/dashboard")).status_code != 200
+
+
+async def test_without_the_version_read_with_the_session_the_page_reads_it_itself(client, app, monkeypatch):
+    """``kept_page`` reached without the session middleware's version (the scope key
+    absent) reads the version as the portal does, with the same staleness guarantee."""
+    from procurement.accounts import middleware
+
+    monkeypatch.setattr(middleware, "DASHBOARD_VERSION_SCOPE", "procurement.test.elsewhere")
+    tender = await published_tender(client, title="自己读版本号的项目")
+    async with browser(app, "yile") as c:
+        assert "自己读版本号的项目" in await _dashboard(c)
+        await _dashboard(c)
+        assert _kept_for(await _user_id("yile"))
+        await another_connection("UPDATE tender SET title = $1 WHERE id = $2", "另一连接改后的名称", tender["id"])
+        assert "另一连接改后的名称" in await _dashboard(c)
