@@ -5,8 +5,9 @@ from __future__ import annotations
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from procurement.accounts.services import resolve_session
+from procurement.accounts.services import resolve_session_and_version
 from procurement.core import timetravel
+from procurement.core.portal_cache import DASHBOARD_VERSION_SCOPE
 from procurement.core.web import SESSION_COOKIE, check_api_csrf, client_ip, cookie_value
 from procurement.settings import get_settings
 
@@ -32,7 +33,12 @@ class SessionMiddleware(ASGIMiddleware):
             token = cookie_value(headers.get("cookie", ""), SESSION_COOKIE)
         if get_settings().time_travel:
             await timetravel.load_offset()
-        scope["user"] = await resolve_session(token, via=via, ip=client_ip(scope)) if token else None
+        user, version = (
+            await resolve_session_and_version(token, via=via, ip=client_ip(scope)) if token else (None, None)
+        )
+        scope["user"] = user
+        if user is not None:  # read with the session, before anything the page reads (dashboard.kept)
+            scope[DASHBOARD_VERSION_SCOPE] = version  # type: ignore[literal-required]
         scope["auth"] = via if scope["user"] else None
         if scope["path"].startswith("/api/"):
             check_api_csrf(scope, headers.get("x-csrftoken", ""))

@@ -37,6 +37,7 @@ from procurement.core.auth import CurrentUser, actor_of
 from procurement.core.errors import NotAuthenticated, NotFound, RateLimited, ValidationFailed
 from procurement.core.i18n import _
 from procurement.core.notify import notify
+from procurement.core.portal_cache import DASHBOARD_VERSION_KEY
 from procurement.core.prepared import Prepared
 from procurement.core.tables import LoginAttempt, UserSession
 from procurement.core.transitions import apply_transition
@@ -632,7 +633,10 @@ _RESOLVE_SESSION_SQL = (
     " u.is_active, o.id AS org_id, o.name AS org_name, o.kind AS org_kind, o.status AS org_status,"
     # The unread count of the navigation rides on this query (no second query per page;
     # the partial index inbox_item_unread keeps it to the unread rows of this user).
-    " (SELECT COUNT(*) FROM inbox_item i WHERE i.recipient = u.id AND i.read_at IS NULL) AS unread"
+    " (SELECT COUNT(*) FROM inbox_item i WHERE i.recipient = u.id AND i.read_at IS NULL) AS unread,"
+    # So does the dashboards' version (``dashboard.kept``): read in the session's snapshot,
+    # before anything the page reads (issue 11: one round trip less on PostgreSQL).
+    f" (SELECT value FROM system_value WHERE key = '{DASHBOARD_VERSION_KEY}') AS dashboard_version"
     " FROM user_session s JOIN app_user u ON u.id = s.user"
     " LEFT JOIN organization o ON o.id = u.organization"
     " WHERE s.token_hash = {} AND s.revoked_at IS NULL AND s.expires_at > {}"
@@ -644,17 +648,37 @@ async def resolve_session(token: str | None, *, via: str, ip: str = "") -> Curre
 
     Read from the database on every request, never cached: a logout or a suspended
     organization takes effect at once on every process."""
+    return (await resolve_session_and_version(token, via=via, ip=ip))[0]
+
+
+async def resolve_session_and_version(
+    token: str | None, *, via: str, ip: str = ""
+) -> tuple[CurrentUser | None, str | None]:
+    """``resolve_session``'s user, and the dashboards' version read with it (None without
+    a user or without the version's row)."""
+    user, version = await _resolve(token, via=via, ip=ip)
+    return user, version if user is not None else None
+
+
+async def _resolve(token: str | None, *, via: str, ip: str) -> tuple[CurrentUser | None, str | None]:
     if not token or len(token) > 200:
-        return None
-    rows = await db.get_engine().run_querystring(
-        QueryString(_RESOLVE_SESSION_SQL, auth.token_digest(token), clock.now())
-    )
+        return None, None
+    digest, now = auth.token_digest(token), clock.now()
+    engine = db.get_engine()
+    rows = None
+    if isinstance(engine, db.PooledSQLiteEngine) and not db.in_transaction():
+        # On the loop's thread, as the portal's version is read (issue 11: the hop to a
+        # pooled connection's thread and back cost more than the read); the committed state
+        # as any connection sees it, so a logout through any process applies at once.
+        rows = engine.read_small_now(_RESOLVE_SESSION_SQL.format("?", "?"), (digest, now))
+    if rows is None:
+        rows = await engine.run_querystring(QueryString(_RESOLVE_SESSION_SQL, digest, now))
     row = rows[0] if rows else None
     if row is None or not row["is_active"]:
-        return None
+        return None, None
     if row["org_id"] is not None and row["org_status"] != OrgStatus.ACTIVE:
-        return None
-    return CurrentUser(
+        return None, None
+    user = CurrentUser(
         id=row["user_id"],
         username=row["username"],
         display_name=row["display_name"],
@@ -668,6 +692,7 @@ async def resolve_session(token: str | None, *, via: str, ip: str = "") -> Curre
         ip=ip,
         unread=int(row["unread"] or 0),
     )
+    return user, row["dashboard_version"]
 
 
 async def purge_expired_sessions() -> int:

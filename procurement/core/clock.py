@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -92,3 +93,34 @@ def tick(delta: timedelta) -> None:
     if _frozen is None:
         raise RuntimeError("the clock is not frozen")
     _frozen = _frozen + delta
+
+
+# --------------------------------------------------------------------------- what follows the clock
+
+_changes: ContextVar[list[datetime] | None] = ContextVar("clock_changes", default=None)
+
+
+def changes_at(moment: datetime | None) -> None:
+    """What is being shown will read otherwise from ``moment`` on (a deadline ahead, the
+    moment a deadline becomes "due within a day"). Code that derives what it shows from
+    :func:`now` at a finer grain than the Beijing minute reports it here, so that a page
+    kept until the clock changes it (``public_pages``, the dashboards) is dropped then.
+    Outside :func:`watching_changes` the call does nothing."""
+    seen = _changes.get()
+    if seen is not None and moment is not None:
+        seen.append(moment)
+
+
+@contextlib.contextmanager
+def watching_changes() -> Iterator[list[datetime]]:
+    """Collect the moments reported by :func:`changes_at` inside the block; a block
+    inside another passes its moments on to the outer one as well."""
+    outer = _changes.get()
+    seen: list[datetime] = []
+    token = _changes.set(seen)
+    try:
+        yield seen
+    finally:
+        _changes.reset(token)
+        if outer is not None:
+            outer.extend(seen)

@@ -157,10 +157,11 @@ class PooledSQLiteEngine(SQLiteEngine):
         return _PooledTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
     def read_small_now(self, sql: str, args: tuple[Any, ...]) -> list[dict[str, Any]] | None:
-        """A one-row read by primary key answered on the calling (event-loop) thread, or
+        """A one-row read by a unique key answered on the calling (event-loop) thread, or
         None when it cannot be answered at once (then the caller reads as usual).
 
-        For the portal's version, read on every public request (issue 11): the hop to
+        For the portal's and the dashboards' versions and the session of a signed-in
+        request, read on every request (issue 11): the hop to
         a pooled connection's thread and back costs several times the read itself.
         Never waits: the connection is read-only with a busy timeout of 0, so a lock
         makes it answer "busy" (None) instead of blocking the loop; in WAL mode readers

@@ -25,6 +25,7 @@ language, and the rows' ids with their clock-derived statuses.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterator
 from contextlib import contextmanager
@@ -38,6 +39,10 @@ from procurement.core import db
 T = TypeVar("T")
 
 VERSION_KEY = "portal_version"
+# The officer's and the organization's dashboards' version (``dashboard.kept``), read with
+# the session (``accounts.services.resolve_session_and_version``) into the request's scope.
+DASHBOARD_VERSION_KEY = "dashboard_version"
+DASHBOARD_VERSION_SCOPE = "procurement.dashboard_version"
 _VERSION_SQL = "SELECT value FROM system_value WHERE key = {}"
 MAX_ENTRIES = 128  # a page of 20 notices holds ~60 KB: ~8 MB (of 100-row API pages, ~40 MB) at most
 
@@ -63,32 +68,37 @@ def one_version() -> Iterator[None]:
         _memo.reset(token)
 
 
-async def current_version() -> str | None:
-    """The portal's version as the database says now (None when the row is missing)."""
+async def current_version(key: str = VERSION_KEY) -> str | None:
+    """The portal's version (or another trigger-kept version named ``key``: the
+    dashboards' ``dashboard_version``) as the database says now (None when the row is
+    missing)."""
     memo = _memo.get()
-    if memo is not None and "version" in memo:
-        return memo["version"]
+    if memo is not None and key in memo:
+        return memo[key]
     engine = db.get_engine()
     rows = None
     if db.in_transaction():  # sees the transaction's own writes
-        rows = await engine.run_querystring(QueryString(_VERSION_SQL, VERSION_KEY))
+        rows = await engine.run_querystring(QueryString(_VERSION_SQL, key))
     elif isinstance(engine, db.PooledSQLiteEngine):
-        rows = engine.read_small_now(_VERSION_SQL.format("?"), (VERSION_KEY,))
+        rows = engine.read_small_now(_VERSION_SQL.format("?"), (key,))
     if rows is None:
-        rows = await _shared_read.get(_read_version)
+        shared = _shared_reads.get(key)
+        if shared is None:
+            shared = _shared_reads[key] = SharedFreshRead()
+        rows = await shared.get(functools.partial(_read_version, key))
     version = rows[0]["value"] if rows else None
     if memo is not None:
-        memo["version"] = version
+        memo[key] = version
     return version
 
 
-async def _read_version() -> list[dict[str, Any]]:
+async def _read_version(key: str) -> list[dict[str, Any]]:
     engine = db.get_engine()
     if isinstance(engine, db.OwnConnectionPostgresEngine):
-        rows = await engine.read_small_own(_VERSION_SQL.format("$1"), VERSION_KEY)
+        rows = await engine.read_small_own(_VERSION_SQL.format("$1"), key)
         if rows is not None:
             return rows
-    return await engine.run_querystring(QueryString(_VERSION_SQL, VERSION_KEY))
+    return await engine.run_querystring(QueryString(_VERSION_SQL, key))
 
 
 class SharedFreshRead:
@@ -151,7 +161,7 @@ class SharedFreshRead:
         task.add_done_callback(self._tasks.discard)
 
 
-_shared_read = SharedFreshRead()
+_shared_reads: dict[str, SharedFreshRead] = {}  # one per version key
 
 
 class PortalCache:

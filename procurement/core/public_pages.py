@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,15 +40,7 @@ from procurement.core.web import FLASH_COOKIE, etag_matches
 MAX_PAGES = 256  # a public page is 10–60 KB: ~15 MB at most
 HTML = MediaType.HTML  # Litestar adds the charset
 
-_changes: ContextVar[list[datetime] | None] = ContextVar("public_page_changes", default=None)
-
-
-def changes_at(moment: datetime | None) -> None:
-    """What is being shown will read otherwise from ``moment`` on (a deadline ahead).
-    Outside a page being kept the call does nothing."""
-    seen = _changes.get()
-    if seen is not None and moment is not None:
-        seen.append(moment)
+changes_at = clock.changes_at  # what is shown reads otherwise from that moment on (see ``clock``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +85,7 @@ async def public_page(request: Request, build: Callable[[], Awaitable[Response]]
             if etag and etag_matches(request.headers.get("if-none-match", ""), etag):
                 return Response(b"", status_code=304, media_type=kept.media_type, headers=headers)
             return Response(kept.body, media_type=kept.media_type, headers=headers)
-        seen: list[datetime] = []
-        token = _changes.set(seen)
-        try:
+        with clock.watching_changes() as seen:
             response = await build()
             if response.status_code not in (None, 200) or response.cookies:
                 return response
@@ -106,8 +95,6 @@ async def public_page(request: Request, build: Callable[[], Awaitable[Response]]
                 body = response.content  # already encoded (the API's JSON)
             else:
                 return response
-        finally:
-            _changes.reset(token)
     media_type = response.media_type or HTML
     sent = Response(body, media_type=media_type, headers=dict(response.headers))
     if version is None or request.scope.get(CSRF_RENDERED):

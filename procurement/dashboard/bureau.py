@@ -20,7 +20,7 @@ from procurement.core.i18n import _
 from procurement.dashboard.admin import registrations
 from procurement.dashboard.bonds import refunds
 from procurement.dashboard.schemas import TodoEntry, TodoItem
-from procurement.dashboard.todo import CLOSING_SOON, IN_EVALUATION, grouped, item, late, soon
+from procurement.dashboard.todo import CLOSING_SOON, IN_EVALUATION, grouped, item, late, soon, until
 from procurement.evaluation.tables import Panel
 from procurement.tenders.states import TenderStatus
 from procurement.tenders.tables import Tender, TenderQuestion
@@ -63,7 +63,7 @@ async def _questions(org_id: int, now: datetime) -> TodoItem:
             link=f"/bureau/tenders/{tender_id}#questions",
             note=_("{n} 个问题待答复").format(n=len(group)),
             when_label=_("投标截止"),
-            at=group[0]["tender.bid_deadline"],
+            at=until(group[0]["tender.bid_deadline"]),  # listed while the deadline is ahead
             urgent=soon(group[0]["tender.bid_deadline"], now),
         )
         for tender_id, group in grouped(rows, "tender").items()
@@ -80,31 +80,32 @@ async def _questions(org_id: int, now: datetime) -> TodoItem:
 
 
 async def _closing(org_id: int, now: datetime) -> TodoItem:
+    # Every published tender whose deadline is ahead, those closing within CLOSING_SOON
+    # kept here: a kept dashboard learns when the next one comes within it.
     rows = await prepared.run(
-        lambda org_id, now, until: (
+        lambda org_id, now: (
             Tender.select(Tender.id, Tender.title, Tender.bid_deadline)
-            .where(
-                (Tender.buyer == org_id)
-                & (Tender.status == TenderStatus.PUBLISHED)
-                & (Tender.bid_deadline > now)
-                & (Tender.bid_deadline <= until)
-            )
+            .where((Tender.buyer == org_id) & (Tender.status == TenderStatus.PUBLISHED) & (Tender.bid_deadline > now))
             .order_by(Tender.bid_deadline)
         ),
         org_id,
         now,
-        now + CLOSING_SOON,
     )
-    entries = [
-        TodoEntry(
-            title=r["title"],
-            link=f"/bureau/tenders/{r['id']}",
-            when_label=_("投标截止"),
-            at=r["bid_deadline"],
-            urgent=soon(r["bid_deadline"], now),
+    entries = []
+    for r in rows:
+        deadline = until(r["bid_deadline"])
+        if deadline - CLOSING_SOON > now:
+            clock.changes_at(deadline - CLOSING_SOON)  # the first one not yet within: it comes in then
+            break
+        entries.append(
+            TodoEntry(
+                title=r["title"],
+                link=f"/bureau/tenders/{r['id']}",
+                when_label=_("投标截止"),
+                at=deadline,
+                urgent=soon(deadline, now),
+            )
         )
-        for r in rows
-    ]
     return item(
         "closing",
         _("7 日内截止投标的项目"),

@@ -17,7 +17,7 @@ from procurement.core.auth import CurrentUser
 from procurement.core.i18n import _
 from procurement.core.prepared import Prepared
 from procurement.dashboard.schemas import TodoEntry, TodoItem
-from procurement.dashboard.todo import BEFORE_OPENING, item, late, soon
+from procurement.dashboard.todo import BEFORE_OPENING, item, late, soon, until
 from procurement.tenders.states import Method, TenderStatus
 from procurement.tenders.tables import Tender
 
@@ -91,7 +91,7 @@ async def _open_tenders(org_id: int, now: datetime) -> TodoItem:
             urgent=soon(r["bid_deadline"], now),
         )
         for r in rows
-        if _may_bid(r, org_id)
+        if _may_bid(r, org_id) and until(r["bid_deadline"])  # listed while its deadline is ahead
     ]
     return item(
         "open_tenders",
@@ -145,7 +145,7 @@ def _drafts(rows: list[dict[str, Any]], now: datetime) -> TodoItem:
         if r["status"] in (BidStatus.DRAFT, BidStatus.WITHDRAWN)
         and r["tender.status"] == TenderStatus.PUBLISHED
         and r["tender.bid_deadline"] is not None
-        and r["tender.bid_deadline"] > now
+        and until(r["tender.bid_deadline"]) > now
     ]
     return item(
         "bid_drafts",
@@ -164,7 +164,8 @@ def _submitted(rows: list[dict[str, Any]], now: datetime) -> TodoItem:
         if r["status"] != BidStatus.SUBMITTED:
             continue
         confirm = r["submitted_version"] > 0 and r["tender_version"] < r["tender.version"]
-        open_for_changes = r["tender.bid_deadline"] is not None and r["tender.bid_deadline"] > now
+        deadline = r["tender.bid_deadline"]
+        open_for_changes = deadline is not None and until(deadline) > now
         entries.append(
             TodoEntry(
                 title=r["tender.title"],

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from procurement.bids.states import BidStatus
+from procurement.core import clock
 from procurement.dashboard.schemas import TodoEntry, TodoItem
 from procurement.tenders.states import TenderStatus
 
@@ -19,8 +20,18 @@ BEFORE_OPENING = (BidStatus.DRAFT, BidStatus.SUBMITTED, BidStatus.WITHDRAWN)
 
 
 def soon(moment: datetime | None, now: datetime) -> bool:
-    """Due within a day."""
-    return moment is not None and moment - now < URGENT
+    """Due within a day (a kept page is told when that turns: ``clock.changes_at``)."""
+    if moment is None:
+        return False
+    clock.changes_at(moment - URGENT)
+    return moment - now < URGENT
+
+
+def until(moment: datetime) -> datetime:
+    """``moment``, reported as a moment from which what is shown reads otherwise (a row
+    listed while its deadline is ahead)."""
+    clock.changes_at(moment)
+    return moment
 
 
 def late(day: date | None, today: date) -> bool:

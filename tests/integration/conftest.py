@@ -90,7 +90,9 @@ async def _wipe() -> None:
     from piccolo.querystring import QueryString
 
     engine = db.get_engine()
-    for table in tables_in_delete_order():
+    # system_value last: the version triggers (portal_version, dashboard_version) of the
+    # tables deleted before it write their row back into it.
+    for table in sorted(tables_in_delete_order(), key=lambda t: t._meta.tablename == "system_value"):
         name = table._meta.tablename
         for column in table._meta.foreign_key_columns:
             if isinstance(column, ForeignKey) and column._foreign_key_meta.resolved_references is table:
