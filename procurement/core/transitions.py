@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from procurement.core import audit, db
@@ -58,8 +59,18 @@ async def apply_transition(
     condition = (key == row_id) & (status == transition.source)
     if guard is not None:
         condition &= guard
+    update = model.update({status: transition.target, **(values or {})}).where(condition).returning(key)
     async with db.transaction():
-        changed = await model.update({status: transition.target, **(values or {})}).where(condition).returning(key)
+        if db.is_sqlite():
+            changed = await update
+        else:
+            # The audit chain's lock in the same statement, taken only once the row is
+            # changed (so after the row's lock, the order every writer keeps): one round
+            # trip fewer per transition (issue 11).
+            [changing] = update.querystrings
+            changed = await db.get_engine().run_querystring(
+                QueryString(f"WITH changed AS ({{}}) SELECT {audit.LOCK_CHAIN_SQL} FROM changed", changing)
+            )
         if not changed:
             raise Conflict(_(STALE), extra={"entity": model._meta.tablename, "id": row_id, "action": transition.action})
         await audit.record(
@@ -69,5 +80,6 @@ async def apply_transition(
             actor=actor,
             before={"status": transition.source, **(before or {})},
             after={"status": transition.target, **(after or {})},
+            chain_locked=True,
         )
     return transition.target

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from procurement.core import clock, db, events
+from procurement.core import audit, clock, db, events
 from procurement.core.actors import SYSTEM, Actor, Relation
 from procurement.core.errors import ConfigurationError, Conflict, InvalidTransition, PermissionDenied
 from procurement.core.scheduler import Due, DueSweep, run_due
@@ -101,6 +101,23 @@ async def test_time_driven_steps_are_taken_by_the_system_not_by_an_officer(clien
         assert await tenders.close_due_tenders() >= 1
     [row] = await _audit_rows(tender["id"], "tender.close")
     assert row["actor_id"] is None and row["actor_label"] == SYSTEM.label
+
+
+async def test_audit_rows_hashed_by_the_database_verify_whatever_they_hold(client):
+    # On PostgreSQL the row's hash is computed by the INSERT itself (audit._PG_APPEND), on
+    # SQLite in Python: either way the chain verifies, odd characters and a person's actor included.
+    odd = 'a "quoted" \\ back\\slash, tab\tnew\nline \x01 王建国 🎉 \u2028'
+    person = Actor(7, odd, role="bureau_officer", ip="10.0.0.8")
+    async with db.transaction():
+        first = await audit.record("test.odd", "tender", odd, actor=person, before={"x": odd}, after=odd)
+    second = await audit.record("test.odd", "tender", 2, before=None, after=None)
+    assert second == first + 1
+    rows = await AuditEvent.select().where(AuditEvent.id.is_in([first, second])).order_by(AuditEvent.id)
+    assert [r["actor_id"] for r in rows] == [7, None]
+    assert rows[0]["actor_label"] == odd and rows[1]["prev_hash"] == rows[0]["hash"]
+    for row in rows:
+        assert row["hash"] == audit.row_hash(row["prev_hash"], row)
+    assert (await audit.verify_chain()).ok
 
 
 # --------------------------------------------------------------------------- sweeps, item by item
