@@ -64,6 +64,7 @@ class Due:
 
 Sweep = Callable[[], Awaitable[int | None]]
 DueHandler = Callable[[int], Awaitable[Due]]
+TakenHandler = Callable[[dict[str, Any]], Awaitable[Due]]
 
 BATCH = 500
 RUNS_KEPT = 50  # ``scheduler_run`` rows kept per sweep: the operations page shows the latest
@@ -106,6 +107,12 @@ class DueSweep:
     # connection: only for handlers whose items touch rows of their own (plus the audit
     # chain, which serializes its writers itself). SQLite has one writer: always 1.
     concurrency: int = 1
+    # Optionally, the handler of the row as the sweep locked it: the columns named in
+    # ``reads`` (besides the key and ``next_check_at``) come with the statement that takes
+    # the row, so the handler does not read them again (issue 11: one round trip per item).
+    # ``handle(id)`` stays the same step for a caller that has only the id.
+    taken: TakenHandler | None = None
+    reads: tuple[str, ...] = ()
 
     async def __call__(self) -> int:
         return await run_due(self)
@@ -145,9 +152,10 @@ def _lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:7], "big")
 
 
-async def _take(sweep: DueSweep, row_id: int, now: datetime) -> datetime | None:
-    """Lock one due row for this transaction and return the moment it was due; None if
-    it is no longer due or another process holds it (PostgreSQL: ``FOR UPDATE SKIP LOCKED``).
+async def _take(sweep: DueSweep, row_id: int, now: datetime) -> dict[str, Any] | None:
+    """Lock one due row for this transaction and return its key, ``next_check_at`` (the
+    moment it was due) and the columns the sweep ``reads``; None if it is no longer due
+    or another process holds it (PostgreSQL: ``FOR UPDATE SKIP LOCKED``).
 
     On PostgreSQL the same statement turns off the wait for the WAL flush at this
     transaction's commit (``synchronous_commit`` for this transaction only, issue 11:
@@ -160,18 +168,18 @@ async def _take(sweep: DueSweep, row_id: int, now: datetime) -> datetime | None:
     key: Column = model._meta.primary_key
     due: Column = cast(Any, model).next_check_at  # every due-swept table has one
     where = (key == row_id) & (due <= now)
+    columns = [key, due, *(model._meta.get_column_by_name(name) for name in sweep.reads)]
     if db.is_sqlite():
         if not await db.lock(model, where, skip_locked=True):
             return None
-        row = await model.select(due).where(key == row_id).first()
-        return row[due._meta.name] if row else None
+        return await model.select(*columns).where(key == row_id).first()
     query = (
-        model.select(key, due, QueryString("set_config('synchronous_commit', 'off', true) AS async_commit"))
+        model.select(*columns, QueryString("set_config('synchronous_commit', 'off', true) AS async_commit"))
         .where(where)
         .lock_rows(skip_locked=True)
     )
     rows = await query
-    return rows[0][due._meta.name] if rows else None
+    return rows[0] if rows else None
 
 
 async def run_item(sweep: DueSweep, row_id: int) -> bool:
@@ -179,12 +187,12 @@ async def run_item(sweep: DueSweep, row_id: int) -> bool:
     now = clock.now()
     model = sweep.model
     async with db.transaction():
-        due_at = await _take(sweep, row_id, now)
-        if due_at is None:
+        taken = await _take(sweep, row_id, now)
+        if taken is None:
             return False
         # The audit rows this item writes carry the due time it stands for (issue 15 §2).
-        with audit.due_moment(due_at):
-            outcome = await sweep.handle(row_id)
+        with audit.due_moment(taken[cast(Any, model).next_check_at._meta.name]):
+            outcome = await (sweep.handle(row_id) if sweep.taken is None else sweep.taken(taken))
         if outcome.stored:
             return outcome.acted
         await model.update({cast(Any, model).next_check_at: outcome.next_check}).where(

@@ -155,6 +155,80 @@ async def test_two_sweeps_running_at_once_handle_each_due_item_once(client):
         assert len(await _audit_rows(tender["id"], "tender.close")) == 1
 
 
+async def test_sweeps_racing_with_several_workers_each_close_every_tender_once_and_keep_one_chain(client):
+    # Three runs of the closing sweep at once (on PostgreSQL each with 4 items at a time on
+    # the pool): every tender closed once, with one audit row standing for its due time and
+    # its opening stored as the next check, and the audit chain unforked (rule 4 lock order).
+    made = [await published_tender(client, title=f"多路扫描测试{n}") for n in range(10)]
+    ids = [t["id"] for t in made]
+    later = clock.now() + timedelta(days=26)
+    with clock.frozen(later):
+        results = await asyncio.gather(*[tenders.close_due_tenders() for _ in range(3)])
+    assert sum(results) >= len(made)
+    rows = await Tender.select(Tender.id, Tender.status, Tender.next_check_at, Tender.opening_at).where(
+        Tender.id.is_in(ids)
+    )
+    assert {r["status"] for r in rows} == {"closed"}
+    assert all(r["next_check_at"] == r["opening_at"] for r in rows)
+    for tender in made:
+        [row] = await _audit_rows(tender["id"], "tender.close")
+        assert '"due_at"' in row["after"] and row["actor_id"] is None
+    assert (await audit.verify_chain()).ok
+
+
+async def test_an_item_failing_midway_through_its_transition_is_left_due_and_closed_next_run(client, monkeypatch):
+    # The conditional UPDATE (and, on PostgreSQL, the chain's lock with it) has run when the
+    # audit row fails: the item's transaction rolls back whole, so it is still due.
+    tender = await published_tender(client, title="中途失败扫描测试")
+    due_before = (await Tender.select(Tender.next_check_at).where(Tender.id == tender["id"]).first())["next_check_at"]
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("the process dies here")
+
+    with clock.frozen(clock.now() + timedelta(days=26)):
+        with monkeypatch.context() as patched:
+            patched.setattr(audit, "record", broken)
+            await tenders.close_due_tenders()
+        row = await Tender.select(Tender.status, Tender.next_check_at).where(Tender.id == tender["id"]).first()
+        assert row == {"status": "published", "next_check_at": due_before}
+        assert await _audit_rows(tender["id"], "tender.close") == []
+        assert await tenders.close_due_tenders() >= 1
+    assert (await Tender.select(Tender.status).where(Tender.id == tender["id"]).first())["status"] == "closed"
+    assert len(await _audit_rows(tender["id"], "tender.close")) == 1
+
+
+async def test_a_due_tender_no_longer_published_is_left_alone_by_the_closing_sweep(client):
+    # Reads never trust the scheduler, nor the sweep its list: a row whose status moved on
+    # while still marked due is not transitioned, only its next check is put right.
+    tender = await published_tender(client, title="已变状态扫描测试")
+    await Tender.update({Tender.status: "cancelled"}).where(Tender.id == tender["id"])
+    with clock.frozen(clock.now() + timedelta(days=26)):
+        await tenders.close_due_tenders()
+    row = await Tender.select(Tender.status, Tender.next_check_at).where(Tender.id == tender["id"]).first()
+    assert row == {"status": "cancelled", "next_check_at": None}
+    assert await _audit_rows(tender["id"], "tender.close") == []
+
+
+async def test_a_stale_read_of_the_claimed_row_changes_nothing(client, caplog):
+    # Should the row a handler decides on differ from the database's (here: read as
+    # published, cancelled meanwhile), the conditional UPDATE refuses: the item fails alone,
+    # nothing is written, and the row keeps its due time.
+    tender = await published_tender(client, title="过期读取扫描测试")
+    await Tender.update({Tender.status: "cancelled"}).where(Tender.id == tender["id"])
+    due_before = (await Tender.select(Tender.next_check_at).where(Tender.id == tender["id"]).first())["next_check_at"]
+
+    async def stale(row: dict) -> Due:
+        return await tenders.CLOSE_DUE.taken({**row, "status": "published"})
+
+    sweep = DueSweep("test.close_stale", Tender, tenders.CLOSE_DUE.handle, taken=stale, reads=tenders.CLOSE_DUE.reads)
+    with clock.frozen(clock.now() + timedelta(days=26)), caplog.at_level(logging.ERROR, "procurement.scheduler"):
+        await run_due(sweep)
+    assert f"item {tender['id']} failed" in caplog.text
+    row = await Tender.select(Tender.status, Tender.next_check_at).where(Tender.id == tender["id"]).first()
+    assert row == {"status": "cancelled", "next_check_at": due_before}
+    assert await _audit_rows(tender["id"], "tender.close") == []
+
+
 # --------------------------------------------------------------------------- events
 
 
