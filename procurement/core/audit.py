@@ -223,8 +223,10 @@ async def record(
 
 async def _append_pg(action: str, entity_type: str, entity_id: Any, actor: Actor, before: Any, after: Any) -> int:
     """:func:`record`'s row on PostgreSQL, read of the previous hash included, in one round trip."""
-    # Stored as hashed (microseconds, UTC), and taken under the lock: ``at`` grows with ``id``.
-    at = datetime.strptime(_timestamp(clock.now()), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    # Stored as hashed (UTC, to the microsecond a datetime holds), and taken under the lock:
+    # ``at`` grows with ``id``.
+    now = clock.now()
+    at = (now if now.tzinfo is not None else now.replace(tzinfo=UTC)).astimezone(UTC)
     row: dict[str, Any] = {
         "at": at,
         "actor_id": actor.id,
