@@ -161,18 +161,71 @@ async def _lock_chain() -> None:
 # fewer, and the lock still comes after the row's own lock, as everywhere.
 LOCK_CHAIN_SQL = f"pg_advisory_xact_lock({_ADVISORY_KEY})"
 
-# The row and its hash in one statement (PostgreSQL, under the chain's lock): the previous
-# hash is read by the statement itself, after the lock was granted (a statement of its own
-# before this one), so it sees every row committed before; the hash is SHA-256 over the
-# head Python made (hashed_head) and that previous hash, the same bytes as row_hash.
-_PG_APPEND = (
-    "INSERT INTO audit_event (at, actor_id, actor_label, action, entity_type, entity_id, before, after, ip,"
-    " prev_hash, hash)"
-    " SELECT $1::timestamptz, $2::integer, $3::varchar, $4::varchar, $5::varchar, $6::varchar, $7::text,"
-    " $8::text, $9::varchar, p.prev, encode(sha256(convert_to($10::text || p.prev || '\"}', 'UTF8')), 'hex')"
-    f" FROM (SELECT coalesce((SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1), '{GENESIS_HASH}') AS prev) p"
-    " RETURNING id"
-)
+
+def append_sql(first: int, after: str = "") -> str:
+    """The row and its hash in one statement (PostgreSQL, under the chain's lock), its values
+    ``$first`` … ``$first+9`` (:func:`pending_row`): the previous hash is read by the statement
+    itself, after the lock was granted (by an earlier statement), so it sees every row committed
+    before; the hash is SHA-256 over the head Python made (hashed_head) and that previous hash,
+    the same bytes as row_hash. ``after``: a CTE the row is written for, one row per row it
+    returns (``apply_transition``: no row changed, no audit row)."""
+    n = [f"${first + i}" for i in range(10)]
+    source = f"{after}, " if after else ""
+    return (
+        "INSERT INTO audit_event (at, actor_id, actor_label, action, entity_type, entity_id, before, after, ip,"
+        " prev_hash, hash)"
+        f" SELECT {n[0]}::timestamptz, {n[1]}::integer, {n[2]}::varchar, {n[3]}::varchar, {n[4]}::varchar,"
+        f" {n[5]}::varchar, {n[6]}::text, {n[7]}::text, {n[8]}::varchar, p.prev,"
+        f" encode(sha256(convert_to({n[9]}::text || p.prev || '\"}}', 'UTF8')), 'hex')"
+        f" FROM {source}(SELECT coalesce((SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1),"
+        f" '{GENESIS_HASH}') AS prev) p RETURNING id"
+    )
+
+
+_PG_APPEND = append_sql(1)
+
+# The transaction that holds the chain's lock since an earlier statement of its own (a due
+# sweep's claim, ``scheduler._take``): the writers below do not take it again. The
+# transaction itself is kept, not a flag: work in another transaction never inherits it.
+_held_by: contextvars.ContextVar[object | None] = contextvars.ContextVar("audit_chain_held_by", default=None)
+
+
+@contextlib.contextmanager
+def chain_locked_here() -> Iterator[None]:
+    """The current transaction (PostgreSQL) took the chain's lock (:data:`LOCK_CHAIN_SQL`)."""
+    token = _held_by.set(db.get_engine().current_transaction.get())
+    try:
+        yield
+    finally:
+        _held_by.reset(token)
+
+
+def chain_held() -> bool:
+    """Whether the current transaction holds the chain's lock from an earlier statement."""
+    held = _held_by.get()
+    return held is not None and held is db.get_engine().current_transaction.get()
+
+
+def pending_row(action: str, entity_type: str, entity_id: Any, *, actor: Actor, before: Any, after: Any) -> list[Any]:
+    """The values of :func:`append_sql` for one row (PostgreSQL, under the chain's lock:
+    its time is taken now); ``after`` gains the due moment like :func:`record`'s."""
+    after = _with_due(after, _due_at.get())
+    # Stored as hashed (UTC, to the microsecond a datetime holds), and taken under the lock:
+    # ``at`` grows with ``id``.
+    now = clock.now()
+    at = (now if now.tzinfo is not None else now.replace(tzinfo=UTC)).astimezone(UTC)
+    row: dict[str, Any] = {
+        "at": at,
+        "actor_id": actor.id,
+        "actor_label": actor.label[:100],
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id if entity_id is not None else "")[:40],
+        "before": to_json(before),
+        "after": to_json(after),
+        "ip": actor.ip[:64],
+    }
+    return [*row.values(), hashed_head(row)]
 
 
 async def record(
@@ -196,10 +249,11 @@ async def record(
     postgres = isinstance(db.get_engine(), PostgresEngine)
 
     async with db.transaction():
-        if not chain_locked:
+        if not chain_locked and not chain_held():
             await _lock_chain()
         if postgres:
-            return await _append_pg(action, entity_type, entity_id, actor, before, after)
+            values = pending_row(action, entity_type, entity_id, actor=actor, before=before, after=after)
+            return await db.fetchval_raw(_PG_APPEND, *values)
         last = await AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id, ascending=False).first()
         prev = last["hash"] if last else GENESIS_HASH
         row: dict[str, Any] = {
@@ -219,26 +273,6 @@ async def record(
             AuditEvent.id
         )
         return inserted[0]["id"]
-
-
-async def _append_pg(action: str, entity_type: str, entity_id: Any, actor: Actor, before: Any, after: Any) -> int:
-    """:func:`record`'s row on PostgreSQL, read of the previous hash included, in one round trip."""
-    # Stored as hashed (UTC, to the microsecond a datetime holds), and taken under the lock:
-    # ``at`` grows with ``id``.
-    now = clock.now()
-    at = (now if now.tzinfo is not None else now.replace(tzinfo=UTC)).astimezone(UTC)
-    row: dict[str, Any] = {
-        "at": at,
-        "actor_id": actor.id,
-        "actor_label": actor.label[:100],
-        "action": action,
-        "entity_type": entity_type,
-        "entity_id": str(entity_id if entity_id is not None else "")[:40],
-        "before": to_json(before),
-        "after": to_json(after),
-        "ip": actor.ip[:64],
-    }
-    return await db.fetchval_raw(_PG_APPEND, *row.values(), hashed_head(row))
 
 
 # --------------------------------------------------------------------------- anchors: pure parts

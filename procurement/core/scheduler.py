@@ -28,6 +28,7 @@ written for a due item carries the due time it stood for (``audit.due_moment``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import hashlib
@@ -114,6 +115,10 @@ class DueSweep:
     # ``handle(id)`` stays the same step for a caller that has only the id.
     taken: TakenHandler | None = None
     reads: tuple[str, ...] = ()
+    # Every item that acts writes an audit row (a transition): on PostgreSQL the claim takes
+    # the audit chain's lock too, so the transition writes its row with its UPDATE in one
+    # statement (issue 11). The lock is held for the item's short transaction either way.
+    audited: bool = False
 
     async def __call__(self) -> int:
         return await run_due(self)
@@ -186,12 +191,12 @@ async def _take(sweep: DueSweep, row_id: int, now: datetime) -> dict[str, Any] |
             return None
         columns = [key, due, *(model._meta.get_column_by_name(name) for name in sweep.reads)]
         return await model.select(*columns).where(key == row_id).first()
-    rows = await db.fetch_raw(_take_sql(model, sweep.reads), row_id, now)
+    rows = await db.fetch_raw(_take_sql(model, sweep.reads, sweep.audited), row_id, now)
     return dict(rows[0]) if rows else None
 
 
 @functools.lru_cache(maxsize=64)
-def _take_sql(model: type[Table], reads: tuple[str, ...]) -> str:
+def _take_sql(model: type[Table], reads: tuple[str, ...], audited: bool) -> str:
     """:func:`_take`'s statement on PostgreSQL (the key ``$1``, now ``$2``): one prepared
     statement per sweep, without Piccolo's query building (issue 11: it was most of the claim)."""
     meta = model._meta
@@ -199,6 +204,8 @@ def _take_sql(model: type[Table], reads: tuple[str, ...]) -> str:
     columns = [meta.primary_key, due, *(meta.get_column_by_name(name) for name in reads)]
     chosen = ", ".join(f'"{c._meta.db_column_name}" AS "{c._meta.name}"' for c in columns)
     key = meta.primary_key._meta.db_column_name
+    if audited:  # the chain's lock (audit.chain_locked_here); a row skipped ends its transaction at once
+        chosen += f", {audit.LOCK_CHAIN_SQL} AS chain"
     return (
         f"SELECT {chosen}, set_config('synchronous_commit', 'off', true) AS async_commit"
         f' FROM {meta.get_formatted_tablename()} WHERE "{key}" = $1 AND "{due._meta.db_column_name}" <= $2'
@@ -215,7 +222,8 @@ async def run_item(sweep: DueSweep, row_id: int) -> bool:
         if taken is None:
             return False
         # The audit rows this item writes carry the due time it stands for (issue 15 §2).
-        with audit.due_moment(taken[cast(Any, model).next_check_at._meta.name]):
+        held = audit.chain_locked_here() if sweep.audited and not db.is_sqlite() else contextlib.nullcontext()
+        with audit.due_moment(taken[cast(Any, model).next_check_at._meta.name]), held:
             outcome = await (sweep.handle(row_id) if sweep.taken is None else sweep.taken(taken))
         if outcome.stored:
             return outcome.acted

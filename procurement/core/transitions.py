@@ -37,9 +37,11 @@ _LOCKING = "WITH changed AS ({update}) SELECT " + audit.LOCK_CHAIN_SQL + " FROM 
 
 
 @functools.lru_cache(maxsize=256)
-def _update_sql(model: type[Table], columns: tuple[str, ...]) -> str:
+def _update_sql(model: type[Table], columns: tuple[str, ...], audited: bool = False) -> str:
     """``apply_transition``'s conditional UPDATE of the columns named (the status first)
-    on PostgreSQL: ``$1…$n`` their values, then the row's key and the status it must still have."""
+    on PostgreSQL: ``$1…$n`` their values, then the row's key and the status it must still have.
+    ``audited``: the chain's lock is held already, and the audit row (``audit.pending_row``'s
+    values next) is written by the same statement, for the row changed."""
     n = len(columns)
     names = [model._meta.get_column_by_name(name)._meta.db_column_name for name in columns]
     sets = ", ".join(f'"{name}" = ${i}' for i, name in enumerate(names, start=1))
@@ -48,6 +50,8 @@ def _update_sql(model: type[Table], columns: tuple[str, ...]) -> str:
         f"UPDATE {model._meta.get_formatted_tablename()} SET {sets}"
         f' WHERE "{key}" = ${n + 1} AND "{names[0]}" = ${n + 2} RETURNING "{key}"'
     )
+    if audited:
+        return f"WITH changed AS ({update}) " + audit.append_sql(n + 3, after="changed")
     return _LOCKING.format(update=update)
 
 
@@ -90,9 +94,26 @@ async def apply_transition(
         elif guard is None and not any(isinstance(v, Selectable) for v in changes.values()):
             # The common case as one prepared statement, without Piccolo's query building
             # (most of a due sweep's time per item, issue 11): the same UPDATE, the same values.
-            sql = _update_sql(model, tuple(c._meta.name for c in changes))
+            names = tuple(c._meta.name for c in changes)
             args = [convert_to_sql_value(v, c) for c, v in changes.items()]
-            changed = await db.fetch_raw(sql, *args, row_id, transition.source)
+            if audit.chain_held():
+                # The chain's lock was taken by an earlier statement (a due sweep's claim): the
+                # audit row goes with the UPDATE, in the same statement, only if a row changed.
+                row = audit.pending_row(
+                    audit_action or f"{table.name}.{transition.action}",
+                    entity_type or model._meta.tablename,
+                    row_id,
+                    actor=actor,
+                    before={"status": transition.source, **(before or {})},
+                    after={"status": transition.target, **(after or {})},
+                )
+                written = await db.fetch_raw(_update_sql(model, names, True), *args, row_id, transition.source, *row)
+                if not written:
+                    raise Conflict(
+                        _(STALE), extra={"entity": model._meta.tablename, "id": row_id, "action": transition.action}
+                    )
+                return transition.target
+            changed = await db.fetch_raw(_update_sql(model, names), *args, row_id, transition.source)
         else:
             update = model.update(cast(dict[Column | str, Any], changes)).where(condition).returning(key)
             [changing] = update.querystrings

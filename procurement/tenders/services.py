@@ -1059,6 +1059,7 @@ CLOSE_DUE = DueSweep(
     concurrency=4,
     taken=_close_taken,
     reads=tuple(c._meta.name for c in _CLOSE_READS),
+    audited=True,
 )
 
 

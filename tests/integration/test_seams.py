@@ -176,25 +176,31 @@ async def test_sweeps_racing_with_several_workers_each_close_every_tender_once_a
     assert (await audit.verify_chain()).ok
 
 
-async def test_an_item_failing_midway_through_its_transition_is_left_due_and_closed_next_run(client, monkeypatch):
-    # The conditional UPDATE (and, on PostgreSQL, the chain's lock with it) has run when the
-    # audit row fails: the item's transaction rolls back whole, so it is still due.
+async def test_an_item_failing_midway_through_its_transition_is_left_due_and_closed_next_run(client):
+    # The transition's statements (the conditional UPDATE and the audit row, on PostgreSQL one
+    # statement after a claim that took the chain's lock) have run when the process "dies"
+    # before the commit: the item's transaction rolls back whole, so it is still due.
     tender = await published_tender(client, title="中途失败扫描测试")
     due_before = (await Tender.select(Tender.next_check_at).where(Tender.id == tender["id"]).first())["next_check_at"]
+    close = tenders.CLOSE_DUE
 
-    async def broken(*args, **kwargs):
+    async def dies_before_commit(row: dict) -> Due:
+        assert close.taken is not None
+        await close.taken(row)
         raise RuntimeError("the process dies here")
 
+    dying = DueSweep(
+        "test.close_dying", Tender, close.handle, taken=dies_before_commit, reads=close.reads, audited=close.audited
+    )
     with clock.frozen(clock.now() + timedelta(days=26)):
-        with monkeypatch.context() as patched:
-            patched.setattr(audit, "record", broken)
-            await tenders.close_due_tenders()
+        await run_due(dying)
         row = await Tender.select(Tender.status, Tender.next_check_at).where(Tender.id == tender["id"]).first()
         assert row == {"status": "published", "next_check_at": due_before}
         assert await _audit_rows(tender["id"], "tender.close") == []
         assert await tenders.close_due_tenders() >= 1
     assert (await Tender.select(Tender.status).where(Tender.id == tender["id"]).first())["status"] == "closed"
     assert len(await _audit_rows(tender["id"], "tender.close")) == 1
+    assert (await audit.verify_chain()).ok
 
 
 async def test_a_due_tender_no_longer_published_is_left_alone_by_the_closing_sweep(client):
@@ -209,7 +215,8 @@ async def test_a_due_tender_no_longer_published_is_left_alone_by_the_closing_swe
     assert await _audit_rows(tender["id"], "tender.close") == []
 
 
-async def test_a_stale_read_of_the_claimed_row_changes_nothing(client, caplog):
+@pytest.mark.parametrize("audited", [False, True])
+async def test_a_stale_read_of_the_claimed_row_changes_nothing(client, caplog, audited):
     # Should the row a handler decides on differ from the database's (here: read as
     # published, cancelled meanwhile), the conditional UPDATE refuses: the item fails alone,
     # nothing is written, and the row keeps its due time.
@@ -220,13 +227,40 @@ async def test_a_stale_read_of_the_claimed_row_changes_nothing(client, caplog):
     async def stale(row: dict) -> Due:
         return await tenders.CLOSE_DUE.taken({**row, "status": "published"})
 
-    sweep = DueSweep("test.close_stale", Tender, tenders.CLOSE_DUE.handle, taken=stale, reads=tenders.CLOSE_DUE.reads)
+    # audited: on PostgreSQL the claim takes the chain's lock and the UPDATE writes the audit row
+    sweep = DueSweep(
+        "test.close_stale",
+        Tender,
+        tenders.CLOSE_DUE.handle,
+        taken=stale,
+        reads=tenders.CLOSE_DUE.reads,
+        audited=audited,
+    )
     with clock.frozen(clock.now() + timedelta(days=26)), caplog.at_level(logging.ERROR, "procurement.scheduler"):
         await run_due(sweep)
     assert f"item {tender['id']} failed" in caplog.text
     row = await Tender.select(Tender.status, Tender.next_check_at).where(Tender.id == tender["id"]).first()
     assert row == {"status": "cancelled", "next_check_at": due_before}
     assert await _audit_rows(tender["id"], "tender.close") == []
+
+
+async def test_the_chain_lock_a_claim_took_counts_only_for_its_own_transaction(client):
+    # A writer skips taking the audit chain's lock only inside the very transaction that took it.
+    with audit.chain_locked_here():
+        assert not audit.chain_held()  # no transaction: nothing holds it
+    async with db.transaction():
+        assert not audit.chain_held()
+        with audit.chain_locked_here():
+            assert audit.chain_held()
+            async with db.transaction():  # joins the outer one
+                assert audit.chain_held()
+        assert not audit.chain_held()
+    async with db.transaction():
+        with audit.chain_locked_here():
+            pass
+    with audit.chain_locked_here():
+        async with db.transaction():
+            assert not audit.chain_held()  # begun after the mark: another transaction
 
 
 # --------------------------------------------------------------------------- events
