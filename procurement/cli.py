@@ -123,7 +123,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
             await db.stop()
 
     try:
-        return asyncio.run(run())
+        return scheduler.run_on_server_loop(run())
     except KeyboardInterrupt:
         return 0
 

@@ -70,7 +70,10 @@ def main(argv: list[str]) -> int:
     if command == "fill":
         asyncio.run(fill(n))
     elif command == "sweep":
-        closed, seconds = asyncio.run(sweep(n, float(argv[2]) if len(argv) > 2 else 60))
+        from procurement.core.scheduler import run_on_server_loop
+
+        # On the loop the scheduler process runs its sweeps on (``procurement scheduler``).
+        closed, seconds = run_on_server_loop(sweep(n, float(argv[2]) if len(argv) > 2 else 60))
         print(f"SWEEP {closed} {seconds:.3f}")
     else:
         raise SystemExit(f"unknown command {command}")

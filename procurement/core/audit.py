@@ -101,6 +101,26 @@ def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def hashed_head(row: dict[str, Any]) -> str:
+    """What :func:`row_hash` hashes, up to the previous row's hash: ``"prev"`` sorts after
+    every other field, so for a hash ``prev`` (64 hex digits, nothing to escape) the payload
+    is ``hashed_head(row) + prev + '"}'``. PostgreSQL appends the head row's hash itself
+    (:data:`_PG_APPEND`), in the statement that inserts the row."""
+    fields = {
+        "at": _timestamp(row["at"]),
+        "actor_id": row["actor_id"],
+        "actor_label": row["actor_label"],
+        "action": row["action"],
+        "entity_type": row["entity_type"],
+        "entity_id": str(row["entity_id"]),
+        "before": row["before"],
+        "after": row["after"],
+        "ip": row["ip"],
+    }
+    payload = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return payload[:-1] + ',"prev":"'
+
+
 # The due time of the time-driven item being applied (set by the scheduler around a
 # due handler): every audit row written meanwhile shows it beside its real time.
 _due_at: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("audit_due_at", default=None)
@@ -136,6 +156,78 @@ async def _lock_chain() -> None:
         await engine.run_querystring(QueryString("SELECT pg_advisory_xact_lock({})", _ADVISORY_KEY))
 
 
+# The chain's lock as a column of a statement (PostgreSQL), for a caller that takes it in the
+# statement that changes the row the audit row records (``apply_transition``): one round trip
+# fewer, and the lock still comes after the row's own lock, as everywhere.
+LOCK_CHAIN_SQL = f"pg_advisory_xact_lock({_ADVISORY_KEY})"
+
+
+def append_sql(first: int, after: str = "") -> str:
+    """The row and its hash in one statement (PostgreSQL, under the chain's lock), its values
+    ``$first`` … ``$first+9`` (:func:`pending_row`): the previous hash is read by the statement
+    itself, after the lock was granted (by an earlier statement), so it sees every row committed
+    before; the hash is SHA-256 over the head Python made (hashed_head) and that previous hash,
+    the same bytes as row_hash. ``after``: a CTE the row is written for, one row per row it
+    returns (``apply_transition``: no row changed, no audit row)."""
+    n = [f"${first + i}" for i in range(10)]
+    source = f"{after}, " if after else ""
+    return (
+        "INSERT INTO audit_event (at, actor_id, actor_label, action, entity_type, entity_id, before, after, ip,"
+        " prev_hash, hash)"
+        f" SELECT {n[0]}::timestamptz, {n[1]}::integer, {n[2]}::varchar, {n[3]}::varchar, {n[4]}::varchar,"
+        f" {n[5]}::varchar, {n[6]}::text, {n[7]}::text, {n[8]}::varchar, p.prev,"
+        f" encode(sha256(convert_to({n[9]}::text || p.prev || '\"}}', 'UTF8')), 'hex')"
+        f" FROM {source}(SELECT coalesce((SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1),"
+        f" '{GENESIS_HASH}') AS prev) p RETURNING id"
+    )
+
+
+_PG_APPEND = append_sql(1)
+
+# The transaction that holds the chain's lock since an earlier statement of its own (a due
+# sweep's claim, ``scheduler._take``): the writers below do not take it again. The
+# transaction itself is kept, not a flag: work in another transaction never inherits it.
+_held_by: contextvars.ContextVar[object | None] = contextvars.ContextVar("audit_chain_held_by", default=None)
+
+
+@contextlib.contextmanager
+def chain_locked_here() -> Iterator[None]:
+    """The current transaction (PostgreSQL) took the chain's lock (:data:`LOCK_CHAIN_SQL`)."""
+    token = _held_by.set(db.get_engine().current_transaction.get())
+    try:
+        yield
+    finally:
+        _held_by.reset(token)
+
+
+def chain_held() -> bool:
+    """Whether the current transaction holds the chain's lock from an earlier statement."""
+    held = _held_by.get()
+    return held is not None and held is db.get_engine().current_transaction.get()
+
+
+def pending_row(action: str, entity_type: str, entity_id: Any, *, actor: Actor, before: Any, after: Any) -> list[Any]:
+    """The values of :func:`append_sql` for one row (PostgreSQL, under the chain's lock:
+    its time is taken now); ``after`` gains the due moment like :func:`record`'s."""
+    after = _with_due(after, _due_at.get())
+    # Stored as hashed (UTC, to the microsecond a datetime holds), and taken under the lock:
+    # ``at`` grows with ``id``.
+    now = clock.now()
+    at = (now if now.tzinfo is not None else now.replace(tzinfo=UTC)).astimezone(UTC)
+    row: dict[str, Any] = {
+        "at": at,
+        "actor_id": actor.id,
+        "actor_label": actor.label[:100],
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id if entity_id is not None else "")[:40],
+        "before": to_json(before),
+        "after": to_json(after),
+        "ip": actor.ip[:64],
+    }
+    return [*row.values(), hashed_head(row)]
+
+
 async def record(
     action: str,
     entity_type: str,
@@ -145,15 +237,23 @@ async def record(
     before: Any = None,
     after: Any = None,
     due_at: datetime | None = None,
+    chain_locked: bool = False,
 ) -> int:
     """Append one audit row inside the caller's transaction (or a new one). ``due_at``:
-    the moment a time-driven step was due (by default the scheduler's, ``due_moment``)."""
+    the moment a time-driven step was due (by default the scheduler's, ``due_moment``).
+    ``chain_locked``: the caller's transaction already holds the chain's lock
+    (:data:`LOCK_CHAIN_SQL`, taken in an earlier statement)."""
     from procurement.core.tables import AuditEvent
 
     after = _with_due(after, due_at or _due_at.get())
+    postgres = isinstance(db.get_engine(), PostgresEngine)
 
     async with db.transaction():
-        await _lock_chain()
+        if not chain_locked and not chain_held():
+            await _lock_chain()
+        if postgres:
+            values = pending_row(action, entity_type, entity_id, actor=actor, before=before, after=after)
+            return await db.fetchval_raw(_PG_APPEND, *values)
         last = await AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id, ascending=False).first()
         prev = last["hash"] if last else GENESIS_HASH
         row: dict[str, Any] = {

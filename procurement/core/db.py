@@ -282,6 +282,31 @@ def transaction():
     return engine.transaction()
 
 
+async def fetch_raw(sql: str, *args: Any) -> list[Any]:
+    """PostgreSQL: ``sql`` with ``$n`` parameters in the current transaction (or on a pooled
+    connection), without Piccolo's query building. For a few fixed statements on a hot path
+    (issue 11): asyncpg prepares each text once per connection and keeps it."""
+    engine = get_engine()
+    assert isinstance(engine, PostgresEngine)
+    current = engine.current_transaction.get()
+    if current is not None:
+        return await current.connection.fetch(sql, *args)
+    if engine.pool is not None:
+        async with engine.pool.acquire() as connection:
+            return await connection.fetch(sql, *args)
+    connection = await engine.get_new_connection()
+    try:
+        return await connection.fetch(sql, *args)
+    finally:
+        await connection.close()
+
+
+async def fetchval_raw(sql: str, *args: Any) -> Any:
+    """:func:`fetch_raw`'s first column of its first row (None when no row)."""
+    rows = await fetch_raw(sql, *args)
+    return rows[0][0] if rows else None
+
+
 def in_transaction() -> bool:
     return get_engine().current_transaction.get() is not None
 

@@ -28,21 +28,22 @@ written for a due item carries the due time it stood for (``audit.due_moment``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
+import functools
 import hashlib
 import heapq
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from piccolo.columns import Column
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from procurement.core import audit, clock, db
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger("procurement.scheduler")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Due:
 
 Sweep = Callable[[], Awaitable[int | None]]
 DueHandler = Callable[[int], Awaitable[Due]]
+TakenHandler = Callable[[dict[str, Any]], Awaitable[Due]]
 
 BATCH = 500
 RUNS_KEPT = 50  # ``scheduler_run`` rows kept per sweep: the operations page shows the latest
@@ -106,6 +109,16 @@ class DueSweep:
     # connection: only for handlers whose items touch rows of their own (plus the audit
     # chain, which serializes its writers itself). SQLite has one writer: always 1.
     concurrency: int = 1
+    # Optionally, the handler of the row as the sweep locked it: the columns named in
+    # ``reads`` (besides the key and ``next_check_at``) come with the statement that takes
+    # the row, so the handler does not read them again (issue 11: one round trip per item).
+    # ``handle(id)`` stays the same step for a caller that has only the id.
+    taken: TakenHandler | None = None
+    reads: tuple[str, ...] = ()
+    # Every item that acts writes an audit row (a transition): on PostgreSQL the claim takes
+    # the audit chain's lock too, so the transition writes its row with its UPDATE in one
+    # statement (issue 11). The lock is held for the item's short transaction either way.
+    audited: bool = False
 
     async def __call__(self) -> int:
         return await run_due(self)
@@ -141,13 +154,26 @@ class SweepRegistry:
 registry = SweepRegistry()
 
 
+def run_on_server_loop(main: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(main)`` on the event loop the web server uses (uvloop where it is
+    installed, ``procurement serve``), for the scheduler process: a due sweep's time goes to
+    its round trips, and uvloop's costs about half the default loop's (issue 11)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a dependency except on Windows
+        return asyncio.run(main)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
+
+
 def _lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:7], "big")
 
 
-async def _take(sweep: DueSweep, row_id: int, now: datetime) -> datetime | None:
-    """Lock one due row for this transaction and return the moment it was due; None if
-    it is no longer due or another process holds it (PostgreSQL: ``FOR UPDATE SKIP LOCKED``).
+async def _take(sweep: DueSweep, row_id: int, now: datetime) -> dict[str, Any] | None:
+    """Lock one due row for this transaction and return its key, ``next_check_at`` (the
+    moment it was due) and the columns the sweep ``reads``; None if it is no longer due
+    or another process holds it (PostgreSQL: ``FOR UPDATE SKIP LOCKED``).
 
     On PostgreSQL the same statement turns off the wait for the WAL flush at this
     transaction's commit (``synchronous_commit`` for this transaction only, issue 11:
@@ -163,15 +189,28 @@ async def _take(sweep: DueSweep, row_id: int, now: datetime) -> datetime | None:
     if db.is_sqlite():
         if not await db.lock(model, where, skip_locked=True):
             return None
-        row = await model.select(due).where(key == row_id).first()
-        return row[due._meta.name] if row else None
-    query = (
-        model.select(key, due, QueryString("set_config('synchronous_commit', 'off', true) AS async_commit"))
-        .where(where)
-        .lock_rows(skip_locked=True)
+        columns = [key, due, *(model._meta.get_column_by_name(name) for name in sweep.reads)]
+        return await model.select(*columns).where(key == row_id).first()
+    rows = await db.fetch_raw(_take_sql(model, sweep.reads, sweep.audited), row_id, now)
+    return dict(rows[0]) if rows else None
+
+
+@functools.lru_cache(maxsize=64)
+def _take_sql(model: type[Table], reads: tuple[str, ...], audited: bool) -> str:
+    """:func:`_take`'s statement on PostgreSQL (the key ``$1``, now ``$2``): one prepared
+    statement per sweep, without Piccolo's query building (issue 11: it was most of the claim)."""
+    meta = model._meta
+    due: Column = cast(Any, model).next_check_at
+    columns = [meta.primary_key, due, *(meta.get_column_by_name(name) for name in reads)]
+    chosen = ", ".join(f'"{c._meta.db_column_name}" AS "{c._meta.name}"' for c in columns)
+    key = meta.primary_key._meta.db_column_name
+    if audited:  # the chain's lock (audit.chain_locked_here); a row skipped ends its transaction at once
+        chosen += f", {audit.LOCK_CHAIN_SQL} AS chain"
+    return (
+        f"SELECT {chosen}, set_config('synchronous_commit', 'off', true) AS async_commit"
+        f' FROM {meta.get_formatted_tablename()} WHERE "{key}" = $1 AND "{due._meta.db_column_name}" <= $2'
+        " FOR UPDATE SKIP LOCKED"
     )
-    rows = await query
-    return rows[0][due._meta.name] if rows else None
 
 
 async def run_item(sweep: DueSweep, row_id: int) -> bool:
@@ -179,12 +218,13 @@ async def run_item(sweep: DueSweep, row_id: int) -> bool:
     now = clock.now()
     model = sweep.model
     async with db.transaction():
-        due_at = await _take(sweep, row_id, now)
-        if due_at is None:
+        taken = await _take(sweep, row_id, now)
+        if taken is None:
             return False
         # The audit rows this item writes carry the due time it stands for (issue 15 §2).
-        with audit.due_moment(due_at):
-            outcome = await sweep.handle(row_id)
+        held = audit.chain_locked_here() if sweep.audited and not db.is_sqlite() else contextlib.nullcontext()
+        with audit.due_moment(taken[cast(Any, model).next_check_at._meta.name]), held:
+            outcome = await (sweep.handle(row_id) if sweep.taken is None else sweep.taken(taken))
         if outcome.stored:
             return outcome.acted
         await model.update({cast(Any, model).next_check_at: outcome.next_check}).where(

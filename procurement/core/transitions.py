@@ -12,12 +12,15 @@ reads the code to keep it so); everybody else calls those services.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, cast
 
 from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
+from piccolo.querystring import QueryString, Selectable
 from piccolo.table import Table
+from piccolo.utils.sql_values import convert_to_sql_value
 
 from procurement.core import audit, db
 from procurement.core.actors import Actor
@@ -26,6 +29,30 @@ from procurement.core.fsm import TransitionTable
 from procurement.core.i18n import N_, _
 
 STALE = N_("已被他人处理，请刷新后重试。")
+
+# PostgreSQL: the audit chain's lock in the statement that changes the row, taken only once
+# the row is changed (so after the row's lock, the order every writer keeps): one round trip
+# fewer per transition (issue 11). No row changed, no lock.
+_LOCKING = "WITH changed AS ({update}) SELECT " + audit.LOCK_CHAIN_SQL + " FROM changed"
+
+
+@functools.lru_cache(maxsize=256)
+def _update_sql(model: type[Table], columns: tuple[str, ...], audited: bool = False) -> str:
+    """``apply_transition``'s conditional UPDATE of the columns named (the status first)
+    on PostgreSQL: ``$1…$n`` their values, then the row's key and the status it must still have.
+    ``audited``: the chain's lock is held already, and the audit row (``audit.pending_row``'s
+    values next) is written by the same statement, for the row changed."""
+    n = len(columns)
+    names = [model._meta.get_column_by_name(name)._meta.db_column_name for name in columns]
+    sets = ", ".join(f'"{name}" = ${i}' for i, name in enumerate(names, start=1))
+    key = model._meta.primary_key._meta.db_column_name
+    update = (
+        f"UPDATE {model._meta.get_formatted_tablename()} SET {sets}"
+        f' WHERE "{key}" = ${n + 1} AND "{names[0]}" = ${n + 2} RETURNING "{key}"'
+    )
+    if audited:
+        return f"WITH changed AS ({update}) " + audit.append_sql(n + 3, after="changed")
+    return _LOCKING.format(update=update)
 
 
 async def apply_transition(
@@ -58,8 +85,39 @@ async def apply_transition(
     condition = (key == row_id) & (status == transition.source)
     if guard is not None:
         condition &= guard
+    changes: dict[Column, Any] = {status: transition.target}
+    for column, value in (values or {}).items():
+        changes[model._meta.get_column_by_name(column) if isinstance(column, str) else column] = value
     async with db.transaction():
-        changed = await model.update({status: transition.target, **(values or {})}).where(condition).returning(key)
+        if db.is_sqlite():
+            changed = await model.update(cast(dict[Column | str, Any], changes)).where(condition).returning(key)
+        elif guard is None and not any(isinstance(v, Selectable) for v in changes.values()):
+            # The common case as one prepared statement, without Piccolo's query building
+            # (most of a due sweep's time per item, issue 11): the same UPDATE, the same values.
+            names = tuple(c._meta.name for c in changes)
+            args = [convert_to_sql_value(v, c) for c, v in changes.items()]
+            if audit.chain_held():
+                # The chain's lock was taken by an earlier statement (a due sweep's claim): the
+                # audit row goes with the UPDATE, in the same statement, only if a row changed.
+                row = audit.pending_row(
+                    audit_action or f"{table.name}.{transition.action}",
+                    entity_type or model._meta.tablename,
+                    row_id,
+                    actor=actor,
+                    before={"status": transition.source, **(before or {})},
+                    after={"status": transition.target, **(after or {})},
+                )
+                written = await db.fetch_raw(_update_sql(model, names, True), *args, row_id, transition.source, *row)
+                if not written:
+                    raise Conflict(
+                        _(STALE), extra={"entity": model._meta.tablename, "id": row_id, "action": transition.action}
+                    )
+                return transition.target
+            changed = await db.fetch_raw(_update_sql(model, names), *args, row_id, transition.source)
+        else:
+            update = model.update(cast(dict[Column | str, Any], changes)).where(condition).returning(key)
+            [changing] = update.querystrings
+            changed = await db.get_engine().run_querystring(QueryString(_LOCKING.format(update="{}"), changing))
         if not changed:
             raise Conflict(_(STALE), extra={"entity": model._meta.tablename, "id": row_id, "action": transition.action})
         await audit.record(
@@ -69,5 +127,6 @@ async def apply_transition(
             actor=actor,
             before={"status": transition.source, **(before or {})},
             after={"status": transition.target, **(after or {})},
+            chain_locked=True,
         )
     return transition.target

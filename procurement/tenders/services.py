@@ -1035,20 +1035,34 @@ async def _close_locked(row: dict[str, Any], now: datetime) -> bool:
 async def _close_step(tender_id: int) -> Due:
     """The closing sweep's step: the sweep holds the row's lock already (scheduler._take),
     so the columns the decision needs are read once, without the joins of ``_load``."""
-    row = (
-        await Tender.select(Tender.id, Tender.status, Tender.bid_deadline, Tender.opening_at)
-        .where(Tender.id == tender_id)
-        .first()
-    )
+    row = await Tender.select(Tender.id, *_CLOSE_READS).where(Tender.id == tender_id).first()
     if row is None:
         return Due(False, None)
+    return await _close_taken(row)
+
+
+async def _close_taken(row: dict[str, Any]) -> Due:
+    """The closing step of a row the sweep locked and read (``CLOSE_DUE.reads``)."""
     if await _close_locked(row, clock.now()):
         return Due(True, row["opening_at"], stored=True)
     return Due(False, next_check(row))
 
 
-# Each item closes its own tender: several run at once on PostgreSQL (issue 11).
-CLOSE_DUE = DueSweep("tenders.close_due", Tender, _close_step, concurrency=4)
+_CLOSE_READS = (Tender.status, Tender.bid_deadline, Tender.opening_at)
+
+# Each item closes its own tender (issue 11): the sweep's claim of a row reads what the
+# decision needs and takes the audit chain's lock, so items queue on that lock from their
+# claim to their commit; two at once overlap one's round trips with the other's wait (measured:
+# 2 as fast as 4 or faster, 8 slower).
+CLOSE_DUE = DueSweep(
+    "tenders.close_due",
+    Tender,
+    _close_step,
+    concurrency=2,
+    taken=_close_taken,
+    reads=tuple(c._meta.name for c in _CLOSE_READS),
+    audited=True,
+)
 
 
 async def close_due_tenders() -> int:

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from procurement.core import clock, db, events
+from procurement.core import audit, clock, db, events
 from procurement.core.actors import SYSTEM, Actor, Relation
 from procurement.core.errors import ConfigurationError, Conflict, InvalidTransition, PermissionDenied
 from procurement.core.scheduler import Due, DueSweep, run_due
@@ -103,6 +103,23 @@ async def test_time_driven_steps_are_taken_by_the_system_not_by_an_officer(clien
     assert row["actor_id"] is None and row["actor_label"] == SYSTEM.label
 
 
+async def test_audit_rows_hashed_by_the_database_verify_whatever_they_hold(client):
+    # On PostgreSQL the row's hash is computed by the INSERT itself (audit._PG_APPEND), on
+    # SQLite in Python: either way the chain verifies, odd characters and a person's actor included.
+    odd = 'a "quoted" \\ back\\slash, tab\tnew\nline \x01 王建国 🎉 \u2028'
+    person = Actor(7, odd, role="bureau_officer", ip="10.0.0.8")
+    async with db.transaction():
+        first = await audit.record("test.odd", "tender", odd, actor=person, before={"x": odd}, after=odd)
+    second = await audit.record("test.odd", "tender", 2, before=None, after=None)
+    assert second == first + 1
+    rows = await AuditEvent.select().where(AuditEvent.id.is_in([first, second])).order_by(AuditEvent.id)
+    assert [r["actor_id"] for r in rows] == [7, None]
+    assert rows[0]["actor_label"] == odd and rows[1]["prev_hash"] == rows[0]["hash"]
+    for row in rows:
+        assert row["hash"] == audit.row_hash(row["prev_hash"], row)
+    assert (await audit.verify_chain()).ok
+
+
 # --------------------------------------------------------------------------- sweeps, item by item
 
 
@@ -136,6 +153,114 @@ async def test_two_sweeps_running_at_once_handle_each_due_item_once(client):
     assert sum(results) >= len(made)
     for tender in made:
         assert len(await _audit_rows(tender["id"], "tender.close")) == 1
+
+
+async def test_sweeps_racing_with_several_workers_each_close_every_tender_once_and_keep_one_chain(client):
+    # Three runs of the closing sweep at once (on PostgreSQL each with 4 items at a time on
+    # the pool): every tender closed once, with one audit row standing for its due time and
+    # its opening stored as the next check, and the audit chain unforked (rule 4 lock order).
+    made = [await published_tender(client, title=f"多路扫描测试{n}") for n in range(10)]
+    ids = [t["id"] for t in made]
+    later = clock.now() + timedelta(days=26)
+    with clock.frozen(later):
+        results = await asyncio.gather(*[tenders.close_due_tenders() for _ in range(3)])
+    assert sum(results) >= len(made)
+    rows = await Tender.select(Tender.id, Tender.status, Tender.next_check_at, Tender.opening_at).where(
+        Tender.id.is_in(ids)
+    )
+    assert {r["status"] for r in rows} == {"closed"}
+    assert all(r["next_check_at"] == r["opening_at"] for r in rows)
+    for tender in made:
+        [row] = await _audit_rows(tender["id"], "tender.close")
+        assert '"due_at"' in row["after"] and row["actor_id"] is None
+    assert (await audit.verify_chain()).ok
+
+
+async def test_an_item_failing_midway_through_its_transition_is_left_due_and_closed_next_run(client):
+    # The transition's statements (the conditional UPDATE and the audit row, on PostgreSQL one
+    # statement after a claim that took the chain's lock) have run when the process "dies"
+    # before the commit: the item's transaction rolls back whole, so it is still due.
+    tender = await published_tender(client, title="中途失败扫描测试")
+    due_before = (await Tender.select(Tender.next_check_at).where(Tender.id == tender["id"]).first())["next_check_at"]
+    close = tenders.CLOSE_DUE
+
+    async def dies_before_commit(row: dict) -> Due:
+        assert close.taken is not None
+        await close.taken(row)
+        raise RuntimeError("the process dies here")
+
+    dying = DueSweep(
+        "test.close_dying", Tender, close.handle, taken=dies_before_commit, reads=close.reads, audited=close.audited
+    )
+    with clock.frozen(clock.now() + timedelta(days=26)):
+        await run_due(dying)
+        row = await Tender.select(Tender.status, Tender.next_check_at).where(Tender.id == tender["id"]).first()
+        assert row == {"status": "published", "next_check_at": due_before}
+        assert await _audit_rows(tender["id"], "tender.close") == []
+        assert await tenders.close_due_tenders() >= 1
+    assert (await Tender.select(Tender.status).where(Tender.id == tender["id"]).first())["status"] == "closed"
+    assert len(await _audit_rows(tender["id"], "tender.close")) == 1
+    assert (await audit.verify_chain()).ok
+
+
+async def test_a_due_tender_no_longer_published_is_left_alone_by_the_closing_sweep(client):
+    # Reads never trust the scheduler, nor the sweep its list: a row whose status moved on
+    # while still marked due is not transitioned, only its next check is put right.
+    tender = await published_tender(client, title="已变状态扫描测试")
+    await Tender.update({Tender.status: "cancelled"}).where(Tender.id == tender["id"])
+    with clock.frozen(clock.now() + timedelta(days=26)):
+        await tenders.close_due_tenders()
+    row = await Tender.select(Tender.status, Tender.next_check_at).where(Tender.id == tender["id"]).first()
+    assert row == {"status": "cancelled", "next_check_at": None}
+    assert await _audit_rows(tender["id"], "tender.close") == []
+
+
+@pytest.mark.parametrize("audited", [False, True])
+async def test_a_stale_read_of_the_claimed_row_changes_nothing(client, caplog, audited):
+    # Should the row a handler decides on differ from the database's (here: read as
+    # published, cancelled meanwhile), the conditional UPDATE refuses: the item fails alone,
+    # nothing is written, and the row keeps its due time.
+    tender = await published_tender(client, title="过期读取扫描测试")
+    await Tender.update({Tender.status: "cancelled"}).where(Tender.id == tender["id"])
+    due_before = (await Tender.select(Tender.next_check_at).where(Tender.id == tender["id"]).first())["next_check_at"]
+
+    async def stale(row: dict) -> Due:
+        return await tenders.CLOSE_DUE.taken({**row, "status": "published"})
+
+    # audited: on PostgreSQL the claim takes the chain's lock and the UPDATE writes the audit row
+    sweep = DueSweep(
+        "test.close_stale",
+        Tender,
+        tenders.CLOSE_DUE.handle,
+        taken=stale,
+        reads=tenders.CLOSE_DUE.reads,
+        audited=audited,
+    )
+    with clock.frozen(clock.now() + timedelta(days=26)), caplog.at_level(logging.ERROR, "procurement.scheduler"):
+        await run_due(sweep)
+    assert f"item {tender['id']} failed" in caplog.text
+    row = await Tender.select(Tender.status, Tender.next_check_at).where(Tender.id == tender["id"]).first()
+    assert row == {"status": "cancelled", "next_check_at": due_before}
+    assert await _audit_rows(tender["id"], "tender.close") == []
+
+
+async def test_the_chain_lock_a_claim_took_counts_only_for_its_own_transaction(client):
+    # A writer skips taking the audit chain's lock only inside the very transaction that took it.
+    with audit.chain_locked_here():
+        assert not audit.chain_held()  # no transaction: nothing holds it
+    async with db.transaction():
+        assert not audit.chain_held()
+        with audit.chain_locked_here():
+            assert audit.chain_held()
+            async with db.transaction():  # joins the outer one
+                assert audit.chain_held()
+        assert not audit.chain_held()
+    async with db.transaction():
+        with audit.chain_locked_here():
+            pass
+    with audit.chain_locked_here():
+        async with db.transaction():
+            assert not audit.chain_held()  # begun after the mark: another transaction
 
 
 # --------------------------------------------------------------------------- events

@@ -87,3 +87,22 @@ def test_a_chain_can_be_verified_page_by_page():
     rows = make_chain(6)
     assert verify_rows(rows[3:], start=rows[2]["hash"]).ok
     assert not verify_rows(rows[3:]).ok
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "王建国（officer）", 'a "quoted" \\ back\\slash', "tab\tnew\nline\r\x00\x1f\x7f", "emoji 🎉 \u2028"],
+)
+def test_the_head_postgresql_hashes_with_the_previous_hash_is_the_payload_of_row_hash(text):
+    # PostgreSQL appends the previous hash to hashed_head in SQL (audit._PG_APPEND): the bytes
+    # must be exactly those row_hash hashes, whatever the row holds.
+    import hashlib
+
+    from procurement.core.audit import hashed_head
+
+    row = make_chain(1)[0] | {"actor_label": text, "before": text, "after": text, "ip": text, "entity_id": text}
+    for actor_id in (None, 0, 12345):
+        row["actor_id"] = actor_id
+        for prev in (GENESIS_HASH, row_hash(GENESIS_HASH, row)):
+            payload = hashed_head(row) + prev + '"}'
+            assert hashlib.sha256(payload.encode("utf-8")).hexdigest() == row_hash(prev, row)
