@@ -230,3 +230,36 @@ async def test_the_administrators_dashboard_shows_the_last_check_of_the_chain_an
         assert "审计日志完整" in (await client.get("/dashboard")).text, "an older check is made again"
     finally:
         clock.freeze(None)
+
+
+async def test_sqlite_writers_wait_their_turn_without_holding_pooled_connections(client):
+    """Issue 11: write transactions of one process queue on the engine's writer lock, not in
+    SQLite's busy handler holding a pooled connection each: while one writer holds the
+    database, more writers than the pool has connections wait, a read still gets a
+    connection, and every writer then commits in turn."""
+    if not db.is_sqlite():
+        return
+    engine = db.get_engine()
+    first_inside, release = asyncio.Event(), asyncio.Event()
+    order: list[int] = []
+
+    async def writer(n: int) -> None:
+        async with db.transaction():
+            await engine.run_querystring(QueryString("SELECT 1"))
+            order.append(n)
+            if n == 0:
+                first_inside.set()
+                await release.wait()
+
+    first = asyncio.create_task(writer(0))
+    await first_inside.wait()
+    waiting = [asyncio.create_task(writer(n)) for n in range(1, engine.pool_size + 3)]
+    await asyncio.sleep(0.05)
+    # A hang guard far below the busy timeout: without the writer lock the waiting writers
+    # hold every pooled connection until the first one commits, and this read waits with them.
+    rows = await asyncio.wait_for(engine.run_querystring(QueryString("SELECT 2 AS two")), timeout=10)
+    assert rows == [{"two": 2}]
+    assert order == [0] and not any(task.done() for task in waiting)
+    release.set()
+    await asyncio.gather(first, *waiting)
+    assert order == list(range(engine.pool_size + 3))  # first come, first served
