@@ -46,8 +46,13 @@ class _PooledTransaction(SQLiteTransaction):
         # One IMMEDIATE transaction of this process at a time, the others queued here
         # in turn: SQLite's own busy handler would have them sleep and retry (1, 2, 5 …
         # 100 ms), holding a pooled connection meanwhile, long after the lock is free.
+        # Waiting is bounded like the busy handler's: a writer never waits for ever
+        # (say, for a transaction that waits for it), it fails as SQLite would.
         writer = self.engine.writer_lock()
-        await writer.acquire()
+        try:
+            await asyncio.wait_for(writer.acquire(), BUSY_TIMEOUT_MS / 1000)
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked (waited for this process's other writer)") from None
         try:
             result = await super().__aenter__()
         except BaseException:

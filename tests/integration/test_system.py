@@ -263,3 +263,25 @@ async def test_sqlite_writers_wait_their_turn_without_holding_pooled_connections
     release.set()
     await asyncio.gather(first, *waiting)
     assert order == list(range(engine.pool_size + 3))  # first come, first served
+
+
+async def test_a_sqlite_writer_waiting_for_another_of_its_process_fails_after_the_busy_timeout(client, monkeypatch):
+    """The writer lock's wait is bounded like SQLite's busy handler: a write transaction
+    opened in a context that does not join the open one (which here waits for it) fails
+    with "database is locked" instead of hanging for ever."""
+    if not db.is_sqlite():
+        return
+    import contextvars
+    import sqlite3
+
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
+
+    async def other_writer() -> None:
+        async with db.transaction():
+            await db.get_engine().run_querystring(QueryString("SELECT 1"))
+
+    async with db.transaction():
+        other = asyncio.get_running_loop().create_task(other_writer(), context=contextvars.Context())
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            await other
+    await other_writer()  # the lock is free again
