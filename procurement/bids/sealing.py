@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from procurement.bids.tables import TenderKey
-from procurement.core import clock, crypto
+from procurement.core import clock, crypto, db
 from procurement.core.auth import CurrentUser
 from procurement.core.errors import PermissionDenied
 from procurement.core.i18n import _
@@ -23,16 +23,23 @@ def _context(tender_id: int) -> bytes:
 
 
 async def ensure_key(tender_id: int) -> bytes:
-    """The tender's key, made on first use (inside the caller's transaction)."""
+    """The tender's key, made on first use (inside the caller's transaction, or a
+    write transaction of its own when called outside one)."""
     master = crypto.master_key(get_settings().resolved_secret_key())
     row = await TenderKey.select(TenderKey.wrapped).where(TenderKey.tender == tender_id).first()
     if row is not None:
         return crypto.unwrap_key(master, row["wrapped"], _context(tender_id))
-    key = crypto.new_key()
-    await TenderKey.insert(
-        TenderKey(tender=tender_id, wrapped=crypto.wrap_key(master, key, _context(tender_id)), created_at=clock.now())
-    )
-    return key
+    async with db.transaction():
+        row = await TenderKey.select(TenderKey.wrapped).where(TenderKey.tender == tender_id).first()
+        if row is not None:
+            return crypto.unwrap_key(master, row["wrapped"], _context(tender_id))
+        key = crypto.new_key()
+        await TenderKey.insert(
+            TenderKey(
+                tender=tender_id, wrapped=crypto.wrap_key(master, key, _context(tender_id)), created_at=clock.now()
+            )
+        )
+        return key
 
 
 async def key_for_owner(user: CurrentUser, bid: dict[str, Any]) -> bytes:

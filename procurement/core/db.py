@@ -37,9 +37,31 @@ class _PooledTransaction(SQLiteTransaction):
     """A Piccolo SQLite transaction that borrows a pooled connection and gives it back."""
 
     engine: PooledSQLiteEngine
+    _writer: asyncio.Lock | None = None
 
     async def get_connection(self):
         return await self.engine.acquire()
+
+    async def __aenter__(self) -> SQLiteTransaction:
+        if self._parent is not None or self.transaction_type is not TransactionType.immediate:
+            return await super().__aenter__()
+        # One IMMEDIATE transaction of this process at a time, the others queued here
+        # in turn: SQLite's own busy handler would have them sleep and retry (1, 2, 5 …
+        # 100 ms), holding a pooled connection meanwhile, long after the lock is free.
+        # Waiting is bounded like the busy handler's: a writer never waits for ever
+        # (say, for a transaction that waits for it), it fails as SQLite would.
+        writer = self.engine.writer_lock()
+        try:
+            await asyncio.wait_for(writer.acquire(), BUSY_TIMEOUT_MS / 1000)
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked (waited for this process's other writer)") from None
+        try:
+            result = await super().__aenter__()
+        except BaseException:
+            writer.release()
+            raise
+        self._writer = writer
+        return result
 
     async def __aexit__(self, exception_type, exception, traceback) -> bool:
         if self._parent:
@@ -51,8 +73,13 @@ class _PooledTransaction(SQLiteTransaction):
             elif not self._committed and not self._rolled_back:
                 await self.commit()
         finally:
-            await self.engine.release(self.connection)
-            self.engine.current_transaction.reset(self.context)
+            try:
+                await self.engine.release(self.connection)
+                self.engine.current_transaction.reset(self.context)
+            finally:
+                if self._writer is not None:
+                    self._writer.release()
+                    self._writer = None
         return exception is None
 
 
@@ -66,6 +93,8 @@ class PooledSQLiteEngine(SQLiteEngine):
         self._open = 0
         self._cond: asyncio.Condition | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._writer: asyncio.Lock | None = None
+        self._writer_loop: asyncio.AbstractEventLoop | None = None
         self._probes: dict[int, sqlite3.Connection] = {}  # read_small_now's, one per thread
 
     async def _new_connection(self) -> aiosqlite.Connection:
@@ -85,6 +114,13 @@ class PooledSQLiteEngine(SQLiteEngine):
             self._cond, self._loop = asyncio.Condition(), loop
             self._idle, self._open = [], 0
         return self._cond
+
+    def writer_lock(self) -> asyncio.Lock:
+        """The lock this process's write (IMMEDIATE) transactions take in turn, one per event loop."""
+        loop = asyncio.get_running_loop()
+        if self._writer is None or self._writer_loop is not loop:
+            self._writer, self._writer_loop = asyncio.Lock(), loop
+        return self._writer
 
     async def acquire(self) -> aiosqlite.Connection:
         cond = self._condition()

@@ -406,6 +406,64 @@ async def test_the_total_size_of_a_bids_files_is_limited(client, monkeypatch):
     assert await documents_of(client, headers, bid["id"]) == (1, 1)
 
 
+async def test_concurrent_uploads_to_one_bid_are_each_saved_exactly_once(client):
+    """Issue 11: the first checks read without the write lock, so 30 uploads at once race
+    to the write transaction; each distinct file is saved once with its audit row and a
+    file sent twice at once is saved once and refused once (SQLite and PostgreSQL)."""
+    import asyncio
+
+    from procurement.core.tables import AuditEvent
+
+    tender = await published_tender(client)
+    bid, headers = await draft_bid(client, "xingfujia", tender)
+    files = [PDF + f"concurrent {n}".encode() for n in range(25)] + [PDF + f"concurrent {n}".encode() for n in range(5)]
+    audited = await AuditEvent.count().where(
+        (AuditEvent.action == "bid.document_uploaded") & (AuditEvent.entity_id == str(bid["id"]))
+    )
+    answers = await asyncio.gather(
+        *(upload(client, headers, bid["id"], f"{n}.pdf", data) for n, data in enumerate(files))
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [201] * 25 + [422] * 5, [a.text for a in answers if a.status_code not in (201, 422)]
+    assert all("已经上传过了" in a.json()["detail"] for a in answers if a.status_code == 422)
+    rows = await BidDocument.select(BidDocument.sha256, BidDocument.blob_sha256).where(BidDocument.bid == bid["id"])
+    assert len(rows) == 25 and len({r["sha256"] for r in rows}) == 25
+    assert await documents_of(client, headers, bid["id"]) == (25, 25)
+    store = services.file_store()
+    assert all(store.exists(r["blob_sha256"]) for r in rows)
+    assert (
+        await AuditEvent.count().where(
+            (AuditEvent.action == "bid.document_uploaded") & (AuditEvent.entity_id == str(bid["id"]))
+        )
+        == audited + 25
+    )
+
+
+async def test_an_upload_whose_file_cannot_be_made_durable_fails_and_saves_nothing(client, monkeypatch):
+    """The ciphertext is fsynced before the document is recorded: an fsync that fails
+    fails the upload, leaves no row, no audit row and no file behind."""
+    import os
+
+    from procurement.core.tables import AuditEvent
+
+    tender = await published_tender(client)
+    bid, headers = await draft_bid(client, "xingfujia", tender)
+    store = services.file_store()
+    before = {p for p in store.root.rglob("*") if p.is_file()} if store.root.exists() else set()
+    audited = await AuditEvent.count().where(AuditEvent.action == "bid.document_uploaded")
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    response = await upload(client, headers, bid["id"], "不落盘.pdf", PDF + b"not durable")
+    monkeypatch.undo()
+    assert response.status_code == 500
+    assert await documents_of(client, headers, bid["id"]) == (0, 0)
+    assert await AuditEvent.count().where(AuditEvent.action == "bid.document_uploaded") == audited
+    assert {p for p in store.root.rglob("*") if p.is_file()} == before
+
+
 # --------------------------------------------------------------------------- documents sealed at rest
 
 

@@ -230,3 +230,58 @@ async def test_the_administrators_dashboard_shows_the_last_check_of_the_chain_an
         assert "审计日志完整" in (await client.get("/dashboard")).text, "an older check is made again"
     finally:
         clock.freeze(None)
+
+
+async def test_sqlite_writers_wait_their_turn_without_holding_pooled_connections(client):
+    """Issue 11: write transactions of one process queue on the engine's writer lock, not in
+    SQLite's busy handler holding a pooled connection each: while one writer holds the
+    database, more writers than the pool has connections wait, a read still gets a
+    connection, and every writer then commits in turn."""
+    if not db.is_sqlite():
+        return
+    engine = db.get_engine()
+    first_inside, release = asyncio.Event(), asyncio.Event()
+    order: list[int] = []
+
+    async def writer(n: int) -> None:
+        async with db.transaction():
+            await engine.run_querystring(QueryString("SELECT 1"))
+            order.append(n)
+            if n == 0:
+                first_inside.set()
+                await release.wait()
+
+    first = asyncio.create_task(writer(0))
+    await first_inside.wait()
+    waiting = [asyncio.create_task(writer(n)) for n in range(1, engine.pool_size + 3)]
+    await asyncio.sleep(0.05)
+    # A hang guard far below the busy timeout: without the writer lock the waiting writers
+    # hold every pooled connection until the first one commits, and this read waits with them.
+    rows = await asyncio.wait_for(engine.run_querystring(QueryString("SELECT 2 AS two")), timeout=10)
+    assert rows == [{"two": 2}]
+    assert order == [0] and not any(task.done() for task in waiting)
+    release.set()
+    await asyncio.gather(first, *waiting)
+    assert order == list(range(engine.pool_size + 3))  # first come, first served
+
+
+async def test_a_sqlite_writer_waiting_for_another_of_its_process_fails_after_the_busy_timeout(client, monkeypatch):
+    """The writer lock's wait is bounded like SQLite's busy handler: a write transaction
+    opened in a context that does not join the open one (which here waits for it) fails
+    with "database is locked" instead of hanging for ever."""
+    if not db.is_sqlite():
+        return
+    import contextvars
+    import sqlite3
+
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
+
+    async def other_writer() -> None:
+        async with db.transaction():
+            await db.get_engine().run_querystring(QueryString("SELECT 1"))
+
+    async with db.transaction():
+        other = asyncio.get_running_loop().create_task(other_writer(), context=contextvars.Context())
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            await other
+    await other_writer()  # the lock is free again
