@@ -85,8 +85,14 @@ def to_json(value: Any) -> str:
 
 def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
     """The hash of one row given the hash before it."""
-    fields = {
-        "prev": prev_hash,
+    fields = {"prev": prev_hash, **_hashed_fields(row)}
+    payload = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _hashed_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """The row's fields the chain hashes, besides the previous row's hash."""
+    return {
         "at": _timestamp(row["at"]),
         "actor_id": row["actor_id"],
         "actor_label": row["actor_label"],
@@ -97,8 +103,6 @@ def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
         "after": row["after"],
         "ip": row["ip"],
     }
-    payload = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def hashed_head(row: dict[str, Any]) -> str:
@@ -106,18 +110,7 @@ def hashed_head(row: dict[str, Any]) -> str:
     every other field, so for a hash ``prev`` (64 hex digits, nothing to escape) the payload
     is ``hashed_head(row) + prev + '"}'``. PostgreSQL appends the head row's hash itself
     (:data:`_PG_APPEND`), in the statement that inserts the row."""
-    fields = {
-        "at": _timestamp(row["at"]),
-        "actor_id": row["actor_id"],
-        "actor_label": row["actor_label"],
-        "action": row["action"],
-        "entity_type": row["entity_type"],
-        "entity_id": str(row["entity_id"]),
-        "before": row["before"],
-        "after": row["after"],
-        "ip": row["ip"],
-    }
-    payload = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    payload = json.dumps(_hashed_fields(row), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return payload[:-1] + ',"prev":"'
 
 

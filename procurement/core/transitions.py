@@ -88,6 +88,15 @@ async def apply_transition(
     changes: dict[Column, Any] = {status: transition.target}
     for column, value in (values or {}).items():
         changes[model._meta.get_column_by_name(column) if isinstance(column, str) else column] = value
+    # What the audit row says, whichever way it is written.
+    audited: dict[str, Any] = {
+        "action": audit_action or f"{table.name}.{transition.action}",
+        "entity_type": entity_type or model._meta.tablename,
+        "entity_id": row_id,
+        "actor": actor,
+        "before": {"status": transition.source, **(before or {})},
+        "after": {"status": transition.target, **(after or {})},
+    }
     async with db.transaction():
         if db.is_sqlite():
             changed = await model.update(cast(dict[Column | str, Any], changes)).where(condition).returning(key)
@@ -99,14 +108,7 @@ async def apply_transition(
             if audit.chain_held():
                 # The chain's lock was taken by an earlier statement (a due sweep's claim): the
                 # audit row goes with the UPDATE, in the same statement, only if a row changed.
-                row = audit.pending_row(
-                    audit_action or f"{table.name}.{transition.action}",
-                    entity_type or model._meta.tablename,
-                    row_id,
-                    actor=actor,
-                    before={"status": transition.source, **(before or {})},
-                    after={"status": transition.target, **(after or {})},
-                )
+                row = audit.pending_row(**audited)
                 written = await db.fetch_raw(_update_sql(model, names, True), *args, row_id, transition.source, *row)
                 if not written:
                     raise Conflict(
@@ -120,13 +122,5 @@ async def apply_transition(
             changed = await db.get_engine().run_querystring(QueryString(_LOCKING.format(update="{}"), changing))
         if not changed:
             raise Conflict(_(STALE), extra={"entity": model._meta.tablename, "id": row_id, "action": transition.action})
-        await audit.record(
-            audit_action or f"{table.name}.{transition.action}",
-            entity_type or model._meta.tablename,
-            row_id,
-            actor=actor,
-            before={"status": transition.source, **(before or {})},
-            after={"status": transition.target, **(after or {})},
-            chain_locked=True,
-        )
+        await audit.record(**audited, chain_locked=True)
     return transition.target
