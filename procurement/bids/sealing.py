@@ -42,10 +42,14 @@ async def ensure_key(tender_id: int) -> bytes:
         return key
 
 
-async def key_for_owner(user: CurrentUser, bid: dict[str, Any]) -> bytes:
-    """The key, for the bid's own organization only (any time)."""
+async def key_for_owner(user: CurrentUser, bid: dict[str, Any], wrapped: str | None = None) -> bytes:
+    """The key, for the bid's own organization only (any time). ``wrapped``: the tender's
+    wrapped key when the caller has already read it (with the bid, in one statement)."""
     if user.organization_id != bid["organization"]:
         raise PermissionDenied(_("开标前只有投标机构本身可以查看投标内容。"))
+    if wrapped:
+        master = crypto.master_key(get_settings().resolved_secret_key())
+        return crypto.unwrap_key(master, wrapped, _context(bid["tender"]))
     return await ensure_key(bid["tender"])
 
 

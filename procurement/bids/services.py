@@ -273,10 +273,23 @@ async def update_bid(user: CurrentUser, bid_id: int, content: BidContentIn) -> B
     return await get_bid(user, bid_id)
 
 
-_HELD_DOCUMENTS_SQL = (
-    "SELECT COALESCE(SUM(size), 0) AS total,"
-    " COALESCE(MAX(CASE WHEN sha256 = {} THEN 1 ELSE 0 END), 0) AS duplicate"
-    " FROM bid_document WHERE bid = {} AND removed_at IS NULL"
+# Everything an upload is checked against, in one statement (issue 11: the Piccolo selects of
+# the whole bid and tender rows, twice per upload, were most of its time): the bid's owner and
+# status, its tender's status and deadline, the tender's wrapped key (NULL before the first
+# sealing) and the bid's documents (their total size; whether this content is already there,
+# by the index bid_document_bid_sha256).
+_UPLOAD_STATE_SQL = (
+    "SELECT b.organization, b.status, b.tender, t.status AS tender_status, t.bid_deadline, k.wrapped,"
+    " (SELECT COALESCE(SUM(d.size), 0) FROM bid_document d WHERE d.bid = b.id AND d.removed_at IS NULL) AS total,"
+    " (SELECT COUNT(*) FROM bid_document d"
+    "  WHERE d.bid = b.id AND d.sha256 = {} AND d.removed_at IS NULL) AS duplicate"
+    " FROM bid b JOIN tender t ON t.id = b.tender LEFT JOIN tender_key k ON k.tender = b.tender"
+    " WHERE b.id = {}"
+)
+# A random id (invariant 2, as db.random_id) taken in the insert itself: a taken one inserts nothing.
+_INSERT_DOCUMENT_SQL = (
+    "INSERT INTO bid_document (id, bid, sha256, blob_sha256, size, doc_type, name_sealed, uploaded_by, uploaded_at)"
+    " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}) ON CONFLICT (id) DO NOTHING RETURNING id"
 )
 
 
@@ -291,22 +304,34 @@ def _seal_and_store(store: FileStore, key: bytes, data: bytes, bid_id: int, sha2
     return store.save_blob(crypto.encrypt(key, data, sealing.bid_context(bid_id, f"doc:{sha256}")))
 
 
-async def _may_add_document(user: CurrentUser, bid_id: int, stored: StoredFile, *, lock: bool) -> dict[str, Any]:
-    """The bid, once its own organization may add this document to it now: the bid
-    accepts edits, the file is not there yet (by the hash of its content, one
-    aggregate over the bid's documents, index bid_document_bid_sha256) and the
-    bid's total stays within PROCUREMENT_MAX_BID_TOTAL_MB."""
+async def _may_add_document(
+    user: CurrentUser, bid_id: int, stored: StoredFile, *, lock: bool
+) -> tuple[dict[str, Any], str | None]:
+    """The bid (its organization, status and tender) and its tender's wrapped key, once its own
+    organization may add this document to it now: the bid accepts edits, the file is not there
+    yet (by the hash of its content) and the bid's total stays within PROCUREMENT_MAX_BID_TOTAL_MB.
+    The same checks, in the same order, as ``_bid``, ``_own``, ``_tender`` and ``_accepting``."""
     settings = get_settings()
-    bid = await _bid(bid_id, lock=lock)
+    if lock and not db.is_sqlite():
+        # The lock first, in a statement of its own: the next statement's snapshot then sees
+        # every document committed by whoever held the bid before (one statement locking and
+        # counting would count from its own earlier snapshot).
+        await db.lock(Bid, Bid.id == bid_id)
+    rows = await db.get_engine().run_querystring(QueryString(_UPLOAD_STATE_SQL, stored.sha256, bid_id))
+    if not rows:
+        raise NotFound(_("找不到该投标。"))
+    row = rows[0]
+    bid = {"id": bid_id, "organization": row["organization"], "status": row["status"], "tender": row["tender"]}
     actor = _own(user, bid)
-    _accepting(await _tender(bid["tender"]))
+    if row["tender_status"] == TenderStatus.DRAFT:
+        raise NotFound(_("找不到该项目。"))
+    _accepting({"status": row["tender_status"], "bid_deadline": row["bid_deadline"]})
     BID_TABLE.decide(bid["status"], "edit", actor)
-    held = (await db.get_engine().run_querystring(QueryString(_HELD_DOCUMENTS_SQL, stored.sha256, bid_id)))[0]
-    if held["duplicate"]:
+    if row["duplicate"]:
         raise ValidationFailed(
             field_errors={"file": _("文件「{original_name}」已经上传过了。").format(original_name=stored.original_name)}
         )
-    if int(held["total"]) + stored.size > settings.max_bid_total_mb * 1024 * 1024:
+    if int(row["total"]) + stored.size > settings.max_bid_total_mb * 1024 * 1024:
         raise ValidationFailed(
             field_errors={
                 "file": _("一份投标的文件合计不能超过 {max_bid_total_mb} MB。").format(
@@ -314,15 +339,15 @@ async def _may_add_document(user: CurrentUser, bid_id: int, stored: StoredFile, 
                 )
             }
         )
-    return bid
+    return bid, row["wrapped"]
 
 
 async def upload_document(user: CurrentUser, bid_id: int, filename: str, data: bytes) -> BidDocumentOut:
     """Check the file by its content, then store only its ciphertext; the name is sealed too.
 
     The slow parts run in worker threads and outside the write transaction: the
-    checks and hashing first, then, once a first short transaction has found the
-    upload acceptable and fetched the key, the encryption and the fsynced write.
+    checks and hashing first, then, once a first read has found the upload
+    acceptable and fetched the key, the encryption and the fsynced write.
     The write transaction then checks everything again under the bid's lock and
     records the document; if it refuses (a race), the ciphertext just written,
     which nothing else refers to (its random nonce makes it unique), is deleted.
@@ -331,39 +356,43 @@ async def upload_document(user: CurrentUser, bid_id: int, filename: str, data: b
     store = file_store()
     stored = await asyncio.to_thread(store.check, data, filename)
     # Plain reads, without the write lock every other writer would queue behind.
-    bid = await _may_add_document(user, bid_id, stored, lock=False)
-    key = await sealing.key_for_owner(user, bid)
+    bid, wrapped = await _may_add_document(user, bid_id, stored, lock=False)
+    key = await sealing.key_for_owner(user, bid, wrapped)
     blob_hash = await asyncio.to_thread(_seal_and_store, store, key, data, bid_id, stored.sha256)
     name_sealed = crypto.encrypt_text(key, stored.original_name, sealing.bid_context(bid_id, "name"))
     try:
         async with db.transaction():
             await _may_add_document(user, bid_id, stored, lock=True)
             now = clock.now()
-            rows = await BidDocument.insert(
-                BidDocument(
-                    id=await db.random_id(BidDocument),
-                    bid=bid_id,
-                    sha256=stored.sha256,
-                    blob_sha256=blob_hash,
-                    size=stored.size,
-                    doc_type=stored.type,
-                    name_sealed=name_sealed,
-                    uploaded_by=user.id,
-                    uploaded_at=now,
+            document_id = None
+            while document_id is None:  # a random id already taken (vanishingly rare): draw again
+                inserted = await db.get_engine().run_querystring(
+                    QueryString(
+                        _INSERT_DOCUMENT_SQL,
+                        db.random_key(),
+                        bid_id,
+                        stored.sha256,
+                        blob_hash,
+                        stored.size,
+                        stored.type,
+                        name_sealed,
+                        user.id,
+                        now,
+                    )
                 )
-            ).returning(BidDocument.id)
+                document_id = inserted[0]["id"] if inserted else None
             await audit.record(
                 "bid.document_uploaded",
                 "bid",
                 bid_id,
                 actor=actor_of(user),
-                after={"document_id": rows[0]["id"], "sha256": stored.sha256, "size": stored.size},
+                after={"document_id": document_id, "sha256": stored.sha256, "size": stored.size},
             )
     except BaseException:
         await asyncio.to_thread(store.discard_blob, blob_hash)
         raise
     return BidDocumentOut(
-        id=rows[0]["id"],
+        id=document_id,
         name=stored.original_name,
         sha256=stored.sha256,
         size=stored.size,

@@ -433,9 +433,15 @@ async def random_id(model: type[Table]) -> int:
     """
     key = model._meta.primary_key
     while True:
-        candidate = secrets.randbelow(2**31 - 1 - RANDOM_ID_FLOOR) + RANDOM_ID_FLOOR
+        candidate = random_key()
         if not await model.exists().where(key == candidate):
             return candidate
+
+
+def random_key() -> int:
+    """A candidate for :func:`random_id`, for an insert that checks it itself
+    (``ON CONFLICT (id) DO NOTHING RETURNING id``, drawing again when nothing returns)."""
+    return secrets.randbelow(2**31 - 1 - RANDOM_ID_FLOOR) + RANDOM_ID_FLOOR
 
 
 RANDOM_ID_FLOOR = 10_000_000  # above every sequential id a deployment reaches before switching
