@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import threading
 from datetime import date, datetime
 from typing import Any
 
@@ -299,9 +300,24 @@ def _read_and_open(key: bytes, blob_sha256: str, context: bytes) -> tuple[bytes,
     return data, crypto.sha256_hex(data)
 
 
+# Each worker thread seals documents into a buffer of its own, kept between uploads up to this
+# size (issue 11: a fresh megabyte per upload, faulted in page by page, and a second copy to
+# put the nonce in front cost more than the encryption itself; larger files get a buffer each).
+_KEPT_BUFFER_BYTES = 4 * 1024 * 1024
+_buffers = threading.local()
+
+
 def _seal_and_store(store: FileStore, key: bytes, data: bytes, bid_id: int, sha256: str) -> str:
     """Encrypt a document and write its ciphertext (with fsync): run in a worker thread."""
-    return store.save_blob(crypto.encrypt(key, data, sealing.bid_context(bid_id, f"doc:{sha256}")))
+    size = crypto.sealed_size(len(data))
+    buffer: bytearray | None = getattr(_buffers, "sealed", None)
+    if buffer is None or len(buffer) < size:
+        buffer = bytearray(size)
+        if size <= _KEPT_BUFFER_BYTES:
+            _buffers.sealed = buffer
+    with memoryview(buffer) as whole, whole[:size] as sealed:
+        crypto.encrypt_into(key, data, sealing.bid_context(bid_id, f"doc:{sha256}"), sealed)
+        return store.save_blob(sealed)
 
 
 async def _may_add_document(

@@ -262,9 +262,7 @@ async def record(
         }
         # Store the timestamp as hashed (microseconds, UTC) so it reads back identically.
         row["at"] = datetime.strptime(_timestamp(row["at"]), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-        inserted = await engine.run_querystring(
-            QueryString(_SQLITE_APPEND, *row.values(), prev, row_hash(prev, row))
-        )
+        inserted = await engine.run_querystring(QueryString(_SQLITE_APPEND, *row.values(), prev, row_hash(prev, row)))
         return int(inserted[0]["id"])
 
 

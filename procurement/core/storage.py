@@ -364,7 +364,7 @@ class FileStore:
         self.save_blob(data)
         return stored
 
-    def save_blob(self, data: bytes) -> str:
+    def save_blob(self, data: bytes | memoryview) -> str:
         """Store opaque bytes (e.g. ciphertext of a checked file) by their hash."""
         digest = hashlib.sha256(data).hexdigest()
         path = self.path_for(digest)
@@ -417,7 +417,7 @@ class FileStore:
         return StoredFile(hashlib.sha256(data).hexdigest(), len(data), kind, KNOWN_TYPES[kind], name)
 
     @staticmethod
-    def _write_atomically(path: Path, data: bytes) -> None:
+    def _write_atomically(path: Path, data: bytes | memoryview) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
