@@ -18,7 +18,7 @@ import secrets
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 import asyncpg
@@ -297,10 +297,19 @@ def make_engine(settings) -> Engine:
     return PooledSQLiteEngine(path=str(settings.sqlite_path))
 
 
-def get_engine() -> Engine:
-    from procurement.piccolo_conf import DB
+_conf: Any = None
 
-    return DB
+
+def get_engine() -> Engine:
+    """``piccolo_conf.DB``, read on every call (a test may replace it). The module is kept after
+    the first call: ``from … import DB`` on every call asked the module for ``__path__`` through
+    its ``__getattr__`` each time (issue 11: a due sweep calls this several times per item)."""
+    global _conf
+    if _conf is None:
+        import procurement.piccolo_conf as conf
+
+        _conf = conf
+    return cast(Engine, _conf.DB)
 
 
 def is_sqlite() -> bool:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any, cast
 
-from piccolo.columns import Column
+from piccolo.columns import JSON, JSONB, Column
 from piccolo.columns.combination import Combinable
 from piccolo.querystring import QueryString, Selectable
 from piccolo.table import Table
@@ -34,6 +35,11 @@ STALE = N_("已被他人处理，请刷新后重试。")
 # the row is changed (so after the row's lock, the order every writer keeps): one round trip
 # fewer per transition (issue 11). No row changed, no lock.
 _LOCKING = "WITH changed AS ({update}) SELECT " + audit.LOCK_CHAIN_SQL + " FROM changed"
+
+
+# Values asyncpg takes as they are for a column other than JSON (convert_to_sql_value would
+# return them unchanged): Enums and tables still go through it. A StrEnum is not exactly str.
+_PLAIN = frozenset({str, int, bool, datetime, date, type(None)})
 
 
 @functools.lru_cache(maxsize=256)
@@ -82,9 +88,6 @@ async def apply_transition(
     transition = table.decide(current, action, actor)
     status: Column = cast(Any, model).status  # every table with a transition table has one
     key: Column = model._meta.primary_key
-    condition = (key == row_id) & (status == transition.source)
-    if guard is not None:
-        condition &= guard
     changes: dict[Column, Any] = {status: transition.target}
     for column, value in (values or {}).items():
         changes[model._meta.get_column_by_name(column) if isinstance(column, str) else column] = value
@@ -97,14 +100,22 @@ async def apply_transition(
         "before": {"status": transition.source, **(before or {})},
         "after": {"status": transition.target, **(after or {})},
     }
+
+    def condition() -> Combinable:  # Piccolo's where clause, built only where Piccolo builds the UPDATE
+        where = (key == row_id) & (status == transition.source)
+        return where if guard is None else where & guard
+
     async with db.transaction():
         if db.is_sqlite():
-            changed = await model.update(cast(dict[Column | str, Any], changes)).where(condition).returning(key)
+            changed = await model.update(cast(dict[Column | str, Any], changes)).where(condition()).returning(key)
         elif guard is None and not any(isinstance(v, Selectable) for v in changes.values()):
             # The common case as one prepared statement, without Piccolo's query building
             # (most of a due sweep's time per item, issue 11): the same UPDATE, the same values.
             names = tuple(c._meta.name for c in changes)
-            args = [convert_to_sql_value(v, c) for c, v in changes.items()]
+            args = [
+                v if type(v) in _PLAIN and not isinstance(c, (JSON, JSONB)) else convert_to_sql_value(v, c)
+                for c, v in changes.items()
+            ]
             if audit.chain_held():
                 # The chain's lock was taken by an earlier statement (a due sweep's claim): the
                 # audit row goes with the UPDATE, in the same statement, only if a row changed.
@@ -117,7 +128,7 @@ async def apply_transition(
                 return transition.target
             changed = await db.fetch_raw(_update_sql(model, names), *args, row_id, transition.source)
         else:
-            update = model.update(cast(dict[Column | str, Any], changes)).where(condition).returning(key)
+            update = model.update(cast(dict[Column | str, Any], changes)).where(condition()).returning(key)
             [changing] = update.querystrings
             changed = await db.get_engine().run_querystring(QueryString(_LOCKING.format(update="{}"), changing))
         if not changed:
