@@ -30,6 +30,7 @@ the evaluator's) are built each time. With no version row nothing is kept.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import secrets
 from collections import OrderedDict
@@ -66,6 +67,7 @@ class _Kept:
 
 
 _pages: OrderedDict[tuple[Any, ...], _Kept] = OrderedDict()
+_building: dict[tuple[Any, ...], asyncio.Future[_Kept | None]] = {}  # page key and version → its build
 
 
 def _key(request: Request, user: CurrentUser) -> tuple[Any, ...]:
@@ -107,6 +109,40 @@ async def kept_page(request: Request, user: CurrentUser, build: Callable[[], Awa
     if kept is not None and kept.version == version and kept.built_at <= now < kept.until:
         _pages.move_to_end(key)
         return _send(request, kept.parts, kept.media_type, kept.headers)
+    if version is None:
+        return await _build(request, build, None, now, key)
+    # One build per page and version at a time: requests that miss while it runs (a burst of
+    # one user's tabs, or a load test's connections at once) wait for it and are sent what it
+    # kept, as a later request would be, instead of each building the same page (issue 11: 16
+    # cold builds at once took 0.7 s). If it keeps nothing, each of them builds its own.
+    loop = asyncio.get_running_loop()
+    flight = (key, version)
+    running = _building.get(flight)
+    if running is not None and running.get_loop() is loop:
+        shared = await asyncio.shield(running)
+        now = clock.now()
+        if shared is not None and shared.built_at <= now < shared.until:
+            return _send(request, shared.parts, shared.media_type, shared.headers)
+        return await _build(request, build, version, now, key)
+    future: asyncio.Future[_Kept | None] = loop.create_future()
+    _building[flight] = future
+    kept_now: _Kept | None = None
+    try:
+        response = await _build(request, build, version, now, key)
+        kept_now = _pages.get(key)
+        if kept_now is not None and kept_now.built_at != now:
+            kept_now = None  # not this build's
+    finally:
+        future.set_result(kept_now)
+        if _building.get(flight) is future:
+            del _building[flight]
+    return response
+
+
+async def _build(
+    request: Request, build: Callable[[], Awaitable[Response]], version: str | None, now: datetime, key: tuple[Any, ...]
+) -> Response:
+    """Build the page, send it, and keep it when it can be kept (``version`` known)."""
     with clock.watching_changes() as seen:
         response = await build()
     if response.status_code not in (None, 200) or response.cookies or not isinstance(response, Template):
@@ -153,3 +189,4 @@ def _send(
 
 def clear() -> None:
     _pages.clear()
+    _building.clear()

@@ -367,3 +367,55 @@ async def test_without_the_version_read_with_the_session_the_page_reads_it_itsel
         assert _kept_for(await _user_id("yile"))
         await another_connection("UPDATE tender SET title = $1 WHERE id = $2", "另一连接改后的名称", tender["id"])
         assert "另一连接改后的名称" in await _dashboard(c)
+
+
+# --------------------------------------------------------------------------- one build at a time
+
+
+async def test_requests_arriving_while_the_page_is_built_wait_for_that_build(client, app, monkeypatch):
+    """Issue 11: eight requests for one user's dashboard at once, none kept yet, build it
+    once; each is sent that page with its own session's CSRF field. Another user's page
+    is built on its own."""
+    import asyncio
+
+    builds: list[str] = []
+    real_build = kept._build
+
+    async def counted(request, build, version, now, key):
+        builds.append(request.scope["path"])
+        return await real_build(request, build, version, now, key)
+
+    monkeypatch.setattr(kept, "_build", counted)
+    async with browser(app, "xingfujia") as a, browser(app, "xingfujia") as b, browser(app, "yile") as other:
+        kept.clear()
+        pages = await asyncio.gather(*(_dashboard(c) for c in (a, b) * 4), _dashboard(other))
+    assert len(builds) == 2  # xingfujia's once, yile's once
+    assert all("陈晓燕" in page for page in pages[:8]) and "赵丽华" in pages[8]
+    fields = {re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1) for page in pages[:8]}  # type: ignore[union-attr]
+    assert len(fields) == 2  # each browser's own token, not the builder's
+
+
+async def test_when_the_build_keeps_nothing_the_waiting_requests_build_their_own(client, app, monkeypatch):
+    """A build that fails (or is not kept) leaves the requests that waited for it to build
+    the page themselves: they are never sent another request's error or nothing."""
+    import asyncio
+
+    calls = 0
+    real_build = kept._build
+
+    async def first_fails(request, build, version, now, key):
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            await asyncio.sleep(0.05)  # the others arrive and wait
+            raise RuntimeError("the first build fails")
+        return await real_build(request, build, version, now, key)
+
+    monkeypatch.setattr(kept, "_build", first_fails)
+    async with browser(app, "xingfujia") as c:
+        kept.clear()
+        answers = await asyncio.gather(*(c.get("/dashboard") for _ in range(4)), return_exceptions=True)
+    failed = [a for a in answers if isinstance(a, BaseException) or a.status_code != 200]
+    assert len(failed) == 1  # the first build's own request
+    assert calls == 4
+    assert all("陈晓燕" in a.text for a in answers if not isinstance(a, BaseException) and a.status_code == 200)
