@@ -199,16 +199,13 @@ def chain_held() -> bool:
     return held is not None and held is db.get_engine().current_transaction.get()
 
 
-def pending_row(action: str, entity_type: str, entity_id: Any, *, actor: Actor, before: Any, after: Any) -> list[Any]:
-    """The values of :func:`append_sql` for one row (PostgreSQL, under the chain's lock:
-    its time is taken now); ``after`` gains the due moment like :func:`record`'s."""
-    after = _with_due(after, _due_at.get())
-    # Stored as hashed (UTC, to the microsecond a datetime holds), and taken under the lock:
-    # ``at`` grows with ``id``.
+def _row_now(action: str, entity_type: str, entity_id: Any, *, actor: Actor, before: Any, after: Any) -> dict[str, Any]:
+    """One audit row's fields as stored and hashed, its time taken now (to be called under the
+    chain's lock: ``at`` grows with ``id``), in UTC to the microsecond a datetime holds, so it
+    reads back identically."""
     now = clock.now()
-    at = (now if now.tzinfo is not None else now.replace(tzinfo=UTC)).astimezone(UTC)
-    row: dict[str, Any] = {
-        "at": at,
+    return {
+        "at": (now if now.tzinfo is not None else now.replace(tzinfo=UTC)).astimezone(UTC),
         "actor_id": actor.id,
         "actor_label": actor.label[:100],
         "action": action,
@@ -218,6 +215,12 @@ def pending_row(action: str, entity_type: str, entity_id: Any, *, actor: Actor, 
         "after": to_json(after),
         "ip": actor.ip[:64],
     }
+
+
+def pending_row(action: str, entity_type: str, entity_id: Any, *, actor: Actor, before: Any, after: Any) -> list[Any]:
+    """The values of :func:`append_sql` for one row (PostgreSQL, under the chain's lock:
+    its time is taken now); ``after`` gains the due moment like :func:`record`'s."""
+    row = _row_now(action, entity_type, entity_id, actor=actor, before=before, after=_with_due(after, _due_at.get()))
     return [*row.values(), hashed_head(row)]
 
 
@@ -249,19 +252,7 @@ async def record(
         engine = db.get_engine()
         last = await engine.run_querystring(QueryString(_SQLITE_LAST_HASH))
         prev = last[0]["hash"] if last else GENESIS_HASH
-        row: dict[str, Any] = {
-            "at": clock.now(),
-            "actor_id": actor.id,
-            "actor_label": actor.label[:100],
-            "action": action,
-            "entity_type": entity_type,
-            "entity_id": str(entity_id if entity_id is not None else "")[:40],
-            "before": to_json(before),
-            "after": to_json(after),
-            "ip": actor.ip[:64],
-        }
-        # Store the timestamp as hashed (microseconds, UTC) so it reads back identically.
-        row["at"] = datetime.strptime(_timestamp(row["at"]), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        row = _row_now(action, entity_type, entity_id, actor=actor, before=before, after=after)
         inserted = await engine.run_querystring(QueryString(_SQLITE_APPEND, *row.values(), prev, row_hash(prev, row)))
         return int(inserted[0]["id"])
 
