@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import re
 from pathlib import Path
 
 from pypdf import PdfReader
 
 from procurement.bids.tables import Bid
+from procurement.core import pdf
+from procurement.core.pdf import render_template_html
 from procurement.core.tables import InboxItem
 from procurement.evaluation.tables import BidReview, Panel, PanelMember
 from procurement.tenders.tables import Notice, Tender
@@ -328,8 +331,31 @@ async def test_a_member_who_is_not_chair_sees_no_draft_report(client):
     ]
 
 
-async def test_the_report_keeps_names_whole_and_shows_both_reviews(client):
+def _tables_without_their_widths(html: str) -> list[str]:
+    """The report's tables whose <colgroup> does not give one column per cell of the
+    first row: their widths are fixed (table-layout: fixed, which spares WeasyPrint
+    measuring every comment), so a missing column would squeeze or drop one."""
+    wrong = []
+    for table in re.findall(r'<table class="data">(.*?)</table>', html, re.S):
+        colgroup = re.search(r"<colgroup>(.*?)</colgroup>", table, re.S)
+        first_row = re.search(r"<tr>(.*?)</tr>", table, re.S)
+        assert first_row, table[:200]
+        cells = len(re.findall(r"<t[hd][ >]", first_row.group(1)))
+        if colgroup is None or len(re.findall(r"<col[ >]", colgroup.group(1))) != cells:
+            wrong.append(table[:300])
+    return wrong
+
+
+async def test_the_report_keeps_names_whole_and_shows_both_reviews(client, monkeypatch):
     tender_id, officer, panel, logins, chair = await evaluated(client)
+    printed: list[str] = []
+
+    def keep(template_name: str, context: dict) -> str:
+        html = render_template_html(template_name, context)
+        printed.append(html)
+        return html
+
+    monkeypatch.setattr(pdf, "render_template_html", keep)
     report = await client.get(f"/api/v1/tenders/{tender_id}/evaluation-report", headers=officer)
     assert report.status_code == 200
     Path(os.environ.get("PROCUREMENT_TEST_ARTIFACTS", "/tmp")).joinpath("evaluation-report.pdf").write_bytes(
@@ -340,3 +366,7 @@ async def test_the_report_keeps_names_whole_and_shows_both_reviews(client):
     assert names and all(name in text for name in names), "a member's name is never broken across lines"
     flat = "".join(text.split())
     assert "资格审查和符合性审查" in flat and "第五十条" in flat
+    [html] = printed
+    # the panel, the review, one score table for each of the 3 bids, the ranking, the signatures
+    assert html.count('<table class="data">') == 7
+    assert _tables_without_their_widths(html) == []
