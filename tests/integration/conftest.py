@@ -83,13 +83,12 @@ def tables_in_delete_order() -> list[type]:
     return list(reversed(sort_table_classes(Finder().get_table_classes())))
 
 
-async def _wipe() -> None:
-    # DELETE, not TRUNCATE: on PostgreSQL a TRUNCATE of every table took 1.4-2.3 s (new
-    # files for each table), these DELETEs of a few demo rows 0.1 s.
+def _wipe_statements() -> list[str]:
+    """Every table emptied, children first. DELETE, not TRUNCATE: on PostgreSQL a TRUNCATE of
+    every table took 1.4-2.3 s (new files for each table), these DELETEs of a few demo rows 0.1 s."""
     from piccolo.columns import ForeignKey
-    from piccolo.querystring import QueryString
 
-    engine = db.get_engine()
+    statements = []
     # system_value last: the version triggers (portal_version, dashboard_version) of the
     # tables deleted before it write their row back into it.
     for table in sorted(tables_in_delete_order(), key=lambda t: t._meta.tablename == "system_value"):
@@ -97,8 +96,17 @@ async def _wipe() -> None:
         for column in table._meta.foreign_key_columns:
             if isinstance(column, ForeignKey) and column._foreign_key_meta.resolved_references is table:
                 # A table that refers to itself (an organization's parent) lets go of itself first.
-                await engine.run_querystring(QueryString(f"UPDATE {name} SET {column._meta.db_column_name} = NULL"))
-        await engine.run_querystring(QueryString(f"DELETE FROM {name}"))
+                statements.append(f"UPDATE {name} SET {column._meta.db_column_name} = NULL")
+        statements.append(f"DELETE FROM {name}")
+    return statements
+
+
+async def _wipe() -> None:
+    from piccolo.querystring import QueryString
+
+    engine = db.get_engine()
+    for statement in _wipe_statements():
+        await engine.run_querystring(QueryString(statement))
 
 
 # The demo as ``load_demo`` leaves it, copied row for row into tables of their own
@@ -129,24 +137,43 @@ async def _take_snapshot(tables: list[str]) -> None:
         await engine.run_querystring(QueryString(f"CREATE TABLE {snap} AS SELECT * FROM {table}"))
 
 
+def _restore_statements(tables: list[str]) -> list[str]:
+    """The snapshot's rows back into the emptied tables (one transaction's worth)."""
+    # system_value first: the portal-version triggers of notice and tender write a fresh
+    # random value into it as their rows come back (no cache can mistake the state).
+    order = sorted(tables, key=lambda name: name != "system_value")
+    statements = [f"INSERT INTO {table} SELECT * FROM {_snapshot_name(table)}" for table in order]
+    if not db.is_sqlite():
+        statements += [
+            f"SELECT setval(seq, (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false) "
+            f"FROM pg_get_serial_sequence('{table}', 'id') AS seq WHERE seq IS NOT NULL"
+            for table in order
+        ]
+    return statements
+
+
 async def _restore_snapshot(tables: list[str]) -> None:
     from piccolo.querystring import QueryString
 
     engine = db.get_engine()
-    # system_value first: the portal-version triggers of notice and tender write a fresh
-    # random value into it as their rows come back (no cache can mistake the state).
-    order = sorted(tables, key=lambda name: name != "system_value")
     async with db.transaction():
-        for table in order:
-            await engine.run_querystring(QueryString(f"INSERT INTO {table} SELECT * FROM {_snapshot_name(table)}"))
-        if not db.is_sqlite():
-            for table in order:
-                await engine.run_querystring(
-                    QueryString(
-                        f"SELECT setval(seq, (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false) "
-                        f"FROM pg_get_serial_sequence('{table}', 'id') AS seq WHERE seq IS NOT NULL"
-                    )
-                )
+        for statement in _restore_statements(tables):
+            await engine.run_querystring(QueryString(statement))
+
+
+_scripts: dict[tuple[str, ...], str] = {}
+
+
+async def _wipe_and_restore_in_one_script(tables: list[str]) -> None:
+    """PostgreSQL: :func:`_wipe` and :func:`_restore_snapshot`, the same statements in one
+    transaction, sent as one script in one round trip (one by one, the ~200 statements cost
+    0.16 s a test against 0.02 s)."""
+    key = tuple(tables)
+    if key not in _scripts:
+        _scripts[key] = ";\n".join(["BEGIN", *_wipe_statements(), *_restore_statements(tables), "COMMIT"])
+    engine: Any = db.get_engine()
+    async with engine.pool.acquire() as connection:
+        await connection.execute(_scripts[key])
 
 
 async def _load_clean_demo() -> None:
@@ -155,7 +182,6 @@ async def _load_clean_demo() -> None:
     from procurement.demo import load_demo
     from procurement.system.services import load_calendar
 
-    await _wipe()
     clock.freeze(None)
     clock.set_offset(timedelta(0))
     tables = [table._meta.tablename for table in reversed(tables_in_delete_order())]
@@ -164,9 +190,13 @@ async def _load_clean_demo() -> None:
         and time.monotonic() - _snapshot["at"] < _SNAPSHOT_MAX_AGE
         and _snapshot["day"] == clock.today_local()
     )
-    if fresh:
+    if fresh and not db.is_sqlite():
+        await _wipe_and_restore_in_one_script(tables)
+    elif fresh:
+        await _wipe()
         await _restore_snapshot(tables)
     else:
+        await _wipe()
         await load_demo()
         await load_calendar()
         await _take_snapshot(tables)
