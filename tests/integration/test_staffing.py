@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -87,6 +89,18 @@ async def test_the_id_number_is_masked_for_everyone_but_the_organization_and_the
         assert listed.status_code == 404 and number not in listed.text
 
 
+def _stored_bytes(path: Path) -> bytes:
+    """The database file and its WAL, read by a child process. Never open() them in this
+    process: closing any descriptor of a file drops every POSIX lock this process holds on
+    it, SQLite's own included (sqlite.org/howtocorrupt.html §2.2). A later CLI subprocess
+    then took itself for the last connection and deleted the -wal and -shm still in use
+    here: the next new pooled connection failed with "disk I/O error" (CI, stop 22)."""
+    script = "import sys; from pathlib import Path; p = Path(sys.argv[1]); " + (
+        "sys.stdout.buffer.write(b''.join(f.read_bytes() for f in (p, Path(f'{p}-wal')) if f.exists()))"
+    )
+    return subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, check=True).stdout
+
+
 async def test_the_id_number_is_never_stored_in_plain_text(client):
     provider = await api_login(client, "xingfujia")
     number = id_number("19770707")
@@ -96,8 +110,7 @@ async def test_the_id_number_is_never_stored_in_plain_text(client):
     assert row["id_masked"] == number[:4] + "*" * 10 + number[-4:]
     if db.is_sqlite():
         await db.get_engine().run_querystring(QueryString("PRAGMA wal_checkpoint(FULL)"))
-        path = Path(get_settings().sqlite_path)
-        stored = b"".join(f.read_bytes() for f in (path, Path(f"{path}-wal")) if f.exists())
+        stored = _stored_bytes(Path(get_settings().sqlite_path))
         assert "钱文静".encode() in stored  # the right file: the worker's name is there in plain text
         assert number.encode() not in stored
     audit = await AuditEvent.select(AuditEvent.before, AuditEvent.after)
