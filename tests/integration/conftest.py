@@ -152,28 +152,28 @@ def _restore_statements(tables: list[str]) -> list[str]:
     return statements
 
 
-async def _restore_snapshot(tables: list[str]) -> None:
-    from piccolo.querystring import QueryString
-
-    engine = db.get_engine()
-    async with db.transaction():
-        for statement in _restore_statements(tables):
-            await engine.run_querystring(QueryString(statement))
-
-
 _scripts: dict[tuple[str, ...], str] = {}
 
 
 async def _wipe_and_restore_in_one_script(tables: list[str]) -> None:
-    """PostgreSQL: :func:`_wipe` and :func:`_restore_snapshot`, the same statements in one
-    transaction, sent as one script in one round trip (one by one, the ~200 statements cost
-    0.16 s a test against 0.02 s)."""
+    """:func:`_wipe` and the snapshot's rows back (:func:`_restore_statements`) in one transaction,
+    sent as one script: one round trip on PostgreSQL (one by one, the ~200 statements cost
+    0.16 s a test against 0.02 s), one hop to a pooled connection's thread on SQLite."""
     key = tuple(tables)
     if key not in _scripts:
-        _scripts[key] = ";\n".join(["BEGIN", *_wipe_statements(), *_restore_statements(tables), "COMMIT"])
+        begin = "BEGIN IMMEDIATE" if db.is_sqlite() else "BEGIN"
+        _scripts[key] = ";\n".join([begin, *_wipe_statements(), *_restore_statements(tables), "COMMIT"])
     engine: Any = db.get_engine()
-    async with engine.pool.acquire() as connection:
-        await connection.execute(_scripts[key])
+    if not db.is_sqlite():
+        async with engine.pool.acquire() as connection:
+            await connection.execute(_scripts[key])
+        return
+    async with engine.writer_lock():
+        connection = await engine.acquire()
+        try:
+            await connection.executescript(_scripts[key])
+        finally:
+            await engine.release(connection)
 
 
 async def _load_clean_demo() -> None:
@@ -190,11 +190,8 @@ async def _load_clean_demo() -> None:
         and time.monotonic() - _snapshot["at"] < _SNAPSHOT_MAX_AGE
         and _snapshot["day"] == clock.today_local()
     )
-    if fresh and not db.is_sqlite():
+    if fresh:
         await _wipe_and_restore_in_one_script(tables)
-    elif fresh:
-        await _wipe()
-        await _restore_snapshot(tables)
     else:
         await _wipe()
         await load_demo()
