@@ -9,7 +9,6 @@ import asyncio
 import base64
 import io
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -95,10 +94,8 @@ def _stored_bytes(path: Path) -> bytes:
     it, SQLite's own included (sqlite.org/howtocorrupt.html §2.2). A later CLI subprocess
     then took itself for the last connection and deleted the -wal and -shm still in use
     here: the next new pooled connection failed with "disk I/O error" (CI, stop 22)."""
-    script = "import sys; from pathlib import Path; p = Path(sys.argv[1]); " + (
-        "sys.stdout.buffer.write(b''.join(f.read_bytes() for f in (p, Path(f'{p}-wal')) if f.exists()))"
-    )
-    return subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, check=True).stdout
+    files = [str(f) for f in (path, Path(f"{path}-wal")) if f.exists()]  # exists(): a stat, no descriptor
+    return subprocess.run(["cat", *files], capture_output=True, check=True).stdout
 
 
 async def test_the_id_number_is_never_stored_in_plain_text(client):
