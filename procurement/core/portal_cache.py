@@ -52,16 +52,18 @@ _memo: ContextVar[dict[str, str | None] | None] = ContextVar("portal_version_mem
 
 
 @contextmanager
-def one_version() -> Iterator[None]:
+def one_version(read: tuple[str | None] | None = None) -> Iterator[None]:
     """Inside the block the portal's version is read from the database once (issue 11: a
     page that reads the cache several times, the notice list and its buyers, made one
     query per read). For a page handler that only reads: everything it shows then comes
     from one version. Outside a block every lookup reads the version afresh; a block
-    inside another shares the outer one's version."""
+    inside another shares the outer one's version. ``read``: the portal's version as this
+    request already read it (``(version,)``, ``public_pages.kept_page``), used instead of
+    a second read."""
     if _memo.get() is not None:
         yield
         return
-    token = _memo.set({})
+    token = _memo.set({} if read is None else {VERSION_KEY: read[0]})
     try:
         yield
     finally:

@@ -91,7 +91,7 @@ class PortalPages(Controller):
 
     include_in_schema = False
 
-    @get("/")
+    @get("/", before_request=public_pages.kept_page)
     async def home(self, request: Request) -> Response:
         return await public_pages.public_page(request, lambda: self._home(request))
 
@@ -110,7 +110,7 @@ class PortalPages(Controller):
 class NoticePages(Controller):
     include_in_schema = False
 
-    @get("/notices")
+    @get("/notices", before_request=public_pages.kept_page)
     async def index(
         self,
         request: Request,
@@ -293,7 +293,7 @@ class TenderPortalPages(Controller):
         mine = [q for q in tender.questions if q.asked_by_my_org and not q.answered_at]
         return {**ctx, "can_ask": can_ask, "my_questions": mine}
 
-    @get("/{tender_id:int}")
+    @get("/{tender_id:int}", before_request=public_pages.kept_page)
     async def detail(self, request: Request, tender_id: Id) -> Response:
         return await public_pages.public_page(request, lambda: self._detail(request, tender_id))
 
@@ -326,7 +326,7 @@ class TenderPortalPages(Controller):
             request, "portal/tender.html", data, action, lambda: self._context(request, tender_id)
         )
 
-    @get("/{tender_id:int}/document.pdf")
+    @get("/{tender_id:int}/document.pdf", before_request=public_pages.kept_page)
     async def document(self, request: Request, tender_id: Id) -> Response:
         async def build() -> Response:
             name, pdf, public = await documents.tender_document(current_user(request), tender_id)

@@ -22,7 +22,7 @@ class NoticeController(Controller):
     path = "/notices"
     tags = [N_("公告")]
 
-    @get("/", operation_id="ListNotices", responses=problems(400, 422))
+    @get("/", operation_id="ListNotices", responses=problems(400, 422), before_request=public_pages.kept_page)
     async def list_notices(
         self,
         request: Request,

@@ -173,6 +173,44 @@ async def test_the_public_api_list_is_the_same_json_kept_or_not(client):
     assert invalid.status_code in (400, 422) and invalid.json()["errors"]
 
 
+async def test_a_kept_answer_is_sent_before_the_parameters_are_parsed_and_a_miss_reads_the_version_once(
+    client, monkeypatch
+):
+    """``public_pages.kept_page`` (each public handler's ``before_request``): a kept answer
+    does not wait for Litestar to parse the query, and a miss builds under the version
+    that lookup read, without reading it again."""
+    from litestar._kwargs.kwargs_model import KwargsModel
+
+    from procurement.core import portal_cache
+
+    reads: list[str] = []
+    original = portal_cache.current_version
+
+    async def counting(key: str = portal_cache.VERSION_KEY):
+        memo = portal_cache._memo.get()
+        if memo is None or key not in memo:  # read from the database, not from the block's memo
+            reads.append(key)
+        return await original(key)
+
+    monkeypatch.setattr(portal_cache, "current_version", counting)
+    client.cookies.clear()
+    for url in ("/api/v1/notices?limit=3", "/notices?q=养老"):
+        reads.clear()
+        assert (await client.get(url)).status_code == 200
+        assert reads == [portal_cache.VERSION_KEY]  # built: one read, shared by the lookup and the build
+    parsed = KwargsModel.to_kwargs
+
+    async def refused(self, connection):
+        raise AssertionError("parameters parsed for a kept answer")
+
+    monkeypatch.setattr(KwargsModel, "to_kwargs", refused)
+    kept = await client.get("/api/v1/notices?limit=3")
+    assert kept.status_code == 200 and len(kept.json()["items"]) == 3
+    monkeypatch.setattr(KwargsModel, "to_kwargs", parsed)
+    invalid = await client.get("/api/v1/notices?limit=0")  # never kept: validated every time
+    assert invalid.status_code == 400 and invalid.json()["errors"]
+
+
 def test_changes_at_outside_a_page_being_kept_does_nothing():
     public_pages.changes_at(clock.now())  # no error, nothing collected
     assert clock._changes.get() is None
