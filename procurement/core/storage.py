@@ -304,6 +304,22 @@ def _format_size(n: int) -> str:
     return _("{n} 字节").format(n=n)
 
 
+def _drop_from_page_cache(fd: int) -> None:
+    """After the fsync: let the kernel drop the file's pages from its cache (issue 11). A
+    stored file is written once and read seldom (a bid at its opening, an attachment when
+    downloaded), so its pages only pushed the database's out; and each new file's pages
+    came from memory the kernel had not handed out yet, which in a virtual machine cost
+    2.4 ms of system time per megabyte written, against 0.3 ms when the pages just freed
+    are used again (measured: 300 new files of 1 MB, written and fsynced one after another).
+    Advice only: where it is not available nothing changes."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is not None:
+        try:
+            advise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        except OSError:
+            pass
+
+
 @dataclass(frozen=True)
 class StoredFile:
     sha256: str
@@ -425,6 +441,7 @@ class FileStore:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
+                _drop_from_page_cache(handle.fileno())
             os.chmod(tmp, 0o640)
             os.replace(tmp, path)
         except BaseException:

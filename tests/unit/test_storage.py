@@ -188,6 +188,26 @@ def test_saving_the_same_content_twice_stores_it_once(store):
     assert files == [store.path_for(first.sha256)]  # no temp files left behind
 
 
+def test_a_stored_file_is_fsynced_then_let_out_of_the_page_cache(store, monkeypatch):
+    """Issue 11: a file written once is advised out of the kernel's cache, after its fsync
+    (advice given before the fsync would drop nothing: the pages are still dirty)."""
+    import os
+
+    calls: list[tuple[str, int]] = []
+    fsync, fadvise = os.fsync, os.posix_fadvise
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(("fsync", fd)), fsync(fd))[1])
+
+    def advise(fd: int, offset: int, length: int, advice: int) -> None:
+        calls.append(("drop" if (offset, length, advice) == (0, 0, os.POSIX_FADV_DONTNEED) else "other", fd))
+        fadvise(fd, offset, length, advice)
+
+    monkeypatch.setattr(os, "posix_fadvise", advise)
+    stored = store.save(PDF, "投标文件.pdf")
+    assert store.path_for(stored.sha256).read_bytes() == PDF
+    assert [name for name, _fd in calls] == ["fsync", "drop", "fsync"]  # the file, then its directory
+    assert calls[0][1] == calls[1][1]  # the same descriptor: the file's own
+
+
 def test_files_are_sharded_by_hash_and_never_named_after_the_upload(store):
     stored = store.save(PDF, "../../etc/passwd")
     path = store.path_for(stored.sha256)
