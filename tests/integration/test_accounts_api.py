@@ -65,6 +65,64 @@ async def test_repeated_failures_lock_the_account_for_a_while(client):
     assert await UserSession.count() == 0
 
 
+async def _try(client, username: str, password: str) -> int:
+    return (await client.post("/api/v1/auth/login", json={"username": username, "password": password})).status_code
+
+
+async def test_the_failure_count_starts_again_after_a_success_and_after_the_window(client):
+    """The rate limit's boundaries: 4 failures then a success leave the account open, and
+    the count starts again from that success; failures older than the window (15 minutes)
+    no longer count; the fifth failure within it locks the account."""
+    from datetime import timedelta
+
+    from procurement.core import clock
+
+    start = clock.now()
+    second = 0
+
+    def tick() -> None:  # each attempt a second after the one before
+        nonlocal second
+        second += 1
+        clock.freeze(start + timedelta(seconds=second))
+
+    async def attempt(password: str) -> int:
+        tick()
+        return await _try(client, "officer", password)
+
+    for _ in range(4):
+        assert await attempt("bad-password1") == 401
+    assert await attempt(DEMO_PASSWORD) == 200  # 4 < 5: open; and the count restarts
+    for _ in range(4):
+        assert await attempt("bad-password1") == 401
+    assert await attempt(DEMO_PASSWORD) == 200  # 4 since the success, not 8
+    for _ in range(4):
+        assert await attempt("bad-password1") == 401
+    second += 15 * 60  # the window (15 minutes) has passed over those four
+    for _ in range(4):
+        assert await attempt("bad-password1") == 401
+    assert await attempt(DEMO_PASSWORD) == 200  # 4 in the window, not 8
+    for _ in range(5):
+        assert await attempt("bad-password1") == 401
+    assert await attempt(DEMO_PASSWORD) == 429  # the fifth failure since the success locks it
+
+
+async def test_many_failures_from_one_address_lock_every_account_tried_from_it(client, monkeypatch):
+    from procurement.settings import reset_settings_cache
+
+    monkeypatch.setenv("PROCUREMENT_LOGIN_MAX_FAILURES_PER_IP", "3")
+    reset_settings_cache()
+    try:
+        for name in ("nobody-1", "nobody-2"):
+            assert await _try(client, name, "whatever123") == 401
+        assert await _try(client, "officer", DEMO_PASSWORD) == 200  # 2 < 3 from this address
+        assert await _try(client, "nobody-3", "whatever123") == 401
+        assert await _try(client, "officer", DEMO_PASSWORD) == 429  # 3 failures from this address
+        assert await LoginAttempt.count().where(LoginAttempt.succeeded == False) == 3
+    finally:
+        monkeypatch.delenv("PROCUREMENT_LOGIN_MAX_FAILURES_PER_IP")
+        reset_settings_cache()
+
+
 async def test_a_pending_organization_cannot_sign_in_until_approved(client):
     pending = await client.post("/api/v1/auth/login", json={"username": "linli", "password": DEMO_PASSWORD})
     assert pending.status_code == 401
