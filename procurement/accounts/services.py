@@ -566,7 +566,10 @@ async def login(username: str, password: str, *, ip: str = "", user_agent: str =
     _check_rate_limit(read, ip)
     row = read if read["id"] is not None else None
     now = clock.now()
-    if row is None or not await auth.verify_password_off_loop(row["password_hash"] if row else None, password):
+    # Verified even for an unknown name (against a dummy hash): the answer then takes as long
+    # as for a known one, so its time does not tell which names exist.
+    verified = await auth.verify_password_off_loop(row["password_hash"] if row else None, password)
+    if row is None or not verified:
         async with db.transaction():
             await _run(_RECORD_ATTEMPT_SQL, username, ip[:64], now, False)
             await audit.record(

@@ -123,6 +123,28 @@ async def test_many_failures_from_one_address_lock_every_account_tried_from_it(c
         reset_settings_cache()
 
 
+async def test_a_login_checks_the_password_off_the_event_loop(client, monkeypatch):
+    """Issue 11: argon2 (tens of ms of CPU) never runs on the loop that serves the other
+    requests, for a right password, a wrong one and an unknown user alike (what keeps
+    ``scripts/bench``'s login figure from falling to a few hundredths)."""
+    import threading
+
+    from procurement.core import auth
+
+    threads: list[str] = []
+    verify = auth.verify_password
+
+    def watched(password_hash, password):
+        threads.append(threading.current_thread().name)
+        return verify(password_hash, password)
+
+    monkeypatch.setattr(auth, "verify_password", watched)
+    assert await _try(client, "officer", DEMO_PASSWORD) == 200
+    assert await _try(client, "officer", "bad-password1") == 401
+    assert await _try(client, "nobody", "whatever123") == 401
+    assert len(threads) == 3 and all(name.startswith("argon2") for name in threads), threads
+
+
 async def test_a_pending_organization_cannot_sign_in_until_approved(client):
     pending = await client.post("/api/v1/auth/login", json={"username": "linli", "password": DEMO_PASSWORD})
     assert pending.status_code == 401
