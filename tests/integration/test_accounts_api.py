@@ -145,6 +145,24 @@ async def test_a_login_checks_the_password_off_the_event_loop(client, monkeypatc
     assert len(threads) == 3 and all(name.startswith("argon2") for name in threads), threads
 
 
+async def test_a_hash_made_with_other_parameters_is_renewed_at_the_next_login(client):
+    """The login's UPDATE keeps the stored hash unless it was renewed (COALESCE of the new
+    one), and records the time of the login either way."""
+    from argon2 import PasswordHasher
+
+    from procurement.core import auth
+
+    old = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=4).hash(DEMO_PASSWORD)
+    await User.update({User.password_hash: old}).where(User.username == "officer")
+    assert await _try(client, "officer", DEMO_PASSWORD) == 200
+    renewed = await User.select(User.password_hash, User.last_login_at).where(User.username == "officer").first()
+    assert renewed["password_hash"] != old and not auth.needs_rehash(renewed["password_hash"])
+    assert renewed["last_login_at"] is not None
+    assert await _try(client, "officer", DEMO_PASSWORD) == 200
+    again = await User.select(User.password_hash).where(User.username == "officer").first()
+    assert again["password_hash"] == renewed["password_hash"]  # kept: nothing to renew
+
+
 async def test_a_pending_organization_cannot_sign_in_until_approved(client):
     pending = await client.post("/api/v1/auth/login", json={"username": "linli", "password": DEMO_PASSWORD})
     assert pending.status_code == 401
