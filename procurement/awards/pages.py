@@ -46,6 +46,7 @@ from procurement.core.web import (
     pdf_response,
     redirect,
     require_user,
+    uploaded_bytes,
     yuan_field,
 )
 from procurement.evaluation import ranking
@@ -83,7 +84,7 @@ async def _uploaded(chosen: Any) -> list[dict[str, str]]:
     chosen = chosen[0] if isinstance(chosen, list) and chosen else chosen
     if not (isinstance(chosen, UploadFile) and chosen.filename):
         return []
-    raw = await chosen.read()
+    raw = await uploaded_bytes(chosen)
     if not raw:
         raise ValidationFailed(field_errors={"file": _("所选文件是空的，请重新选择。")})
     return [{"name": chosen.filename[:200], "content_base64": base64.b64encode(raw).decode("ascii")}]

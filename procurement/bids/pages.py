@@ -43,7 +43,7 @@ from procurement.core.auth import CurrentUser
 from procurement.core.errors import NotFound, ValidationFailed
 from procurement.core.i18n import N_, Labels, _
 from procurement.core.storage import content_disposition
-from procurement.core.web import form_action, page, parse_form, pdf_response, redirect, require_user
+from procurement.core.web import form_action, page, parse_form, pdf_response, redirect, require_user, uploaded_bytes
 from procurement.settings import get_settings
 from procurement.tenders import services as tenders
 from procurement.tenders.eligibility_terms import annual_report_year_for
@@ -323,7 +323,7 @@ class OrgBidPages(Controller):
         async def action() -> Response:
             if not isinstance(chosen, UploadFile) or not chosen.filename:
                 raise ValidationFailed(field_errors={"file": _("请选择要上传的文件。")})
-            content = await chosen.read()
+            content = await uploaded_bytes(chosen)
             try:
                 doc = await services.upload_document(user, bid_id, chosen.filename, content)
             except ValidationFailed as exc:  # shown beside the upload area

@@ -36,7 +36,7 @@ from procurement.core.api import Id, problems
 from procurement.core.errors import ValidationFailed
 from procurement.core.i18n import N_, _
 from procurement.core.storage import content_disposition
-from procurement.core.web import current_user, pdf_response, require_user
+from procurement.core.web import current_user, pdf_response, require_user, uploaded_bytes
 
 
 @dataclass
@@ -154,7 +154,7 @@ class BidController(Controller):
         """Upload one document in the multipart field ``data`` (PDF, DOC, DOCX, XLS, XLSX, JPG, PNG; type checked by content)."""
         if not isinstance(data.data, UploadFile):
             raise ValidationFailed(field_errors={"data": _("请选择要上传的文件（表单字段 data）。")})
-        content = await data.data.read()
+        content = await uploaded_bytes(data.data)
         return await services.upload_document(require_user(request), bid_id, data.data.filename or "file", content)
 
     @get(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -20,7 +21,7 @@ from urllib.parse import quote, unquote
 
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
-from litestar.datastructures import Cookie
+from litestar.datastructures import Cookie, UploadFile
 from litestar.exceptions import (
     HTTPException,
     NotFoundException,
@@ -49,6 +50,20 @@ FLASH_COOKIE = "flash"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 # --------------------------------------------------------------------------- who is signed in
+
+
+async def uploaded_bytes(upload: UploadFile) -> bytes:
+    """An uploaded file's bytes. Held in memory (up to Litestar's 1 MB spool), the buffer the
+    parser wrote is handed over as it is (``BytesIO.getvalue`` shares it when nothing else
+    holds it) instead of being copied by ``read()`` (issue 11: the copy, a fresh megabyte
+    faulted in page by page on the event loop, was 0.4 ms of an upload's 3 ms there); a
+    file the spool rolled to disk is read as before."""
+    spooled = upload.file
+    buffer = getattr(spooled, "_file", None)  # SpooledTemporaryFile's buffer until it rolls over
+    if not upload.rolled_to_disk and isinstance(buffer, io.BytesIO):
+        return buffer.getvalue()
+    await upload.seek(0)
+    return await upload.read()
 
 
 def client_ip(scope: Scope) -> str:

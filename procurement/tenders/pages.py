@@ -28,7 +28,15 @@ from procurement.core.api import Id
 from procurement.core.errors import ValidationFailed
 from procurement.core.i18n import N_, Labels, _
 from procurement.core.storage import content_disposition
-from procurement.core.web import current_user, field_errors_from_pydantic, page, parse_form, redirect, require_user
+from procurement.core.web import (
+    current_user,
+    field_errors_from_pydantic,
+    page,
+    parse_form,
+    redirect,
+    require_user,
+    uploaded_bytes,
+)
 from procurement.settings import get_settings
 from procurement.tenders import files, form_check, forms, services
 from procurement.tenders.schemas import (
@@ -353,7 +361,7 @@ class BureauTenderPages(Controller):
         async def action() -> Response:
             if not isinstance(chosen, UploadFile) or not chosen.filename:
                 raise ValidationFailed(field_errors={"file": _("请选择要上传的招标文件（PDF 或 DOCX）。")})
-            content = await chosen.read()
+            content = await uploaded_bytes(chosen)
             try:
                 attached = await files.attach_file(user, tender_id, chosen.filename, content)
             except ValidationFailed as exc:  # shown beside the upload field

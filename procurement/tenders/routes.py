@@ -16,7 +16,7 @@ from procurement.core.api import Id, problems
 from procurement.core.errors import ValidationFailed
 from procurement.core.i18n import N_, _
 from procurement.core.storage import content_disposition
-from procurement.core.web import current_user, pdf_response, require_user
+from procurement.core.web import current_user, pdf_response, require_user, uploaded_bytes
 from procurement.tenders import documents, files, services
 from procurement.tenders.schemas import (
     AmendTenderIn,
@@ -157,7 +157,7 @@ class TenderController(Controller):
         """Attach the full 招标文件 to a draft in the multipart field ``data`` (PDF or DOCX, checked by content)."""
         if not isinstance(data.data, UploadFile):
             raise ValidationFailed(field_errors={"data": _("请选择要上传的文件（表单字段 data）。")})
-        content = await data.data.read()
+        content = await uploaded_bytes(data.data)
         return await files.attach_file(require_user(request), tender_id, data.data.filename or "file", content)
 
     @get(
