@@ -33,7 +33,7 @@ from litestar.types import ExceptionHandlersMap, Scope
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from procurement.core import clock, money, pdf
+from procurement.core import clock, memory, money, pdf
 from procurement.core.auth import CurrentUser
 from procurement.core.csrf import CSRFInput
 from procurement.core.errors import DomainError, NotAuthenticated, PermissionDenied, ValidationFailed
@@ -57,7 +57,10 @@ async def uploaded_bytes(upload: UploadFile) -> bytes:
     parser wrote is handed over as it is (``BytesIO.getvalue`` shares it when nothing else
     holds it) instead of being copied by ``read()`` (issue 11: the copy, a fresh megabyte
     faulted in page by page on the event loop, was 0.4 ms of an upload's 3 ms there); a
-    file the spool rolled to disk is read as before."""
+    file the spool rolled to disk is read as before. The request is a large one: a second
+    after the last of a burst, the process gives its freed heap pages back
+    (``memory.trim_soon``)."""
+    memory.trim_soon()
     spooled = upload.file
     buffer = getattr(spooled, "_file", None)  # SpooledTemporaryFile's buffer until it rolls over
     if not upload.rolled_to_disk and isinstance(buffer, io.BytesIO):
