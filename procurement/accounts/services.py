@@ -516,9 +516,7 @@ async def _run(sql: str, *args: Any) -> list[dict[str, Any]]:
 async def _login_read(username: str, ip: str) -> dict[str, Any]:
     """The rate limit's counts and the user's row (its fields None for an unknown name)."""
     since = clock.now() - timedelta(minutes=get_settings().login_window_minutes)
-    rows = await db.get_engine().run_querystring(
-        QueryString(_LOGIN_READ_SQL, username, False, since, username, True, since, ip, False, since, username)
-    )
+    rows = await _run(_LOGIN_READ_SQL, username, False, since, username, True, since, ip, False, since, username)
     return dict(rows[0])
 
 

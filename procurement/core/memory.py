@@ -23,6 +23,7 @@ import asyncio
 import ctypes
 import ctypes.util
 import sys
+from typing import Any
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
@@ -33,21 +34,26 @@ ARENAS = 2
 _tuned = False
 
 
+def _glibc(function: str) -> Any | None:
+    """``function`` of the C library when it is glibc's on Linux (musl has neither mallopt
+    nor malloc_trim), else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+    return getattr(libc, function, None)
+
+
 def tune_malloc() -> bool:
     """Apply the settings above once per process (glibc only; elsewhere nothing changes).
     True when glibc took them."""
     global _tuned
     if _tuned:
         return True
-    if not sys.platform.startswith("linux"):
-        return False
-    name = ctypes.util.find_library("c") or "libc.so.6"
-    try:
-        libc = ctypes.CDLL(name)
-    except OSError:
-        return False
-    mallopt = getattr(libc, "mallopt", None)
-    if mallopt is None:  # not glibc (musl has no mallopt)
+    mallopt = _glibc("mallopt")
+    if mallopt is None:
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
@@ -68,14 +74,8 @@ _pending: asyncio.TimerHandle | None = None
 
 def _libc_trim() -> bool:
     """glibc's ``malloc_trim(0)``: the free pages of every arena back to the system."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    except OSError:
-        return False
-    trim = getattr(libc, "malloc_trim", None)
-    if trim is None:  # not glibc
+    trim = _glibc("malloc_trim")
+    if trim is None:
         return False
     trim.argtypes = [ctypes.c_size_t]
     trim.restype = ctypes.c_int
