@@ -51,6 +51,9 @@ def test_both_parties_sign_in_the_browser_and_the_notice_reaches_the_portal(live
 
     provider.goto(contract_url)
     provider.click("a[href$='/sign']")
+    # The click starts a navigation; read the page once the signing page has loaded
+    # (CI once read it mid-way and got an empty document).
+    provider.wait_for_url(contract_url + "/sign")
     assert "确认签署第 1 版" in provider.content()
     provider.click("main form button[type=submit]")
     provider.wait_for_url(contract_url)

@@ -167,6 +167,7 @@ def test_officer_experts_and_chair_take_a_tender_from_opening_to_a_published_awa
     page.context.clear_cookies()
     page.goto(f"{url}/notices")
     page.click(f"a:has-text('{CLOSED_DEMO}中标（成交）结果公告')")
+    page.wait_for_url(re.compile(r".*/notices/\d+$"))  # not the list's <main>, read mid-navigation
     assert "幸福家" in page.inner_text("main") and "84.47" in page.inner_text("main")
 
     # A losing bidder finds its own result from its bids: its rank and score, not the winner's.
