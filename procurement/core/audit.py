@@ -249,20 +249,24 @@ async def record(
         if postgres:
             values = pending_row(action, entity_type, entity_id, actor=actor, before=before, after=after)
             return await db.fetchval_raw(_PG_APPEND, *values)
-        engine = db.get_engine()
-        last = await engine.run_querystring(QueryString(_SQLITE_LAST_HASH))
-        prev = last[0]["hash"] if last else GENESIS_HASH
         row = _row_now(action, entity_type, entity_id, actor=actor, before=before, after=after)
-        inserted = await engine.run_querystring(QueryString(_SQLITE_APPEND, *row.values(), prev, row_hash(prev, row)))
+        inserted = await db.get_engine().run_querystring(QueryString(_SQLITE_APPEND, *row.values(), hashed_head(row)))
         return int(inserted[0]["id"])
 
 
-# SQLite (the IMMEDIATE transaction holds the one write lock): the previous hash, then the row,
-# as two plain statements (issue 11: Piccolo's select and insert cost more to build than to run).
-_SQLITE_LAST_HASH = "SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1"
+# SQLite (the IMMEDIATE transaction holds the one write lock): the row and its hash in one plain
+# statement, like PostgreSQL's :func:`append_sql` (issue 11: one hop to the connection's thread,
+# not two; Piccolo's select and insert cost more to build than to run). The previous hash is read
+# by the statement itself; the hash is the pooled connection's SHA-256 function over the head
+# Python made and that previous hash, the same bytes as :func:`row_hash`.
 _SQLITE_APPEND = (
     "INSERT INTO audit_event (at, actor_id, actor_label, action, entity_type, entity_id, before, after, ip,"
-    " prev_hash, hash) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}) RETURNING id"
+    " prev_hash, hash)"
+    " SELECT {}, {}, {}, {}, {}, {}, {}, {}, {}, p.prev, "
+    + db.SHA256_HEX
+    + "({} || p.prev || '\"}}')"  # '"}' (a brace doubled for the query's own placeholders)
+    f" FROM (SELECT coalesce((SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1), '{GENESIS_HASH}') AS prev) p"
+    " RETURNING id"
 )
 
 

@@ -13,6 +13,7 @@ and one connection of its own per event loop for the portal version's read.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import secrets
 import sqlite3
@@ -32,15 +33,59 @@ log = logging.getLogger("procurement.db")
 
 BUSY_TIMEOUT_MS = 15_000
 
+# A function of every pooled SQLite connection: the SHA-256 (hex) of a text's UTF-8 bytes.
+SHA256_HEX = "procurement_sha256_hex"
+
+
+def _sha256_hex(text: str | None) -> str | None:
+    return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _begin_then_fetchall(connection: aiosqlite.Connection, begin: str, query: str, args: Any) -> list[Any]:
+    """On the connection's thread: the transaction's BEGIN, then its first statement."""
+    raw = connection._conn
+    raw.execute(begin)
+    return raw.execute(query, args).fetchall()
+
 
 class _PooledTransaction(SQLiteTransaction):
     """A Piccolo SQLite transaction that borrows a pooled connection and gives it back."""
 
     engine: PooledSQLiteEngine
     _writer: asyncio.Lock | None = None
+    # The BEGIN not sent yet: it goes with the transaction's first statement, in the same hop
+    # to the connection's thread (issue 11: every hop waits for a busy event loop to come back,
+    # and an IMMEDIATE transaction holds this process's writer lock all the while).
+    _pending_begin: str | None = None
 
     async def get_connection(self):
         return await self.engine.acquire()
+
+    async def begin(self) -> None:
+        self._pending_begin = f"BEGIN {self.transaction_type.value}"
+
+    def take_pending_begin(self) -> str | None:
+        pending, self._pending_begin = self._pending_begin, None
+        return pending
+
+    async def _send_pending_begin(self) -> None:
+        pending = self.take_pending_begin()
+        if pending is not None:
+            await self.connection.execute(pending)
+
+    async def commit(self) -> None:
+        if self.take_pending_begin() is None and self.connection.in_transaction:
+            await self.connection.execute("COMMIT")
+        self._committed = True  # no statement ran (or its BEGIN failed): nothing to commit
+
+    async def rollback(self) -> None:
+        if self.take_pending_begin() is None and self.connection.in_transaction:
+            await self.connection.execute("ROLLBACK")
+        self._rolled_back = True
+
+    async def savepoint(self, name: str | None = None):
+        await self._send_pending_begin()
+        return await super().savepoint(name)
 
     async def __aenter__(self) -> SQLiteTransaction:
         if self._parent is not None or self.transaction_type is not TransactionType.immediate:
@@ -105,6 +150,8 @@ class PooledSQLiteEngine(SQLiteEngine):
         await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await connection.execute("PRAGMA synchronous = NORMAL")
         await connection.execute("PRAGMA foreign_keys = 1")
+        # SHA-256 for a statement (the audit chain's append: the row and its hash in one statement).
+        await connection.create_function(SHA256_HEX, 1, _sha256_hex, deterministic=True)
         return connection
 
     def _condition(self) -> asyncio.Condition:
@@ -181,7 +228,12 @@ class PooledSQLiteEngine(SQLiteEngine):
             await self.release(connection)
 
     async def _run_in_existing_connection(self, connection, query, args=None, query_type="generic", table=None):
-        return list(await connection.execute_fetchall(query, args or []))
+        current = self.current_transaction.get()
+        begin = current.take_pending_begin() if isinstance(current, _PooledTransaction) else None
+        if begin is None:
+            return list(await connection.execute_fetchall(query, args or []))
+        # The transaction's first statement: its BEGIN goes along, in the same hop.
+        return list(await connection._execute(_begin_then_fetchall, connection, begin, query, args or []))
 
     async def batch(self, query, batch_size: int = 100, node=None):
         # A batch holds its cursor open for a long time and closes the

@@ -285,3 +285,45 @@ async def test_a_sqlite_writer_waiting_for_another_of_its_process_fails_after_th
         with pytest.raises(sqlite3.OperationalError, match="database is locked"):
             await other
     await other_writer()  # the lock is free again
+
+
+async def test_a_sqlite_transaction_sends_its_begin_with_its_first_statement_and_still_locks_there(client):
+    """Issue 11: the BEGIN IMMEDIATE of a write transaction goes to the connection's thread with
+    its first statement, one hop instead of two. The write lock is still taken by then: another
+    connection cannot write until the commit. A transaction with no statement commits nothing,
+    and one whose first statement fails rolls back and returns its connection clean."""
+    if not db.is_sqlite():
+        return
+    import sqlite3
+
+    engine = db.get_engine()
+    other = sqlite3.connect(get_settings().sqlite_path, timeout=0, isolation_level=None)
+    try:
+        async with db.transaction() as transaction:
+            assert not transaction.connection.in_transaction  # nothing sent yet
+            await engine.run_querystring(QueryString("SELECT 1"))
+            assert transaction.connection.in_transaction
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")  # committed: the lock is free again
+        other.execute("ROLLBACK")
+
+        async with db.transaction() as transaction:
+            pass  # no statement: nothing to commit, and no error for it
+        assert not transaction.connection.in_transaction
+
+        with pytest.raises(sqlite3.OperationalError):
+            async with db.transaction() as transaction:
+                await engine.run_querystring(QueryString("SELECT * FROM no_such_table"))
+        assert not transaction.connection.in_transaction
+        before = await AuditEvent.count()
+        with pytest.raises(RuntimeError):
+            async with db.transaction():
+                await audit.record("test.rolled_back", "test", 1)
+                raise RuntimeError("after the first statement")
+        assert await AuditEvent.count() == before
+        other.execute("BEGIN IMMEDIATE")  # neither left the write lock held
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert (await audit.verify_chain()).ok  # the hash the append's statement computed matches Python's
