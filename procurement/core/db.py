@@ -74,14 +74,25 @@ class _PooledTransaction(SQLiteTransaction):
             await self.connection.execute(pending)
 
     async def commit(self) -> None:
-        if self.take_pending_begin() is None and self.connection.in_transaction:
-            await self.connection.execute("COMMIT")
-        self._committed = True  # no statement ran (or its BEGIN failed): nothing to commit
+        if self.take_pending_begin() is None:  # else no statement ran: nothing to commit
+            await self._end("COMMIT")
+        self._committed = True
 
     async def rollback(self) -> None:
-        if self.take_pending_begin() is None and self.connection.in_transaction:
-            await self.connection.execute("ROLLBACK")
+        if self.take_pending_begin() is None:
+            await self._end("ROLLBACK")
         self._rolled_back = True
+
+    async def _end(self, statement: str) -> None:
+        """COMMIT or ROLLBACK, queued on the connection's thread after any statement still
+        running there (a cancelled caller's), so it ends exactly what was begun. Refused with
+        "no transaction is active" only when the BEGIN itself failed (say, a lock held by
+        another process for longer than the busy timeout): nothing to end then."""
+        try:
+            await self.connection.execute(statement)
+        except sqlite3.OperationalError:
+            if self.connection.in_transaction:
+                raise
 
     async def savepoint(self, name: str | None = None):
         await self._send_pending_begin()

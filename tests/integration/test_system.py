@@ -327,3 +327,36 @@ async def test_a_sqlite_transaction_sends_its_begin_with_its_first_statement_and
     finally:
         other.close()
     assert (await audit.verify_chain()).ok  # the hash the append's statement computed matches Python's
+
+
+async def test_a_sqlite_transaction_cancelled_during_its_first_statement_leaves_no_lock_and_no_open_transaction(
+    client,
+):
+    """The BEGIN travels with the first statement (issue 11): a caller cancelled while that
+    statement still runs on the connection's thread must still end the transaction after it
+    (the ROLLBACK queued behind it), so no pooled connection stays in a transaction holding
+    the write lock."""
+    if not db.is_sqlite():
+        return
+    import sqlite3
+
+    engine = db.get_engine()
+    slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) SELECT count(*) FROM n"
+
+    async def writer() -> None:
+        async with db.transaction():
+            await engine.run_querystring(QueryString(slow))
+
+    task = asyncio.create_task(writer())
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await engine.run_querystring(QueryString("SELECT 1"))  # behind the slow statement on some connection
+    other = sqlite3.connect(get_settings().sqlite_path, timeout=5, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # the cancelled transaction does not hold the write lock
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert not any(connection.in_transaction for connection in engine._idle)
