@@ -166,12 +166,21 @@ def _submitted(rows: list[dict[str, Any]], now: datetime) -> TodoItem:
         confirm = r["submitted_version"] > 0 and r["tender_version"] < r["tender.version"]
         deadline = r["tender.bid_deadline"]
         open_for_changes = deadline is not None and until(deadline) > now
+        opening = r["tender.opening_at"]
+        # Past its opening time a bid waits for the system's opening (it decrypts the bids), which
+        # a late or stopped scheduler may not have done yet: say so, not "before the opening".
+        due_to_open = opening is not None and until(opening) <= now
+        if confirm:
+            note = _(" · 招标文件已更正，请确认或重新提交")
+        elif due_to_open:
+            note = _(" · 开标时间已到，等待系统开标")
+        else:
+            note = _(" · 已提交，开标前他人无法查看")
         entries.append(
             TodoEntry(
                 title=r["tender.title"],
                 link=f"/org/bids/{r['id']}",
-                note=r["lot.name"]
-                + (_(" · 招标文件已更正，请确认或重新提交") if confirm else _(" · 已提交，开标前他人无法查看")),
+                note=r["lot.name"] + note,
                 when_label=_("开标时间"),
                 at=r["tender.opening_at"] or r["tender.bid_deadline"],
                 urgent=confirm and open_for_changes,

@@ -265,6 +265,24 @@ async def test_an_organization_follows_its_bid_from_open_tender_to_submitted(cli
     assert f"/org/bids/{bid['id']}" not in await dashboard(client, "yile")
 
 
+async def test_a_submitted_bid_past_its_opening_time_says_it_waits_for_the_opening(client):
+    """Reads never trust the scheduler: with no opening done yet, a bid whose opening time has
+    passed no longer reads "before the opening" on its organization's dashboard."""
+    tender = await published_tender(client, title="等待开标的项目")
+    bid, _headers = await submitted(client, "xingfujia", tender)
+
+    def entry(html: str) -> str:  # this bid's line of the card (the demo has bids of its own there)
+        lines = re.findall(r"<li\b.*?</li>", card(html, "bids_submitted"), re.S)
+        return next(line for line in lines if f"/org/bids/{bid['id']}" in line)
+
+    before = entry(await dashboard(client, "xingfujia"))
+    assert "已提交，开标前他人无法查看" in before and "开标时间已到" not in before
+    opening = (await Tender.select(Tender.opening_at).where(Tender.id == tender["id"]).first())["opening_at"]
+    with clock.frozen(opening + timedelta(seconds=1)):
+        after = entry(await dashboard(client, "xingfujia"))
+    assert "开标时间已到，等待系统开标" in after and "开标前他人无法查看" not in after
+
+
 async def test_an_invited_tender_is_offered_only_to_the_invited(client):
     orgs = {
         r["name"]: r["id"]
