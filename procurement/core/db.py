@@ -68,11 +68,6 @@ class _PooledTransaction(SQLiteTransaction):
         pending, self._pending_begin = self._pending_begin, None
         return pending
 
-    async def _send_pending_begin(self) -> None:
-        pending = self.take_pending_begin()
-        if pending is not None:
-            await self.connection.execute(pending)
-
     async def commit(self) -> None:
         if self.take_pending_begin() is None:  # else no statement ran: nothing to commit
             await self._end("COMMIT")
@@ -95,7 +90,9 @@ class _PooledTransaction(SQLiteTransaction):
                 raise
 
     async def savepoint(self, name: str | None = None):
-        await self._send_pending_begin()
+        pending = self.take_pending_begin()  # a savepoint needs its transaction begun
+        if pending is not None:
+            await self.connection.execute(pending)
         return await super().savepoint(name)
 
     async def __aenter__(self) -> SQLiteTransaction:

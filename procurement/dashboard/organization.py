@@ -182,7 +182,7 @@ def _submitted(rows: list[dict[str, Any]], now: datetime) -> TodoItem:
                 link=f"/org/bids/{r['id']}",
                 note=r["lot.name"] + note,
                 when_label=_("开标时间"),
-                at=r["tender.opening_at"] or r["tender.bid_deadline"],
+                at=opening or deadline,
                 urgent=confirm and open_for_changes,
                 badge=_("须重新提交") if confirm else BID_TABLE.staff_label(r["status"]),
             )
